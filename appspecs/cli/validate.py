@@ -1,0 +1,106 @@
+"""`appspec validate`, `appspec approve` and `appspec schema`: the spec language's commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from appspecs.cli import exits
+from appspecs.cli.common import fail, load_checked, specs_option, stacks_option, write_output
+from appspecs.report.diagnostics import github_report, json_report, text_report
+from appspecs.spec.approvals import Approval, write_approvals
+from appspecs.spec.load import APPROVALS_FILE
+from appspecs.spec.schema import schema_text
+
+
+@click.command()
+@specs_option
+@stacks_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
+    """Check the scope catalog, every app spec and the approvals.
+
+    Exit 0 when there is no error (warnings and held apps allowed), 1 when there is one,
+    2 for usage or I/O problems.
+    """
+    specs = load_checked(specs_dir, stacks_dir)
+    if fmt == "json":
+        click.echo(json_report(specs.diagnostics, specs.files, specs.held, specs.ok))
+    elif fmt == "github":
+        report = github_report(specs.diagnostics)
+        if report:
+            click.echo(report)
+    else:
+        click.echo(text_report(specs.diagnostics, specs.files, specs.held))
+    if specs.io_errors:
+        raise SystemExit(exits.USAGE)
+    raise SystemExit(exits.OK if specs.ok else exits.FAILED)
+
+
+@click.command()
+@click.argument("name")
+@click.option("--by", "approved_by", required=True, help="Email of the approver.")
+@click.option("--ticket", required=True, help="The review ticket, e.g. SEC-1042.")
+@specs_option
+@stacks_option
+def approve(
+    name: str, approved_by: str, ticket: str, specs_dir: Path, stacks_dir: Path | None
+) -> None:
+    """Record an approval of partner app NAME, bound to its spec's current digest."""
+    specs = load_checked(specs_dir, stacks_dir)
+    if specs.io_errors:
+        raise SystemExit(exits.USAGE)
+    loaded = specs.apps.get(name)
+    if loaded is None:
+        if (specs_dir / "apps" / f"{name}.yaml").exists():
+            click.echo(text_report([d for d in specs.diagnostics if d.is_error], specs.files, []))
+            fail(f"'{name}' has errors; fix them before approving", exits.FAILED)
+        partners = sorted(n for n, s in specs.apps.items() if s.spec.type == "partner")
+        fail(f"no app named '{name}'; partner apps: {', '.join(partners) or 'none'}")
+    if loaded.spec.type != "partner":
+        fail(f"'{name}' is an internal app; only partner apps need approval", exits.FAILED)
+    try:
+        approval = Approval(
+            app=name,
+            digest=loaded.digest,
+            approved_by=approved_by,
+            ticket=ticket,
+            approved_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"--{str(first['loc'][0]).replace('approved_', '')}: {first['msg']}")
+    others = [a for a in specs.approvals.values() if a.app != name]
+    path = specs_dir / APPROVALS_FILE
+    try:
+        write_approvals(path, [*others, approval])
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    click.echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}) in {path}")
+
+
+@click.command()
+@specs_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the schema to this file instead of printing it.",
+)
+def schema(specs_dir: Path, out: Path | None) -> None:
+    """Print the JSON Schema of an app spec, with the catalog's scopes as an enum."""
+    specs = load_checked(specs_dir, None)
+    if specs.catalog is None:
+        click.echo(text_report([d for d in specs.diagnostics if d.code == "catalog"], 0, []))
+        fail("the scope catalog has errors", exits.FAILED)
+    write_output(schema_text(specs.catalog), out)

@@ -1,0 +1,128 @@
+"""Render checked specs into one stack's desired Okta state: the only place specs meet Okta."""
+
+from __future__ import annotations
+
+from appspecs.desired.model import (
+    EVERYONE,
+    MARKER,
+    DesiredApp,
+    DesiredAuthServer,
+    DesiredOAuthClient,
+    DesiredPolicy,
+    DesiredRule,
+    DesiredScope,
+    DesiredState,
+    SkippedApp,
+)
+from appspecs.spec.approvals import ApprovalStatus
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.load import APPS_DIR, LoadedSpec, SpecSet
+from appspecs.stackconfig import StackConfig
+
+APPLICATION_TYPE = {"web": "web", "spa": "browser", "native": "native", "service": "service"}
+PUBLIC_CLIENTS = frozenset({"spa", "native"})
+# Refresh tokens come from Okta only when the rule also grants offline_access.
+OFFLINE_ACCESS = "offline_access"
+# refresh_token is an app grant type, not a condition an access-policy rule can name.
+RULE_GRANT_EXCLUDED = frozenset({"refresh_token"})
+
+
+class RenderError(Exception):
+    """The specs are not fit to render (they have errors); callers check before rendering."""
+
+
+def render(
+    specs: SpecSet, stack: StackConfig, *, specs_dir_from_project: str = "app-specs"
+) -> DesiredState:
+    if specs.catalog is None or not specs.ok:
+        raise RenderError("the specs have errors; run appspec validate")
+    apps: list[DesiredApp] = []
+    skipped: list[SkippedApp] = []
+    for name in sorted(specs.apps):
+        loaded = specs.apps[name]
+        if not loaded.spec.goes_to(stack.name):
+            envs = ", ".join(loaded.spec.environments or ())
+            skipped.append(SkippedApp(name, "environment", f"environments: [{envs}]"))
+            continue
+        status = specs.status(name)
+        if status in (ApprovalStatus.PENDING, ApprovalStatus.STALE):
+            detail = (
+                "awaiting approval"
+                if status is ApprovalStatus.PENDING
+                else ("approval is for an older version of the spec")
+            )
+            skipped.append(SkippedApp(name, "held", detail))
+            continue
+        apps.append(render_app(loaded, specs_dir_from_project))
+    return DesiredState(
+        stack=stack.name,
+        auth_server=render_auth_server(specs.catalog, stack),
+        apps=tuple(apps),
+        skipped=tuple(skipped),
+    )
+
+
+def render_auth_server(catalog: ScopeCatalog, stack: StackConfig) -> DesiredAuthServer:
+    config = stack.auth_server
+    scopes = tuple(
+        DesiredScope(
+            name=s.value,
+            display_name=s.display_name,
+            description=s.description,
+            # REQUIRED scopes prompt only apps whose consent_method is REQUIRED (partners).
+            consent="REQUIRED",
+            metadata_publish="ALL_CLIENTS",
+        )
+        for s in catalog.scopes
+    )
+    return DesiredAuthServer(
+        name=config.name,
+        audiences=(config.audience,) if config.audience else (),
+        description=config.description,
+        existing_id=config.id,
+        scopes=scopes,
+    )
+
+
+def render_app(loaded: LoadedSpec, specs_dir_from_project: str = "app-specs") -> DesiredApp:
+    spec = loaded.spec
+    kind = spec.client.kind
+    grants = spec.client.effective_grant_types
+    interactive = kind != "service"
+    client = DesiredOAuthClient(
+        label=spec.label,
+        application_type=APPLICATION_TYPE[kind],  # type: ignore[arg-type]
+        grant_types=grants,
+        response_types=("code",) if interactive else ("token",),
+        redirect_uris=tuple(spec.client.redirect_uris),
+        post_logout_redirect_uris=tuple(spec.client.post_logout_redirect_uris),
+        token_endpoint_auth_method="none" if kind in PUBLIC_CLIENTS else "client_secret_basic",
+        pkce_required=kind in PUBLIC_CLIENTS,
+        consent_method="REQUIRED" if spec.type == "partner" else "TRUSTED",
+        logo=f"{specs_dir_from_project}/{spec.logo}" if spec.logo else None,
+        status="ACTIVE",
+        profile={MARKER: {"name": spec.name, "digest": loaded.digest}},
+    )
+    rule_scopes = tuple(spec.scopes) + ((OFFLINE_ACCESS,) if "refresh_token" in grants else ())
+    groups = tuple(spec.groups) if interactive else ()
+    return DesiredApp(
+        name=spec.name,
+        digest=loaded.digest,
+        kind=kind,
+        partner=spec.type == "partner",
+        scopes=tuple(spec.scopes),
+        client=client,
+        policy=DesiredPolicy(
+            name=spec.name,
+            description=f"Access for {spec.label}, managed by appspecs ({APPS_DIR}/{spec.name}.yaml)",
+            priority=1,
+        ),
+        rule=DesiredRule(
+            name=spec.name,
+            priority=1,
+            grant_types=tuple(g for g in grants if g not in RULE_GRANT_EXCLUDED),
+            scopes=rule_scopes,
+            groups=groups or (EVERYONE,),
+        ),
+        groups=groups,
+    )

@@ -1,0 +1,77 @@
+"""Diagnostics: every problem the tool finds, as data. Reporters turn them into text at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+# Every code the spec checks can emit; the README's reference lists the same set.
+CODES: tuple[str, ...] = (
+    "yaml-syntax",
+    "duplicate-key",
+    "yaml-alias",
+    "too-large",
+    "missing-field",
+    "unknown-field",
+    "invalid-value",
+    "name-mismatch",
+    "unknown-scope",
+    "duplicate-scope",
+    "partner-scope",
+    "redirect-uri",
+    "grant-type",
+    "logo",
+    "catalog",
+    "approval",
+    "held",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about one place in one file."""
+
+    severity: Severity
+    code: str
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        return data
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.file, d.line or 0, d.column or 0, d.code)
+
+
+def format_path(parts: tuple[str | int, ...]) -> str:
+    """`('client', 'redirect_uris', 1)` -> `client.redirect_uris[1]`."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out

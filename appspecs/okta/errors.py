@@ -1,0 +1,137 @@
+"""Typed errors of the Okta client; ``str(error)`` is one line a CLI can print as it is.
+
+The tree::
+
+    OktaError                   base: method, url, status, error_code, error_summary, error_id
+    ├── CredentialsError        no usable credentials in the environment (or an unreadable key)
+    ├── AuthError               401, or the token endpoint refused the service app
+    ├── PermissionDenied        403
+    ├── NotFound                404
+    ├── RequestRejected         any other 4xx (400 validation, 405, 409, ...) except 429
+    ├── ServerError             5xx that is not worth retrying (500 after its one retry, 501, ...)
+    ├── TransientError          connection failures, 502/503/504, still failing after retries
+    │   └── RateLimitExhausted  429 after ``max_retries`` or once the retry wait budget is spent
+    └── BadResponse             not JSON, JSON of the wrong shape, truncated body, 3xx, 1xx,
+                                a next link to another origin, a paging cursor that loops
+
+``OrgUrlError`` is apart from the tree: it is a ``ValueError`` about the caller's input, raised
+before any request is made.
+
+No error ever carries a request, its headers or a response body: those can hold the API token,
+a bearer token or a client secret. Only Okta's own error fields are kept.
+"""
+
+from __future__ import annotations
+
+# Okta's summaries are short; a cap keeps a hostile or broken server from flooding a terminal.
+_MAX_SUMMARY = 300
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _MAX_SUMMARY else flat[: _MAX_SUMMARY - 1] + "…"
+
+
+class OrgUrlError(ValueError):
+    """The org URL is unusable: not https (http only for loopback hosts), or has a path."""
+
+
+class OktaError(Exception):
+    """Base of every error the Okta client raises."""
+
+    #: What went wrong, in a few words; subclasses override it.
+    what = "Okta request failed"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        status: int | None = None,
+        error_code: str | None = None,
+        error_summary: str | None = None,
+        error_id: str | None = None,
+    ) -> None:
+        self.detail = _one_line(detail) if detail else None
+        self.method = method
+        self.url = url
+        self.status = status
+        self.error_code = error_code
+        self.error_summary = _one_line(error_summary) if error_summary else None
+        self.error_id = error_id
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        prefix = f"{self.method} {self.url}: " if self.method and self.url else ""
+        text = self.what
+        if self.detail:
+            text += f": {self.detail}"
+        if self.error_summary:
+            text += f": {self.error_summary}"
+        facts = []
+        if self.status is not None:
+            facts.append(f"HTTP {self.status}")
+        if self.error_code:
+            facts.append(self.error_code)
+        if self.error_id:
+            facts.append(f"errorId {self.error_id}")
+        suffix = f" ({', '.join(facts)})" if facts else ""
+        return prefix + text + suffix
+
+    def __str__(self) -> str:
+        return self._render()
+
+
+class CredentialsError(OktaError):
+    """No usable credentials: names the environment variables, never their values."""
+
+    what = "Okta credentials"
+
+
+class AuthError(OktaError):
+    """401 from the API, or the token endpoint refused the client assertion."""
+
+    what = "authentication failed"
+
+
+class PermissionDenied(OktaError):
+    """403: the token is valid but lacks a scope or an admin role."""
+
+    what = "permission denied"
+
+
+class NotFound(OktaError):
+    """404: the object does not exist (or the token may not see it)."""
+
+    what = "not found"
+
+
+class RequestRejected(OktaError):
+    """Another 4xx: Okta rejected the request itself (validation, conflict, method)."""
+
+    what = "request rejected"
+
+
+class ServerError(OktaError):
+    """A 5xx that retrying would not fix."""
+
+    what = "Okta server error"
+
+
+class TransientError(OktaError):
+    """Connection failures or 502/503/504 that outlasted every retry."""
+
+    what = "Okta unreachable or unavailable"
+
+
+class RateLimitExhausted(TransientError):
+    """429s outlasted ``max_retries`` for one request or the client's retry wait budget."""
+
+    what = "rate limit still exceeded"
+
+
+class BadResponse(OktaError):
+    """A response the client cannot trust: wrong shape, not JSON, truncated, redirect, bad link."""
+
+    what = "unexpected response"

@@ -1,0 +1,68 @@
+"""Diagnostics as text for people, JSON for tools, and GitHub Actions workflow commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from appspecs.diagnostics import Diagnostic, Severity
+
+
+def _where(d: Diagnostic) -> str:
+    if d.line is None:
+        return d.file
+    return f"{d.file}:{d.line}:{d.column}"
+
+
+def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str]) -> str:
+    lines = []
+    for d in diagnostics:
+        path = f" {d.path}:" if d.path else ""
+        lines.append(f"{_where(d)}: {d.severity}[{d.code}]{path} {d.message}")
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    summary = (
+        f"{apps} app{'s' if apps != 1 else ''} checked: {errors} error{'s' if errors != 1 else ''}"
+    )
+    summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    if held:
+        summary += f", {len(held)} held ({', '.join(held)})"
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def json_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], ok: bool) -> str:
+    return json.dumps(
+        {
+            "ok": ok,
+            "apps": apps,
+            "held": list(held),
+            "diagnostics": [d.to_json() for d in diagnostics],
+        },
+        indent=2,
+    )
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def github_report(diagnostics: Sequence[Diagnostic]) -> str:
+    """Workflow commands, so the messages show as annotations on the spec lines of a PR."""
+    lines = []
+    for d in diagnostics:
+        props = [f"file={_escape_property(d.file)}"]
+        if d.line is not None:
+            props.append(f"line={d.line}")
+            props.append(f"col={d.column}")
+        props.append(f"title={_escape_property(f'appspec {d.code}')}")
+        message = f"{d.path}: {d.message}" if d.path else d.message
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")
+    return "\n".join(lines)

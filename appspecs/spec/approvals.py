@@ -1,0 +1,76 @@
+"""Partner approvals: who reviewed which exact spec (by digest), and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from appspecs.spec.models import Email
+
+
+def _iso_datetime(value: str) -> str:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2026-11-28T17:00:00Z") from None
+    if parsed.tzinfo is None:
+        raise ValueError("must include a time zone, e.g. 2026-11-28T17:00:00Z")
+    return value
+
+
+class Approval(BaseModel):
+    """A recorded review of one partner app's spec."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    app: str = Field(description="The partner app's name.")
+    digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] = Field(
+        description="Digest of the spec that was reviewed (appspec digest NAME)."
+    )
+    approved_by: Email = Field(description="Who approved.")
+    ticket: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="The review ticket."
+    )
+    approved_at: Annotated[str, AfterValidator(_iso_datetime)] = Field(
+        description="When, ISO 8601 with a time zone."
+    )
+
+
+class ApprovalsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    approvals: list[Approval] = Field(default_factory=list)
+
+
+class ApprovalStatus(StrEnum):
+    NOT_NEEDED = "not-needed"  # internal apps are approved by being merged
+    APPROVED = "approved"
+    PENDING = "pending"  # a partner app no one has approved yet
+    STALE = "stale"  # approved, but the spec changed since
+
+
+def approval_status(app_type: str, digest: str, approval: Approval | None) -> ApprovalStatus:
+    if app_type != "partner":
+        return ApprovalStatus.NOT_NEEDED
+    if approval is None:
+        return ApprovalStatus.PENDING
+    return ApprovalStatus.APPROVED if approval.digest == digest else ApprovalStatus.STALE
+
+
+HEADER = (
+    "# Partner approvals: each entry binds one reviewed spec, by digest, to its reviewer.\n"
+    "# Written by `appspec approve NAME --by EMAIL --ticket ID`; a change to the spec voids it.\n"
+)
+
+
+def write_approvals(path: Path, approvals: list[Approval]) -> None:
+    entries = [a.model_dump() for a in sorted(approvals, key=lambda a: a.app)]
+    body = yaml.safe_dump({"approvals": entries}, sort_keys=False, allow_unicode=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(HEADER + body, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,59 @@
+"""The scope catalog: the only OAuth scopes an app may ask for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SCOPE_VALUE = re.compile(r"^api(:[a-z0-9-]+)+$")
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
+
+
+class CatalogScope(BaseModel):
+    """One scope of the developer portal's catalog."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    value: str = Field(description="The OAuth scope value, e.g. api:data:company.")
+    display_name: NonEmpty = Field(description="Shown on the consent screen.")
+    description: NonEmpty = Field(description="What the scope lets an app do.")
+    category: NonEmpty = Field(description="Portal grouping: Data, Marketing, Copilot...")
+    partner_allowed: bool = Field(
+        default=True, description="Whether partner apps may request this scope."
+    )
+
+
+class CatalogFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    scopes: list[CatalogScope] = Field(min_length=1, description="Every scope the API offers.")
+
+
+@dataclass(frozen=True)
+class ScopeCatalog:
+    """A checked catalog, indexed by value."""
+
+    scopes: tuple[CatalogScope, ...]
+
+    @cached_property
+    def _by_value(self) -> dict[str, CatalogScope]:
+        return {s.value: s for s in self.scopes}
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(s.value for s in self.scopes)
+
+    def get(self, value: str) -> CatalogScope | None:
+        return self._by_value.get(value)
+
+    def nearest(self, value: str) -> str | None:
+        """The catalog value a typo most likely meant, for 'did you mean' messages."""
+        import difflib
+
+        match = difflib.get_close_matches(value, self.values, n=1, cutoff=0.6)
+        return match[0] if match else None

@@ -1,0 +1,279 @@
+"""Rules beyond types: the catalog, the file name, grant types, redirect URIs, logos, stacks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from appspecs.diagnostics import Severity
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, AppSpec
+from appspecs.spec.uris import is_loopback, uri_problem
+from appspecs.spec.yamlfile import Path as DataPath
+
+LOGO_TYPES: Mapping[str, tuple[bytes, ...]] = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".svg": (),
+}
+MAX_LOGO_BYTES = 1024 * 1024
+
+REFUSED_GRANTS = {
+    "implicit": "implicit is never allowed: tokens in the redirect URL leak through browser "
+    "history and referrers; use authorization_code (spa and native apps use PKCE)",
+    "password": "password is never allowed: the app would handle users' Okta passwords; "
+    "use authorization_code",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule broken at a place in the spec's data; the loader turns it into a Diagnostic."""
+
+    code: str
+    path: DataPath
+    message: str
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    specs_root: Path
+    catalog: ScopeCatalog | None
+    # stack name -> whether loopback redirects are allowed there; empty when no stacks are known
+    loopback_allowed: Mapping[str, bool]
+
+
+def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
+    findings: list[Finding] = []
+    if spec.name != stem:
+        findings.append(
+            Finding(
+                "name-mismatch",
+                ("name",),
+                f"name '{spec.name}' differs from the file name '{stem}.yaml'; "
+                f"rename the file or set name: {stem}",
+            )
+        )
+    findings += _check_scopes(spec, ctx.catalog)
+    findings += _check_grants(spec)
+    findings += _check_redirects(spec, ctx.loopback_allowed)
+    findings += _check_groups(spec)
+    findings += _check_environments(spec, ctx.loopback_allowed)
+    if spec.logo is not None:
+        problem = logo_problem(spec.logo, ctx.specs_root)
+        if problem:
+            findings.append(Finding("logo", ("logo",), problem))
+    return findings
+
+
+def _check_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for i, value in enumerate(spec.scopes):
+        path: DataPath = ("scopes", i)
+        if value in seen:
+            findings.append(
+                Finding(
+                    "duplicate-scope",
+                    path,
+                    f"scope '{value}' is listed twice (also at [{seen[value]}])",
+                )
+            )
+            continue
+        seen[value] = i
+        if catalog is None:
+            continue  # the broken catalog is reported on its own
+        entry = catalog.get(value)
+        if entry is None:
+            hint = catalog.nearest(value)
+            did_you_mean = f"did you mean '{hint}'? " if hint else ""
+            findings.append(
+                Finding(
+                    "unknown-scope",
+                    path,
+                    f"scope '{value}' is not in the scope catalog; {did_you_mean}"
+                    f"accepted: {', '.join(catalog.values)}",
+                )
+            )
+        elif spec.type == "partner" and not entry.partner_allowed:
+            allowed = [s.value for s in catalog.scopes if s.partner_allowed]
+            findings.append(
+                Finding(
+                    "partner-scope",
+                    path,
+                    f"scope '{value}' is not available to partner apps (partner_allowed: false "
+                    f"in the catalog); partner apps may use: {', '.join(allowed)}",
+                )
+            )
+    return findings
+
+
+def _check_grants(spec: AppSpec) -> list[Finding]:
+    kind = spec.client.kind
+    allowed = GRANTS_BY_KIND[kind]
+    grants = spec.client.effective_grant_types
+    findings: list[Finding] = []
+    if spec.client.grant_types is not None and not grants:
+        return [
+            Finding(
+                "grant-type",
+                ("client", "grant_types"),
+                f"at least one grant type is needed; accepted for {kind}: {', '.join(allowed)}",
+            )
+        ]
+    seen: set[str] = set()
+    for i, grant in enumerate(grants):
+        path: DataPath = ("client", "grant_types", i)
+        if grant in seen:
+            findings.append(Finding("grant-type", path, f"grant type '{grant}' is listed twice"))
+        seen.add(grant)
+        if grant in REFUSED_GRANTS:
+            findings.append(Finding("grant-type", path, REFUSED_GRANTS[grant]))
+        elif grant not in allowed:
+            findings.append(
+                Finding(
+                    "grant-type",
+                    path,
+                    f"grant type '{grant}' is not allowed for a {kind} app; "
+                    f"accepted: {', '.join(allowed)}",
+                )
+            )
+    if "refresh_token" in seen and not seen & INTERACTIVE_GRANTS:
+        index = grants.index("refresh_token")
+        findings.append(
+            Finding(
+                "grant-type",
+                ("client", "grant_types", index),
+                "refresh_token needs an interactive grant (authorization_code or device_code) "
+                "to issue the first token",
+            )
+        )
+    return findings
+
+
+def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool]) -> list[Finding]:
+    client = spec.client
+    findings: list[Finding] = []
+    if client.kind == "service":
+        for field in ("redirect_uris", "post_logout_redirect_uris"):
+            if getattr(client, field):
+                findings.append(
+                    Finding(
+                        "redirect-uri",
+                        ("client", field),
+                        "service apps sign no users in and take no redirect URIs; remove them",
+                    )
+                )
+        return findings
+    if "authorization_code" in client.effective_grant_types and not client.redirect_uris:
+        findings.append(
+            Finding(
+                "redirect-uri",
+                ("client", "redirect_uris"),
+                f"a {client.kind} app using authorization_code needs at least one sign-in "
+                "redirect URI",
+            )
+        )
+    strict_stacks = sorted(
+        stack for stack, allowed in loopback_allowed.items() if not allowed and spec.goes_to(stack)
+    )
+    for field in ("redirect_uris", "post_logout_redirect_uris"):
+        seen: set[str] = set()
+        for i, uri in enumerate(getattr(client, field)):
+            path: DataPath = ("client", field, i)
+            problem = uri_problem(uri, native=client.kind == "native")
+            if problem is None and uri in seen:
+                problem = f"'{uri}' is listed twice"
+            if problem is None and strict_stacks and is_loopback(uri):
+                problem = (
+                    f"'{uri}' is a loopback redirect, not allowed in stack "
+                    f"{', '.join(repr(s) for s in strict_stacks)} (appspecs:allowLoopbackRedirects "
+                    "is false there); limit the app with environments, or remove the URI"
+                )
+            seen.add(uri)
+            if problem:
+                findings.append(Finding("redirect-uri", path, problem))
+    return findings
+
+
+def _check_groups(spec: AppSpec) -> list[Finding]:
+    if spec.client.kind == "service" and spec.groups:
+        return [
+            Finding(
+                "invalid-value",
+                ("groups",),
+                "service apps act as themselves, not for users: they take no groups; remove them",
+            )
+        ]
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for i, group in enumerate(spec.groups):
+        if group in seen:
+            findings.append(
+                Finding("invalid-value", ("groups", i), f"group '{group}' is listed twice")
+            )
+        seen.add(group)
+    return findings
+
+
+def _check_environments(spec: AppSpec, known: Mapping[str, bool]) -> list[Finding]:
+    if spec.environments is None:
+        return []
+    findings: list[Finding] = []
+    if not spec.environments:
+        findings.append(
+            Finding(
+                "invalid-value",
+                ("environments",),
+                "an empty list deploys the app nowhere; omit environments to deploy everywhere",
+            )
+        )
+    seen: set[str] = set()
+    for i, env in enumerate(spec.environments):
+        if env in seen:
+            findings.append(
+                Finding("invalid-value", ("environments", i), f"'{env}' is listed twice")
+            )
+        elif known and env not in known:
+            findings.append(
+                Finding(
+                    "invalid-value",
+                    ("environments", i),
+                    f"no stack named '{env}'; accepted: {', '.join(sorted(known))}",
+                )
+            )
+        seen.add(env)
+    return findings
+
+
+def logo_problem(logo: str, specs_root: Path) -> str | None:
+    """Why `logo` cannot be used, or None; the file must sit inside app-specs/."""
+    rel = PurePosixPath(logo)
+    suffix = rel.suffix.lower()
+    if rel.is_absolute() or ".." in rel.parts or "\\" in logo:
+        return f"logo '{logo}' must be a relative path inside app-specs/, such as logos/app.png"
+    if suffix not in LOGO_TYPES:
+        return f"logo '{logo}' has type '{suffix or 'none'}'; accepted: png, jpg, gif, svg"
+    path = specs_root / rel
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            return f"logo '{logo}' is not a file"
+        if size > MAX_LOGO_BYTES:
+            return f"logo '{logo}' is {size} bytes; at most 1 MiB (1048576 bytes) is accepted"
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except FileNotFoundError:
+        return f"logo '{logo}' does not exist under {specs_root}"
+    except OSError as exc:
+        return f"logo '{logo}' cannot be read: {exc.strerror}"
+    magics = LOGO_TYPES[suffix]
+    if magics and not any(head.startswith(m) for m in magics):
+        return f"logo '{logo}' does not hold {suffix[1:].upper()} data"
+    if suffix == ".svg" and b"<" not in head:
+        return f"logo '{logo}' does not look like SVG"
+    return None

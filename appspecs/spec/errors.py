@@ -1,0 +1,114 @@
+"""Turn pydantic's validation errors into findings that say what was found and what is accepted."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from appspecs.spec.checks import Finding
+from appspecs.spec.yamlfile import Path as DataPath
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+}
+
+# What a field accepts, in words, for the errors whose pydantic message only shows a regex.
+_ACCEPTS = {
+    "name": "3-40 characters of lowercase letters, digits and '-', starting with a letter and "
+    "not ending with '-' (e.g. crm-sync)",
+    "owner": "an email address, e.g. team@acme.example",
+    "approved_by": "an email address, e.g. security@acme.example",
+    "environments": "a stack name: lowercase letters, digits and '-' (e.g. dev, prod)",
+    "digest": "'sha256:' and 64 lowercase hex digits, as printed by appspec approve",
+    "label": "1-100 printable characters",
+}
+
+
+def _model_at(model: type[BaseModel], path: DataPath) -> type[BaseModel] | None:
+    """The model that owns the field at `path`, for listing the fields it accepts."""
+    current: type[BaseModel] = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        inner = _first_model(field.annotation)
+        if inner is None:
+            return None
+        current = inner
+    return current
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def describe(value: Any, raw: str | None) -> str:
+    if isinstance(value, bool):
+        shown = raw if raw is not None else str(value).lower()
+        return f"boolean {shown} (YAML reads unquoted yes/no/on/off/true/false as booleans)"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, int | float):
+        return f"number {raw if raw is not None else value}"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 80 else f"'{value[:77]}...'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def findings_from_validation(
+    exc: ValidationError, model: type[BaseModel], raw: Mapping[DataPath, str]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for error in exc.errors(include_url=False):
+        path: DataPath = tuple(error["loc"])
+        kind = error["type"]
+        field = str(path[-1]) if path else ""
+        if kind == "missing":
+            findings.append(Finding("missing-field", path, f"required field '{field}' is missing"))
+            continue
+        if kind == "extra_forbidden":
+            owner = _model_at(model, path[:-1])
+            accepted = ", ".join(owner.model_fields) if owner else "see the spec reference"
+            findings.append(
+                Finding("unknown-field", path, f"unknown field '{field}'; accepted: {accepted}")
+            )
+            continue
+        found = describe(error.get("input"), raw.get(path))
+        if kind in _EXPECTED:
+            hint = ""
+            if kind == "string_type" and path in raw:
+                hint = f"; quote it if you meant the text: '{raw[path]}'"
+            message = f"expected {_EXPECTED[kind]}, found {found}{hint}"
+        elif kind.startswith("string_") and _field_name(path) in _ACCEPTS:
+            message = f"{found} is not accepted; expected {_ACCEPTS[_field_name(path)]}"
+        else:
+            reason = error["msg"].removeprefix("Value error, ")
+            reason = reason[0].lower() + reason[1:] if reason else reason
+            message = f"{found} is not accepted: {reason}"
+        findings.append(Finding("invalid-value", path, message))
+    return findings
+
+
+def _field_name(path: DataPath) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return names[-1] if names else ""

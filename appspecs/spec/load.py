@@ -1,0 +1,346 @@
+"""Load and check a folder of specs: the catalog, every app file and the approvals.
+
+Every file is read and checked before anything is reported; problems become diagnostics, and
+only I/O problems (a missing folder, an unreadable file) are kept apart, as they exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from appspecs.diagnostics import Diagnostic, Severity, format_path, has_errors, sort_key
+from appspecs.spec.approvals import Approval, ApprovalsFile, ApprovalStatus, approval_status
+from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
+from appspecs.spec.checks import CheckContext, Finding, check_spec
+from appspecs.spec.digest import spec_digest
+from appspecs.spec.errors import findings_from_validation
+from appspecs.spec.models import AppSpec
+from appspecs.spec.yamlfile import MAX_BYTES, YamlDocument, read_yaml
+from appspecs.stackconfig import StackConfigError, discover_stacks, load_stack_config
+
+CATALOG_FILE = "scope-catalog.yaml"
+APPROVALS_FILE = "approvals.yaml"
+APPS_DIR = "apps"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SpecsDirError(Exception):
+    """The specs folder cannot be used at all (exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSpec:
+    spec: AppSpec
+    file: str
+    digest: str
+    # where the `type:` value stands: held notes point there
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(slots=True)
+class SpecSet:
+    """Everything read from one specs folder, checked."""
+
+    root: Path
+    catalog: ScopeCatalog | None = None
+    apps: dict[str, LoadedSpec] = field(default_factory=dict)  # only specs without errors
+    approvals: dict[str, Approval] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    io_errors: list[str] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics) and not self.io_errors
+
+    def status(self, name: str) -> ApprovalStatus:
+        loaded = self.apps[name]
+        return approval_status(loaded.spec.type, loaded.digest, self.approvals.get(name))
+
+    @property
+    def held(self) -> list[str]:
+        return sorted(
+            n for n in self.apps if self.status(n) in (ApprovalStatus.PENDING, ApprovalStatus.STALE)
+        )
+
+
+@dataclass(slots=True)
+class _File:
+    """One file being checked: its name as shown to people and its parsed document."""
+
+    shown: str
+    doc: YamlDocument
+    diagnostics: list[Diagnostic]
+
+    def add(self, finding: Finding) -> None:
+        pos = self.doc.locate(finding.path)
+        self.diagnostics.append(
+            Diagnostic(
+                finding.severity,
+                finding.code,
+                self.shown,
+                pos.line,
+                pos.column,
+                format_path(finding.path),
+                finding.message,
+            )
+        )
+
+
+def _read(path: Path, shown: str, out: SpecSet) -> _File | None:
+    """Read and parse one file; None when it could not be read at all."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        out.io_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
+        return None
+    if len(raw) > MAX_BYTES:
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                "too-large",
+                shown,
+                1,
+                1,
+                "",
+                f"file is over {MAX_BYTES // 1024} KiB and was not parsed; one app spec is a few "
+                "hundred bytes",
+            )
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                "yaml-syntax",
+                shown,
+                line,
+                column,
+                "",
+                f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            )
+        )
+        return None
+    file = _File(shown, read_yaml(text), out.diagnostics)
+    for problem in file.doc.problems:
+        file.diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                problem.code,
+                shown,
+                problem.position.line,
+                problem.position.column,
+                format_path(problem.path),
+                problem.message,
+            )
+        )
+    return file
+
+
+def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str) -> M | None:
+    """Validate a parsed file against a model; findings are recorded, the model returned if valid."""
+    if file.doc.problems:
+        return None
+    data: Any = file.doc.data
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        file.add(
+            Finding(code("invalid-value"), (), f"expected {what} (a YAML mapping), found {found}")
+        )
+        return None
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        for finding in findings_from_validation(exc, model, file.doc.raw):
+            file.add(Finding(code(finding.code), finding.path, finding.message))
+        return None
+
+
+def _load_catalog(root: Path, out: SpecSet) -> None:
+    path = root / CATALOG_FILE
+    shown = str(path)
+    if not path.is_file():
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.ERROR, "catalog", shown, None, None, "", "the scope catalog is missing"
+            )
+        )
+        return
+    file = _read(path, shown, out)
+    if file is None:
+        return
+    parsed = _validate(file, CatalogFile, lambda _code: "catalog", "the scope catalog")
+    if parsed is None:
+        return
+    seen: dict[str, int] = {}
+    broken = False
+    for i, scope in enumerate(parsed.scopes):
+        where = ("scopes", i, "value")
+        if not SCOPE_VALUE.match(scope.value):
+            broken = True
+            file.add(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' is not 'api:' followed by colon-separated "
+                    "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
+                )
+            )
+        if scope.value in seen:
+            broken = True
+            file.add(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
+                )
+            )
+        seen.setdefault(scope.value, i)
+        for attr in ("display_name", "description", "category"):
+            if not getattr(scope, attr).strip():
+                broken = True
+                file.add(Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank"))
+    if not broken:
+        out.catalog = ScopeCatalog(tuple(parsed.scopes))
+
+
+def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int]]:
+    path = root / APPROVALS_FILE
+    if not path.exists():
+        return []
+    file = _read(path, str(path), out)
+    if file is None:
+        return []
+    parsed = _validate(file, ApprovalsFile, lambda _code: "approval", "a list under 'approvals:'")
+    if parsed is None:
+        return []
+    return [(a, file, i) for i, a in enumerate(parsed.approvals)]
+
+
+def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool]:
+    if stacks_dir is None:
+        return {}
+    allowed: dict[str, bool] = {}
+    for name in discover_stacks(stacks_dir):
+        try:
+            allowed[name] = load_stack_config(stacks_dir, name).allow_loopback_redirects
+        except StackConfigError as exc:
+            out.io_errors.append(str(exc))
+    return allowed
+
+
+_STEM = re.compile(r"\.ya?ml$")
+
+
+def load_specs(root: Path, *, stacks_dir: Path | None = None) -> SpecSet:
+    """Read and check every file of a specs folder. Raises SpecsDirError when there is no folder."""
+    if not root.is_dir():
+        raise SpecsDirError(f"specs folder '{root}' does not exist or is not a folder")
+    apps_dir = root / APPS_DIR
+    if not apps_dir.is_dir():
+        raise SpecsDirError(f"'{apps_dir}' does not exist: app specs go in {APPS_DIR}/<name>.yaml")
+    out = SpecSet(root=root)
+    _load_catalog(root, out)
+    ctx = CheckContext(root, out.catalog, _loopback_allowed(stacks_dir, out))
+    try:
+        entries = sorted(apps_dir.iterdir())
+    except OSError as exc:
+        raise SpecsDirError(f"cannot list '{apps_dir}': {exc.strerror}") from exc
+    for path in entries:
+        if path.suffix == ".yml":
+            out.diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "invalid-value",
+                    str(path),
+                    None,
+                    None,
+                    "",
+                    "ignored: app specs are read from files ending in .yaml",
+                )
+            )
+        if path.suffix != ".yaml" or path.name.startswith("."):
+            continue
+        out.files += 1
+        file = _read(path, str(path), out)
+        if file is None:
+            continue
+        spec = _validate(file, AppSpec, lambda c: c, "an app spec")
+        if spec is None:
+            continue
+        before = len(out.diagnostics)
+        for finding in check_spec(spec, path.stem, ctx):
+            file.add(finding)
+        if not has_errors(out.diagnostics[before:]):
+            at = file.doc.locate(("type",))
+            out.apps[spec.name] = LoadedSpec(spec, str(path), spec_digest(spec), at.line, at.column)
+    _bind_approvals(_load_approvals(root, out), out)
+    out.diagnostics.sort(key=sort_key)
+    return out
+
+
+def _bind_approvals(approvals: list[tuple[Approval, _File, int]], out: SpecSet) -> None:
+    for approval, file, i in approvals:
+        loaded = out.apps.get(approval.app)
+        if approval.app in out.approvals:
+            file.add(
+                Finding("approval", ("approvals", i, "app"), f"'{approval.app}' is approved twice")
+            )
+        elif loaded is not None and loaded.spec.type != "partner":
+            file.add(
+                Finding(
+                    "approval",
+                    ("approvals", i, "app"),
+                    f"'{approval.app}' is an internal app; only partner apps need approval",
+                )
+            )
+        elif loaded is None and not _failed_spec_exists(out, approval.app):
+            file.add(
+                Finding(
+                    "approval",
+                    ("approvals", i, "app"),
+                    f"no partner app named '{approval.app}'; remove this approval",
+                )
+            )
+        else:
+            out.approvals[approval.app] = approval
+    for name in sorted(out.apps):
+        loaded = out.apps[name]
+        status = out.status(name)
+        if status is ApprovalStatus.PENDING:
+            message = (
+                f"partner app '{name}' is held until approved: appspec approve {name} "
+                f"--by EMAIL --ticket ID (digest {loaded.digest})"
+            )
+        elif status is ApprovalStatus.STALE:
+            a = out.approvals[name]
+            message = (
+                f"partner app '{name}' is held: its approval by {a.approved_by} ({a.ticket}) was "
+                f"for {a.digest}, but the spec has changed since (now {loaded.digest}); "
+                "it needs a new approval"
+            )
+        else:
+            continue
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.INFO, "held", loaded.file, loaded.line, loaded.column, "type", message
+            )
+        )
+
+
+def _failed_spec_exists(out: SpecSet, name: str) -> bool:
+    """An approval for an app whose spec has errors is not itself wrong; the spec's errors show."""
+    return (out.root / APPS_DIR / f"{name}.yaml").exists()

@@ -1,0 +1,122 @@
+"""The shape of an app spec. Types and formats live here; rules that need the catalog, the file
+name or other fields live in `checks.py`, so each can report its own diagnostic code."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+ClientKind = Literal["web", "spa", "native", "service"]
+AppType = Literal["internal", "partner"]
+
+# Grant types each kind may use, the first ones being the default when a spec names none.
+GRANTS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "web": ("authorization_code", "refresh_token", "client_credentials"),
+    "spa": ("authorization_code", "refresh_token"),
+    "native": (
+        "authorization_code",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ),
+    "service": ("client_credentials",),
+}
+DEFAULT_GRANTS: dict[str, tuple[str, ...]] = {
+    "web": ("authorization_code", "refresh_token"),
+    "spa": ("authorization_code", "refresh_token"),
+    "native": ("authorization_code", "refresh_token"),
+    "service": ("client_credentials",),
+}
+INTERACTIVE_GRANTS = frozenset(
+    {"authorization_code", "urn:ietf:params:oauth:grant-type:device_code"}
+)
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must contain only printable characters (no tabs or line breaks)")
+    return value
+
+
+AppName = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=40, pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$"),
+]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_printable)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        max_length=254, pattern=r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+    ),
+]
+Uri = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+GroupName = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)
+]
+StackName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+ScopeValue = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class Client(BaseModel):
+    """How the app signs in: its OAuth client settings."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    kind: ClientKind = Field(
+        description="web (server-side, confidential), spa (browser, PKCE), native (mobile or "
+        "desktop, PKCE) or service (machine-to-machine, client credentials)."
+    )
+    redirect_uris: list[Uri] = Field(
+        default_factory=list,
+        description="Sign-in redirect URIs: https, or http on a loopback host; native apps may use "
+        "a private-use scheme like com.acme.app:/cb. At least one unless the kind is service.",
+    )
+    post_logout_redirect_uris: list[Uri] = Field(
+        default_factory=list, description="Where Okta may send users after sign-out."
+    )
+    grant_types: list[str] | None = Field(
+        default=None,
+        description="OAuth grant types; defaults per kind. implicit and password are never allowed.",
+    )
+
+    @property
+    def effective_grant_types(self) -> tuple[str, ...]:
+        if self.grant_types is None:
+            return DEFAULT_GRANTS[self.kind]
+        return tuple(self.grant_types)
+
+
+class AppSpec(BaseModel):
+    """One OAuth app registered in Okta, granted scopes from the catalog."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="App spec")
+
+    name: AppName = Field(
+        description="Unique app name, 3-40 characters of a-z, 0-9 and '-'; equals the file name."
+    )
+    label: Label = Field(description="The app's label in Okta, 1-100 printable characters.")
+    type: AppType = Field(
+        description="internal apps deploy once merged; partner apps wait for a recorded approval."
+    )
+    owner: Email = Field(description="Email address of the person or team answerable for the app.")
+    description: Annotated[str, StringConstraints(max_length=1024)] | None = Field(
+        default=None, description="What the app is for."
+    )
+    logo: str | None = Field(
+        default=None,
+        description="Logo file relative to app-specs/: png, jpg, gif or svg, at most 1 MiB.",
+    )
+    client: Client = Field(description="OAuth client settings.")
+    scopes: list[ScopeValue] = Field(
+        min_length=1, description="Catalog scopes the app is granted; at least one, no repeats."
+    )
+    groups: list[GroupName] = Field(
+        default_factory=list,
+        description="Okta group names assigned to the app; none for service apps.",
+    )
+    environments: list[StackName] | None = Field(
+        default=None, description="Stacks the app is deployed to; all stacks when omitted."
+    )
+
+    def goes_to(self, stack: str) -> bool:
+        return self.environments is None or stack in self.environments

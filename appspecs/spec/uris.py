@@ -1,0 +1,48 @@
+"""Redirect URI rules: what Okta would accept and what is safe to accept."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# RFC 8252 section 7.1: private-use schemes are reverse domain names the developer controls.
+_PRIVATE_SCHEME = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$")
+ACCEPTED = (
+    "https://host/path, http:// on a loopback host (localhost, 127.0.0.1, [::1]), "
+    "or for native apps a reverse-DNS private-use scheme such as com.acme.app:/callback"
+)
+
+
+def is_loopback(uri: str) -> bool:
+    parts = urlsplit(uri)
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
+
+
+def uri_problem(uri: str, *, native: bool) -> str | None:
+    """Why `uri` cannot be a redirect URI, or None when it can."""
+    if uri != uri.strip() or any(c.isspace() for c in uri):
+        return f"'{uri}' contains white space"
+    if "*" in uri:
+        return f"'{uri}' has a wildcard; Okta matches redirect URIs exactly, list each one"
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return f"'{uri}' is not a valid URI ({exc})"
+    if not parts.scheme:
+        return f"'{uri}' is not absolute; accepted: {ACCEPTED}"
+    if parts.fragment or uri.endswith("#"):
+        return f"'{uri}' has a fragment ('#...'); redirect URIs must not have one"
+    if "@" in parts.netloc:
+        return f"'{uri}' carries user info ('user@'); redirect URIs must not"
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            return f"'{uri}' has no host; accepted: {ACCEPTED}"
+        if scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            return f"'{uri}' uses http on a non-loopback host; use https (accepted: {ACCEPTED})"
+        return None
+    if native and _PRIVATE_SCHEME.match(scheme):
+        return None
+    return f"'{uri}' uses scheme '{parts.scheme}'; accepted: {ACCEPTED}"

@@ -1,0 +1,109 @@
+"""Stack settings (`stacks/Pulumi.<stack>.yaml`), read the same way by the Pulumi program and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from appspecs.spec.yamlfile import read_yaml
+
+PROJECT = "appspecs"
+
+
+class AuthServerConfig(BaseModel):
+    """The custom authorization server the API's scopes live on: created, or an existing one."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: str | None = Field(default=None, description="Name of the server to create.")
+    audience: str | None = Field(default=None, description="Audience (the API's identifier).")
+    description: str = Field(default="Scopes of the API, managed by appspecs.")
+    id: str | None = Field(default=None, description="Use this existing server instead.")
+
+    @model_validator(mode="after")
+    def _name_or_id(self) -> AuthServerConfig:
+        if self.id is None and not (self.name and self.audience):
+            raise ValueError("give either 'id' of an existing server, or 'name' and 'audience'")
+        return self
+
+
+class StackSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    auth_server: AuthServerConfig = Field(alias="authServer")
+    allow_loopback_redirects: bool = Field(default=False, alias="allowLoopbackRedirects")
+    max_secret_age_days: int | None = Field(default=None, alias="maxSecretAgeDays", ge=1)
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    """What one stack is: its name, its Okta org and this project's settings."""
+
+    name: str
+    settings: StackSettings
+    org_name: str | None = None
+    base_url: str | None = None
+
+    @property
+    def auth_server(self) -> AuthServerConfig:
+        return self.settings.auth_server
+
+    @property
+    def allow_loopback_redirects(self) -> bool:
+        return self.settings.allow_loopback_redirects
+
+
+class StackConfigError(Exception):
+    """A stack's settings are missing or malformed; a usage problem (exit 2)."""
+
+
+def stack_config_from_values(name: str, values: Mapping[str, Any]) -> StackConfig:
+    """Build from `namespace:key` values, as both the YAML file and `pulumi.Config` give them."""
+    ours = {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith(f"{PROJECT}:")}
+    try:
+        settings = StackSettings.model_validate(ours)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StackConfigError(f"stack '{name}': {PROJECT}:{where}: {first['msg']}") from exc
+    org = values.get("okta:orgName")
+    base = values.get("okta:baseUrl")
+    return StackConfig(
+        name=name,
+        settings=settings,
+        org_name=org if isinstance(org, str) else None,
+        base_url=base if isinstance(base, str) else None,
+    )
+
+
+def stack_file(stacks_dir: Path, name: str) -> Path:
+    return stacks_dir / f"Pulumi.{name}.yaml"
+
+
+def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
+    path = stack_file(stacks_dir, name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        known = ", ".join(sorted(discover_stacks(stacks_dir))) or "none"
+        raise StackConfigError(
+            f"no settings for stack '{name}' ({path}: {exc.strerror}); known stacks: {known}"
+        ) from exc
+    doc = read_yaml(text)
+    if doc.problems or not isinstance(doc.data, dict):
+        reason = doc.problems[0].message if doc.problems else "expected a mapping with 'config:'"
+        raise StackConfigError(f"{path}: {reason}")
+    config = doc.data.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackConfigError(f"{path}: 'config' must be a mapping")
+    return stack_config_from_values(name, config)
+
+
+def discover_stacks(stacks_dir: Path) -> list[str]:
+    if not stacks_dir.is_dir():
+        return []
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
