@@ -229,6 +229,6 @@ def credentials_from_env(
         missing = ENV_PRIVATE_KEY if client_id else ENV_CLIENT_ID
         raise CredentialsError(f"{missing} is not set (a service app needs both)")
     raise CredentialsError(
-        f"none set: set {ENV_TOKEN}, or {ENV_CLIENT_ID} and {ENV_PRIVATE_KEY} "
+        f"none found; set {ENV_TOKEN}, or {ENV_CLIENT_ID} and {ENV_PRIVATE_KEY} "
         f"(a PEM private key file; optional {ENV_PRIVATE_KEY_ID})"
     )

@@ -1,52 +1,31 @@
 """The Okta Management API client: paging, per-bucket pacing, retries, typed errors, stats.
 
-Retry policy, per request (``max_retries`` retries at most, and all retry waits of a client
-together at most ``retry_budget_seconds``; waits of concurrent requests each count):
-
-- 429: wait until the bucket's reset (``X-Rate-Limit-Reset`` minus the response's ``Date``)
-  plus jitter, then retry; when retries or budget run out, ``RateLimitExhausted``.
-- 502, 503, 504, connection errors, timeouts, a body cut off: exponential backoff with jitter;
-  then ``TransientError`` (``BadResponse`` for a body that never arrives whole).
-- 500: retried once, GET only: Okta's 500s are occasionally transient, but a POST that failed
-  with 500 may have been applied. Then ``ServerError``.
-- 401 with a service app: the cached bearer token is dropped and fetched again, once.
-- POST is retried only where it cannot have been applied (429, a connection never made),
-  unless the caller declares it idempotent.
-- Anything else (other 4xx, 3xx) is raised at once.
+The retry policy is described in ``retry.py``; this module runs requests through it, spending a
+client-wide budget of ``retry_budget_seconds`` on retry waits (concurrent waits each count).
+Pacing waits ahead of a bucket's reset are not retries and do not spend that budget.
 """
 
 from __future__ import annotations
 
+import builtins
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
 from appspecs.okta.auth import TOKEN_PATH, Credentials, ServiceAppCredentials
 from appspecs.okta.buckets import TOKEN, bucket_of
-from appspecs.okta.errors import (
-    BadResponse,
-    CredentialsError,
-    OktaError,
-    RateLimitExhausted,
-    TransientError,
-)
+from appspecs.okta.errors import BadResponse, CredentialsError, OktaError
 from appspecs.okta.orgurl import normalize_org_url
 from appspecs.okta.paging import PageCursor, page_limit
-from appspecs.okta.ratelimit import RateLimiter, rate_limit_info
-from appspecs.okta.responses import (
-    body_is_complete,
-    okta_fields,
-    parse_json,
-    shown_url,
-    status_error,
-)
+from appspecs.okta.ratelimit import RateLimiter
+from appspecs.okta.responses import bad_response, body_is_complete, json_type, parse_json
+from appspecs.okta.retry import Attempts, Failed, RetryPolicy
 from appspecs.okta.stats import ClientStats
 
 log = logging.getLogger("appspecs.okta")
@@ -58,12 +37,8 @@ Params = Mapping[str, str | int | bool]
 
 #: Okta allows 75 concurrent requests per org, shared with every other client of the org.
 MAX_CONCURRENCY = 75
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 30.0
-JITTER_SECONDS = 1.0
 USER_AGENT = "appspecs/0.1 (+httpx)"
 
-_GATEWAY_STATUSES = frozenset({502, 503, 504})
 _SEND_ERRORS = (
     httpx.ConnectError,
     httpx.ReadError,
@@ -72,16 +47,6 @@ _SEND_ERRORS = (
     httpx.TimeoutException,
 )
 _BODY_ERRORS = (httpx.ReadError, httpx.RemoteProtocolError, httpx.TimeoutException)
-# Failures before the request could reach Okta: safe to retry even for a POST.
-_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass(frozen=True)
-class _Failed:
-    """An attempt without a usable response: the connection failed or the body was cut off."""
-
-    error: Exception | None
-    during_body: bool
 
 
 class OktaClient:
@@ -112,25 +77,22 @@ class OktaClient:
             raise CredentialsError("the service app credentials were made for another org URL")
         self._credentials = credentials
         self._concurrency = concurrency
-        self._max_retries = max_retries
         self._budget = retry_budget_seconds
         self._budget_spent = 0.0
         self._budget_lock = threading.Lock()
         self._sleep = sleep
-        self._rng = rng
         self._clock = clock
         self._on_response = on_response
         self._slots = threading.BoundedSemaphore(concurrency)
-        self._limiter = RateLimiter(clock=clock, sleep=sleep, jitter=self._jitter)
+        self._policy = RetryPolicy(max_retries, rng)
+        self._limiter = RateLimiter(clock=clock, sleep=sleep, jitter=self._policy.jitter)
         self._origin = httpx.URL(self.org_url)
         self.stats = ClientStats()
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
-            limits=httpx.Limits(
-                max_connections=concurrency, max_keepalive_connections=concurrency
-            ),
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
         )
 
@@ -148,7 +110,9 @@ class OktaClient:
             raise self._shape_error(response, "a JSON object", body)
         return body
 
-    def list(self, path: str, params: Params | None = None, *, limit: int | None = None) -> list[Any]:
+    def list(
+        self, path: str, params: Params | None = None, *, limit: int | None = None
+    ) -> list[Any]:
         """GET every page of a listing, following ``Link: rel="next"`` exactly as given.
 
         ``limit`` is the page size; by default the largest the endpoint accepts (none is sent
@@ -177,7 +141,8 @@ class OktaClient:
     def post(self, path: str, json: Any = None, *, idempotent: bool = False) -> Any:
         """POST JSON (or nothing, for lifecycle calls); the parsed body, or None when empty.
 
-        A POST is retried on 5xx and read failures only if the caller says it is idempotent.
+        A POST is retried on 502/503/504 and cut-off responses only if the caller declares it
+        idempotent; on 429 and refused connections always (it cannot have been applied).
         """
         response = self._request("POST", self._url(path), json=json, idempotent=idempotent)
         return parse_json(response) if response.content.strip() else None
@@ -186,7 +151,9 @@ class OktaClient:
         """DELETE a path (204 expected; a body, if any, is ignored)."""
         self._request("DELETE", self._url(path))
 
-    def map_concurrent(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R | OktaError]:
+    def map_concurrent(
+        self, fn: Callable[[T], R], items: Iterable[T]
+    ) -> builtins.list[R | OktaError]:
         """Run ``fn`` over ``items`` in up to ``concurrency`` threads, results in input order.
 
         An ``OktaError`` raised by ``fn`` takes that item's place in the result so one failure
@@ -225,13 +192,6 @@ class OktaClient:
             raise ValueError(f"path must start with a single '/': {path!r}")
         return httpx.URL(self.org_url + path)
 
-    def _jitter(self) -> float:
-        return JITTER_SECONDS * self._rng()
-
-    def _backoff(self, retries: int) -> float:
-        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2**retries)
-        return ceiling / 2 + ceiling / 2 * self._rng()
-
     def _fetch_token(self, form: Mapping[str, str]) -> Any:
         url = httpx.URL(self.org_url + TOKEN_PATH)
         response = self._request("POST", url, data=dict(form), authenticate=False, idempotent=True)
@@ -251,9 +211,7 @@ class OktaClient:
         if idempotent is None:
             idempotent = method in ("GET", "DELETE")
         bucket = bucket_of(url.path)
-        retries = 0
-        reauthenticated = False
-        retried_500 = False
+        attempts = Attempts()
         try:
             while True:
                 authorization = (
@@ -263,65 +221,43 @@ class OktaClient:
                 request = self._http.build_request(
                     method, url, params=params, json=json, data=data, headers=headers
                 )
-                outcome = self._attempt(bucket, request, retries)
-                if isinstance(outcome, _Failed):
-                    error = outcome.error
-                    retryable = idempotent or isinstance(error, _NOT_SENT_ERRORS)
-                    if outcome.during_body:
-                        retryable = idempotent
-                    if retryable and retries < self._max_retries:
-                        if self._pause(self._backoff(retries)):
-                            retries += 1
-                            continue
-                    raise self._failure_error(request, outcome, retries)
-                response = outcome
-                status = response.status_code
-                if 200 <= status < 300:
-                    return response
-                if status == 429:
-                    self.stats.count_429()
-                    info = rate_limit_info(response.headers)
-                    wait = info.delay + self._jitter() if info else self._backoff(retries)
-                    if retries < self._max_retries and self._pause(wait):
-                        self._limiter.window_passed(bucket)
-                        retries += 1
-                        continue
-                    raise self._exhausted(response, retries)
-                if (
-                    status == 401
-                    and authenticate
-                    and self._credentials.refreshable
-                    and not reauthenticated
-                ):
-                    # A bearer token can be revoked or expire early; one fresh token may cure it.
-                    self._credentials.invalidate(authorization)
-                    reauthenticated = True
-                    retries += 1
-                    self.stats.count_retry()
-                    continue
-                transient = status in _GATEWAY_STATUSES and idempotent
-                once_500 = status == 500 and method == "GET" and not retried_500
-                if (transient or once_500) and retries < self._max_retries:
-                    if self._pause(self._backoff(retries)):
-                        retried_500 = retried_500 or status == 500
-                        retries += 1
-                        continue
-                if status in _GATEWAY_STATUSES:
-                    raise TransientError(
-                        f"still failing after {retries} retries"
-                        if idempotent
-                        else "not retried: the request may have been applied",
-                        method=method,
-                        url=shown_url(request.url),
-                        status=status,
-                        **okta_fields(response),
+                outcome = self._attempt(bucket, request, attempts.retries)
+                cause: Exception | None = None
+                if isinstance(outcome, Failed):
+                    cause = outcome.error
+                    decision = self._policy.after_failure(request, outcome, idempotent, attempts)
+                elif 200 <= outcome.status_code < 300:
+                    return outcome
+                else:
+                    if outcome.status_code == 429:
+                        self.stats.count_429()
+                    decision = self._policy.after_status(
+                        outcome,
+                        idempotent,
+                        attempts,
+                        can_reauthenticate=authenticate and self._credentials.refreshable,
+                        token_endpoint=bucket == TOKEN,
                     )
-                raise status_error(response, token_endpoint=bucket == TOKEN)
+                if isinstance(decision, OktaError):
+                    raise decision from cause
+                if not self._pause(decision.wait):
+                    raise decision.give_up from cause
+                if decision.rate_limited:
+                    # We waited out the window ourselves; do not pace for it a second time.
+                    self._limiter.window_passed(bucket)
+                if decision.reauthenticate:
+                    self._credentials.invalidate(authorization)
+                    attempts.reauthenticated = True
+                if not isinstance(outcome, Failed) and outcome.status_code == 500:
+                    attempts.retried_500 = True
+                attempts.retries += 1
         finally:
             if self._on_response is not None:
                 self._on_response(url.path)
 
-    def _attempt(self, bucket: str, request: httpx.Request, retries: int) -> httpx.Response | _Failed:
+    def _attempt(
+        self, bucket: str, request: httpx.Request, retries: int
+    ) -> httpx.Response | Failed:
         """Send once, within the bucket's pacing and the client's concurrency."""
         waited = self._limiter.acquire(bucket)
         if waited:
@@ -333,19 +269,30 @@ class OktaClient:
                 try:
                     response = self._http.send(request, stream=True)
                 except _SEND_ERRORS as e:
-                    log.debug("%s %s -> %s (attempt %d)", request.method, request.url.path,
-                              type(e).__name__, retries + 1)
-                    return _Failed(e, during_body=False)
+                    log.debug(
+                        "%s %s -> %s (attempt %d)",
+                        request.method,
+                        request.url.path,
+                        type(e).__name__,
+                        retries + 1,
+                    )
+                    return Failed(e, during_body=False)
                 try:
                     response.read()
                 except _BODY_ERRORS as e:
-                    return _Failed(e, during_body=True)
+                    return Failed(e, during_body=True)
                 finally:
                     response.close()
-                log.debug("%s %s -> %d (bucket %s, attempt %d)", request.method,
-                          request.url.path, response.status_code, bucket, retries + 1)
+                log.debug(
+                    "%s %s -> %d (bucket %s, attempt %d)",
+                    request.method,
+                    request.url.path,
+                    response.status_code,
+                    bucket,
+                    retries + 1,
+                )
                 if not body_is_complete(response):
-                    return _Failed(None, during_body=True)
+                    return Failed(None, during_body=True)
                 return response
         finally:
             received = response.headers if response is not None else None
@@ -358,41 +305,11 @@ class OktaClient:
                 return False
             self._budget_spent += seconds
         self.stats.count_retry()
-        self.stats.add_retry_wait(seconds)
-        self._sleep(seconds)
+        if seconds > 0:
+            self.stats.add_retry_wait(seconds)
+            self._sleep(seconds)
         return True
-
-    def _exhausted(self, response: httpx.Response, retries: int) -> RateLimitExhausted:
-        why = (
-            f"after {retries} retries"
-            if retries >= self._max_retries
-            else f"after {retries} retries, the {self._budget:g}s retry wait budget is spent"
-        )
-        return RateLimitExhausted(
-            why,
-            method=response.request.method,
-            url=shown_url(response.request.url),
-            status=429,
-            **okta_fields(response),
-        )
-
-    def _failure_error(self, request: httpx.Request, failed: _Failed, retries: int) -> OktaError:
-        where = {"method": request.method, "url": shown_url(request.url)}
-        cause = type(failed.error).__name__ if failed.error is not None else "short body"
-        if failed.during_body:
-            error: OktaError = BadResponse(
-                f"body truncated ({cause}) after {retries} retries", **where
-            )
-        else:
-            error = TransientError(f"{cause} after {retries} retries", **where)
-        error.__cause__ = failed.error
-        return error
 
     @staticmethod
     def _shape_error(response: httpx.Response, expected: str, got: Any) -> BadResponse:
-        return BadResponse(
-            f"expected {expected}, got {type(got).__name__}",
-            method=response.request.method,
-            url=shown_url(response.request.url),
-            status=response.status_code,
-        )
+        return bad_response(response, f"expected {expected}, got a JSON {json_type(got)}")

@@ -68,7 +68,13 @@ class OktaError(Exception):
         if self.detail:
             text += f": {self.detail}"
         if self.error_summary:
-            text += f": {self.error_summary}"
+            # "not found: Not found: ..." says it twice; Okta's own words are enough then.
+            repeats = self.error_summary.lower().startswith(self.what.lower())
+            text = (
+                self.error_summary
+                if repeats and not self.detail
+                else f"{text}: {self.error_summary}"
+            )
         facts = []
         if self.status is not None:
             facts.append(f"HTTP {self.status}")

@@ -41,7 +41,9 @@ def okta_fields(response: httpx.Response) -> dict[str, str | None]:
     summary = text("errorSummary") or text("error_description")
     causes = body.get("errorCauses")
     if isinstance(causes, list):
-        details = [c["errorSummary"] for c in causes if isinstance(c, dict) and c.get("errorSummary")]
+        details = [
+            c["errorSummary"] for c in causes if isinstance(c, dict) and c.get("errorSummary")
+        ]
         if details:
             # A 400's summary is "Api validation failed: x"; the causes say which field and why.
             summary = f"{summary or ''} ({'; '.join(str(d) for d in details)})".strip()
@@ -53,11 +55,6 @@ def okta_fields(response: httpx.Response) -> dict[str, str | None]:
 def status_error(response: httpx.Response, *, token_endpoint: bool = False) -> OktaError:
     """The typed error for a non-2xx status that is not (or no longer) retried."""
     status = response.status_code
-    where = {
-        "method": response.request.method,
-        "url": shown_url(response.request.url),
-        "status": status,
-    }
     cls: type[OktaError]
     detail: str | None = None
     if token_endpoint and status in (400, 401):
@@ -78,24 +75,46 @@ def status_error(response: httpx.Response, *, token_endpoint: bool = False) -> O
         cls, detail = BadResponse, "redirect not followed"
     else:
         cls, detail = BadResponse, "unexpected status"
-    return cls(detail, **where, **okta_fields(response))  # type: ignore[arg-type]
+    fields = okta_fields(response)
+    return cls(
+        detail,
+        method=response.request.method,
+        url=shown_url(response.request.url),
+        status=status,
+        error_code=fields["error_code"],
+        error_summary=fields["error_summary"],
+        error_id=fields["error_id"],
+    )
 
 
 def parse_json(response: httpx.Response) -> Any:
     """The body as JSON, or ``BadResponse`` (never quoting the body: it may hold secrets)."""
-    where = {
-        "method": response.request.method,
-        "url": shown_url(response.request.url),
-        "status": response.status_code,
-    }
     if not response.content.strip():
-        raise BadResponse("empty body where JSON was expected", **where)  # type: ignore[arg-type]
+        raise bad_response(response, "empty body where JSON was expected")
     try:
         return json.loads(response.content)
     except UnicodeDecodeError as e:
-        raise BadResponse("body is not UTF-8 JSON", **where) from e  # type: ignore[arg-type]
+        raise bad_response(response, "body is not UTF-8 JSON") from e
     except ValueError as e:
-        raise BadResponse("body is not valid JSON", **where) from e  # type: ignore[arg-type]
+        raise bad_response(response, "body is not valid JSON") from e
+
+
+_JSON_TYPES = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+
+
+def bad_response(response: httpx.Response, detail: str) -> BadResponse:
+    """A ``BadResponse`` about this response (method, URL and status filled in)."""
+    return BadResponse(
+        detail,
+        method=response.request.method,
+        url=shown_url(response.request.url),
+        status=response.status_code,
+    )
+
+
+def json_type(value: Any) -> str:
+    """JSON's name for a parsed value's type, for messages like "expected a list, got object"."""
+    return _JSON_TYPES.get(type(value), "number")
 
 
 def body_is_complete(response: httpx.Response) -> bool:

@@ -8,17 +8,26 @@ from collections.abc import Sequence
 from appspecs.diagnostics import Diagnostic, Severity
 
 
+def printable(text: str) -> str:
+    """Control characters from a spec (a line break, an ANSI escape) escaped, so each diagnostic
+    stays one line and nothing in a spec can drive the reader's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def _where(d: Diagnostic) -> str:
     if d.line is None:
-        return d.file
-    return f"{d.file}:{d.line}:{d.column}"
+        return printable(d.file)
+    return f"{printable(d.file)}:{d.line}:{d.column}"
 
 
 def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str]) -> str:
+    """One line per diagnostic (`file:line:col: severity[code] path: message`) and a summary."""
     lines = []
     for d in diagnostics:
-        path = f" {d.path}:" if d.path else ""
-        lines.append(f"{_where(d)}: {d.severity}[{d.code}]{path} {d.message}")
+        path = f" {printable(d.path)}:" if d.path else ""
+        lines.append(f"{_where(d)}: {d.severity}[{d.code}]{path} {printable(d.message)}")
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     summary = (
@@ -32,6 +41,7 @@ def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str
 
 
 def json_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], ok: bool) -> str:
+    """Exactly one JSON object: ok, apps, held and the diagnostics."""
     return json.dumps(
         {
             "ok": ok,
@@ -44,7 +54,8 @@ def json_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def _escape_property(value: str) -> str:

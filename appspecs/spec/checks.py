@@ -37,6 +37,8 @@ class Finding:
     path: DataPath
     message: str
     severity: Severity = Severity.ERROR
+    # an unknown field is wrong by its name: point at the key, not at its value
+    at_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)

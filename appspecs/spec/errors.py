@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -89,8 +90,15 @@ def findings_from_validation(
         if kind == "extra_forbidden":
             owner = _model_at(model, path[:-1])
             accepted = ", ".join(owner.model_fields) if owner else "see the spec reference"
+            near = difflib.get_close_matches(field, list(owner.model_fields), n=1) if owner else []
+            did_you_mean = f"did you mean '{near[0]}'? " if near else ""
             findings.append(
-                Finding("unknown-field", path, f"unknown field '{field}'; accepted: {accepted}")
+                Finding(
+                    "unknown-field",
+                    path,
+                    f"unknown field {describe(field, None)}; {did_you_mean}accepted: {accepted}",
+                    at_key=True,
+                )
             )
             continue
         found = describe(error.get("input"), raw.get(path))

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # RFC 8252 section 7.1: private-use schemes are reverse domain names the developer controls.
+_SPACE = re.compile(r"\s")
 _PRIVATE_SCHEME = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$")
 ACCEPTED = (
     "https://host/path, http:// on a loopback host (localhost, 127.0.0.1, [::1]), "
@@ -21,8 +22,10 @@ def is_loopback(uri: str) -> bool:
 
 def uri_problem(uri: str, *, native: bool) -> str | None:
     """Why `uri` cannot be a redirect URI, or None when it can."""
-    if uri != uri.strip() or any(c.isspace() for c in uri):
+    if _SPACE.search(uri):
         return f"'{uri}' contains white space"
+    if not uri.isprintable():
+        return f"'{uri}' contains control characters"
     if "*" in uri:
         return f"'{uri}' has a wildcard; Okta matches redirect URIs exactly, list each one"
     try:

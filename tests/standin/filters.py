@@ -30,7 +30,7 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise invalid_search(f"Unexpected text at {pos}: {text[pos:pos + 20]!r}")
+            raise invalid_search(f"Unexpected text at {pos}: {text[pos : pos + 20]!r}")
         pos = m.end()
         if m.group("lp"):
             out.append(("(", None))
@@ -60,8 +60,7 @@ def _compare(op: str, actual: Any, expected: Any, caseless: bool) -> bool:
         if caseless:
             actual, expected = actual.lower(), expected.lower()
     elif isinstance(actual, bool) or isinstance(expected, bool):
-        if op not in ("eq", "ne"):
-            return False
+        return op in ("eq", "ne") and (actual == expected) == (op == "eq")
     if op == "eq":
         return bool(actual == expected)
     if op == "ne":

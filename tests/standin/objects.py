@@ -42,7 +42,7 @@ def now_iso() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _link(href: str, *allow: str) -> Json:
+def link(href: str, *allow: str) -> Json:
     link: Json = {"href": href}
     if allow:
         link["hints"] = {"allow": list(allow)}
@@ -128,7 +128,7 @@ def app_links(base: str, app_id: str, status: str) -> Json:
     """An app's ``_links``; the lifecycle link offered depends on its status."""
     href = f"{base}/api/v1/apps/{app_id}"
     links: Json = {
-        "self": _link(href, "GET", "PUT", "DELETE"),
+        "self": link(href, "GET", "PUT", "DELETE"),
         "appLinks": [
             {
                 "name": "oidc_client_link",
@@ -163,10 +163,16 @@ def group(base: str, *, group_id: str, name: str, description: str, type_: str) 
         "profile": {"name": name, "description": description},
         "_links": {
             "logo": [
-                {"name": "medium", "href": f"{base}/img/logos/groups/okta-medium.png",
-                 "type": "image/png"},
-                {"name": "large", "href": f"{base}/img/logos/groups/okta-large.png",
-                 "type": "image/png"},
+                {
+                    "name": "medium",
+                    "href": f"{base}/img/logos/groups/okta-medium.png",
+                    "type": "image/png",
+                },
+                {
+                    "name": "large",
+                    "href": f"{base}/img/logos/groups/okta-large.png",
+                    "type": "image/png",
+                },
             ],
             "users": {"href": f"{href}/users"},
             "apps": {"href": f"{href}/apps"},
@@ -189,174 +195,12 @@ def assignment(base: str, *, app_id: str, group_id: str, priority: int, profile:
     }
 
 
-def auth_server(
-    base: str,
-    *,
-    server_id: str,
-    name: str,
-    audiences: list[str],
-    description: str,
-    status: str,
-    issuer_mode: str,
-) -> Json:
-    """An ``AuthorizationServer`` with Okta's links and signing-key metadata."""
-    ts = now_iso()
-    href = f"{base}/api/v1/authorizationServers/{server_id}"
-    meta = f"{base}/oauth2/{server_id}/.well-known"
-    return {
-        "id": server_id,
-        "name": name,
-        "description": description,
-        "audiences": list(audiences),
-        "issuer": f"{base}/oauth2/{server_id}",
-        "issuerMode": issuer_mode,
-        "status": status,
-        "created": ts,
-        "lastUpdated": ts,
-        "credentials": {
-            "signing": {
-                "rotationMode": "AUTO",
-                "lastRotated": ts,
-                "nextRotation": ts,
-                "kid": secrets.token_urlsafe(32),
-                "use": "sig",
-            }
-        },
-        "_links": {
-            "scopes": _link(f"{href}/scopes", "GET"),
-            "claims": _link(f"{href}/claims", "GET"),
-            "policies": _link(f"{href}/policies", "GET"),
-            "self": _link(href, "GET", "DELETE", "PUT"),
-            "metadata": [
-                dict(_link(f"{meta}/oauth-authorization-server", "GET"),
-                     name="oauth-authorization-server"),
-                dict(_link(f"{meta}/openid-configuration", "GET"), name="openid-configuration"),
-            ],
-            "rotateKey": _link(f"{href}/credentials/lifecycle/keyRotate", "POST"),
-            "deactivate": _link(f"{href}/lifecycle/deactivate", "POST"),
-        },
-    }
-
-
-def scope(
-    base: str,
-    *,
-    server_id: str,
-    scope_id: str,
-    name: str,
-    display_name: str,
-    description: str,
-    consent: str,
-    metadata_publish: str,
-    default: bool = False,
-    optional: bool = False,
-    system: bool = False,
-) -> Json:
-    """An ``OAuth2Scope``."""
-    href = f"{base}/api/v1/authorizationServers/{server_id}/scopes/{scope_id}"
-    return {
-        "id": scope_id,
-        "name": name,
-        "displayName": display_name,
-        "description": description,
-        "system": system,
-        "default": default,
-        "optional": optional,
-        "consent": consent,
-        "metadataPublish": metadata_publish,
-        "_links": {"self": _link(href, "GET", "PUT", "DELETE")},
-    }
-
-
-def policy(
-    base: str,
-    *,
-    server_id: str,
-    policy_id: str,
-    name: str,
-    description: str,
-    client_ids: list[str],
-    priority: int,
-    status: str,
-) -> Json:
-    """An ``AuthorizationServerPolicy``: the clients it covers sit in ``conditions``."""
-    ts = now_iso()
-    href = f"{base}/api/v1/authorizationServers/{server_id}/policies/{policy_id}"
-    return {
-        "type": "OAUTH_AUTHORIZATION_POLICY",
-        "id": policy_id,
-        "status": status,
-        "name": name,
-        "description": description,
-        "priority": priority,
-        "system": False,
-        "conditions": {"clients": {"include": list(client_ids)}},
-        "created": ts,
-        "lastUpdated": ts,
-        "_links": {
-            "self": _link(href, "GET", "PUT", "DELETE"),
-            "deactivate": _link(f"{href}/lifecycle/deactivate", "POST"),
-            "rules": _link(f"{href}/rules", "GET"),
-        },
-    }
-
-
-def rule(
-    base: str,
-    *,
-    server_id: str,
-    policy_id: str,
-    rule_id: str,
-    name: str,
-    grant_types: list[str],
-    scopes: list[str],
-    group_ids: list[str],
-    user_ids: list[str],
-    priority: int,
-    status: str,
-    access_token_lifetime_minutes: int,
-) -> Json:
-    """An ``AuthorizationServerPolicyRule`` of type ``RESOURCE_ACCESS``."""
-    ts = now_iso()
-    href = (
-        f"{base}/api/v1/authorizationServers/{server_id}/policies/{policy_id}/rules/{rule_id}"
-    )
-    return {
-        "type": "RESOURCE_ACCESS",
-        "id": rule_id,
-        "status": status,
-        "name": name,
-        "priority": priority,
-        "created": ts,
-        "lastUpdated": ts,
-        "system": False,
-        "conditions": {
-            "people": {"users": {"include": list(user_ids)}, "groups": {"include": list(group_ids)}},
-            "grantTypes": {"include": list(grant_types)},
-            "scopes": {"include": list(scopes)},
-        },
-        "actions": {
-            "token": {
-                "accessTokenLifetimeMinutes": access_token_lifetime_minutes,
-                "refreshTokenLifetimeMinutes": 0,
-                "refreshTokenWindowMinutes": 10080,
-            }
-        },
-        "_links": {
-            "self": _link(href, "GET", "PUT", "DELETE"),
-            "deactivate": _link(f"{href}/lifecycle/deactivate", "POST"),
-        },
-    }
-
-
 def new_client_secret() -> str:
     """A generated client secret: 64 URL-safe characters, like Okta's."""
     return secrets.token_urlsafe(48)
 
 
-def client_secret(
-    base: str, *, app_id: str, secret_id: str, value: str, status: str
-) -> Json:
+def client_secret(base: str, *, app_id: str, secret_id: str, value: str, status: str) -> Json:
     """An ``OAuth2ClientSecret``; ``_links`` follows its status (see :func:`secret_links`)."""
     ts = now_iso()
     digest = hashlib.sha256(value.encode()).digest()[:16]
@@ -375,8 +219,8 @@ def secret_links(base: str, app_id: str, secret_id: str, status: str) -> Json:
     """An active secret offers ``deactivate``; an inactive one ``activate`` and ``delete``."""
     href = f"{base}/api/v1/apps/{app_id}/credentials/secrets/{secret_id}"
     if status == "ACTIVE":
-        return {"deactivate": _link(f"{href}/lifecycle/deactivate", "POST")}
+        return {"deactivate": link(f"{href}/lifecycle/deactivate", "POST")}
     return {
-        "activate": _link(f"{href}/lifecycle/activate", "POST"),
-        "delete": _link(href, "DELETE"),
+        "activate": link(f"{href}/lifecycle/activate", "POST"),
+        "delete": link(href, "DELETE"),
     }

@@ -4,10 +4,14 @@ and a ``Link`` header with ``rel="self"`` always and ``rel="next"`` only when mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from tests.standin.errors import validation_failed
+from tests.standin.messages import Reply, Request
+from tests.standin.objects import Json
+from tests.standin.table import Table, UnknownCursor
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,27 @@ def link_header(self_url: str, next_link: str | None) -> str:
     if next_link is not None:
         links.append(f'<{next_link}>; rel="next"')
     return ", ".join(links)
+
+
+def paged(
+    req: Request,
+    table: Table[Json],
+    spec: PageSpec,
+    match: Callable[[Json], bool] | None = None,
+) -> Reply:
+    """A list reply for ``table``: one page after the request's cursor, with its ``Link``.
+
+    The cursor is the ``id`` of the last item sent; an unknown cursor is a 400, as at Okta.
+    """
+    limit = parse_limit(req.arg("limit"), spec)
+    try:
+        items, more = table.page(req.arg("after"), limit, match)
+    except UnknownCursor:
+        raise validation_failed("after", "after: The cursor is not valid.") from None
+    nxt = next_url(req.base, req.path, req.params, items[-1]["id"], limit) if more else None
+    return Reply(200, items, {"Link": link_header(req.url, nxt)})
+
+
+def unpaged(req: Request, items: list[Json]) -> Reply:
+    """A list reply for an operation Okta does not page (only a ``self`` link)."""
+    return Reply(200, items, {"Link": link_header(req.url, None)})

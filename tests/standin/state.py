@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tests.standin import objects
+from tests.standin import objects, objects_authz
 from tests.standin.errors import OktaApiError, not_found, validation_failed
 from tests.standin.objects import PREFIX, Json, new_id, now_iso
 from tests.standin.table import Table
@@ -30,7 +30,7 @@ class OktaState:
         self.groups: Table[Json] = Table()
         self.auth_servers: Table[Json] = Table()
         self.app_groups: dict[str, Table[Json]] = {}  # app id -> group id -> assignment
-        self.group_apps: dict[str, Table[Json]] = {}  # group id -> app id -> assignment
+        self.group_apps: dict[str, Table[Json]] = {}  # group id -> app id -> app
         self.scopes: dict[str, Table[Json]] = {}  # auth server id -> scope id -> scope
         self.policies: dict[str, Table[Json]] = {}  # auth server id -> policy id -> policy
         self.rules: dict[str, Table[Json]] = {}  # policy id -> rule id -> rule
@@ -106,8 +106,12 @@ class OktaState:
         with self.lock:
             app_id = new_id(PREFIX["app"])
             if client_id is not None and self.app_by_client_id(client_id) is not None:
-                raise validation_failed("client_id", "client_id: An object with this field already exists.")
-            app = objects.oidc_app(self.base, app_id=app_id, client_id=client_id or app_id, **fields)
+                raise validation_failed(
+                    "client_id", "client_id: An object with this field already exists."
+                )
+            app = objects.oidc_app(
+                self.base, app_id=app_id, client_id=client_id or app_id, **fields
+            )
             self.apps[app_id] = app
             self.app_groups[app_id] = Table()
             self.secrets[app_id] = Table()
@@ -131,8 +135,12 @@ class OktaState:
         with self.lock:
             app = self.app(app_id)
             if app.get("status") == "ACTIVE":
-                raise OktaApiError(400, "E0000056", "Delete application forbidden.",
-                                   ["The application must be deactivated before deletion."])
+                raise OktaApiError(
+                    400,
+                    "E0000056",
+                    "Delete application forbidden.",
+                    ["The application must be deactivated before deletion."],
+                )
             for group_id in list(self.app_groups.get(app_id, {})):
                 self.unassign_group(app_id, group_id)
             del self.apps[app_id]
@@ -157,17 +165,20 @@ class OktaState:
     ) -> Json:
         """Assign (or re-assign, replacing priority and profile) a group to an app."""
         with self.lock:
-            self.app(app_id)
+            app = self.app(app_id)
             self.group(group_id)
             by_group = self.app_groups.setdefault(app_id, Table())
             if priority is None:
                 priority = len(by_group)
             asg = objects.assignment(
-                self.base, app_id=app_id, group_id=group_id, priority=priority,
+                self.base,
+                app_id=app_id,
+                group_id=group_id,
+                priority=priority,
                 profile=profile or {},
             )
             by_group[group_id] = asg
-            self.group_apps.setdefault(group_id, Table())[app_id] = asg
+            self.group_apps.setdefault(group_id, Table())[app_id] = app
             return asg
 
     def unassign_group(self, app_id: str, group_id: str) -> None:
@@ -183,7 +194,7 @@ class OktaState:
         """Create a custom authorization server."""
         with self.lock:
             server_id = new_id(PREFIX["auth_server"])
-            srv = objects.auth_server(self.base, server_id=server_id, **fields)
+            srv = objects_authz.auth_server(self.base, server_id=server_id, **fields)
             self.auth_servers[server_id] = srv
             self.scopes[server_id] = Table()
             self.policies[server_id] = Table()
@@ -197,7 +208,7 @@ class OktaState:
             if any(s["name"] == fields["name"] for s in table.values()):
                 raise validation_failed("name", "name: An object with this field already exists.")
             scope_id = new_id(PREFIX["scope"])
-            scp = objects.scope(self.base, server_id=server_id, scope_id=scope_id, **fields)
+            scp = objects_authz.scope(self.base, server_id=server_id, scope_id=scope_id, **fields)
             table[scope_id] = scp
             return scp
 
@@ -206,7 +217,9 @@ class OktaState:
         with self.lock:
             self.auth_server(server_id)
             policy_id = new_id(PREFIX["policy"])
-            pol = objects.policy(self.base, server_id=server_id, policy_id=policy_id, **fields)
+            pol = objects_authz.policy(
+                self.base, server_id=server_id, policy_id=policy_id, **fields
+            )
             self.policies[server_id][policy_id] = pol
             self.rules[policy_id] = Table()
             return pol
@@ -216,7 +229,7 @@ class OktaState:
         with self.lock:
             self.policy(server_id, policy_id)
             rule_id = new_id(PREFIX["rule"])
-            rul = objects.rule(
+            rul = objects_authz.rule(
                 self.base, server_id=server_id, policy_id=policy_id, rule_id=rule_id, **fields
             )
             self.rules[policy_id][rule_id] = rul
@@ -243,8 +256,11 @@ class OktaState:
                 raise validation_failed("status", f"status: Invalid value {status!r}.")
             secret_id = new_id(PREFIX["secret"])
             sec = objects.client_secret(
-                self.base, app_id=app_id, secret_id=secret_id,
-                value=value or objects.new_client_secret(), status=status,
+                self.base,
+                app_id=app_id,
+                secret_id=secret_id,
+                value=value or objects.new_client_secret(),
+                status=status,
             )
             table[secret_id] = sec
             return sec
@@ -254,8 +270,11 @@ class OktaState:
         with self.lock:
             sec = self.secret(app_id, secret_id)
             if status == "INACTIVE" and sec["status"] == "ACTIVE":
-                others = [s for s in self.secrets[app_id].values()
-                          if s is not sec and s["status"] == "ACTIVE"]
+                others = [
+                    s
+                    for s in self.secrets[app_id].values()
+                    if s is not sec and s["status"] == "ACTIVE"
+                ]
                 if not others:
                     raise validation_failed(
                         _SECRET_ERR, "You can't deactivate the only active client secret."

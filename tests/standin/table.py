@@ -82,8 +82,11 @@ class Table(MutableMapping[str, V], Generic[V]):
         return out, False
 
     def _compact(self) -> None:
-        live = [(s, k) for s, k in zip(self._order_seq, self._order_key, strict=True)
-                if k in self._items and self._seq[k] == s]
+        live = [
+            (s, k)
+            for s, k in zip(self._order_seq, self._order_key, strict=True)
+            if k in self._items and self._seq[k] == s
+        ]
         self._order_seq = [s for s, _ in live]
         self._order_key = [k for _, k in live]
         self._stale = 0

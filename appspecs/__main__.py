@@ -1,0 +1,5 @@
+"""`python -m appspecs` runs the `appspec` command."""
+
+from appspecs.cli.main import main
+
+main()

@@ -1,0 +1,153 @@
+"""When to retry a request, how long to wait first, and which error ends it; no I/O here.
+
+Per request, ``max_retries`` retries at most (the client adds a budget on all retry waits):
+
+- 429: wait until the bucket's reset (``X-Rate-Limit-Reset`` minus the response's ``Date``)
+  plus jitter; out of retries or budget, ``RateLimitExhausted``.
+- 502, 503, 504, connection errors, timeouts: exponential backoff with jitter; then
+  ``TransientError``. A body cut off is retried the same way, then ``BadResponse``.
+- 500: retried once, GET only: Okta's 500s are occasionally transient, but a write that failed
+  with 500 may have been applied. Then ``ServerError``.
+- 401 with a service app: the cached bearer token is dropped and fetched again, once, at once.
+- Non-idempotent requests (POST unless the caller says otherwise) are retried only where they
+  cannot have been applied: a 429, or a connection that was never made.
+- Anything else (other 4xx, 3xx, 1xx) ends the request at once with its typed error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from appspecs.okta.errors import BadResponse, OktaError, RateLimitExhausted, TransientError
+from appspecs.okta.ratelimit import rate_limit_info
+from appspecs.okta.responses import okta_fields, shown_url, status_error
+
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+JITTER_SECONDS = 1.0
+
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+# Failures before the request could reach Okta: safe to retry even for a POST.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An attempt without a usable response: the connection failed or the body was cut off."""
+
+    error: Exception | None
+    during_body: bool
+
+
+@dataclass
+class Attempts:
+    """What happened so far to one request."""
+
+    retries: int = 0
+    reauthenticated: bool = False
+    retried_500: bool = False
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Retry after ``wait`` seconds; raise ``give_up`` instead if the wait budget is spent."""
+
+    wait: float
+    give_up: OktaError
+    rate_limited: bool = False
+    reauthenticate: bool = False
+
+
+class RetryPolicy:
+    """Decides, from one attempt's outcome, between a ``Retry`` and the error to raise."""
+
+    def __init__(self, max_retries: int, rng: Callable[[], float]) -> None:
+        self.max_retries = max_retries
+        self._rng = rng
+
+    def jitter(self) -> float:
+        return JITTER_SECONDS * self._rng()
+
+    def backoff(self, retries: int) -> float:
+        """Exponential with "equal jitter": half fixed so retries never bunch up at zero."""
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**retries)
+        return ceiling / 2 + ceiling / 2 * self._rng()
+
+    def after_failure(
+        self, request: httpx.Request, failed: Failed, idempotent: bool, attempts: Attempts
+    ) -> Retry | OktaError:
+        cause = type(failed.error).__name__ if failed.error is not None else "short body"
+        method, url = request.method, shown_url(request.url)
+        if failed.during_body:
+            retryable = idempotent
+            error: OktaError = BadResponse(
+                f"body truncated ({cause}) after {attempts.retries} retries", method=method, url=url
+            )
+        else:
+            retryable = idempotent or isinstance(failed.error, NOT_SENT_ERRORS)
+            error = TransientError(
+                f"{cause} after {attempts.retries} retries", method=method, url=url
+            )
+        if retryable and attempts.retries < self.max_retries:
+            return Retry(self.backoff(attempts.retries), give_up=error)
+        return error
+
+    def after_status(
+        self,
+        response: httpx.Response,
+        idempotent: bool,
+        attempts: Attempts,
+        *,
+        can_reauthenticate: bool,
+        token_endpoint: bool,
+    ) -> Retry | OktaError:
+        status = response.status_code
+        method = response.request.method
+        room = attempts.retries < self.max_retries
+        if status == 429:
+            info = rate_limit_info(response.headers)
+            wait = info.delay + self.jitter() if info else self.backoff(attempts.retries)
+            if room:
+                spent = "waiting again would exceed the retry wait budget"
+                return Retry(
+                    wait,
+                    give_up=self._error(RateLimitExhausted, response, spent),
+                    rate_limited=True,
+                )
+            return self._error(RateLimitExhausted, response, f"after {attempts.retries} retries")
+        if status == 401 and can_reauthenticate and not attempts.reauthenticated:
+            # A bearer token can be revoked or expire early; one fresh token may cure it.
+            return Retry(0.0, give_up=status_error(response), reauthenticate=True)
+        if status in GATEWAY_STATUSES:
+            if not idempotent:
+                return self._error(
+                    TransientError, response, "not retried: the request may have been applied"
+                )
+            if room:
+                spent = "waiting again would exceed the retry wait budget"
+                return Retry(
+                    self.backoff(attempts.retries),
+                    give_up=self._error(TransientError, response, spent),
+                )
+            return self._error(
+                TransientError, response, f"still failing after {attempts.retries} retries"
+            )
+        if status == 500 and method == "GET" and not attempts.retried_500 and room:
+            return Retry(self.backoff(attempts.retries), give_up=status_error(response))
+        return status_error(response, token_endpoint=token_endpoint)
+
+    @staticmethod
+    def _error(cls: type[OktaError], response: httpx.Response, detail: str) -> OktaError:
+        fields = okta_fields(response)
+        return cls(
+            detail,
+            method=response.request.method,
+            url=shown_url(response.request.url),
+            status=response.status_code,
+            error_code=fields["error_code"],
+            error_summary=fields["error_summary"],
+            error_id=fields["error_id"],
+        )

@@ -1,0 +1,276 @@
+"""Resource steps: what the engine would do to each resource, and which inputs change.
+
+The desired side is the resource graph (`appspecs.desired.resources`), never a mapping of our
+own; the recorded side is state (or, for `--base`, the graph of the base specs). Inputs are
+compared in wire names, as the engine does, after placeholders are resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from appspecs.desired.resources import APP_COMPONENT, GroupId, Ref, ResourceSpec
+from appspecs.plan.state import RecordedResource, RecordedState, Secret
+from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn
+from appspecs.plan.values import ABSENT, Unknown
+from appspecs.plan.wire import wire_inputs, wire_name
+
+Op = Literal["create", "update", "delete", "same"]
+OPS: tuple[Op, ...] = ("create", "update", "delete", "same")
+
+# Resolves a placeholder to a value: a recorded output, or an Unknown.
+Resolver = Callable[[Ref | GroupId], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One changed input: its path (`redirectUris[0]`, `groups[1].id`) and both values."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What happens to one resource. `inputs` are the new inputs, or the old ones for a delete."""
+
+    urn: str
+    op: Op
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    inputs: Mapping[str, Any]
+    diffs: tuple[Change, ...] = ()
+    app: str | None = None  # the app the resource belongs to; None for the auth server
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedResource:
+    """A graph resource with the URN the engine would give it and its inputs in wire names."""
+
+    spec: ResourceSpec
+    urn: str
+    parent_urn: str | None
+    inputs: Mapping[str, Any]  # placeholders not yet resolved
+    ignore_changes: tuple[str, ...]
+    app: str | None
+
+
+def planned_resources(
+    graph: Sequence[ResourceSpec], stack: str, project: str
+) -> list[PlannedResource]:
+    """The graph with URNs and wire-named inputs, parents before children."""
+    urns = graph_urns(graph, stack, project)
+    by_key = {r.key: r for r in graph}
+    out = []
+    for r in graph:
+        top = r
+        while top.parent is not None:
+            top = by_key[top.parent]
+        out.append(
+            PlannedResource(
+                spec=r,
+                urn=urns[r.key],
+                parent_urn=urns[r.parent] if r.parent is not None else None,
+                inputs=wire_inputs(r.inputs),
+                ignore_changes=tuple(wire_name(p) for p in r.ignore_changes),
+                app=top.name if top.type == APP_COMPONENT else None,
+            )
+        )
+    return out
+
+
+def resolve(value: Any, resolver: Resolver) -> Any:
+    """An input value with every placeholder resolved."""
+    if isinstance(value, Ref | GroupId):
+        return resolver(value)
+    if isinstance(value, Mapping):
+        return {k: resolve(v, resolver) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, resolver) for v in value]
+    return value
+
+
+def state_resolver(
+    urns: Mapping[str, str], recorded: Mapping[str, RecordedResource], group_ids: Any
+) -> Resolver:
+    """Placeholders resolved against recorded state.
+
+    A Ref to a resource that exists in state takes that resource's recorded output (resources
+    are updated in place, so ids stay); to one that will be created, it is a fresh Unknown,
+    which cannot equal any recorded value. A GroupId takes the id the stack exported in
+    `groupIds`; a group not exported there is unknown, but known not to be any exported group.
+    """
+    ids: Mapping[str, Any] = group_ids if isinstance(group_ids, Mapping) else {}
+    known_ids = frozenset(v for v in ids.values() if isinstance(v, str))
+
+    def resolver(placeholder: Ref | GroupId) -> Any:
+        if isinstance(placeholder, GroupId):
+            value = ids.get(placeholder.name)
+            if isinstance(value, str):
+                return value
+            return Unknown(placeholder, excludes=known_ids)
+        urn = urns[placeholder.key]
+        output = wire_name(placeholder.output)
+        rec = recorded.get(urn)
+        if rec is None:
+            return Unknown(placeholder, urn, output, fresh=True)
+        value = rec.outputs.get(output)
+        if value is None and output == "id":
+            value = rec.id
+        if value is None or isinstance(value, Secret):
+            return Unknown(placeholder, urn, output)
+        return value
+
+    return resolver
+
+
+def symbolic_resolver(urns: Mapping[str, str], existing: Iterable[str] | None = None) -> Resolver:
+    """Placeholders kept symbolic, for comparing two spec trees without state.
+
+    With `existing` (the URNs of the base side), a Ref to a resource that is not there is fresh.
+    """
+    before = frozenset(existing) if existing is not None else None
+
+    def resolver(placeholder: Ref | GroupId) -> Any:
+        if isinstance(placeholder, GroupId):
+            return Unknown(placeholder)
+        urn = urns[placeholder.key]
+        fresh = before is not None and urn not in before
+        return Unknown(placeholder, urn, wire_name(placeholder.output), fresh=fresh)
+
+    return resolver
+
+
+def _same_scalar(new: Any, old: Any) -> bool:
+    if isinstance(new, bool) or isinstance(old, bool):
+        return type(new) is type(old) and new == old
+    if isinstance(new, int | float) and isinstance(old, int | float):
+        return new == old  # state and mocks hold numbers as floats
+    return type(new) is type(old) and bool(new == old)
+
+
+def _compare(new: Any, old: Any, path: str, out: list[Change]) -> None:
+    if isinstance(new, Unknown):
+        if old is ABSENT or new.fresh:
+            out.append(Change(path, old, new))
+        elif isinstance(old, Unknown):
+            if old.placeholder != new.placeholder:
+                out.append(Change(path, old, new))
+        elif isinstance(old, str) and old in new.excludes:
+            out.append(Change(path, old, new))
+        # otherwise it may well be the recorded value: not a change
+        return
+    if isinstance(old, Secret):
+        if old.same_as(new) is False:
+            out.append(Change(path, old, new))
+        return  # ciphertext: nothing to compare with, counted as the same
+    if isinstance(new, Mapping) and isinstance(old, Mapping):
+        for key in [*new, *(k for k in old if k not in new)]:
+            _compare(new.get(key, ABSENT), old.get(key, ABSENT), f"{path}.{key}", out)
+        return
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        for i, (n, o) in enumerate(zip(new, old, strict=True)):
+            _compare(n, o, f"{path}[{i}]", out)
+        return
+    if isinstance(new, Mapping | list) or isinstance(old, Mapping | list):
+        out.append(Change(path, old, new))
+    elif not _same_scalar(new, old):
+        out.append(Change(path, old, new))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {} or value == ""
+
+
+def diff_inputs(
+    new: Mapping[str, Any], old: Mapping[str, Any], ignore_changes: Sequence[str] = ()
+) -> list[Change]:
+    """The changed inputs of an existing resource.
+
+    Recorded inputs the program no longer sets count as removed, except the bridge's own
+    bookkeeping (`__defaults` and other `__` keys), inputs it lists as defaulted, and empty
+    values. `ignore_changes` paths (and everything under them) are left out, as the engine does.
+    """
+    defaults = old.get("__defaults")
+    defaulted = {d for d in defaults if isinstance(d, str)} if isinstance(defaults, list) else set()
+    out: list[Change] = []
+    for key in new:
+        _compare(new[key], old.get(key, ABSENT), key, out)
+    for key, value in old.items():
+        if key in new or key.startswith("__") or key in defaulted or _empty(value):
+            continue
+        out.append(Change(key, value, ABSENT))
+    if ignore_changes:
+        out = [c for c in out if not any(_under(c.path, p) for p in ignore_changes)]
+    return out
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+def _app_of(rec: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> str | None:
+    seen = 0
+    node: RecordedResource | None = rec
+    while node is not None and seen < 64:
+        if node.type == APP_COMPONENT:
+            return node.name
+        node = by_urn.get(node.parent) if node.parent else None
+        seen += 1
+    return None
+
+
+def plan_steps(
+    desired: Sequence[PlannedResource], before: RecordedState, resolver: Resolver
+) -> list[Step]:
+    """Creates, updates and sames in program order, then deletes, children first."""
+    steps: list[Step] = []
+    recorded = before.by_urn
+    for d in desired:
+        inputs = resolve(d.inputs, resolver)
+        rec = recorded.get(d.urn)
+        common = {
+            "urn": d.urn,
+            "type": d.spec.type,
+            "name": d.spec.name,
+            "custom": d.spec.custom,
+            "parent": d.parent_urn,
+            "inputs": inputs,
+            "app": d.app,
+        }
+        if rec is None or rec.delete:
+            steps.append(Step(op="create", **common))
+            continue
+        diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes))
+        steps.append(Step(op="update" if diffs else "same", diffs=diffs, **common))
+    wanted = {d.urn for d in desired}
+    for rec in reversed(before.resources):
+        if (rec.urn in wanted and not rec.delete) or is_engine_resource(rec.type):
+            continue
+        parsed = parse_urn(rec.urn)
+        steps.append(
+            Step(
+                urn=rec.urn,
+                op="delete",
+                type=rec.type,
+                name=parsed.name if parsed else rec.urn,
+                custom=rec.custom,
+                parent=rec.parent,
+                inputs=rec.inputs,
+                app=_app_of(rec, recorded),
+            )
+        )
+    return steps
+
+
+def change_summary(steps: Iterable[Step]) -> dict[str, int]:
+    """Steps per op, as `pulumi preview --json` counts them (ops with none left out)."""
+    counts = dict.fromkeys(OPS, 0)
+    for s in steps:
+        counts[s.op] += 1
+    return {op: n for op, n in counts.items() if n}

@@ -1,0 +1,271 @@
+"""Recorded Pulumi state: a `pulumi stack export` document or a file-backend checkpoint.
+
+Both hold a version 3 deployment; the reader keeps what the plan compares (URN, type, inputs,
+outputs, parent) and turns every secret into a `Secret` that prints as `[secret]`. Real state
+has `propertyDependencies` entries that are null and stacks with no resources at all: both are
+accepted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from appspecs.plan.urns import ROOT_STACK_TYPE, parse_urn
+
+# The signature pulumi puts on a secret value: {SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext"}.
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+VERSION = 3
+
+
+class StateError(Exception):
+    """The state file cannot be used: unreadable, not JSON, or not a version 3 deployment."""
+
+
+class Secret:
+    """A secret value from state. Prints as `[secret]`; the value is never decoded into output.
+
+    When the document holds the value in plaintext (`pulumi stack export --show-secrets`), it is
+    kept for comparison only. Ciphertext cannot be read without the stack's secrets provider,
+    so such a secret compares as unknown.
+    """
+
+    __slots__ = ("_value", "known")
+
+    def __init__(self, value: Any = None, *, known: bool = False) -> None:
+        self._value = value
+        self.known = known
+
+    def same_as(self, value: Any) -> bool | None:
+        """Whether the secret equals `value`; None when the value is not known here."""
+        if not self.known:
+            return None
+        return bool(self._value == value)
+
+    @property
+    def plaintext_for_comparison(self) -> Any:
+        """The decoded value: for comparing, never for printing."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+    __str__ = __repr__
+
+
+def _secret(obj: Mapping[str, Any]) -> Secret:
+    plaintext = obj.get("plaintext")
+    if isinstance(plaintext, str):
+        try:
+            return Secret(json.loads(plaintext), known=True)
+        except ValueError:
+            return Secret(plaintext, known=True)
+    return Secret()
+
+
+def _value(value: Any) -> Any:
+    """A property value with secrets replaced by Secret objects."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return _secret(value)
+        return {k: _value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedResource:
+    """One resource as the last update left it."""
+
+    urn: str
+    type: str
+    custom: bool = True
+    id: str | None = None
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # wire names
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    parent: str | None = None
+    provider: str | None = None
+    # input name -> URNs it depends on; null in real state reads as ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    delete: bool = False  # left from a replacement, deleted on the next update
+
+    @property
+    def name(self) -> str:
+        parsed = parse_urn(self.urn)
+        return parsed.name if parsed else self.urn
+
+
+@dataclass(frozen=True)
+class RecordedState:
+    """All recorded resources of one stack; `source` says where they came from."""
+
+    source: str | None = None
+    resources: tuple[RecordedResource, ...] = ()
+
+    @cached_property
+    def by_urn(self) -> dict[str, RecordedResource]:
+        """Live resources by URN (one left over for deletion does not shadow its replacement)."""
+        out: dict[str, RecordedResource] = {}
+        for r in self.resources:
+            if not r.delete or r.urn not in out:
+                out[r.urn] = r
+        return out
+
+    @cached_property
+    def root(self) -> RecordedResource | None:
+        return next((r for r in self.resources if r.type == ROOT_STACK_TYPE), None)
+
+    @property
+    def stack_outputs(self) -> Mapping[str, Any]:
+        """The stack's exports, recorded as the root stack resource's outputs."""
+        return self.root.outputs if self.root is not None else {}
+
+    def stacks(self) -> set[tuple[str, str]]:
+        """(stack, project) of every URN, to catch a state file of another stack or project."""
+        out: set[tuple[str, str]] = set()
+        for r in self.resources:
+            parsed = parse_urn(r.urn)
+            if parsed is not None:
+                out.add((parsed.stack, parsed.project))
+        return out
+
+
+def _fail(source: str, message: str) -> StateError:
+    return StateError(f"state file {source}: {message}")
+
+
+def _mapping(value: Any, what: str, source: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(source, f"{what} must be an object, found {type(value).__name__}")
+    return value
+
+
+def _optional_str(value: Any, what: str, source: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _fail(source, f"{what} must be a string, found {type(value).__name__}")
+
+
+def _resource(raw: Any, i: int, source: str) -> RecordedResource:
+    where = f"resources[{i}]"
+    if not isinstance(raw, dict):
+        raise _fail(source, f"{where} must be an object, found {type(raw).__name__}")
+    urn = raw.get("urn")
+    if not isinstance(urn, str) or parse_urn(urn) is None:
+        raise _fail(source, f"{where}.urn is missing or not a Pulumi URN (urn:pulumi:...)")
+    parsed = parse_urn(urn)
+    assert parsed is not None
+    type_ = _optional_str(raw.get("type"), f"{where}.type", source) or parsed.type
+    deps: dict[str, tuple[str, ...]] = {}
+    for name, urns in _mapping(raw.get("propertyDependencies"), f"{where}.propertyDependencies", source).items():
+        if urns is None:
+            deps[name] = ()
+        elif isinstance(urns, list) and all(isinstance(u, str) for u in urns):
+            deps[name] = tuple(urns)
+        else:
+            raise _fail(source, f"{where}.propertyDependencies.{name} must be a list of URNs or null")
+    return RecordedResource(
+        urn=urn,
+        type=type_,
+        custom=raw.get("custom") is True,
+        id=_optional_str(raw.get("id"), f"{where}.id", source) or None,
+        inputs=_value(_mapping(raw.get("inputs"), f"{where}.inputs", source)),
+        outputs=_value(_mapping(raw.get("outputs"), f"{where}.outputs", source)),
+        parent=_optional_str(raw.get("parent"), f"{where}.parent", source),
+        provider=_optional_str(raw.get("provider"), f"{where}.provider", source),
+        property_dependencies=deps,
+        delete=raw.get("delete") is True,
+    )
+
+
+def parse_state(doc: Any, source: str) -> RecordedState:
+    """A state document already parsed from JSON; raises StateError naming `source`."""
+    if not isinstance(doc, dict):
+        raise _fail(source, f"expected a JSON object, found {type(doc).__name__}")
+    version = doc.get("version")
+    if version != VERSION:
+        raise _fail(source, f"version {version!r} is not supported; expected {VERSION}")
+    if "deployment" in doc:
+        deployment = doc["deployment"]
+    elif "checkpoint" in doc:
+        checkpoint = _mapping(doc["checkpoint"], "checkpoint", source)
+        deployment = checkpoint.get("latest")  # null for a stack that was never updated
+    else:
+        raise _fail(
+            source,
+            "neither 'deployment' (pulumi stack export) nor 'checkpoint' (file backend) is present",
+        )
+    resources = _mapping(deployment, "the deployment", source).get("resources")
+    if resources is None:
+        return RecordedState(source)
+    if not isinstance(resources, list):
+        raise _fail(source, f"deployment.resources must be a list, found {type(resources).__name__}")
+    return RecordedState(source, tuple(_resource(r, i, source) for i, r in enumerate(resources)))
+
+
+def read_state(path: Path) -> RecordedState:
+    """Read a state file, plain or gzipped JSON; raises StateError with one clear line."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _fail(source, f"cannot read: {exc.strerror or exc}") from exc
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _fail(source, f"not a readable gzip file: {exc}") from exc
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise _fail(source, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(source, "not JSON: the file is not UTF-8 text") from exc
+    return parse_state(doc, source)
+
+
+BACKEND_ENV = "PULUMI_BACKEND_URL"
+
+
+def backend_dir(project_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The folder of the local file backend: PULUMI_BACKEND_URL when set, else the project.
+
+    A backend that is not `file://` cannot be read without credentials: StateError, asking for
+    `--state`. Only the scheme of the URL is ever printed.
+    """
+    url = (os.environ if env is None else env).get(BACKEND_ENV, "")
+    if not url:
+        return project_dir
+    if not url.startswith("file://"):
+        scheme = url.split(":", 1)[0] if ":" in url else "an unknown scheme"
+        raise StateError(
+            f"{BACKEND_ENV} names a {scheme} backend, which the plan cannot read; "
+            "run `pulumi stack export --stack NAME > state.json` and pass --state state.json"
+        )
+    where = url[len("file://") :].split("?", 1)[0] or "~"
+    return Path(os.path.expanduser(where))
+
+
+def state_candidates(root: Path, project: str, stack: str) -> Iterable[Path]:
+    """Where a file backend keeps a stack's checkpoint: project-scoped layout first, then legacy."""
+    stacks = root / ".pulumi" / "stacks"
+    for folder in (stacks / project, stacks):
+        yield folder / f"{stack}.json"
+        yield folder / f"{stack}.json.gz"
+
+
+def find_state(project_dir: Path, project: str, stack: str, env: Mapping[str, str] | None = None) -> Path | None:
+    """The local backend's checkpoint for the stack, or None when there is none."""
+    root = backend_dir(project_dir, env)
+    return next((p for p in state_candidates(root, project, stack) if p.is_file()), None)

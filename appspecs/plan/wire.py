@@ -1,0 +1,30 @@
+"""Python names to wire names: what recorded state and `pulumi preview` call our inputs.
+
+pulumi_okta's Args classes map `redirect_uris` to `redirectUris` and so on; every name we use
+follows the plain snake_case to camelCase rule, which a test checks against those classes. The
+plan does not import pulumi_okta itself: the import alone takes longer than a whole plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def wire_name(name: str) -> str:
+    """`client_whitelists` -> `clientWhitelists`; names without underscores stay as they are."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def wire_inputs(value: Any) -> Any:
+    """An input value with every mapping key in wire names, nested mappings included.
+
+    Nested keys are translated too, as the SDK does for input types (e.g. the group entries of
+    AppGroupAssignments); values themselves, placeholders included, are kept as they are.
+    """
+    if isinstance(value, Mapping):
+        return {wire_name(k): wire_inputs(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_inputs(v) for v in value]
+    return value

@@ -1,0 +1,37 @@
+"""One app spec's Okta resources (OIDC app, access policy and rule, group assignments) as one
+Pulumi component."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pulumi
+import pulumi_okta as okta
+
+from appspecs.desired.model import DesiredApp
+from appspecs.desired.resources import app_resources
+from components.okta_resources import GroupLookup, create_children
+
+
+class OidcApp(pulumi.ComponentResource):
+    """`appspecs:index:OidcApp` named after the app: `okta.app.OAuth`, its own
+    `okta.auth.ServerPolicy` and `ServerPolicyRule`, and `okta.AppGroupAssignments` when the app
+    has groups."""
+
+    client_id: pulumi.Output[str]
+    """The OIDC client id Okta issued. The client secret is never kept here (`omit_secret`)."""
+
+    def __init__(
+        self,
+        app: DesiredApp,
+        server_id: pulumi.Input[str],
+        groups: GroupLookup | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """`groups` is shared by every app of a program run so each group is looked up once."""
+        component, *children = app_resources(app, server_id)
+        super().__init__(component.type, component.name, None, opts)
+        created = create_children(self, component, children, groups or GroupLookup(), opts)
+        oauth = cast(okta.app.OAuth, created[f"{component.key}/oauth"])
+        self.client_id = oauth.client_id
+        self.register_outputs({"clientId": self.client_id})

@@ -1,0 +1,107 @@
+"""The Pulumi program: read the stack's config, check and render the app specs, build components.
+
+It only wires. What the specs mean is `appspecs.desired`; which resources hold it is
+`appspecs.desired.resources`; the components in `components/` register exactly those.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+# Pulumi runs this file from `main:` (stacks/); our packages live in the project root above it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from appspecs.desired.model import DesiredState
+from appspecs.desired.render import render
+from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
+from appspecs.stackconfig import StackConfig, StackConfigError, stack_config_from_values
+from components import ApiAuthServer, GroupLookup, OidcApp
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPECS_DIR = "app-specs"
+
+
+def read_config() -> tuple[StackConfig, str]:
+    """The stack's settings and its specs folder (as written, relative to the project root)."""
+    ours = pulumi.Config("appspecs")
+    okta = pulumi.Config("okta")
+    values: dict[str, Any] = {
+        "appspecs:authServer": ours.get_object("authServer"),
+        "appspecs:allowLoopbackRedirects": ours.get_bool("allowLoopbackRedirects"),
+        "appspecs:maxSecretAgeDays": ours.get_int("maxSecretAgeDays"),
+        "okta:orgName": okta.get("orgName"),
+        "okta:baseUrl": okta.get("baseUrl"),
+    }
+    # Unset keys are left out so the settings model's defaults apply.
+    present = {k: v for k, v in values.items() if v is not None}
+    try:
+        stack = stack_config_from_values(pulumi.get_stack(), present)
+    except StackConfigError as exc:
+        raise pulumi.RunError(str(exc)) from None
+    return stack, ours.get("specsDir") or DEFAULT_SPECS_DIR
+
+
+def _shown(file: str) -> str:
+    path = Path(file)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else file
+
+
+def diagnostic_line(d: Diagnostic) -> str:
+    """`file:line:col: error[code] path: message`, as `appspec validate` prints it."""
+    where = _shown(d.file) if d.line is None else f"{_shown(d.file)}:{d.line}:{d.column}"
+    path = f" {d.path}:" if d.path else ""
+    return f"{where}: {d.severity}[{d.code}]{path} {d.message}"
+
+
+_LOG: dict[Severity, Callable[[str], None]] = {
+    Severity.ERROR: pulumi.log.error,
+    Severity.WARNING: pulumi.log.warn,
+    Severity.INFO: pulumi.log.info,
+}
+
+
+def load_checked(specs_dir: Path) -> SpecSet:
+    """The specs, checked; any error stops the program with one clear message."""
+    try:
+        specs = load_specs(specs_dir, stacks_dir=ROOT / "stacks")
+    except SpecsDirError as exc:
+        raise pulumi.RunError(str(exc)) from None
+    for d in specs.diagnostics:
+        _LOG[d.severity](diagnostic_line(d))
+    for problem in specs.io_errors:
+        pulumi.log.error(problem)
+    if not specs.ok:
+        errors = sum(d.is_error for d in specs.diagnostics) + len(specs.io_errors)
+        raise pulumi.RunError(
+            f"app specs are invalid: {errors} error{'s' if errors != 1 else ''}; "
+            "run appspec validate"
+        )
+    return specs
+
+
+def build(desired: DesiredState) -> None:
+    """Register the components and export what the plan and people read back."""
+    server = ApiAuthServer(desired.auth_server)
+    groups = GroupLookup()
+    apps = {app.name: OidcApp(app, server.id, groups) for app in desired.apps}
+    pulumi.export("clientIds", {name: app.client_id for name, app in apps.items()})
+    pulumi.export("heldApps", list(desired.held))
+    pulumi.export("groupIds", groups.ids)
+
+
+def main() -> None:
+    # Logo paths in the resource graph are relative to the project root.
+    os.chdir(ROOT)
+    stack, specs_dir = read_config()
+    specs = load_checked(ROOT / specs_dir)
+    build(render(specs, stack, specs_dir_from_project=Path(specs_dir).as_posix()))
+
+
+main()
