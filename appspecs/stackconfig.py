@@ -86,13 +86,14 @@ def stack_file(stacks_dir: Path, name: str) -> Path:
 
 def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     path = stack_file(stacks_dir, name)
+    known = discover_stacks(stacks_dir)
+    if name not in known:
+        listed = ", ".join(known) or f"none (no Pulumi.<stack>.yaml in {stacks_dir})"
+        raise StackConfigError(f"unknown stack '{name}'; known stacks: {listed}")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        known = ", ".join(sorted(discover_stacks(stacks_dir))) or "none"
-        raise StackConfigError(
-            f"no settings for stack '{name}' ({path}: {exc.strerror}); known stacks: {known}"
-        ) from exc
+        raise StackConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     doc = read_yaml(text)
     if doc.problems or not isinstance(doc.data, dict):
         reason = doc.problems[0].message if doc.problems else "expected a mapping with 'config:'"

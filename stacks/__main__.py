@@ -101,7 +101,9 @@ def main() -> None:
     os.chdir(ROOT)
     stack, specs_dir = read_config()
     specs = load_checked(ROOT / specs_dir)
-    build(render(specs, stack, specs_dir_from_project=Path(specs_dir).as_posix()))
+    # Logo inputs hold the specs folder relative to the project root, as `appspec plan` writes it.
+    from_project = Path(os.path.relpath((ROOT / specs_dir).resolve(), ROOT)).as_posix()
+    build(render(specs, stack, specs_dir_from_project=from_project))
 
 
 main()

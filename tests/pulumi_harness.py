@@ -26,9 +26,15 @@ Mock answers are deterministic so a test (or the plan-agreement test) can predic
 app also "returns" a plain `clientSecret` (`mock_client_secret(app)`, prefix
 `MOCK_SECRET_PREFIX`) so a test can prove the program never exports or passes one on.
 
+When the program raises (invalid specs, bad stack settings: a `pulumi.RunError`), the call raises
+`ProgramFailed`; its `.error` is the program's exception and its `.run` what happened before
+(registrations, invokes, and `logs`: everything logged at info and above, e.g. each spec
+diagnostic as `file:line:col: error[code] path: message`).
+
 Caveats: integers arrive as floats (wire format); the recorded `urn` is the mocks' URN, not the
 engine's (use `ProgramRun.engine_urn`); modules the program imports (`appspecs`, `components`)
-are the ones already imported in this process, whatever `project_root` says.
+are the ones already imported in this process, whatever `project_root` says. Cost: about 4.5 ms
+per registration (1,000 internal apps, 5,012 registrations: 23 s), nearly all in the Pulumi SDK.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +153,7 @@ class LogEntry:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProgramRun:
     """Everything one run of the stack program did, sorted so runs compare equal."""
 
@@ -156,9 +163,21 @@ class ProgramRun:
     invokes: tuple[Invoke, ...]
     outputs: dict[str, Any]  # stack outputs, resolved to plain values
     secret_outputs: frozenset[str]  # names of stack outputs that are secret
-    logs: tuple[LogEntry, ...]
+    logs: tuple[LogEntry, ...]  # info and above, in the order logged
     config: dict[str, str] = field(default_factory=dict)  # what the runtime was given
     error: BaseException | None = None
+
+    @cached_property
+    def _by_ref(self) -> dict[ResourceRef, Registration]:
+        return {r.ref: r for r in self.registrations}
+
+    @cached_property
+    def _children(self) -> dict[ResourceRef, list[Registration]]:
+        out: dict[ResourceRef, list[Registration]] = {}
+        for r in self.registrations:
+            if r.parent is not None:
+                out.setdefault(r.parent, []).append(r)
+        return out
 
     @property
     def custom(self) -> list[Registration]:
@@ -169,13 +188,13 @@ class ProgramRun:
         return [r for r in self.registrations if r.type == type_]
 
     def find(self, type_: str, name: str) -> Registration:
-        for r in self.registrations:
-            if r.type == type_ and r.name == name:
-                return r
-        raise KeyError(f"no {type_} named '{name}' was registered")
+        found = self._by_ref.get(ResourceRef(type_, name))
+        if found is None:
+            raise KeyError(f"no {type_} named '{name}' was registered")
+        return found
 
     def children(self, parent: Registration) -> list[Registration]:
-        return [r for r in self.registrations if r.parent == parent.ref]
+        return list(self._children.get(parent.ref, ()))
 
     @property
     def errors(self) -> list[str]:
@@ -184,12 +203,11 @@ class ProgramRun:
     def engine_urn(self, registration: Registration) -> str:
         """The URN the Pulumi engine gives this resource: parent types joined by `$`, root stack
         type left out (FACTS.md), e.g. `...::appspecs:index:OidcApp$okta:app/oAuth:OAuth::x`."""
-        by_ref = {r.ref: r for r in self.registrations}
         chain = [registration.type]
         parent = registration.parent
         while parent is not None and parent.type != STACK_TYPE:
             chain.append(parent.type)
-            parent = by_ref[parent].parent
+            parent = self._by_ref[parent].parent
         qualified = "$".join(reversed(chain))
         return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{registration.name}"
 
@@ -280,8 +298,34 @@ class RecordingMonitor(MockMonitor):
         self.raw: list[_Raw] = []
         self.names: dict[str, ResourceRef] = {}
         self.registered_outputs: dict[str, dict[str, Any]] = {}
+        self._thread_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def _thread_loop(self) -> None:
+        # The official monitor makes an event loop on each executor thread it is called on and
+        # never closes it (a ResourceWarning per thread); make it here first and remember it.
+        loop = _ensure_event_loop()
+        with self._lock:
+            self._thread_loops.add(loop)
+
+    def close_thread_loops(self) -> None:
+        """Close the executor threads' loops; call once the executor has shut down."""
+        with self._lock:
+            loops, self._thread_loops = self._thread_loops, set()
+        for loop in loops:
+            if not loop.is_running():
+                loop.close()
+
+    # The gRPC method names are the official monitor's.
+    def Invoke(self, request: Any) -> Any:
+        self._thread_loop()
+        return super().Invoke(request)
+
+    def ReadResource(self, request: Any) -> Any:
+        self._thread_loop()
+        return super().ReadResource(request)
 
     def RegisterResource(self, request: Any) -> Any:
+        self._thread_loop()
         response = super().RegisterResource(request)
         with self._lock:
             self.names[response.urn] = ResourceRef(request.type, request.name)
@@ -306,7 +350,7 @@ class RecordingMonitor(MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
-        _ensure_event_loop()  # deserializing may need one on this executor thread
+        self._thread_loop()  # deserializing may need a loop on this executor thread
         outputs = rpc.deserialize_properties(request.outputs)
         with self._lock:
             self.registered_outputs[request.urn] = outputs

@@ -15,7 +15,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.standin import Fault, StandinOkta, bucket_of
+from tests.standin import Fault, OktaApiError, StandinOkta, bucket_of, filters
+from tests.standin.table import Table, UnknownCursor
 
 SSWS = {"Authorization": "SSWS test-token"}
 
@@ -545,3 +546,43 @@ def test_token_endpoint_uses_a_service_apps_jwks(rsa_key):
         assert r.status_code == 200, r.text
         bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}
         assert httpx.get(f"{okta.url}/api/v1/groups", headers=bearer).status_code == 200
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def test_filter_expressions():
+    allow = lambda attr: True  # noqa: E731
+    obj = {"status": "ACTIVE", "name": "oidc_client", "profile": {"name": "Sales"}, "n": 3}
+    assert filters.parse('status eq "ACTIVE" and name eq "oidc_client"', allow)(obj)
+    assert filters.parse('status eq "INACTIVE" or (n gt 2 and n le 3)', allow)(obj)
+    assert not filters.parse('profile.name eq "sales"', allow)(obj)  # filter: exact values
+    assert filters.parse('profile.name EQ "sales"', allow, caseless=True)(obj)  # search
+    assert filters.parse("profile.name pr", allow)(obj)
+    with pytest.raises(OktaApiError) as info:
+        filters.parse('status eq "ACTIVE" and', allow)
+    assert info.value.status == 400 and info.value.code == "E0000031"
+
+
+def test_table_cursor_survives_deletes_and_reinsertion_moves_to_the_end():
+    table: Table[dict[str, str]] = Table()
+    for key in "abcde":
+        table[key] = {"id": key}
+    page, more = table.page(None, 2)
+    assert [v["id"] for v in page] == ["a", "b"] and more
+    del table["b"]
+    page, more = table.page("b", 2)  # a deleted key still works as a cursor
+    assert [v["id"] for v in page] == ["c", "d"] and more
+    table["a"] = {"id": "a2"}  # an update keeps its place
+    del table["c"]
+    table["c"] = {"id": "c"}  # a re-insert goes last
+    assert list(table) == ["a", "d", "e", "c"]
+    assert table.page("e", 5) == ([{"id": "c"}], False)
+    with pytest.raises(UnknownCursor):
+        table.page("zz", 1)
+
+
+def test_unknown_cursor_is_a_400(okta, client):
+    _apps(okta, 1)
+    r = client.get("/api/v1/apps", params={"after": "0oaNeverIssued"})
+    assert r.status_code == 400 and r.json()["errorCode"] == "E0000001"

@@ -8,7 +8,9 @@ const fs = require('node:fs');
 const LABEL = 'drift';
 const MARKER = '<!-- appspecs-audit -->';
 // GitHub refuses issue and comment bodies over 65,536 characters.
-const MAX_TEXT = 60000;
+// Reports cap themselves 1,024 characters short of it (appspecs/report/markdown.py), so this
+// cut only catches output that is not ours, such as an error page.
+const MAX_TEXT = 65000;
 
 function auditBody({ reportFile, runUrl, stack }) {
   let text = reportFile && fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trim() : '';

@@ -6,8 +6,10 @@
 const fs = require('node:fs');
 
 const MARKER = '<!-- appspecs-plan -->';
-// GitHub refuses comment bodies over 65,536 characters; leave room for the marker and the note.
-const MAX_TEXT = 60000;
+// GitHub refuses comment bodies over 65,536 characters.
+// Reports cap themselves 1,024 characters short of it (appspecs/report/markdown.py), so this
+// cut only catches output that is not ours, such as an error page.
+const MAX_TEXT = 65000;
 
 /** The comment body: the plan when it was made, else a pointer to the run that failed to make it. */
 function planBody({ planFile, outcome, runUrl }) {

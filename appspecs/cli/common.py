@@ -11,7 +11,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from appspecs.cli import exits
+from appspecs.report.diagnostics import text_report
 from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
+from appspecs.stackconfig import StackConfig, StackConfigError, load_stack_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +63,26 @@ def load_checked(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
     for problem in specs.io_errors:
         click.echo(f"appspec: {problem}", err=True)
     return specs
+
+
+def load_valid_specs(specs_dir: Path, stacks_dir: Path | None, *, then: str) -> SpecSet:
+    """Specs fit to render: I/O problems exit 2; spec errors are listed on stderr and exit 1."""
+    specs = load_checked(specs_dir, stacks_dir)
+    if specs.io_errors:
+        sys.exit(exits.USAGE)
+    if not specs.ok:
+        errors = [d for d in specs.diagnostics if d.is_error]
+        click.echo(text_report(errors, specs.files, []), err=True)
+        fail(f"the specs have errors; {then}", exits.FAILED)
+    return specs
+
+
+def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackConfig:
+    """The stack's settings; an unknown stack or bad settings exit 2, naming the known stacks."""
+    try:
+        return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
+    except StackConfigError as exc:
+        fail(str(exc))
 
 
 def write_output(text: str, out: Path | None) -> None:

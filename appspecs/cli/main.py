@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
@@ -9,18 +10,42 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import debug_enabled
-from appspecs.cli.validate import approve, schema, validate
+
+# name -> "module:attribute". Commands load on use, so `appspec validate` (run on every commit by
+# the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
+COMMANDS = {
+    "validate": "appspecs.cli.validate:validate",
+    "approve": "appspecs.cli.validate:approve",
+    "schema": "appspecs.cli.validate:schema",
+    "plan": "appspecs.cli.plan:plan",
+    "preview": "appspecs.cli.preview:preview",
+    "audit": "appspecs.cli.audit:audit",
+    "import": "appspecs.cli.importer:import_command",
+    "secret": "appspecs.cli.secret:secret",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="appspecs")
 def cli() -> None:
     """Okta OAuth apps as code: check app specs, plan and audit their Okta state."""
-
-
-cli.add_command(validate)
-cli.add_command(approve)
-cli.add_command(schema)
 
 
 def main() -> None:

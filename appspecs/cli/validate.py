@@ -12,7 +12,8 @@ from appspecs.cli import exits
 from appspecs.cli.common import fail, load_checked, specs_option, stacks_option, write_output
 from appspecs.report.diagnostics import github_report, json_report, text_report
 from appspecs.spec.approvals import Approval, write_approvals
-from appspecs.spec.load import APPROVALS_FILE
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.load import APPROVALS_FILE, CATALOG_FILE, SpecSet
 from appspecs.spec.schema import schema_text
 
 
@@ -60,6 +61,7 @@ def approve(
     specs = load_checked(specs_dir, stacks_dir)
     if specs.io_errors:
         raise SystemExit(exits.USAGE)
+    _require_catalog(specs)
     loaded = specs.apps.get(name)
     if loaded is None:
         if (specs_dir / "apps" / f"{name}.yaml").exists():
@@ -100,7 +102,17 @@ def approve(
 def schema(specs_dir: Path, out: Path | None) -> None:
     """Print the JSON Schema of an app spec, with the catalog's scopes as an enum."""
     specs = load_checked(specs_dir, None)
-    if specs.catalog is None:
-        click.echo(text_report([d for d in specs.diagnostics if d.code == "catalog"], 0, []))
-        fail("the scope catalog has errors", exits.FAILED)
-    write_output(schema_text(specs.catalog), out)
+    if specs.io_errors:
+        raise SystemExit(exits.USAGE)
+    catalog = _require_catalog(specs)
+    write_output(schema_text(catalog), out)
+
+
+def _require_catalog(specs: SpecSet) -> ScopeCatalog:
+    """A broken catalog fails every command (exit 1) with its diagnostics: without it no spec
+    can be checked, so nothing can be approved or described."""
+    if specs.catalog is not None:
+        return specs.catalog
+    shown = str(specs.root / CATALOG_FILE)
+    click.echo(text_report([d for d in specs.diagnostics if d.file == shown], 0, []))
+    fail("the scope catalog has errors", exits.FAILED)

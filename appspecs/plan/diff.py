@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from appspecs.desired.resources import APP_COMPONENT, GroupId, Ref, ResourceSpec
 from appspecs.plan.state import RecordedResource, RecordedState, Secret
-from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn
+from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
 from appspecs.plan.wire import wire_inputs, wire_name
 
@@ -54,7 +54,7 @@ class PlannedResource:
 
     spec: ResourceSpec
     urn: str
-    parent_urn: str | None
+    parent_urn: str  # the root stack's for top-level resources, as in state
     inputs: Mapping[str, Any]  # placeholders not yet resolved
     ignore_changes: tuple[str, ...]
     app: str | None
@@ -65,6 +65,7 @@ def planned_resources(
 ) -> list[PlannedResource]:
     """The graph with URNs and wire-named inputs, parents before children."""
     urns = graph_urns(graph, stack, project)
+    root = root_stack_urn(stack, project)
     by_key = {r.key: r for r in graph}
     out = []
     for r in graph:
@@ -75,7 +76,7 @@ def planned_resources(
             PlannedResource(
                 spec=r,
                 urn=urns[r.key],
-                parent_urn=urns[r.parent] if r.parent is not None else None,
+                parent_urn=urns[r.parent] if r.parent is not None else root,
                 inputs=wire_inputs(r.inputs),
                 ignore_changes=tuple(wire_name(p) for p in r.ignore_changes),
                 app=top.name if top.type == APP_COMPONENT else None,
@@ -86,12 +87,15 @@ def planned_resources(
 
 def resolve(value: Any, resolver: Resolver) -> Any:
     """An input value with every placeholder resolved."""
-    if isinstance(value, Ref | GroupId):
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:
+        return value
+    if kind is Ref or kind is GroupId:
         return resolver(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: resolve(v, resolver) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve(v, resolver) for v in value]
+        return [v if type(v) is str else resolve(v, resolver) for v in value]
     return value
 
 
@@ -117,7 +121,7 @@ def state_resolver(
         urn = urns[placeholder.key]
         output = wire_name(placeholder.output)
         rec = recorded.get(urn)
-        if rec is None:
+        if rec is None or rec.delete:  # only a leftover of a replacement: it is created anew
             return Unknown(placeholder, urn, output, fresh=True)
         value = rec.outputs.get(output)
         if value is None and output == "id":
@@ -155,21 +159,30 @@ def _same_scalar(new: Any, old: Any) -> bool:
 
 
 def _compare(new: Any, old: Any, path: str, out: list[Change]) -> None:
-    if isinstance(new, Unknown):
+    kind = type(new)
+    # fast paths for what most inputs are: equal strings, equal lists of strings
+    if kind is type(old):
+        if kind is str:
+            if new != old:
+                out.append(Change(path, old, new))
+            return
+        if kind is list and new == old and all(type(v) is str for v in new):
+            return
+    if kind is Unknown:
         if old is ABSENT or new.fresh:
             out.append(Change(path, old, new))
-        elif isinstance(old, Unknown):
+        elif type(old) is Unknown:
             if old.placeholder != new.placeholder:
                 out.append(Change(path, old, new))
         elif isinstance(old, str) and old in new.excludes:
             out.append(Change(path, old, new))
         # otherwise it may well be the recorded value: not a change
         return
-    if isinstance(old, Secret):
+    if type(old) is Secret:
         if old.same_as(new) is False:
             out.append(Change(path, old, new))
         return  # ciphertext: nothing to compare with, counted as the same
-    if isinstance(new, Mapping) and isinstance(old, Mapping):
+    if isinstance(new, dict) and isinstance(old, dict):
         for key in [*new, *(k for k in old if k not in new)]:
             _compare(new.get(key, ABSENT), old.get(key, ABSENT), f"{path}.{key}", out)
         return
@@ -177,9 +190,7 @@ def _compare(new: Any, old: Any, path: str, out: list[Change]) -> None:
         for i, (n, o) in enumerate(zip(new, old, strict=True)):
             _compare(n, o, f"{path}[{i}]", out)
         return
-    if isinstance(new, Mapping | list) or isinstance(old, Mapping | list):
-        out.append(Change(path, old, new))
-    elif not _same_scalar(new, old):
+    if isinstance(new, dict | list) or isinstance(old, dict | list) or not _same_scalar(new, old):
         out.append(Change(path, old, new))
 
 

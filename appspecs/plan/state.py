@@ -71,6 +71,11 @@ def _secret(obj: Mapping[str, Any]) -> Secret:
     return Secret()
 
 
+def _decode_secret(obj: dict[str, Any]) -> Any:
+    """`json.loads` object hook: secrets become Secret objects as the document is parsed."""
+    return _secret(obj) if obj.get(SIG_KEY) == SECRET_SIG else obj
+
+
 def _value(value: Any) -> Any:
     """A property value with secrets replaced by Secret objects."""
     if isinstance(value, dict):
@@ -100,8 +105,8 @@ class RecordedResource:
 
     @property
     def name(self) -> str:
-        parsed = parse_urn(self.urn)
-        return parsed.name if parsed else self.urn
+        # the name is all after the third `::` (it may hold `::` itself)
+        return self.urn.split("::", 3)[-1]
 
 
 @dataclass(frozen=True)
@@ -151,46 +156,68 @@ def _mapping(value: Any, what: str, source: str) -> Mapping[str, Any]:
     return value
 
 
-def _optional_str(value: Any, what: str, source: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise _fail(source, f"{what} must be a string, found {type(value).__name__}")
+def _kind(value: Any) -> str:
+    return "a secret" if isinstance(value, Secret) else type(value).__name__
 
 
-def _resource(raw: Any, i: int, source: str) -> RecordedResource:
-    where = f"resources[{i}]"
-    if not isinstance(raw, dict):
-        raise _fail(source, f"{where} must be an object, found {type(raw).__name__}")
-    urn = raw.get("urn")
-    if not isinstance(urn, str) or parse_urn(urn) is None:
-        raise _fail(source, f"{where}.urn is missing or not a Pulumi URN (urn:pulumi:...)")
-    parsed = parse_urn(urn)
-    assert parsed is not None
-    type_ = _optional_str(raw.get("type"), f"{where}.type", source) or parsed.type
+def _dependencies(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if type(raw) is not dict:
+        raise _fail(source, f"{where}.propertyDependencies must be an object, found {_kind(raw)}")
     deps: dict[str, tuple[str, ...]] = {}
-    for name, urns in _mapping(raw.get("propertyDependencies"), f"{where}.propertyDependencies", source).items():
-        if urns is None:
+    for name, urns in raw.items():
+        if urns is None:  # a Go nil slice, as real state has it
             deps[name] = ()
-        elif isinstance(urns, list) and all(isinstance(u, str) for u in urns):
+        elif type(urns) is list and all(type(u) is str for u in urns):
             deps[name] = tuple(urns)
         else:
-            raise _fail(source, f"{where}.propertyDependencies.{name} must be a list of URNs or null")
+            raise _fail(
+                source, f"{where}.propertyDependencies.{name} must be a list of URNs or null"
+            )
+    return deps
+
+
+def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
+    # Messages are built only on failure: state can hold thousands of resources.
+    if type(raw) is not dict:
+        raise _fail(source, f"resources[{i}] must be an object, found {_kind(raw)}")
+    get = raw.get
+    urn = get("urn")
+    parsed = parse_urn(urn) if isinstance(urn, str) else None
+    if parsed is None or not isinstance(urn, str):
+        raise _fail(source, f"resources[{i}].urn is missing or not a Pulumi URN (urn:pulumi:...)")
+    for key in ("type", "id", "parent", "provider"):
+        value = get(key)
+        if value is not None and type(value) is not str:
+            raise _fail(source, f"resources[{i}].{key} must be a string, found {_kind(value)}")
+    properties = []
+    for key in ("inputs", "outputs"):
+        value = get(key)
+        if value is None:
+            value = {}
+        elif type(value) is not dict:
+            raise _fail(source, f"resources[{i}].{key} must be an object, found {_kind(value)}")
+        properties.append(value if decoded else _value(value))
     return RecordedResource(
         urn=urn,
-        type=type_,
-        custom=raw.get("custom") is True,
-        id=_optional_str(raw.get("id"), f"{where}.id", source) or None,
-        inputs=_value(_mapping(raw.get("inputs"), f"{where}.inputs", source)),
-        outputs=_value(_mapping(raw.get("outputs"), f"{where}.outputs", source)),
-        parent=_optional_str(raw.get("parent"), f"{where}.parent", source),
-        provider=_optional_str(raw.get("provider"), f"{where}.provider", source),
-        property_dependencies=deps,
-        delete=raw.get("delete") is True,
+        type=get("type") or parsed.type,
+        custom=get("custom") is True,
+        id=get("id") or None,
+        inputs=properties[0],
+        outputs=properties[1],
+        parent=get("parent"),
+        provider=get("provider"),
+        property_dependencies=_dependencies(get("propertyDependencies"), f"resources[{i}]", source),
+        delete=get("delete") is True,
     )
 
 
-def parse_state(doc: Any, source: str) -> RecordedState:
-    """A state document already parsed from JSON; raises StateError naming `source`."""
+def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedState:
+    """A state document already parsed from JSON; raises StateError naming `source`.
+
+    `decoded`: the JSON was parsed with secrets already turned into Secret objects.
+    """
     if not isinstance(doc, dict):
         raise _fail(source, f"expected a JSON object, found {type(doc).__name__}")
     version = doc.get("version")
@@ -210,8 +237,12 @@ def parse_state(doc: Any, source: str) -> RecordedState:
     if resources is None:
         return RecordedState(source)
     if not isinstance(resources, list):
-        raise _fail(source, f"deployment.resources must be a list, found {type(resources).__name__}")
-    return RecordedState(source, tuple(_resource(r, i, source) for i, r in enumerate(resources)))
+        raise _fail(
+            source, f"deployment.resources must be a list, found {type(resources).__name__}"
+        )
+    return RecordedState(
+        source, tuple(_resource(r, i, source, decoded) for i, r in enumerate(resources))
+    )
 
 
 def read_state(path: Path) -> RecordedState:
@@ -227,12 +258,12 @@ def read_state(path: Path) -> RecordedState:
         except (OSError, EOFError, zlib.error) as exc:
             raise _fail(source, f"not a readable gzip file: {exc}") from exc
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, object_hook=_decode_secret)
     except json.JSONDecodeError as exc:
         raise _fail(source, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
     except UnicodeDecodeError as exc:
         raise _fail(source, "not JSON: the file is not UTF-8 text") from exc
-    return parse_state(doc, source)
+    return parse_state(doc, source, decoded=True)
 
 
 BACKEND_ENV = "PULUMI_BACKEND_URL"
@@ -265,7 +296,9 @@ def state_candidates(root: Path, project: str, stack: str) -> Iterable[Path]:
         yield folder / f"{stack}.json.gz"
 
 
-def find_state(project_dir: Path, project: str, stack: str, env: Mapping[str, str] | None = None) -> Path | None:
+def find_state(
+    project_dir: Path, project: str, stack: str, env: Mapping[str, str] | None = None
+) -> Path | None:
     """The local backend's checkpoint for the stack, or None when there is none."""
     root = backend_dir(project_dir, env)
     return next((p for p in state_candidates(root, project, stack) if p.is_file()), None)

@@ -8,9 +8,11 @@ plan does not import pulumi_okta itself: the import alone takes longer than a wh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 
+@cache
 def wire_name(name: str) -> str:
     """`client_whitelists` -> `clientWhitelists`; names without underscores stay as they are."""
     head, *rest = name.split("_")
@@ -23,8 +25,12 @@ def wire_inputs(value: Any) -> Any:
     Nested keys are translated too, as the SDK does for input types (e.g. the group entries of
     AppGroupAssignments); values themselves, placeholders included, are kept as they are.
     """
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:
+        return value
+    if isinstance(value, dict | Mapping):
         return {wire_name(k): wire_inputs(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [wire_inputs(v) for v in value]
+        # most lists hold strings: skip the call per item (the plan's hot path)
+        return [v if type(v) is str else wire_inputs(v) for v in value]
     return value

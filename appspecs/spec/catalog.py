@@ -55,5 +55,7 @@ class ScopeCatalog:
         """The catalog value a typo most likely meant, for 'did you mean' messages."""
         import difflib
 
-        match = difflib.get_close_matches(value, self.values, n=1, cutoff=0.6)
-        return match[0] if match else None
+        # compared in lower case: API:DATA:NEWS is nearest to api:data:news
+        folded = {v.lower(): v for v in self.values}
+        match = difflib.get_close_matches(value.lower(), list(folded), n=1, cutoff=0.6)
+        return folded[match[0]] if match else None

@@ -6,8 +6,10 @@ only I/O problems (a missing folder, an unreadable file) are kept apart, as they
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -167,9 +169,7 @@ def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str
     except ValidationError as exc:
         for finding in findings_from_validation(exc, model, file.doc.raw):
             file.add(
-                Finding(
-                    code(finding.code), finding.path, finding.message, at_key=finding.at_key
-                )
+                Finding(code(finding.code), finding.path, finding.message, at_key=finding.at_key)
             )
         return None
 
@@ -177,7 +177,7 @@ def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str
 def _load_catalog(root: Path, out: SpecSet) -> None:
     path = root / CATALOG_FILE
     shown = str(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # anything else there is unreadable: exit 2
         out.diagnostics.append(
             Diagnostic(
                 Severity.ERROR, "catalog", shown, None, None, "", "the scope catalog is missing"
@@ -224,7 +224,7 @@ def _load_catalog(root: Path, out: SpecSet) -> None:
 
 def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int]]:
     path = root / APPROVALS_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return []
     file = _read(path, str(path), out)
     if file is None:
@@ -255,6 +255,24 @@ _STEM = re.compile(r"\.ya?ml$")
 
 def load_specs(root: Path, *, stacks_dir: Path | None = None) -> SpecSet:
     """Read and check every file of a specs folder. Raises SpecsDirError when there is no folder."""
+    with _collector_paused():
+        return _load_specs(root, stacks_dir)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading makes many small objects and no reference cycles worth collecting; left on, the
+    cyclic collector keeps rescanning the growing set of loaded specs (7% of a 10,000-spec run)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
     if not root.is_dir():
         raise SpecsDirError(f"specs folder '{root}' does not exist or is not a folder")
     apps_dir = root / APPS_DIR

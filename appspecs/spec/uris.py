@@ -6,8 +6,10 @@ import re
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-# RFC 8252 section 7.1: private-use schemes are reverse domain names the developer controls.
 _SPACE = re.compile(r"\s")
+# user info in the authority (`scheme://user:password@host`), masked in every message
+_USER_INFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+# RFC 8252 section 7.1: private-use schemes are reverse domain names the developer controls.
 _PRIVATE_SCHEME = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$")
 ACCEPTED = (
     "https://host/path, http:// on a loopback host (localhost, 127.0.0.1, [::1]), "
@@ -22,6 +24,14 @@ def is_loopback(uri: str) -> bool:
 
 def uri_problem(uri: str, *, native: bool) -> str | None:
     """Why `uri` cannot be a redirect URI, or None when it can."""
+    problem = _problem(uri, native=native)
+    if problem is None:
+        return None
+    # the user info may hold a password: never repeat it, whatever else is wrong
+    return problem.replace(uri, _USER_INFO.sub(r"\1***@", uri))
+
+
+def _problem(uri: str, *, native: bool) -> str | None:
     if _SPACE.search(uri):
         return f"'{uri}' contains white space"
     if not uri.isprintable():

@@ -8,7 +8,7 @@ anchors/aliases (refused: they allow exponential "billion laughs" documents).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -21,6 +21,12 @@ MAX_BYTES = 256 * 1024
 
 Path = tuple[str | int, ...]
 _RESOLVER = yaml.resolver.Resolver()
+# first character -> [(tag, regexp)]; "" holds the resolvers of the empty scalar (null)
+_IMPLICIT: dict[str | None, list[tuple[str, Any]]] = {
+    first: resolvers + _RESOLVER.yaml_implicit_resolvers.get(None, [])
+    for first, resolvers in _RESOLVER.yaml_implicit_resolvers.items()
+    if first is not None
+}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STD = "tag:yaml.org,2002:"
 _STR = _STD + "str"
@@ -39,8 +45,9 @@ _SequenceStart = yaml.SequenceStartEvent
 _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
+    """1-based line and column. A named tuple: one is made for every key and value read."""
+
     line: int
     column: int
 
@@ -107,19 +114,29 @@ def _tag(tag: str) -> str:
     return _short("!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag)
 
 
-def _scalar(event: yaml.ScalarEvent, path: Path) -> Any:
+class _BadScalar(Exception):
+    """A scalar we will not read; the builder adds where it stands."""
+
+
+def _resolve(value: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar: `Resolver.resolve` without its per-call overhead."""
+    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
     """Resolve a scalar as YAML 1.1 does, so that `no` is a boolean the schema can reject."""
     tag = event.tag
     if tag is None:
         if not event.implicit[0]:  # quoted or block text
             return event.value
-        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
+        tag = _resolve(event.value)
     elif tag == "!":  # the non-specific tag: text, whatever it looks like
         return event.value
     elif tag not in _ALLOWED_EXPLICIT:
-        raise _Refused(
-            "yaml-syntax", event.start_mark, path, f"YAML tag '{_tag(tag)}' is not accepted"
-        )
+        raise _BadScalar(f"YAML tag '{_tag(tag)}' is not accepted")
     if tag not in _PLAIN_TAGS:
         # Timestamps and the like stay text: the models say which formats they accept.
         return event.value
@@ -130,11 +147,8 @@ def _scalar(event: yaml.ScalarEvent, path: Path) -> Any:
     except (ValueError, KeyError, IndexError, OverflowError) as exc:
         # `!!int abc`, `!!bool maybe`, or an integer past Python's 4300-digit limit
         reason = "too many digits" if "digits" in str(exc) else "not written as one"
-        raise _Refused(
-            "yaml-syntax",
-            event.start_mark,
-            path,
-            f"'{_short(event.value)}' cannot be read as {_PLAIN_TAGS[tag]} ({reason})",
+        raise _BadScalar(
+            f"'{_short(event.value)}' cannot be read as {_PLAIN_TAGS[tag]} ({reason})"
         ) from None
 
 
@@ -150,7 +164,8 @@ class _Frame:
         self.is_map = isinstance(container, dict)
         self.key: str | None = None
         self.key_pos: Position | None = None
-        self.firsts: dict[str, Position] = {}  # where each key of this mapping first appears
+        # where each key first appears, for a mapping whose positions are not recorded
+        self.firsts: dict[str, Position] = {}
 
 
 class _Builder:
@@ -159,7 +174,6 @@ class _Builder:
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.stack: list[_Frame] = []
-        self.documents = 0
 
     def target(self) -> Path:
         """The path the next value would take, for problems found before placing it."""
@@ -190,8 +204,8 @@ class _Builder:
         assert key is not None and key_pos is not None
         frame.key = None
         path = (*frame.path, key)
-        first = frame.firsts.get(key)
-        if first is not None:
+        if key in container:
+            first = doc.keys[path] if frame.attached else frame.firsts[key]
             doc.problems.append(
                 Problem(
                     "duplicate-key",
@@ -202,34 +216,18 @@ class _Builder:
                 )
             )
             return path, False
-        frame.firsts[key] = key_pos
         container[key] = value  # type: ignore[call-overload]
         if frame.attached:
             doc.keys[path] = key_pos
             doc.values[path] = key_pos if empty else pos
+        else:
+            frame.firsts[key] = key_pos
         return path, frame.attached
 
-    def feed(self, event: Any) -> bool:
-        """Take one event; False when reading should stop."""
+    def refuse_special(self, event: Any) -> None:
+        """Raise for what the data may not hold: anchors, aliases, tags, lists or maps as keys."""
         cls = type(event)
-        stack = self.stack
-        if cls in _ENDS:
-            stack.pop()
-            return True
-        if cls is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                self.doc.problems.append(
-                    Problem(
-                        "yaml-syntax",
-                        _pos(event.start_mark),
-                        (),
-                        "a second YAML document ('---') was found; one file holds one document",
-                    )
-                )
-                return False
-            return True
-        if cls is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+        if cls is yaml.AliasEvent or event.anchor is not None:
             kind = "alias" if cls is yaml.AliasEvent else "anchor"
             raise _Refused(
                 "yaml-alias",
@@ -237,46 +235,91 @@ class _Builder:
                 self.target(),
                 f"YAML {kind} '{_short(event.anchor)}' is not accepted: write the value out in full",
             )
-        frame = stack[-1] if stack else None
+        frame = self.stack[-1] if self.stack else None
         is_key = frame is not None and frame.is_map and frame.key is None
+        if is_key and cls is not _ScalarEvent:
+            raise _Refused(
+                "yaml-syntax",
+                event.start_mark,
+                self.target(),
+                "a mapping key must be plain text, not a list or mapping",
+            )
         if cls is _ScalarEvent:
-            if is_key:
-                assert frame is not None
-                if event.tag not in (None, "!", _STR):
-                    raise _Refused(
-                        "yaml-syntax",
-                        event.start_mark,
-                        frame.path,
-                        f"YAML tag '{_tag(event.tag)}' is not accepted on a key",
+            if is_key and event.tag not in (None, "!", _STR):
+                raise _Refused(
+                    "yaml-syntax",
+                    event.start_mark,
+                    self.target(),
+                    f"YAML tag '{_tag(event.tag)}' is not accepted on a key",
+                )
+        elif event.tag not in _CONTAINER_TAGS:
+            raise _Refused(
+                "yaml-syntax",
+                event.start_mark,
+                self.target(),
+                f"YAML tag '{_tag(event.tag)}' is not accepted",
+            )
+
+    def run(self, text: str) -> None:
+        """Read every event of `text`; raises `_Refused` or a YAML error on what it cannot take."""
+        stack = self.stack
+        raw = self.doc.raw
+        place = self.place
+        new_position = tuple.__new__  # a Position without the named tuple's Python-level __new__
+        documents = 0
+        # One loop over every event of every file: the hot path of `appspec validate`, kept
+        # free of per-event method calls. Rare events (anchors, tags) go to `refuse_special`.
+        event: Any  # libyaml's events: attributes differ by class, checked by `cls`
+        for event in yaml.parse(text, Loader=_Loader):
+            cls = type(event)
+            if cls is _ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    self.refuse_special(event)
+                mark = event.start_mark
+                pos = new_position(Position, (mark.line + 1, mark.column + 1))
+                value = event.value
+                if stack:
+                    frame = stack[-1]
+                    if frame.is_map and frame.key is None:
+                        frame.key = value
+                        frame.key_pos = pos
+                        continue
+                if event.tag is not None or (event.implicit[0] and value[:1] in _IMPLICIT):
+                    # may be something else than text: resolve it (most scalars skip this)
+                    try:
+                        value = _scalar(event)
+                    except _BadScalar as exc:
+                        raise _Refused("yaml-syntax", mark, self.target(), str(exc)) from None
+                empty = value is None and event.tag is None and event.value == ""
+                path, recorded = place(value, pos, empty)
+                if recorded and not isinstance(value, str):
+                    raw[path] = event.value
+            elif cls in _ENDS:
+                stack.pop()
+            elif cls is _MappingStart or cls is _SequenceStart:
+                if (
+                    event.anchor is not None
+                    or event.tag is not None
+                    or (stack and stack[-1].is_map and stack[-1].key is None)
+                ):
+                    self.refuse_special(event)
+                container: dict[str, Any] | list[Any] = {} if cls is _MappingStart else []
+                path, recorded = place(container, _pos(event.start_mark), False)
+                stack.append(_Frame(container, path, recorded))
+            elif cls is yaml.AliasEvent:
+                self.refuse_special(event)
+            elif cls is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self.doc.problems.append(
+                        Problem(
+                            "yaml-syntax",
+                            _pos(event.start_mark),
+                            (),
+                            "a second YAML document ('---') was found; one file holds one document",
+                        )
                     )
-                frame.key = event.value
-                frame.key_pos = _pos(event.start_mark)
-                return True
-            value = _scalar(event, self.target())
-            empty = value is None and event.value == "" and event.tag is None
-            path, recorded = self.place(value, _pos(event.start_mark), empty)
-            if recorded and not isinstance(value, str):
-                self.doc.raw[path] = event.value
-            return True
-        if cls is _MappingStart or cls is _SequenceStart:
-            if is_key:
-                raise _Refused(
-                    "yaml-syntax",
-                    event.start_mark,
-                    self.target(),
-                    "a mapping key must be plain text, not a list or mapping",
-                )
-            if event.tag not in _CONTAINER_TAGS:
-                raise _Refused(
-                    "yaml-syntax",
-                    event.start_mark,
-                    self.target(),
-                    f"YAML tag '{_tag(event.tag)}' is not accepted",
-                )
-            container: dict[str, Any] | list[Any] = {} if cls is _MappingStart else []
-            path, recorded = self.place(container, _pos(event.start_mark), False)
-            stack.append(_Frame(container, path, recorded))
-        return True
+                    return
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> Problem:
@@ -293,14 +336,17 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> Problem:
     )
 
 
+def _char_at(text: str, pos: Position) -> str:
+    lines = text.split("\n", pos.line)
+    line = lines[pos.line - 1] if len(lines) >= pos.line else ""
+    return line[pos.column - 1 : pos.column]
+
+
 def read_yaml(text: str) -> YamlDocument:
     """Parse one YAML document. Problems are collected; `data` is None when unreadable."""
     doc = YamlDocument(data=None)
-    builder = _Builder(doc)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if not builder.feed(event):
-                break
+        _Builder(doc).run(text)
     except _Refused as exc:
         doc.problems.append(exc.problem)
         doc.data = None
@@ -308,6 +354,8 @@ def read_yaml(text: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         pos = _pos(mark) if mark is not None else Position(1, 1)
         reason = exc.problem or exc.context or "unreadable YAML"
+        if _char_at(text, pos) == "\t":
+            reason += " (a tab: YAML indents with spaces)"
         doc.problems.append(Problem("yaml-syntax", pos, (), f"YAML syntax error: {reason}"))
         doc.data = None
     except yaml.reader.ReaderError as exc:
@@ -315,6 +363,8 @@ def read_yaml(text: str) -> YamlDocument:
         doc.data = None
     except yaml.YAMLError as exc:  # pragma: no cover - other errors carry a mark
         reason = " ".join(str(exc).split())
-        doc.problems.append(Problem("yaml-syntax", Position(1, 1), (), f"unreadable YAML: {reason}"))
+        doc.problems.append(
+            Problem("yaml-syntax", Position(1, 1), (), f"unreadable YAML: {reason}")
+        )
         doc.data = None
     return doc

@@ -87,6 +87,12 @@ class Authority:
         for client_id, key in (keys or {}).items():
             self.register_key(client_id, key)
 
+    @property
+    def issued(self) -> dict[str, IssuedToken]:
+        """The access tokens handed out so far (a copy), by token."""
+        with self._lock:
+            return dict(self._issued)
+
     def register_key(
         self, client_id: str, key: KeyLike, scopes: Iterable[str] | None = None
     ) -> None:

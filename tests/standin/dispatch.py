@@ -1,8 +1,8 @@
 """From request to bytes: faults, rate limits, auth, routing, then the headers Okta sends.
 
-The order matters and mirrors a real org behind its edge: injected faults first (they stand for
-the network and the load balancer), then the rate limiter (Okta counts a call before it looks
-at the token), then authentication and permissions, then the handler.
+The order: injected faults first (they stand for the network and the load balancer), then the
+rate limiter, then authentication and permissions, then the handler. Counting a call before
+looking at its token is the stand-in's choice; Okta's docs do not say which comes first.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import secrets
 import threading
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -121,7 +122,7 @@ class Dispatcher:
             if req.path == TOKEN_PATH:
                 return self._token(req)
             if req.path.startswith("/api/"):
-                self.authority.check(req.headers.get("Authorization"), req.method, req.path)
+                self.authority.check(req.headers.get("authorization"), req.method, req.path)
                 if self.deny_all:
                     raise forbid("The stand-in denies every call (deny_all).")
                 if self.read_only and req.method not in ("GET", "HEAD"):
@@ -135,6 +136,10 @@ class Dispatcher:
             return self._error_reply(err)
         except OAuthError as err:
             return Reply(err.status, _dumps(err.body), {"Cache-Control": "no-store"})
+        except Exception as exc:  # a bug in the stand-in: say so in a 500 rather than hang up
+            traceback.print_exc()
+            cause = f"stand-in bug: {type(exc).__name__}: {exc}"
+            return self._error_reply(OktaApiError(500, causes=[cause]))
 
     def _token(self, req: Request) -> Reply:
         if req.method != "POST":
@@ -220,7 +225,7 @@ class Dispatcher:
     # --- bookkeeping ---------------------------------------------------------------------
 
     def _record(self, req: Request, bucket: str, out: Outcome, fault: Fault | None) -> None:
-        scheme = (req.headers.get("Authorization") or "").partition(" ")[0]
+        scheme = (req.headers.get("authorization") or "").partition(" ")[0]
         entry = LoggedRequest(
             method=req.method,
             path=req.path,

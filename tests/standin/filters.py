@@ -9,6 +9,7 @@ case-insensitive everywhere, attribute names never, and string values only in ``
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<lp>\()|(?P<rp>\))|"(?P<str>(?:[^"\\]|\\.)*)"|(?P<word>[A-Za-z0-9_.:$-]+))'
 )
 _OPS = {"eq", "ne", "sw", "co", "gt", "ge", "lt", "le", "pr"}
+_ORDER = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 
 
 def _tokens(text: str) -> list[tuple[str, Any]]:
@@ -60,7 +62,7 @@ def _compare(op: str, actual: Any, expected: Any, caseless: bool) -> bool:
         if caseless:
             actual, expected = actual.lower(), expected.lower()
     elif isinstance(actual, bool) or isinstance(expected, bool):
-        return op in ("eq", "ne") and (actual == expected) == (op == "eq")
+        return op in ("eq", "ne") and bool(actual == expected) == (op == "eq")
     if op == "eq":
         return bool(actual == expected)
     if op == "ne":
@@ -70,12 +72,7 @@ def _compare(op: str, actual: Any, expected: Any, caseless: bool) -> bool:
     if op == "co":
         return isinstance(actual, str) and expected in actual
     try:
-        return {
-            "gt": actual > expected,
-            "ge": actual >= expected,
-            "lt": actual < expected,
-            "le": actual <= expected,
-        }[op]
+        return bool(_ORDER[op](actual, expected))
     except TypeError:
         return False
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ class Request:
     path: str
     raw_query: str
     params: list[tuple[str, str]]
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # names in lower case
     body: bytes
     base: str
 
@@ -52,3 +52,7 @@ class Reply:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+
+
+# (method, path regex, handler): each routes_* module exports a list of these.
+Route = tuple[str, str, Callable[..., Reply]]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 
 Schema = dict[str, Any]
 _REPO = Path(__file__).resolve().parents[2]
@@ -158,7 +158,7 @@ class Contract:
         disc = resolved.get("discriminator")
         if not isinstance(instance, dict) or not isinstance(disc, dict):
             return []
-        target = disc.get("mapping", {}).get(instance.get(disc.get("propertyName")))
+        target = disc.get("mapping", {}).get(instance.get(str(disc.get("propertyName"))))
         return [(instance, target.rsplit("/", 1)[-1])] if target else []
 
     def _declared(
@@ -178,7 +178,7 @@ class Contract:
         branches = [b for k in ("allOf", "anyOf", "oneOf") for b in schema.get(k, [])]
         disc = schema.get("discriminator")
         if isinstance(disc, dict):
-            target = disc.get("mapping", {}).get(instance.get(disc.get("propertyName")))
+            target = disc.get("mapping", {}).get(instance.get(str(disc.get("propertyName"))))
             if target:
                 branches.append({"$ref": target})
         for branch in branches:

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.standin import routes_apps, routes_authz, routes_groups
 from tests.standin.errors import method_not_allowed, not_found
-from tests.standin.messages import Reply
+from tests.standin.messages import Reply, Route
 
 Handler = Callable[..., Reply]
 
@@ -16,7 +16,7 @@ Handler = Callable[..., Reply]
 class Router:
     """Finds the handler of a request; regexes are matched against the whole path."""
 
-    def __init__(self, routes: Iterable[tuple[str, str, Handler]]) -> None:
+    def __init__(self, routes: Iterable[Route]) -> None:
         self._routes = [(m, re.compile(p), h) for m, p, h in routes]
 
     def resolve(self, method: str, path: str) -> tuple[Handler, dict[str, Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.standin import filters
 from tests.standin.errors import validation_failed
-from tests.standin.messages import Reply, Request
+from tests.standin.messages import Reply, Request, Route
 from tests.standin.objects import Json, now_iso
 from tests.standin.pages import PageSpec, paged, unpaged
 from tests.standin.state import OktaState
@@ -223,7 +223,7 @@ def secret_lifecycle(
 _APP = r"/api/v1/apps/(?P<app_id>[^/]+)"
 _SECRET = _APP + r"/credentials/secrets/(?P<secret_id>[^/]+)"
 
-ROUTES = [
+ROUTES: list[Route] = [
     ("GET", r"/api/v1/apps", list_apps),
     ("POST", r"/api/v1/apps", create_app),
     ("GET", _APP, get_app),

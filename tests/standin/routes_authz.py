@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.standin.messages import Reply, Request
+from tests.standin.messages import Reply, Request, Route
 from tests.standin.objects import Json
 from tests.standin.pages import PageSpec, paged, unpaged
 from tests.standin.state import OktaState
@@ -71,7 +71,7 @@ def get_rule(state: OktaState, req: Request, server_id: str, policy_id: str, rul
 _SRV = r"/api/v1/authorizationServers/(?P<server_id>[^/]+)"
 _POL = _SRV + r"/policies/(?P<policy_id>[^/]+)"
 
-ROUTES = [
+ROUTES: list[Route] = [
     ("GET", r"/api/v1/authorizationServers", list_servers),
     ("GET", _SRV, get_server),
     ("GET", _SRV + r"/scopes", list_scopes),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.standin import filters
 from tests.standin.errors import validation_failed
-from tests.standin.messages import Reply, Request
+from tests.standin.messages import Reply, Request, Route
 from tests.standin.objects import Json
 from tests.standin.pages import PageSpec, link_header, paged, parse_limit
 from tests.standin.state import OktaState
@@ -66,7 +66,7 @@ def list_group_apps(state: OktaState, req: Request, group_id: str) -> Reply:
 
 _GROUP = r"/api/v1/groups/(?P<group_id>[^/]+)"
 
-ROUTES = [
+ROUTES: list[Route] = [
     ("GET", r"/api/v1/groups", list_groups),
     ("POST", r"/api/v1/groups", create_group),
     ("GET", _GROUP, get_group),

@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
             path=split.path,
             raw_query=split.query,
             params=parse_qsl(split.query, keep_blank_values=True),
-            headers=self.headers,  # case-insensitive .get()
+            headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
             base=self.server.base_url,
         )
@@ -94,7 +94,7 @@ class LoopbackServer(ThreadingHTTPServer):
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.02},
                 name=f"standin-okta{self.base_url[-6:]}",
                 daemon=True,
             )

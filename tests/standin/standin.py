@@ -162,9 +162,11 @@ class StandinOkta:
 
     # --- seeding the org -----------------------------------------------------------------
 
-    def add_group(self, name: str, description: str = "", *, type: str = "OKTA_GROUP") -> Json:
-        """Create a group; returns its Okta JSON."""
-        return self.state.add_group(name, description, type)
+    def add_group(
+        self, name: str, description: str = "", *, group_type: str = "OKTA_GROUP"
+    ) -> Json:
+        """Create a group (``group_type`` is its ``type``: OKTA_GROUP, APP_GROUP, BUILT_IN)."""
+        return self.state.add_group(name, description, group_type)
 
     def add_auth_server(
         self,

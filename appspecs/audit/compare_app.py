@@ -1,0 +1,86 @@
+"""Findings about one app's OIDC client settings: the fields ``DesiredOAuthClient`` declares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appspecs.audit.findings import APP_FIELD_SEVERITY, Finding, finding
+from appspecs.desired.model import DesiredApp
+from appspecs.live.model import LiveApp
+
+# (field, order matters): URIs and grant lists are sets to Okta, so order is not drift.
+_FIELDS: tuple[tuple[str, bool], ...] = (
+    ("label", True),
+    ("status", True),
+    ("application_type", True),
+    ("redirect_uris", False),
+    ("post_logout_redirect_uris", False),
+    ("grant_types", False),
+    ("response_types", False),
+    ("token_endpoint_auth_method", True),
+    ("pkce_required", True),
+    ("consent_method", True),
+)
+
+
+def _comparable(value: Any, ordered: bool) -> Any:
+    if isinstance(value, tuple | list):
+        return list(value) if ordered else sorted(value)
+    return value
+
+
+def client_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
+    """``app-changed`` per differing field, and ``app-outdated`` when the marker is behind."""
+    out: list[Finding] = []
+    for name, ordered in _FIELDS:
+        want = _comparable(getattr(app.client, name), ordered)
+        have = _comparable(getattr(live, name), ordered)
+        if want == have:
+            continue
+        out.append(
+            finding(
+                "app-changed",
+                app.name,
+                f"{name} is {_shown(have)}, declared {_shown(want)}{_detail(want, have)}",
+                field=name,
+                declared=want,
+                live=have,
+                severity=APP_FIELD_SEVERITY.get(name),
+            )
+        )
+    digest = live.marker.digest if live.marker else None
+    if digest != app.digest:
+        out.append(
+            finding(
+                "app-outdated",
+                app.name,
+                f"the live app was made from another version of the spec (marker digest "
+                f"{digest or 'missing'}, spec {app.digest})",
+                field="profile.appspecs.digest",
+                declared=app.digest,
+                live=digest,
+            )
+        )
+    return out
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "absent"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return repr(value)
+
+
+def _detail(want: Any, have: Any) -> str:
+    """For lists, what was added and removed: the part a reader looks for."""
+    if not isinstance(want, list) or not isinstance(have, list):
+        return ""
+    added = [v for v in have if v not in want]
+    removed = [v for v in want if v not in have]
+    parts = []
+    if added:
+        parts.append("added live: " + ", ".join(str(v) for v in added))
+    if removed:
+        parts.append("removed live: " + ", ".join(str(v) for v in removed))
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -1,0 +1,84 @@
+"""One audit: read the snapshot the desired state calls for, compare, keep the call counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from appspecs.audit.compare import AuditOptions, compare
+from appspecs.audit.findings import Finding, count_by_severity
+from appspecs.desired.model import DesiredState
+from appspecs.live.snapshot import FailedRead, Progress, Snapshot, SnapshotRequest, read_snapshot
+from appspecs.okta import BUCKETS, OktaClient
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """Findings and how they were reached; ``complete`` is False when any read failed."""
+
+    stack: str
+    org_url: str
+    findings: tuple[Finding, ...]
+    snapshot: Snapshot
+    client_stats: dict[str, Any]
+    max_secret_age_days: int | None
+    declared_apps: int
+    held: tuple[str, ...] = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        return self.snapshot.complete
+
+    @property
+    def failed(self) -> tuple[FailedRead, ...]:
+        return tuple(self.snapshot.failed)
+
+    @property
+    def in_sync(self) -> bool:
+        return self.complete and not self.findings
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.findings)
+
+    @property
+    def calls(self) -> dict[str, int]:
+        """Calls per bucket, every bucket named (zero when untouched), retries included."""
+        made: dict[str, int] = self.client_stats.get("calls", {})
+        return {b: int(made.get(b, 0)) for b in BUCKETS}
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+def snapshot_request(desired: DesiredState, *, read_secrets: bool) -> SnapshotRequest:
+    server = desired.auth_server
+    return SnapshotRequest(
+        server_id=server.existing_id,
+        server_name=server.name,
+        managed=frozenset(a.name for a in desired.apps),
+        read_secrets=read_secrets,
+    )
+
+
+def run_audit(
+    client: OktaClient,
+    desired: DesiredState,
+    options: AuditOptions,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Read the org once and compare; never raises for a failed read (see ``complete``)."""
+    request = snapshot_request(desired, read_secrets=options.max_secret_age_days is not None)
+    snap = read_snapshot(client, request, progress)
+    findings = compare(desired, snap, options)
+    return AuditResult(
+        stack=desired.stack,
+        org_url=client.org_url,
+        findings=tuple(findings),
+        snapshot=snap,
+        client_stats=client.stats.to_json(),
+        max_secret_age_days=options.max_secret_age_days,
+        declared_apps=len(desired.apps),
+        held=desired.held,
+    )

@@ -1,0 +1,234 @@
+"""`appspec plan --stack NAME`: what an update would change, against recorded state or a base."""
+
+from __future__ import annotations
+
+import gc
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from appspecs.cli import exits
+from appspecs.cli.common import (
+    debug_enabled,
+    fail,
+    load_stack,
+    load_valid_specs,
+    resolve_stacks_dir,
+    specs_option,
+    stacks_option,
+    write_output,
+)
+from appspecs.plan.base import BaseError, base_tree
+from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
+from appspecs.plan.state import RecordedState, StateError, find_state, read_state
+from appspecs.report.plan import json_text, markdown_plan, text_plan
+from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
+from appspecs.stackconfig import PROJECT, StackConfig
+
+DETAILED = "--detailed-exitcode"
+
+
+class DetailedUsageError(click.UsageError):
+    """A usage error under --detailed-exitcode, where exit 2 would read as "changes present"."""
+
+    exit_code = exits.FAILED
+
+
+class PlanCommand(click.Command):
+    """With --detailed-exitcode every error exits 1, bad flags included: 2 means changes there."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        detailed = DETAILED in args  # before parsing, which consumes the list
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            if detailed and not isinstance(exc, DetailedUsageError):
+                raise DetailedUsageError(exc.format_message(), exc.ctx) from exc
+            raise
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """The flags, typed."""
+
+    stack: str
+    specs_dir: Path
+    stacks_dir: Path
+    state_file: Path | None
+    base: str | None
+    fmt: str
+    out: Path | None
+
+
+def _project_dir(options: PlanOptions) -> Path:
+    """The Pulumi project: the folder holding the stacks folder (`stackConfigDir: stacks`)."""
+    return options.stacks_dir.resolve().parent
+
+
+def _from_project(options: PlanOptions) -> str:
+    """The specs folder as the stack program names it (`appspecs:specsDir`): logo inputs hold it."""
+    return Path(os.path.relpath(options.specs_dir.resolve(), _project_dir(options))).as_posix()
+
+
+def _plan_state(options: PlanOptions, specs: SpecSet, stack: StackConfig) -> Plan:
+    try:
+        path = options.state_file or find_state(_project_dir(options), PROJECT, options.stack)
+        state = read_state(path) if path is not None else RecordedState()
+        return plan_against_state(
+            specs, stack, state, specs_dir_from_project=_from_project(options)
+        )
+    except (StateError, PlanInputError) as exc:
+        fail(str(exc))
+
+
+def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[str]]:
+    if root is None:
+        return None, []
+    try:
+        base = load_specs(root, stacks_dir=stacks_dir if stacks_dir.is_dir() else None)
+    except SpecsDirError as exc:
+        return None, [f"the base cannot be read: {exc}"]
+    return base, base.io_errors
+
+
+def _plan_base(options: PlanOptions, specs: SpecSet, stack: StackConfig) -> Plan:
+    assert options.base is not None
+    try:
+        with base_tree(options.base, options.specs_dir) as tree:
+            base, problems = _load_base(tree.root, options.stacks_dir)
+            for problem in problems:
+                click.echo(f"appspec: base: {problem}", err=True)
+            return plan_against_base(
+                specs,
+                base,
+                stack,
+                base_label=tree.label,
+                specs_dir_from_project=_from_project(options),
+            )
+    except BaseError as exc:
+        fail(str(exc))
+
+
+def render(plan: Plan, fmt: str) -> str:
+    if fmt == "json":
+        return json_text(plan)
+    if fmt == "markdown":
+        return markdown_plan(plan)
+    return text_plan(plan)
+
+
+def run(options: PlanOptions) -> Plan:
+    """Plan and print; errors exit through `fail` (2) or with the spec diagnostics (1)."""
+    if options.state_file is not None and options.base is not None:
+        fail("--state and --base cannot be combined: --base compares two spec trees without state")
+    stack = load_stack(options.specs_dir, options.stacks_dir, options.stack)
+    # A plan allocates many small objects and frees almost none before it exits: the cyclic
+    # collector would only walk the growing heap again and again.
+    gc.disable()
+    try:
+        specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to plan")
+        if options.base:
+            result = _plan_base(options, specs, stack)
+        else:
+            result = _plan_state(options, specs, stack)
+        write_output(render(result, options.fmt), options.out)
+    finally:
+        gc.enable()
+    return result
+
+
+@click.command(cls=PlanCommand)
+@click.option(
+    "--stack",
+    required=True,
+    metavar="NAME",
+    help="The stack to plan, e.g. dev (settings in stacks/Pulumi.dev.yaml).",
+)
+@specs_option
+@stacks_option
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Recorded state: a `pulumi stack export` document or a file-backend checkpoint "
+    "(.json or .json.gz) [default: the local backend's checkpoint of the stack, if any].",
+)
+@click.option(
+    "--base",
+    default=None,
+    metavar="REF_OR_DIR",
+    help="Compare with these specs instead of state: a specs folder, or a git ref (needs no "
+    "credentials; the review for pull requests from forks).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, markdown for a pull-request comment, json for tools.",
+)
+@click.option(
+    DETAILED,
+    "detailed",
+    is_flag=True,
+    help="Exit 0 when nothing changes, 2 when something does, 1 on any error (as Terraform).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the plan to this file instead of printing it.",
+)
+def plan(
+    stack: str,
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    state_file: Path | None,
+    base: str | None,
+    fmt: str,
+    detailed: bool,
+    out: Path | None,
+) -> None:
+    """Show what an update of a stack would change, app by app, then resource by resource.
+
+    Exit 0 when done, 1 when the specs are invalid, 2 for usage or I/O problems; with
+    --detailed-exitcode: 0 no changes, 1 any error, 2 changes present.
+    """
+    options = PlanOptions(
+        stack=stack,
+        specs_dir=specs_dir,
+        stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
+        state_file=state_file,
+        base=base,
+        fmt=fmt,
+        out=out,
+    )
+    try:
+        result = run(options)
+    except SystemExit as exc:
+        if detailed and exc.code == exits.USAGE:
+            raise SystemExit(exits.FAILED) from None
+        raise
+    except Exception as exc:
+        if not detailed:
+            raise
+        # main() would exit 2, which here means "changes": say it in one line and exit 1
+        if debug_enabled():
+            traceback.print_exc()
+        click.echo(f"appspec: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise SystemExit(exits.FAILED) from None
+    if detailed:
+        raise SystemExit(2 if result.has_changes else exits.OK)
+    raise SystemExit(exits.OK)

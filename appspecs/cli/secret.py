@@ -1,0 +1,347 @@
+"""`appspec secret rotate|retire|list`: zero-downtime client secret rotation for declared apps.
+
+Exit codes: 0 done; 1 the app or the org is not as rotation needs (not declared, held, a
+public client, not in the org, two secrets already, only one to retire); 2 usage, I/O or Okta
+errors (bad org URL or credentials, an existing --out file, Okta unreachable or refusing).
+Secret values appear only in the --out file, or on stdout with --reveal; everything else shows
+secret ids and creation times.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from appspecs.cli import exits
+from appspecs.cli.audit import ENV_ORG_URL
+from appspecs.cli.common import (
+    fail,
+    load_checked,
+    load_stack,
+    load_valid_specs,
+    specs_option,
+    stacks_option,
+)
+from appspecs.desired.model import DesiredApp
+from appspecs.desired.render import render
+from appspecs.okta import CredentialsError, OktaClient, OktaError, OrgUrlError
+from appspecs.onboard.connect import open_client
+from appspecs.onboard.locate import AppNotFound, LiveClient, find_managed_app
+from appspecs.onboard.secrets import (
+    SECRET_AUTH_METHODS,
+    SecretInfo,
+    SecretRefused,
+    SecretValue,
+    check_can_create,
+    create_secret,
+    list_secrets,
+    plan_retirement,
+    remove_secret,
+    retire_secrets,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _target_options(func: F) -> F:
+    func = stacks_option(func)
+    func = specs_option(func)
+    func = click.option(
+        "--org-url",
+        envvar=ENV_ORG_URL,
+        required=True,
+        help=f"The Okta org, https://<org>.okta.com [env {ENV_ORG_URL}]. Credentials come from "
+        "OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY.",
+    )(func)
+    func = click.option("--stack", required=True, help="The stack whose specs declare the app.")(
+        func
+    )
+    return click.argument("name")(func)
+
+
+@click.group()
+def secret() -> None:
+    """Rotate an app's OAuth client secret without downtime: rotate, switch consumers, retire."""
+
+
+# -- shared steps ---------------------------------------------------------------------------
+
+
+def _client(org_url: str, *, write: bool) -> OktaClient:
+    try:
+        return open_client(org_url, os.environ, write=write)
+    except OrgUrlError as exc:
+        fail(f"--org-url: {exc}")
+    except CredentialsError as exc:
+        fail(str(exc))
+
+
+def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -> DesiredApp:
+    """The app as the stack declares it; exit 1 when it is held, elsewhere or unknown."""
+    config = load_stack(specs_dir, stacks_dir, stack)
+    specs = load_valid_specs(specs_dir, stacks_dir, then="fix them before touching secrets")
+    desired = render(specs, config)
+    for app in desired.apps:
+        if app.name == name:
+            return app
+    for skipped in desired.skipped:
+        if skipped.name == name and skipped.reason == "held":
+            fail(
+                f"'{name}' is held ({skipped.detail}); its secrets are not touched until it is "
+                "approved and deployed",
+                exits.FAILED,
+            )
+        if skipped.name == name:
+            fail(f"'{name}' is not deployed to stack '{stack}' ({skipped.detail})", exits.FAILED)
+    fail(f"no app named '{name}' is declared in {specs_dir}", exits.FAILED)
+
+
+def _has_secrets(name: str, method: str) -> None:
+    if method not in SECRET_AUTH_METHODS:
+        fail(
+            f"'{name}' authenticates with token_endpoint_auth_method '{method}': it has no client "
+            "secret to rotate (spa and native apps are public clients using PKCE)",
+            exits.FAILED,
+        )
+
+
+@contextlib.contextmanager
+def _org_errors() -> Iterator[None]:
+    """Org states rotation refuses exit 1; Okta's own errors are I/O problems (exit 2)."""
+    try:
+        yield
+    except (SecretRefused, AppNotFound) as exc:
+        fail(str(exc), exits.FAILED)
+    except OktaError as exc:
+        fail(str(exc), exits.USAGE)
+
+
+def _locate(client: OktaClient, app: DesiredApp) -> LiveClient:
+    _has_secrets(app.name, app.client.token_endpoint_auth_method)
+    live = find_managed_app(client, app.name, app.client.label)
+    _has_secrets(app.name, live.token_endpoint_auth_method)
+    return live
+
+
+# -- rotate -----------------------------------------------------------------------------------
+
+
+def _reserve(out: Path) -> int:
+    """Create the secret file before the secret: a file we cannot write stops us in time.
+
+    O_EXCL refuses an existing file and any symlink; fchmod undoes a umask that took bits away.
+    """
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        fail(f"--out {out} exists; rotate never overwrites a file (move it or pick another)")
+    except OSError as exc:
+        fail(f"cannot create {out}: {exc.strerror or exc}")
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def _write_secret(fd: int, value: SecretValue) -> None:
+    data = value.reveal().encode("utf-8")
+    while data:
+        data = data[os.write(fd, data) :]
+    os.fsync(fd)
+
+
+@secret.command()
+@_target_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the new secret to this file, created with mode 0600; an existing file is refused.",
+)
+@click.option("--reveal", is_flag=True, help="Print the new secret on stdout (and nothing else).")
+def rotate(
+    name: str,
+    stack: str,
+    org_url: str,
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    out: Path | None,
+    reveal: bool,
+) -> None:
+    """Create a second active client secret for app NAME; the old one stays active.
+
+    Consumers switch to the new secret, then `appspec secret retire` removes the old one.
+    Exit 1 when the app is held, not declared, a public client, or has two secrets already;
+    2 for usage, I/O or Okta errors (a secret nobody can read is never left behind).
+    """
+    if out is None and not reveal:
+        fail("say where the new secret goes: --out FILE (mode 0600), or --reveal for stdout")
+    if out is not None and os.path.lexists(out):
+        fail(f"--out {out} exists; rotate never overwrites a file (move it or pick another)")
+    app = _declared(specs_dir, stacks_dir, stack, name)
+    client = _client(org_url, write=True)
+    with client, _org_errors():
+        live = _locate(client, app)
+        existing = list_secrets(client, live.id)
+        check_can_create(existing)
+        fd = _reserve(out) if out is not None else None
+        try:
+            info, value = create_secret(client, live.id)
+        except BaseException:
+            if fd is not None and out is not None:
+                os.close(fd)
+                out.unlink(missing_ok=True)
+            raise
+        if fd is not None and out is not None:
+            _store(client, live, info, value, fd, out)
+        report = _rotated(name, info, existing, out)
+        if reveal:
+            # stdout carries the secret alone, so `$(appspec secret rotate ... --reveal)` works.
+            click.echo(value.reveal())
+            click.echo(report, err=True)
+        else:
+            click.echo(report)
+
+
+def _store(
+    client: OktaClient, live: LiveClient, info: SecretInfo, value: SecretValue, fd: int, out: Path
+) -> None:
+    """Write the secret; if that fails, remove it from Okta again, as nobody could read it."""
+    try:
+        try:
+            _write_secret(fd, value)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        out.unlink(missing_ok=True)
+        problem = f"cannot write {out}: {exc.strerror or exc}"
+        try:
+            remove_secret(client, live.id, info)
+        except OktaError as undo:
+            fail(
+                f"{problem}; and removing the unreadable new secret {info.id} failed too "
+                f"({undo}): deactivate and delete {info.id} in the Okta admin console"
+            )
+        fail(f"{problem}; the new secret {info.id} was removed from Okta again")
+
+
+def _rotated(name: str, info: SecretInfo, existing: list[SecretInfo], out: Path | None) -> str:
+    where = f"; written to {out} (mode 0600)" if out is not None else ""
+    line = f"{name}: created secret {info.id} at {info.created or 'an unknown time'}{where}"
+    if not existing:
+        return line + "; it is the app's only secret"
+    olds = ", ".join(
+        f"{s.id} (created {s.created})" if s.active else f"{s.id} (created {s.created}, INACTIVE)"
+        for s in existing
+    )
+    return f"{line}; the old secret {olds} stays active until `appspec secret retire`"
+
+
+# -- retire -----------------------------------------------------------------------------------
+
+
+@secret.command()
+@_target_options
+def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Path | None) -> None:
+    """Deactivate and delete every client secret of app NAME but the newest.
+
+    Refused (exit 1) when the app has only one secret, when the newest is inactive, or when
+    the app is held, not declared or a public client; 2 for usage, I/O or Okta errors.
+    """
+    app = _declared(specs_dir, stacks_dir, stack, name)
+    client = _client(org_url, write=True)
+    with client, _org_errors():
+        live = _locate(client, app)
+        plan = plan_retirement(list_secrets(client, live.id))
+        for done in retire_secrets(client, live.id, plan):
+            click.echo(f"{name}: retired secret {done.id} (created {done.created}): deleted")
+        click.echo(f"{name}: kept secret {plan.keep.id} (created {plan.keep.created}), the newest")
+
+
+# -- list -------------------------------------------------------------------------------------
+
+
+@secret.command(name="list")
+@_target_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+def list_command(
+    name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Path | None, fmt: str
+) -> None:
+    """Show app NAME's client secrets: id, status, creation time and age; never their values.
+
+    Works for held apps too: it only reads. Ages over the stack's appspecs:maxSecretAgeDays
+    are marked.
+    """
+    specs = load_checked(specs_dir, stacks_dir)
+    config = load_stack(specs_dir, stacks_dir, stack)
+    client = _client(org_url, write=False)
+    loaded = specs.apps.get(name)
+    with client, _org_errors():
+        live = find_managed_app(client, name, loaded.spec.label if loaded else None)
+        public = live.token_endpoint_auth_method not in SECRET_AUTH_METHODS
+        secrets = [] if public else list_secrets(client, live.id)
+    now = datetime.now(UTC)
+    max_age = config.settings.max_secret_age_days
+    if fmt == "json":
+        click.echo(json.dumps(_list_json(name, live, secrets, now, max_age), indent=2))
+    elif public:
+        click.echo(
+            f"{name} ({live.id}): a public client (token_endpoint_auth_method "
+            f"'{live.token_endpoint_auth_method}'): no client secrets"
+        )
+    else:
+        click.echo(_list_text(name, live, secrets, now, max_age))
+
+
+def _too_old(age: int | None, max_age: int | None) -> bool:
+    return age is not None and max_age is not None and age > max_age
+
+
+def _list_text(
+    name: str, live: LiveClient, secrets: list[SecretInfo], now: datetime, max_age: int | None
+) -> str:
+    count = f"{len(secrets)} client secret{'s' if len(secrets) != 1 else ''}"
+    lines = [f"{name} ({live.id}): {count}"]
+    for s in secrets:
+        age = s.age_days(now)
+        shown = "age unknown" if age is None else f"{age} day{'s' if age != 1 else ''} old"
+        old = (
+            f"  older than {max_age} days (appspecs:maxSecretAgeDays)"
+            if _too_old(age, max_age)
+            else ""
+        )
+        lines.append(f"  {s.id}  {s.status:<8}  created {s.created or '?'}  {shown}{old}")
+    return "\n".join(lines)
+
+
+def _list_json(
+    name: str, live: LiveClient, secrets: list[SecretInfo], now: datetime, max_age: int | None
+) -> dict[str, Any]:
+    return {
+        "app": name,
+        "app_id": live.id,
+        "token_endpoint_auth_method": live.token_endpoint_auth_method,
+        "max_secret_age_days": max_age,
+        "secrets": [
+            {
+                "id": s.id,
+                "status": s.status,
+                "created": s.created,
+                "age_days": s.age_days(now),
+                "too_old": _too_old(s.age_days(now), max_age),
+            }
+            for s in secrets
+        ],
+    }

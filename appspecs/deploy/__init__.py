@@ -1,0 +1,1 @@
+"""Pulumi through its Automation API: run the stack program's preview and read what it reports."""

@@ -1,0 +1,225 @@
+"""The live org as the audit sees it: the few fields it compares, parsed from Okta's JSON.
+
+Parsing is lenient about fields the audit can do without (a missing list reads as empty) and
+strict about identity: an object without an ``id`` makes its whole read a ``BadResponse``,
+since guessing would let a broken response pass as "in sync".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from appspecs.desired.model import MARKER
+from appspecs.okta.errors import BadResponse
+
+ALL_CLIENTS = "ALL_CLIENTS"
+
+
+def _dig(obj: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(obj, Mapping):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _text(obj: Any, *keys: str) -> str | None:
+    value = _dig(obj, *keys)
+    return value if isinstance(value, str) else None
+
+
+def _texts(obj: Any, *keys: str) -> tuple[str, ...]:
+    value = _dig(obj, *keys)
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _id(obj: Any, what: str) -> str:
+    value = _dig(obj, "id")
+    if not isinstance(value, str) or not value:
+        raise BadResponse(f"{what} without an id")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """The ``profile.appspecs`` marker Pulumi writes on every app it creates from a spec."""
+
+    name: str
+    digest: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveApp:
+    """An OIDC app: the fields ``DesiredOAuthClient`` declares, by Okta's names."""
+
+    id: str
+    label: str | None
+    status: str | None
+    marker: Marker | None
+    client_id: str | None
+    application_type: str | None
+    grant_types: tuple[str, ...]
+    response_types: tuple[str, ...]
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...]
+    token_endpoint_auth_method: str | None
+    pkce_required: bool | None
+    consent_method: str | None
+
+    def describe(self) -> str:
+        return f"{self.label or '(no label)'} ({self.id})"
+
+
+def parse_marker(app: Mapping[str, Any]) -> Marker | None:
+    name = _text(app, "profile", MARKER, "name")
+    if not name:
+        return None
+    return Marker(name=name, digest=_text(app, "profile", MARKER, "digest"))
+
+
+def parse_app(app: Any) -> LiveApp:
+    app_id = _id(app, "an app")
+    pkce = _dig(app, "credentials", "oauthClient", "pkce_required")
+    return LiveApp(
+        id=app_id,
+        label=_text(app, "label"),
+        status=_text(app, "status"),
+        marker=parse_marker(app),
+        client_id=_text(app, "credentials", "oauthClient", "client_id"),
+        application_type=_text(app, "settings", "oauthClient", "application_type"),
+        grant_types=_texts(app, "settings", "oauthClient", "grant_types"),
+        response_types=_texts(app, "settings", "oauthClient", "response_types"),
+        redirect_uris=_texts(app, "settings", "oauthClient", "redirect_uris"),
+        post_logout_redirect_uris=_texts(
+            app, "settings", "oauthClient", "post_logout_redirect_uris"
+        ),
+        token_endpoint_auth_method=_text(
+            app, "credentials", "oauthClient", "token_endpoint_auth_method"
+        ),
+        pkce_required=pkce if isinstance(pkce, bool) else None,
+        consent_method=_text(app, "settings", "oauthClient", "consent_method"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveGroup:
+    id: str
+    name: str
+
+
+def parse_group(group: Any) -> LiveGroup:
+    group_id = _id(group, "a group")
+    return LiveGroup(id=group_id, name=_text(group, "profile", "name") or group_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAuthServer:
+    id: str
+    name: str | None
+    audiences: tuple[str, ...]
+    status: str | None
+
+
+def parse_auth_server(server: Any) -> LiveAuthServer:
+    return LiveAuthServer(
+        id=_id(server, "an authorization server"),
+        name=_text(server, "name"),
+        audiences=_texts(server, "audiences"),
+        status=_text(server, "status"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveScope:
+    id: str
+    name: str
+    display_name: str | None
+    description: str | None
+    consent: str | None
+    metadata_publish: str | None
+    system: bool
+
+
+def parse_scope(scope: Any) -> LiveScope:
+    scope_id = _id(scope, "a scope")
+    return LiveScope(
+        id=scope_id,
+        name=_text(scope, "name") or scope_id,
+        display_name=_text(scope, "displayName"),
+        description=_text(scope, "description"),
+        consent=_text(scope, "consent"),
+        metadata_publish=_text(scope, "metadataPublish"),
+        system=_dig(scope, "system") is True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRule:
+    id: str
+    name: str | None
+    status: str | None
+    grant_types: tuple[str, ...]
+    scopes: tuple[str, ...]
+    group_ids: tuple[str, ...]
+    user_ids: tuple[str, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.status == "ACTIVE"
+
+
+def parse_rule(rule: Any) -> LiveRule:
+    return LiveRule(
+        id=_id(rule, "a policy rule"),
+        name=_text(rule, "name"),
+        status=_text(rule, "status"),
+        grant_types=_texts(rule, "conditions", "grantTypes", "include"),
+        scopes=_texts(rule, "conditions", "scopes", "include"),
+        group_ids=_texts(rule, "conditions", "people", "groups", "include"),
+        user_ids=_texts(rule, "conditions", "people", "users", "include"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LivePolicy:
+    id: str
+    name: str | None
+    description: str | None
+    status: str | None
+    client_ids: tuple[str, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.status == "ACTIVE"
+
+    @property
+    def all_clients(self) -> bool:
+        return ALL_CLIENTS in self.client_ids
+
+
+def parse_policy(policy: Any) -> LivePolicy:
+    return LivePolicy(
+        id=_id(policy, "a policy"),
+        name=_text(policy, "name"),
+        description=_text(policy, "description"),
+        status=_text(policy, "status"),
+        client_ids=_texts(policy, "conditions", "clients", "include"),
+    )
+
+
+def app_ids_of(apps: Any) -> tuple[str, ...]:
+    """The ids of a ``/groups/{id}/apps`` page: full app objects, of which only the id counts."""
+    if not isinstance(apps, list):
+        return ()
+    return tuple(_id(a, "an app") for a in apps)
+
+
+def group_ids_of(assignments: Any) -> tuple[str, ...]:
+    """The group ids of ``/apps/{id}/groups``: each assignment's ``id`` is its group's id."""
+    if not isinstance(assignments, list):
+        return ()
+    return tuple(_id(a, "a group assignment") for a in assignments)

@@ -1,0 +1,449 @@
+"""Map live OIDC apps back to the spec language, or say why no spec can express one.
+
+An app is imported when a policy of the stack's authorization server names its client id.
+Its spec is built from the live settings, checked as `validate` would check it (with a stand-in
+owner: the written placeholder is meant to fail), then rendered with ``render_app`` and compared
+with the live app, policy rule and assignments. Any difference means a deploy of the spec would
+change the app, so the app is reported and skipped instead of being written wrong.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from appspecs.desired.model import EVERYONE, DesiredApp
+from appspecs.desired.render import OFFLINE_ACCESS, render_app
+from appspecs.diagnostics import Severity, format_path
+from appspecs.live.model import LiveApp, LiveGroup, LivePolicy, LiveRule
+from appspecs.live.snapshot import Snapshot
+from appspecs.onboard.naming import assign_names
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.checks import CheckContext, check_spec
+from appspecs.spec.digest import spec_digest
+from appspecs.spec.load import APPS_DIR, LoadedSpec
+from appspecs.spec.models import DEFAULT_GRANTS, AppSpec
+from appspecs.spec.uris import is_loopback
+
+KIND_OF = {"web": "web", "browser": "spa", "native": "native", "service": "service"}
+#: Written as the owner: `validate` rejects it (not an email) until a person fills it in.
+OWNER_PLACEHOLDER = "TODO-owner"
+# Stands in for the placeholder while the spec is checked, so only real problems show.
+_CHECK_OWNER = "owner@example.com"
+_NEVER_GRANTS = {
+    "implicit": "it uses the implicit grant, which specs never allow (tokens in redirect URLs "
+    "leak); switch it to authorization_code first",
+    "password": "it uses the password grant, which specs never allow (the app would see users' "
+    "passwords); switch it to authorization_code first",
+}
+_HINTS = {
+    "token_endpoint_auth_method": "specs give web and service apps client_secret_basic, spa "
+    "and native apps none",
+    "pkce_required": "specs require PKCE for spa and native apps only",
+    "response_types": "specs give interactive apps code and service apps token",
+    "status": "specs deploy active apps",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What the mapping needs besides the org: the stack, the catalog and who is a partner."""
+
+    stack: str
+    catalog: ScopeCatalog
+    specs_root: Path
+    # stack name -> whether it allows loopback redirects (all known stacks)
+    loopback_allowed: Mapping[str, bool]
+    # spec names, app ids, client ids or labels of the partner apps
+    partners: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSpec:
+    """A spec ready to write: its data in the order it is written, and notes for the reader."""
+
+    name: str
+    app: LiveApp
+    data: dict[str, Any]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unexpressible:
+    """A live app no spec can express as it is, and every reason found."""
+
+    name: str
+    app: LiveApp
+    problems: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ImportResult:
+    imported: list[ImportedSpec] = field(default_factory=list)
+    skipped: list[Unexpressible] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the org, not one app
+    unmatched_partners: list[str] = field(default_factory=list)
+
+
+# -- which apps -------------------------------------------------------------------------------
+
+
+def covering_policies(snap: Snapshot, app: LiveApp) -> list[LivePolicy]:
+    """The server's policies naming the app's client id (``ALL_CLIENTS`` policies excluded)."""
+    if app.client_id is None:
+        return []
+    return [p for p in snap.policies or () if not p.all_clients and app.client_id in p.client_ids]
+
+
+def covered_apps(snap: Snapshot) -> list[LiveApp]:
+    """OIDC apps with access to the server: a policy of it names their client id."""
+    return [a for a in snap.apps or () if covering_policies(snap, a)]
+
+
+def org_notes(snap: Snapshot) -> list[str]:
+    """What the import leaves aside about the server: ALL_CLIENTS policies, unknown clients."""
+    notes = [
+        f"policy {p.name!r} ({p.id}) applies to ALL_CLIENTS: every app may use its rules; "
+        "specs cannot express it, so it was not imported"
+        for p in snap.policies or ()
+        if p.all_clients
+    ]
+    known = {a.client_id for a in snap.apps or () if a.client_id}
+    for p in snap.policies or ():
+        if p.all_clients:
+            continue
+        for client_id in p.client_ids:
+            if client_id not in known:
+                notes.append(
+                    f"policy {p.name!r} ({p.id}) names client {client_id}, which is not an OIDC "
+                    "app of the org"
+                )
+    return notes
+
+
+def matches(app: LiveApp, wanted: str) -> bool:
+    """``--app`` and ``--partner`` name an app by id, client id or label (any case)."""
+    return wanted in (app.id, app.client_id) or (
+        app.label is not None and app.label.casefold() == wanted.casefold()
+    )
+
+
+def select_apps(apps: Sequence[LiveApp], wanted: Sequence[str]) -> tuple[list[LiveApp], list[str]]:
+    """The apps ``wanted`` names (all when it is empty), and the names that matched none."""
+    if not wanted:
+        return list(apps), []
+    chosen = [a for a in apps if any(matches(a, w) for w in wanted)]
+    unmatched = [w for w in wanted if not any(matches(a, w) for a in apps)]
+    return chosen, unmatched
+
+
+# -- the mapping ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    """What one active rule grants, in spec terms (group names, EVERYONE kept as is)."""
+
+    scopes: tuple[str, ...]
+    groups: tuple[str, ...]
+    grant_types: tuple[str, ...]
+
+    def key(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        return frozenset(self.scopes), frozenset(self.groups), frozenset(self.grant_types)
+
+
+class _Groups:
+    """Group ids to names; a name two groups share cannot be used by a spec."""
+
+    def __init__(self, groups: Sequence[LiveGroup]) -> None:
+        self._by_id = {g.id: g.name for g in groups}
+        counts = Counter(g.name for g in groups)
+        self._shared = {name for name, n in counts.items() if n > 1}
+
+    def names(self, ids: Sequence[str], where: str, problems: list[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for gid in ids:
+            if gid == EVERYONE:
+                out.append(EVERYONE)
+                continue
+            name = self._by_id.get(gid)
+            if name is None:
+                problems.append(f"{where} names group {gid}, which is not in the org's groups")
+            elif name in self._shared:
+                problems.append(
+                    f"{where} names group {name!r}, a name several groups share; specs name "
+                    "groups by name"
+                )
+            else:
+                out.append(name)
+        return tuple(out)
+
+
+def import_apps(snap: Snapshot, apps: Sequence[LiveApp], options: ImportOptions) -> ImportResult:
+    """Map each app to a spec or to the reasons it cannot be one; names are unique in the batch."""
+    result = ImportResult(notes=org_notes(snap))
+    names = assign_names((a.id, a.marker.name if a.marker else None, a.label or a.id) for a in apps)
+    groups = _Groups(snap.groups or ())
+    result.unmatched_partners = [
+        p
+        for p in sorted(options.partners)
+        if not any(matches(a, p) or names[a.id] == p for a in apps)
+    ]
+    for app in apps:
+        name = names[app.id]
+        partner = any(matches(app, p) or p == name for p in options.partners)
+        mapped = map_app(app, name, partner, snap, groups, options)
+        if isinstance(mapped, Unexpressible):
+            result.skipped.append(mapped)
+        else:
+            result.imported.append(mapped)
+    return result
+
+
+def map_app(
+    app: LiveApp,
+    name: str,
+    partner: bool,
+    snap: Snapshot,
+    groups: _Groups,
+    options: ImportOptions,
+) -> ImportedSpec | Unexpressible:
+    """One app's spec, or every reason found why none can express it."""
+    problems: list[str] = []
+    notes: list[str] = []
+    kind = KIND_OF.get(app.application_type or "")
+    if kind is None:
+        problems.append(f"application_type {app.application_type!r} has no spec kind")
+    problems += [_NEVER_GRANTS[g] for g in app.grant_types if g in _NEVER_GRANTS]
+    grant = _access(app, snap, groups, problems, notes)
+    assigned = _assigned(app, snap, groups, problems)
+    if kind == "service" and assigned:
+        problems.append(
+            f"it is a service app with groups assigned ({', '.join(assigned)}); service apps act "
+            "as themselves and specs give them no groups"
+        )
+    if problems or kind is None or grant is None:
+        return Unexpressible(name, app, tuple(problems))
+
+    data = spec_data(app, name, kind, partner, grant, assigned, options, notes)
+    spec = _checked(data, name, options, problems, notes)
+    if spec is None:
+        return Unexpressible(name, app, tuple(problems))
+    desired = render_app(LoadedSpec(spec, f"{APPS_DIR}/{name}.yaml", spec_digest(spec)))
+    problems += differences(desired, app, grant, partner)
+    extra = sorted(set(grant.grant_types) - set(desired.rule.grant_types))
+    if extra and not problems:
+        notes.append(
+            f"its policy rule also allows {', '.join(extra)}, which the app does not use; a "
+            "deploy of the spec narrows the rule"
+        )
+    if problems:
+        return Unexpressible(name, app, tuple(problems))
+    return ImportedSpec(name, app, data, tuple(notes))
+
+
+def _access(
+    app: LiveApp, snap: Snapshot, groups: _Groups, problems: list[str], notes: list[str]
+) -> _Grant | None:
+    """The one grant the app's active rules agree on, or None with the reasons in ``problems``."""
+    policies = covering_policies(snap, app)
+    active = [p for p in policies if p.active]
+    if not active:
+        problems.append(
+            f"only inactive policies name it ({', '.join(repr(p.name) for p in policies)}): it "
+            "has no access to import"
+        )
+        return None
+    grants: list[tuple[str, _Grant]] = []
+    for policy in active:
+        rules = snap.rules.get(policy.id)
+        if rules is None:
+            problems.append(f"the rules of policy {policy.name!r} ({policy.id}) were not read")
+            continue
+        for rule in rules:
+            if rule.active:
+                where = f"rule {rule.name!r} of policy {policy.name!r}"
+                grants.append((where, _rule_grant(rule, where, groups, problems)))
+    if not grants:
+        if not problems:
+            problems.append("no active rule of its policies grants it anything")
+        return None
+    distinct = {g.key() for _, g in grants}
+    if len(distinct) > 1:
+        shown = "; ".join(
+            f"{where}: scopes {', '.join(g.scopes) or 'none'}, groups {', '.join(g.groups)}"
+            for where, g in grants
+        )
+        problems.append(f"its rules grant it differently ({shown}); a spec has one grant")
+        return None
+    if len(grants) > 1:
+        notes.append(
+            f"{len(grants)} policy rules grant it the same access; a deploy adds the spec's own "
+            "policy and leaves the old ones to be removed by hand"
+        )
+    shared = [p.name for p in active if len(p.client_ids) > 1]
+    if shared:
+        notes.append(
+            f"policy {', '.join(repr(n) for n in shared)} also names other apps; a deploy gives "
+            "this one a policy of its own"
+        )
+    return grants[0][1]
+
+
+def _rule_grant(rule: LiveRule, where: str, groups: _Groups, problems: list[str]) -> _Grant:
+    if "*" in rule.scopes:
+        problems.append(
+            f"{where} grants every scope ('*'); a spec lists its scopes, so list them in the rule"
+        )
+    if rule.user_ids:
+        problems.append(f"{where} names users ({len(rule.user_ids)}); specs grant by group only")
+    return _Grant(
+        scopes=rule.scopes,
+        groups=groups.names(rule.group_ids, where, problems),
+        grant_types=rule.grant_types,
+    )
+
+
+def _assigned(
+    app: LiveApp, snap: Snapshot, groups: _Groups, problems: list[str]
+) -> tuple[str, ...]:
+    ids = snap.assignments.get(app.id)
+    if ids is None:
+        problems.append("its group assignments were not read")
+        return ()
+    return groups.names(ids, "its group assignments", problems)
+
+
+def spec_data(
+    app: LiveApp,
+    name: str,
+    kind: str,
+    partner: bool,
+    grant: _Grant,
+    assigned: tuple[str, ...],
+    options: ImportOptions,
+    notes: list[str],
+) -> dict[str, Any]:
+    """The spec as it will be written: fields in the bundled specs' order, defaults left out."""
+    client: dict[str, Any] = {"kind": kind}
+    if app.redirect_uris:
+        client["redirect_uris"] = list(app.redirect_uris)
+    if app.post_logout_redirect_uris:
+        client["post_logout_redirect_uris"] = list(app.post_logout_redirect_uris)
+    if set(app.grant_types) != set(DEFAULT_GRANTS[kind]):
+        client["grant_types"] = list(app.grant_types)
+    data: dict[str, Any] = {
+        "name": name,
+        "label": app.label or "",
+        "type": "partner" if partner else "internal",
+        "owner": OWNER_PLACEHOLDER,
+        "client": client,
+        "scopes": list(dict.fromkeys(s for s in grant.scopes if s != OFFLINE_ACCESS)),
+    }
+    if assigned:
+        data["groups"] = list(assigned)
+    uris = app.redirect_uris + app.post_logout_redirect_uris
+    strict = sorted(s for s, allowed in options.loopback_allowed.items() if not allowed)
+    if strict and any(is_loopback(u) for u in uris):
+        # Imported from this stack's org; other stacks refuse loopback redirects.
+        data["environments"] = [options.stack]
+        notes.append(
+            f"environments: [{options.stack}], as it has loopback redirect URIs, which stack "
+            f"{', '.join(strict)} refuses"
+        )
+    return data
+
+
+def _checked(
+    data: dict[str, Any], name: str, options: ImportOptions, problems: list[str], notes: list[str]
+) -> AppSpec | None:
+    """The spec as `validate` would load it, or None with its errors in ``problems``."""
+    try:
+        spec = AppSpec.model_validate({**data, "owner": _CHECK_OWNER}, strict=True)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = format_path(tuple(error["loc"]))
+            problems.append(f"{where}: {error['msg']}")
+        return None
+    ctx = CheckContext(options.specs_root, options.catalog, options.loopback_allowed)
+    for finding in check_spec(spec, name, ctx):
+        text = f"{format_path(finding.path)}: {finding.message}"
+        (problems if finding.severity is Severity.ERROR else notes).append(text)
+    return None if problems else spec
+
+
+def differences(desired: DesiredApp, app: LiveApp, grant: _Grant, partner: bool) -> list[str]:
+    """Where deploying the spec would change the live app or its access."""
+    client = desired.client
+    found: list[str] = []
+
+    def differ(what: str, live: object, wanted: object, hint: str | None = None) -> None:
+        if live != wanted:
+            why = f" ({hint})" if hint else ""
+            found.append(
+                f"{what}: the org has {_shown(live)}, a spec would deploy {_shown(wanted)}{why}"
+            )
+
+    consent_hint = (
+        "partner apps ask users' consent; name it with --partner"
+        if not partner
+        else "it is named by --partner, but the org does not ask users' consent"
+    )
+    differ("label", app.label, client.label)
+    differ("application_type", app.application_type, client.application_type)
+    differ(
+        "token_endpoint_auth_method",
+        app.token_endpoint_auth_method,
+        client.token_endpoint_auth_method,
+        _HINTS["token_endpoint_auth_method"],
+    )
+    differ("pkce_required", app.pkce_required, client.pkce_required, _HINTS["pkce_required"])
+    differ("consent_method", app.consent_method, client.consent_method, consent_hint)
+    differ("status", app.status, client.status, _HINTS["status"])
+    differ("grant_types", set(app.grant_types), set(client.grant_types))
+    differ(
+        "response_types",
+        set(app.response_types),
+        set(client.response_types),
+        _HINTS["response_types"],
+    )
+    differ("redirect_uris", set(app.redirect_uris), set(client.redirect_uris))
+    differ(
+        "post_logout_redirect_uris",
+        set(app.post_logout_redirect_uris),
+        set(client.post_logout_redirect_uris),
+    )
+    offline = (
+        "refresh tokens need offline_access in the rule, and only then"
+        if OFFLINE_ACCESS in set(grant.scopes) ^ set(desired.rule.scopes)
+        else None
+    )
+    differ("rule scopes", set(grant.scopes), set(desired.rule.scopes), offline)
+    differ(
+        "rule groups",
+        set(grant.groups),
+        set(desired.rule.groups),
+        "specs limit the rule to the assigned groups, or EVERYONE when none",
+    )
+    missing = sorted(set(desired.rule.grant_types) - set(grant.grant_types))
+    if missing:
+        found.append(
+            f"rule grant types: the org's rule does not allow {', '.join(missing)}, which a spec "
+            "would allow"
+        )
+    return found
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, set | frozenset):
+        return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if isinstance(value, str) else str(value)

@@ -1,0 +1,198 @@
+"""Build a plan: desired state from the specs against recorded state, or against base specs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from appspecs.desired.model import DesiredState, SkippedApp
+from appspecs.desired.render import render
+from appspecs.desired.resources import resource_graph
+from appspecs.plan.diff import (
+    PlannedResource,
+    Step,
+    change_summary,
+    plan_steps,
+    planned_resources,
+    resolve,
+    state_resolver,
+    symbolic_resolver,
+)
+from appspecs.plan.state import RecordedResource, RecordedState
+from appspecs.plan.summary import AppSummary, AppView, summarize, views_from_specs, views_from_state
+from appspecs.spec.approvals import ApprovalStatus
+from appspecs.spec.load import SpecSet
+from appspecs.stackconfig import PROJECT, StackConfig
+
+Mode = Literal["state", "base"]
+
+
+class PlanInputError(Exception):
+    """The inputs do not belong together, e.g. a state file of another stack (a usage error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything `appspec plan` reports."""
+
+    stack: str
+    mode: Mode
+    against: str  # the state file, "no recorded state", or the base folder or ref
+    steps: tuple[Step, ...]
+    apps: tuple[AppSummary, ...]
+    held: tuple[SkippedApp, ...]
+    skipped: tuple[SkippedApp, ...]  # not for this stack (environments)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def change_summary(self) -> dict[str, int]:
+        return change_summary(self.steps)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(s.op != "same" for s in self.steps) or any(
+            a.change not in ("unchanged", "held") for a in self.apps
+        )
+
+
+def desired_state(specs: SpecSet, stack: StackConfig, specs_dir_from_project: str) -> DesiredState:
+    return render(specs, stack, specs_dir_from_project=specs_dir_from_project)
+
+
+def plan_against_state(
+    specs: SpecSet,
+    stack: StackConfig,
+    state: RecordedState,
+    *,
+    specs_dir_from_project: str = "app-specs",
+    project: str = PROJECT,
+) -> Plan:
+    """The steps an update of `stack` would take from the recorded state, and the app summary."""
+    foreign = sorted(f"{s}/{p}" for s, p in state.stacks() if (s, p) != (stack.name, project))
+    if foreign:
+        raise PlanInputError(
+            f"state file {state.source} holds resources of {', '.join(foreign)} "
+            f"(stack/project), not {stack.name}/{project}"
+        )
+    desired = desired_state(specs, stack, specs_dir_from_project)
+    planned = planned_resources(resource_graph(desired), stack.name, project)
+    urns = {p.spec.key: p.urn for p in planned}
+    resolver = state_resolver(urns, state.by_urn, state.stack_outputs.get("groupIds"))
+    steps = plan_steps(planned, state, resolver)
+    before = views_from_state(state)
+    apps = summarize(
+        specs,
+        desired,
+        before,
+        views_from_specs(specs, desired),
+        before.__contains__,
+        include_held=False,
+        named_groups=_named_groups(state),
+    )
+    notes = () if state.source else ("no recorded state: every resource is a create",)
+    return Plan(
+        stack=stack.name,
+        mode="state",
+        against=state.source or "no recorded state",
+        steps=tuple(steps),
+        apps=tuple(apps),
+        held=_skipped(desired, "held"),
+        skipped=_skipped(desired, "environment"),
+        notes=notes,
+    )
+
+
+def _named_groups(state: RecordedState) -> frozenset[str]:
+    ids = state.stack_outputs.get("groupIds")
+    return (
+        frozenset(k for k, v in ids.items() if isinstance(v, str))
+        if isinstance(ids, Mapping)
+        else frozenset()
+    )
+
+
+def _skipped(desired: DesiredState, reason: str) -> tuple[SkippedApp, ...]:
+    return tuple(s for s in desired.skipped if s.reason == reason)
+
+
+def _as_recorded(planned: list[PlannedResource], source: str) -> RecordedState:
+    """The base graph as if an update had recorded it, placeholders kept symbolic."""
+    resolver = symbolic_resolver({p.spec.key: p.urn for p in planned})
+    return RecordedState(
+        source,
+        tuple(
+            RecordedResource(
+                urn=p.urn,
+                type=p.spec.type,
+                custom=p.spec.custom,
+                inputs=resolve(p.inputs, resolver),
+                parent=p.parent_urn,
+            )
+            for p in planned
+        ),
+    )
+
+
+def plan_against_base(
+    specs: SpecSet,
+    base: SpecSet | None,
+    stack: StackConfig,
+    *,
+    base_label: str,
+    specs_dir_from_project: str = "app-specs",
+    project: str = PROJECT,
+) -> Plan:
+    """The steps from the base specs' resources to the head specs' ones, without any state.
+
+    A base with errors is used for the apps that did load (with a note); a base without specs
+    (`None`) makes everything new.
+    """
+    notes: list[str] = []
+    desired = desired_state(specs, stack, specs_dir_from_project)
+    planned = planned_resources(resource_graph(desired), stack.name, project)
+    before_views: Mapping[str, AppView] = {}
+    base_planned: list[PlannedResource] = []
+    if base is None:
+        notes.append(f"the base {base_label} has no specs folder: everything is new")
+    else:
+        if not base.ok:
+            errors = sum(d.is_error for d in base.diagnostics) + len(base.io_errors)
+            notes.append(
+                f"the base specs have {errors} error{'s' if errors != 1 else ''}: apps whose base "
+                "spec did not load are compared as new"
+            )
+            base = dataclasses.replace(
+                base, diagnostics=[], io_errors=[], catalog=base.catalog or specs.catalog
+            )
+        base_desired = desired_state(base, stack, specs_dir_from_project)
+        base_planned = planned_resources(resource_graph(base_desired), stack.name, project)
+        before_views = views_from_specs(base, base_desired)
+    recorded = _as_recorded(base_planned, base_label)
+    resolver = symbolic_resolver({p.spec.key: p.urn for p in planned}, recorded.by_urn)
+    steps = plan_steps(planned, recorded, resolver)
+
+    def was_approved(name: str) -> bool:
+        return (
+            base is not None and name in base.apps and base.status(name) is ApprovalStatus.APPROVED
+        )
+
+    apps = summarize(
+        specs,
+        desired,
+        before_views,
+        views_from_specs(specs, desired),
+        was_approved,
+        include_held=True,
+    )
+    return Plan(
+        stack=stack.name,
+        mode="base",
+        against=base_label,
+        steps=tuple(steps),
+        apps=tuple(apps),
+        held=_skipped(desired, "held"),
+        skipped=_skipped(desired, "environment"),
+        notes=tuple(notes),
+    )

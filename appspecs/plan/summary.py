@@ -1,0 +1,278 @@
+"""The domain summary per app: what a reviewer must see before the resource steps.
+
+Both sides are reduced to an `AppView` (scopes, URIs, grant types, groups, digest): from specs
+through the shared render, or from the resources a previous update recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from appspecs.desired.model import EVERYONE, DesiredApp, DesiredState
+from appspecs.desired.render import OFFLINE_ACCESS, render_app
+from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
+from appspecs.plan.state import RecordedResource, RecordedState
+from appspecs.spec.approvals import ApprovalStatus
+from appspecs.spec.load import SpecSet
+
+# "held": a held spec with nothing in Okta before or after (state view only; against a base,
+# a held app new in the head is "added": the pull request adds it)
+AppChange = Literal["added", "removed", "changed", "unchanged", "held"]
+Approval = Literal["approved", "recorded", "invalidated", "pending"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppView:
+    """One app as one side of the plan sees it."""
+
+    name: str
+    digest: str | None
+    scopes: tuple[str, ...]
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...]
+    grant_types: tuple[str, ...]
+    groups: tuple[str, ...]
+    label: str | None = None
+    partner: bool | None = None
+    # whether this side has the app in Okta (a held app's spec exists but is not deployed)
+    deployed: bool = True
+    # recorded group ids the stack's `groupIds` export does not name
+    unnamed_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """Values added and removed between two sides."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def delta(old: tuple[str, ...], new: tuple[str, ...]) -> Delta:
+    return Delta(tuple(v for v in new if v not in old), tuple(v for v in old if v not in new))
+
+
+@dataclass(frozen=True, slots=True)
+class AppSummary:
+    """What changes for one app, in the domain's terms."""
+
+    name: str
+    change: AppChange
+    partner: bool
+    scopes: Delta
+    redirect_uris: Delta
+    post_logout_redirect_uris: Delta
+    grant_types: Delta
+    groups: Delta
+    label: tuple[str, str] | None = None  # (old, new) when the label changes
+    approval: Approval | None = None  # partner apps only
+    held: str | None = None  # why the app is held, when it is
+    # held now but in Okta before: the update deletes its resources until it is approved
+    held_removes: bool = False
+    skipped: str | None = None  # not for this stack (environments)
+
+    @property
+    def privilege_increase(self) -> bool:
+        """Scopes granted (a new app's scopes included) raise what the app may do."""
+        return bool(self.scopes.added) and self.change != "held"
+
+
+def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
+    return AppView(
+        name=app.name,
+        digest=app.digest,
+        scopes=app.scopes,
+        redirect_uris=app.client.redirect_uris,
+        post_logout_redirect_uris=app.client.post_logout_redirect_uris,
+        grant_types=app.client.grant_types,
+        groups=app.groups,
+        label=app.client.label,
+        partner=app.partner,
+        deployed=deployed,
+    )
+
+
+def views_from_specs(specs: SpecSet, desired: DesiredState) -> dict[str, AppView]:
+    """Every app for this stack, held ones included (marked not deployed), through render_app."""
+    held = set(desired.held)
+    skipped = {s.name for s in desired.skipped if s.reason == "environment"}
+    deployed = {a.name: a for a in desired.apps}
+    out: dict[str, AppView] = {}
+    for name, loaded in sorted(specs.apps.items()):
+        if name in skipped:
+            continue
+        app = deployed.get(name) or render_app(loaded)
+        out[name] = view_of(app, deployed=name not in held)
+    return out
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _digest(profile: Any) -> str | None:
+    if not isinstance(profile, str):
+        return None
+    try:
+        data = json.loads(profile)
+    except ValueError:
+        return None
+    marker = data.get("appspecs") if isinstance(data, dict) else None
+    digest = marker.get("digest") if isinstance(marker, dict) else None
+    return digest if isinstance(digest, str) else None
+
+
+def views_from_state(state: RecordedState) -> dict[str, AppView]:
+    """Each app as the recorded resources of its OidcApp component show it.
+
+    Scopes come from the rule (less offline_access, which render adds for refresh tokens), URIs
+    and grant types from the OAuth app, groups from the assignments (or the rule) named through
+    the stack's `groupIds` export, the digest from the app's profile marker.
+    """
+    group_ids = state.stack_outputs.get("groupIds")
+    names = (
+        {v: k for k, v in group_ids.items() if isinstance(v, str)}
+        if isinstance(group_ids, Mapping)
+        else {}
+    )
+    children: dict[str, list[RecordedResource]] = {}
+    for r in state.resources:
+        if r.parent is not None and not r.delete:
+            children.setdefault(r.parent, []).append(r)
+    out: dict[str, AppView] = {}
+    for comp in state.resources:
+        if comp.type != APP_COMPONENT or comp.delete:
+            continue
+        kids = {r.type: r for r in children.get(comp.urn, [])}
+        oauth = kids[OAUTH_APP].inputs if OAUTH_APP in kids else {}
+        rule = kids[RULE].inputs if RULE in kids else {}
+        if GROUP_ASSIGNMENTS in kids:
+            entries = kids[GROUP_ASSIGNMENTS].inputs.get("groups")
+            ids = (
+                _strings([g.get("id") for g in entries if isinstance(g, Mapping)])
+                if isinstance(entries, list)
+                else ()
+            )
+        else:
+            ids = tuple(g for g in _strings(rule.get("groupWhitelists")) if g != EVERYONE)
+        label = oauth.get("label")
+        consent = oauth.get("consentMethod")
+        out[comp.name] = AppView(
+            name=comp.name,
+            digest=_digest(oauth.get("profile")),
+            scopes=tuple(s for s in _strings(rule.get("scopeWhitelists")) if s != OFFLINE_ACCESS),
+            redirect_uris=_strings(oauth.get("redirectUris")),
+            post_logout_redirect_uris=_strings(oauth.get("postLogoutRedirectUris")),
+            grant_types=_strings(oauth.get("grantTypes")),
+            groups=tuple(names[i] for i in ids if i in names),
+            unnamed_groups=tuple(i for i in ids if i not in names),
+            label=label if isinstance(label, str) else None,
+            partner=consent == "REQUIRED" if isinstance(consent, str) else None,
+        )
+    return out
+
+
+def _label_change(old: AppView, new: AppView) -> tuple[str, str] | None:
+    """(old, new) when both labels are known (a secret one is not) and differ."""
+    if old.label is None or new.label is None or old.label == new.label:
+        return None
+    return (old.label, new.label)
+
+
+def _group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
+    """Groups added and removed. A recorded id no export names and a group whose id is not known
+    yet may be the same group: when both occur, neither is reported."""
+    unknown_new = tuple(g for g in new.groups if g not in old.groups and g not in named)
+    added = tuple(g for g in new.groups if g not in old.groups and g in named)
+    removed = tuple(g for g in old.groups if g not in new.groups)
+    if old.unnamed_groups and unknown_new:
+        return Delta(added, removed)
+    return Delta(added + unknown_new, removed + tuple(f"id {i}" for i in old.unnamed_groups))
+
+
+def _approval(
+    name: str, specs: SpecSet, before: AppView | None, was_approved: Callable[[str], bool]
+) -> Approval | None:
+    loaded = specs.apps.get(name)
+    if loaded is None or loaded.spec.type != "partner":
+        return None
+    status = specs.status(name)
+    unchanged = before is not None and before.digest == loaded.digest
+    if status is ApprovalStatus.APPROVED:
+        return "approved" if unchanged and was_approved(name) else "recorded"
+    if status is ApprovalStatus.STALE:
+        # an approval exists, for another version of the spec
+        return "invalidated" if was_approved(name) or not unchanged else "pending"
+    return "pending"
+
+
+def summarize(
+    specs: SpecSet,
+    desired: DesiredState,
+    before: Mapping[str, AppView],
+    after: Mapping[str, AppView],
+    was_approved: Callable[[str], bool],
+    *,
+    include_held: bool,
+    named_groups: frozenset[str] = frozenset(),
+) -> list[AppSummary]:
+    """One summary per app on either side, held and skipped apps included, sorted by name.
+
+    `include_held`: `before` lists held specs too (a base tree), not only what is in Okta.
+    `named_groups`: groups whose ids the recorded `groupIds` export holds.
+    """
+    held = {s.name: s.detail for s in desired.skipped if s.reason == "held"}
+    skipped = {s.name: s.detail for s in desired.skipped if s.reason == "environment"}
+    out = []
+    for name in sorted({*before, *after, *skipped}):
+        old, new = before.get(name), after.get(name)
+        empty = AppView(name, None, (), (), (), (), ())
+        o, n = old or empty, new or empty
+        if old is None and new is None:
+            change: AppChange = "unchanged"
+        elif old is None:
+            change = "added" if n.deployed or include_held else "held"
+        elif new is None:
+            change = "removed"
+        else:
+            same = (
+                o.digest == n.digest
+                and o.scopes == n.scopes
+                and o.redirect_uris == n.redirect_uris
+                and o.post_logout_redirect_uris == n.post_logout_redirect_uris
+                and o.grant_types == n.grant_types
+                and not _group_delta(o, n, named_groups)
+                and _label_change(o, n) is None
+                and o.deployed == n.deployed
+            )
+            change = "unchanged" if same else "changed"
+        loaded = specs.apps.get(name)
+        label = _label_change(o, n) if old and new else None
+        out.append(
+            AppSummary(
+                name=name,
+                change=change,
+                partner=loaded.spec.type == "partner" if loaded else bool(o.partner),
+                scopes=delta(o.scopes, n.scopes),
+                redirect_uris=delta(o.redirect_uris, n.redirect_uris),
+                post_logout_redirect_uris=delta(
+                    o.post_logout_redirect_uris, n.post_logout_redirect_uris
+                ),
+                grant_types=delta(o.grant_types, n.grant_types),
+                groups=_group_delta(o, n, named_groups),
+                label=label,
+                approval=_approval(name, specs, old, was_approved),
+                held=held.get(name),
+                held_removes=name in held and old is not None and o.deployed,
+                skipped=skipped.get(name),
+            )
+        )
+    return out

@@ -1,0 +1,194 @@
+"""An audit as text for people, JSON for tools (one object), and Markdown for a ticket.
+
+Every value that came from the org (labels, names, ids) goes through ``printable`` or the
+Markdown escapes: a hostile label must not drive a terminal or break a table. Nothing here
+ever sees a token; secrets are represented by id and age only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from appspecs.audit.findings import SEVERITIES, Finding
+from appspecs.audit.run import AuditResult
+from appspecs.live.snapshot import FailedRead
+from appspecs.report import markdown as md
+from appspecs.report.diagnostics import printable
+
+FORMATS = ("text", "json", "markdown")
+
+_ASSIGNMENTS = {
+    "groups": "per group (/api/v1/groups/{id}/apps): cheaper than per app here",
+    "apps": "per app (/api/v1/apps/{id}/groups): cheaper than per group here",
+}
+
+
+def status_word(result: AuditResult) -> str:
+    if not result.complete:
+        return "INCOMPLETE"
+    return "in sync" if result.in_sync else "drift found"
+
+
+def counts_text(result: AuditResult) -> str:
+    n = len(result.findings)
+    parts = [f"{c} {s}" for s, c in result.counts.items() if c]
+    head = f"{n} finding{'s' if n != 1 else ''}"
+    return f"{head} ({', '.join(parts)})" if parts else head
+
+
+def calls_text(result: AuditResult) -> str:
+    used = [f"{b} {n}" for b, n in result.calls.items() if n]
+    stats = result.client_stats
+    extra = f"{stats.get('retries', 0)} retries, {stats.get('rate_limited', 0)} rate-limited"
+    return f"{result.total_calls} calls ({', '.join(used) or 'none'}; {extra})"
+
+
+def reads_notes(result: AuditResult) -> list[str]:
+    """How the reader read the org: assignment source and whether secrets were read."""
+    notes = []
+    source = result.snapshot.assignment_source
+    if source is not None:
+        notes.append(f"group assignments read {_ASSIGNMENTS[source]}")
+    if result.max_secret_age_days is not None:
+        notes.append(
+            f"client secrets checked against appspecs:maxSecretAgeDays "
+            f"{result.max_secret_age_days} (one apps-bucket call per confidential app)"
+        )
+    else:
+        notes.append("client secret ages not checked (the stack sets no maxSecretAgeDays)")
+    return notes
+
+
+def incomplete_message(failed: Sequence[FailedRead]) -> str:
+    """The one line a CLI prints when reads failed: how many, and the first one's reason."""
+    n = len(failed)
+    shown = f"{failed[0].what}: {failed[0].error}" if failed else ""
+    more = f"; and {n - 1} more in the report" if n > 1 else ""
+    return (
+        f"audit incomplete: {n} read{'s' if n != 1 else ''} failed "
+        f"({printable(shown)}{more}); the findings are partial"
+    )
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _finding_line(f: Finding) -> str:
+    where = printable(f.app) if f.app else "(server)"
+    field = f" {printable(f.field)}:" if f.field else ""
+    return f"{f.severity.upper():8} {f.code} {where}{field} {printable(f.message)}"
+
+
+def text_report(result: AuditResult) -> str:
+    lines = [
+        f"appspec audit of stack {printable(result.stack)} at {printable(result.org_url)}: "
+        f"{status_word(result)}"
+    ]
+    lines += [_finding_line(f) for f in result.findings]
+    summary = f"{counts_text(result)}; {result.declared_apps} apps declared"
+    if result.held:
+        summary += f", {len(result.held)} held ({', '.join(result.held)})"
+    lines.append(summary)
+    lines.append("Okta calls: " + calls_text(result))
+    lines += [f"note: {n}" for n in reads_notes(result)]
+    if not result.complete:
+        lines.append(
+            f"INCOMPLETE: {len(result.failed)} read(s) failed after retries; "
+            "the findings above are partial:"
+        )
+        lines += [f"  - {printable(f.what)}: {printable(f.error)}" for f in result.failed]
+    return "\n".join(lines)
+
+
+# --- json --------------------------------------------------------------------------------
+
+
+def json_object(result: AuditResult) -> dict[str, Any]:
+    stats = result.client_stats
+    return {
+        "stack": result.stack,
+        "org_url": result.org_url,
+        "complete": result.complete,
+        "partial": not result.complete,
+        "in_sync": result.in_sync,
+        "findings": [f.to_json() for f in result.findings],
+        "counts": result.counts,
+        "calls": result.calls,
+        "total_calls": result.total_calls,
+        "retries": stats.get("retries", 0),
+        "rate_limited": stats.get("rate_limited", 0),
+        "wait_seconds": stats.get("wait_seconds", 0.0),
+        "reads": {
+            "assignments": result.snapshot.assignment_source,
+            "secrets": result.max_secret_age_days is not None,
+            "max_secret_age_days": result.max_secret_age_days,
+        },
+        "failed_reads": [{"what": f.what, "error": f.error} for f in result.failed],
+        "declared_apps": result.declared_apps,
+        "held": list(result.held),
+    }
+
+
+def json_report(result: AuditResult) -> str:
+    """Exactly one JSON object."""
+    return json.dumps(json_object(result), indent=2)
+
+
+# --- markdown ----------------------------------------------------------------------------
+
+
+def _cell(value: str | None) -> str:
+    return md.code(value) if value else "—"
+
+
+def markdown_report(result: AuditResult) -> str:
+    blocks = [
+        f"## Okta audit: stack {md.code(result.stack)}: {status_word(result)}",
+        "",
+        f"Org {md.code(result.org_url)}. {md.text(counts_text(result))}. "
+        f"{result.declared_apps} apps declared"
+        + (f", held: {', '.join(md.code(h) for h in result.held)}" if result.held else "")
+        + ".",
+        "",
+    ]
+    if not result.complete:
+        blocks += [
+            f"> **Incomplete:** {len(result.failed)} read(s) failed after retries; "
+            "the findings below are partial.",
+            "",
+        ]
+    if result.findings:
+        rows = [
+            [
+                f"**{f.severity}**",
+                md.code(f.code),
+                _cell(f.app),
+                _cell(f.field),
+                md.text(f.message),
+            ]
+            for f in result.findings
+        ]
+        blocks += md.table(["Severity", "Code", "App", "Field", "Finding"], rows)
+        blocks.append("")
+    counts = [[str(s), str(result.counts[str(s)])] for s in SEVERITIES]
+    blocks += md.table(["Severity", "Findings"], counts)
+    blocks.append("")
+    calls = [[md.code(b), str(n)] for b, n in result.calls.items()]
+    calls.append(["total", str(result.total_calls)])
+    blocks += md.table(["Okta bucket", "Calls"], calls)
+    blocks.append("")
+    blocks += [f"- {md.text(n)}" for n in reads_notes(result)]
+    if not result.complete:
+        blocks += ["", "Reads that failed:", ""]
+        blocks += [f"- {md.text(f.what)}: {md.code(f.error)}" for f in result.failed]
+    return md.fit(blocks, lambda n: f"_{n} more lines left out to fit a comment._")
+
+
+def render(result: AuditResult, fmt: str) -> str:
+    if fmt == "json":
+        return json_report(result)
+    if fmt == "markdown":
+        return markdown_report(result)
+    return text_report(result)

@@ -1,0 +1,78 @@
+"""Markdown pieces for pull-request comments: code spans, tables, `<details>`, a length cap."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+
+# GitHub refuses issue and pull-request comments longer than this many characters.
+GITHUB_COMMENT_LIMIT = 65_536
+# Our reports stop this much short of it: the workflow's scripts wrap them with a hidden marker
+# and a link to the run, and that must not push a report over the limit or cut it mid-block.
+WRAPPER_RESERVE = 1_024
+REPORT_LIMIT = GITHUB_COMMENT_LIMIT - WRAPPER_RESERVE
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(m.group()) for m in _BACKTICKS.finditer(text)), default=0)
+
+
+def code(text: str) -> str:
+    """An inline code span that holds any text, backticks included; line breaks become spaces."""
+    text = " ".join(text.splitlines())
+    ticks = "`" * (_longest_backtick_run(text) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def cell(text: str) -> str:
+    """Table cell content: a `|` would end the cell, even inside a code span."""
+    return " ".join(text.splitlines()).replace("|", "\\|")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """The lines of a table; each row is one line, so a cut between lines keeps it a table."""
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
+    lines.append("|" + "|".join("---" for _ in header) + "|")
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A fenced code block that no backtick run inside `text` can close early."""
+    ticks = "`" * max(3, _longest_backtick_run(text) + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def details(summary: str, body: str) -> str:
+    """A collapsed section; `summary` is plain text, `body` is Markdown."""
+    return f"<details><summary>{html.escape(summary)}</summary>\n\n{body}\n\n</details>"
+
+
+def text(value: str) -> str:
+    """Plain text with Markdown and HTML specials escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~])", r"\\\1", " ".join(value.splitlines()))
+
+
+def fit(blocks: Sequence[str], note: Callable[[int], str], limit: int = REPORT_LIMIT) -> str:
+    """Blocks joined by line breaks, stopping before the one that would pass `limit`.
+
+    When blocks are left out, `note(count)` says so, visibly, at the end; the result never
+    exceeds `limit` characters.
+    """
+    whole = "\n".join(blocks)
+    if len(whole) <= limit:
+        return whole
+    reserve = len(note(len(blocks))) + 2
+    out: list[str] = []
+    used = 0
+    for block in blocks:
+        cost = len(block) + (1 if out else 0)
+        if used + cost + reserve > limit:
+            break
+        out.append(block)
+        used += cost
+    return ("\n".join(out) + "\n\n" + note(len(blocks) - len(out)))[:limit]

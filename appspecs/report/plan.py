@@ -1,0 +1,321 @@
+"""A plan as text for people, Markdown for a pull-request comment, and JSON for tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from appspecs.plan.build import Plan
+from appspecs.plan.diff import OPS, Change, Step
+from appspecs.plan.summary import AppSummary, Delta
+from appspecs.plan.values import ABSENT, display, to_json
+from appspecs.report import markdown as md
+
+MARK = {"create": "+", "update": "~", "delete": "-", "same": " "}
+APP_MARK = {"added": "+", "changed": "~", "removed": "-", "unchanged": " ", "held": "!"}
+VERB = {"create": "to create", "update": "to update", "delete": "to delete", "same": "unchanged"}
+APPROVAL_TEXT = {
+    "approved": "approved",
+    "recorded": "approval recorded",
+    "invalidated": "approval invalidated: the spec changed after it was approved",
+    "pending": "approval pending",
+}
+PRIVILEGE = "PRIVILEGE INCREASE"
+
+
+def counts_line(plan: Plan) -> str:
+    summary = plan.change_summary
+    parts = [f"{summary.get(op, 0)} {VERB[op]}" for op in OPS]
+    return "Changes: " + ", ".join(parts)
+
+
+def change_lines(c: Change) -> str:
+    if c.old is ABSENT:
+        return f"+ {c.path}: {display(c.new)}"
+    if c.new is ABSENT:
+        return f"- {c.path}: {display(c.old)}"
+    return f"~ {c.path}: {display(c.old)} -> {display(c.new)}"
+
+
+def step_lines(step: Step, indent: str = "", inputs: bool = False) -> list[str]:
+    """A step's head line and, for updates, its changed paths; with `inputs`, a create's inputs."""
+    lines = [f"{MARK[step.op]} {indent}{step.type} {step.name} ({step.op})"]
+    pad = " " * (len(indent) + 4)
+    lines += [pad + change_lines(c) for c in step.diffs]
+    if inputs and step.op == "create":
+        lines += [f"{pad}+ {k}: {display(v)}" for k, v in step.inputs.items()]
+    return lines
+
+
+def _depth(step: Step) -> int:
+    return step.urn.split("::")[2].count("$") if step.urn.count("::") >= 3 else 0
+
+
+def _delta_facts(what: str, d: Delta, added: str = "added", removed: str = "removed") -> list[str]:
+    out = []
+    if d.added:
+        out.append(f"{what} {added}: {', '.join(d.added)}")
+    if d.removed:
+        out.append(f"{what} {removed}: {', '.join(d.removed)}")
+    return out
+
+
+def app_facts(app: AppSummary) -> list[str]:
+    """What changes for one app, one fact a line, in plain words."""
+    if app.change == "held":
+        return [
+            f"requests scopes: {', '.join(app.scopes.added)} (granted once approved)",
+            f"held: {app.held}",
+        ]
+    facts = []
+    if app.scopes.added:
+        facts.append(f"scopes granted: {', '.join(app.scopes.added)}  [{PRIVILEGE}]")
+    if app.scopes.removed:
+        facts.append(f"scopes revoked: {', '.join(app.scopes.removed)}")
+    facts += _delta_facts("redirect URIs", app.redirect_uris)
+    facts += _delta_facts("post-logout redirect URIs", app.post_logout_redirect_uris)
+    facts += _delta_facts("grant types", app.grant_types)
+    facts += _delta_facts("groups", app.groups)
+    if app.label is not None:
+        facts.append(f"label: {json.dumps(app.label[0])} -> {json.dumps(app.label[1])}")
+    if app.approval is not None and app.approval != "approved":
+        facts.append(APPROVAL_TEXT[app.approval])
+    if app.held is not None:
+        held = f"held: {app.held}"
+        if app.held_removes:
+            held += "; its Okta resources are deleted until it is approved"
+        facts.append(held)
+    if app.skipped is not None:
+        facts.append(f"not for stack ({app.skipped})")
+    return facts
+
+
+def _notable(app: AppSummary) -> bool:
+    return app.change != "unchanged" or app.held is not None
+
+
+def _app_title(app: AppSummary) -> str:
+    kind = " (partner)" if app.partner else ""
+    return f"{app.name}{kind}: {app.change}"
+
+
+def text_plan(plan: Plan) -> str:
+    """For people: the app summary first, then the resource steps that change something."""
+    lines = [f"Plan for stack {plan.stack} against {plan.against}"]
+    lines += [f"note: {n}" for n in plan.notes]
+    lines.append("")
+    lines.append("Apps:")
+    notable = [a for a in plan.apps if _notable(a)]
+    for app in notable:
+        lines.append(f"  {APP_MARK[app.change]} {_app_title(app)}")
+        lines += [f"      {f}" for f in app_facts(app)]
+    quiet = [a for a in plan.apps if not _notable(a) and a.skipped is None]
+    skipped = [a for a in plan.apps if a.skipped is not None and a.change == "unchanged"]
+    if skipped:
+        listed = ", ".join(f"{a.name} ({a.skipped})" for a in skipped)
+        lines.append(f"  not for stack {plan.stack}: {listed}")
+    if quiet:
+        lines.append(f"  {len(quiet)} app{'s' if len(quiet) != 1 else ''} unchanged")
+    if not plan.apps:
+        lines.append("  none")
+    lines.append("")
+    lines.append("Resources:")
+    changing = [s for s in plan.steps if s.op != "same"]
+    for step in changing:
+        lines += ["  " + line for line in step_lines(step, "  " * _depth(step))]
+    if not changing:
+        lines.append("  no changes")
+    lines.append("")
+    lines.append(counts_line(plan))
+    return "\n".join(lines) + "\n"
+
+
+def _delta_cell(d: Delta) -> str:
+    parts = [f"+{md.code(v)}" for v in d.added] + [f"−{md.code(v)}" for v in d.removed]
+    return " ".join(parts)
+
+
+def _scopes_cell(app: AppSummary) -> str:
+    cell = _delta_cell(app.scopes)
+    return f"⚠️ **privilege increase** {cell}" if app.privilege_increase else cell
+
+
+def _uris_cell(app: AppSummary) -> str:
+    parts = [_delta_cell(app.redirect_uris)]
+    if app.post_logout_redirect_uris:
+        parts.append("post-logout: " + _delta_cell(app.post_logout_redirect_uris))
+    return "<br>".join(p for p in parts if p)
+
+
+def _change_cell(app: AppSummary) -> str:
+    if app.change == "held":
+        return f"**held**: {md.text(app.held or '')}; not in Okta"
+    out: str = app.change
+    if app.held is not None:
+        out += f"; **held**: {md.text(app.held)}"
+        if app.held_removes:
+            out += " (its Okta resources are deleted until approved)"
+    if app.skipped is not None:
+        out += f"; not for this stack ({md.text(app.skipped)})"
+    if app.label is not None:
+        out += f"; label {md.code(app.label[0])} → {md.code(app.label[1])}"
+    return out
+
+
+def _approval_cell(app: AppSummary) -> str:
+    if app.approval is None:
+        return ""
+    return "**invalidated**" if app.approval == "invalidated" else app.approval
+
+
+def _steps_by_app(steps: Iterable[Step]) -> dict[str | None, list[Step]]:
+    out: dict[str | None, list[Step]] = {}
+    for s in steps:
+        if s.op != "same":
+            out.setdefault(s.app, []).append(s)
+    return out
+
+
+def _ops_text(steps: Sequence[Step]) -> str:
+    counts = {op: sum(s.op == op for s in steps) for op in OPS}
+    return ", ".join(f"{n} {VERB[op]}" for op, n in counts.items() if n)
+
+
+def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
+    """A pull-request comment: summary table first, resource details folded, never over `limit`."""
+    summary = plan.change_summary
+    head = [
+        f"### appspec plan: stack {md.code(plan.stack)}",
+        "",
+        f"Against {md.code(plan.against)}: "
+        + " · ".join(
+            f"**{summary.get(op, 0)} {VERB[op]}**" for op in ("create", "update", "delete")
+        )
+        + f" · {summary.get('same', 0)} unchanged",
+    ]
+    head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
+    increases = [a for a in plan.apps if a.privilege_increase]
+    if increases:
+        names = ", ".join(md.code(a.name) for a in increases)
+        head += ["", f"> ⚠️ **Privilege increase:** scopes granted to {names}."]
+    invalidated = [a for a in plan.apps if a.approval == "invalidated"]
+    if invalidated:
+        names = ", ".join(md.code(a.name) for a in invalidated)
+        head += ["", f"> ⚠️ **Approval invalidated:** {names} changed after approval and is held."]
+    head.append("")
+    notable = [a for a in plan.apps if _notable(a)]
+    blocks = ["\n".join(head)]
+    if notable:
+        rows = [
+            [
+                md.code(a.name) + (" (partner)" if a.partner else ""),
+                _change_cell(a),
+                _scopes_cell(a),
+                _uris_cell(a),
+                _delta_cell(a.grant_types),
+                _delta_cell(a.groups),
+                _approval_cell(a),
+            ]
+            for a in notable
+        ]
+        header = ["App", "Change", "Scopes", "Redirect URIs", "Grant types", "Groups", "Approval"]
+        blocks += md.table(header, rows)
+    else:
+        blocks.append("No app changes.")
+    quiet = len(plan.apps) - len(notable)
+    if quiet:
+        blocks.append(f"\n{quiet} other app{'s' if quiet != 1 else ''} unchanged.")
+    blocks.append("")
+    for app, steps in sorted(_steps_by_app(plan.steps).items(), key=lambda kv: kv[0] or ""):
+        body = "\n".join(line for s in steps for line in step_lines(s, inputs=True))
+        title = f"{app or 'authorization server'}: {_ops_text(steps)}"
+        blocks.append(md.details(title, md.fence(body, "diff")))
+        blocks.append("")
+
+    def note(omitted: int) -> str:
+        return (
+            f"> ⚠️ **Truncated:** this comment stops short of GitHub's {md.GITHUB_COMMENT_LIMIT:,}-character limit; "
+            f"{omitted} more part{'s' if omitted != 1 else ''} not shown. Run "
+            f"`appspec plan --stack {plan.stack}` for the whole plan."
+        )
+
+    return md.fit(blocks, note, limit) + "\n"
+
+
+def _delta_json(d: Delta, added: str = "added", removed: str = "removed") -> dict[str, list[str]]:
+    return {added: list(d.added), removed: list(d.removed)}
+
+
+def app_json(app: AppSummary) -> dict[str, Any]:
+    return {
+        "name": app.name,
+        "change": app.change,
+        "partner": app.partner,
+        "privilegeIncrease": app.privilege_increase,
+        "scopes": _delta_json(app.scopes, "granted", "revoked"),
+        "redirectUris": _delta_json(app.redirect_uris),
+        "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
+        "grantTypes": _delta_json(app.grant_types),
+        "groups": _delta_json(app.groups),
+        "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
+        "approval": app.approval,
+        "held": app.held,
+        "heldRemoves": app.held_removes,
+        "skipped": app.skipped,
+    }
+
+
+def step_json(step: Step) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "urn": step.urn,
+        "op": step.op,
+        "type": step.type,
+        "name": step.name,
+        "parent": step.parent,
+        "app": step.app,
+        "diffs": [
+            {"path": c.path, "old": to_json(c.old), "new": to_json(c.new)} for c in step.diffs
+        ],
+    }
+    if step.op == "create":
+        out["inputs"] = to_json(step.inputs)
+    return out
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    counts = {k: sum(a.change == k for a in plan.apps) for k in APP_MARK}
+    return {
+        "summary": {
+            "stack": plan.stack,
+            "mode": plan.mode,
+            "against": plan.against,
+            "changes": plan.has_changes,
+            "apps": counts,
+            "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
+            "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
+            "skipped": [{"name": s.name, "detail": s.detail} for s in plan.skipped],
+            "notes": list(plan.notes),
+        },
+        "apps": [app_json(a) for a in plan.apps],
+        "steps": [step_json(s) for s in plan.steps],
+        "held": [{"name": h.name, "reason": h.detail} for h in plan.held],
+        "changeSummary": plan.change_summary,
+    }
+
+
+def json_text(plan: Plan) -> str:
+    """One JSON object; each app, step and held app on a line of its own.
+
+    Written by hand around `json.dumps` of each item: the C encoder only runs without `indent`,
+    and a plan of thousands of steps would spend most of its time indenting.
+    """
+    parts = []
+    for key, value in plan_json(plan).items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            body = f"[\n    {items}\n  ]"
+        else:
+            body = json.dumps(value, ensure_ascii=False)
+        parts.append(f"  {json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"

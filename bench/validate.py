@@ -1,0 +1,259 @@
+"""Time `appspec validate` against check-jsonschema (with the exported schema) on N generated specs.
+
+Run from the repository root:
+
+    .venv/bin/python bench/validate.py [--apps 10000] [--repeat 1] [--keep]
+
+Generates N varied valid specs in a temporary folder (the bundled catalog and stacks copied
+beside them), exports the JSON Schema with `appspec schema`, then runs each tool as a child
+process, measuring its wall time and peak resident memory. Prints both, the ratio, and whether
+the targets hold: at least 5 times faster than check-jsonschema, peak memory under 200 MB.
+Exit 0 when they hold, 1 when not, 2 when a tool fails or a spec is not valid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 5.0
+TARGET_MEMORY_MB = 200.0
+
+SCOPES = [
+    "api:account-summary:read",
+    "api:audience:read",
+    "api:audience-member:read",
+    "api:data:contact",
+    "api:data:company",
+    "api:data:scoops",
+    "api:data:news",
+    "api:data:intent",
+]
+INTERNAL_ONLY = ["api:audience:manage", "api:audience-member:manage"]
+
+# Runs one command (or several, one after the other; read as JSON from stdin, as 10,000 paths do
+# not fit in one argument) and reports their wall time and the peak RSS of its children. A fresh
+# interpreter per measurement, so RUSAGE_CHILDREN covers that run only.
+MEASURE = """
+import json, resource, subprocess, sys, time
+commands = json.loads(sys.stdin.read())
+start = time.perf_counter()
+codes = [subprocess.run(c, stdout=subprocess.DEVNULL if i else None).returncode
+         for i, c in enumerate(commands)]
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"wall": wall, "cpu": cpu, "peak_kib": usage.ru_maxrss, "codes": codes}),
+      file=sys.stderr)
+"""
+
+
+def spec_text(i: int, rng: random.Random) -> tuple[str, str]:
+    """One valid spec, varied in kind, type, style and optional fields."""
+    name = f"app-{i:05d}"
+    kind = rng.choice(["web", "web", "spa", "native", "service"])
+    partner = kind != "service" and rng.random() < 0.2
+    pool = SCOPES if partner else SCOPES + INTERNAL_ONLY
+    scopes = rng.sample(pool, rng.randint(1, 4))
+    host = f"{name}.acme.example"
+    client: list[str] = [f"  kind: {kind}"]
+    dev_only = False
+    if kind in ("web", "spa"):
+        uris = [f"https://{host}/oauth/callback"]
+        if rng.random() < 0.3:
+            uris.append(f"http://localhost:{3000 + i % 1000}/callback")
+            dev_only = True
+        client.append("  redirect_uris:")
+        client += [f"    - {u}" for u in uris]
+        if rng.random() < 0.5:
+            client.append(f"  post_logout_redirect_uris: [https://{host}/]")
+        if kind == "web" and rng.random() < 0.3:
+            client.append("  grant_types: [authorization_code, refresh_token, client_credentials]")
+    elif kind == "native":
+        client.append(f"  redirect_uris: [com.acme.app{i}:/callback]")
+        if rng.random() < 0.3:
+            client.append(
+                "  grant_types: [authorization_code, refresh_token, "
+                "'urn:ietf:params:oauth:grant-type:device_code']"
+            )
+    lines = [
+        "# yaml-language-server: $schema=../app-spec.schema.json",
+        f"# Generated app {i}.",
+        f"name: {name}",
+        f"label: Generated App {i}",
+        f"type: {'partner' if partner else 'internal'}",
+        f"owner: team-{i % 97}@acme.example",
+    ]
+    if rng.random() < 0.6:
+        lines.append(f"description: Generated for the benchmark, number {i}.")
+    if rng.random() < 0.1:
+        lines.append("logo: logos/app.png")
+    lines.append("client:")
+    lines += client
+    if rng.random() < 0.5:
+        lines.append("scopes: [" + ", ".join(scopes) + "]")
+    else:
+        lines.append("scopes:")
+        lines += [f"  - {s}  # scope {n}" for n, s in enumerate(scopes)]
+    if kind != "service" and rng.random() < 0.7:
+        lines.append(f"groups: [group-{i % 50}, everyone]")
+    if dev_only:
+        lines.append("environments: [dev]")
+    elif rng.random() < 0.2:
+        lines.append("environments: [dev, prod]")
+    return name, "\n".join(lines) + "\n"
+
+
+def generate(root: Path, count: int, seed: int) -> list[str]:
+    specs = root / "app-specs"
+    (specs / "apps").mkdir(parents=True)
+    (specs / "logos").mkdir()
+    shutil.copyfile(REPO / "app-specs" / "scope-catalog.yaml", specs / "scope-catalog.yaml")
+    shutil.copyfile(REPO / "app-specs" / "logos" / "crm-sync.png", specs / "logos" / "app.png")
+    shutil.copytree(REPO / "stacks", root / "stacks")
+    rng = random.Random(seed)
+    files = []
+    for i in range(count):
+        name, text = spec_text(i, rng)
+        rel = f"app-specs/apps/{name}.yaml"
+        (root / rel).write_text(text, encoding="utf-8")
+        files.append(rel)
+    return files
+
+
+def tool(name: str) -> list[str]:
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return [str(beside)]
+    module = {"appspec": "appspecs", "check-jsonschema": "check_jsonschema"}[name]
+    return [sys.executable, "-m", module]
+
+
+def argv_chunks(prefix: list[str], files: list[str]) -> list[list[str]]:
+    """Split the file list so no command line goes past the system's argument limit."""
+    budget = min(os.sysconf("SC_ARG_MAX") // 2, 1 << 20) - sum(len(a) + 1 for a in prefix)
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for f in files:
+        if used + len(f) + 1 > budget and chunks[-1]:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(f)
+        used += len(f) + 1
+    return [prefix + chunk for chunk in chunks]
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    codes: list[int]
+    stdout: str
+    stderr: str
+
+
+def measure(commands: list[list[str]], cwd: Path) -> Run:
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE],
+        input=json.dumps(commands),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    *errors, figures = result.stderr.rstrip("\n").split("\n")
+    data = json.loads(figures)
+    return Run(
+        data["wall"],
+        data["cpu"],
+        data["peak_kib"] / 1024,
+        data["codes"],
+        result.stdout,
+        "\n".join(errors),
+    )
+
+
+def best_of(runs: list[Run]) -> Run:
+    """The fastest run; its memory is the largest seen, to stay on the safe side."""
+    best = min(runs, key=lambda r: r.wall)
+    best.peak_mb = max(r.peak_mb for r in runs)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--apps", type=int, default=10_000, help="number of specs [10000]")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each tool; best kept [1]")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generator [1]")
+    parser.add_argument("--keep", action="store_true", help="keep the generated folder")
+    args = parser.parse_args()
+    if args.apps < 1 or args.repeat < 1:
+        parser.error("--apps and --repeat must be at least 1")
+
+    root = Path(tempfile.mkdtemp(prefix="appspec-bench-"))
+    try:
+        files = generate(root, args.apps, args.seed)
+        schema = subprocess.run(
+            [*tool("appspec"), "schema", "--specs", "app-specs", "--out", "schema.json"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if schema.returncode != 0:
+            print(f"appspec schema failed: {schema.stderr.strip()}", file=sys.stderr)
+            return 2
+
+        validate = [[*tool("appspec"), "validate", "--specs", "app-specs", "--format", "json"]]
+        chunks = argv_chunks([*tool("check-jsonschema"), "--schemafile", "schema.json"], files)
+        # taken in turns, so a busy moment of the machine does not favour one tool
+        our_runs: list[Run] = []
+        their_runs: list[Run] = []
+        for _ in range(args.repeat):
+            our_runs.append(measure(validate, root))
+            their_runs.append(measure(chunks, root))
+        for run in our_runs:
+            report = json.loads(run.stdout) if run.stdout else {}
+            errors = [d for d in report.get("diagnostics", []) if d["severity"] == "error"]
+            if run.codes != [0] or report.get("apps") != args.apps or errors:
+                print(f"appspec validate did not pass the generated specs: exit {run.codes}, "
+                      f"{report.get('apps')} apps, first errors {errors[:3]} {run.stderr}",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+        for run in their_runs:
+            if any(run.codes):
+                print(f"check-jsonschema failed: exit {run.codes}\n{run.stdout[-2000:]}",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+        ours, theirs = best_of(our_runs), best_of(their_runs)
+
+        ratio = theirs.wall / ours.wall
+        fast = ratio >= TARGET_RATIO
+        small = ours.peak_mb < TARGET_MEMORY_MB
+        print(f"specs:             {args.apps} in {root if args.keep else 'a temporary folder'}")
+        print(f"appspec validate:  {ours.wall:7.2f} s wall, {ours.cpu:7.2f} s CPU, "
+              f"peak {ours.peak_mb:6.1f} MB")  # fmt: skip
+        print(f"check-jsonschema:  {theirs.wall:7.2f} s wall, {theirs.cpu:7.2f} s CPU, "
+              f"peak {theirs.peak_mb:6.1f} MB ({len(chunks)} command{'s' * (len(chunks) > 1)})")  # fmt: skip
+        print(f"ratio:             {ratio:7.2f}x faster (wall; {theirs.cpu / ours.cpu:.2f}x in CPU)"
+              f"{f', best of {args.repeat}' if args.repeat > 1 else ''}")  # fmt: skip
+        print(f"target speed:      >= {TARGET_RATIO:.0f}x: {'met' if fast else 'NOT met'}")
+        print(f"target memory:     < {TARGET_MEMORY_MB:.0f} MB: {'met' if small else 'NOT met'}")
+        return 0 if fast and small else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

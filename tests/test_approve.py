@@ -1,0 +1,163 @@
+"""`appspec approve NAME --by EMAIL --ticket ID`: records the current digest; a change voids it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+
+CASES = Path(__file__).resolve().parent / "cases" / "validate"
+
+
+@pytest.fixture
+def specs(tmp_path: Path) -> Path:
+    """A specs folder (with stacks beside it) holding a held partner app and an internal app."""
+    shutil.copytree(CASES / "_base", tmp_path, dirs_exist_ok=True)
+    shutil.copytree(
+        CASES / "held-pending" / "app-specs", tmp_path / "app-specs", dirs_exist_ok=True
+    )
+    return tmp_path / "app-specs"
+
+
+def invoke(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def validate(specs: Path) -> dict[str, Any]:
+    result = invoke("validate", "--specs", str(specs), "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def approvals(specs: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load((specs / "approvals.yaml").read_text(encoding="utf-8"))
+    return data["approvals"]  # type: ignore[no-any-return]
+
+
+def held_digest(report: dict[str, Any], name: str) -> str:
+    (note,) = [d for d in report["diagnostics"] if d["code"] == "held"]
+    assert f"'{name}'" in note["message"]
+    return note["message"].split("digest ")[-1].rstrip(")").split()[-1]
+
+
+def test_approve_records_the_current_digest_and_releases_the_app(specs: Path) -> None:
+    before = validate(specs)
+    assert before["held"] == ["orbit"]
+    digest = held_digest(before, "orbit")
+
+    result = invoke(
+        "approve",
+        "orbit",
+        "--by",
+        "security@acme.example",
+        "--ticket",
+        "SEC-9",
+        "--specs",
+        str(specs),
+    )
+    assert result.exit_code == 0, result.output
+    assert f"approved orbit at {digest} by security@acme.example (SEC-9)" in result.stdout
+
+    (entry,) = approvals(specs)
+    assert {k: entry[k] for k in ("app", "digest", "approved_by", "ticket")} == {
+        "app": "orbit",
+        "digest": digest,
+        "approved_by": "security@acme.example",
+        "ticket": "SEC-9",
+    }
+    assert datetime.fromisoformat(entry["approved_at"]).tzinfo is not None
+
+    after = validate(specs)
+    assert (after["ok"], after["held"], after["diagnostics"]) == (True, [], [])
+
+
+def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
+    second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
+    (specs / "apps" / "nebula.yaml").write_text(second.replace("com.nebula.mobile", "com.neb.app"))
+    for name, ticket in (("orbit", "SEC-1"), ("nebula", "SEC-2"), ("orbit", "SEC-3")):
+        result = invoke(
+            "approve", name, "--by", "sec@acme.example", "--ticket", ticket, "--specs", str(specs)
+        )
+        assert result.exit_code == 0, result.output
+    entries = approvals(specs)
+    assert [(e["app"], e["ticket"]) for e in entries] == [("nebula", "SEC-2"), ("orbit", "SEC-3")]
+    assert validate(specs)["held"] == []
+
+
+def test_a_change_to_the_spec_makes_the_app_held_again(specs: Path) -> None:
+    invoke(
+        "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)
+    )
+    assert validate(specs)["held"] == []
+    spec = specs / "apps" / "orbit.yaml"
+    # comments and formatting are not changes
+    spec.write_text(
+        "# reformatted\n" + spec.read_text().replace("[api:data:contact]", "\n  - api:data:contact")
+    )
+    assert validate(specs)["held"] == []
+    spec.write_text(spec.read_text() + "  - api:data:news\n")
+    report = validate(specs)
+    assert (report["ok"], report["held"]) == (True, ["orbit"])
+    (note,) = report["diagnostics"]
+    assert note["severity"] == "info"
+    assert "its approval by sec@acme.example (SEC-1) was for sha256:" in note["message"]
+    assert "but the spec has changed since" in note["message"]
+
+
+def test_an_internal_app_needs_no_approval(specs: Path) -> None:
+    result = invoke(
+        "approve", "inhouse", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)
+    )
+    assert result.exit_code == 1
+    assert "'inhouse' is an internal app; only partner apps need approval" in result.stderr
+    assert not (specs / "approvals.yaml").exists()
+
+
+def test_an_invalid_spec_cannot_be_approved(specs: Path) -> None:
+    spec = specs / "apps" / "orbit.yaml"
+    spec.write_text(spec.read_text().replace("api:data:contact", "api:data:contacts"))
+    result = invoke(
+        "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)
+    )
+    assert result.exit_code == 1
+    assert "error[unknown-scope] scopes[0]: scope 'api:data:contacts'" in result.stdout
+    assert "'orbit' has errors; fix them before approving" in result.stderr
+    assert not (specs / "approvals.yaml").exists()
+
+
+def test_an_unknown_app_is_a_usage_error(specs: Path) -> None:
+    result = invoke(
+        "approve", "ghost", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "appspec: no app named 'ghost'; partner apps: orbit"
+
+
+def test_a_bad_approver_email_is_a_usage_error(specs: Path) -> None:
+    result = invoke("approve", "orbit", "--by", "bob", "--ticket", "SEC-1", "--specs", str(specs))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("appspec: --by: ")
+    assert not (specs / "approvals.yaml").exists()
+
+
+def test_a_broken_catalog_fails_approve(specs: Path) -> None:
+    shutil.copyfile(
+        CASES / "catalog-rules/app-specs/scope-catalog.yaml", specs / "scope-catalog.yaml"
+    )
+    result = invoke(
+        "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)
+    )
+    assert result.exit_code == 1
+    assert "error[catalog] scopes[1].value: scope value 'api:data:company' repeats" in result.stdout
+    assert result.stderr.strip() == "appspec: the scope catalog has errors"
+    assert not (specs / "approvals.yaml").exists()

@@ -1,0 +1,175 @@
+"""`appspec audit` usage: flags, environment, errors in one line, the report formats, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from appspecs.cli.audit_progress import ProgressLine
+from tests.audit_support import Org, audit_cli, report_of, seeded_org
+
+
+@pytest.fixture
+def org() -> Iterator[Org]:
+    yield from seeded_org()
+
+
+def one_line_error(result_stderr: str) -> str:
+    [line] = result_stderr.splitlines()
+    assert line.startswith("appspec: ")
+    return line
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://acme.okta.com", "uses http://"),
+        ("ftp://acme.okta.com", "must start with https://"),
+        ("https://acme.okta.com/admin", "just scheme and host"),
+    ],
+)
+def test_a_bad_org_url_exits_2_before_any_call(org: Org, url: str, words: str) -> None:
+    result = audit_cli(org, "--org-url", url)
+    assert result.exit_code == 2
+    assert words in one_line_error(result.stderr)
+    assert result.stdout == "" and org.okta.requests == []
+
+
+def test_the_org_url_may_come_from_the_environment(org: Org) -> None:
+    result = audit_cli(org, env={"OKTA_ORG_URL": org.okta.url}, drop_org_url=True)
+    assert result.exit_code == 0, result.stderr
+    assert report_of(result)["org_url"] == org.okta.url
+
+
+def test_without_an_org_url_it_is_a_usage_error(org: Org) -> None:
+    result = audit_cli(org, drop_org_url=True)
+    assert result.exit_code == 2 and "--org-url" in result.stderr
+
+
+def test_missing_credentials_name_the_variables_not_values(org: Org) -> None:
+    result = audit_cli(org, env={"OKTA_API_TOKEN": None})
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert "OKTA_API_TOKEN" in line and "OKTA_CLIENT_ID" in line
+    assert org.okta.requests == []
+
+
+def test_an_unknown_stack_exits_2(org: Org) -> None:
+    result = audit_cli(org, stack="staging")
+    assert result.exit_code == 2
+    assert "unknown stack 'staging'" in one_line_error(result.stderr)
+    assert "known stacks: dev, prod" in result.stderr
+
+
+def test_specs_with_errors_exit_1_without_reading_the_org(org: Org, tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    (specs / "apps").mkdir(parents=True)
+    (specs / "scope-catalog.yaml").write_text("scopes: []\n", encoding="utf-8")
+    (specs / "apps" / "bad.yaml").write_text("name: bad\n", encoding="utf-8")
+    result = audit_cli(org, specs=specs)
+    # invalid input exits 1 in every command; the diagnostics say what to fix
+    assert result.exit_code == 1
+    assert "error[catalog]" in result.stderr and "the specs have errors" in result.stderr
+    assert org.okta.requests == []
+
+
+@pytest.mark.parametrize("value", ["many", "-1"])
+def test_a_malformed_tuning_variable_is_a_usage_error(org: Org, value: str) -> None:
+    result = audit_cli(org, env={"APPSPECS_OKTA_MAX_RETRIES": value})
+    assert result.exit_code == 2
+    assert "APPSPECS_OKTA_MAX_RETRIES" in one_line_error(result.stderr)
+
+
+def test_out_writes_the_report_and_says_so_on_stderr(org: Org, tmp_path: Path) -> None:
+    org.okta.state.apps[org.app_id("crm-sync")]["label"] = "CRM"
+    out = tmp_path / "audit.json"
+    result = audit_cli(org, "--out", str(out))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["counts"]["low"] == 1
+    assert one_line_error(result.stderr) == "appspec: audit of stack dev: 1 finding (1 low)"
+
+
+def test_the_json_report_is_one_object_with_the_documented_keys(org: Org) -> None:
+    org.okta.state.apps[org.app_id("crm-sync")]["label"] = "CRM"
+    report = report_of(audit_cli(org))
+    assert list(report) == [
+        "stack",
+        "org_url",
+        "complete",
+        "partial",
+        "in_sync",
+        "findings",
+        "counts",
+        "calls",
+        "total_calls",
+        "retries",
+        "rate_limited",
+        "wait_seconds",
+        "reads",
+        "failed_reads",
+        "declared_apps",
+        "held",
+    ]
+    [finding] = report["findings"]
+    assert finding == {
+        "code": "app-changed",
+        "severity": "low",
+        "app": "crm-sync",
+        "field": "label",
+        "message": "label is 'CRM', declared 'CRM Sync'",
+        "declared": "CRM Sync",
+        "live": "CRM",
+    }
+    assert report["held"] == ["orbit-mobile"] and report["declared_apps"] == 5
+
+
+def test_text_and_markdown_neutralise_what_the_org_sends(org: Org) -> None:
+    org.okta.state.apps[org.app_id("crm-sync")]["label"] = "CRM\x1b[2J | pwned\nline"
+    text = audit_cli(org, fmt="text")
+    markdown = audit_cli(org, fmt="markdown")
+    assert "\x1b" not in text.stdout and "\\x1b[2J" in text.stdout
+    finding_lines = [line for line in text.stdout.splitlines() if "app-changed" in line]
+    assert len(finding_lines) == 1  # the newline in the label did not split the finding
+    rows = [line for line in markdown.stdout.splitlines() if "app-changed" in line]
+    assert len(rows) == 1
+    assert rows[0].count(" | ") == 4  # five cells: the label's `|` is escaped
+    assert "\x1b" not in markdown.stdout
+
+
+def test_markdown_names_every_bucket_and_the_reads(org: Org) -> None:
+    markdown = audit_cli(org, fmt="markdown").stdout
+    for bucket in ("apps", "app", "groups", "authorizationServers", "token", "other"):
+        assert f"| `{bucket}` |" in markdown
+    assert "| total | 18 |" in markdown
+    assert "maxSecretAgeDays 180" in markdown
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal_and_cleared() -> None:
+    stream = Terminal()
+    progress = ProgressLine.for_stream(stream)
+    assert progress is not None
+    progress.stage("server, apps and groups", 3)
+    for _ in range(3):
+        progress.tick("/api/v1/apps")
+    progress.stage("rules", 2)
+    progress.tick("/x")
+    drawn = stream.getvalue()
+    assert "reading Okta: server, apps and groups 3/3 calls" in drawn
+    assert drawn.endswith("reading Okta: rules 4/5 calls")
+    progress.clear()
+    assert stream.getvalue().endswith("\r")
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(org: Org) -> None:
+    assert ProgressLine.for_stream(io.StringIO()) is None
+    result = audit_cli(org)
+    assert result.stderr == ""

@@ -1,0 +1,423 @@
+"""`appspec audit` against a stand-in seeded from the bundled specs, then altered one way at a time.
+
+The org starts exactly as Pulumi leaves the dev stack; each case changes it as someone in the
+admin console might and checks the whole set of findings (code, severity, app, field), so an
+alteration that also produced a spurious finding would fail too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.audit_support import (
+    SPECS_DIR,
+    STACKS_DIR,
+    Org,
+    audit_cli,
+    codes,
+    report_of,
+    seeded_org,
+)
+
+Alter = Callable[[Org], None]
+Expected = set[tuple[str, str, str | None, str | None]]
+
+
+@pytest.fixture
+def org() -> Iterator[Org]:
+    yield from seeded_org()
+
+
+def test_an_org_exactly_as_declared_is_in_sync(org: Org) -> None:
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 0, result.stderr
+    assert report["findings"] == []
+    assert report["complete"] is True and report["partial"] is False and report["in_sync"]
+    assert report["counts"] == {"critical": 0, "high": 0, "medium": 0, "low": 0}
+    # The dev stack sets maxSecretAgeDays, so the three confidential apps' secrets were read.
+    assert report["reads"] == {"assignments": "groups", "secrets": True, "max_secret_age_days": 180}
+    assert report["calls"] == dict(org.okta.calls) | {
+        b: 0 for b in ("app", "token", "other") if b not in org.okta.calls
+    }
+
+
+def test_text_and_markdown_say_in_sync(org: Org) -> None:
+    text = audit_cli(org, fmt="text")
+    markdown = audit_cli(org, fmt="markdown")
+    assert text.exit_code == markdown.exit_code == 0
+    assert text.stdout.splitlines()[0].endswith(": in sync")
+    assert "0 findings" in text.stdout
+    assert markdown.stdout.startswith("## Okta audit: stack `dev`: in sync")
+
+
+# --- alterations ---------------------------------------------------------------------------
+
+
+def set_app(path: tuple[str, ...], value: object, app: str = "crm-sync") -> Alter:
+    def alter(org: Org) -> None:
+        obj = org.okta.state.apps[org.app_id(app)]
+        for key in path[:-1]:
+            obj = obj[key]
+        obj[path[-1]] = value
+
+    return alter
+
+
+def delete_app(org: Org) -> None:
+    org.okta.state.set_app_status(org.app_id("crm-sync"), "INACTIVE")
+    org.okta.state.delete_app(org.app_id("crm-sync"))
+
+
+def add_marked_app(name: str) -> Alter:
+    def alter(org: Org) -> None:
+        org.okta.add_oidc_app(
+            label=name.title(),
+            redirect_uris=["https://x.example/cb"],
+            profile={"appspecs": {"name": name, "digest": "sha256:" + "0" * 64}},
+        )
+
+    return alter
+
+
+def duplicate_app(org: Org) -> None:
+    live = org.okta.state.apps[org.app_id("crm-sync")]
+    client = live["settings"]["oauthClient"]
+    org.okta.add_oidc_app(
+        label=live["label"],
+        redirect_uris=client["redirect_uris"],
+        post_logout_redirect_uris=client["post_logout_redirect_uris"],
+        grant_types=client["grant_types"],
+        profile=live["profile"],
+    )
+
+
+def rule_scopes(scopes: list[str], app: str = "crm-sync") -> Alter:
+    def alter(org: Org) -> None:
+        org.rule(app)["conditions"]["scopes"]["include"] = scopes
+
+    return alter
+
+
+def rule_groups(groups: list[str]) -> Alter:
+    def alter(org: Org) -> None:
+        ids = [g if g == "EVERYONE" else org.group_id(g) for g in groups]
+        org.rule("crm-sync")["conditions"]["people"]["groups"]["include"] = ids
+
+    return alter
+
+
+def policy_names_worker_too(org: Org) -> None:
+    org.policy("crm-sync")["conditions"]["clients"]["include"].append(
+        org.client_id("enrichment-worker")
+    )
+
+
+def drop_policy(org: Org) -> None:
+    del org.okta.state.policies[org.seeded.server_id][org.policy("crm-sync")["id"]]
+
+
+def drop_rule(org: Org) -> None:
+    del org.okta.state.rules[org.policy("crm-sync")["id"]][org.rule("crm-sync")["id"]]
+
+
+def deactivate_policy(org: Org) -> None:
+    org.policy("crm-sync")["status"] = "INACTIVE"
+
+
+def assign(group: str) -> Alter:
+    def alter(org: Org) -> None:
+        org.okta.assign_group(org.app_id("crm-sync"), org.group_id(group))
+
+    return alter
+
+
+def unassign_sales_ops(org: Org) -> None:
+    org.okta.state.unassign_group(org.app_id("crm-sync"), org.group_id("sales-ops"))
+
+
+def unmanaged_client_policy(org: Org) -> None:
+    other = org.okta.add_oidc_app(label="Shadow IT", redirect_uris=["https://shadow.example/cb"])
+    client_id = other["credentials"]["oauthClient"]["client_id"]
+    policy = org.okta.add_policy(org.seeded.server_id, "shadow", client_ids=[client_id])
+    org.okta.add_rule(org.seeded.server_id, policy["id"], "shadow", scopes=["api:data:contact"])
+
+
+def all_clients_policy(org: Org) -> None:
+    policy = org.okta.add_policy(org.seeded.server_id, "everyone", client_ids=["ALL_CLIENTS"])
+    org.okta.add_rule(org.seeded.server_id, policy["id"], "everyone", scopes=["api:data:news"])
+
+
+def hand_made_policy_for_crm(org: Org) -> None:
+    sid = org.seeded.server_id
+    policy = org.okta.add_policy(sid, "crm-extra", client_ids=[org.client_id("crm-sync")])
+    org.okta.add_rule(
+        sid,
+        policy["id"],
+        "extra",
+        grant_types=["authorization_code"],
+        scopes=["api:data:intent"],
+    )
+
+
+def extra_scope(org: Org) -> None:
+    org.okta.add_scope(org.seeded.server_id, "api:legacy:write", description="old")
+
+
+def drop_catalog_scope(org: Org) -> None:
+    scope = org.seeded.scopes["api:data:scoops"]
+    del org.okta.state.scopes[org.seeded.server_id][scope["id"]]
+
+
+def rename_scope(org: Org) -> None:
+    org.seeded.scopes["api:data:news"]["displayName"] = "Headlines"
+
+
+def drop_server(org: Org) -> None:
+    del org.okta.state.auth_servers[org.seeded.server_id]
+
+
+def server_audiences(org: Org) -> None:
+    org.seeded.server["audiences"] = ["api://appspecs-dev", "api://legacy"]
+
+
+def old_secret(org: Org) -> None:
+    (secret,) = org.okta.state.secrets[org.app_id("crm-sync")].values()
+    created = datetime.now(UTC) - timedelta(days=400)
+    secret["created"] = created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+CRM = "crm-sync"
+W = "enrichment-worker"
+
+CASES: list[tuple[str, Alter, Expected]] = [
+    (
+        "app deleted",
+        delete_app,
+        # Its policy still names the deleted client: nobody's app now, so unmanaged.
+        {
+            ("app-missing", "high", CRM, None),
+            ("unmanaged-client-access", "high", None, "policy:crm-sync"),
+        },
+    ),
+    (
+        "marker without spec",
+        add_marked_app("legacy-portal"),
+        {("app-orphaned", "medium", "legacy-portal", None)},
+    ),
+    (
+        "held partner app live",
+        add_marked_app("orbit-mobile"),
+        {("held-app-live", "critical", "orbit-mobile", None)},
+    ),
+    ("two apps with one marker", duplicate_app, {("app-duplicate", "high", CRM, None)}),
+    ("label", set_app(("label",), "CRM"), {("app-changed", "low", CRM, "label")}),
+    ("status", set_app(("status",), "INACTIVE"), {("app-changed", "medium", CRM, "status")}),
+    (
+        "redirect uri added",
+        set_app(
+            ("settings", "oauthClient", "redirect_uris"),
+            ["https://crm.acme.example/oauth/callback", "https://evil.example/cb"],
+        ),
+        {("app-changed", "high", CRM, "redirect_uris")},
+    ),
+    (
+        "post-logout uri",
+        set_app(("settings", "oauthClient", "post_logout_redirect_uris"), []),
+        {("app-changed", "medium", CRM, "post_logout_redirect_uris")},
+    ),
+    (
+        "grant types",
+        set_app(("settings", "oauthClient", "grant_types"), ["authorization_code", "implicit"]),
+        {("app-changed", "high", CRM, "grant_types")},
+    ),
+    (
+        "response types",
+        set_app(("settings", "oauthClient", "response_types"), ["code", "token"]),
+        {("app-changed", "medium", CRM, "response_types")},
+    ),
+    (
+        "application type",
+        set_app(("settings", "oauthClient", "application_type"), "native"),
+        {("app-changed", "medium", CRM, "application_type")},
+    ),
+    (
+        "auth method",
+        set_app(("credentials", "oauthClient", "token_endpoint_auth_method"), "client_secret_post"),
+        {("app-changed", "high", CRM, "token_endpoint_auth_method")},
+    ),
+    (
+        "pkce",
+        set_app(("credentials", "oauthClient", "pkce_required"), False, app="audience-studio"),
+        {("app-changed", "high", "audience-studio", "pkce_required")},
+    ),
+    (
+        "consent",
+        set_app(("settings", "oauthClient", "consent_method"), "TRUSTED", app="acme-analytics"),
+        {("app-changed", "high", "acme-analytics", "consent_method")},
+    ),
+    (
+        "marker behind the spec",
+        set_app(("profile", "appspecs", "digest"), "sha256:" + "1" * 64),
+        {("app-outdated", "low", CRM, "profile.appspecs.digest")},
+    ),
+    (
+        "rule grants more",
+        rule_scopes(["api:data:company", "api:data:contact", "offline_access", "api:data:intent"]),
+        {("scopes-granted-beyond-spec", "high", CRM, "scopes")},
+    ),
+    (
+        "rule grants every scope",
+        rule_scopes(["*"]),
+        {("scopes-granted-beyond-spec", "high", CRM, "scopes")},
+    ),
+    (
+        "rule grants less",
+        rule_scopes(["api:data:company", "offline_access"]),
+        {("scopes-missing", "medium", CRM, "scopes")},
+    ),
+    (
+        "policy names another client",
+        policy_names_worker_too,
+        # The worker now gets crm-sync's scopes through crm-sync's policy.
+        {
+            ("policy-other-clients", "high", CRM, "clients"),
+            ("scopes-granted-beyond-spec", "high", W, "scopes"),
+        },
+    ),
+    ("policy deleted", drop_policy, {("policy-missing", "high", CRM, "policy")}),
+    ("rule deleted", drop_rule, {("rule-missing", "high", CRM, "rule")}),
+    (
+        "policy deactivated",
+        deactivate_policy,
+        {("policy-changed", "medium", CRM, "status"), ("scopes-missing", "medium", CRM, "scopes")},
+    ),
+    (
+        "rule opened to everyone",
+        rule_groups(["EVERYONE"]),
+        {("rule-changed", "high", CRM, "groups")},
+    ),
+    ("group assigned live", assign("marketing"), {("groups-added-live", "medium", CRM, "groups")}),
+    (
+        "group unassigned live",
+        unassign_sales_ops,
+        {("groups-removed-live", "medium", CRM, "groups")},
+    ),
+    (
+        "policy for an app without the marker",
+        unmanaged_client_policy,
+        {("unmanaged-client-access", "high", None, "policy:shadow")},
+    ),
+    (
+        "ALL_CLIENTS policy",
+        all_clients_policy,
+        {("all-clients-policy", "high", None, "policy:everyone")},
+    ),
+    (
+        "hand-made policy for our app",
+        hand_made_policy_for_crm,
+        {
+            ("policy-unmanaged", "medium", CRM, "policy:crm-extra"),
+            ("scopes-granted-beyond-spec", "high", CRM, "scopes"),
+        },
+    ),
+    (
+        "scope not in the catalog",
+        extra_scope,
+        {("scope-not-in-catalog", "medium", None, "api:legacy:write")},
+    ),
+    (
+        "catalog scope missing",
+        drop_catalog_scope,
+        {("catalog-scope-missing", "medium", None, "api:data:scoops")},
+    ),
+    (
+        "scope renamed",
+        rename_scope,
+        {("scope-changed", "low", None, "api:data:news.display_name")},
+    ),
+    ("server deleted", drop_server, {("auth-server-missing", "high", None, None)}),
+    (
+        "server audiences",
+        server_audiences,
+        {("auth-server-changed", "medium", None, "audiences")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("alter", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_alteration_is_found(org: Org, alter: Alter, expected: Expected) -> None:
+    alter(org)
+    result = audit_cli(org)
+    report = report_of(result)
+    assert codes(report) == expected
+    assert result.exit_code == 1, result.stderr
+    assert report["complete"] is True and not report["in_sync"]
+    assert sum(report["counts"].values()) == len(report["findings"])
+
+
+def test_an_old_secret_is_found_only_because_the_stack_asks(org: Org) -> None:
+    old_secret(org)
+    report = report_of(audit_cli(org))
+    [finding] = report["findings"]
+    assert (finding["code"], finding["severity"], finding["app"]) == (
+        "secret-too-old",
+        "medium",
+        CRM,
+    )
+    assert finding["declared"] == 180 and finding["live"] >= 400
+    secrets = org.okta.state.secrets[org.app_id(CRM)]
+    assert all(s["client_secret"] not in str(report) for s in secrets.values())
+
+
+def test_a_held_app_is_the_most_severe_finding(org: Org) -> None:
+    add_marked_app("orbit-mobile")(org)
+    rule_scopes(["*"])(org)
+    text = audit_cli(org, fmt="text")
+    report = report_of(audit_cli(org))
+    assert [f["code"] for f in report["findings"]] == [
+        "held-app-live",
+        "scopes-granted-beyond-spec",
+    ]
+    assert text.stdout.splitlines()[1].startswith("CRITICAL held-app-live orbit-mobile")
+    assert "awaiting approval" in report["findings"][0]["message"]
+
+
+def test_an_app_left_out_by_environments_is_orphaned_for_that_stack(
+    org: Org, tmp_path: Path
+) -> None:
+    # A stack like dev (same server) that studio-local's `environments: [dev]` leaves out,
+    # and without maxSecretAgeDays, so no secret is read.
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    dev = (STACKS_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+    qa = "\n".join(line for line in dev.splitlines() if "maxSecretAgeDays" not in line)
+    (stacks / "Pulumi.qa.yaml").write_text(qa + "\n", encoding="utf-8")
+    shutil.copy(STACKS_DIR / "Pulumi.dev.yaml", stacks)  # the specs name dev: it must exist
+    result = audit_cli(org, "--stacks", str(stacks), stack="qa")
+    report = report_of(result)
+    assert codes(report) == {("app-orphaned", "medium", "studio-local", None)}
+    assert "not for stack 'qa' (environments: [dev])" in report["findings"][0]["message"]
+    assert result.exit_code == 1
+    assert report["reads"]["secrets"] is False
+    assert not [r for r in org.okta.requests if "/credentials/secrets" in r.path]
+
+
+def test_a_live_partner_app_whose_approval_went_stale_is_critical(org: Org, tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(SPECS_DIR, specs)
+    spec = specs / "apps" / "acme-analytics.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("company news", "company and intent news"),
+        encoding="utf-8",
+    )
+    result = audit_cli(org, specs=specs)
+    report = report_of(result)
+    assert codes(report) == {("held-app-live", "critical", "acme-analytics", None)}
+    assert "approval is for an older version of the spec" in report["findings"][0]["message"]
+    assert result.exit_code == 1

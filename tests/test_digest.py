@@ -1,0 +1,210 @@
+"""The approval digest: the same for any way of writing a spec, different for any change of substance."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from appspecs.spec.load import load_specs
+
+BASE = Path(__file__).resolve().parent / "cases" / "validate" / "_base"
+
+SPEC = """# yaml-language-server: $schema=../app-spec.schema.json
+name: crm-sync
+label: CRM Sync
+type: partner
+owner: revops@acme.example
+client:
+  kind: web
+  redirect_uris:
+    - https://crm.acme.example/oauth/callback
+scopes:
+  - api:data:company
+  - api:data:contact
+"""
+
+# The same spec, written in other ways.
+REWRITES = {
+    "flow style": (
+        "{name: crm-sync, label: CRM Sync, type: partner, owner: revops@acme.example,\n"
+        " client: {kind: web, redirect_uris: [https://crm.acme.example/oauth/callback]},\n"
+        " scopes: [api:data:company, api:data:contact]}\n"
+    ),
+    "keys in another order, other indents": (
+        "scopes: [api:data:company, api:data:contact]\n"
+        "client:\n"
+        "    redirect_uris: ['https://crm.acme.example/oauth/callback']\n"
+        "    kind: web\n"
+        "owner: revops@acme.example\n"
+        "type: partner\n"
+        "label: CRM Sync\n"
+        "name: crm-sync\n"
+    ),
+    "comments everywhere": (
+        "# A partner app.\n"
+        "name: crm-sync  # the file's stem\n"
+        "label: CRM Sync\n"
+        "# reviewed in SEC-1\n"
+        "type: partner\n"
+        "owner: revops@acme.example\n"
+        "client:  # how it signs in\n"
+        "  kind: web\n"
+        "  redirect_uris:\n"
+        "    # production only\n"
+        "    - https://crm.acme.example/oauth/callback\n"
+        "scopes:\n"
+        "  - api:data:company  # accounts\n"
+        "  - api:data:contact  # people\n"
+    ),
+    "quoting": (
+        "'name': \"crm-sync\"\n"
+        'label: "CRM Sync"\n'
+        "type: 'partner'\n"
+        'owner: "revops@acme.example"\n'
+        "client:\n"
+        '  "kind": web\n'
+        '  redirect_uris: ["https://crm.acme.example/oauth/callback"]\n'
+        "scopes: ['api:data:company', \"api:data:contact\"]\n"
+    ),
+    "document markers and block scalars": (
+        "---\n"
+        "name: crm-sync\n"
+        "label: >-\n"
+        "  CRM Sync\n"
+        "type: partner\n"
+        "owner: revops@acme.example\n"
+        "client:\n"
+        "  kind: web\n"
+        "  redirect_uris:\n"
+        "  - https://crm.acme.example/oauth/callback\n"
+        "scopes:\n"
+        "- api:data:company\n"
+        "- api:data:contact\n"
+        "...\n"
+    ),
+    "defaults written out": (
+        "name: crm-sync\n"
+        "label: CRM Sync\n"
+        "type: partner\n"
+        "owner: revops@acme.example\n"
+        "description: null\n"
+        "logo: ~\n"
+        "client:\n"
+        "  kind: web\n"
+        "  redirect_uris: [https://crm.acme.example/oauth/callback]\n"
+        "  post_logout_redirect_uris: []\n"
+        "  grant_types: [authorization_code, refresh_token]\n"
+        "scopes: [api:data:company, api:data:contact]\n"
+        "groups: []\n"
+        "environments:\n"
+    ),
+}
+
+
+def digest_of(tmp_path: Path, text: str, stem: str = "crm-sync", logo: bool = False) -> str:
+    """Load `text` as apps/<stem>.yaml of a fresh specs folder; the spec must be valid."""
+    root = tmp_path / f"specs-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(BASE / "app-specs", root)
+    (root / "apps").mkdir()
+    (root / "apps" / f"{stem}.yaml").write_text(text, encoding="utf-8")
+    if logo:
+        shutil.copyfile(BASE / "app-specs" / "logos" / "ok.png", root / "logos" / "crm.png")
+    specs = load_specs(root, stacks_dir=BASE / "stacks")
+    assert specs.ok, [d.message for d in specs.diagnostics]
+    return specs.apps[stem].digest
+
+
+def test_digest_is_sha256_of_the_canonical_json(tmp_path: Path) -> None:
+    canonical: dict[str, Any] = {
+        "name": "crm-sync",
+        "label": "CRM Sync",
+        "type": "partner",
+        "owner": "revops@acme.example",
+        "description": None,
+        "logo": None,
+        "client": {
+            "kind": "web",
+            "redirect_uris": ["https://crm.acme.example/oauth/callback"],
+            "post_logout_redirect_uris": [],
+            "grant_types": ["authorization_code", "refresh_token"],
+        },
+        "scopes": ["api:data:company", "api:data:contact"],
+        "groups": [],
+        "environments": None,
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    assert digest_of(tmp_path, SPEC) == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("how", sorted(REWRITES))
+def test_digest_ignores_how_the_spec_is_written(tmp_path: Path, how: str) -> None:
+    assert yaml.safe_load(REWRITES[how]) is not None
+    assert digest_of(tmp_path, REWRITES[how]) == digest_of(tmp_path, SPEC)
+
+
+def test_digest_ignores_a_safe_dump_round_trip(tmp_path: Path) -> None:
+    data = yaml.safe_load(SPEC)
+    for flow in (True, False):
+        text = yaml.safe_dump(data, default_flow_style=flow, sort_keys=True, width=40)
+        assert digest_of(tmp_path, text) == digest_of(tmp_path, SPEC)
+
+
+def _set(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# One change of substance per field of the spec (each still a valid spec).
+CHANGES = {
+    "label": lambda s: _set(s, "label: CRM Sync", "label: CRM  Sync"),
+    "type": lambda s: _set(s, "type: partner", "type: internal"),
+    "owner": lambda s: _set(s, "owner: revops@", "owner: sales@"),
+    "description": lambda s: s + "description: Syncs accounts.\n",
+    "logo": lambda s: s + "logo: logos/crm.png\n",
+    "client.kind": lambda s: _set(s, "kind: web", "kind: spa"),
+    "client.redirect_uris": lambda s: _set(s, "oauth/callback", "oauth/callback2"),
+    "client.post_logout_redirect_uris": lambda s: _set(
+        s, "scopes:", "  post_logout_redirect_uris: [https://crm.acme.example/]\nscopes:"
+    ),
+    "client.grant_types": lambda s: _set(
+        s,
+        "scopes:",
+        "  grant_types: [authorization_code, refresh_token, client_credentials]\nscopes:",
+    ),
+    "scopes (one more)": lambda s: s + "  - api:data:news\n",
+    "scopes (order)": lambda s: _set(
+        s,
+        "  - api:data:company\n  - api:data:contact",
+        "  - api:data:contact\n  - api:data:company",
+    ),
+    "groups": lambda s: s + "groups: [sales-ops]\n",
+    "environments": lambda s: s + "environments: [prod]\n",
+    "environments (all named)": lambda s: s + "environments: [dev, prod]\n",
+}
+
+
+@pytest.mark.parametrize("field", sorted(CHANGES))
+def test_digest_changes_with_every_field(tmp_path: Path, field: str) -> None:
+    changed = CHANGES[field](SPEC)
+    assert digest_of(tmp_path, changed, logo=True) != digest_of(tmp_path, SPEC)
+
+
+def test_digest_changes_with_the_name(tmp_path: Path) -> None:
+    renamed = _set(SPEC, "name: crm-sync", "name: crm-sync2")
+    assert digest_of(tmp_path, renamed, stem="crm-sync2") != digest_of(tmp_path, SPEC)
+
+
+def test_every_field_of_the_spec_has_a_change() -> None:
+    from appspecs.spec.models import AppSpec, Client
+
+    fields = {f for f in AppSpec.model_fields if f != "client"} | {
+        f"client.{f}" for f in Client.model_fields
+    }
+    changed = {name.split(" ")[0] for name in CHANGES} | {"name"}
+    assert fields == changed

@@ -1,0 +1,543 @@
+"""`appspec import` against hand-made apps in the stand-in: what maps, what is skipped and why.
+
+The project is the bundled catalog and stacks copied into a temporary folder with no app specs;
+the org has the dev stack's authorization server with the catalog's scopes, and each test adds
+apps as a person in the admin console would: app, policy naming its client id, rule, groups.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+from appspecs.spec.load import load_specs
+from tests.standin import Fault, StandinOkta
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "tok-IMPORT-mapping-4c8e2a"
+CATALOG_SCOPES = ("api:data:company", "api:data:contact", "api:data:news")
+
+
+@dataclass
+class Org:
+    okta: StandinOkta
+    server_id: str
+    root: Path
+    groups: dict[str, dict[str, Any]]
+
+    @property
+    def apps_dir(self) -> Path:
+        return self.root / "app-specs" / "apps"
+
+    def written(self) -> list[str]:
+        return sorted(p.stem for p in self.apps_dir.glob("*.yaml"))
+
+    def spec(self, name: str) -> Any:
+        return yaml.safe_load((self.apps_dir / f"{name}.yaml").read_text())
+
+    def group(self, name: str) -> str:
+        if name not in self.groups:
+            self.groups[name] = self.okta.add_group(name)
+        return str(self.groups[name]["id"])
+
+    def app(
+        self,
+        label: str,
+        *,
+        kind: str = "web",
+        grants: Sequence[str] = ("authorization_code", "refresh_token"),
+        redirects: Sequence[str] | None = None,
+        scopes: Sequence[str] = ("api:data:company", "offline_access"),
+        rule_grants: Sequence[str] | None = None,
+        groups: Sequence[str] = (),
+        rule_groups: Sequence[str] | None = None,
+        policy_clients: Sequence[str] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A hand-made app with its own policy and rule, as the admin console makes them."""
+        public = kind in ("browser", "native")
+        defaults: dict[str, Any] = {
+            "application_type": kind,
+            "grant_types": list(grants),
+            "response_types": ["token"] if kind == "service" else ["code"],
+            "redirect_uris": list(
+                redirects
+                if redirects is not None
+                else (
+                    []
+                    if kind == "service"
+                    else [f"https://{label.lower().replace(' ', '-')}.example/cb"]
+                )
+            ),
+            "token_endpoint_auth_method": "none" if public else "client_secret_basic",
+            "pkce_required": public,
+        }
+        app = self.okta.add_oidc_app(label=label, **(defaults | fields))
+        client_id = app["credentials"]["oauthClient"]["client_id"]
+        policy = self.okta.add_policy(
+            self.server_id, f"{label} access", client_ids=list(policy_clients or [client_id])
+        )
+        group_ids = [self.group(g) for g in groups]
+        for gid in group_ids:
+            self.okta.assign_group(app["id"], gid)
+        if rule_groups is None:
+            rule_group_ids = group_ids or ["EVERYONE"]
+        else:
+            rule_group_ids = [g if g == "EVERYONE" else self.group(g) for g in rule_groups]
+        self.okta.add_rule(
+            self.server_id,
+            policy["id"],
+            "default",
+            grant_types=list(
+                rule_grants
+                if rule_grants is not None
+                else [g for g in grants if g != "refresh_token"]
+            ),
+            scopes=list(scopes),
+            group_ids=rule_group_ids,
+        )
+        app["policy"] = policy
+        return app
+
+
+@pytest.fixture
+def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Org]:
+    shutil.copytree(REPO / "app-specs", tmp_path / "app-specs")
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    for spec in (tmp_path / "app-specs" / "apps").iterdir():
+        spec.unlink()
+    (tmp_path / "app-specs" / "approvals.yaml").unlink()
+    monkeypatch.chdir(tmp_path)
+    with StandinOkta(token=TOKEN) as okta:
+        server = okta.add_auth_server(
+            "appspecs-api-dev", audiences=["api://appspecs-dev"], system_scopes=True
+        )
+        catalog = load_specs(tmp_path / "app-specs").catalog
+        assert catalog is not None
+        for scope in catalog.scopes:
+            okta.add_scope(server["id"], scope.value, consent="REQUIRED")
+        yield Org(okta, server["id"], tmp_path, {})
+
+
+def run_import(org: Org, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    environ: dict[str, str | None] = {
+        "OKTA_API_TOKEN": TOKEN,
+        "OKTA_CLIENT_ID": None,
+        "OKTA_PRIVATE_KEY": None,
+        "OKTA_ORG_URL": None,
+        "APPSPECS_OKTA_MAX_RETRIES": "0",
+    }
+    return CliRunner().invoke(
+        cli,
+        ["import", "--stack", "dev", "--org-url", org.okta.url, *args],
+        env=environ | (env or {}),
+        catch_exceptions=False,
+    )
+
+
+# -- what a spec cannot express ---------------------------------------------------------------
+
+Case = Callable[[Org], None]
+
+UNEXPRESSIBLE: dict[str, tuple[Case, str]] = {
+    "rule grants every scope": (
+        lambda o: o.app("Odd App", scopes=["*"]),
+        "grants every scope ('*')",
+    ),
+    "implicit grant": (
+        lambda o: o.app(
+            "Odd App",
+            grants=["authorization_code", "implicit"],
+            rule_grants=["authorization_code", "implicit"],
+        ),
+        "implicit grant",
+    ),
+    "password grant": (
+        lambda o: o.app(
+            "Odd App", grants=["password"], rule_grants=["password"], scopes=["api:data:company"]
+        ),
+        "password grant",
+    ),
+    "groups on a service app": (
+        lambda o: o.app(
+            "Odd App",
+            kind="service",
+            grants=["client_credentials"],
+            scopes=["api:data:company"],
+            groups=["ops"],
+            rule_groups=["EVERYONE"],
+        ),
+        "service app with groups assigned (ops)",
+    ),
+    "scope not in the catalog": (
+        lambda o: o.app("Odd App", scopes=["api:data:company", "openid", "offline_access"]),
+        "scope 'openid' is not in the scope catalog",
+    ),
+    "wildcard redirect": (
+        lambda o: o.app("Odd App", redirects=["https://*.odd.example/cb"]),
+        "wildcard",
+    ),
+    "rules granting differently": (
+        lambda o: _second_rule(o, o.app("Odd App"), scopes=["api:data:news", "offline_access"]),
+        "its rules grant it differently",
+    ),
+    "rule naming users": (
+        lambda o: _rule_with_users(o, o.app("Odd App")),
+        "names users",
+    ),
+    "consent without --partner": (
+        lambda o: o.app("Odd App", consent_method="REQUIRED"),
+        "name it with --partner",
+    ),
+    "web app requiring pkce": (
+        lambda o: o.app("Odd App", pkce_required=True),
+        "pkce_required: the org has true, a spec would deploy false",
+    ),
+    "service app with private_key_jwt": (
+        lambda o: o.app(
+            "Odd App",
+            kind="service",
+            grants=["client_credentials"],
+            scopes=["api:data:company"],
+            token_endpoint_auth_method="private_key_jwt",
+        ),
+        "token_endpoint_auth_method: the org has 'private_key_jwt'",
+    ),
+    "inactive app": (
+        lambda o: o.app("Odd App", status="INACTIVE"),
+        "status: the org has 'INACTIVE'",
+    ),
+    "refresh token without offline_access": (
+        lambda o: o.app("Odd App", scopes=["api:data:company"]),
+        "refresh tokens need offline_access",
+    ),
+    "rule open to everyone, app assigned to groups": (
+        lambda o: o.app("Odd App", groups=["sales"], rule_groups=["EVERYONE"]),
+        "rule groups: the org has [EVERYONE], a spec would deploy [sales]",
+    ),
+    "plain http redirect": (
+        lambda o: o.app("Odd App", redirects=["http://odd.example/cb"]),
+        "uses http on a non-loopback host",
+    ),
+    "rule without a grant the app uses": (
+        lambda o: o.app(
+            "Odd App",
+            grants=["authorization_code", "client_credentials"],
+            rule_grants=["authorization_code"],
+            scopes=["api:data:company"],
+        ),
+        "does not allow client_credentials",
+    ),
+    "only inactive policies": (
+        lambda o: _deactivate_policy(o, o.app("Odd App")),
+        "only inactive policies name it",
+    ),
+}
+
+
+def _second_rule(o: Org, app: dict[str, Any], scopes: list[str]) -> None:
+    o.okta.add_rule(
+        o.server_id,
+        app["policy"]["id"],
+        "second",
+        grant_types=["authorization_code"],
+        scopes=scopes,
+        group_ids=["EVERYONE"],
+        priority=2,
+    )
+
+
+def _rule_with_users(o: Org, app: dict[str, Any]) -> None:
+    [rule] = o.okta.state.rules[app["policy"]["id"]].values()
+    rule["conditions"]["people"]["users"]["include"] = ["00u1someone"]
+
+
+def _deactivate_policy(o: Org, app: dict[str, Any]) -> None:
+    o.okta.state.policies[o.server_id][app["policy"]["id"]]["status"] = "INACTIVE"
+
+
+@pytest.mark.parametrize("case", sorted(UNEXPRESSIBLE))
+def test_unexpressible_apps_are_reported_and_skipped(org: Org, case: str) -> None:
+    make, problem = UNEXPRESSIBLE[case]
+    org.app("Good App")
+    make(org)
+    result = run_import(org)
+    assert result.exit_code == 1, result.output
+    assert "skipped Odd App" in result.stdout
+    assert problem in result.stdout
+    assert "Traceback" not in result.output
+    assert org.written() == ["good-app"]  # the others are still written
+
+
+def test_a_well_formed_app_maps_field_for_field(org: Org) -> None:
+    org.app(
+        "Field Sales",
+        grants=["authorization_code", "refresh_token", "client_credentials"],
+        redirects=["https://sales.example/cb", "https://sales.example/cb2"],
+        post_logout_redirect_uris=["https://sales.example/bye"],
+        scopes=["api:data:contact", "offline_access", "api:data:company"],
+        groups=["sales", "sales-ops"],
+    )
+    org.app("Night Batch", kind="service", grants=["client_credentials"], scopes=["api:data:news"])
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert org.spec("field-sales") == {
+        "name": "field-sales",
+        "label": "Field Sales",
+        "type": "internal",
+        "owner": "TODO-owner",
+        "client": {
+            "kind": "web",
+            "redirect_uris": ["https://sales.example/cb", "https://sales.example/cb2"],
+            "post_logout_redirect_uris": ["https://sales.example/bye"],
+            # not the kind's default, so written out
+            "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        },
+        "scopes": [
+            "api:data:contact",
+            "api:data:company",
+        ],  # offline_access comes from refresh_token
+        "groups": ["sales", "sales-ops"],
+    }
+    assert org.spec("night-batch") == {
+        "name": "night-batch",
+        "label": "Night Batch",
+        "type": "internal",
+        "owner": "TODO-owner",
+        "client": {"kind": "service"},  # client_credentials is the default: left out
+        "scopes": ["api:data:news"],
+    }
+    text = (org.apps_dir / "field-sales.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../app-spec.schema.json\n")
+    assert "owner: TODO-owner  # set the owner's email" in text
+    assert "TODO-owner, which `appspec validate` reports" in result.stdout
+
+
+def test_the_placeholder_owner_is_the_only_thing_validate_reports(org: Org) -> None:
+    org.app("Field Sales", groups=["sales"])
+    org.app("Studio Local", kind="browser", redirects=["http://localhost:5173/cb"], groups=["eng"])
+    assert run_import(org).exit_code == 0
+    result = CliRunner().invoke(cli, ["validate", "--format", "json"])
+    assert result.exit_code == 1
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert {(d["code"], d["path"]) for d in diagnostics} == {("invalid-value", "owner")}
+    assert len(diagnostics) == 2
+    # Loopback redirects are refused in prod: the app is kept to the stack it came from.
+    assert org.spec("studio-local")["environments"] == ["dev"]
+
+
+def test_partner_apps_are_named_by_flag(org: Org) -> None:
+    org.app("Acme Portal", consent_method="REQUIRED", scopes=["api:data:company", "offline_access"])
+    org.app("Beta Portal", scopes=["api:data:company", "offline_access"])
+    result = run_import(org, "--partner", "acme-portal", "--partner", "Beta Portal")
+    assert result.exit_code == 1, result.output
+    assert org.spec("acme-portal")["type"] == "partner"
+    # Named a partner, but the org does not ask consent: a deploy would change that.
+    assert "skipped Beta Portal" in result.stdout
+    assert "named by --partner, but the org does not ask users' consent" in result.stdout
+
+
+def test_unknown_partner_name_is_reported(org: Org) -> None:
+    org.app("Good App")
+    result = run_import(org, "--partner", "nobody")
+    assert result.exit_code == 1
+    assert "--partner nobody" in result.stdout
+    assert org.written() == ["good-app"]
+
+
+def test_names_are_slugged_and_made_unique(org: Org) -> None:
+    org.app("Reports")
+    org.app("REPORTS!")
+    org.app("Ärger & Co. 2")
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert org.written() == ["arger-co-2", "reports", "reports-2"]
+
+
+def test_app_restricts_the_import_by_label_or_id(org: Org) -> None:
+    first = org.app("First App")
+    org.app("Second App")
+    org.app("Third App")
+    result = run_import(org, "--app", "second app", "--app", first["id"])
+    assert result.exit_code == 0, result.output
+    assert org.written() == ["first-app", "second-app"]
+    # Only the chosen apps' groups were read.
+    group_reads = [
+        r.path for r in org.okta.requests if r.path.endswith("/groups") and "/apps/" in r.path
+    ]
+    assert len(group_reads) == 2
+
+
+def test_app_without_access_or_unknown_is_reported(org: Org) -> None:
+    org.app("Good App")
+    org.okta.add_oidc_app(label="No Access", redirect_uris=["https://x.example/cb"])
+    result = run_import(org, "--app", "No Access", "--app", "Ghost", "--app", "Good App")
+    assert result.exit_code == 1
+    assert (
+        "--app No Access: no policy of the authorization server names its client id"
+        in result.stdout
+    )
+    assert "--app Ghost: no OIDC app has this id" in result.stdout
+    assert org.written() == ["good-app"]
+
+
+def test_all_clients_policies_are_reported_not_imported(org: Org) -> None:
+    org.app("Good App")
+    loose = org.okta.add_oidc_app(label="Loose", redirect_uris=["https://loose.example/cb"])
+    policy = org.okta.add_policy(
+        org.server_id, "Default Policy", client_ids=["ALL_CLIENTS"], priority=5
+    )
+    org.okta.add_rule(org.server_id, policy["id"], "Default Rule", scopes=["*"])
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert "policy 'Default Policy'" in result.stdout and "ALL_CLIENTS" in result.stdout
+    assert org.written() == ["good-app"]
+    assert loose["label"] not in result.stdout
+
+
+def test_existing_files_are_never_overwritten_without_force(org: Org) -> None:
+    org.app("Good App")
+    org.app("Other App")
+    existing = org.apps_dir / "good-app.yaml"
+    existing.write_text("# mine\n")
+    result = run_import(org)
+    assert result.exit_code == 2
+    assert "good-app.yaml exists; nothing was written (--force overwrites)" in result.stderr
+    assert existing.read_text() == "# mine\n"
+    assert org.written() == ["good-app"]  # other-app was not written either
+    forced = run_import(org, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert org.spec("good-app")["name"] == "good-app"
+    assert org.written() == ["good-app", "other-app"]
+
+
+def test_out_writes_elsewhere(org: Org, tmp_path: Path) -> None:
+    org.app("Good App")
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    result = run_import(org, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["good-app.yaml"]
+    assert org.written() == []
+
+
+def test_marker_names_are_kept(org: Org) -> None:
+    app = org.app("Customer Relations")
+    org.okta.state.apps[app["id"]]["profile"] = {"appspecs": {"name": "crm", "digest": "sha256:x"}}
+    org.app("crm")  # its label slugs to the marker's name: it gets another
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert org.written() == ["crm", "crm-2"]
+    assert org.spec("crm")["label"] == "Customer Relations"
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def test_no_app_with_access_writes_nothing(org: Org) -> None:
+    result = run_import(org)
+    assert result.exit_code == 0
+    assert "no app has access" in result.stdout
+    assert org.written() == []
+
+
+def test_a_missing_auth_server_exits_1(org: Org) -> None:
+    org.okta.state.auth_servers[org.server_id]["name"] = "renamed"
+    result = run_import(org)
+    assert result.exit_code == 1
+    assert "no authorization server with name 'appspecs-api-dev'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--org-url", "http://okta.example.com"], {}, "http://"),
+        ([], {"OKTA_API_TOKEN": None}, "OKTA_API_TOKEN"),
+        (["--out", "no-such-dir"], {}, "is not a folder"),
+        (["--stack", "staging"], {}, "known stacks: dev, prod"),
+    ],
+)
+def test_usage_problems_exit_2_in_one_line(
+    org: Org, args: list[str], env: dict[str, str | None], message: str
+) -> None:
+    org.app("Good App")
+    result = run_import(org, *args, env=env)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert org.written() == []
+
+
+def test_a_failed_read_writes_nothing_and_exits_2(org: Org) -> None:
+    org.app("Good App")
+    org.okta.faults.add(Fault(kind="status", status=503, path=r"/groups$", times=None))
+    result = run_import(org)
+    assert result.exit_code == 2
+    assert "could not read" in result.stderr and "503" in result.stderr
+    assert org.written() == []
+
+
+def test_the_token_never_shows(org: Org) -> None:
+    org.app("Good App")
+    result = run_import(org)
+    assert TOKEN not in result.output
+    bad = run_import(org, env={"OKTA_API_TOKEN": "tok-WRONG-7d1e"})
+    assert bad.exit_code == 2 and "HTTP 401" in bad.stderr
+    assert "tok-WRONG-7d1e" not in bad.output
+
+
+def test_import_reads_with_the_read_scopes_only(org: Org) -> None:
+    org.app("Good App")
+    assert run_import(org).exit_code == 0
+    assert {r.method for r in org.okta.requests} == {"GET"}
+
+
+def test_specs_folder_apps_are_untouched(org: Org) -> None:
+    org.app("Good App")
+    os.makedirs(org.apps_dir, exist_ok=True)
+    (org.apps_dir / "kept.yaml").write_text("name: kept\n")
+    assert run_import(org).exit_code == 0
+    assert (org.apps_dir / "kept.yaml").read_text() == "name: kept\n"
+
+
+@pytest.mark.parametrize(
+    "label", ["yes", "null", "1234", "a: b # c", "'quoted' \"too\"", "Café – Ünïcode"]
+)
+def test_awkward_labels_survive_the_yaml(org: Org, label: str) -> None:
+    org.app(label, redirects=["https://awkward.example/cb"])
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    [name] = org.written()
+    specs = load_specs(org.root / "app-specs")
+    # The owner placeholder is the one error: everything else, label included, reads back.
+    assert [d.path for d in specs.diagnostics if d.is_error] == ["owner"]
+    assert org.spec(name)["label"] == label
+
+
+def test_a_policy_shared_by_two_apps_imports_both_with_a_note(org: Org) -> None:
+    first = org.okta.add_oidc_app(label="Twin One", redirect_uris=["https://one.example/cb"])
+    second = org.okta.add_oidc_app(label="Twin Two", redirect_uris=["https://two.example/cb"])
+    clients = [a["credentials"]["oauthClient"]["client_id"] for a in (first, second)]
+    policy = org.okta.add_policy(org.server_id, "Twins", client_ids=clients)
+    org.okta.add_rule(
+        org.server_id,
+        policy["id"],
+        "both",
+        grant_types=["authorization_code"],
+        scopes=["api:data:news"],
+    )
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert org.written() == ["twin-one", "twin-two"]
+    assert result.stdout.count("policy 'Twins' also names other apps") == 2
+    assert org.spec("twin-one")["client"]["grant_types"] == ["authorization_code"]

@@ -1,0 +1,236 @@
+"""`appspec plan --base`: two spec trees compared without state, as for a pull request from a
+fork, with the base read from a temporary git repository or a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@acme.example",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@acme.example",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository holding a copy of the project's specs and stacks, committed once."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copytree(ROOT / "app-specs", root / "app-specs")
+    shutil.copytree(
+        ROOT / "stacks", root / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def plan(repo: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--stack",
+            "dev",
+            "--specs",
+            str(repo / "app-specs"),
+            "--stacks",
+            str(repo / "stacks"),
+            *args,
+        ],
+    )
+
+
+def plan_json(repo: Path, *args: str) -> dict[str, Any]:
+    result = plan(repo, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def edit(repo: Path, app: str, old: str, new: str) -> None:
+    path = repo / "app-specs" / "apps" / f"{app}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def app(data: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(a for a in data["apps"] if a["name"] == name)
+    return found
+
+
+def test_a_scope_added_to_a_partner_app_is_a_privilege_increase_and_voids_its_approval(
+    repo: Path,
+) -> None:
+    edit(repo, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:contact\n")
+    data = plan_json(repo, "--base", "main")
+    acme = app(data, "acme-analytics")
+    assert acme["change"] == "changed" and acme["partner"] is True
+    assert acme["privilegeIncrease"] is True
+    assert acme["scopes"] == {"granted": ["api:data:contact"], "revoked": []}
+    assert acme["approval"] == "invalidated"
+    assert acme["held"] == "approval is for an older version of the spec"
+    assert acme["heldRemoves"] is True
+    assert data["summary"]["privilegeIncreases"] == ["acme-analytics"]
+    assert data["summary"]["approvalsInvalidated"] == ["acme-analytics"]
+    assert data["summary"]["mode"] == "base" and data["summary"]["against"].startswith(
+        "main (commit "
+    )
+    assert {h["name"] for h in data["held"]} == {"acme-analytics", "orbit-mobile"}
+    assert data["changeSummary"] == {"delete": 5, "same": 31}
+    # the other apps did not change
+    assert [a["name"] for a in data["apps"] if a["change"] != "unchanged"] == ["acme-analytics"]
+    text = plan(repo, "--base", "main").stdout
+    assert "scopes granted: api:data:contact  [PRIVILEGE INCREASE]" in text
+    assert "approval invalidated" in text
+
+
+def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) -> None:
+    edit(repo, "crm-sync", "CRM Sync", "CRM Sync 2")
+    status = git(repo, "status", "--porcelain")
+    head = git(repo, "rev-parse", "HEAD")
+    data = plan_json(repo, "--base", "HEAD")
+    assert git(repo, "status", "--porcelain") == status
+    assert git(repo, "rev-parse", "HEAD") == head
+    crm = app(data, "crm-sync")
+    assert crm["label"] == {"old": "CRM Sync", "new": "CRM Sync 2"}
+    update = next(s for s in data["steps"] if s["op"] == "update" and s["name"] == "crm-sync")
+    assert {d["path"] for d in update["diffs"]} == {"label", "profile"}  # the digest changed
+
+
+def test_an_internal_app_change_needs_no_approval(repo: Path) -> None:
+    edit(repo, "crm-sync", "  - api:data:contact\n", "  - api:data:contact\n  - api:data:news\n")
+    data = plan_json(repo, "--base", "main")
+    crm = app(data, "crm-sync")
+    assert crm["privilegeIncrease"] is True and crm["approval"] is None and crm["held"] is None
+    rule = next(s for s in data["steps"] if s["name"] == "crm-sync-rule")
+    assert rule["op"] == "update"
+    assert rule["diffs"] == [
+        {
+            "path": "scopeWhitelists",
+            "old": ["api:data:company", "api:data:contact", "offline_access"],
+            "new": ["api:data:company", "api:data:contact", "api:data:news", "offline_access"],
+        }
+    ]
+
+
+def test_a_new_partner_app_is_added_and_pending(repo: Path) -> None:
+    shutil.copy(repo / "app-specs" / "apps" / "orbit-mobile.yaml", repo / "orbit.yaml")
+    git(repo, "rm", "-q", "app-specs/apps/orbit-mobile.yaml")
+    git(repo, "commit", "-q", "-m", "without orbit")
+    shutil.copy(repo / "orbit.yaml", repo / "app-specs" / "apps" / "orbit-mobile.yaml")
+    data = plan_json(repo, "--base", "HEAD")
+    orbit = app(data, "orbit-mobile")
+    assert (orbit["change"], orbit["approval"], orbit["held"]) == (
+        "added",
+        "pending",
+        "awaiting approval",
+    )
+    assert orbit["privilegeIncrease"] is True
+    assert data["changeSummary"] == {"same": 36}  # held: nothing reaches Okta yet
+    assert data["summary"]["changes"] is True
+
+
+def test_no_change_against_the_base(repo: Path) -> None:
+    data = plan_json(repo, "--base", "main")
+    assert data["changeSummary"] == {"same": 36}
+    assert data["summary"]["changes"] is False
+    assert plan(repo, "--base", "main", "--detailed-exitcode").exit_code == 0
+    edit(repo, "crm-sync", "CRM Sync", "CRM")
+    assert plan(repo, "--base", "main", "--detailed-exitcode").exit_code == 2
+
+
+def test_a_base_folder(repo: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base-specs"
+    shutil.copytree(repo / "app-specs", base)
+    (repo / "app-specs" / "apps" / "enrichment-worker.yaml").unlink()
+    data = plan_json(repo, "--base", str(base))
+    assert app(data, "enrichment-worker")["change"] == "removed"
+    assert data["summary"]["against"] == str(base)
+    assert data["changeSummary"]["delete"] == 4
+
+
+def test_a_base_with_errors_still_shows_the_head(repo: Path) -> None:
+    edit(repo, "crm-sync", "kind: web", "kind: webb")
+    git(repo, "commit", "-qam", "broken crm-sync")
+    edit(repo, "crm-sync", "kind: webb", "kind: web")
+    data = plan_json(repo, "--base", "HEAD")
+    assert any("the base specs have 1 error" in n for n in data["summary"]["notes"])
+    assert app(data, "crm-sync")["change"] == "added"
+    assert app(data, "audience-studio")["change"] == "unchanged"
+
+
+def test_a_ref_without_the_specs_folder_makes_everything_new(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").write_text("empty\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    shutil.copytree(ROOT / "app-specs", root / "app-specs")
+    shutil.copytree(
+        ROOT / "stacks", root / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    data = plan_json(root, "--base", "main")
+    assert {a["change"] for a in data["apps"]} == {"added"}
+    assert data["changeSummary"] == {"create": 36}
+    assert any("has no specs folder" in n for n in data["summary"]["notes"])
+
+
+@pytest.mark.parametrize("ref", ["no-such-branch", "-n", "main~5"])
+def test_a_bad_ref_is_a_usage_error(repo: Path, ref: str) -> None:
+    result = plan(repo, "--base", ref)
+    assert result.exit_code == 2
+    assert f"--base '{ref}' is neither a folder nor" in result.stderr
+    assert result.stdout == ""
+    assert plan(repo, "--base", ref, "--detailed-exitcode").exit_code == 1
+
+
+def test_a_ref_outside_a_repository(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "app-specs", tmp_path / "app-specs")
+    shutil.copytree(
+        ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    env = {"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    result = CliRunner(env=env).invoke(
+        cli,
+        ["plan", "--stack", "dev", "--specs", str(tmp_path / "app-specs"), "--base", "main"],
+    )
+    assert result.exit_code == 2
+    assert "is not in a git repository" in result.stderr
+
+
+def test_state_and_base_do_not_mix(repo: Path, tmp_path: Path) -> None:
+    result = plan(repo, "--base", "main", "--state", str(tmp_path / "x.json"))
+    assert result.exit_code == 2
+    assert "--state and --base cannot be combined" in result.stderr

@@ -1,0 +1,259 @@
+"""`appspec plan --stack NAME` as users run it: where state comes from, the three formats, and
+the exit codes, plain and with --detailed-exitcode."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+from appspecs.desired.render import render
+from appspecs.desired.resources import OAUTH_APP, RULE, resource_graph
+from appspecs.spec.load import load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states as ps
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = Path(
+    os.environ.get("APPSPECS_PULUMI_REFERENCE", ROOT.parent / "shared" / "reference" / "pulumi")
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's specs, stacks and Pulumi.yaml, with no state yet."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(ROOT / "app-specs", root / "app-specs")
+    shutil.copytree(
+        ROOT / "stacks", root / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
+    return root
+
+
+@pytest.fixture(scope="module")
+def recorded() -> dict[str, Any]:
+    specs = load_specs(ROOT / "app-specs", stacks_dir=ROOT / "stacks")
+    desired = render(specs, load_stack_config(ROOT / "stacks", "dev"))
+    return ps.state_for(resource_graph(desired), held=desired.held)
+
+
+def run(project: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    """The command from inside the project, as `appspec plan ...` with the default folders."""
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        return CliRunner(env={"PULUMI_BACKEND_URL": "", **(env or {})}).invoke(cli, ["plan", *args])
+    finally:
+        os.chdir(cwd)
+
+
+def changed(recorded: dict[str, Any]) -> dict[str, Any]:
+    doc = json.loads(json.dumps(recorded))
+    ps.find(doc, RULE, "crm-sync-rule")["inputs"]["scopeWhitelists"] = [
+        "api:data:company",
+        "offline_access",
+    ]
+    return doc
+
+
+def test_without_state_everything_is_a_create(project: Path) -> None:
+    result = run(project, "--stack", "dev")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Plan for stack dev against no recorded state\n")
+    assert "Changes: 36 to create, 0 to update, 0 to delete, 0 unchanged" in result.stdout
+    assert result.stderr == ""
+
+
+def test_the_local_backend_checkpoint_is_found(project: Path, recorded: dict[str, Any]) -> None:
+    path = project / ".pulumi" / "stacks" / "appspecs" / "dev.json"
+    ps.write(ps.document(recorded["deployment"], "checkpoint"), path)
+    result = run(project, "--stack", "dev", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["summary"]["against"] == str(path)
+    assert data["changeSummary"] == {"same": 36}
+
+
+def test_the_legacy_gzipped_layout_and_the_backend_url(
+    project: Path, recorded: dict[str, Any], tmp_path: Path
+) -> None:
+    legacy = ps.write(changed(recorded), project / ".pulumi" / "stacks" / "dev.json.gz", gz=True)
+    data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
+    assert data["summary"]["against"] == str(legacy)
+    assert data["changeSummary"] == {"update": 1, "same": 35}
+    elsewhere = tmp_path / "backend"
+    ps.write(recorded, elsewhere / ".pulumi" / "stacks" / "appspecs" / "dev.json")
+    env = {"PULUMI_BACKEND_URL": f"file://{elsewhere}"}
+    data = json.loads(run(project, "--stack", "dev", "--format", "json", env=env).stdout)
+    assert data["changeSummary"] == {"same": 36}
+
+
+def test_a_cloud_backend_without_state_is_a_usage_error(project: Path) -> None:
+    result = run(project, "--stack", "dev", env={"PULUMI_BACKEND_URL": "https://api.pulumi.com"})
+    assert result.exit_code == 2
+    assert "names a https backend" in result.stderr and "--state" in result.stderr
+
+
+def test_json_is_one_object_with_the_documented_keys(
+    project: Path, recorded: dict[str, Any]
+) -> None:
+    state = ps.write(changed(recorded), project / "state.json")
+    result = run(project, "--stack", "dev", "--state", str(state), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)  # the whole output is one JSON document
+    assert list(data) == ["summary", "apps", "steps", "held", "changeSummary"]
+    assert data["changeSummary"] == {"update": 1, "same": 35}
+    assert data["held"] == [{"name": "orbit-mobile", "reason": "awaiting approval"}]
+    (step,) = [s for s in data["steps"] if s["op"] != "same"]
+    assert step == {
+        "urn": "urn:pulumi:dev::appspecs::appspecs:index:OidcApp$okta:auth/serverPolicyRule:ServerPolicyRule::crm-sync-rule",
+        "op": "update",
+        "type": RULE,
+        "name": "crm-sync-rule",
+        "parent": "urn:pulumi:dev::appspecs::appspecs:index:OidcApp::crm-sync",
+        "app": "crm-sync",
+        "diffs": [
+            {
+                "path": "scopeWhitelists",
+                "old": ["api:data:company", "offline_access"],
+                "new": ["api:data:company", "api:data:contact", "offline_access"],
+            }
+        ],
+    }
+    crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
+    assert crm["scopes"] == {"granted": ["api:data:contact"], "revoked": []}
+    assert data["summary"]["privilegeIncreases"] == ["crm-sync"]
+    assert data["summary"]["apps"] == {
+        "added": 0,
+        "changed": 1,
+        "removed": 0,
+        "unchanged": 4,
+        "held": 1,
+    }
+
+
+def test_text_leads_with_the_app_summary(project: Path, recorded: dict[str, Any]) -> None:
+    state = ps.write(changed(recorded), project / "state.json")
+    out = run(project, "--stack", "dev", "--state", str(state)).stdout
+    assert out.index("Apps:") < out.index("Resources:")
+    assert (
+        "  ~ crm-sync: changed\n      scopes granted: api:data:contact  [PRIVILEGE INCREASE]\n"
+        in out
+    )
+    assert (
+        '~ scopeWhitelists: ["api:data:company", "offline_access"] -> ["api:data:company", "api:data:contact", "offline_access"]'
+        in out
+    )
+    assert "  ! orbit-mobile (partner): held\n" in out
+
+
+def test_markdown_leads_with_the_summary_table(project: Path, recorded: dict[str, Any]) -> None:
+    state = ps.write(changed(recorded), project / "state.json")
+    out = run(project, "--stack", "dev", "--state", str(state), "--format", "markdown").stdout
+    table = out.index("| App | Change |")
+    assert table < out.index("<details>")
+    assert "| `crm-sync` | changed | ⚠️ **privilege increase** +`api:data:contact` |" in out
+    assert "<details><summary>crm-sync: 1 to update</summary>" in out
+    assert out.count("<details>") == out.count("</details>")
+
+
+def test_detailed_exit_codes(project: Path, recorded: dict[str, Any]) -> None:
+    same = ps.write(recorded, project / "same.json")
+    other = ps.write(changed(recorded), project / "changed.json")
+    assert (
+        run(project, "--stack", "dev", "--state", str(same), "--detailed-exitcode").exit_code == 0
+    )
+    assert (
+        run(project, "--stack", "dev", "--state", str(other), "--detailed-exitcode").exit_code == 2
+    )
+    assert run(project, "--stack", "dev", "--state", str(other)).exit_code == 0
+    # every error is 1 there, where 2 means changes
+    assert run(project, "--stack", "nope", "--detailed-exitcode").exit_code == 1
+    assert (
+        run(project, "--stack", "dev", "--state", "missing.json", "--detailed-exitcode").exit_code
+        == 1
+    )
+    bad_flag = run(project, "--stack", "dev", "--detailed-exitcode", "--no-such-flag")
+    assert bad_flag.exit_code == 1 and "No such option" in bad_flag.stderr
+    assert run(project, "--stack", "dev", "--no-such-flag").exit_code == 2
+
+
+def test_unknown_stack_names_the_known_ones(project: Path) -> None:
+    result = run(project, "--stack", "staging")
+    assert result.exit_code == 2
+    assert result.stderr == "appspec: unknown stack 'staging'; known stacks: dev, prod\n"
+
+
+def test_bad_state_file_is_one_line(project: Path) -> None:
+    (project / "state.json").write_text('{"version": 3, "deployment": [', encoding="utf-8")
+    result = run(project, "--stack", "dev", "--state", "state.json")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "appspec: state file state.json: not JSON: Expecting value at line 1 column 31\n"
+    )
+    assert result.stdout == ""
+
+
+def test_the_real_sample_is_another_project(project: Path) -> None:
+    sample = REFERENCE / "checkpoint-secrets.sample.json"
+    if not sample.is_file():
+        pytest.skip(f"the pulumi sample is not at {sample} (set APPSPECS_PULUMI_REFERENCE)")
+    result = run(project, "--stack", "dev", "--state", str(sample))
+    assert result.exit_code == 2
+    assert "holds resources of foo/countdown (stack/project), not dev/appspecs" in result.stderr
+    assert "ciphertext" not in result.output
+
+
+def test_invalid_specs_exit_1_with_the_diagnostics(project: Path) -> None:
+    path = project / "app-specs" / "apps" / "crm-sync.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("kind: web", "kind: webb"), encoding="utf-8"
+    )
+    result = run(project, "--stack", "dev")
+    assert result.exit_code == 1
+    assert "crm-sync.yaml:" in result.stderr and "error[invalid-value] client.kind" in result.stderr
+    assert "the specs have errors; nothing to plan" in result.stderr
+    assert result.stdout == ""
+    assert run(project, "--stack", "dev", "--detailed-exitcode").exit_code == 1
+
+
+def test_out_writes_the_plan(project: Path) -> None:
+    result = run(project, "--stack", "dev", "--format", "json", "--out", "plan.json")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads((project / "plan.json").read_text(encoding="utf-8"))["changeSummary"] == {
+        "create": 36
+    }
+
+
+def test_the_installed_command_on_the_bundled_specs() -> None:
+    """What scripts/check runs: no credentials, exit 0."""
+    env = {k: v for k, v in os.environ.items() if k != "PULUMI_BACKEND_URL"}
+    exe = Path(ROOT / ".venv" / "bin" / "appspec")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "appspecs"]
+    result = subprocess.run(
+        [*command, "plan", "--stack", "dev", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    creates = [s for s in data["steps"] if s["type"] == OAUTH_APP]
+    assert {s["name"] for s in creates} == {
+        "acme-analytics",
+        "audience-studio",
+        "crm-sync",
+        "enrichment-worker",
+        "studio-local",
+    }

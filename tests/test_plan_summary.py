@@ -1,0 +1,207 @@
+"""The domain summary per app against recorded state: scopes granted (a privilege increase) and
+revoked, URIs, grant types and groups, partner approvals, held and skipped apps."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appspecs.desired.render import render
+from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, RULE, resource_graph
+from appspecs.plan.build import Plan, plan_against_state
+from appspecs.plan.state import RecordedState, parse_state
+from appspecs.plan.summary import AppSummary, Delta
+from appspecs.spec.load import SpecSet, load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states as ps
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = ROOT / "stacks"
+
+
+def _specs(root: Path = ROOT / "app-specs") -> SpecSet:
+    specs = load_specs(root, stacks_dir=STACKS)
+    assert specs.ok, specs.diagnostics
+    return specs
+
+
+def _state(specs: SpecSet, stack: str = "dev") -> dict[str, Any]:
+    desired = render(specs, load_stack_config(STACKS, stack))
+    return ps.state_for(resource_graph(desired), stack, held=desired.held)
+
+
+def _plan(specs: SpecSet, doc: dict[str, Any] | None, stack: str = "dev") -> Plan:
+    state = parse_state(doc, "state.json") if doc is not None else RecordedState()
+    return plan_against_state(specs, load_stack_config(STACKS, stack), state)
+
+
+def _app(plan: Plan, name: str) -> AppSummary:
+    return next(a for a in plan.apps if a.name == name)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> SpecSet:
+    return _specs()
+
+
+@pytest.fixture(scope="module")
+def recorded(bundled: SpecSet) -> dict[str, Any]:
+    return _state(bundled)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the bundled specs to edit."""
+    root = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", root)
+    return root
+
+
+def _edit(root: Path, app: str, old: str, new: str) -> None:
+    path = root / "apps" / f"{app}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_nothing_changed(bundled: SpecSet, recorded: dict[str, Any]) -> None:
+    plan = _plan(bundled, recorded)
+    assert [(a.name, a.change) for a in plan.apps] == [
+        ("acme-analytics", "unchanged"),
+        ("audience-studio", "unchanged"),
+        ("crm-sync", "unchanged"),
+        ("enrichment-worker", "unchanged"),
+        ("orbit-mobile", "held"),  # never deployed, still held
+        ("studio-local", "unchanged"),
+    ]
+    assert _app(plan, "acme-analytics").approval == "approved"
+    orbit = _app(plan, "orbit-mobile")
+    assert orbit.approval == "pending" and orbit.held == "awaiting approval"
+    assert not orbit.privilege_increase and not orbit.held_removes
+    assert [h.name for h in plan.held] == ["orbit-mobile"]
+    assert not plan.has_changes
+
+
+def test_everything_is_added_to_an_empty_state(bundled: SpecSet) -> None:
+    plan = _plan(bundled, None)
+    crm = _app(plan, "crm-sync")
+    assert crm.change == "added" and crm.privilege_increase
+    assert crm.scopes == Delta(("api:data:company", "api:data:contact"), ())
+    assert crm.groups == Delta(("sales-ops",), ())
+    assert _app(plan, "acme-analytics").approval == "recorded"  # the approval takes effect
+
+
+def test_scopes_uris_grants_and_groups_from_recorded_resources(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    doc = copy.deepcopy(recorded)
+    rule = ps.find(doc, RULE, "audience-studio-rule")["inputs"]
+    # recorded: fewer manage scopes, one read scope since dropped; offline_access is not a scope
+    rule["scopeWhitelists"] = ["api:audience:read", "api:data:scoops", "offline_access"]
+    oauth = ps.find(doc, OAUTH_APP, "audience-studio")["inputs"]
+    oauth["redirectUris"] = ["https://studio.acme.example/callback", "https://old.acme.example/cb"]
+    oauth["postLogoutRedirectUris"] = []
+    oauth["grantTypes"] = ["authorization_code"]
+    oauth["label"] = "Studio"
+    exported = doc["deployment"]["resources"][0]["outputs"]["groupIds"]
+    exported["design"] = "00gDESIGN"
+    groups = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["inputs"]["groups"]
+    groups[1]["id"] = "00gDESIGN"  # recorded: marketing and design; the spec: marketing-ops
+    plan = _plan(bundled, doc)
+    studio = _app(plan, "audience-studio")
+    assert studio.change == "changed"
+    assert studio.privilege_increase
+    assert studio.scopes == Delta(
+        ("api:audience:manage", "api:audience-member:manage", "api:audience-member:read"),
+        ("api:data:scoops",),
+    )
+    assert studio.redirect_uris == Delta((), ("https://old.acme.example/cb",))
+    assert studio.post_logout_redirect_uris == Delta(("https://studio.acme.example/",), ())
+    assert studio.grant_types == Delta(("refresh_token",), ())
+    assert studio.groups == Delta(("marketing-ops",), ("design",))
+    assert studio.label == ("Studio", "Audience Studio")
+
+
+def test_only_revoking_is_no_privilege_increase(tree: Path, recorded: dict[str, Any]) -> None:
+    _edit(tree, "crm-sync", "  - api:data:contact\n", "")
+    crm = _app(_plan(_specs(tree), recorded), "crm-sync")
+    assert crm.change == "changed"
+    assert crm.scopes == Delta((), ("api:data:contact",))
+    assert not crm.privilege_increase
+
+
+def test_a_changed_partner_spec_invalidates_its_approval_and_goes(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    _edit(
+        tree, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:contact\n"
+    )
+    plan = _plan(_specs(tree), recorded)
+    acme = _app(plan, "acme-analytics")
+    assert acme.approval == "invalidated"
+    assert acme.privilege_increase and acme.scopes.added == ("api:data:contact",)
+    assert acme.held == "approval is for an older version of the spec"
+    assert acme.held_removes  # deployed before, held now: the update deletes it
+    deleted = {s.name for s in plan.steps if s.op == "delete"}
+    assert deleted == {
+        "acme-analytics",
+        "acme-analytics-policy",
+        "acme-analytics-rule",
+        "acme-analytics-groups",
+    }
+
+
+def test_a_new_approval_is_recorded(tree: Path, bundled: SpecSet) -> None:
+    # state from before orbit-mobile was approved; now it is
+    before = _state(bundled)
+    approvals = tree / "approvals.yaml"
+    digest = _specs(tree).apps["orbit-mobile"].digest
+    approvals.write_text(
+        approvals.read_text(encoding="utf-8")
+        + f"- app: orbit-mobile\n  digest: {digest}\n  approved_by: sec@acme.example\n"
+        "  ticket: SEC-2001\n  approved_at: '2026-11-28T10:00:00+00:00'\n",
+        encoding="utf-8",
+    )
+    plan = _plan(_specs(tree), before)
+    orbit = _app(plan, "orbit-mobile")
+    assert (orbit.change, orbit.approval, orbit.held) == ("added", "recorded", None)
+    assert orbit.privilege_increase
+    assert plan.held == ()
+
+
+def test_an_app_whose_spec_is_gone_is_removed(tree: Path, recorded: dict[str, Any]) -> None:
+    (tree / "apps" / "enrichment-worker.yaml").unlink()
+    worker = _app(_plan(_specs(tree), recorded), "enrichment-worker")
+    assert worker.change == "removed"
+    assert worker.scopes == Delta((), ("api:data:company", "api:data:intent", "api:data:news"))
+
+
+def test_apps_not_for_the_stack_are_skipped_and_removed_if_there(bundled: SpecSet) -> None:
+    prod_doc = _state(bundled, "prod")
+    plan = _plan(bundled, prod_doc, "prod")
+    local = _app(plan, "studio-local")
+    assert (local.change, local.skipped) == ("unchanged", "environments: [dev]")
+    assert [s.name for s in plan.skipped] == ["studio-local"]
+    # prod state that still has studio-local (deployed before `environments` was set)
+    dev_doc = _state(bundled, "dev")
+    text = json.dumps(dev_doc).replace("urn:pulumi:dev::", "urn:pulumi:prod::")
+    text = text.replace("appspecs-api-dev", "appspecs-api").replace(
+        "api://appspecs-dev", "api://appspecs"
+    )
+    plan = _plan(bundled, json.loads(text), "prod")
+    local = _app(plan, "studio-local")
+    assert (local.change, local.skipped) == ("removed", "environments: [dev]")
+    assert {s.name for s in plan.steps if s.op == "delete"} >= {"studio-local", "studio-local-rule"}
+
+
+def test_unnamed_group_ids_are_not_guessed(bundled: SpecSet, recorded: dict[str, Any]) -> None:
+    doc = copy.deepcopy(recorded)
+    del doc["deployment"]["resources"][0]["outputs"]["groupIds"]  # an older program's state
+    plan = _plan(bundled, doc)
+    assert _app(plan, "crm-sync").change == "unchanged"
+    assert not plan.has_changes

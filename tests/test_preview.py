@@ -1,0 +1,378 @@
+"""`appspec preview`: the Automation API path, run as users run it.
+
+- Without the Pulumi CLI: exit 2 and one line saying how to install it.
+- With a stand-in `pulumi` executable (the process boundary the Automation API talks across):
+  the SDK's real LocalWorkspace and Stack run `pulumi version`, `stack select` / `stack init`,
+  `stack export` and `preview --event-log FILE`; the stand-in answers from a scenario file with
+  state and engine events in the CLI's JSON shapes. It reports version 3.200.0 so the SDK reads
+  events from the log file (newer CLIs stream the same events over gRPC).
+- With the real CLI, when it is on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appspecs.desired.render import render
+from appspecs.desired.resources import OAUTH_APP, RULE, resource_graph
+from appspecs.spec.load import load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+APPSPEC = str(BIN / "appspec")
+INSTALL_URL = "https://www.pulumi.com/docs/install/"
+# set by each test itself, never taken from the environment the tests run in
+OURS = {"PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"}
+
+STANDIN = r"""
+import json, os, sys
+
+args = [a for a in sys.argv[1:] if a != "--non-interactive"]
+scenario = json.load(open(os.environ["STANDIN_SCENARIO"]))
+with open(os.environ["STANDIN_LOG"], "a") as log:
+    log.write(json.dumps({"args": args, "backend": os.environ.get("PULUMI_BACKEND_URL"),
+                          "cwd": os.getcwd()}) + "\n")
+created = os.environ["STANDIN_LOG"] + ".created"
+
+def stack_of(args):
+    return args[args.index("--stack") + 1] if "--stack" in args else args[-1]
+
+def exists(name):
+    return name in scenario["stacks"] or (os.path.exists(created) and name in open(created).read().split())
+
+if args == ["version"]:
+    print("v3.200.0")
+elif args[:2] == ["stack", "select"]:
+    name = stack_of(args)
+    if not exists(name):
+        sys.stderr.write(f"error: no stack named '{name}' found\n")
+        sys.exit(255)
+elif args[:2] == ["stack", "init"]:
+    with open(created, "a") as f:
+        f.write(args[2] + "\n")
+elif args[:2] == ["stack", "export"]:
+    name = stack_of(args)
+    doc = scenario["stacks"].get(name) or {"version": 3, "deployment": {"manifest": {}}}
+    print(json.dumps(doc))
+elif args[0] == "preview":
+    events = scenario["events"]
+    if not any("summaryEvent" in e for e in events):  # the engine always ends with one
+        events = events + [{"summaryEvent": {"maybeCorrupt": False, "durationSeconds": 0,
+                                             "resourceChanges": {}, "PolicyPacks": {}}}]
+    with open(args[args.index("--event-log") + 1], "a") as f:
+        for i, event in enumerate(events + [{"cancelEvent": {}}]):
+            f.write(json.dumps({"sequence": i, "timestamp": 1, **event}) + "\n")
+    print(f"Previewing update ({stack_of(args)}):")
+    if scenario.get("fail"):
+        sys.stderr.write(scenario["fail"] + "\n")
+        sys.exit(255)
+else:
+    sys.stderr.write(f"error: the stand-in does not know {args}\n")
+    sys.exit(2)
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    """A copy of the project's specs and stacks with its Pulumi.yaml: where preview runs."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    shutil.copytree(ROOT / "app-specs", project / "app-specs")
+    shutil.copytree(ROOT / "stacks", project / "stacks", ignore=shutil.ignore_patterns("*.py*"))
+    return project
+
+
+def _standin(tmp_path: Path) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pulumi = bin_dir / "pulumi"
+    pulumi.write_text(f"#!{sys.executable}\n{STANDIN}")
+    pulumi.chmod(0o755)
+    return bin_dir
+
+
+def _run(
+    cwd: Path, path: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in OURS and not k.startswith("STANDIN_")}
+    return subprocess.run(
+        [APPSPEC, *args],
+        cwd=cwd,
+        env={**base, "PATH": path, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _section(text: str, title: str) -> list[str]:
+    """The lines of a titled section of the text output, up to the next blank line."""
+    lines = text.splitlines()
+    start = lines.index(title)
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start:end]
+
+
+def _state_without(project: Path, missing: str) -> dict[str, Any]:
+    """The export an update of the project's specs would leave, less one app's resources."""
+    specs = load_specs(project / "app-specs", stacks_dir=project / "stacks")
+    desired = render(specs, load_stack_config(project / "stacks", "dev"))
+    doc = plan_states.state_for(resource_graph(desired))
+    resources = doc["deployment"]["resources"]
+    doc["deployment"]["resources"] = [r for r in resources if not r["urn"].endswith(missing)]
+    return doc
+
+
+def _pre(op: str, type_: str, name: str, **extra: Any) -> dict[str, Any]:
+    urn = f"urn:pulumi:dev::appspecs::appspecs:index:OidcApp${type_}::{name}"
+    meta = {"op": op, "urn": urn, "type": type_, "provider": "", **extra}
+    return {"resourcePreEvent": {"metadata": meta}}
+
+
+def _scenario(tmp_path: Path, **scenario: Any) -> dict[str, str]:
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps({"stacks": {}, "events": [], **scenario}))
+    return {"STANDIN_SCENARIO": str(path), "STANDIN_LOG": str(tmp_path / "calls.jsonl")}
+
+
+def _calls(tmp_path: Path) -> list[dict[str, Any]]:
+    lines = (tmp_path / "calls.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+# --- no CLI ---------------------------------------------------------------------------------------
+
+
+def test_without_the_cli_it_says_how_to_install_it(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    result = _run(project, str(empty), "preview", "--stack", "dev")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("appspec: the Pulumi CLI is not on PATH")
+    assert INSTALL_URL in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+# --- the stand-in CLI -----------------------------------------------------------------------------
+
+EVENTS = [
+    {"preludeEvent": {"config": {}}},
+    _pre("same", "okta:app/oAuth:OAuth", "crm-sync"),
+    _pre("create", "okta:app/oAuth:OAuth", "enrichment-worker"),
+    _pre(
+        "update",
+        "okta:auth/serverPolicyRule:ServerPolicyRule",
+        "crm-sync",
+        diffs=["scopeWhitelists", "groupWhitelists"],
+    ),
+    _pre("replace", "okta:app/oAuth:OAuth", "studio-local", keys=["type"], diffs=["type"]),
+    {
+        "diagnosticEvent": {
+            "message": "a warning from the engine\n",
+            "color": "never",
+            "severity": "warning",
+        }
+    },
+    {
+        "summaryEvent": {
+            "maybeCorrupt": False,
+            "durationSeconds": 2,
+            "resourceChanges": {"same": 20, "create": 1, "update": 1, "replace": 1},
+            "PolicyPacks": {},
+        }
+    },
+]
+
+
+def test_preview_shows_the_apps_as_plan_does_then_the_engines_steps(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    state = _state_without(project, "::enrichment-worker")
+    env = _scenario(tmp_path, stacks={"dev": state}, events=EVENTS)
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Preview of stack dev (file backend)\n")
+
+    # the apps exactly as `appspec plan` shows them against the same state
+    state_file = tmp_path / "state.json"
+    state_file.write_text(json.dumps(state))
+    plan = _run(
+        project, str(tmp_path / "none"), "plan", "--stack", "dev", "--state", str(state_file)
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert _section(out, "Apps:") == _section(plan.stdout, "Apps:")
+    assert any("enrichment-worker" in line for line in _section(out, "Apps:"))
+
+    resources = _section(out, "Resources (pulumi preview):")
+    assert resources == [
+        "Resources (pulumi preview):",
+        "  +    okta:app/oAuth:OAuth enrichment-worker (create)",
+        "  ~    okta:auth/serverPolicyRule:ServerPolicyRule crm-sync (update: scopeWhitelists, groupWhitelists)",
+        "  +-   okta:app/oAuth:OAuth studio-local (replace: type)",
+    ]
+    assert "Changes: 1 to create, 1 to update, 1 to replace, 20 unchanged" in out
+    assert "warning: a warning from the engine" in out
+
+
+def test_preview_selects_the_stack_with_the_local_backend_by_default(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    env = _scenario(tmp_path, stacks={"dev": plan_states.document({"manifest": {}})})
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    assert result.returncode == 0, result.stderr
+    calls = _calls(tmp_path)
+    assert [c["args"][:2] for c in calls[:3]] == [
+        ["version"],
+        ["stack", "select"],
+        ["stack", "export"],
+    ]
+    assert calls[3]["args"][0] == "preview" and len(calls) == 4
+    assert "dev" in calls[1]["args"] and "dev" in calls[3]["args"]
+    assert all(c["cwd"] == str(project.resolve()) for c in calls[1:])
+    assert {c["backend"] for c in calls[1:]} == {project.resolve().as_uri()}
+    preview_args = calls[-1]["args"]
+    assert "--suppress-progress" in preview_args
+    assert preview_args[preview_args.index("--color") + 1] == "never"
+    assert "Resources (pulumi preview):\n  no changes\n" in result.stdout
+
+
+def test_preview_creates_a_missing_stack_and_respects_the_backend_variable(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    backend = "s3://acme-state?region=eu-west-1&awssdk=v2"
+    env = {**_scenario(tmp_path), "PULUMI_BACKEND_URL": backend}
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "prod", env=env)
+    assert result.returncode == 0, result.stderr
+    calls = _calls(tmp_path)
+    assert [c["args"][:2] for c in calls[1:3]] == [["stack", "select"], ["stack", "init"]]
+    assert "prod" in calls[2]["args"]
+    assert {c["backend"] for c in calls[1:]} == {backend}
+    # only the scheme is shown: a backend URL may carry credentials
+    assert result.stdout.startswith("Preview of stack prod (s3 backend)\n")
+    assert "acme-state" not in result.stdout + result.stderr
+
+
+def test_json_output(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    state = _state_without(project, "::enrichment-worker")
+    env = _scenario(tmp_path, stacks={"dev": state}, events=EVENTS)
+    result = _run(
+        project, str(_standin(tmp_path)), "preview", "--stack", "dev", "--format", "json", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["stack"] == "dev" and doc["backend"] == "file"
+    assert doc["changeSummary"] == {"same": 20, "create": 1, "update": 1, "replace": 1}
+    assert doc["summary"]["changes"] is True
+    added = [a["name"] for a in doc["apps"] if a["change"] == "added"]
+    assert added == ["enrichment-worker"]
+    update = next(s for s in doc["steps"] if s["op"] == "update")
+    assert update["type"] == RULE and update["diffs"] == ["scopeWhitelists", "groupWhitelists"]
+    replace = next(s for s in doc["steps"] if s["op"] == "replace")
+    assert replace["type"] == OAUTH_APP and replace["replaceKeys"] == ["type"]
+
+
+PASSPHRASE = (
+    "getting secrets manager: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or "
+    "PULUMI_CONFIG_PASSPHRASE_FILE environment variables"
+)
+
+
+@pytest.mark.parametrize(
+    ("diagnostics", "stderr", "reason"),
+    [
+        (
+            ["okta:index:getGroup: the API returned an error: Invalid token provided\n"],
+            "error: preview failed",
+            "okta:index:getGroup: the API returned an error: Invalid token provided",
+        ),
+        (
+            # a program's failure spans lines: it is told in one
+            ["Program failed:\n  stack config: okta:orgName is missing\n", "a later error\n"],
+            "error: preview failed",
+            "Program failed: stack config: okta:orgName is missing",
+        ),
+        ([], f"Previewing...\nerror: {PASSPHRASE}", PASSPHRASE),
+    ],
+    ids=["engine-error", "multi-line", "cli-error"],
+)
+def test_a_failed_preview_is_one_line_and_exit_2(
+    tmp_path: Path, diagnostics: list[str], stderr: str, reason: str
+) -> None:
+    project = _project(tmp_path)
+    events = [
+        {"diagnosticEvent": {"message": m, "color": "never", "severity": "error"}}
+        for m in diagnostics
+    ]
+    env = _scenario(
+        tmp_path,
+        stacks={"dev": plan_states.document({"manifest": {}})},
+        events=events,
+        fail=stderr,
+    )
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"appspec: previewing stack dev: {reason}\n"
+
+
+def test_an_unknown_stack_is_a_usage_error_before_pulumi_runs(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    env = _scenario(tmp_path)
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "qa", env=env)
+    assert result.returncode == 2
+    assert result.stderr == "appspec: unknown stack 'qa'; known stacks: dev, prod\n"
+    assert not (tmp_path / "calls.jsonl").exists()
+
+
+def test_invalid_specs_exit_1_before_pulumi_runs(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    spec.write_text(spec.read_text().replace("api:data:contact", "api:nope:read"))
+    env = _scenario(tmp_path)
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    assert result.returncode == 1
+    assert "error[unknown-scope]" in result.stderr
+    assert result.stderr.endswith("appspec: the specs have errors; nothing to preview\n")
+    assert not (tmp_path / "calls.jsonl").exists()
+
+
+# --- the real CLI ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pulumi") is None, reason="pulumi CLI not on PATH")
+def test_real_preview_uses_the_local_backend_and_never_a_traceback(tmp_path: Path) -> None:
+    """With the CLI: a preview of a fresh local stack. Without an Okta org behind the provider
+    the engine may fail (group look-ups call Okta): then one line and exit 2."""
+    project = _project(tmp_path)
+    shutil.copy2(ROOT / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
+    # the program runs in the project's virtualenv (Pulumi.yaml: virtualenv .venv)
+    (project / ".venv").symlink_to(BIN.parent)
+    result = _run(
+        project,
+        os.environ["PATH"],
+        "preview",
+        "--stack",
+        "dev",
+        env={"PULUMI_CONFIG_PASSPHRASE": "test-only", "PULUMI_SKIP_UPDATE_CHECK": "true"},
+    )
+    assert "Traceback" not in result.stderr
+    assert (project / ".pulumi").is_dir(), "the stack was not kept in the local backend"
+    if result.returncode == 0:
+        assert "Apps:" in result.stdout and "Resources (pulumi preview):" in result.stdout
+    else:
+        assert result.returncode == 2
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert result.stderr.startswith("appspec: ")

@@ -1,0 +1,159 @@
+"""`appspec schema`: the committed JSON Schema is current, and editors' checks agree with ours."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SPECS = REPO / "app-specs"
+COMMITTED = SPECS / "app-spec.schema.json"
+CASES = Path(__file__).resolve().parent / "cases" / "validate"
+BUNDLED = sorted((SPECS / "apps").glob("*.yaml"))
+MODELINE = "# yaml-language-server: $schema=../app-spec.schema.json"
+
+
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "appspecs", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def printed() -> dict[str, Any]:
+    result = run_cli(REPO, "schema")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_committed_schema_is_current() -> None:
+    result = run_cli(REPO, "schema")
+    assert result.returncode == 0, result.stderr
+    assert COMMITTED.read_text(encoding="utf-8") == result.stdout, (
+        "app-specs/app-spec.schema.json is out of date; regenerate it with "
+        "`.venv/bin/appspec schema --out app-specs/app-spec.schema.json`"
+    )
+
+
+def test_schema_out_writes_the_same_text(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    result = run_cli(REPO, "schema", "--out", str(out))
+    assert (result.returncode, result.stdout) == (0, "")
+    assert out.read_text(encoding="utf-8") == COMMITTED.read_text(encoding="utf-8")
+
+
+def test_schema_is_valid_2020_12_with_catalog_scopes(printed: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator.check_schema(printed)
+    assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    catalog = yaml.safe_load((SPECS / "scope-catalog.yaml").read_text(encoding="utf-8"))
+    scopes = printed["properties"]["scopes"]
+    assert scopes["items"]["enum"] == [s["value"] for s in catalog["scopes"]]
+    assert scopes["uniqueItems"] is True
+    assert printed["additionalProperties"] is False
+    assert set(printed["required"]) == {"name", "label", "type", "owner", "client", "scopes"}
+
+
+def test_every_property_has_a_description(printed: dict[str, Any]) -> None:
+    client = printed["$defs"]["Client"]
+    for owner in (printed, client):
+        for name, prop in owner["properties"].items():
+            assert prop.get("description"), name
+
+
+def test_bundled_specs_start_with_the_schema_modeline() -> None:
+    assert BUNDLED, "no bundled specs"
+    for path in BUNDLED:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == MODELINE, path.name
+
+
+def _check_jsonschema() -> list[str]:
+    beside = Path(sys.executable).parent / "check-jsonschema"
+    if beside.exists():
+        return [str(beside)]
+    return [sys.executable, "-m", "check_jsonschema"]
+
+
+def test_bundled_specs_pass_check_jsonschema() -> None:
+    result = subprocess.run(
+        [*_check_jsonschema(), "--schemafile", str(COMMITTED), *map(str, BUNDLED)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- the schema agrees with validate
+
+
+def _validator(printed: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(printed)
+
+
+def test_valid_case_specs_pass_the_schema(printed: dict[str, Any]) -> None:
+    validator = _validator(printed)
+    paths = [
+        p for p in sorted(CASES.glob("valid-*/app-specs/apps/*.yaml")) if not p.name.startswith(".")
+    ]
+    assert len(paths) >= 7
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], path.name
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [
+        ("name", "Not_A_Name"),
+        ("name", "ab"),
+        ("owner", "not-an-email"),
+        ("type", "external"),
+        ("scopes", ["api:data:compny"]),
+        ("scopes", ["api:data:company", "api:data:company"]),
+        ("scopes", []),
+        ("environments", ["Prod"]),
+        ("extra", 1),
+        ("client", {"kind": "desktop"}),
+        ("client", {"kind": "web", "redirect_uri": []}),
+    ],
+)
+def test_schema_rejects_what_validate_rejects(
+    printed: dict[str, Any], change: str, value: Any
+) -> None:
+    base = yaml.safe_load(
+        (CASES / "valid-loopback-allowed-everywhere/app-specs/apps/laptop.yaml").read_text()
+    )
+    assert list(_validator(printed).iter_errors(base)) == []
+    assert list(_validator(printed).iter_errors({**base, change: value})) != []
+
+
+def test_schema_with_a_broken_catalog_exits_1(tmp_path: Path) -> None:
+    root = tmp_path / "app-specs"
+    shutil.copytree(CASES / "_base" / "app-specs", root)
+    (root / "apps").mkdir()
+    shutil.copyfile(
+        CASES / "catalog-rules" / "app-specs" / "scope-catalog.yaml", root / "scope-catalog.yaml"
+    )
+    result = run_cli(tmp_path, "schema", "--specs", "app-specs")
+    assert result.returncode == 1
+    assert "error[catalog] scopes[1].value: scope value 'api:data:company' repeats" in result.stdout
+    assert result.stderr.strip() == "appspec: the scope catalog has errors"
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,507 @@
+"""`appspec secret rotate|retire|list` over real HTTP against the stand-in Okta.
+
+Each test builds a small project (catalog, specs, stacks) in a temporary folder and seeds the
+stand-in with apps carrying the ``profile.appspecs`` marker, as Pulumi leaves them. The CLI runs
+in-process through click's runner, so stdout, stderr and every log record are checked for secret
+values, which the stand-in generates and these tests read back from its state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+from tests.standin import Fault, StandinOkta
+
+TOKEN = "tok-SECRET-rotation-9f3a1c7e5b"
+
+CATALOG = """\
+scopes:
+  - value: api:billing:read
+    display_name: Read billing
+    description: Read invoices
+    category: Billing
+  - value: api:billing:write
+    display_name: Write billing
+    description: Change invoices
+    category: Billing
+"""
+
+SPECS = {
+    "billing-sync": """\
+name: billing-sync
+label: Billing Sync
+type: internal
+owner: billing@acme.example
+client:
+  kind: web
+  redirect_uris: [https://billing.acme.example/cb]
+scopes: [api:billing:read]
+""",
+    "ledger-worker": """\
+name: ledger-worker
+label: Ledger Worker
+type: internal
+owner: billing@acme.example
+client:
+  kind: service
+scopes: [api:billing:write]
+""",
+    "ledger-ui": """\
+name: ledger-ui
+label: Ledger UI
+type: internal
+owner: billing@acme.example
+client:
+  kind: spa
+  redirect_uris: [https://ledger.acme.example/cb]
+scopes: [api:billing:read]
+""",
+    "partner-portal": """\
+name: partner-portal
+label: Partner Portal
+type: partner
+owner: partners@acme.example
+client:
+  kind: web
+  redirect_uris: [https://portal.partner.example/cb]
+scopes: [api:billing:read]
+""",
+    "prod-only": """\
+name: prod-only
+label: Prod Only
+type: internal
+owner: billing@acme.example
+client:
+  kind: web
+  redirect_uris: [https://prod.acme.example/cb]
+scopes: [api:billing:read]
+environments: [prod]
+""",
+}
+
+STACK = """\
+config:
+  appspecs:authServer:
+    name: billing-api
+    audience: api://billing
+  appspecs:maxSecretAgeDays: 90
+"""
+
+
+@dataclass
+class Org:
+    okta: StandinOkta
+    root: Path
+    apps: dict[str, dict[str, Any]]
+
+    def app_id(self, name: str) -> str:
+        return str(self.apps[name]["id"])
+
+    def secrets(self, name: str) -> list[dict[str, Any]]:
+        return list(self.okta.state.secrets[self.app_id(name)].values())
+
+    def values(self) -> set[str]:
+        """Every secret value and hash the org holds now."""
+        found: set[str] = set()
+        for table in self.okta.state.secrets.values():
+            for s in table.values():
+                found |= {s["client_secret"], s["secret_hash"]}
+        return found
+
+    def secret_calls(self, method: str | None = None) -> list[str]:
+        return [
+            f"{r.method} {r.path}"
+            for r in self.okta.requests
+            if "/credentials/secrets" in r.path and (method is None or r.method == method)
+        ]
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Iterator[Org]:
+    specs = tmp_path / "app-specs"
+    (specs / "apps").mkdir(parents=True)
+    (specs / "scope-catalog.yaml").write_text(CATALOG)
+    for name, text in SPECS.items():
+        (specs / "apps" / f"{name}.yaml").write_text(text)
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (stacks / "Pulumi.dev.yaml").write_text(STACK)
+    (stacks / "Pulumi.prod.yaml").write_text(STACK)
+    with StandinOkta(token=TOKEN) as okta:
+        apps: dict[str, dict[str, Any]] = {}
+        for name, label, kind, method in (
+            ("billing-sync", "Billing Sync", "web", "client_secret_basic"),
+            ("ledger-worker", "Ledger Worker", "service", "client_secret_basic"),
+            ("ledger-ui", "Ledger UI", "browser", "none"),
+            ("partner-portal", "Partner Portal", "web", "client_secret_basic"),
+            ("prod-only", "Prod Only", "web", "client_secret_basic"),
+        ):
+            apps[name] = okta.add_oidc_app(
+                label=label,
+                application_type=kind,
+                grant_types=["client_credentials"] if kind == "service" else ["authorization_code"],
+                redirect_uris=[] if kind == "service" else [f"https://{name}.example/cb"],
+                token_endpoint_auth_method=method,
+                profile={"appspecs": {"name": name, "digest": "sha256:seeded"}},
+                secret=method != "none",
+            )
+        # An unmanaged app with a similar label: found by `q`, but it has no marker.
+        okta.add_oidc_app(label="Billing Sync (old)", secret=True)
+        okta.reset_counters()
+        yield Org(okta, tmp_path, apps)
+
+
+def run(org: Org, *args: str, env: dict[str, str] | None = None) -> Result:
+    os.chdir(org.root)  # the default --specs is app-specs/ in the working directory
+    return CliRunner().invoke(
+        cli,
+        ["secret", *args, "--stack", "dev", "--org-url", org.okta.url],
+        env={"OKTA_API_TOKEN": TOKEN, "OKTA_CLIENT_ID": None, "OKTA_PRIVATE_KEY": None}
+        | (env or {}),
+        catch_exceptions=False,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _keep_cwd(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(os.getcwd())  # restored after each test, whatever run() did
+
+
+@pytest.fixture(autouse=True)
+def _debug_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+
+def assert_nothing_secret(org: Org, result: Result, caplog: pytest.LogCaptureFixture) -> None:
+    texts = {"stdout": result.stdout, "stderr": result.stderr, "logs": caplog.text}
+    for where, text in texts.items():
+        for value in org.values():
+            assert value not in text, f"a secret value or hash shows in {where}"
+        assert TOKEN not in text, f"the API token shows in {where}"
+
+
+# -- rotate -----------------------------------------------------------------------------------
+
+
+def test_rotate_writes_a_second_secret_to_a_0600_file(
+    org: Org, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    [old] = org.secrets("billing-sync")
+    out = tmp_path / "billing.secret"
+    result = run(org, "rotate", "billing-sync", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    old_now, new = org.secrets("billing-sync")
+    assert old_now["id"] == old["id"] and old_now["status"] == "ACTIVE"  # consumers keep working
+    assert new["status"] == "ACTIVE"
+    assert out.read_text() == new["client_secret"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert f"created secret {new['id']} at {new['created']}" in result.stdout
+    assert f"the old secret {old['id']}" in result.stdout
+    assert "appspec secret retire" in result.stdout
+    assert_nothing_secret(org, result, caplog)
+    # Okta generated it: the request asked for nothing but a new secret.
+    assert org.secret_calls("POST") == [
+        f"POST /api/v1/apps/{org.app_id('billing-sync')}/credentials/secrets"
+    ]
+
+
+def test_rotate_file_mode_is_0600_whatever_the_umask(org: Org, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    old = os.umask(0o000)
+    try:
+        result = run(org, "rotate", "ledger-worker", "--out", str(out))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_reveal_prints_the_secret_alone_on_stdout(
+    org: Org, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = run(org, "rotate", "ledger-worker", "--reveal")
+    assert result.exit_code == 0, result.stderr
+    _, new = org.secrets("ledger-worker")
+    assert result.stdout == new["client_secret"] + "\n"
+    assert f"created secret {new['id']}" in result.stderr
+    assert new["client_secret"] not in result.stderr
+    assert new["client_secret"] not in caplog.text and TOKEN not in caplog.text
+
+
+def test_rotate_without_out_or_reveal_creates_nothing(org: Org) -> None:
+    result = run(org, "rotate", "billing-sync")
+    assert result.exit_code == 2
+    assert "--out" in result.stderr and "--reveal" in result.stderr
+    assert len(org.secrets("billing-sync")) == 1
+    assert org.okta.requests == []
+
+
+def test_rotate_refuses_an_existing_out_file(org: Org, tmp_path: Path) -> None:
+    out = tmp_path / "existing"
+    out.write_text("keep me")
+    result = run(org, "rotate", "billing-sync", "--out", str(out))
+    assert result.exit_code == 2
+    assert "exists" in result.stderr
+    assert out.read_text() == "keep me"
+    assert len(org.secrets("billing-sync")) == 1
+    assert org.secret_calls("POST") == []
+
+
+def test_rotate_refuses_a_symlink_out(org: Org, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    link = tmp_path / "link"
+    link.symlink_to(target)  # dangling: an attacker's pointer at a file of their choosing
+    result = run(org, "rotate", "billing-sync", "--out", str(link))
+    assert result.exit_code == 2
+    assert not target.exists()
+    assert org.secret_calls("POST") == []
+
+
+def test_an_out_file_that_cannot_be_created_stops_before_okta(org: Org, tmp_path: Path) -> None:
+    result = run(org, "rotate", "billing-sync", "--out", str(tmp_path / "no-such-dir" / "s"))
+    assert result.exit_code == 2
+    assert "cannot create" in result.stderr
+    assert org.secret_calls("POST") == []
+    assert len(org.secrets("billing-sync")) == 1
+
+
+def test_two_secrets_is_the_limit(org: Org, tmp_path: Path) -> None:
+    org.okta.add_secret(org.app_id("billing-sync"))
+    result = run(org, "rotate", "billing-sync", "--out", str(tmp_path / "s"))
+    assert result.exit_code == 1
+    assert "appspec secret retire" in result.stderr
+    assert org.secret_calls("POST") == []
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_failed_create_is_not_retried_and_leaves_no_file(org: Org, tmp_path: Path) -> None:
+    org.okta.faults.add(
+        Fault(kind="status", status=503, path=r"/credentials/secrets$", method="POST")
+    )
+    out = tmp_path / "s"
+    result = run(org, "rotate", "billing-sync", "--out", str(out))
+    assert result.exit_code == 2
+    assert "503" in result.stderr
+    assert not out.exists()
+    # A retried POST could have made a second secret nobody holds.
+    assert len(org.secret_calls("POST")) == 1
+
+
+# -- retire -----------------------------------------------------------------------------------
+
+
+def test_retire_deletes_all_but_the_newest(
+    org: Org, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert run(org, "rotate", "billing-sync", "--out", str(tmp_path / "s")).exit_code == 0
+    old, new = org.secrets("billing-sync")
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 0, result.stderr
+    assert [s["id"] for s in org.secrets("billing-sync")] == [new["id"]]
+    assert f"retired secret {old['id']} (created {old['created']})" in result.stdout
+    assert f"kept secret {new['id']}" in result.stdout
+    values_before = {old["client_secret"], old["secret_hash"]}
+    for value in values_before:
+        assert value not in result.stdout + result.stderr + caplog.text
+    assert_nothing_secret(org, result, caplog)
+    app = org.app_id("billing-sync")
+    assert org.secret_calls()[-2:] == [
+        f"POST /api/v1/apps/{app}/credentials/secrets/{old['id']}/lifecycle/deactivate",
+        f"DELETE /api/v1/apps/{app}/credentials/secrets/{old['id']}",
+    ]
+
+
+def test_retire_keeps_the_newest_by_creation_time_not_list_order(org: Org) -> None:
+    app = org.app_id("billing-sync")
+    [first] = org.secrets("billing-sync")
+    second = org.okta.add_secret(app)
+    # Okta lists oldest first, but nothing promises it: make the listed-last one older.
+    second["created"] = "2020-01-01T00:00:00.000Z"
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 0, result.stderr
+    assert [s["id"] for s in org.secrets("billing-sync")] == [first["id"]]
+
+
+def test_retire_refuses_the_last_secret(org: Org) -> None:
+    [only] = org.secrets("billing-sync")
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 1
+    assert "only one client secret" in result.stderr and only["id"] in result.stderr
+    assert org.secrets("billing-sync") == [only]
+    assert org.secret_calls("DELETE") == [] and org.secret_calls("POST") == []
+
+
+def test_retire_refuses_when_the_newest_is_inactive(org: Org) -> None:
+    app = org.app_id("billing-sync")
+    org.okta.add_secret(app, status="INACTIVE")
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 1
+    assert "not active" in result.stderr
+    assert len(org.secrets("billing-sync")) == 2
+    assert org.secret_calls("DELETE") == []
+
+
+def test_retire_deletes_an_inactive_old_secret_without_deactivating_it(org: Org) -> None:
+    app = org.app_id("billing-sync")
+    [old] = org.secrets("billing-sync")
+    org.okta.add_secret(app)
+    org.okta.state.set_secret_status(app, old["id"], "INACTIVE")
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 0, result.stderr
+    assert len(org.secrets("billing-sync")) == 1
+    assert not any("deactivate" in c for c in org.secret_calls())
+
+
+# -- which apps -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("partner-portal", "is held"),
+        ("prod-only", "not deployed to stack 'dev'"),
+        ("no-such-app", "no app named 'no-such-app'"),
+        ("ledger-ui", "no client secret"),
+    ],
+)
+@pytest.mark.parametrize("command", ["rotate", "retire"])
+def test_refuses_apps_that_are_held_undeclared_or_public(
+    org: Org, command: str, name: str, message: str
+) -> None:
+    if (
+        name in org.apps
+        and org.apps[name]["credentials"]["oauthClient"]["token_endpoint_auth_method"] != "none"
+    ):
+        org.okta.add_secret(org.app_id(name))  # retire would otherwise refuse for another reason
+    before = {n: len(org.okta.state.secrets[a["id"]]) for n, a in org.apps.items()}
+    args = ["--reveal"] if command == "rotate" else []
+    result = run(org, command, name, *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1  # one line, no traceback
+    assert org.secret_calls() == []
+    assert {n: len(org.okta.state.secrets[a["id"]]) for n, a in org.apps.items()} == before
+
+
+def test_refuses_a_declared_app_missing_from_the_org(org: Org) -> None:
+    org.okta.state.apps[org.app_id("billing-sync")]["profile"] = {}
+    result = run(org, "rotate", "billing-sync", "--reveal")
+    assert result.exit_code == 1
+    assert "no app in the org" in result.stderr
+    assert org.secret_calls() == []
+
+
+def test_an_app_found_only_by_a_full_listing_is_still_found(org: Org) -> None:
+    """Relabelled in the admin console: the `q` search misses, the marker still matches."""
+    org.okta.state.apps[org.app_id("billing-sync")]["label"] = "Renamed by hand"
+    result = run(org, "list", "billing-sync")
+    assert result.exit_code == 0, result.stderr
+    assert org.app_id("billing-sync") in result.stdout
+
+
+# -- usage and credentials --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["rotate", "retire", "list"])
+def test_bad_org_url_or_missing_credentials_exit_2_in_one_line(org: Org, command: str) -> None:
+    extra = ["--reveal"] if command == "rotate" else []
+    os.chdir(org.root)
+    runner = CliRunner()
+    bad_url = runner.invoke(
+        cli,
+        [
+            "secret",
+            command,
+            "billing-sync",
+            *extra,
+            "--stack",
+            "dev",
+            "--org-url",
+            "http://okta.example.com",
+        ],
+        env={"OKTA_API_TOKEN": TOKEN},
+    )
+    assert bad_url.exit_code == 2
+    assert "--org-url" in bad_url.stderr and bad_url.stderr.count("\n") == 1
+    no_creds = run(org, command, "billing-sync", *extra, env={"OKTA_API_TOKEN": ""})
+    assert no_creds.exit_code == 2
+    assert "OKTA_API_TOKEN" in no_creds.stderr and no_creds.stderr.count("\n") == 1
+    assert org.okta.requests == []
+
+
+def test_a_wrong_token_is_an_okta_error_exit_2(org: Org) -> None:
+    result = run(org, "rotate", "billing-sync", "--reveal", env={"OKTA_API_TOKEN": "not-the-token"})
+    assert result.exit_code == 2
+    assert "HTTP 401" in result.stderr
+    assert len(org.secrets("billing-sync")) == 1
+
+
+def test_unknown_stack_is_a_usage_error(org: Org) -> None:
+    os.chdir(org.root)
+    result = CliRunner().invoke(
+        cli,
+        ["secret", "list", "billing-sync", "--stack", "staging", "--org-url", org.okta.url],
+        env={"OKTA_API_TOKEN": TOKEN},
+    )
+    assert result.exit_code == 2
+    assert "staging" in result.stderr and "known stacks: dev, prod" in result.stderr
+
+
+# -- list -------------------------------------------------------------------------------------
+
+
+def test_list_shows_ids_status_and_age_never_values(
+    org: Org, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = org.app_id("billing-sync")
+    [old] = org.secrets("billing-sync")
+    old["created"] = "2020-02-01T00:00:00.000Z"
+    new = org.okta.add_secret(app, status="INACTIVE")
+    result = run(org, "list", "billing-sync")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"billing-sync ({app}): 2 client secrets"
+    assert old["id"] in lines[1] and "ACTIVE" in lines[1] and "older than 90 days" in lines[1]
+    assert new["id"] in lines[2] and "INACTIVE" in lines[2] and "0 days old" in lines[2]
+    assert "older than" not in lines[2]
+    assert_nothing_secret(org, result, caplog)
+
+
+def test_list_json(org: Org, caplog: pytest.LogCaptureFixture) -> None:
+    [old] = org.secrets("ledger-worker")
+    result = run(org, "list", "ledger-worker", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["app"] == "ledger-worker" and data["max_secret_age_days"] == 90
+    assert data["secrets"] == [
+        {
+            "id": old["id"],
+            "status": "ACTIVE",
+            "created": old["created"],
+            "age_days": 0,
+            "too_old": False,
+        }
+    ]
+    assert_nothing_secret(org, result, caplog)
+
+
+def test_list_works_for_held_apps_and_public_clients(org: Org) -> None:
+    held = run(org, "list", "partner-portal")
+    assert held.exit_code == 0, held.stderr
+    assert "1 client secret" in held.stdout
+    org.okta.reset_counters()
+    public = run(org, "list", "ledger-ui")
+    assert public.exit_code == 0, public.stderr
+    assert "public client" in public.stdout
+    assert not any("/credentials/secrets" in r.path for r in org.okta.requests)

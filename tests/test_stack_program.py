@@ -1,0 +1,178 @@
+"""The stack program (stacks/__main__.py) as Pulumi runs it, under the official mocks: which apps
+each stack gets, what it exports, that no client secret leaks, and how bad input stops it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import rpc
+from pulumi.runtime.config import CONFIG
+from pulumi.runtime.settings import get_root_resource
+
+from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP
+from tests.pulumi_harness import (
+    MOCK_SECRET_PREFIX,
+    ROOT,
+    ProgramFailed,
+    ProgramRun,
+    mock_client_id,
+    mock_client_secret,
+    mock_group_id,
+    run_stack_program,
+)
+
+DEV_APPS = ["acme-analytics", "audience-studio", "crm-sync", "enrichment-worker", "studio-local"]
+PROD_APPS = ["acme-analytics", "audience-studio", "crm-sync", "enrichment-worker"]
+
+
+@pytest.fixture(scope="module")
+def dev() -> ProgramRun:
+    return run_stack_program("dev")
+
+
+@pytest.fixture(scope="module")
+def prod() -> ProgramRun:
+    return run_stack_program("prod")
+
+
+def _apps(run: ProgramRun) -> list[str]:
+    return [r.name for r in run.of_type(APP_COMPONENT)]
+
+
+def test_each_stack_gets_its_apps(dev: ProgramRun, prod: ProgramRun) -> None:
+    assert _apps(dev) == DEV_APPS
+    assert _apps(prod) == PROD_APPS
+
+
+def test_studio_local_is_only_in_dev(dev: ProgramRun, prod: ProgramRun) -> None:
+    assert dev.find(OAUTH_APP, "studio-local").inputs["redirectUris"] == [
+        "http://localhost:5173/callback"
+    ]
+    assert not [r for r in prod.registrations if r.name.startswith("studio-local")]
+    assert "studio-local" not in prod.outputs["clientIds"]
+    assert "studio-local" not in prod.outputs["heldApps"]  # skipped for its environment, not held
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_held_partner_app_registers_nothing_and_is_reported(
+    stack: str, dev: ProgramRun, prod: ProgramRun
+) -> None:
+    run = dev if stack == "dev" else prod
+    assert not [r for r in run.registrations if r.name.startswith("orbit-mobile")]
+    assert run.outputs["heldApps"] == ["orbit-mobile"]
+    assert not [i for i in run.invokes if i.args.get("name") == "partner-orbit"]
+    held = [e for e in run.logs if e.severity == "info" and "orbit-mobile" in e.message]
+    assert len(held) == 1
+    assert held[0].message.startswith("app-specs/apps/orbit-mobile.yaml:")
+    assert "info[held]" in held[0].message
+
+
+def test_stack_outputs(dev: ProgramRun) -> None:
+    assert dev.outputs["clientIds"] == {name: mock_client_id(name) for name in DEV_APPS}
+    groups = ["partner-acme-analytics", "marketing", "marketing-ops", "sales-ops", "marketing-eng"]
+    assert dev.outputs["groupIds"] == {g: mock_group_id(g) for g in groups}
+    assert set(dev.outputs) == {"clientIds", "heldApps", "groupIds"}
+    assert dev.secret_outputs == frozenset()
+    assert dev.errors == []
+
+
+def _plain_strings(value: Any) -> Iterator[str]:
+    """Every string in a value that is not wrapped as a secret."""
+    if rpc.is_rpc_secret(value):
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _plain_strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _plain_strings(v)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_no_client_secret_is_exported_or_passed_on(
+    stack: str, dev: ProgramRun, prod: ProgramRun
+) -> None:
+    run = dev if stack == "dev" else prod
+    apps = run.of_type(OAUTH_APP)
+    # The mocks do hand every app a secret, so a leak would show below.
+    assert [a.outputs["clientSecret"] for a in apps] == [mock_client_secret(a.name) for a in apps]
+    for app in apps:
+        assert app.inputs["omitSecret"] is True
+        assert "clientSecret" in app.additional_secret_outputs
+    leaks = [
+        where
+        for where, value in [("stack outputs", run.outputs)]
+        + [
+            (f"{r.type} {r.name} registered outputs", r.registered_outputs)
+            for r in run.registrations
+        ]
+        + [(f"{r.type} {r.name} inputs", r.inputs) for r in run.registrations]
+        if any(MOCK_SECRET_PREFIX in s for s in _plain_strings(value))
+    ]
+    assert leaks == []
+
+
+def _broken_specs(tmp_path: Path) -> Path:
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    crm = specs / "apps" / "crm-sync.yaml"
+    crm.write_text(crm.read_text().replace("api:data:contact", "api:data:contacts"))
+    return specs
+
+
+def test_invalid_specs_stop_the_program_before_any_resource(tmp_path: Path) -> None:
+    specs = _broken_specs(tmp_path)
+    with pytest.raises(ProgramFailed) as failed:
+        run_stack_program("dev", specs_dir=specs)
+    assert isinstance(failed.value.error, pulumi.RunError)
+    assert str(failed.value) == "app specs are invalid: 1 error; run appspec validate"
+    assert failed.value.run.registrations == ()
+    assert failed.value.run.invokes == ()
+    [error] = failed.value.run.errors
+    where = re.escape(str(specs / "apps" / "crm-sync.yaml"))
+    assert re.match(rf"{where}:\d+:\d+: error\[unknown-scope\] scopes\[1\]: ", error), error
+    assert "api:data:contacts" in error
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"appspecs:authServer": None}, "stack 'dev': appspecs:authServer: Field required"),
+        (
+            {"appspecs:authServer": {"name": "api-only"}},
+            "stack 'dev': appspecs:authServer: Value error, give either 'id' of an existing "
+            "server, or 'name' and 'audience'",
+        ),
+        (
+            {"appspecs:specsDir": "no-such-specs"},
+            f"specs folder '{ROOT / 'no-such-specs'}' does not exist or is not a folder",
+        ),
+    ],
+)
+def test_bad_stack_settings_stop_the_program_clearly(config: dict[str, Any], message: str) -> None:
+    with pytest.raises(ProgramFailed) as failed:
+        run_stack_program("dev", config=config)
+    assert isinstance(failed.value.error, pulumi.RunError)
+    assert str(failed.value) == message
+    assert failed.value.run.registrations == ()
+
+
+def test_a_run_leaves_no_trace_and_repeats_exactly(dev: ProgramRun) -> None:
+    cwd, path = os.getcwd(), list(sys.path)
+    again = run_stack_program("dev")
+    assert (os.getcwd(), sys.path) == (cwd, path)
+    assert get_root_resource() is None
+    assert "appspecs:authServer" not in CONFIG.get()
+    assert again.registrations == dev.registrations
+    assert again.outputs == dev.outputs

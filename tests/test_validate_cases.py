@@ -1,0 +1,369 @@
+"""`appspec validate` run as users run it, on the data-file cases under tests/cases/validate/.
+
+Each case folder is laid over `_base/` (see its README) in a temporary folder; the CLI runs there
+as a subprocess and its JSON report, exit code and stderr are compared with `expected.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appspecs.diagnostics import CODES
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "cases" / "validate"
+BASE = CASES / "_base"
+CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.startswith("_"))
+KEYS = ("severity", "code", "file", "line", "column", "path")
+
+
+def build_tree(case: str, dest: Path) -> dict[str, Any]:
+    """Copy the base tree, lay the case over it, apply `remove` and `pad`; returns expected.json."""
+    shutil.copytree(BASE, dest)
+    source = CASES / case
+    expected: dict[str, Any] = json.loads((source / "expected.json").read_text(encoding="utf-8"))
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if path.is_file() and rel != Path("expected.json"):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest / rel)
+    for rel in expected.get("remove", []):
+        target = dest / rel
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    for rel, size in expected.get("pad", {}).items():
+        pad(dest / rel, size)
+    (dest / "app-specs" / "apps").mkdir(exist_ok=True)
+    return expected
+
+
+def pad(path: Path, size: int) -> None:
+    """Grow a file to exactly `size` bytes: comment lines for YAML, zero bytes for the rest."""
+    data = path.read_bytes()
+    missing = size - len(data)
+    assert missing >= 0, f"{path} is already larger than {size} bytes"
+    if path.suffix != ".yaml":
+        path.write_bytes(data + b"\0" * missing)
+        return
+    lines = []
+    while missing > 0:
+        line = b"#" + b" padding" * 10 + b"\n"
+        line = line if len(line) <= missing else b"#" * (missing - 1) + b"\n"
+        lines.append(line if missing > 1 else b"\n")
+        missing -= len(lines[-1])
+    path.write_bytes(data + b"".join(lines))
+    assert path.stat().st_size == size
+
+
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("APPSPECS_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "appspecs", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def validate_json(tree: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "json")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)  # exactly one JSON object, nothing else on stdout
+    assert isinstance(report, dict)
+    return result, report
+
+
+@dataclass
+class CaseRun:
+    expected: dict[str, Any]
+    result: subprocess.CompletedProcess[str]
+
+
+def run_case(case: str, tmp: Path) -> CaseRun:
+    tree = tmp / case
+    expected = build_tree(case, tree)
+    return CaseRun(expected, run_cli(tree, "validate", "--specs", "app-specs", "--format", "json"))
+
+
+@pytest.fixture(scope="module")
+def case_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Future[CaseRun]]]:
+    """Start the selected cases' CLI runs side by side: each is a fresh interpreter, mostly
+    waiting on imports, and one after the other they take most of this file's time."""
+    selected = sorted(
+        {
+            item.callspec.params["case"]
+            for item in request.session.items
+            if isinstance(item, pytest.Function)
+            and item.originalname == "test_case"
+            and hasattr(item, "callspec")
+        }
+    )
+    tmp = tmp_path_factory.mktemp("cases")
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        yield {case: pool.submit(run_case, case, tmp) for case in selected}
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_case(case: str, case_runs: dict[str, Future[CaseRun]]) -> None:
+    run = case_runs[case].result()
+    expected, result = run.expected, run.result
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)  # exactly one JSON object, nothing else on stdout
+
+    got = [{k: d[k] for k in KEYS} for d in report["diagnostics"]]
+    want = [{k: d[k] for k in KEYS} for d in expected["diagnostics"]]
+    assert got == want, "\n".join(
+        f"{d['file']}:{d['line']}:{d['column']}: {d['severity']}[{d['code']}] {d['path']}: "
+        f"{d['message']}"
+        for d in report["diagnostics"]
+    )
+    for got_d, want_d in zip(report["diagnostics"], expected["diagnostics"], strict=True):
+        assert want_d["message"] in got_d["message"], (got_d["path"], got_d["message"])
+        assert "\n" not in got_d["message"]
+    assert sorted(report) == ["apps", "diagnostics", "held", "ok"]
+    assert report["held"] == expected["held"]
+    if "apps" in expected:
+        assert report["apps"] == expected["apps"]
+    assert result.returncode == expected["exit"], result.stderr
+    assert report["ok"] is (expected["exit"] == 0)
+    assert result.stderr == "", "exit 0 and 1 say everything on stdout"
+
+
+def test_every_code_has_a_case() -> None:
+    covered: set[str] = set()
+    for case in CASE_NAMES:
+        expected = json.loads((CASES / case / "expected.json").read_text(encoding="utf-8"))
+        covered |= {d["code"] for d in expected["diagnostics"]}
+    assert set(CODES) - covered == set(), "codes without a case"
+    assert covered <= set(CODES), "cases expect codes the tool does not declare"
+
+
+def test_every_case_is_complete() -> None:
+    for case in CASE_NAMES:
+        expected = json.loads((CASES / case / "expected.json").read_text(encoding="utf-8"))
+        assert expected.get("description"), f"{case}: say what the case shows"
+        assert expected["exit"] in (0, 1), case
+        positive = case.startswith("valid-")
+        assert positive == (expected["exit"] == 0 and not expected["diagnostics"]), case
+
+
+# ---------------------------------------------------------------- other formats, same findings
+
+TEXT_LINE = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning|info)"
+    r"\[(?P<code>[a-z-]+)\](?: (?P<path>[^ ]+):)? (?P<message>.*)$"
+)
+
+
+def test_text_format_says_the_same_as_json(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("redirect-uri-loopback-prod", tree)
+    _, report = validate_json(tree)
+    result = run_cli(tree, "validate", "--specs", "app-specs")
+    assert result.returncode == 1
+    *lines, summary = result.stdout.rstrip("\n").split("\n")
+    parsed = []
+    for line in lines:
+        match = TEXT_LINE.match(line)
+        assert match, line
+        parsed.append(
+            {**match.groupdict(), "line": int(match["line"]), "column": int(match["column"])}
+        )
+    assert [{**d, "path": d["path"] or None} for d in report["diagnostics"]] == parsed
+    assert summary == "3 apps checked: 5 errors, 0 warnings"
+    assert lines[0].startswith("app-specs/apps/everywhere.yaml:10:7: error[redirect-uri] ")
+
+
+def test_text_format_summary_counts_held_apps(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("held-pending", tree)
+    result = run_cli(tree, "validate", "--specs", "app-specs")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-1] == "2 apps checked: 0 errors, 0 warnings, 1 held (orbit)"
+    assert result.stdout.startswith("app-specs/apps/orbit.yaml:4:7: info[held] type: ")
+
+
+def test_github_format_annotates_each_line(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("approval-malformed", tree)
+    _, report = validate_json(tree)
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(report["diagnostics"])
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    for line, d in zip(lines, report["diagnostics"], strict=True):
+        head = (
+            f"::{level[d['severity']]} file={d['file']},line={d['line']},col={d['column']},"
+            f"title=appspec {d['code']}::{d['path']}: "
+        )
+        assert line.startswith(head), line
+    assert lines[-1].startswith("::notice file=app-specs/apps/partner-two.yaml,line=3,col=7,")
+
+
+def test_github_format_prints_nothing_when_clean(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("valid-every-kind", tree)
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_password_in_a_redirect_uri_is_never_printed(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("redirect-uri-rules", tree)
+    # user info together with other problems, which are reported first
+    (tree / "app-specs" / "apps" / "more-secrets.yaml").write_text(
+        "name: more-secrets\nlabel: More\ntype: internal\nowner: a@acme.example\n"
+        "client:\n  kind: web\n  redirect_uris:\n"
+        "    - https://admin:secret@*.acme.example/cb\n"
+        "    - 'https://admin:secret@app.acme.example/c b'\n"
+        "    - https://admin:secret@app.acme.example:99999/cb\n"
+        "    - http://admin:secret@app.acme.example/cb#x\n"
+        "scopes: [api:data:company]\n",
+        encoding="utf-8",
+    )
+    _, report = validate_json(tree)
+    masked = [d for d in report["diagnostics"] if "***@" in d["message"]]
+    assert len(masked) == 5
+    for fmt in ("text", "json", "github"):
+        result = run_cli(tree, "validate", "--specs", "app-specs", "--format", fmt)
+        assert "admin:secret" not in result.stdout + result.stderr
+        assert "secret@" not in result.stdout + result.stderr
+
+
+def test_control_characters_in_a_spec_stay_escaped_on_one_line(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("valid-no-apps", tree)
+    (tree / "app-specs" / "apps" / "ansi.yaml").write_text(
+        'name: ansi\nlabel: "Red\\e[31m\\nNext line"\n', encoding="utf-8"
+    )
+    result = run_cli(tree, "validate", "--specs", "app-specs")
+    assert result.returncode == 1
+    assert "\x1b" not in result.stdout
+    lines = result.stdout.splitlines()
+    label = [line for line in lines if "error[invalid-value] label: " in line]
+    assert len(label) == 1, lines
+    assert label[0].startswith("app-specs/apps/ansi.yaml:2:8: error[invalid-value] label: ")
+    assert "'Red\\x1b[31m\\nNext line'" in label[0]
+    assert all(TEXT_LINE.match(line) for line in lines[:-1]), lines
+
+
+# ---------------------------------------------------------------- several files, I/O problems
+
+
+def test_every_file_is_checked_before_reporting(tmp_path: Path) -> None:
+    """Errors in the catalog-independent parts of many files all show in one run."""
+    tree = tmp_path / "tree"
+    build_tree("valid-no-apps", tree)
+    apps = tree / "app-specs" / "apps"
+    for i in range(5):
+        (apps / f"broken-{i}.yaml").write_text(f"name: broken-{i}\nlabel: [\n", encoding="utf-8")
+    (apps / "fine.yaml").write_text(
+        (CASES / "valid-loopback-allowed-everywhere" / "app-specs" / "apps" / "laptop.yaml")
+        .read_text(encoding="utf-8")
+        .replace("laptop", "fine")
+        .replace("http://localhost:3000", "https://fine.acme.example"),
+        encoding="utf-8",
+    )
+    (tree / "app-specs" / "approvals.yaml").write_text("approvals: {}\n", encoding="utf-8")
+    _, report = validate_json(tree)
+    files = [d["file"] for d in report["diagnostics"]]
+    assert files == ["app-specs/approvals.yaml"] + [
+        f"app-specs/apps/broken-{i}.yaml" for i in range(5)
+    ]
+    assert report["apps"] == 6
+
+
+def _expect_usage_error(result: subprocess.CompletedProcess[str], reason: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert reason in result.stderr, result.stderr
+
+
+def test_missing_specs_folder_exits_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "validate", "--specs", "no-such-folder")
+    _expect_usage_error(result, "specs folder 'no-such-folder' does not exist")
+    assert result.stderr.count("\n") == 1, "one line"
+    assert result.stdout == ""
+
+
+def test_missing_apps_folder_exits_2(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("valid-no-apps", tree)
+    shutil.rmtree(tree / "app-specs" / "apps")
+    result = run_cli(tree, "validate", "--specs", "app-specs")
+    _expect_usage_error(result, "'app-specs/apps' does not exist")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("where", "make"),
+    [
+        ("app-specs/apps/dangling.yaml", "dangling symlink"),
+        ("app-specs/apps/folder.yaml", "folder"),
+        ("app-specs/approvals.yaml", "folder"),
+        ("app-specs/scope-catalog.yaml", "dangling symlink"),
+    ],
+)
+def test_unreadable_file_exits_2_after_checking_the_rest(
+    tmp_path: Path, where: str, make: str
+) -> None:
+    """We run as root here, so chmod 000 would not stop a read: use things no one can read."""
+    tree = tmp_path / "tree"
+    build_tree("held-pending", tree)
+    target = tree / where
+    if target.exists():
+        target.unlink()
+    if make == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to(tmp_path / "nowhere.yaml")
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "json")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"appspec: {where}"), result.stderr
+    # the other files were still checked and reported
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["held"] == ["orbit"]
+
+
+def test_broken_stack_settings_exit_2(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("held-pending", tree)
+    (tree / "stacks" / "Pulumi.prod.yaml").write_text("config: [not, a, mapping]\n")
+    result = run_cli(tree, "validate", "--specs", "app-specs")
+    _expect_usage_error(result, "Pulumi.prod.yaml: 'config' must be a mapping")
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("valid-no-apps", tree)
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "xml")
+    _expect_usage_error(result, "Invalid value for '--format'")
+
+
+def test_bundled_specs_pass() -> None:
+    result = run_cli(REPO, "validate", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert all(d["severity"] != "error" for d in report["diagnostics"])
