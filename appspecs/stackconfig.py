@@ -108,3 +108,15 @@ def discover_stacks(stacks_dir: Path) -> list[str]:
     if not stacks_dir.is_dir():
         return []
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
+
+
+def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool], list[str]]:
+    """Whether each stack allows loopback redirects, and why any stack could not be read."""
+    allowed: dict[str, bool] = {}
+    problems: list[str] = []
+    for name in discover_stacks(stacks_dir):
+        try:
+            allowed[name] = load_stack_config(stacks_dir, name).allow_loopback_redirects
+        except StackConfigError as exc:
+            problems.append(str(exc))
+    return allowed, problems

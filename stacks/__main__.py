@@ -6,6 +6,7 @@ It only wires. What the specs mean is `appspecs.desired`; which resources hold i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -17,9 +18,11 @@ import pulumi
 # Pulumi runs this file from `main:` (stacks/); our packages live in the project root above it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from appspecs.deploy.workspace import specs_dir_from_project
 from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render
-from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.diagnostics import Severity
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import StackConfig, StackConfigError, stack_config_from_values
 from components import ApiAuthServer, GroupLookup, OidcApp
@@ -49,15 +52,9 @@ def read_config() -> tuple[StackConfig, str]:
 
 
 def _shown(file: str) -> str:
+    """A file as `appspec validate` run in the project root names it."""
     path = Path(file)
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else file
-
-
-def diagnostic_line(d: Diagnostic) -> str:
-    """`file:line:col: error[code] path: message`, as `appspec validate` prints it."""
-    where = _shown(d.file) if d.line is None else f"{_shown(d.file)}:{d.line}:{d.column}"
-    path = f" {d.path}:" if d.path else ""
-    return f"{where}: {d.severity}[{d.code}]{path} {d.message}"
 
 
 _LOG: dict[Severity, Callable[[str], None]] = {
@@ -67,14 +64,14 @@ _LOG: dict[Severity, Callable[[str], None]] = {
 }
 
 
-def load_checked(specs_dir: Path) -> SpecSet:
+def load_valid_specs(specs_dir: Path) -> SpecSet:
     """The specs, checked; any error stops the program with one clear message."""
     try:
         specs = load_specs(specs_dir, stacks_dir=ROOT / "stacks")
     except SpecsDirError as exc:
         raise pulumi.RunError(str(exc)) from None
     for d in specs.diagnostics:
-        _LOG[d.severity](diagnostic_line(d))
+        _LOG[d.severity](diagnostic_line(dataclasses.replace(d, file=_shown(d.file))))
     for problem in specs.io_errors:
         pulumi.log.error(problem)
     if not specs.ok:
@@ -100,9 +97,9 @@ def main() -> None:
     # Logo paths in the resource graph are relative to the project root.
     os.chdir(ROOT)
     stack, specs_dir = read_config()
-    specs = load_checked(ROOT / specs_dir)
+    specs = load_valid_specs(ROOT / specs_dir)
     # Logo inputs hold the specs folder relative to the project root, as `appspec plan` writes it.
-    from_project = Path(os.path.relpath((ROOT / specs_dir).resolve(), ROOT)).as_posix()
+    from_project = specs_dir_from_project(ROOT / specs_dir, ROOT)
     build(render(specs, stack, specs_dir_from_project=from_project))
 
 

@@ -84,6 +84,13 @@ def test_a_malformed_tuning_variable_is_a_usage_error(org: Org, value: str) -> N
     assert "APPSPECS_OKTA_MAX_RETRIES" in one_line_error(result.stderr)
 
 
+def test_concurrency_beyond_oktas_limit_is_a_usage_error(org: Org) -> None:
+    result = audit_cli(org, env={"APPSPECS_OKTA_CONCURRENCY": "76"})
+    assert result.exit_code == 2
+    assert "APPSPECS_OKTA_CONCURRENCY must be at most 75" in one_line_error(result.stderr)
+    assert org.okta.requests == []
+
+
 def test_out_writes_the_report_and_says_so_on_stderr(org: Org, tmp_path: Path) -> None:
     org.okta.state.apps[org.app_id("crm-sync")]["label"] = "CRM"
     out = tmp_path / "audit.json"

@@ -30,8 +30,8 @@ from appspecs.live.model import (
     parse_rule,
     parse_scope,
 )
+from appspecs.live.secrets import secret_info
 from appspecs.okta import OktaError
-from appspecs.onboard.secrets import secret_info
 from tests.audit_support import REPO, Org, audit_cli, seeded_org
 
 SPEC_ENV = "APPSPECS_OKTA_SPEC"

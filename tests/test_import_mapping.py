@@ -25,7 +25,6 @@ from tests.standin import Fault, StandinOkta
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "tok-IMPORT-mapping-4c8e2a"
-CATALOG_SCOPES = ("api:data:company", "api:data:contact", "api:data:news")
 
 
 @dataclass
@@ -456,6 +455,19 @@ def test_a_missing_auth_server_exits_1(org: Org) -> None:
     result = run_import(org)
     assert result.exit_code == 1
     assert "no authorization server with name 'appspecs-api-dev'" in result.stderr
+
+
+def test_a_broken_catalog_exits_1_with_its_diagnostics_before_any_call(org: Org) -> None:
+    org.app("Good App")
+    shutil.copyfile(
+        REPO / "tests/cases/validate/catalog-rules/app-specs/scope-catalog.yaml",
+        org.root / "app-specs" / "scope-catalog.yaml",
+    )
+    result = run_import(org)
+    assert result.exit_code == 1
+    assert "error[catalog] scopes[1].value: scope value 'api:data:company' repeats" in result.stdout
+    assert result.stderr == "appspec: the scope catalog has errors\n"
+    assert org.okta.requests == [] and org.written() == []
 
 
 @pytest.mark.parametrize(

@@ -440,6 +440,15 @@ def test_bad_org_url_or_missing_credentials_exit_2_in_one_line(org: Org, command
     assert org.okta.requests == []
 
 
+@pytest.mark.parametrize("command", ["rotate", "retire", "list"])
+def test_the_client_tuning_variables_apply_as_in_audit(org: Org, command: str) -> None:
+    extra = ["--reveal"] if command == "rotate" else []
+    result = run(org, command, "billing-sync", *extra, env={"APPSPECS_OKTA_TIMEOUT": "soon"})
+    assert result.exit_code == 2
+    assert "APPSPECS_OKTA_TIMEOUT" in result.stderr and result.stderr.count("\n") == 1
+    assert org.okta.requests == []
+
+
 def test_a_wrong_token_is_an_okta_error_exit_2(org: Org) -> None:
     result = run(org, "rotate", "billing-sync", "--reveal", env={"OKTA_API_TOKEN": "not-the-token"})
     assert result.exit_code == 2

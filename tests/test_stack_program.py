@@ -145,6 +145,19 @@ def test_invalid_specs_stop_the_program_before_any_resource(tmp_path: Path) -> N
     assert "api:data:contacts" in error
 
 
+def test_diagnostics_are_logged_on_one_line_as_validate_prints_them(tmp_path: Path) -> None:
+    specs = _broken_specs(tmp_path)
+    crm = specs / "apps" / "crm-sync.yaml"
+    # An escape sequence in a spec must not reach the operator's terminal through the log.
+    crm.write_text(crm.read_text().replace("api:data:contacts", '"api:data:contacts\\e[2J"'))
+    with pytest.raises(ProgramFailed) as failed:
+        run_stack_program("dev", specs_dir=specs)
+    [error] = failed.value.run.errors
+    assert "\x1b" not in error
+    assert "api:data:contacts\\x1b[2J" in error
+    assert re.match(r"[^\n]+:\d+:\d+: error\[unknown-scope\] scopes\[1\]: [^\n]+$", error), error
+
+
 @pytest.mark.parametrize(
     ("config", "message"),
     [

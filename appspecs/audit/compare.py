@@ -22,8 +22,7 @@ from appspecs.audit.compare_app import client_findings
 from appspecs.audit.compare_server import coverage_findings, server_findings
 from appspecs.audit.findings import Finding, finding, sort_key
 from appspecs.desired.model import DesiredApp, DesiredState
-from appspecs.live.model import LiveApp
-from appspecs.live.snapshot import Snapshot
+from appspecs.live.model import LiveApp, Snapshot
 
 
 @dataclass(frozen=True, slots=True)

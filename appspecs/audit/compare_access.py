@@ -13,8 +13,7 @@ from datetime import datetime
 
 from appspecs.audit.findings import Finding, Severity, finding
 from appspecs.desired.model import EVERYONE, DesiredApp
-from appspecs.live.model import LiveApp, LivePolicy, LiveRule
-from appspecs.live.snapshot import Snapshot
+from appspecs.live.model import LiveApp, LivePolicy, LiveRule, Snapshot
 
 WILDCARD_SCOPE = "*"  # a rule granting "*" grants every scope on the server
 

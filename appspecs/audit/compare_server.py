@@ -6,8 +6,7 @@ from collections.abc import Iterable
 
 from appspecs.audit.findings import Finding, finding
 from appspecs.desired.model import DesiredAuthServer
-from appspecs.live.model import LiveApp, LivePolicy
-from appspecs.live.snapshot import Snapshot
+from appspecs.live.model import ALL_CLIENTS, LivePolicy, Snapshot
 
 _SCOPE_FIELDS = (
     ("display_name", "display name"),
@@ -124,10 +123,10 @@ def coverage_findings(snap: Snapshot, marked_clients: set[str]) -> list[Finding]
                 )
             )
         for client_id in policy.client_ids:
-            if client_id == "ALL_CLIENTS" or client_id in marked_clients:
+            if client_id == ALL_CLIENTS or client_id in marked_clients:
                 continue
             app = by_client.get(client_id)
-            who = f"app {_shown(app)}" if app else "no OIDC app in the org"
+            who = f"app {app.describe()}" if app else "no OIDC app in the org"
             out.append(
                 finding(
                     "unmanaged-client-access",
@@ -144,7 +143,3 @@ def coverage_findings(snap: Snapshot, marked_clients: set[str]) -> list[Finding]
 def _active(policies: Iterable[LivePolicy]) -> list[LivePolicy]:
     # An inactive policy grants nothing; the app's own one being inactive is reported per app.
     return [p for p in policies if p.active]
-
-
-def _shown(app: LiveApp) -> str:
-    return app.describe()

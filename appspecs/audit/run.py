@@ -8,7 +8,8 @@ from typing import Any
 from appspecs.audit.compare import AuditOptions, compare
 from appspecs.audit.findings import Finding, count_by_severity
 from appspecs.desired.model import DesiredState
-from appspecs.live.snapshot import FailedRead, Progress, Snapshot, SnapshotRequest, read_snapshot
+from appspecs.live.model import FailedRead, Snapshot
+from appspecs.live.snapshot import Progress, SnapshotRequest, read_snapshot
 from appspecs.okta import BUCKETS, OktaClient
 
 

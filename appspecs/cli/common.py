@@ -1,10 +1,10 @@
-"""Pieces every command shares: options, loading specs, writing output, failing cleanly."""
+"""Pieces every command shares: options, loading specs and stacks, writing output, failing cleanly."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -12,7 +12,8 @@ import click
 
 from appspecs.cli import exits
 from appspecs.report.diagnostics import text_report
-from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import StackConfig, StackConfigError, load_stack_config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +25,9 @@ def fail(message: str, code: int = exits.USAGE) -> NoReturn:
     """One clear line on stderr and the exit code; never a traceback."""
     click.echo(f"appspec: {message}", err=True)
     sys.exit(code)
+
+
+# -- options ----------------------------------------------------------------------------------
 
 
 def specs_option(func: F) -> F:
@@ -47,6 +51,33 @@ def stacks_option(func: F) -> F:
     )(func)
 
 
+def stack_option(help: str) -> Callable[[F], F]:
+    """``--stack NAME``, required; ``help`` says what the command does with it."""
+    return click.option("--stack", required=True, metavar="NAME", help=help)
+
+
+def format_option(choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """``--format``, the first choice being the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def out_file_option(help: str) -> Callable[[F], F]:
+    """``--out FILE``: where the report goes instead of stdout."""
+    return click.option(
+        "--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help=help
+    )
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
 def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:
     if stacks_dir is not None:
         return stacks_dir
@@ -54,7 +85,7 @@ def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:
 
 
 def load_checked(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
-    """Load specs; I/O problems exit 2 here, diagnostics are left for the caller to report."""
+    """Load specs; each I/O problem is printed, and they are left for the caller to act on."""
     stacks = resolve_stacks_dir(specs_dir, stacks_dir)
     try:
         specs = load_specs(specs_dir, stacks_dir=stacks if stacks.is_dir() else None)
@@ -65,16 +96,32 @@ def load_checked(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
     return specs
 
 
-def load_valid_specs(specs_dir: Path, stacks_dir: Path | None, *, then: str) -> SpecSet:
-    """Specs fit to render: I/O problems exit 2; spec errors are listed on stderr and exit 1."""
+def load_readable_specs(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
+    """Load specs; I/O problems exit 2, diagnostics are left for the caller to report."""
     specs = load_checked(specs_dir, stacks_dir)
     if specs.io_errors:
         sys.exit(exits.USAGE)
+    return specs
+
+
+def load_valid_specs(specs_dir: Path, stacks_dir: Path | None, *, then: str) -> SpecSet:
+    """Specs fit to render: I/O problems exit 2; spec errors are listed on stderr and exit 1."""
+    specs = load_readable_specs(specs_dir, stacks_dir)
     if not specs.ok:
         errors = [d for d in specs.diagnostics if d.is_error]
         click.echo(text_report(errors, specs.files, []), err=True)
         fail(f"the specs have errors; {then}", exits.FAILED)
     return specs
+
+
+def require_catalog(specs: SpecSet) -> ScopeCatalog:
+    """The checked catalog. A broken one fails the command (exit 1) with its diagnostics:
+    without it no scope can be checked, so nothing can be approved, described or imported."""
+    if specs.catalog is not None:
+        return specs.catalog
+    shown = str(specs.root / CATALOG_FILE)
+    click.echo(text_report([d for d in specs.diagnostics if d.file == shown], 0, []))
+    fail("the scope catalog has errors", exits.FAILED)
 
 
 def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackConfig:
@@ -83,6 +130,9 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
         fail(str(exc))
+
+
+# -- output -----------------------------------------------------------------------------------
 
 
 def write_output(text: str, out: Path | None) -> None:

@@ -1,55 +1,42 @@
 """`appspec import`: write one spec per live OIDC app with access to the stack's auth server.
 
 Exit codes: 0 every chosen app was written; 1 some were skipped (the spec language cannot
-express them as they are), or an --app/--partner named no app with access; 2 usage, I/O or
-Okta errors, including spec files that exist already (nothing is written then; --force
-overwrites them).
+express them as they are), an --app/--partner named no app with access, or the scope catalog
+has errors; 2 usage, I/O or Okta errors, including spec files that exist already (nothing is
+written then; --force overwrites them).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from appspecs.cli import exits
-from appspecs.cli.audit import ENV_ORG_URL, client_settings
-from appspecs.cli.common import fail, load_checked, resolve_stacks_dir, specs_option, stacks_option
-from appspecs.live import Snapshot
-from appspecs.live.model import LiveApp
-from appspecs.okta import (
-    CredentialsError,
-    OktaClient,
-    OrgUrlError,
-    credentials_from_env,
-    normalize_org_url,
+from appspecs.cli.common import (
+    fail,
+    load_readable_specs,
+    load_stack,
+    require_catalog,
+    resolve_stacks_dir,
+    specs_option,
+    stack_option,
+    stacks_option,
 )
-from appspecs.onboard.importer import (
-    OWNER_PLACEHOLDER,
-    ImportOptions,
-    ImportResult,
-    covered_apps,
-    import_apps,
-    matches,
-    select_apps,
-)
-from appspecs.onboard.reading import read_details, read_org
+from appspecs.cli.okta import checked_org_url, connect, org_url_option
+from appspecs.live.model import LiveApp, Snapshot
+from appspecs.onboard.importer import OWNER_PLACEHOLDER, ImportOptions, ImportResult, import_apps
+from appspecs.onboard.selection import covered_apps, matches, read_chosen, read_org, select_apps
 from appspecs.onboard.writer import conflicts, write_spec
 from appspecs.report.diagnostics import printable
 from appspecs.spec.load import APPS_DIR
-from appspecs.stackconfig import StackConfigError, discover_stacks, load_stack_config
+from appspecs.stackconfig import loopback_allowed
 
 
 @click.command(name="import")
-@click.option("--stack", required=True, help="The stack whose org and auth server to read.")
-@click.option(
-    "--org-url",
-    envvar=ENV_ORG_URL,
-    required=True,
-    help=f"The Okta org, https://<org>.okta.com [env {ENV_ORG_URL}].",
-)
+@stack_option("The stack whose org and auth server to read.")
+@org_url_option
 @specs_option
 @stacks_option
 @click.option(
@@ -92,47 +79,27 @@ def import_command(
     express as they are (a rule granting '*', an implicit grant, groups on a service app...)
     are reported and skipped, never written differently.
 
-    Exit 0 when every chosen app was written, 1 when some were skipped or an --app/--partner
-    matched nothing, 2 for usage, I/O or Okta errors, or spec files that exist (nothing is
-    written then; --force overwrites).
+    Exit 0 when every chosen app was written, 1 when some were skipped, an --app/--partner
+    matched nothing or the scope catalog has errors, 2 for usage, I/O or Okta errors, or spec
+    files that exist (nothing is written then; --force overwrites).
     """
-    try:
-        url = normalize_org_url(org_url)
-    except OrgUrlError as exc:
-        fail(str(exc))
-    specs = load_checked(specs_dir, stacks_dir)
-    if specs.io_errors:
-        raise SystemExit(exits.USAGE)
-    if specs.catalog is None:
-        fail("the scope catalog has errors; run appspec validate (import checks scopes against it)")
-    stacks = resolve_stacks_dir(specs_dir, stacks_dir)
-    try:
-        config = load_stack_config(stacks, stack)
-    except StackConfigError as exc:
-        fail(str(exc))
+    url = checked_org_url(org_url)
+    config = load_stack(specs_dir, stacks_dir, stack)
+    # Imported specs are checked against the catalog; other specs' errors do not matter here.
+    catalog = require_catalog(load_readable_specs(specs_dir, stacks_dir))
     out = out_dir if out_dir is not None else specs_dir / APPS_DIR
     if not out.is_dir():
         fail(f"--out {out} is not a folder")
-    try:
-        credentials = credentials_from_env(os.environ, url)
-    except CredentialsError as exc:
-        fail(str(exc))
-    settings = client_settings(os.environ)
+    # A stack that cannot be read has already stopped the command, as an I/O error of the specs.
+    allowed, _ = loopback_allowed(resolve_stacks_dir(specs_dir, stacks_dir))
     options = ImportOptions(
         stack=stack,
-        catalog=specs.catalog,
+        catalog=catalog,
         specs_root=specs_dir,
-        loopback_allowed=_loopback_allowed(stacks),
+        loopback_allowed=allowed,
         partners=frozenset(partners),
     )
-    with OktaClient(
-        url,
-        credentials,
-        concurrency=settings.concurrency,
-        max_retries=settings.max_retries,
-        retry_budget_seconds=settings.retry_budget_seconds,
-        timeout=settings.timeout,
-    ) as client:
+    with connect(url) as client:
         snap = read_org(client, config)
         _stop_on_failed_reads(snap)
         if snap.auth_server is None:
@@ -142,7 +109,7 @@ def import_command(
                 exits.FAILED,
             )
         chosen, unmatched = select_apps(covered_apps(snap), apps)
-        read_details(client, snap, chosen)
+        read_chosen(client, snap, chosen)
         _stop_on_failed_reads(snap)
     result = import_apps(snap, chosen, options)
     click.echo(_report(result, unmatched, snap))
@@ -156,16 +123,6 @@ def import_command(
     click.echo(_summary(result, written))
     failed = result.skipped or unmatched or result.unmatched_partners
     raise SystemExit(exits.FAILED if failed else exits.OK)
-
-
-def _loopback_allowed(stacks: Path) -> dict[str, bool]:
-    allowed: dict[str, bool] = {}
-    for name in discover_stacks(stacks):
-        try:
-            allowed[name] = load_stack_config(stacks, name).allow_loopback_redirects
-        except StackConfigError:
-            continue  # load_checked has reported it
-    return allowed
 
 
 def _stop_on_failed_reads(snap: Snapshot) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,17 +14,21 @@ from appspecs.cli import exits
 from appspecs.cli.common import (
     debug_enabled,
     fail,
+    format_option,
     load_stack,
     load_valid_specs,
+    out_file_option,
     resolve_stacks_dir,
     specs_option,
+    stack_option,
     stacks_option,
     write_output,
 )
+from appspecs.deploy.workspace import project_dir, specs_dir_from_project
 from appspecs.plan.base import BaseError, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, find_state, read_state
-from appspecs.report.plan import json_text, markdown_plan, text_plan
+from appspecs.report.plan import render
 from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import PROJECT, StackConfig
 
@@ -70,22 +73,19 @@ class PlanOptions:
     out: Path | None
 
 
-def _project_dir(options: PlanOptions) -> Path:
-    """The Pulumi project: the folder holding the stacks folder (`stackConfigDir: stacks`)."""
-    return options.stacks_dir.resolve().parent
-
-
 def _from_project(options: PlanOptions) -> str:
-    """The specs folder as the stack program names it (`appspecs:specsDir`): logo inputs hold it."""
-    return Path(os.path.relpath(options.specs_dir.resolve(), _project_dir(options))).as_posix()
+    """The specs folder as the stack program names it: logo inputs hold it."""
+    return specs_dir_from_project(options.specs_dir, project_dir(options.stacks_dir))
 
 
-def _plan_state(options: PlanOptions, specs: SpecSet, stack: StackConfig) -> Plan:
+def _plan_state(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
     try:
-        path = options.state_file or find_state(_project_dir(options), PROJECT, options.stack)
+        path = options.state_file or find_state(
+            project_dir(options.stacks_dir), PROJECT, options.stack
+        )
         state = read_state(path) if path is not None else RecordedState()
         return plan_against_state(
-            specs, stack, state, specs_dir_from_project=_from_project(options)
+            specs, config, state, specs_dir_from_project=_from_project(options)
         )
     except (StateError, PlanInputError) as exc:
         fail(str(exc))
@@ -101,7 +101,7 @@ def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, lis
     return base, base.io_errors
 
 
-def _plan_base(options: PlanOptions, specs: SpecSet, stack: StackConfig) -> Plan:
+def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
     assert options.base is not None
     try:
         with base_tree(options.base, options.specs_dir) as tree:
@@ -111,7 +111,7 @@ def _plan_base(options: PlanOptions, specs: SpecSet, stack: StackConfig) -> Plan
             return plan_against_base(
                 specs,
                 base,
-                stack,
+                config,
                 base_label=tree.label,
                 specs_dir_from_project=_from_project(options),
             )
@@ -119,28 +119,20 @@ def _plan_base(options: PlanOptions, specs: SpecSet, stack: StackConfig) -> Plan
         fail(str(exc))
 
 
-def render(plan: Plan, fmt: str) -> str:
-    if fmt == "json":
-        return json_text(plan)
-    if fmt == "markdown":
-        return markdown_plan(plan)
-    return text_plan(plan)
-
-
 def run(options: PlanOptions) -> Plan:
     """Plan and print; errors exit through `fail` (2) or with the spec diagnostics (1)."""
     if options.state_file is not None and options.base is not None:
         fail("--state and --base cannot be combined: --base compares two spec trees without state")
-    stack = load_stack(options.specs_dir, options.stacks_dir, options.stack)
+    config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     # A plan allocates many small objects and frees almost none before it exits: the cyclic
     # collector would only walk the growing heap again and again.
     gc.disable()
     try:
         specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to plan")
         if options.base:
-            result = _plan_base(options, specs, stack)
+            result = _plan_base(options, specs, config)
         else:
-            result = _plan_state(options, specs, stack)
+            result = _plan_state(options, specs, config)
         write_output(render(result, options.fmt), options.out)
     finally:
         gc.enable()
@@ -148,12 +140,7 @@ def run(options: PlanOptions) -> Plan:
 
 
 @click.command(cls=PlanCommand)
-@click.option(
-    "--stack",
-    required=True,
-    metavar="NAME",
-    help="The stack to plan, e.g. dev (settings in stacks/Pulumi.dev.yaml).",
-)
+@stack_option("The stack to plan, e.g. dev (settings in stacks/Pulumi.dev.yaml).")
 @specs_option
 @stacks_option
 @click.option(
@@ -171,13 +158,9 @@ def run(options: PlanOptions) -> Plan:
     help="Compare with these specs instead of state: a specs folder, or a git ref (needs no "
     "credentials; the review for pull requests from forks).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, markdown for a pull-request comment, json for tools.",
+@format_option(
+    ["text", "markdown", "json"],
+    "text for people, markdown for a pull-request comment, json for tools.",
 )
 @click.option(
     DETAILED,
@@ -185,12 +168,7 @@ def run(options: PlanOptions) -> Plan:
     is_flag=True,
     help="Exit 0 when nothing changes, 2 when something does, 1 on any error (as Terraform).",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the plan to this file instead of printing it.",
-)
+@out_file_option("Write the plan to this file instead of printing it.")
 def plan(
     stack: str,
     specs_dir: Path,

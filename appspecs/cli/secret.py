@@ -20,28 +20,29 @@ from typing import Any, TypeVar
 import click
 
 from appspecs.cli import exits
-from appspecs.cli.audit import ENV_ORG_URL
 from appspecs.cli.common import (
     fail,
-    load_checked,
+    format_option,
+    load_readable_specs,
     load_stack,
     load_valid_specs,
+    out_file_option,
     specs_option,
+    stack_option,
     stacks_option,
 )
+from appspecs.cli.okta import checked_org_url, connect, okta_errors, org_url_option
 from appspecs.desired.model import DesiredApp
 from appspecs.desired.render import render
-from appspecs.okta import CredentialsError, OktaClient, OktaError, OrgUrlError
-from appspecs.onboard.connect import open_client
-from appspecs.onboard.locate import AppNotFound, LiveClient, find_managed_app
+from appspecs.live.locate import AppNotFound, find_managed_app
+from appspecs.live.model import LiveApp
+from appspecs.live.secrets import SECRET_AUTH_METHODS, SecretInfo, list_secrets
+from appspecs.okta import OktaClient, OktaError
 from appspecs.onboard.secrets import (
-    SECRET_AUTH_METHODS,
-    SecretInfo,
     SecretRefused,
     SecretValue,
     check_can_create,
     create_secret,
-    list_secrets,
     plan_retirement,
     remove_secret,
     retire_secrets,
@@ -53,16 +54,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _target_options(func: F) -> F:
     func = stacks_option(func)
     func = specs_option(func)
-    func = click.option(
-        "--org-url",
-        envvar=ENV_ORG_URL,
-        required=True,
-        help=f"The Okta org, https://<org>.okta.com [env {ENV_ORG_URL}]. Credentials come from "
-        "OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY.",
-    )(func)
-    func = click.option("--stack", required=True, help="The stack whose specs declare the app.")(
-        func
-    )
+    func = org_url_option(func)
+    func = stack_option("The stack whose specs declare the app.")(func)
     return click.argument("name")(func)
 
 
@@ -72,15 +65,6 @@ def secret() -> None:
 
 
 # -- shared steps ---------------------------------------------------------------------------
-
-
-def _client(org_url: str, *, write: bool) -> OktaClient:
-    try:
-        return open_client(org_url, os.environ, write=write)
-    except OrgUrlError as exc:
-        fail(f"--org-url: {exc}")
-    except CredentialsError as exc:
-        fail(str(exc))
 
 
 def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -> DesiredApp:
@@ -103,10 +87,10 @@ def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -
     fail(f"no app named '{name}' is declared in {specs_dir}", exits.FAILED)
 
 
-def _has_secrets(name: str, method: str) -> None:
+def _has_secrets(name: str, method: str | None) -> None:
     if method not in SECRET_AUTH_METHODS:
         fail(
-            f"'{name}' authenticates with token_endpoint_auth_method '{method}': it has no client "
+            f"'{name}' authenticates with token_endpoint_auth_method '{method or ''}': it has no client "
             "secret to rotate (spa and native apps are public clients using PKCE)",
             exits.FAILED,
         )
@@ -115,15 +99,14 @@ def _has_secrets(name: str, method: str) -> None:
 @contextlib.contextmanager
 def _org_errors() -> Iterator[None]:
     """Org states rotation refuses exit 1; Okta's own errors are I/O problems (exit 2)."""
-    try:
-        yield
-    except (SecretRefused, AppNotFound) as exc:
-        fail(str(exc), exits.FAILED)
-    except OktaError as exc:
-        fail(str(exc), exits.USAGE)
+    with okta_errors():
+        try:
+            yield
+        except (SecretRefused, AppNotFound) as exc:
+            fail(str(exc), exits.FAILED)
 
 
-def _locate(client: OktaClient, app: DesiredApp) -> LiveClient:
+def _locate(client: OktaClient, app: DesiredApp) -> LiveApp:
     _has_secrets(app.name, app.client.token_endpoint_auth_method)
     live = find_managed_app(client, app.name, app.client.label)
     _has_secrets(app.name, live.token_endpoint_auth_method)
@@ -157,11 +140,8 @@ def _write_secret(fd: int, value: SecretValue) -> None:
 
 @secret.command()
 @_target_options
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the new secret to this file, created with mode 0600; an existing file is refused.",
+@out_file_option(
+    "Write the new secret to this file, created with mode 0600; an existing file is refused."
 )
 @click.option("--reveal", is_flag=True, help="Print the new secret on stdout (and nothing else).")
 def rotate(
@@ -183,9 +163,9 @@ def rotate(
         fail("say where the new secret goes: --out FILE (mode 0600), or --reveal for stdout")
     if out is not None and os.path.lexists(out):
         fail(f"--out {out} exists; rotate never overwrites a file (move it or pick another)")
+    url = checked_org_url(org_url)
     app = _declared(specs_dir, stacks_dir, stack, name)
-    client = _client(org_url, write=True)
-    with client, _org_errors():
+    with connect(url, write=True) as client, _org_errors():
         live = _locate(client, app)
         existing = list_secrets(client, live.id)
         check_can_create(existing)
@@ -209,7 +189,7 @@ def rotate(
 
 
 def _store(
-    client: OktaClient, live: LiveClient, info: SecretInfo, value: SecretValue, fd: int, out: Path
+    client: OktaClient, live: LiveApp, info: SecretInfo, value: SecretValue, fd: int, out: Path
 ) -> None:
     """Write the secret; if that fails, remove it from Okta again, as nobody could read it."""
     try:
@@ -253,9 +233,9 @@ def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Pat
     Refused (exit 1) when the app has only one secret, when the newest is inactive, or when
     the app is held, not declared or a public client; 2 for usage, I/O or Okta errors.
     """
+    url = checked_org_url(org_url)
     app = _declared(specs_dir, stacks_dir, stack, name)
-    client = _client(org_url, write=True)
-    with client, _org_errors():
+    with connect(url, write=True) as client, _org_errors():
         live = _locate(client, app)
         plan = plan_retirement(list_secrets(client, live.id))
         for done in retire_secrets(client, live.id, plan):
@@ -268,14 +248,7 @@ def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Pat
 
 @secret.command(name="list")
 @_target_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools.",
-)
+@format_option(["text", "json"], "text for people, json for tools.")
 def list_command(
     name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Path | None, fmt: str
 ) -> None:
@@ -284,11 +257,11 @@ def list_command(
     Works for held apps too: it only reads. Ages over the stack's appspecs:maxSecretAgeDays
     are marked.
     """
-    specs = load_checked(specs_dir, stacks_dir)
+    url = checked_org_url(org_url)
     config = load_stack(specs_dir, stacks_dir, stack)
-    client = _client(org_url, write=False)
-    loaded = specs.apps.get(name)
-    with client, _org_errors():
+    # Any spec will do, held or not: only its label is used, to find the app in one call.
+    loaded = load_readable_specs(specs_dir, stacks_dir).apps.get(name)
+    with connect(url) as client, _org_errors():
         live = find_managed_app(client, name, loaded.spec.label if loaded else None)
         public = live.token_endpoint_auth_method not in SECRET_AUTH_METHODS
         secrets = [] if public else list_secrets(client, live.id)
@@ -299,7 +272,7 @@ def list_command(
     elif public:
         click.echo(
             f"{name} ({live.id}): a public client (token_endpoint_auth_method "
-            f"'{live.token_endpoint_auth_method}'): no client secrets"
+            f"'{live.token_endpoint_auth_method or ''}'): no client secrets"
         )
     else:
         click.echo(_list_text(name, live, secrets, now, max_age))
@@ -310,7 +283,7 @@ def _too_old(age: int | None, max_age: int | None) -> bool:
 
 
 def _list_text(
-    name: str, live: LiveClient, secrets: list[SecretInfo], now: datetime, max_age: int | None
+    name: str, live: LiveApp, secrets: list[SecretInfo], now: datetime, max_age: int | None
 ) -> str:
     count = f"{len(secrets)} client secret{'s' if len(secrets) != 1 else ''}"
     lines = [f"{name} ({live.id}): {count}"]
@@ -327,7 +300,7 @@ def _list_text(
 
 
 def _list_json(
-    name: str, live: LiveClient, secrets: list[SecretInfo], now: datetime, max_age: int | None
+    name: str, live: LiveApp, secrets: list[SecretInfo], now: datetime, max_age: int | None
 ) -> dict[str, Any]:
     return {
         "app": name,

@@ -9,24 +9,28 @@ import click
 from pydantic import ValidationError
 
 from appspecs.cli import exits
-from appspecs.cli.common import fail, load_checked, specs_option, stacks_option, write_output
+from appspecs.cli.common import (
+    fail,
+    format_option,
+    load_checked,
+    load_readable_specs,
+    out_file_option,
+    require_catalog,
+    specs_option,
+    stacks_option,
+    write_output,
+)
 from appspecs.report.diagnostics import github_report, json_report, text_report
 from appspecs.spec.approvals import Approval, write_approvals
-from appspecs.spec.catalog import ScopeCatalog
-from appspecs.spec.load import APPROVALS_FILE, CATALOG_FILE, SpecSet
+from appspecs.spec.load import APPROVALS_FILE, APPS_DIR
 from appspecs.spec.schema import schema_text
 
 
 @click.command()
 @specs_option
 @stacks_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools, github for workflow annotations.",
+@format_option(
+    ["text", "json", "github"], "text for people, json for tools, github for workflow annotations."
 )
 def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
     """Check the scope catalog, every app spec and the approvals.
@@ -58,13 +62,11 @@ def approve(
     name: str, approved_by: str, ticket: str, specs_dir: Path, stacks_dir: Path | None
 ) -> None:
     """Record an approval of partner app NAME, bound to its spec's current digest."""
-    specs = load_checked(specs_dir, stacks_dir)
-    if specs.io_errors:
-        raise SystemExit(exits.USAGE)
-    _require_catalog(specs)
+    specs = load_readable_specs(specs_dir, stacks_dir)
+    require_catalog(specs)
     loaded = specs.apps.get(name)
     if loaded is None:
-        if (specs_dir / "apps" / f"{name}.yaml").exists():
+        if (specs_dir / APPS_DIR / f"{name}.yaml").exists():
             click.echo(text_report([d for d in specs.diagnostics if d.is_error], specs.files, []))
             fail(f"'{name}' has errors; fix them before approving", exits.FAILED)
         partners = sorted(n for n, s in specs.apps.items() if s.spec.type == "partner")
@@ -93,26 +95,8 @@ def approve(
 
 @click.command()
 @specs_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the schema to this file instead of printing it.",
-)
+@out_file_option("Write the schema to this file instead of printing it.")
 def schema(specs_dir: Path, out: Path | None) -> None:
     """Print the JSON Schema of an app spec, with the catalog's scopes as an enum."""
-    specs = load_checked(specs_dir, None)
-    if specs.io_errors:
-        raise SystemExit(exits.USAGE)
-    catalog = _require_catalog(specs)
+    catalog = require_catalog(load_readable_specs(specs_dir, None))
     write_output(schema_text(catalog), out)
-
-
-def _require_catalog(specs: SpecSet) -> ScopeCatalog:
-    """A broken catalog fails every command (exit 1) with its diagnostics: without it no spec
-    can be checked, so nothing can be approved or described."""
-    if specs.catalog is not None:
-        return specs.catalog
-    shown = str(specs.root / CATALOG_FILE)
-    click.echo(text_report([d for d in specs.diagnostics if d.file == shown], 0, []))
-    fail("the scope catalog has errors", exits.FAILED)

@@ -50,7 +50,7 @@ class EventLog:
             parsed = parse_urn(meta.urn)
             self.steps.append(
                 EngineStep(
-                    op=_op_name(meta.op),
+                    op=op_name(meta.op),
                     urn=meta.urn,
                     type=meta.type,
                     name=parsed.name if parsed is not None else meta.urn,
@@ -69,7 +69,7 @@ class EventLog:
                 self.warnings.append(message)
         elif event.summary_event is not None:
             self.summary = {
-                _op_name(op): n for op, n in event.summary_event.resource_changes.items()
+                op_name(op): n for op, n in event.summary_event.resource_changes.items()
             }
 
     def change_summary(self) -> dict[str, int]:
@@ -77,8 +77,8 @@ class EventLog:
         return dict(self.summary) if self.summary is not None else count_ops(self.steps)
 
 
-def _op_name(op: object) -> str:
-    # OpType is a str enum; the engine's summary keys arrive as plain strings
+def op_name(op: object) -> str:
+    """An operation's name, from the SDK's OpType (a str enum) or a plain string."""
     value = getattr(op, "value", op)
     return str(value)
 

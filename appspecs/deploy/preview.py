@@ -14,10 +14,10 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from appspecs.deploy.events import EngineStep, EventLog
+from appspecs.deploy.events import EngineStep, EventLog, op_name
 from appspecs.deploy.tool import find_pulumi
-from appspecs.deploy.workspace import BACKEND_ENV, backend_scheme, workspace_env
-from appspecs.plan.state import RecordedState, StateError, parse_state
+from appspecs.deploy.workspace import backend_scheme, workspace_env
+from appspecs.plan.state import BACKEND_ENV, RecordedState, StateError, parse_state
 
 
 class PreviewError(Exception):
@@ -94,16 +94,13 @@ def _state_before(target: auto.Stack) -> RecordedState:
         raise PreviewError(str(exc)) from exc
 
 
-def run_preview(
-    project_dir: Path, stack: str, environ: Mapping[str, str] | None = None
-) -> EnginePreview:
+def run_preview(project_dir: Path, stack: str) -> EnginePreview:
     """Select (or create) `stack`, read its state, then preview the program against it.
 
     Raises PulumiNotInstalled when the CLI is missing and PreviewError when Pulumi fails.
     """
-    environ = os.environ if environ is None else environ
     command = _command(find_pulumi())
-    env = workspace_env(project_dir, environ)
+    env = workspace_env(project_dir, os.environ)
     target = _select(project_dir, stack, env, command)
     before = _state_before(target)
     log = EventLog()
@@ -112,7 +109,7 @@ def run_preview(
     except auto.errors.CommandError as exc:
         raise _why(exc, log, f"previewing stack {stack}") from exc
     summary = (
-        {getattr(op, "value", str(op)): n for op, n in result.change_summary.items()}
+        {op_name(op): n for op, n in result.change_summary.items()}
         if result.change_summary
         else log.change_summary()
     )

@@ -17,13 +17,13 @@ class PulumiNotInstalled(Exception):
         super().__init__(INSTALL_HINT)
 
 
-def find_pulumi(path: str | None = None) -> str:
-    """The `pulumi` executable on PATH (or on `path`).
+def find_pulumi() -> str:
+    """The `pulumi` executable on PATH.
 
     Checked before any Automation API call: each of them runs `pulumi version` first and would
     otherwise fail with a FileNotFoundError deep inside the SDK.
     """
-    found = shutil.which("pulumi", path=path)
+    found = shutil.which("pulumi")
     if found is None:
         raise PulumiNotInstalled()
     return found

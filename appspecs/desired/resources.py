@@ -62,7 +62,7 @@ def scope_resource_name(value: str) -> str:
 def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
     component = ResourceSpec("auth", AUTH_SERVER_COMPONENT, AUTH_SERVER_NAME, None, custom=False)
     out = [component]
-    server_id: Any
+    server_id = auth_server_id(server)
     if server.existing_id is None:
         out.append(
             ResourceSpec(
@@ -78,9 +78,6 @@ def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
                 },
             )
         )
-        server_id = Ref("auth/server", "id")
-    else:
-        server_id = server.existing_id
     for scope in server.scopes:
         out.append(
             ResourceSpec(
@@ -102,6 +99,7 @@ def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
 
 
 def auth_server_id(server: DesiredAuthServer) -> Any:
+    """The configured server's id, or a Ref to the one the graph creates."""
     return server.existing_id if server.existing_id is not None else Ref("auth/server", "id")
 
 

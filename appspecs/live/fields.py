@@ -70,7 +70,7 @@ RULES = Operation(
         "conditions.people.users.include",
     ),
 )
-# Read by appspecs.onboard.secrets.list_secrets, which the audit reuses.
+# Read by appspecs.live.secrets.list_secrets, for the audit and `appspec secret`.
 SECRETS = Operation("/api/v1/apps/{appId}/credentials/secrets", (), ("id", "status", "created"))
 
 OPERATIONS: tuple[Operation, ...] = (

@@ -1,4 +1,4 @@
-"""The live org as the audit sees it: the few fields it compares, parsed from Okta's JSON.
+"""The live org as read: the few fields compared, parsed from Okta's JSON, in one ``Snapshot``.
 
 Parsing is lenient about fields the audit can do without (a missing list reads as empty) and
 strict about identity: an object without an ``id`` makes its whole read a ``BadResponse``,
@@ -7,11 +7,12 @@ since guessing would let a broken response pass as "in sync".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from appspecs.desired.model import MARKER
+from appspecs.live.secrets import SecretInfo
 from appspecs.okta.errors import BadResponse
 
 ALL_CLIENTS = "ALL_CLIENTS"
@@ -223,3 +224,44 @@ def group_ids_of(assignments: Any) -> tuple[str, ...]:
     if not isinstance(assignments, list):
         return ()
     return tuple(_id(a, "a group assignment") for a in assignments)
+
+
+# -- the whole snapshot -------------------------------------------------------------------
+
+AssignmentSource = Literal["groups", "apps"]
+
+
+@dataclass(frozen=True, slots=True)
+class FailedRead:
+    """A read that failed after retries; ``error`` is the client's one-line message."""
+
+    what: str
+    error: str
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The live org as read; ``None`` (or a missing key) means "could not be read"."""
+
+    server_lookup: str  # how the server was looked for, e.g. "id aus1" or "name 'api'"
+    auth_server: LiveAuthServer | None = None
+    server_read: bool = False  # the lookup itself succeeded (the server may still be absent)
+    scopes: tuple[LiveScope, ...] | None = None
+    policies: tuple[LivePolicy, ...] | None = None
+    rules: dict[str, tuple[LiveRule, ...]] = field(default_factory=dict)  # by policy id
+    apps: tuple[LiveApp, ...] | None = None
+    groups: tuple[LiveGroup, ...] | None = None
+    # app id -> group ids, for managed apps; an absent app id: its assignments were not read
+    assignments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    assignment_source: AssignmentSource | None = None
+    # app id -> secrets (no values), for managed confidential apps; None: not asked for
+    secrets: dict[str, tuple[SecretInfo, ...]] | None = None
+    failed: list[FailedRead] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed
+
+    def managed_apps(self, managed: Iterable[str]) -> list[LiveApp]:
+        names = set(managed)
+        return [a for a in self.apps or () if a.marker is not None and a.marker.name in names]

@@ -23,6 +23,10 @@ About ``N + 4 + ceil(A / 200) + min(G, N)`` calls in all: 1,000 apps over 50 gro
 1,060. A provider refresh reads each app, its policy, rule and assignments, and each scope:
 over 4,000, a quarter of them on the ``apps`` bucket.
 
+``read_snapshot`` runs all three for the audit's managed apps. `appspec import` runs the first
+two (``read_overview``), picks its apps from what they found, then runs the third for those
+(``read_details``).
+
 Reads are never guessed at: each read that fails after the client's retries is recorded in
 ``Snapshot.failed`` and leaves its part of the snapshot unknown (``None``, or absent from a
 mapping), so a comparison can tell "not there" from "not read".
@@ -30,17 +34,19 @@ mapping), so a comparison can tell "not there" from "not read".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from appspecs.live.model import (
+    AssignmentSource,
+    FailedRead,
     LiveApp,
     LiveAuthServer,
-    LiveGroup,
     LivePolicy,
     LiveRule,
     LiveScope,
+    Snapshot,
     app_ids_of,
     group_ids_of,
     parse_app,
@@ -50,15 +56,14 @@ from appspecs.live.model import (
     parse_rule,
     parse_scope,
 )
+from appspecs.live.secrets import SECRET_AUTH_METHODS, SecretInfo, list_secrets
 from appspecs.okta import NotFound, OktaClient, OktaError
-from appspecs.onboard.secrets import SECRET_AUTH_METHODS, SecretInfo, list_secrets
 
 T = TypeVar("T")
 
+APPS = "/api/v1/apps"
 OIDC_FILTER = 'name eq "oidc_client"'
 SERVERS = "/api/v1/authorizationServers"
-
-AssignmentSource = Literal["groups", "apps"]
 
 # Okta's usual per-minute limits of the two buckets assignments can be read from: a call on the
 # apps bucket costs five times the share of its window that a call on the groups bucket does.
@@ -75,44 +80,8 @@ class SnapshotRequest:
 
     server_id: str | None
     server_name: str | None
-    managed: frozenset[str]  # marker names of the declared apps: their details are read
+    managed: frozenset[str] = frozenset()  # marker names of the declared apps: details read
     read_secrets: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FailedRead:
-    """A read that failed after retries; ``error`` is the client's one-line message."""
-
-    what: str
-    error: str
-
-
-@dataclass(slots=True)
-class Snapshot:
-    """The live org as read; ``None`` (or a missing key) means "could not be read"."""
-
-    server_lookup: str  # how the server was looked for, e.g. "id aus1" or "name 'api'"
-    auth_server: LiveAuthServer | None = None
-    server_read: bool = False  # the lookup itself succeeded (the server may still be absent)
-    scopes: tuple[LiveScope, ...] | None = None
-    policies: tuple[LivePolicy, ...] | None = None
-    rules: dict[str, tuple[LiveRule, ...]] = field(default_factory=dict)  # by policy id
-    apps: tuple[LiveApp, ...] | None = None
-    groups: tuple[LiveGroup, ...] | None = None
-    # app id -> group ids, for managed apps; an absent app id: its assignments were not read
-    assignments: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    assignment_source: AssignmentSource | None = None
-    # app id -> secrets (no values), for managed confidential apps; None: not asked for
-    secrets: dict[str, tuple[SecretInfo, ...]] | None = None
-    failed: list[FailedRead] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.failed
-
-    def managed_apps(self, managed: Iterable[str]) -> list[LiveApp]:
-        names = set(managed)
-        return [a for a in self.apps or () if a.marker is not None and a.marker.name in names]
 
 
 def choose_assignment_source(managed_apps: int, groups: int) -> AssignmentSource | None:
@@ -155,6 +124,16 @@ def read_snapshot(
     client: OktaClient, request: SnapshotRequest, progress: Progress | None = None
 ) -> Snapshot:
     """Read everything the audit compares; see the module docstring for the plan."""
+    snap = read_overview(client, request, progress)
+    managed = snap.managed_apps(request.managed)
+    read_details(client, snap, managed, read_secrets=request.read_secrets, progress=progress)
+    return snap
+
+
+def read_overview(
+    client: OktaClient, request: SnapshotRequest, progress: Progress | None = None
+) -> Snapshot:
+    """Rounds 1 and 2: the server, its scopes and policies, every OIDC app and every group."""
     lookup = (
         f"id {request.server_id}"
         if request.server_id is not None
@@ -178,7 +157,7 @@ def read_snapshot(
         )
     first.add(
         "the OIDC apps listing",
-        lambda: [parse_app(a) for a in client.list("/api/v1/apps", {"filter": OIDC_FILTER})],
+        lambda: [parse_app(a) for a in client.list(APPS, {"filter": OIDC_FILTER})],
         lambda apps: setattr(snap, "apps", tuple(apps)),
     )
     first.add(
@@ -196,15 +175,30 @@ def read_snapshot(
         # Not found, or not read: its children are not there to read.
         snap.scopes = None if not snap.server_read else ()
         snap.policies = None if not snap.server_read else ()
-
-    third = _Round(client, snap)
-    managed = snap.managed_apps(request.managed)
-    _add_rules(third, client, snap, managed)
-    _add_assignments(third, client, snap, managed)
-    if request.read_secrets:
-        _add_secrets(third, client, snap, managed)
-    _run(third, "rules, assignments and secrets", progress)
     return snap
+
+
+def read_details(
+    client: OktaClient,
+    snap: Snapshot,
+    apps: Sequence[LiveApp],
+    *,
+    assignments_from: AssignmentSource | None = None,
+    read_secrets: bool = False,
+    progress: Progress | None = None,
+) -> None:
+    """Round 3, into ``snap``: the rules of the policies naming ``apps``, the apps' group
+    assignments and, with ``read_secrets``, the client secrets of the confidential ones.
+
+    Assignments are read per group or per app as ``assignments_from`` says, by default
+    whichever costs less (:func:`choose_assignment_source`).
+    """
+    third = _Round(client, snap)
+    _add_rules(third, client, snap, apps)
+    _add_assignments(third, client, snap, apps, assignments_from)
+    if read_secrets:
+        _add_secrets(third, client, snap, apps)
+    _run(third, "rules, assignments and secrets", progress)
 
 
 def _run(round_: _Round, label: str, progress: Progress | None) -> None:
@@ -257,7 +251,9 @@ def _setter(snap: Snapshot, name: str) -> Callable[[Sequence[Any]], None]:
     return lambda items: setattr(snap, name, tuple(items))
 
 
-def _add_rules(round_: _Round, client: OktaClient, snap: Snapshot, managed: list[LiveApp]) -> None:
+def _add_rules(
+    round_: _Round, client: OktaClient, snap: Snapshot, managed: Sequence[LiveApp]
+) -> None:
     if snap.auth_server is None or snap.policies is None:
         return
     ours = {a.client_id for a in managed if a.client_id}
@@ -276,11 +272,17 @@ def _add_rules(round_: _Round, client: OktaClient, snap: Snapshot, managed: list
 
 
 def _add_assignments(
-    round_: _Round, client: OktaClient, snap: Snapshot, managed: list[LiveApp]
+    round_: _Round,
+    client: OktaClient,
+    snap: Snapshot,
+    managed: Sequence[LiveApp],
+    source: AssignmentSource | None,
 ) -> None:
     if snap.groups is None:
         return  # without group names, assignments could not be compared anyway
-    snap.assignment_source = choose_assignment_source(len(managed), len(snap.groups))
+    if source is None:
+        source = choose_assignment_source(len(managed), len(snap.groups))
+    snap.assignment_source = source if managed else None
     if snap.assignment_source == "apps":
         for app in managed:
 
@@ -316,7 +318,7 @@ def _add_assignments(
 
 
 def _add_secrets(
-    round_: _Round, client: OktaClient, snap: Snapshot, managed: list[LiveApp]
+    round_: _Round, client: OktaClient, snap: Snapshot, managed: Sequence[LiveApp]
 ) -> None:
     snap.secrets = {}
     secrets = snap.secrets

@@ -92,7 +92,6 @@ class ServiceAppCredentials(Credentials):
         key_id: str | None = None,
         scopes: tuple[str, ...] = READ_SCOPES,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.org_url = normalize_org_url(org_url)
         self.client_id = client_id
@@ -100,7 +99,6 @@ class ServiceAppCredentials(Credentials):
         self.scopes = scopes
         self._private_key = private_key
         self._clock = clock
-        self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._access_token: str | None = None
         self._expires_at = 0.0
@@ -115,7 +113,8 @@ class ServiceAppCredentials(Credentials):
 
     def client_assertion(self) -> str:
         """A fresh signed assertion; each has its own ``jti`` so Okta can refuse replays."""
-        now = int(self._wall_clock())
+        # iat and exp are epoch seconds: wall time, unlike the monotonic clock of token expiry.
+        now = int(time.time())
         claims = {
             "iss": self.client_id,
             "sub": self.client_id,

@@ -20,6 +20,8 @@ import httpx
 # Never pace for longer than one of Okta's one-minute windows (plus slack): a reset far in the
 # future is more likely a broken header than a real window, and a 429 will tell us if it was real.
 MAX_PACING_WAIT = 65.0
+# The share of each window left unused, for other clients of the org and for retries.
+RESERVE_FRACTION = 0.05
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,10 @@ class RateLimiter:
         clock: Callable[[], float],
         sleep: Callable[[float], None],
         jitter: Callable[[], float],
-        reserve_fraction: float = 0.05,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
-        self._reserve_fraction = reserve_fraction
         self._lock = threading.Lock()
         self._buckets: dict[str, _Bucket] = {}
 
@@ -100,7 +100,7 @@ class RateLimiter:
 
     def reserve(self, limit: int) -> int:
         """Calls left unused in each window, for other clients of the org and for retries."""
-        return max(1, math.ceil(limit * self._reserve_fraction))
+        return max(1, math.ceil(limit * RESERVE_FRACTION))
 
     def acquire(self, name: str) -> float:
         """Wait (if the bucket is nearly spent) and claim an in-flight slot; return seconds waited."""

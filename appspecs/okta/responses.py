@@ -75,12 +75,17 @@ def status_error(response: httpx.Response, *, token_endpoint: bool = False) -> O
         cls, detail = BadResponse, "redirect not followed"
     else:
         cls, detail = BadResponse, "unexpected status"
+    return error_from(cls, response, detail)
+
+
+def error_from(cls: type[OktaError], response: httpx.Response, detail: str | None) -> OktaError:
+    """An error of ``cls`` about this response, with Okta's own error fields from its body."""
     fields = okta_fields(response)
     return cls(
         detail,
         method=response.request.method,
         url=shown_url(response.request.url),
-        status=status,
+        status=response.status_code,
         error_code=fields["error_code"],
         error_summary=fields["error_summary"],
         error_id=fields["error_id"],

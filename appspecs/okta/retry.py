@@ -23,7 +23,7 @@ import httpx
 
 from appspecs.okta.errors import BadResponse, OktaError, RateLimitExhausted, TransientError
 from appspecs.okta.ratelimit import rate_limit_info
-from appspecs.okta.responses import okta_fields, shown_url, status_error
+from appspecs.okta.responses import error_from, shown_url, status_error
 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
@@ -114,40 +114,27 @@ class RetryPolicy:
                 spent = "waiting again would exceed the retry wait budget"
                 return Retry(
                     wait,
-                    give_up=self._error(RateLimitExhausted, response, spent),
+                    give_up=error_from(RateLimitExhausted, response, spent),
                     rate_limited=True,
                 )
-            return self._error(RateLimitExhausted, response, f"after {attempts.retries} retries")
+            return error_from(RateLimitExhausted, response, f"after {attempts.retries} retries")
         if status == 401 and can_reauthenticate and not attempts.reauthenticated:
             # A bearer token can be revoked or expire early; one fresh token may cure it.
             return Retry(0.0, give_up=status_error(response), reauthenticate=True)
         if status in GATEWAY_STATUSES:
             if not idempotent:
-                return self._error(
+                return error_from(
                     TransientError, response, "not retried: the request may have been applied"
                 )
             if room:
                 spent = "waiting again would exceed the retry wait budget"
                 return Retry(
                     self.backoff(attempts.retries),
-                    give_up=self._error(TransientError, response, spent),
+                    give_up=error_from(TransientError, response, spent),
                 )
-            return self._error(
+            return error_from(
                 TransientError, response, f"still failing after {attempts.retries} retries"
             )
         if status == 500 and method == "GET" and not attempts.retried_500 and room:
             return Retry(self.backoff(attempts.retries), give_up=status_error(response))
         return status_error(response, token_endpoint=token_endpoint)
-
-    @staticmethod
-    def _error(cls: type[OktaError], response: httpx.Response, detail: str) -> OktaError:
-        fields = okta_fields(response)
-        return cls(
-            detail,
-            method=response.request.method,
-            url=shown_url(response.request.url),
-            status=response.status_code,
-            error_code=fields["error_code"],
-            error_summary=fields["error_summary"],
-            error_id=fields["error_id"],
-        )

@@ -1,15 +1,14 @@
 """Map live OIDC apps back to the spec language, or say why no spec can express one.
 
-An app is imported when a policy of the stack's authorization server names its client id.
-Its spec is built from the live settings, checked as `validate` would check it (with a stand-in
-owner: the written placeholder is meant to fail), then rendered with ``render_app`` and compared
-with the live app, policy rule and assignments. Any difference means a deploy of the spec would
+An app is imported when a policy of the stack's authorization server names its client id
+(``selection``). Its spec is built from the live settings and access (``access``), checked as
+`validate` would check it (with a stand-in owner: the written placeholder is meant to fail),
+then rendered with ``render_app`` and compared with the live app, policy rule and assignments. Any difference means a deploy of the spec would
 change the app, so the app is reported and skipped instead of being written wrong.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from appspecs.desired.model import EVERYONE, DesiredApp
-from appspecs.desired.render import OFFLINE_ACCESS, render_app
+from appspecs.desired.model import DesiredApp
+from appspecs.desired.render import APPLICATION_TYPE, OFFLINE_ACCESS, render_app
 from appspecs.diagnostics import Severity, format_path
-from appspecs.live.model import LiveApp, LiveGroup, LivePolicy, LiveRule
-from appspecs.live.snapshot import Snapshot
+from appspecs.live.model import LiveApp, Snapshot
+from appspecs.onboard.access import Grant, GroupNames, app_grant, assigned_groups
 from appspecs.onboard.naming import assign_names
+from appspecs.onboard.selection import matches, org_notes
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import spec_digest
@@ -30,7 +30,8 @@ from appspecs.spec.load import APPS_DIR, LoadedSpec
 from appspecs.spec.models import DEFAULT_GRANTS, AppSpec
 from appspecs.spec.uris import is_loopback
 
-KIND_OF = {"web": "web", "browser": "spa", "native": "native", "service": "service"}
+# Okta's application_type -> the spec's client kind: render's mapping, read backwards.
+KIND_OF = {okta: kind for kind, okta in APPLICATION_TYPE.items()}
 #: Written as the owner: `validate` rejects it (not an email) until a person fills it in.
 OWNER_PLACEHOLDER = "TODO-owner"
 # Stands in for the placeholder while the spec is checked, so only real problems show.
@@ -84,111 +85,22 @@ class Unexpressible:
 
 @dataclass(slots=True)
 class ImportResult:
+    """Every app mapped: the specs to write, the apps skipped, and what was left aside."""
+
     imported: list[ImportedSpec] = field(default_factory=list)
     skipped: list[Unexpressible] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the org, not one app
     unmatched_partners: list[str] = field(default_factory=list)
 
 
-# -- which apps -------------------------------------------------------------------------------
-
-
-def covering_policies(snap: Snapshot, app: LiveApp) -> list[LivePolicy]:
-    """The server's policies naming the app's client id (``ALL_CLIENTS`` policies excluded)."""
-    if app.client_id is None:
-        return []
-    return [p for p in snap.policies or () if not p.all_clients and app.client_id in p.client_ids]
-
-
-def covered_apps(snap: Snapshot) -> list[LiveApp]:
-    """OIDC apps with access to the server: a policy of it names their client id."""
-    return [a for a in snap.apps or () if covering_policies(snap, a)]
-
-
-def org_notes(snap: Snapshot) -> list[str]:
-    """What the import leaves aside about the server: ALL_CLIENTS policies, unknown clients."""
-    notes = [
-        f"policy {p.name!r} ({p.id}) applies to ALL_CLIENTS: every app may use its rules; "
-        "specs cannot express it, so it was not imported"
-        for p in snap.policies or ()
-        if p.all_clients
-    ]
-    known = {a.client_id for a in snap.apps or () if a.client_id}
-    for p in snap.policies or ():
-        if p.all_clients:
-            continue
-        for client_id in p.client_ids:
-            if client_id not in known:
-                notes.append(
-                    f"policy {p.name!r} ({p.id}) names client {client_id}, which is not an OIDC "
-                    "app of the org"
-                )
-    return notes
-
-
-def matches(app: LiveApp, wanted: str) -> bool:
-    """``--app`` and ``--partner`` name an app by id, client id or label (any case)."""
-    return wanted in (app.id, app.client_id) or (
-        app.label is not None and app.label.casefold() == wanted.casefold()
-    )
-
-
-def select_apps(apps: Sequence[LiveApp], wanted: Sequence[str]) -> tuple[list[LiveApp], list[str]]:
-    """The apps ``wanted`` names (all when it is empty), and the names that matched none."""
-    if not wanted:
-        return list(apps), []
-    chosen = [a for a in apps if any(matches(a, w) for w in wanted)]
-    unmatched = [w for w in wanted if not any(matches(a, w) for a in apps)]
-    return chosen, unmatched
-
-
 # -- the mapping ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Grant:
-    """What one active rule grants, in spec terms (group names, EVERYONE kept as is)."""
-
-    scopes: tuple[str, ...]
-    groups: tuple[str, ...]
-    grant_types: tuple[str, ...]
-
-    def key(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        return frozenset(self.scopes), frozenset(self.groups), frozenset(self.grant_types)
-
-
-class _Groups:
-    """Group ids to names; a name two groups share cannot be used by a spec."""
-
-    def __init__(self, groups: Sequence[LiveGroup]) -> None:
-        self._by_id = {g.id: g.name for g in groups}
-        counts = Counter(g.name for g in groups)
-        self._shared = {name for name, n in counts.items() if n > 1}
-
-    def names(self, ids: Sequence[str], where: str, problems: list[str]) -> tuple[str, ...]:
-        out: list[str] = []
-        for gid in ids:
-            if gid == EVERYONE:
-                out.append(EVERYONE)
-                continue
-            name = self._by_id.get(gid)
-            if name is None:
-                problems.append(f"{where} names group {gid}, which is not in the org's groups")
-            elif name in self._shared:
-                problems.append(
-                    f"{where} names group {name!r}, a name several groups share; specs name "
-                    "groups by name"
-                )
-            else:
-                out.append(name)
-        return tuple(out)
 
 
 def import_apps(snap: Snapshot, apps: Sequence[LiveApp], options: ImportOptions) -> ImportResult:
     """Map each app to a spec or to the reasons it cannot be one; names are unique in the batch."""
     result = ImportResult(notes=org_notes(snap))
     names = assign_names((a.id, a.marker.name if a.marker else None, a.label or a.id) for a in apps)
-    groups = _Groups(snap.groups or ())
+    groups = GroupNames(snap.groups or ())
     result.unmatched_partners = [
         p
         for p in sorted(options.partners)
@@ -210,7 +122,7 @@ def map_app(
     name: str,
     partner: bool,
     snap: Snapshot,
-    groups: _Groups,
+    groups: GroupNames,
     options: ImportOptions,
 ) -> ImportedSpec | Unexpressible:
     """One app's spec, or every reason found why none can express it."""
@@ -220,8 +132,8 @@ def map_app(
     if kind is None:
         problems.append(f"application_type {app.application_type!r} has no spec kind")
     problems += [_NEVER_GRANTS[g] for g in app.grant_types if g in _NEVER_GRANTS]
-    grant = _access(app, snap, groups, problems, notes)
-    assigned = _assigned(app, snap, groups, problems)
+    grant = app_grant(app, snap, groups, problems, notes)
+    assigned = assigned_groups(app, snap, groups, problems)
     if kind == "service" and assigned:
         problems.append(
             f"it is a service app with groups assigned ({', '.join(assigned)}); service apps act "
@@ -247,84 +159,12 @@ def map_app(
     return ImportedSpec(name, app, data, tuple(notes))
 
 
-def _access(
-    app: LiveApp, snap: Snapshot, groups: _Groups, problems: list[str], notes: list[str]
-) -> _Grant | None:
-    """The one grant the app's active rules agree on, or None with the reasons in ``problems``."""
-    policies = covering_policies(snap, app)
-    active = [p for p in policies if p.active]
-    if not active:
-        problems.append(
-            f"only inactive policies name it ({', '.join(repr(p.name) for p in policies)}): it "
-            "has no access to import"
-        )
-        return None
-    grants: list[tuple[str, _Grant]] = []
-    for policy in active:
-        rules = snap.rules.get(policy.id)
-        if rules is None:
-            problems.append(f"the rules of policy {policy.name!r} ({policy.id}) were not read")
-            continue
-        for rule in rules:
-            if rule.active:
-                where = f"rule {rule.name!r} of policy {policy.name!r}"
-                grants.append((where, _rule_grant(rule, where, groups, problems)))
-    if not grants:
-        if not problems:
-            problems.append("no active rule of its policies grants it anything")
-        return None
-    distinct = {g.key() for _, g in grants}
-    if len(distinct) > 1:
-        shown = "; ".join(
-            f"{where}: scopes {', '.join(g.scopes) or 'none'}, groups {', '.join(g.groups)}"
-            for where, g in grants
-        )
-        problems.append(f"its rules grant it differently ({shown}); a spec has one grant")
-        return None
-    if len(grants) > 1:
-        notes.append(
-            f"{len(grants)} policy rules grant it the same access; a deploy adds the spec's own "
-            "policy and leaves the old ones to be removed by hand"
-        )
-    shared = [p.name for p in active if len(p.client_ids) > 1]
-    if shared:
-        notes.append(
-            f"policy {', '.join(repr(n) for n in shared)} also names other apps; a deploy gives "
-            "this one a policy of its own"
-        )
-    return grants[0][1]
-
-
-def _rule_grant(rule: LiveRule, where: str, groups: _Groups, problems: list[str]) -> _Grant:
-    if "*" in rule.scopes:
-        problems.append(
-            f"{where} grants every scope ('*'); a spec lists its scopes, so list them in the rule"
-        )
-    if rule.user_ids:
-        problems.append(f"{where} names users ({len(rule.user_ids)}); specs grant by group only")
-    return _Grant(
-        scopes=rule.scopes,
-        groups=groups.names(rule.group_ids, where, problems),
-        grant_types=rule.grant_types,
-    )
-
-
-def _assigned(
-    app: LiveApp, snap: Snapshot, groups: _Groups, problems: list[str]
-) -> tuple[str, ...]:
-    ids = snap.assignments.get(app.id)
-    if ids is None:
-        problems.append("its group assignments were not read")
-        return ()
-    return groups.names(ids, "its group assignments", problems)
-
-
 def spec_data(
     app: LiveApp,
     name: str,
     kind: str,
     partner: bool,
-    grant: _Grant,
+    grant: Grant,
     assigned: tuple[str, ...],
     options: ImportOptions,
     notes: list[str],
@@ -377,7 +217,7 @@ def _checked(
     return None if problems else spec
 
 
-def differences(desired: DesiredApp, app: LiveApp, grant: _Grant, partner: bool) -> list[str]:
+def differences(desired: DesiredApp, app: LiveApp, grant: Grant, partner: bool) -> list[str]:
     """Where deploying the spec would change the live app or its access."""
     client = desired.client
     found: list[str] = []

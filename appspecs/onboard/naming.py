@@ -6,10 +6,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# The spec language's AppName: 3-40 of a-z, 0-9 and '-', a letter first, no '-' last.
-NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
-MIN_LENGTH = 3
-MAX_LENGTH = 40
+from appspecs.spec.models import NAME_MAX_LENGTH as MAX_LENGTH
+from appspecs.spec.models import NAME_MIN_LENGTH as MIN_LENGTH
+from appspecs.spec.models import NAME_PATTERN
+
+NAME = re.compile(NAME_PATTERN)
 FALLBACK = "app"
 
 _NOT_NAME = re.compile(r"[^a-z0-9]+")

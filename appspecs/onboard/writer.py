@@ -9,8 +9,9 @@ import yaml
 
 from appspecs.onboard.importer import OWNER_PLACEHOLDER, ImportedSpec
 from appspecs.report.diagnostics import printable
+from appspecs.spec.schema import SCHEMA_FILE
 
-SCHEMA_HEADER = "# yaml-language-server: $schema=../app-spec.schema.json"
+SCHEMA_HEADER = f"# yaml-language-server: $schema=../{SCHEMA_FILE}"
 OWNER_COMMENT = "# set the owner's email; `appspec validate` fails until then"
 
 

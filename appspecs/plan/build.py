@@ -57,27 +57,22 @@ class Plan:
         )
 
 
-def desired_state(specs: SpecSet, stack: StackConfig, specs_dir_from_project: str) -> DesiredState:
-    return render(specs, stack, specs_dir_from_project=specs_dir_from_project)
-
-
 def plan_against_state(
     specs: SpecSet,
     stack: StackConfig,
     state: RecordedState,
     *,
     specs_dir_from_project: str = "app-specs",
-    project: str = PROJECT,
 ) -> Plan:
     """The steps an update of `stack` would take from the recorded state, and the app summary."""
-    foreign = sorted(f"{s}/{p}" for s, p in state.stacks() if (s, p) != (stack.name, project))
+    foreign = sorted(f"{s}/{p}" for s, p in state.stacks() if (s, p) != (stack.name, PROJECT))
     if foreign:
         raise PlanInputError(
             f"state file {state.source} holds resources of {', '.join(foreign)} "
-            f"(stack/project), not {stack.name}/{project}"
+            f"(stack/project), not {stack.name}/{PROJECT}"
         )
-    desired = desired_state(specs, stack, specs_dir_from_project)
-    planned = planned_resources(resource_graph(desired), stack.name, project)
+    desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
+    planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     urns = {p.spec.key: p.urn for p in planned}
     resolver = state_resolver(urns, state.by_urn, state.stack_outputs.get("groupIds"))
     steps = plan_steps(planned, state, resolver)
@@ -142,7 +137,6 @@ def plan_against_base(
     *,
     base_label: str,
     specs_dir_from_project: str = "app-specs",
-    project: str = PROJECT,
 ) -> Plan:
     """The steps from the base specs' resources to the head specs' ones, without any state.
 
@@ -150,8 +144,8 @@ def plan_against_base(
     (`None`) makes everything new.
     """
     notes: list[str] = []
-    desired = desired_state(specs, stack, specs_dir_from_project)
-    planned = planned_resources(resource_graph(desired), stack.name, project)
+    desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
+    planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     before_views: Mapping[str, AppView] = {}
     base_planned: list[PlannedResource] = []
     if base is None:
@@ -166,8 +160,8 @@ def plan_against_base(
             base = dataclasses.replace(
                 base, diagnostics=[], io_errors=[], catalog=base.catalog or specs.catalog
             )
-        base_desired = desired_state(base, stack, specs_dir_from_project)
-        base_planned = planned_resources(resource_graph(base_desired), stack.name, project)
+        base_desired = render(base, stack, specs_dir_from_project=specs_dir_from_project)
+        base_planned = planned_resources(resource_graph(base_desired), stack.name, PROJECT)
         before_views = views_from_specs(base, base_desired)
     recorded = _as_recorded(base_planned, base_label)
     resolver = symbolic_resolver({p.spec.key: p.urn for p in planned}, recorded.by_urn)

@@ -50,11 +50,6 @@ class Secret:
             return None
         return bool(self._value == value)
 
-    @property
-    def plaintext_for_comparison(self) -> Any:
-        """The decoded value: for comparing, never for printing."""
-        return self._value
-
     def __repr__(self) -> str:
         return "[secret]"
 

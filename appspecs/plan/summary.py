@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from appspecs.desired.model import EVERYONE, DesiredApp, DesiredState
+from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import OFFLINE_ACCESS, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.state import RecordedResource, RecordedState
@@ -125,7 +125,7 @@ def _digest(profile: Any) -> str | None:
         data = json.loads(profile)
     except ValueError:
         return None
-    marker = data.get("appspecs") if isinstance(data, dict) else None
+    marker = data.get(MARKER) if isinstance(data, dict) else None
     digest = marker.get("digest") if isinstance(marker, dict) else None
     return digest if isinstance(digest, str) else None
 

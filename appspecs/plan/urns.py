@@ -32,6 +32,12 @@ class Urn:
         return self.qualified_type.rsplit("$", 1)[-1]
 
 
+def nesting(urn: str) -> int:
+    """How many components a resource sits under: the `$` links of its qualified type."""
+    parsed = parse_urn(urn)
+    return parsed.qualified_type.count("$") if parsed is not None else 0
+
+
 def make_urn(stack: str, project: str, types: Sequence[str], name: str) -> str:
     """The URN of a resource whose parent chain (outermost first, root stack left out) is `types`."""
     return f"{PREFIX}{stack}::{project}::{'$'.join(types)}::{name}"

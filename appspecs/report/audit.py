@@ -13,7 +13,7 @@ from typing import Any
 
 from appspecs.audit.findings import SEVERITIES, Finding
 from appspecs.audit.run import AuditResult
-from appspecs.live.snapshot import FailedRead
+from appspecs.live.model import FailedRead
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import printable
 

@@ -22,12 +22,15 @@ def _where(d: Diagnostic) -> str:
     return f"{printable(d.file)}:{d.line}:{d.column}"
 
 
+def diagnostic_line(d: Diagnostic) -> str:
+    """`file:line:col: severity[code] path: message`, on one line whatever the spec holds."""
+    path = f" {printable(d.path)}:" if d.path else ""
+    return f"{_where(d)}: {d.severity}[{d.code}]{path} {printable(d.message)}"
+
+
 def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str]) -> str:
-    """One line per diagnostic (`file:line:col: severity[code] path: message`) and a summary."""
-    lines = []
-    for d in diagnostics:
-        path = f" {printable(d.path)}:" if d.path else ""
-        lines.append(f"{_where(d)}: {d.severity}[{d.code}]{path} {printable(d.message)}")
+    """One line per diagnostic (see ``diagnostic_line``) and a summary."""
+    lines = [diagnostic_line(d) for d in diagnostics]
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     summary = (

@@ -9,6 +9,7 @@ from typing import Any
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import OPS, Change, Step
 from appspecs.plan.summary import AppSummary, Delta
+from appspecs.plan.urns import nesting
 from appspecs.plan.values import ABSENT, display, to_json
 from appspecs.report import markdown as md
 
@@ -48,16 +49,12 @@ def step_lines(step: Step, indent: str = "", inputs: bool = False) -> list[str]:
     return lines
 
 
-def _depth(step: Step) -> int:
-    return step.urn.split("::")[2].count("$") if step.urn.count("::") >= 3 else 0
-
-
-def _delta_facts(what: str, d: Delta, added: str = "added", removed: str = "removed") -> list[str]:
+def _delta_facts(what: str, d: Delta) -> list[str]:
     out = []
     if d.added:
-        out.append(f"{what} {added}: {', '.join(d.added)}")
+        out.append(f"{what} added: {', '.join(d.added)}")
     if d.removed:
-        out.append(f"{what} {removed}: {', '.join(d.removed)}")
+        out.append(f"{what} removed: {', '.join(d.removed)}")
     return out
 
 
@@ -123,7 +120,7 @@ def text_plan(plan: Plan) -> str:
     lines.append("Resources:")
     changing = [s for s in plan.steps if s.op != "same"]
     for step in changing:
-        lines += ["  " + line for line in step_lines(step, "  " * _depth(step))]
+        lines += ["  " + line for line in step_lines(step, "  " * nesting(step.urn))]
     if not changing:
         lines.append("  no changes")
     lines.append("")
@@ -302,6 +299,15 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "held": [{"name": h.name, "reason": h.detail} for h in plan.held],
         "changeSummary": plan.change_summary,
     }
+
+
+def render(plan: Plan, fmt: str) -> str:
+    """The plan in one of `appspec plan`'s formats: text, markdown or json."""
+    if fmt == "json":
+        return json_text(plan)
+    if fmt == "markdown":
+        return markdown_plan(plan)
+    return text_plan(plan)
 
 
 def json_text(plan: Plan) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from appspecs.diagnostics import Severity
-from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
 from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, AppSpec
 from appspecs.spec.uris import is_loopback, uri_problem
 from appspecs.spec.yamlfile import Path as DataPath
@@ -49,7 +49,41 @@ class CheckContext:
     loopback_allowed: Mapping[str, bool]
 
 
+def check_catalog(catalog: CatalogFile) -> list[Finding]:
+    """Scope values well formed and unique, and no blank text: a catalog with any finding is
+    not used, as every spec is checked against it."""
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for i, scope in enumerate(catalog.scopes):
+        where: DataPath = ("scopes", i, "value")
+        if not SCOPE_VALUE.match(scope.value):
+            findings.append(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' is not 'api:' followed by colon-separated "
+                    "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
+                )
+            )
+        if scope.value in seen:
+            findings.append(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
+                )
+            )
+        seen.setdefault(scope.value, i)
+        for attr in ("display_name", "description", "category"):
+            if not getattr(scope, attr).strip():
+                findings.append(
+                    Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank")
+                )
+    return findings
+
+
 def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
+    """Every rule one app spec breaks beyond its types."""
     findings: list[Finding] = []
     if spec.name != stem:
         findings.append(

@@ -7,28 +7,46 @@ only I/O problems (a missing folder, an unreadable file) are kept apart, as they
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from appspecs.diagnostics import Diagnostic, Severity, format_path, has_errors, sort_key
 from appspecs.spec.approvals import Approval, ApprovalsFile, ApprovalStatus, approval_status
-from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
-from appspecs.spec.checks import CheckContext, Finding, check_spec
+from appspecs.spec.catalog import CatalogFile, ScopeCatalog
+from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spec
 from appspecs.spec.digest import spec_digest
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
-from appspecs.spec.yamlfile import MAX_BYTES, YamlDocument, read_yaml
-from appspecs.stackconfig import StackConfigError, discover_stacks, load_stack_config
+from appspecs.spec.yamlfile import YamlDocument, read_yaml
+from appspecs.stackconfig import loopback_allowed
 
 CATALOG_FILE = "scope-catalog.yaml"
 APPROVALS_FILE = "approvals.yaml"
 APPS_DIR = "apps"
+
+
+class SizeLimit(NamedTuple):
+    """How large a file may be before it is refused unread, and how large it usually is."""
+
+    max_bytes: int
+    usual: str
+
+    @property
+    def shown(self) -> str:
+        mib, rest = divmod(self.max_bytes, 1024 * 1024)
+        return f"{mib} MiB" if not rest else f"{self.max_bytes // 1024} KiB"
+
+
+# Far above any real spec: a large file in apps/ is refused rather than parsed.
+SPEC_LIMIT = SizeLimit(256 * 1024, "one app spec is a few hundred bytes")
+# The catalog and the approvals grow with the org: an entry is about 200 bytes, so this holds
+# some 20,000 of them.
+LIST_LIMIT = SizeLimit(4 * 1024 * 1024, "one entry is a few hundred bytes")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -98,15 +116,15 @@ class _File:
         )
 
 
-def _read(path: Path, shown: str, out: SpecSet) -> _File | None:
+def _read(path: Path, shown: str, out: SpecSet, limit: SizeLimit) -> _File | None:
     """Read and parse one file; None when it could not be read at all."""
     try:
         with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = fh.read(limit.max_bytes + 1)
     except OSError as exc:
         out.io_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
         return None
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limit.max_bytes:
         out.diagnostics.append(
             Diagnostic(
                 Severity.ERROR,
@@ -115,8 +133,7 @@ def _read(path: Path, shown: str, out: SpecSet) -> _File | None:
                 1,
                 1,
                 "",
-                f"file is over {MAX_BYTES // 1024} KiB and was not parsed; one app spec is a few "
-                "hundred bytes",
+                f"file is over {limit.shown} and was not parsed; {limit.usual}",
             )
         )
         return None
@@ -184,41 +201,16 @@ def _load_catalog(root: Path, out: SpecSet) -> None:
             )
         )
         return
-    file = _read(path, shown, out)
+    file = _read(path, shown, out, LIST_LIMIT)
     if file is None:
         return
     parsed = _validate(file, CatalogFile, lambda _code: "catalog", "the scope catalog")
     if parsed is None:
         return
-    seen: dict[str, int] = {}
-    broken = False
-    for i, scope in enumerate(parsed.scopes):
-        where = ("scopes", i, "value")
-        if not SCOPE_VALUE.match(scope.value):
-            broken = True
-            file.add(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' is not 'api:' followed by colon-separated "
-                    "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
-                )
-            )
-        if scope.value in seen:
-            broken = True
-            file.add(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
-                )
-            )
-        seen.setdefault(scope.value, i)
-        for attr in ("display_name", "description", "category"):
-            if not getattr(scope, attr).strip():
-                broken = True
-                file.add(Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank"))
-    if not broken:
+    findings = check_catalog(parsed)
+    for finding in findings:
+        file.add(finding)
+    if not findings:
         out.catalog = ScopeCatalog(tuple(parsed.scopes))
 
 
@@ -226,7 +218,7 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int
     path = root / APPROVALS_FILE
     if not path.exists() and not path.is_symlink():
         return []
-    file = _read(path, str(path), out)
+    file = _read(path, str(path), out, LIST_LIMIT)
     if file is None:
         return []
     data = file.doc.data
@@ -241,16 +233,9 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int
 def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool]:
     if stacks_dir is None:
         return {}
-    allowed: dict[str, bool] = {}
-    for name in discover_stacks(stacks_dir):
-        try:
-            allowed[name] = load_stack_config(stacks_dir, name).allow_loopback_redirects
-        except StackConfigError as exc:
-            out.io_errors.append(str(exc))
+    allowed, problems = loopback_allowed(stacks_dir)
+    out.io_errors += problems
     return allowed
-
-
-_STEM = re.compile(r"\.ya?ml$")
 
 
 def load_specs(root: Path, *, stacks_dir: Path | None = None) -> SpecSet:
@@ -302,7 +287,7 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
         if path.suffix != ".yaml" or path.name.startswith("."):
             continue
         out.files += 1
-        file = _read(path, str(path), out)
+        file = _read(path, str(path), out, SPEC_LIMIT)
         if file is None:
             continue
         spec = _validate(file, AppSpec, lambda c: c, "an app spec")

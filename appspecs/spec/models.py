@@ -38,9 +38,13 @@ def _printable(value: str) -> str:
     return value
 
 
+# An app's name: 3-40 of a-z, 0-9 and '-', a letter first, no '-' last.
+NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
+NAME_MIN_LENGTH = 3
+NAME_MAX_LENGTH = 40
 AppName = Annotated[
     str,
-    StringConstraints(min_length=3, max_length=40, pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$"),
+    StringConstraints(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN),
 ]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_printable)]
 Email = Annotated[

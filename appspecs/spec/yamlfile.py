@@ -17,8 +17,6 @@ try:  # libyaml is several times faster; the pure-Python parser gives the same e
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BYTES = 256 * 1024
-
 Path = tuple[str | int, ...]
 _RESOLVER = yaml.resolver.Resolver()
 # first character -> [(tag, regexp)]; "" holds the resolvers of the empty scalar (null)

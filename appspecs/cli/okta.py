@@ -1,0 +1,124 @@
+"""Reaching the Okta org from a command: ``--org-url``, credentials and client tuning from the
+environment, and Okta's errors as one line and exit 2.
+
+Only the commands that talk to Okta import this (with httpx behind it); `appspec validate`, run
+on every commit, does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from appspecs.cli.common import fail
+from appspecs.okta import (
+    CredentialsError,
+    OktaClient,
+    OktaError,
+    OrgUrlError,
+    credentials_from_env,
+    normalize_org_url,
+)
+from appspecs.okta.client import MAX_CONCURRENCY
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ENV_ORG_URL = "OKTA_ORG_URL"
+# Not flags: tuning for tests and unusual orgs, kept out of --help.
+ENV_MAX_RETRIES = "APPSPECS_OKTA_MAX_RETRIES"
+ENV_RETRY_BUDGET = "APPSPECS_OKTA_RETRY_BUDGET"
+ENV_TIMEOUT = "APPSPECS_OKTA_TIMEOUT"
+ENV_CONCURRENCY = "APPSPECS_OKTA_CONCURRENCY"
+
+
+def org_url_option(func: F) -> F:
+    return click.option(
+        "--org-url",
+        envvar=ENV_ORG_URL,
+        required=True,
+        help=f"The Okta org, https://<org>.okta.com [env {ENV_ORG_URL}]. Credentials come from "
+        "OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY.",
+    )(func)
+
+
+def checked_org_url(org_url: str) -> str:
+    """The org URL as the client uses it; a bad one exits 2 before anything is read."""
+    try:
+        return normalize_org_url(org_url)
+    except OrgUrlError as exc:
+        fail(f"--org-url: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """How hard the client tries before a read counts as failed."""
+
+    max_retries: int = 6
+    retry_budget_seconds: float = 120.0
+    timeout: float = 30.0
+    concurrency: int = 8
+
+
+def client_settings(env: Mapping[str, str]) -> ClientSettings:
+    """Read the tuning variables; a malformed one is a usage error, not a silent default."""
+    base = ClientSettings()
+
+    def number(name: str, default: float, kind: type[int] | type[float]) -> float:
+        raw = env.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = kind(raw)
+        except ValueError:
+            fail(f"{name} must be a number, not {raw!r}")
+        if value < 0:
+            fail(f"{name} must not be negative")
+        return value
+
+    concurrency = int(number(ENV_CONCURRENCY, base.concurrency, int))
+    if concurrency > MAX_CONCURRENCY:
+        fail(f"{ENV_CONCURRENCY} must be at most {MAX_CONCURRENCY}, Okta's limit per org")
+    return ClientSettings(
+        max_retries=int(number(ENV_MAX_RETRIES, base.max_retries, int)),
+        retry_budget_seconds=number(ENV_RETRY_BUDGET, base.retry_budget_seconds, float),
+        timeout=number(ENV_TIMEOUT, base.timeout, float) or base.timeout,
+        concurrency=max(1, concurrency),
+    )
+
+
+def connect(
+    org_url: str, *, write: bool = False, on_response: Callable[[str], None] | None = None
+) -> OktaClient:
+    """A client of the org, credentials and tuning from the environment; either wrong exits 2.
+
+    ``write`` asks a service app's token for ``okta.apps.manage`` (secret rotation).
+    """
+    url = checked_org_url(org_url)
+    try:
+        credentials = credentials_from_env(os.environ, url, write=write)
+    except CredentialsError as exc:
+        fail(str(exc))
+    settings = client_settings(os.environ)
+    return OktaClient(
+        url,
+        credentials,
+        concurrency=settings.concurrency,
+        max_retries=settings.max_retries,
+        retry_budget_seconds=settings.retry_budget_seconds,
+        timeout=settings.timeout,
+        on_response=on_response,
+    )
+
+
+@contextlib.contextmanager
+def okta_errors() -> Iterator[None]:
+    """Okta's own errors (unreachable, refusing, answering oddly) are I/O problems: exit 2."""
+    try:
+        yield
+    except OktaError as exc:
+        fail(str(exc))
