@@ -440,6 +440,23 @@ def test_marker_names_are_kept(org: Org) -> None:
     assert org.spec("crm")["label"] == "Customer Relations"
 
 
+def test_apps_whose_marker_names_an_existing_spec_are_left_alone(org: Org) -> None:
+    managed = org.app("Customer Relations")
+    org.okta.state.apps[managed["id"]]["profile"] = {"appspecs": {"name": "crm", "digest": "x"}}
+    spec = org.apps_dir / "crm.yaml"
+    spec.write_text("# deployed from here\n")
+    org.app("Hand Made")
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert "already managed (their specs exist, name them with --app to redo): crm" in result.stdout
+    assert spec.read_text() == "# deployed from here\n"
+    assert org.written() == ["crm", "hand-made"]
+    # named explicitly, it is imported again, and the file rule applies
+    again = run_import(org, "--app", "Customer Relations")
+    assert again.exit_code == 2
+    assert "crm.yaml exists" in again.stderr
+
+
 # -- errors -----------------------------------------------------------------------------------
 
 

@@ -109,10 +109,14 @@ def import_command(
                 exits.FAILED,
             )
         chosen, unmatched = select_apps(covered_apps(snap), apps)
+        # Without --app, apps that already have a spec (their marker names one) are managed here:
+        # importing them again would only collide with their files.
+        managed = [] if apps else [a for a in chosen if _has_spec(a, out)]
+        chosen = [a for a in chosen if a not in managed]
         read_chosen(client, snap, chosen)
         _stop_on_failed_reads(snap)
     result = import_apps(snap, chosen, options)
-    click.echo(_report(result, unmatched, snap))
+    click.echo(_report(result, unmatched, snap, managed))
     existing = conflicts(out, result.imported)
     if existing and not force:
         shown = ", ".join(str(p) for p in existing)
@@ -151,8 +155,17 @@ def _describe(app: LiveApp) -> str:
     return printable(app.describe())
 
 
-def _report(result: ImportResult, unmatched: Sequence[str], snap: Snapshot) -> str:
+def _has_spec(app: LiveApp, out: Path) -> bool:
+    return app.marker is not None and (out / f"{app.marker.name}.yaml").exists()
+
+
+def _report(
+    result: ImportResult, unmatched: Sequence[str], snap: Snapshot, managed: Sequence[LiveApp]
+) -> str:
     lines: list[str] = []
+    if managed:
+        names = ", ".join(sorted(a.marker.name for a in managed if a.marker))
+        lines.append(f"already managed (their specs exist, name them with --app to redo): {names}")
     for spec in result.imported:
         lines.append(f"import {_describe(spec.app)} as {spec.name}")
         lines += [f"  note: {printable(n)}" for n in spec.notes]
