@@ -169,6 +169,7 @@ def test_authorization_server_reads(okta, client):
     assert client.get(base).json()["issuer"] == f"{okta.url}/oauth2/{srv['id']}"
     scopes = client.get(f"{base}/scopes").json()
     assert [(s["id"], s["metadataPublish"]) for s in scopes] == [(scp["id"], "ALL_CLIENTS")]
+    assert client.get(f"{base}/scopes/{scp['id']}").json()["name"] == scp["name"]
     pols = client.get(f"{base}/policies").json()
     assert pols[0]["conditions"]["clients"]["include"] == ["0oaclient"]
     rules = client.get(f"{base}/policies/{pol['id']}/rules").json()

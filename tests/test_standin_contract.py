@@ -38,7 +38,7 @@ def org() -> Iterator[tuple[StandinOkta, dict[str, str]]]:
         srv = okta.add_auth_server(
             "appspecs-api", audiences=["api://appspecs"], description="API", system_scopes=True
         )
-        okta.add_scope(
+        scp = okta.add_scope(
             srv["id"],
             "api:data:company",
             display_name="Company data",
@@ -81,6 +81,7 @@ def org() -> Iterator[tuple[StandinOkta, dict[str, str]]]:
             "authServerId": srv["id"],
             "policyId": pol["id"],
             "ruleId": rul["id"],
+            "scopeId": scp["id"],
             "secretId": secret["id"],
         }
         yield okta, ids
@@ -107,6 +108,7 @@ READS = [
     "/api/v1/authorizationServers",
     SRV,
     SRV + "/scopes",
+    SRV + "/scopes/{scopeId}",
     SRV + "/policies",
     POL,
     POL + "/rules",

@@ -46,6 +46,11 @@ def list_scopes(state: OktaState, req: Request, server_id: str) -> Reply:
     return paged(req, table, SCOPES_PAGE, match)
 
 
+def get_scope(state: OktaState, req: Request, server_id: str, scope_id: str) -> Reply:
+    """``.../scopes/{scopeId}``."""
+    return Reply(200, state.scope(server_id, scope_id))
+
+
 def list_policies(state: OktaState, req: Request, server_id: str) -> Reply:
     """``.../policies``: never paged, as at Okta."""
     state.auth_server(server_id)
@@ -75,6 +80,7 @@ ROUTES: list[Route] = [
     ("GET", r"/api/v1/authorizationServers", list_servers),
     ("GET", _SRV, get_server),
     ("GET", _SRV + r"/scopes", list_scopes),
+    ("GET", _SRV + r"/scopes/(?P<scope_id>[^/]+)", get_scope),
     ("GET", _SRV + r"/policies", list_policies),
     ("GET", _POL, get_policy),
     ("GET", _POL + r"/rules", list_rules),

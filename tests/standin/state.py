@@ -59,6 +59,14 @@ class OktaState:
         except KeyError:
             raise not_found(server_id, "AuthorizationServer") from None
 
+    def scope(self, server_id: str, scope_id: str) -> Json:
+        """The scope of that server, or 404."""
+        self.auth_server(server_id)
+        try:
+            return self.scopes[server_id][scope_id]
+        except KeyError:
+            raise not_found(scope_id, "OAuth2Scope") from None
+
     def policy(self, server_id: str, policy_id: str) -> Json:
         """The policy of that server, or 404."""
         self.auth_server(server_id)
