@@ -22,6 +22,7 @@ from appspecs.cli.common import (
 )
 from appspecs.report.diagnostics import github_report, json_report, text_report
 from appspecs.spec.approvals import Approval, write_approvals
+from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR
 from appspecs.spec.schema import schema_text
 
@@ -82,8 +83,9 @@ def approve(
             approved_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        fail(f"--{str(first['loc'][0]).replace('approved_', '')}: {first['msg']}")
+        # the same words validate uses for a bad value in approvals.yaml
+        first = findings_from_validation(exc, Approval, {})[0]
+        fail(f"--{str(first.path[0]).replace('approved_', '')}: {first.message}")
     others = [a for a in specs.approvals.values() if a.app != name]
     path = specs_dir / APPROVALS_FILE
     try:
