@@ -81,7 +81,10 @@ def out_file_option(help: str) -> Callable[[F], F]:
 def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:
     if stacks_dir is not None:
         return stacks_dir
-    return specs_dir.parent / "stacks" if specs_dir.parent != specs_dir else Path("stacks")
+    if specs_dir.name in ("", ".", ".."):
+        # `--specs .` or `--specs ..`: Path('..').parent is '.', not the folder above it
+        return specs_dir / ".." / "stacks"
+    return specs_dir.parent / "stacks"
 
 
 def load_checked(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:

@@ -29,7 +29,7 @@ from appspecs.plan.base import BaseError, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, find_state, read_state
 from appspecs.report.plan import render
-from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
+from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import PROJECT, StackConfig
 
 DETAILED = "--detailed-exitcode"
@@ -92,12 +92,14 @@ def _plan_state(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pl
 
 
 def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[str]]:
+    """The base specs; a folder that holds no specs tree is a usage error (a wrong path would
+    otherwise plan every app as new and exit 0)."""
     if root is None:
         return None, []
     try:
         base = load_specs(root, stacks_dir=stacks_dir if stacks_dir.is_dir() else None)
     except SpecsDirError as exc:
-        return None, [f"the base cannot be read: {exc}"]
+        raise BaseError(f"--base: {exc}") from exc
     return base, base.io_errors
 
 
@@ -123,6 +125,11 @@ def run(options: PlanOptions) -> Plan:
     """Plan and print; errors exit through `fail` (2) or with the spec diagnostics (1)."""
     if options.state_file is not None and options.base is not None:
         fail("--state and --base cannot be combined: --base compares two spec trees without state")
+    try:
+        # before the stack: run from the wrong folder, both are missing and this is the cause
+        check_specs_dir(options.specs_dir)
+    except SpecsDirError as exc:
+        fail(str(exc))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     # A plan allocates many small objects and frees almost none before it exits: the cyclic
     # collector would only walk the growing heap again and again.

@@ -67,8 +67,11 @@ def approve(
     require_catalog(specs)
     loaded = specs.apps.get(name)
     if loaded is None:
-        if (specs_dir / APPS_DIR / f"{name}.yaml").exists():
-            click.echo(text_report([d for d in specs.diagnostics if d.is_error], specs.files, []))
+        # the errors of that very file: a NAME such as '../apps/x' names a file but no app
+        shown = str(specs_dir / APPS_DIR / f"{name}.yaml")
+        errors = [d for d in specs.diagnostics if d.is_error and d.file == shown]
+        if errors:
+            click.echo(text_report(errors, specs.files, []))
             fail(f"'{name}' has errors; fix them before approving", exits.FAILED)
         partners = sorted(n for n, s in specs.apps.items() if s.spec.type == "partner")
         fail(f"no app named '{name}'; partner apps: {', '.join(partners) or 'none'}")

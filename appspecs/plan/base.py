@@ -97,4 +97,8 @@ def base_tree(ref_or_dir: str, specs_dir: Path) -> Iterator[BaseTree]:
                 tar.extractall(tmp, filter="data")
         except (tarfile.TarError, OSError) as exc:
             raise BaseError(f"cannot unpack the specs of {label}: {exc}") from exc
-        yield BaseTree(Path(tmp) / inside, label)
+        root = Path(tmp) / inside
+        if root.is_dir():
+            # git keeps no empty folder: a specs folder without apps/ at the ref had no apps yet
+            (root / "apps").mkdir(exist_ok=True)
+        yield BaseTree(root, label)

@@ -24,6 +24,9 @@ from appspecs.plan.urns import ROOT_STACK_TYPE, parse_urn
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 VERSION = 3
+# Far more than any input or output of our resources nests (a few levels): deeper values would
+# only exhaust the recursion of the comparison and of the report.
+MAX_DEPTH = 64
 
 
 class StateError(Exception):
@@ -155,6 +158,18 @@ def _kind(value: Any) -> str:
     return "a secret" if isinstance(value, Secret) else type(value).__name__
 
 
+def _too_deep(value: Any) -> bool:
+    """Whether lists and objects in `value` nest more than MAX_DEPTH levels (without recursing)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if type(item) is dict else item
+        if depth >= MAX_DEPTH:
+            return True
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+    return False
+
+
 def _dependencies(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
@@ -193,6 +208,8 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
             value = {}
         elif type(value) is not dict:
             raise _fail(source, f"resources[{i}].{key} must be an object, found {_kind(value)}")
+        elif _too_deep(value):
+            raise _fail(source, f"resources[{i}].{key} nests more than {MAX_DEPTH} levels deep")
         properties.append(value if decoded else _value(value))
     return RecordedResource(
         urn=urn,
@@ -258,6 +275,9 @@ def read_state(path: Path) -> RecordedState:
         raise _fail(source, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
     except UnicodeDecodeError as exc:
         raise _fail(source, "not JSON: the file is not UTF-8 text") from exc
+    except RecursionError as exc:
+        # Pulumi state nests a few levels deep; thousands of levels is not state
+        raise _fail(source, "not a Pulumi state document: its JSON is nested too deeply") from exc
     return parse_state(doc, source, decoded=True)
 
 

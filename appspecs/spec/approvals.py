@@ -10,7 +10,7 @@ from typing import Annotated
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from appspecs.spec.models import Email
+from appspecs.spec.models import AppName, Email, _printable
 
 
 def _iso_datetime(value: str) -> str:
@@ -28,14 +28,15 @@ class Approval(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    app: str = Field(description="The partner app's name.")
+    app: AppName = Field(description="The partner app's name.")
     digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] = Field(
         description="Digest of the spec that was reviewed (appspec digest NAME)."
     )
     approved_by: Email = Field(description="Who approved.")
-    ticket: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        description="The review ticket."
-    )
+    # printable: it is repeated in one-line diagnostics and GitHub annotations
+    ticket: Annotated[
+        str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)
+    ] = Field(description="The review ticket.")
     approved_at: Annotated[str, AfterValidator(_iso_datetime)] = Field(
         description="When, ISO 8601 with a time zone."
     )

@@ -30,6 +30,7 @@ _ACCEPTS = {
     "environments": "a stack name: lowercase letters, digits and '-' (e.g. dev, prod)",
     "digest": "'sha256:' and 64 lowercase hex digits, as printed by appspec approve",
     "label": "1-100 printable characters",
+    "app": "an app name: 3-40 characters of lowercase letters, digits and '-' (e.g. crm-sync)",
 }
 
 
@@ -68,6 +69,8 @@ def describe(value: Any, raw: str | None) -> str:
     if isinstance(value, int | float):
         return f"number {raw if raw is not None else value}"
     if isinstance(value, str):
+        if not value.isprintable():  # a line break or tab would break the one-line message
+            value = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
         return f"'{value}'" if len(value) <= 80 else f"'{value[:77]}...'"
     if isinstance(value, list):
         return "a list"

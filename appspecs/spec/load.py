@@ -257,12 +257,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
+def check_specs_dir(root: Path) -> None:
+    """Raise SpecsDirError when `root` is not a specs folder (a folder holding apps/)."""
     if not root.is_dir():
         raise SpecsDirError(f"specs folder '{root}' does not exist or is not a folder")
     apps_dir = root / APPS_DIR
     if not apps_dir.is_dir():
         raise SpecsDirError(f"'{apps_dir}' does not exist: app specs go in {APPS_DIR}/<name>.yaml")
+
+
+def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
+    check_specs_dir(root)
+    apps_dir = root / APPS_DIR
     out = SpecSet(root=root)
     _load_catalog(root, out)
     ctx = CheckContext(root, out.catalog, _loopback_allowed(stacks_dir, out))

@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from urllib.parse import urlsplit
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _SPACE = re.compile(r"\s")
 # user info in the authority (`scheme://user:password@host`), masked in every message
 _USER_INFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 # RFC 8252 section 7.1: private-use schemes are reverse domain names the developer controls.
 _PRIVATE_SCHEME = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$")
+# a '%' not followed by two hex digits: browsers and Okta disagree on what it means
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 ACCEPTED = (
     "https://host/path, http:// on a loopback host (localhost, 127.0.0.1, [::1]), "
     "or for native apps a reverse-DNS private-use scheme such as com.acme.app:/callback"
 )
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` (as `urlsplit` gives it: lowercase, no brackets) reaches this machine.
+
+    Every spelling counts, not only the usual three: a stack that refuses loopback redirects
+    must not take `https://127.0.0.2/`, `https://[0:0::1]/`, `https://localhost./` or
+    `https://app.localhost/` (RFC 6761 keeps the whole `.localhost` domain on loopback).
+    """
+    name = host.removesuffix(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])  # drop an IPv6 zone id
+    except ValueError:
+        try:
+            # the short and numeric IPv4 forms browsers still resolve: 127.1, 0x7f000001
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):  # ValueError: a NUL in the host
+            return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
 def is_loopback(uri: str) -> bool:
-    parts = urlsplit(uri)
-    return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
+    """Whether `uri` is an http(s) URI whose host is loopback (see `is_loopback_host`)."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and is_loopback_host(parts.hostname or "")
 
 
 def uri_problem(uri: str, *, native: bool) -> str | None:
@@ -49,11 +78,15 @@ def _problem(uri: str, *, native: bool) -> str | None:
         return f"'{uri}' has a fragment ('#...'); redirect URIs must not have one"
     if "@" in parts.netloc:
         return f"'{uri}' carries user info ('user@'); redirect URIs must not"
+    if parts.port == 0:
+        return f"'{uri}' names port 0, which nothing listens on"
+    if _BAD_PERCENT.search(uri):
+        return f"'{uri}' has a '%' not followed by two hex digits; write '%' as %25"
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if not parts.hostname:
             return f"'{uri}' has no host; accepted: {ACCEPTED}"
-        if scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        if scheme == "http" and not is_loopback_host(parts.hostname):
             return f"'{uri}' uses http on a non-loopback host; use https (accepted: {ACCEPTED})"
         return None
     if native and _PRIVATE_SCHEME.match(scheme):
