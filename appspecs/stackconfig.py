@@ -57,6 +57,9 @@ class StackConfig:
         return self.settings.allow_loopback_redirects
 
 
+_YAML11_ONLY_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
 class StackConfigError(Exception):
     """A stack's settings are missing or malformed; a usage problem (exit 2)."""
 
@@ -101,6 +104,16 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     config = doc.data.get("config") or {}
     if not isinstance(config, dict):
         raise StackConfigError(f"{path}: 'config' must be a mapping")
+    for key in config:
+        raw = doc.raw.get(("config", key))
+        # Pulumi reads stack files as YAML 1.2, where `no` is text: it would refuse what YAML 1.1
+        # (and so our reader) takes for a boolean. Say so here rather than at `pulumi preview`.
+        if raw is not None and raw.lower() in _YAML11_ONLY_BOOLEANS:
+            at = doc.values[("config", key)]
+            raise StackConfigError(
+                f"{path}:{at.line}:{at.column}: {key}: '{raw}' is not a boolean to Pulumi; "
+                "write true or false"
+            )
     return stack_config_from_values(name, config)
 
 
