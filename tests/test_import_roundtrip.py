@@ -194,3 +194,22 @@ def test_import_of_a_hand_made_org_then_adoption_audits_clean(
 
     adopt(okta, imported)
     assert_audit_finds_nothing(okta)
+
+
+def test_import_into_another_folder_skips_apps_whose_spec_exists(
+    project: Path, okta: StandinOkta
+) -> None:
+    # The specs are in app-specs/apps; --out is a scratch folder to review an onboarding in.
+    for spec in (REPO / "app-specs" / "apps").iterdir():
+        shutil.copy2(spec, project / "app-specs" / "apps" / spec.name)
+    desired = bundled_desired()
+    seed_org(okta, desired)
+    scratch = project / "scratch"
+    scratch.mkdir()
+    result = appspec(okta, "import", "--stack", "dev", "--out", str(scratch))
+    assert result.exit_code == 0, result.output
+    assert list(scratch.iterdir()) == []
+    managed = ", ".join(sorted(a.name for a in desired.apps))
+    assert f"already managed (their specs exist, name them with --app to redo): {managed}" in (
+        result.stdout
+    )

@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
+import signal
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -514,3 +519,103 @@ def test_list_works_for_held_apps_and_public_clients(org: Org) -> None:
     assert public.exit_code == 0, public.stderr
     assert "public client" in public.stdout
     assert not any("/credentials/secrets" in r.path for r in org.okta.requests)
+
+
+# -- rotate when the answer is lost, the write fails or the user interrupts --------------------
+#
+# A secret Okta made but nobody holds is worse than no secret: it is the newest, so the next
+# `retire` keeps it and deletes the one consumers use. Each of these ends with the org as it was.
+
+LOST_ANSWERS = [
+    ("body cut short", Fault(kind="truncate", mode="length")),
+    ("half the JSON", Fault(kind="truncate", mode="json")),
+    ("not JSON", Fault(kind="malformed", mode="text")),
+    ("a list, not an object", Fault(kind="malformed", mode="shape")),
+]
+
+
+@pytest.mark.parametrize("fault", [c[1] for c in LOST_ANSWERS], ids=[c[0] for c in LOST_ANSWERS])
+def test_a_secret_made_but_not_received_is_removed_again(
+    org: Org, tmp_path: Path, fault: Fault, caplog: pytest.LogCaptureFixture
+) -> None:
+    fault.path, fault.method = r"/credentials/secrets$", "POST"
+    org.okta.faults.add(fault)
+    [old] = org.secrets("billing-sync")
+    out = tmp_path / "s"
+    result = run(org, "rotate", "billing-sync", "--out", str(out))
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert "whose value never reached us: removed again" in line
+    assert org.secrets("billing-sync") == [old]
+    assert not out.exists()
+    assert_nothing_secret(org, result, caplog)
+
+
+def test_a_refused_create_says_no_secret_was_made(org: Org, tmp_path: Path) -> None:
+    org.okta.faults.add(
+        Fault(kind="status", status=503, path=r"/credentials/secrets$", method="POST")
+    )
+    result = run(org, "rotate", "billing-sync", "--out", str(tmp_path / "s"))
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.endswith("; no new secret was made")
+    assert len(org.secrets("billing-sync")) == 1
+
+
+def _rotate_process(org: Org, out: Path, **popen: Any) -> subprocess.Popen[str]:
+    argv = ["rotate", "billing-sync", "--stack", "dev", "--org-url", org.okta.url]
+    return subprocess.Popen(
+        [APPSPEC, "secret", *argv, "--out", str(out)],
+        cwd=org.root,
+        env={**_BASE_ENV, "OKTA_API_TOKEN": TOKEN},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+APPSPEC = str(Path(sys.executable).parent / "appspec")
+_BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("OKTA_", "APPSPECS_"))}
+
+
+def _small_files_only() -> None:
+    # In the child before exec: files may not grow past 8 bytes, and the signal that would
+    # kill the process is ignored, so the write fails with EFBIG as on a full disk.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8, 8))
+
+
+def test_a_secret_that_cannot_be_written_is_removed_from_okta(org: Org, tmp_path: Path) -> None:
+    [old] = org.secrets("billing-sync")
+    out = tmp_path / "s"
+    proc = _rotate_process(org, out, preexec_fn=_small_files_only)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 2, stderr
+    [line] = stderr.splitlines()
+    assert f"cannot write {out}" in line and "was removed from Okta again" in line
+    assert org.secrets("billing-sync") == [old]
+    assert not out.exists()
+    assert stdout == ""
+
+
+def test_ctrl_c_while_okta_makes_the_secret_exits_2_with_what_to_check(
+    org: Org, tmp_path: Path
+) -> None:
+    held = org.okta.faults.add(
+        Fault(kind="latency", seconds=3, path=r"/credentials/secrets$", method="POST")
+    )
+    out = tmp_path / "s"
+    proc = _rotate_process(org, out)
+    deadline = time.monotonic() + 30
+    while not held.hits:  # the stand-in is holding the POST
+        assert time.monotonic() < deadline, "the POST never came"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 2, stderr
+    assert stdout == ""
+    [line] = stderr.splitlines()
+    assert line.startswith("appspec: interrupted while Okta made the new secret")
+    assert "appspec secret list" in line and "Traceback" not in stderr
+    assert not out.exists()

@@ -86,7 +86,8 @@ def import_command(
     url = checked_org_url(org_url)
     config = load_stack(specs_dir, stacks_dir, stack)
     # Imported specs are checked against the catalog; other specs' errors do not matter here.
-    catalog = require_catalog(load_readable_specs(specs_dir, stacks_dir))
+    specs = load_readable_specs(specs_dir, stacks_dir)
+    catalog = require_catalog(specs)
     out = out_dir if out_dir is not None else specs_dir / APPS_DIR
     if not out.is_dir():
         fail(f"--out {out} is not a folder")
@@ -111,7 +112,7 @@ def import_command(
         chosen, unmatched = select_apps(covered_apps(snap), apps)
         # Without --app, apps that already have a spec (their marker names one) are managed here:
         # importing them again would only collide with their files.
-        managed = [] if apps else [a for a in chosen if _has_spec(a, out)]
+        managed = [] if apps else [a for a in chosen if _has_spec(a, out, set(specs.apps))]
         chosen = [a for a in chosen if a not in managed]
         read_chosen(client, snap, chosen)
         _stop_on_failed_reads(snap)
@@ -155,8 +156,11 @@ def _describe(app: LiveApp) -> str:
     return printable(app.describe())
 
 
-def _has_spec(app: LiveApp, out: Path) -> bool:
-    return app.marker is not None and (out / f"{app.marker.name}.yaml").exists()
+def _has_spec(app: LiveApp, out: Path, specs: set[str]) -> bool:
+    """The marker names a spec of the specs folder, or a file in --out (a folder elsewhere)."""
+    if app.marker is None:
+        return False
+    return app.marker.name in specs or (out / f"{app.marker.name}.yaml").exists()
 
 
 def _report(

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -43,9 +43,11 @@ from appspecs.onboard.secrets import (
     SecretValue,
     check_can_create,
     create_secret,
+    may_have_created,
     plan_retirement,
     remove_secret,
     retire_secrets,
+    withdraw_unseen,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -172,42 +174,103 @@ def rotate(
         fd = _reserve(out) if out is not None else None
         try:
             info, value = create_secret(client, live.id)
-        except BaseException:
+        except BaseException as exc:
             if fd is not None and out is not None:
                 os.close(fd)
                 out.unlink(missing_ok=True)
+            _after_failed_create(client, live, existing, exc)
             raise
-        if fd is not None and out is not None:
-            _store(client, live, info, value, fd, out)
+        _deliver(client, live, info, value, fd, out, reveal=reveal)
         report = _rotated(name, info, existing, out)
+        click.echo(report, err=reveal)
+
+
+def _after_failed_create(
+    client: OktaClient, live: LiveApp, existing: list[SecretInfo], exc: BaseException
+) -> None:
+    """A create whose answer was lost may still have made a secret: find it and remove it.
+
+    Returns only when nothing can have been made (Okta refused, or nothing was sent) or the
+    error is a bug of ours; otherwise exits 2 saying what became of the secret.
+    """
+    interrupted = isinstance(exc, KeyboardInterrupt)
+    if not (interrupted or isinstance(exc, OktaError)) or not may_have_created(exc):
+        return
+    problem = "interrupted while Okta made the new secret" if interrupted else str(exc)
+    try:
+        unseen = withdraw_unseen(client, live.id, existing)
+    except OktaError as undo:
+        fail(
+            f"{problem}; Okta may have made a secret whose value never reached us, and checking "
+            f"failed too ({undo}): run `appspec secret list` and delete any secret newer than "
+            f"{_newest(existing)} in the Okta admin console before running `appspec secret retire`"
+        )
+    if unseen:
+        ids = ", ".join(s.id for s in unseen)
+        fail(
+            f"{problem}; Okta made secret {ids} anyway, whose value never reached us: removed again"
+        )
+    if interrupted:
+        # Okta may still be working on the request we walked away from.
+        fail(
+            f"{problem}; no new secret is listed yet, but Okta may still make it: check with "
+            "`appspec secret list` before running `appspec secret retire`"
+        )
+    fail(f"{problem}; no new secret was made")
+
+
+def _newest(existing: list[SecretInfo]) -> str:
+    if not existing:
+        return "none (the app had no secret before)"
+    newest = existing[-1]
+    return f"{newest.id} (created {newest.created or 'at an unknown time'})"
+
+
+def _deliver(
+    client: OktaClient,
+    live: LiveApp,
+    info: SecretInfo,
+    value: SecretValue,
+    fd: int | None,
+    out: Path | None,
+    *,
+    reveal: bool,
+) -> None:
+    """Write the secret to --out, print it with --reveal; if either fails, or the user
+    interrupts, remove it from Okta again: a secret nobody holds must not stay active (it would
+    be the newest, the one `retire` keeps)."""
+    try:
+        try:
+            if fd is not None:
+                _write_secret(fd, value)
+        finally:
+            if fd is not None:
+                os.close(fd)
         if reveal:
             # stdout carries the secret alone, so `$(appspec secret rotate ... --reveal)` works.
             click.echo(value.reveal())
-            click.echo(report, err=True)
+    except (OSError, KeyboardInterrupt) as exc:
+        if out is not None:
+            out.unlink(missing_ok=True)
+        if isinstance(exc, KeyboardInterrupt):
+            problem = "interrupted before the new secret was stored"
+        elif fd is not None and not reveal:
+            problem = f"cannot write {out}: {exc.strerror or exc}"
         else:
-            click.echo(report)
+            problem = f"cannot write the new secret: {exc.strerror or exc}"
+        _withdraw(client, live, info, problem)
 
 
-def _store(
-    client: OktaClient, live: LiveApp, info: SecretInfo, value: SecretValue, fd: int, out: Path
-) -> None:
-    """Write the secret; if that fails, remove it from Okta again, as nobody could read it."""
+def _withdraw(client: OktaClient, live: LiveApp, info: SecretInfo, problem: str) -> NoReturn:
+    """Remove the new secret from Okta again, as nobody could read it; always exits 2."""
     try:
-        try:
-            _write_secret(fd, value)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        out.unlink(missing_ok=True)
-        problem = f"cannot write {out}: {exc.strerror or exc}"
-        try:
-            remove_secret(client, live.id, info)
-        except OktaError as undo:
-            fail(
-                f"{problem}; and removing the unreadable new secret {info.id} failed too "
-                f"({undo}): deactivate and delete {info.id} in the Okta admin console"
-            )
-        fail(f"{problem}; the new secret {info.id} was removed from Okta again")
+        remove_secret(client, live.id, info)
+    except OktaError as undo:
+        fail(
+            f"{problem}; and removing the unreadable new secret {info.id} failed too "
+            f"({undo}): deactivate and delete {info.id} in the Okta admin console"
+        )
+    fail(f"{problem}; the new secret {info.id} was removed from Okta again")
 
 
 def _rotated(name: str, info: SecretInfo, existing: list[SecretInfo], out: Path | None) -> str:

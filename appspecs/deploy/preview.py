@@ -40,6 +40,9 @@ def _error_line(text: str) -> str | None:
     """The engine's own `error:` line from a command's output, the first that says something."""
     for line in text.splitlines():
         line = line.strip()
+        # A CommandError's text labels the streams: " stderr: error: ..." on the first line.
+        for label in ("stderr:", "stdout:"):
+            line = line.removeprefix(label).strip()
         if line.startswith("error:") and len(line) > len("error:"):
             return line[len("error:") :].strip()
     return None

@@ -239,8 +239,14 @@ def _add_server_children(round_: _Round, client: OktaClient, snap: Snapshot, sid
 
 
 def _list_unless_gone(client: OktaClient, path: str) -> list[Any]:
-    # With a configured id these run beside the server's own read; if that server does not
-    # exist, its 404 is the finding, and an empty listing here says nothing more.
+    """The children of an object, none when the object is gone (404).
+
+    With a configured id, scopes and policies are read beside the server's own read; if that
+    server does not exist, its 404 is the finding. The rules, assignments and secrets of
+    round 3 belong to objects listed a moment earlier: a 404 there means the object was
+    deleted in between (a group removed mid-audit assigns nobody), not that the org could not
+    be read.
+    """
     try:
         return client.list(path)
     except NotFound:
@@ -263,7 +269,8 @@ def _add_rules(
             continue  # only who it covers matters for policies of other apps
 
         def rules(pid: str = policy.id) -> list[LiveRule]:
-            return [parse_rule(r) for r in client.list(f"{SERVERS}/{sid}/policies/{pid}/rules")]
+            path = f"{SERVERS}/{sid}/policies/{pid}/rules"
+            return [parse_rule(r) for r in _list_unless_gone(client, path)]
 
         def keep(found: list[LiveRule], pid: str = policy.id) -> None:
             snap.rules[pid] = tuple(found)
@@ -287,7 +294,7 @@ def _add_assignments(
         for app in managed:
 
             def groups_of(aid: str = app.id) -> tuple[str, ...]:
-                return group_ids_of(client.list(f"/api/v1/apps/{aid}/groups"))
+                return group_ids_of(_list_unless_gone(client, f"/api/v1/apps/{aid}/groups"))
 
             def keep(found: tuple[str, ...], aid: str = app.id) -> None:
                 snap.assignments[aid] = found
@@ -312,7 +319,7 @@ def _add_assignments(
         for group in snap.groups:
 
             def apps_of(gid: str = group.id) -> tuple[str, tuple[str, ...]]:
-                return gid, app_ids_of(client.list(f"/api/v1/groups/{gid}/apps"))
+                return gid, app_ids_of(_list_unless_gone(client, f"/api/v1/groups/{gid}/apps"))
 
             round_.add(f"apps of group {group.name!r} ({group.id})", apps_of, keep_group)
 
@@ -327,7 +334,10 @@ def _add_secrets(
             continue
 
         def read(aid: str = app.id) -> tuple[SecretInfo, ...]:
-            return tuple(list_secrets(client, aid))
+            try:
+                return tuple(list_secrets(client, aid))
+            except NotFound:
+                return ()  # the app was deleted after the listing: no secret to age
 
         def keep(found: tuple[SecretInfo, ...], aid: str = app.id) -> None:
             secrets[aid] = found

@@ -24,6 +24,7 @@ from appspecs.okta.errors import (
     RateLimitExhausted,
     RequestRejected,
     ServerError,
+    TlsError,
     TransientError,
 )
 from appspecs.okta.orgurl import normalize_org_url
@@ -49,6 +50,7 @@ __all__ = [
     "RequestRejected",
     "ServerError",
     "ServiceAppCredentials",
+    "TlsError",
     "TransientError",
     "bucket_of",
     "credentials_from_env",

@@ -63,6 +63,12 @@ class Credentials(ABC):
         """Drop the cached token after a 401 (only if it is still ``rejected``, when given)."""
 
 
+def is_header_safe(token: str) -> bool:
+    """Visible ASCII only: anything else cannot go into an HTTP header as it is (httpx would
+    fail to encode it) or could split one (control characters)."""
+    return bool(token) and all("!" <= c <= "~" for c in token)
+
+
 class ApiToken(Credentials):
     """An SSWS API token: ``Authorization: SSWS <token>``."""
 
@@ -70,6 +76,12 @@ class ApiToken(Credentials):
         token = token.strip()
         if not token or any(c.isspace() for c in token):
             raise CredentialsError(f"{ENV_TOKEN} is empty or contains whitespace")
+        if not is_header_safe(token):
+            # Never quote it: say what kind of character is wrong, not which.
+            raise CredentialsError(
+                f"{ENV_TOKEN} holds characters an API token cannot have (only visible ASCII); "
+                "was it copied with smart quotes or a stray character?"
+            )
         self._token = token
 
     def authorization(self, fetch_token: TokenFetcher) -> str:
@@ -147,7 +159,7 @@ class ServiceAppCredentials(Credentials):
         expires_in = body.get("expires_in") if isinstance(body, dict) else None
         if (
             not isinstance(token, str)
-            or not token
+            or not is_header_safe(token)
             or not isinstance(token_type, str)
             or token_type.lower() != "bearer"
             or not isinstance(expires_in, int | float)

@@ -116,7 +116,10 @@ class OktaClient:
         """GET every page of a listing, following ``Link: rel="next"`` exactly as given.
 
         ``limit`` is the page size; by default the largest the endpoint accepts (none is sent
-        for endpoints without paging). Each page must be a JSON list.
+        for endpoints without paging). Each page must be a JSON list. An object whose ``id``
+        was already listed is dropped: a cursor page can repeat an item when the org changes
+        during the listing, and a repeat is not a second object (a duplicated app would look
+        like two apps carrying one marker).
         """
         query: dict[str, str | int | bool] = dict(params or {})
         size = limit if limit is not None else page_limit(path)
@@ -126,13 +129,20 @@ class OktaClient:
         url: httpx.URL = self._url(path)
         page_params: Params | None = query
         items: list[Any] = []
+        seen: set[str] = set()
         while True:
             response = self._request("GET", url, params=page_params)
             cursor.visited(response.request.url)
             page = parse_json(response)
             if not isinstance(page, list):
                 raise self._shape_error(response, "a JSON list", page)
-            items.extend(page)
+            for item in page:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(item_id, str):
+                    if item_id in seen:
+                        continue
+                    seen.add(item_id)
+                items.append(item)
             nxt = cursor.next_url(response, "GET")
             if nxt is None:
                 return items

@@ -9,6 +9,7 @@ The tree::
     ├── NotFound                404
     ├── RequestRejected         any other 4xx (400 validation, 405, 409, ...) except 429
     ├── ServerError             5xx that is not worth retrying (500 after its one retry, 501, ...)
+    ├── TlsError                the TLS handshake failed (a certificate, or not TLS at all)
     ├── TransientError          connection failures, 502/503/504, still failing after retries
     │   └── RateLimitExhausted  429 after ``max_retries`` or once the retry wait budget is spent
     └── BadResponse             not JSON, JSON of the wrong shape, truncated body, 3xx, 1xx,
@@ -123,6 +124,13 @@ class ServerError(OktaError):
     """A 5xx that retrying would not fix."""
 
     what = "Okta server error"
+
+
+class TlsError(OktaError):
+    """The TLS handshake failed: an untrusted certificate, or a server that does not speak TLS
+    on that port. Not retried: waiting does not change a certificate."""
+
+    what = "TLS handshake failed"
 
 
 class TransientError(OktaError):

@@ -43,6 +43,16 @@ def page_limit(path: str) -> int | None:
     return None
 
 
+def next_link(response: httpx.Response) -> str | None:
+    """The URL of the ``rel="next"`` link, if any; ``rel`` may list several relation types
+    (RFC 8288: ``rel="next last"``), and a page's next link must not be missed for that."""
+    for link in response.links.values():
+        url, rel = link.get("url"), link.get("rel", "")
+        if url and "next" in rel.lower().split():
+            return url
+    return None
+
+
 def same_origin(url: httpx.URL, org: httpx.URL) -> bool:
     """Scheme, host and port all equal: a next link elsewhere would take our token with it."""
     return (url.scheme, url.host, url.port) == (org.scheme, org.host, org.port)
@@ -64,15 +74,24 @@ class PageCursor:
 
     def next_url(self, response: httpx.Response, method: str) -> httpx.URL | None:
         """The next page's URL exactly as Okta gave it, or None on the last page."""
-        link = response.links.get("next")
-        if link is None or not link.get("url"):
+        link = next_link(response)
+        if link is None:
             return None
         # Okta sends absolute links; a relative one is resolved against the page that sent it.
-        nxt = response.request.url.join(link["url"])
+        nxt = response.request.url.join(link)
         where = str(response.request.url.copy_with(query=None))
         if not same_origin(nxt, self._org):
             raise BadResponse(
                 f"next link points to {nxt.scheme}://{nxt.host}, not the org",
+                method=method,
+                url=where,
+                status=response.status_code,
+            )
+        if nxt.path != response.request.url.path:
+            # The next page of a listing is the same listing: another path would mix in
+            # objects of another kind as if they were more of these.
+            raise BadResponse(
+                f"next link points to another listing ({nxt.path})",
                 method=method,
                 url=where,
                 status=response.status_code,

@@ -22,6 +22,7 @@ import httpx
 MAX_PACING_WAIT = 65.0
 # The share of each window left unused, for other clients of the org and for retries.
 RESERVE_FRACTION = 0.05
+_MAX_HEADER_INT = 2**53
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,11 @@ def _header_int(headers: httpx.Headers, name: str) -> int | None:
     if value is None:
         return None
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         return None
+    # Beyond what a float holds exactly, no count or epoch second is meant: a broken header.
+    return number if abs(number) < _MAX_HEADER_INT else None
 
 
 def server_time(headers: httpx.Headers) -> float | None:
@@ -52,7 +55,7 @@ def server_time(headers: httpx.Headers) -> float | None:
         return None
     try:
         return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

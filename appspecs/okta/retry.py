@@ -9,6 +9,7 @@ Per request, ``max_retries`` retries at most (the client adds a budget on all re
 - 500: retried once, GET only: Okta's 500s are occasionally transient, but a write that failed
   with 500 may have been applied. Then ``ServerError``.
 - 401 with a service app: the cached bearer token is dropped and fetched again, once, at once.
+- A failed TLS handshake (certificate not trusted, a plain-http port): ``TlsError`` at once.
 - Non-idempotent requests (POST unless the caller says otherwise) are retried only where they
   cannot have been applied: a 429, or a connection that was never made.
 - Anything else (other 4xx, 3xx, 1xx) ends the request at once with its typed error.
@@ -16,13 +17,20 @@ Per request, ``max_retries`` retries at most (the client adds a budget on all re
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
-from appspecs.okta.errors import BadResponse, OktaError, RateLimitExhausted, TransientError
-from appspecs.okta.ratelimit import rate_limit_info
+from appspecs.okta.errors import (
+    BadResponse,
+    OktaError,
+    RateLimitExhausted,
+    TlsError,
+    TransientError,
+)
+from appspecs.okta.ratelimit import MAX_PACING_WAIT, rate_limit_info
 from appspecs.okta.responses import error_from, shown_url, status_error
 
 BACKOFF_BASE = 1.0
@@ -81,15 +89,22 @@ class RetryPolicy:
     ) -> Retry | OktaError:
         cause = type(failed.error).__name__ if failed.error is not None else "short body"
         method, url = request.method, shown_url(request.url)
+        tls = tls_failure(failed.error)
+        if tls is not None:
+            return TlsError(tls, method=method, url=url)
+        # "Connection refused", "timed out": the reason a person can act on.
+        why = f" ({failed.error})" if failed.error is not None and str(failed.error) else ""
         if failed.during_body:
             retryable = idempotent
             error: OktaError = BadResponse(
-                f"body truncated ({cause}) after {attempts.retries} retries", method=method, url=url
+                f"body truncated ({cause}) after {attempts.retries} retries{why}",
+                method=method,
+                url=url,
             )
         else:
             retryable = idempotent or isinstance(failed.error, NOT_SENT_ERRORS)
             error = TransientError(
-                f"{cause} after {attempts.retries} retries", method=method, url=url
+                f"{cause} after {attempts.retries} retries{why}", method=method, url=url
             )
         if retryable and attempts.retries < self.max_retries:
             return Retry(self.backoff(attempts.retries), give_up=error)
@@ -109,7 +124,13 @@ class RetryPolicy:
         room = attempts.retries < self.max_retries
         if status == 429:
             info = rate_limit_info(response.headers)
-            wait = info.delay + self.jitter() if info else self.backoff(attempts.retries)
+            # Okta's windows are a minute long: a reset further out is a broken header or a
+            # clock far off (no Date), and waiting it out would only burn the whole budget.
+            wait = (
+                min(info.delay, MAX_PACING_WAIT) + self.jitter()
+                if info
+                else self.backoff(attempts.retries)
+            )
             if room:
                 spent = "waiting again would exceed the retry wait budget"
                 return Retry(
@@ -138,3 +159,20 @@ class RetryPolicy:
         if status == 500 and method == "GET" and not attempts.retried_500 and room:
             return Retry(self.backoff(attempts.retries), give_up=status_error(response))
         return status_error(response, token_endpoint=token_endpoint)
+
+
+def tls_failure(error: BaseException | None) -> str | None:
+    """Why the TLS handshake failed, when that is what ``error`` (or what caused it) is."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLError):
+            reason = getattr(error, "verify_message", None) or error.reason or str(error)
+            hint = (
+                "the certificate is not trusted"
+                if isinstance(error, ssl.SSLCertVerificationError)
+                else "is the org URL's scheme and port right?"
+            )
+            return f"{reason} ({hint})"
+        error = error.__cause__ or error.__context__
+    return None

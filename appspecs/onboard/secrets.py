@@ -14,9 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from appspecs.live.secrets import SecretInfo, secret_info, secrets_path, sort_by_age
-from appspecs.okta import NotFound, OktaClient
+from appspecs.live.secrets import (
+    SecretInfo,
+    list_secrets,
+    secret_info,
+    secrets_path,
+    sort_by_age,
+)
+from appspecs.okta import NotFound, OktaClient, OktaError
 from appspecs.okta.errors import BadResponse
+from appspecs.okta.retry import NOT_SENT_ERRORS
 
 #: Okta's cap on client secrets per client.
 MAX_SECRETS = 2
@@ -67,6 +74,36 @@ def create_secret(client: OktaClient, app_id: str) -> tuple[SecretInfo, SecretVa
     if not isinstance(value, str) or not value:
         raise BadResponse("the new client secret came back without its value", method="POST")
     return secret_info(body), SecretValue(value)
+
+
+def may_have_created(error: BaseException) -> bool:
+    """Whether a create that ended in ``error`` may still have made a secret in Okta.
+
+    Only two answers say it did not: Okta's own refusal (a 4xx status) and a connection that
+    was never made. A cut-off or unreadable response, a 5xx or an interrupt may come after
+    Okta made the secret, whose value then reached nobody.
+    """
+    if isinstance(error, OktaError):
+        if error.status is not None and 400 <= error.status < 500:
+            return False
+        if isinstance(error.__cause__, NOT_SENT_ERRORS):
+            return False
+    return True
+
+
+def withdraw_unseen(
+    client: OktaClient, app_id: str, before: Sequence[SecretInfo]
+) -> list[SecretInfo]:
+    """Remove every secret that was not in ``before``: made by a create whose answer was lost.
+
+    Nobody holds such a secret's value, and left in place it would be the newest, the one
+    `retire` keeps while deleting the secret consumers use.
+    """
+    known = {s.id for s in before}
+    unseen = [s for s in list_secrets(client, app_id) if s.id not in known]
+    for secret in unseen:
+        remove_secret(client, app_id, secret)
+    return unseen
 
 
 @dataclass(frozen=True, slots=True)

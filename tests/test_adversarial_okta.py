@@ -1,0 +1,273 @@
+"""The Okta reader against an org, a network and credentials that misbehave.
+
+Each case was found by trying it: an org URL on the wrong scheme, tokens that cannot go into a
+header, rate-limit headers that make no sense, next links that are odd but valid (or valid-looking
+but wrong), pages that repeat items, and objects deleted while the audit reads the org. Fakes stay
+at the HTTP boundary: the stand-in over loopback, or an httpx transport.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from appspecs.okta import (
+    ApiToken,
+    BadResponse,
+    CredentialsError,
+    OktaClient,
+    ServiceAppCredentials,
+    TlsError,
+)
+from tests.audit_support import TOKEN, Org, audit_cli, audit_lib, codes, report_of, seeded_org
+from tests.standin import Fault
+from tests.test_okta_fakes import (
+    ORG,
+    SERVER_NOW,
+    FakeTime,
+    make_client,
+    okta_error,
+    okta_response,
+    rate_limited,
+)
+
+
+@pytest.fixture
+def org() -> Iterator[Org]:
+    yield from seeded_org()
+
+
+# --- credentials -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["tok-é-AUDIT", "tok\x01AUDIT", "tok“AUDIT”"])
+def test_a_token_that_cannot_be_a_header_is_refused_in_one_line(org: Org, token: str) -> None:
+    result = audit_cli(org, env={"OKTA_API_TOKEN": token}, fmt="text")
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("appspec: Okta credentials: OKTA_API_TOKEN holds characters")
+    assert token not in result.stderr and "internal error" not in result.stderr
+    assert org.okta.requests == []
+
+
+def test_a_bearer_token_that_cannot_be_a_header_is_a_bad_response() -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"access_token": "tökén", "token_type": "Bearer", "expires_in": 3600}
+        return okta_response(200, body)
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    credentials = ServiceAppCredentials(ORG, "0oaService", key)
+    with (
+        OktaClient(ORG, credentials, transport=httpx.MockTransport(handler)) as client,
+        pytest.raises(BadResponse, match="did not return a bearer access_token") as info,
+    ):
+        client.get("/api/v1/apps/0oa1")
+    assert "tökén" not in str(info.value)
+
+
+def test_api_token_refuses_control_characters_without_quoting_them() -> None:
+    with pytest.raises(CredentialsError) as info:
+        ApiToken("abc\x7fdef")
+    assert "abc" not in str(info.value)
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+
+def test_https_to_a_plain_http_port_fails_at_once_saying_tls(org: Org) -> None:
+    ft = FakeTime()
+    url = org.okta.url.replace("http://", "https://")
+    with (
+        OktaClient(url, ApiToken(TOKEN), sleep=ft.sleep, clock=ft.clock) as client,
+        pytest.raises(TlsError, match="TLS handshake failed") as info,
+    ):
+        client.get("/api/v1/groups")
+    # A certificate or a wrong port does not change by waiting: no retry, no sleep.
+    assert ft.sleeps == [] and client.stats.to_json()["retries"] == 0
+    assert "scheme and port" in str(info.value)
+
+
+def test_an_audit_over_https_to_an_http_port_is_one_clear_line(org: Org) -> None:
+    url = org.okta.url.replace("http://", "https://")
+    result = audit_cli(org, "--org-url", url, drop_org_url=True, fmt="text")
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert "TLS handshake failed" in line
+    assert report_calls(result.stdout) == 3  # the three first reads, once each
+
+
+def report_calls(text: str) -> int:
+    [calls] = [line for line in text.splitlines() if line.startswith("Okta calls: ")]
+    return int(calls.split()[2])
+
+
+# --- rate-limit headers ------------------------------------------------------------------------
+
+
+def _429_then_ok(first: httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
+    answers = iter([first])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers, None) or okta_response(200, [])
+
+    return handler
+
+
+def test_a_429_whose_reset_is_an_hour_away_waits_one_window_not_the_hour() -> None:
+    ft = FakeTime()
+    with make_client(_429_then_ok(rate_limited(reset=SERVER_NOW + 3600)), fake_time=ft) as client:
+        assert client.list("/api/v1/apps") == []
+    assert ft.sleeps == [65.5]  # Okta's one-minute window (and slack), plus the fixed jitter
+
+
+def test_a_429_without_date_does_not_wait_on_a_far_local_clock() -> None:
+    # Okta's clock (SERVER_NOW, 2030) is years from the local one this falls back to.
+    response = rate_limited(reset=SERVER_NOW + 30)
+    del response.headers["Date"]
+    ft = FakeTime()
+    with make_client(_429_then_ok(response), fake_time=ft) as client:
+        assert client.list("/api/v1/apps") == []
+    assert len(ft.sleeps) == 1 and ft.sleeps[0] <= 66
+
+
+@pytest.mark.parametrize("header", ["X-Rate-Limit-Reset", "X-Rate-Limit-Limit"])
+def test_rate_limit_numbers_too_large_for_a_float_are_ignored(header: str) -> None:
+    huge = {header: "9" * 400}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return okta_response(200, [], remaining=0, headers=huge)
+
+    with make_client(handler) as client:
+        assert client.list("/api/v1/apps") == []
+        assert client.list("/api/v1/apps") == []  # pacing reads what the first one left
+
+
+def test_a_429_with_an_absurd_reset_backs_off_instead_of_crashing() -> None:
+    response = okta_error(429, "E0000047", "rate", remaining=0, headers={})
+    response.headers["X-Rate-Limit-Reset"] = "9" * 400
+    ft = FakeTime()
+    with make_client(_429_then_ok(response), fake_time=ft) as client:
+        assert client.list("/api/v1/apps") == []
+    assert ft.sleeps == [0.75]
+
+
+# --- next links and pages ----------------------------------------------------------------------
+
+
+def _two_pages(link: str) -> tuple[Callable[[httpx.Request], httpx.Response], list[str]]:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if len(seen) == 1:
+            return okta_response(200, [{"id": "a"}], headers={"Link": link})
+        return okta_response(200, [{"id": "b"}])
+
+    return handler, seen
+
+
+def test_a_next_link_naming_several_relations_is_followed() -> None:
+    handler, seen = _two_pages(f'<{ORG}/api/v1/apps?after=a&limit=200>; rel="next last"')
+    with make_client(handler) as client:
+        assert client.list("/api/v1/apps") == [{"id": "a"}, {"id": "b"}]
+    assert seen[1] == f"{ORG}/api/v1/apps?after=a&limit=200"
+
+
+def test_a_next_link_with_extra_parameters_and_a_relative_url_is_followed() -> None:
+    link = '</api/v1/apps?after=a&limit=200>; rel="next"; title="page 2"; type="application/json"'
+    handler, seen = _two_pages(link)
+    with make_client(handler) as client:
+        assert client.list("/api/v1/apps") == [{"id": "a"}, {"id": "b"}]
+    assert seen[1] == f"{ORG}/api/v1/apps?after=a&limit=200"
+
+
+def test_a_link_without_rel_next_ends_the_listing() -> None:
+    handler, seen = _two_pages(f"<{ORG}/api/v1/apps?after=a>; title=next")
+    with make_client(handler) as client:
+        assert client.list("/api/v1/apps") == [{"id": "a"}]
+    assert len(seen) == 1
+
+
+def test_a_next_link_to_another_listing_of_the_org_is_refused() -> None:
+    handler, seen = _two_pages(f'<{ORG}/api/v1/users?after=a>; rel="next"')
+    with make_client(handler) as client, pytest.raises(BadResponse, match="another listing"):
+        client.list("/api/v1/apps")
+    assert len(seen) == 1
+
+
+def test_an_item_repeated_on_the_next_page_is_listed_once() -> None:
+    pages = {
+        None: ([{"id": "a"}, {"id": "b"}], f'<{ORG}/api/v1/groups?after=b>; rel="next"'),
+        "b": ([{"id": "b"}, {"id": "c"}], None),
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body, link = pages[request.url.params.get("after")]
+        return okta_response(200, body, headers={"Link": link} if link else None)
+
+    with make_client(handler) as client:
+        assert [g["id"] for g in client.list("/api/v1/groups")] == ["a", "b", "c"]
+
+
+class RepeatOnePage(httpx.BaseTransport):
+    """Loopback HTTP to the stand-in, but the OIDC app listing comes in two pages whose second
+    starts with the last item of the first, as a cursor can when the org changes mid-listing."""
+
+    def __init__(self) -> None:
+        self._http = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/api/v1/apps" or request.method != "GET":
+            return self._http.handle_request(request)
+        # Both pages are cut from the stand-in's whole listing (which has no "after" of ours).
+        whole = httpx.Request(
+            "GET", request.url.copy_remove_param("after"), headers=request.headers
+        )
+        response = self._http.handle_request(whole)
+        response.read()
+        response.close()
+        apps = json.loads(response.content)
+        if "after" not in request.url.params:
+            nxt = request.url.copy_merge_params({"after": "half"})
+            return httpx.Response(200, json=apps[:3], headers={"Link": f'<{nxt}>; rel="next"'})
+        return httpx.Response(200, json=apps[2:])
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def test_a_repeated_app_across_pages_is_not_reported_as_a_duplicate(org: Org) -> None:
+    result = audit_lib(org, transport=RepeatOnePage())
+    assert result.complete
+    assert result.findings == ()
+
+
+# --- objects deleted while the audit reads -----------------------------------------------------
+
+
+def test_a_group_deleted_between_the_listing_and_its_apps_is_not_a_failed_read(org: Org) -> None:
+    # Okta answers a deleted group's apps with 404: the group assigns nobody any more.
+    gid = org.group_id("marketing")
+    org.okta.faults.add(Fault(kind="status", status=404, path=f"/groups/{gid}/apps$", times=None))
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 1, result.stderr
+    assert report["complete"] and report["failed_reads"] == []
+    assert codes(report) == {("groups-removed-live", "medium", "audience-studio", "groups")}
+
+
+def test_a_policy_deleted_before_its_rules_are_read_shows_as_drift(org: Org) -> None:
+    pid = org.policy("crm-sync")["id"]
+    org.okta.faults.add(
+        Fault(kind="status", status=404, path=f"/policies/{pid}/rules$", times=None)
+    )
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 1, result.stderr
+    assert report["complete"]
+    assert ("rule-missing", "high", "crm-sync", "rule") in codes(report)
