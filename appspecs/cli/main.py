@@ -49,13 +49,18 @@ def cli() -> None:
 
 
 def main() -> None:
+    # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, which here means
+    # "the input or the org is not as declared".
     try:
-        cli.main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
+        result = cli.main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("appspec: interrupted", err=True)
         sys.exit(exits.USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
     except Exception as exc:  # a bug of ours: say so in one line, traceback only on request
         if debug_enabled():
             traceback.print_exc()
@@ -65,6 +70,8 @@ def main() -> None:
             err=True,
         )
         sys.exit(exits.USAGE)
+    # --help and --version end here with click's exit code; commands exit on their own.
+    sys.exit(result if isinstance(result, int) else exits.OK)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+"""The `appspec` entry point as a shell runs it: exit codes for Ctrl-C and for bad usage."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.standin import Fault, StandinOkta
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _appspec(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "appspecs", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_ctrl_c_exits_2_saying_interrupted_not_1_which_means_drift() -> None:
+    with StandinOkta(token="t0ken") as okta:
+        okta.add_auth_server("appspecs-api-dev", audiences=["api://appspecs-dev"])
+        # the second round of reads hangs, so the signal comes while the audit waits on Okta
+        okta.faults.add(Fault(kind="latency", seconds=3.0, path=r"/scopes$", times=None))
+        proc = _appspec(
+            "audit", "--stack", "dev", "--org-url", okta.url, env={"OKTA_API_TOKEN": "t0ken"}
+        )
+        deadline = time.monotonic() + 20
+        while len(okta.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first round (server, apps, groups) is answered
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2, (out, err)
+    assert err.strip().splitlines()[-1] == "appspec: interrupted"
+    assert "Traceback" not in err and "t0ken" not in out + err
+
+
+def test_usage_errors_exit_2_with_clicks_message() -> None:
+    proc = _appspec("plan", "--format", "yaml")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "Invalid value for '--format'" in err or "Missing option '--stack'" in err
+    assert out == ""
+
+
+def test_help_exits_0() -> None:
+    proc = _appspec("--help")
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "validate" in out and "audit" in out
