@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from appspecs.cli.main import cli
 from appspecs.plan.state import StateError, read_state
 from appspecs.spec.uris import is_loopback, uri_problem
+from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,14 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's specs, stacks and Pulumi.yaml."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copytree(ROOT / "app-specs", root / "app-specs")
-    shutil.copytree(
-        ROOT / "stacks", root / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
-    )
-    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    return root
+    return copy_project(tmp_path)
 
 
 @pytest.fixture

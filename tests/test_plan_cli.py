@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from appspecs.desired.resources import OAUTH_APP, RULE, resource_graph
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
+from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(
@@ -30,14 +30,7 @@ REFERENCE = Path(
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's specs, stacks and Pulumi.yaml, with no state yet."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copytree(ROOT / "app-specs", root / "app-specs")
-    shutil.copytree(
-        ROOT / "stacks", root / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
-    )
-    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    return root
+    return copy_project(tmp_path)
 
 
 @pytest.fixture(scope="module")

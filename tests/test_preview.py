@@ -26,6 +26,7 @@ from appspecs.desired.resources import OAUTH_APP, RULE, resource_graph
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states
+from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -84,12 +85,7 @@ else:
 
 def _project(tmp_path: Path) -> Path:
     """A copy of the project's specs and stacks with its Pulumi.yaml: where preview runs."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy2(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
-    shutil.copytree(ROOT / "app-specs", project / "app-specs")
-    shutil.copytree(ROOT / "stacks", project / "stacks", ignore=shutil.ignore_patterns("*.py*"))
-    return project
+    return copy_project(tmp_path)
 
 
 def _standin(tmp_path: Path) -> Path:
