@@ -126,6 +126,9 @@ def test_pacing_keeps_a_small_bucket_from_ever_answering_429() -> None:
     with StandinOkta(token=TOKEN, window_seconds=1.0, limits={"apps": 20}) as okta:
         for i in range(25):
             okta.add_oidc_app(label=f"app-{i:02d}")
+        # Started anywhere in a window, the 25 calls could straddle its reset with fewer than 20
+        # on each side and never need pacing.
+        okta.limiter.wait_for_window_start()
         # Real sleeps: the stand-in's window must really pass. No jitter, to stay quick.
         with OktaClient(okta.url, ApiToken(TOKEN), rng=lambda: 0.0) as client:
             apps = client.list("/api/v1/apps", limit=1)

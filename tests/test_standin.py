@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -228,6 +230,7 @@ def test_rate_limit_headers_then_429_then_reset():
         StandinOkta(window_seconds=1.0, limits={"apps": 3}) as okta,
         httpx.Client(base_url=okta.url, headers=SSWS) as c,
     ):
+        okta.limiter.wait_for_window_start()  # all four calls in one window
         remaining = []
         for _ in range(3):
             r = c.get("/api/v1/apps")
@@ -587,3 +590,14 @@ def test_unknown_cursor_is_a_400(okta, client):
     _apps(okta, 1)
     r = client.get("/api/v1/apps", params={"after": "0oaNeverIssued"})
     assert r.status_code == 400 and r.json()["errorCode"] == "E0000001"
+
+
+def test_a_client_that_hangs_up_mid_request_prints_no_traceback(okta, capfd):
+    host, port = okta.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"GET /api/v1/apps HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+        # Linger 0: close() sends a reset, as a killed client does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.2)  # the handler thread reads the reset
+    assert httpx.get(f"{okta.url}/api/v1/apps", headers=SSWS).status_code == 200
+    assert "Traceback" not in capfd.readouterr().err

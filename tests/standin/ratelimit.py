@@ -130,6 +130,16 @@ class RateLimiter:
             limit = self.limit_of(bucket)
             return Verdict(bucket, limit, max(0, limit - used), reset, True)
 
+    def wait_for_window_start(self) -> None:
+        """Sleep until just after the next window begins (real clock only).
+
+        Tests that must fill one window start here: begun anywhere else, their calls may
+        straddle a reset, and how many land on each side depends on the machine's speed.
+        """
+        now = self.clock()
+        next_start = (math.floor(now / self.window_seconds) + 1) * self.window_seconds
+        time.sleep(next_start - now + 0.01)
+
     def reset(self) -> None:
         """Forget every window (all buckets full again)."""
         with self._lock:
