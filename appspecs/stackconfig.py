@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from appspecs.spec.yamlfile import read_yaml
 
@@ -64,15 +65,27 @@ class StackConfigError(Exception):
     """A stack's settings are missing or malformed; a usage problem (exit 2)."""
 
 
-def stack_config_from_values(name: str, values: Mapping[str, Any]) -> StackConfig:
-    """Build from `namespace:key` values, as both the YAML file and `pulumi.Config` give them."""
+#: Where a setting is written, given its path under `config:`; "" when there is no file.
+Locate = Callable[[tuple[str | int, ...], bool], str]
+
+
+def stack_config_from_values(
+    name: str, values: Mapping[str, Any], locate: Locate | None = None
+) -> StackConfig:
+    """Build from `namespace:key` values, as both the YAML file and `pulumi.Config` give them.
+
+    ``locate`` turns a setting's path into ``file:line:column`` for the messages.
+    """
     ours = {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith(f"{PROJECT}:")}
     try:
         settings = StackSettings.model_validate(ours)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StackConfigError(f"stack '{name}': {PROJECT}:{where}: {first['msg']}") from exc
+        lines = [_describe(error, locate) for error in exc.errors()]
+        # With a file, each line names it (and so the stack); without one, say which stack.
+        head = "" if locate else f"stack '{name}': "
+        if len(lines) == 1:
+            raise StackConfigError(head + lines[0]) from exc
+        raise StackConfigError("\n  ".join([f"{head}invalid stack settings:", *lines])) from exc
     org = values.get("okta:orgName")
     base = values.get("okta:baseUrl")
     return StackConfig(
@@ -81,6 +94,40 @@ def stack_config_from_values(name: str, values: Mapping[str, Any]) -> StackConfi
         org_name=org if isinstance(org, str) else None,
         base_url=base if isinstance(base, str) else None,
     )
+
+
+def _describe(error: ErrorDetails, locate: Locate | None) -> str:
+    """One pydantic error as `place: appspecs:key.sub: what is wrong, got what, what is accepted`."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    key = f"{PROJECT}:" + ".".join(str(p) for p in loc) if loc else PROJECT
+    if kind == "extra_forbidden":
+        accepted = ", ".join(_accepted_keys(loc[:-1]))
+        what = f"unknown setting; accepted: {accepted}"
+    elif kind == "missing":
+        what = "missing; it is required"
+    elif kind == "value_error":
+        what = str(error["msg"]).removeprefix("Value error, ")
+    elif kind in ("model_type", "dict_type"):
+        what = f"expected a mapping, got {error['input']!r}"
+    elif kind == "bool_type":
+        what = f"expected true or false (unquoted), got {error['input']!r}"
+    else:
+        what = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {error['input']!r}"
+    place = locate(loc, kind == "extra_forbidden") if locate else ""
+    return f"{place + ': ' if place else ''}{key}: {what}"
+
+
+def _accepted_keys(loc: tuple[str | int, ...]) -> list[str]:
+    """The setting names (aliases where they have one) of the model at ``loc``."""
+    model: type[BaseModel] = StackSettings
+    for part in loc:
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [f.alias or n for n, f in model.model_fields.items()]
 
 
 def stack_file(stacks_dir: Path, name: str) -> Path:
@@ -114,7 +161,12 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
                 f"{path}:{at.line}:{at.column}: {key}: '{raw}' is not a boolean to Pulumi; "
                 "write true or false"
             )
-    return stack_config_from_values(name, config)
+
+    def locate(loc: tuple[str | int, ...], is_key: bool) -> str:
+        at = (doc.locate_key if is_key else doc.locate)(("config", f"{PROJECT}:{loc[0]}", *loc[1:]))
+        return f"{path}:{at.line}:{at.column}"
+
+    return stack_config_from_values(name, config, locate)
 
 
 def discover_stacks(stacks_dir: Path) -> list[str]:

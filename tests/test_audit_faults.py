@@ -139,17 +139,27 @@ def test_a_429_storm_beyond_the_retry_budget_gives_up_without_waiting(org: Org) 
 def test_a_wrong_token_exits_2_naming_the_cause(org: Org) -> None:
     result = audit_cli(org, env={"OKTA_API_TOKEN": "tok-not-the-right-one"}, fmt="text")
     assert result.exit_code == 2
-    assert "authentication failed" in result.stderr and "E0000011" in result.stderr
+    # The cause and its fix lead: a refused token fails every read alike.
+    assert result.stderr.startswith(
+        "appspec: audit incomplete: authentication failed: check OKTA_API_TOKEN, "
+        "or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY, for this org ("
+    )
+    assert "E0000011" in result.stderr and "tok-not-the-right-one" not in result.stderr
     assert "INCOMPLETE" in result.stdout
+    assert "To fix: check OKTA_API_TOKEN" in result.stdout
 
 
 def test_a_token_without_permission_exits_2(org: Org) -> None:
     org.okta.deny_all = True
     result = audit_cli(org)
     assert result.exit_code == 2
-    assert "permission denied" in result.stderr and "E0000006" in result.stderr
+    assert result.stderr.startswith(
+        "appspec: audit incomplete: permission denied: the credentials need read access"
+    )
+    assert "E0000006" in result.stderr
     # The three first reads failed and nothing was read after them.
-    assert len(report_of(result)["failed_reads"]) == 3
+    failed = report_of(result)["failed_reads"]
+    assert [f["cause"] for f in failed] == ["permission denied"] * 3
     assert len(org.okta.requests) == 3
 
 

@@ -161,10 +161,13 @@ def test_diagnostics_are_logged_on_one_line_as_validate_prints_them(tmp_path: Pa
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"appspecs:authServer": None}, "stack 'dev': appspecs:authServer: Field required"),
+        (
+            {"appspecs:authServer": None},
+            "stack 'dev': appspecs:authServer: missing; it is required",
+        ),
         (
             {"appspecs:authServer": {"name": "api-only"}},
-            "stack 'dev': appspecs:authServer: Value error, give either 'id' of an existing "
+            "stack 'dev': appspecs:authServer: give either 'id' of an existing "
             "server, or 'name' and 'audience'",
         ),
         (

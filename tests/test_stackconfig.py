@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from appspecs.stackconfig import StackConfigError, load_stack_config
+from appspecs.stackconfig import StackConfigError, load_stack_config, stack_config_from_values
 
 CONFIG = """config:
   appspecs:authServer:
@@ -39,3 +39,44 @@ def test_true_and_false_are_read(tmp_path: Path, value: str, expected: bool) -> 
 def test_an_unknown_stack_names_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(StackConfigError, match="unknown stack 'prod'; known stacks: dev"):
         load_stack_config(_stack(tmp_path, "true"), "prod")
+
+
+def test_a_misspelt_setting_is_refused_at_its_key_with_the_accepted_names(tmp_path: Path) -> None:
+    text = "config:\n  appspecs:authServer:\n    name: api\n    audiance: api://x\n"
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    assert str(caught.value) == (
+        f"{tmp_path / 'Pulumi.dev.yaml'}:4:5: appspecs:authServer.audiance: unknown setting; "
+        "accepted: name, audience, description, id"
+    )
+
+
+def test_every_bad_setting_is_listed_with_its_place_and_value(tmp_path: Path) -> None:
+    text = (
+        "config:\n"
+        "  appspecs:authServer: {id: aus1}\n"
+        '  appspecs:allowLoopbackRedirects: "true"\n'
+        "  appspecs:maxSecretAgeDays: 0\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "invalid stack settings:"
+    assert lines[1].endswith(
+        "Pulumi.dev.yaml:3:36: appspecs:allowLoopbackRedirects: "
+        "expected true or false (unquoted), got 'true'"
+    )
+    assert "Pulumi.dev.yaml:4:30: appspecs:maxSecretAgeDays:" in lines[2]
+    assert lines[2].endswith("got 0")
+
+
+def test_without_a_file_the_message_names_the_stack() -> None:
+    # The Pulumi program gets its values from pulumi.Config, not from a file it could point into.
+    with pytest.raises(StackConfigError) as caught:
+        stack_config_from_values("prod", {"appspecs:authServer": {"name": "api"}})
+    assert str(caught.value) == (
+        "stack 'prod': appspecs:authServer: give either 'id' of an existing server, "
+        "or 'name' and 'audience'"
+    )

@@ -233,10 +233,15 @@ AssignmentSource = Literal["groups", "apps"]
 
 @dataclass(frozen=True, slots=True)
 class FailedRead:
-    """A read that failed after retries; ``error`` is the client's one-line message."""
+    """A read that failed (after retries, where retrying could help).
+
+    ``error`` is the client's one-line message; ``cause`` the kind of failure in a few words
+    ("authentication failed", "permission denied", ...), so credentials problems can lead.
+    """
 
     what: str
     error: str
+    cause: str = ""
 
 
 @dataclass(slots=True)

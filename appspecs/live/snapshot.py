@@ -115,7 +115,7 @@ class _Round:
         results = self._client.map_concurrent(lambda task: task[1](), self._tasks)
         for (what, _, keep), result in zip(self._tasks, results, strict=True):
             if isinstance(result, OktaError):
-                self._snapshot.failed.append(FailedRead(what, str(result)))
+                self._snapshot.failed.append(FailedRead(what, str(result), result.what))
             else:
                 keep(result)
 

@@ -14,6 +14,7 @@ from typing import Any
 from appspecs.audit.findings import SEVERITIES, Finding
 from appspecs.audit.run import AuditResult
 from appspecs.live.model import FailedRead
+from appspecs.okta.errors import AuthError, PermissionDenied
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import printable
 
@@ -61,15 +62,36 @@ def reads_notes(result: AuditResult) -> list[str]:
     return notes
 
 
+# A refused credential fails every read alike: what to fix matters more than how many failed.
+_CREDENTIAL_FIXES = {
+    AuthError.what: "check OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY, for this org",
+    PermissionDenied.what: (
+        "the credentials need read access to apps, groups and authorization servers "
+        "(okta.apps.read, okta.groups.read, okta.authorizationServers.read)"
+    ),
+}
+
+
+def credentials_fix(failed: Sequence[FailedRead]) -> str | None:
+    """What to change when Okta refused the credentials for any read; None otherwise."""
+    return next((_CREDENTIAL_FIXES[f.cause] for f in failed if f.cause in _CREDENTIAL_FIXES), None)
+
+
 def incomplete_message(failed: Sequence[FailedRead]) -> str:
-    """The one line a CLI prints when reads failed: how many, and the first one's reason."""
+    """The one line a CLI prints when reads failed: the first credentials refusal, else the first
+    failure, then what to fix and how many failed."""
     n = len(failed)
+    reads = f"{n} read{'s' if n != 1 else ''} failed"
+    fix = credentials_fix(failed)
+    if fix is not None:
+        first = next(f for f in failed if f.cause in _CREDENTIAL_FIXES)
+        shown = printable(f"{first.what}: {first.error}")
+        return (
+            f"audit incomplete: {first.cause}: {fix} ({shown}); {reads}, the findings are partial"
+        )
     shown = f"{failed[0].what}: {failed[0].error}" if failed else ""
     more = f"; and {n - 1} more in the report" if n > 1 else ""
-    return (
-        f"audit incomplete: {n} read{'s' if n != 1 else ''} failed "
-        f"({printable(shown)}{more}); the findings are partial"
-    )
+    return f"audit incomplete: {reads} ({printable(shown)}{more}); the findings are partial"
 
 
 # --- text --------------------------------------------------------------------------------
@@ -95,10 +117,12 @@ def text_report(result: AuditResult) -> str:
     lines += [f"note: {n}" for n in reads_notes(result)]
     if not result.complete:
         lines.append(
-            f"INCOMPLETE: {len(result.failed)} read(s) failed after retries; "
-            "the findings above are partial:"
+            f"INCOMPLETE: {len(result.failed)} read(s) failed; the findings above are partial:"
         )
         lines += [f"  - {printable(f.what)}: {printable(f.error)}" for f in result.failed]
+        fix = credentials_fix(result.failed)
+        if fix is not None:
+            lines.append(f"To fix: {fix}.")
     return "\n".join(lines)
 
 
@@ -125,7 +149,9 @@ def json_object(result: AuditResult) -> dict[str, Any]:
             "secrets": result.max_secret_age_days is not None,
             "max_secret_age_days": result.max_secret_age_days,
         },
-        "failed_reads": [{"what": f.what, "error": f.error} for f in result.failed],
+        "failed_reads": [
+            {"what": f.what, "error": f.error, "cause": f.cause} for f in result.failed
+        ],
         "declared_apps": result.declared_apps,
         "held": list(result.held),
     }
@@ -155,7 +181,7 @@ def markdown_report(result: AuditResult) -> str:
     ]
     if not result.complete:
         blocks += [
-            f"> **Incomplete:** {len(result.failed)} read(s) failed after retries; "
+            f"> **Incomplete:** {len(result.failed)} read(s) failed; "
             "the findings below are partial.",
             "",
         ]
@@ -183,6 +209,9 @@ def markdown_report(result: AuditResult) -> str:
     if not result.complete:
         blocks += ["", "Reads that failed:", ""]
         blocks += [f"- {md.text(f.what)}: {md.code(f.error)}" for f in result.failed]
+        fix = credentials_fix(result.failed)
+        if fix is not None:
+            blocks += ["", f"To fix: {md.text(fix)}."]
     return md.fit(blocks, lambda n: f"_{n} more lines left out to fit a comment._")
 
 
