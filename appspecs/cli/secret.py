@@ -1,8 +1,9 @@
 """`appspec secret rotate|retire|list`: zero-downtime client secret rotation for declared apps.
 
-Exit codes: 0 done; 1 the app or the org is not as rotation needs (not declared, held, a
+Exit codes: 0 done; 1 the app or the org is not as rotation needs (held, not in this stack, a
 public client, not in the org, two secrets already, only one to retire); 2 usage, I/O or Okta
-errors (bad org URL or credentials, an existing --out file, Okta unreachable or refusing).
+errors (no app of that name, bad org URL or credentials, an existing --out file, Okta
+unreachable or refusing).
 Secret values appear only in the --out file, or on stdout with --reveal; everything else shows
 secret ids and creation times.
 """
@@ -70,7 +71,8 @@ def secret() -> None:
 
 
 def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -> DesiredApp:
-    """The app as the stack declares it; exit 1 when it is held, elsewhere or unknown."""
+    """The app as the stack declares it; exit 1 when it is held or elsewhere, 2 when unknown
+    (a misspelt argument, as `approve` treats it)."""
     config = load_stack(specs_dir, stacks_dir, stack)
     specs = load_valid_specs(specs_dir, stacks_dir, then="fix them before touching secrets")
     desired = render(specs, config)
@@ -86,7 +88,8 @@ def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -
             )
         if skipped.name == name:
             fail(f"'{name}' is not deployed to stack '{stack}' ({skipped.detail})", exits.FAILED)
-    fail(f"no app named '{name}' is declared in {specs_dir}", exits.FAILED)
+    names = sorted([a.name for a in desired.apps] + [s.name for s in desired.skipped])
+    fail(f"no app named '{name}' is declared in {specs_dir}; apps: {', '.join(names) or 'none'}")
 
 
 def _has_secrets(name: str, method: str | None) -> None:
@@ -158,8 +161,9 @@ def rotate(
     """Create a second active client secret for app NAME; the old one stays active.
 
     Consumers switch to the new secret, then `appspec secret retire` removes the old one.
-    Exit 1 when the app is held, not declared, a public client, or has two secrets already;
-    2 for usage, I/O or Okta errors (a secret nobody can read is never left behind).
+    Exit 1 when the app is held, not in this stack, a public client, or has two secrets
+    already; 2 for an unknown NAME, usage, I/O or Okta errors (a secret nobody can read is
+    never left behind).
     """
     if out is None and not reveal:
         fail("say where the new secret goes: --out FILE (mode 0600), or --reveal for stdout")
@@ -294,7 +298,8 @@ def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Pat
     """Deactivate and delete every client secret of app NAME but the newest.
 
     Refused (exit 1) when the app has only one secret, when the newest is inactive, or when
-    the app is held, not declared or a public client; 2 for usage, I/O or Okta errors.
+    the app is held, not in this stack or a public client; 2 for an unknown NAME, usage, I/O
+    or Okta errors.
     """
     url = checked_org_url(org_url)
     app = _declared(specs_dir, stacks_dir, stack, name)
