@@ -29,6 +29,7 @@ CODES: tuple[str, ...] = (
     "partner-scope",
     "redirect-uri",
     "grant-type",
+    "pkce",
     "logo",
     "catalog",
     "approval",

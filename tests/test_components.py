@@ -317,3 +317,15 @@ def test_logo_paths_are_relative_to_the_project_for_any_specs_folder(tmp_path: P
     # Named as `appspec plan` names it, so the plan predicts the same input.
     assert logo == Path(os.path.relpath(specs / "logos" / "crm-sync.png", ROOT)).as_posix()
     assert (ROOT / logo).resolve() == (specs / "logos" / "crm-sync.png").resolve()
+
+
+def test_a_web_app_may_require_pkce(tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    path = specs / "apps" / "crm-sync.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\nscopes:" in text
+    path.write_text(text.replace("\nscopes:", "\n  pkce: true\nscopes:", 1), encoding="utf-8")
+    run = run_stack_program("dev", config={"appspecs:specsDir": str(specs)})
+    web = run.find(OAUTH_APP, "crm-sync").inputs
+    assert (web["tokenEndpointAuthMethod"], web["pkceRequired"]) == ("client_secret_basic", True)

@@ -177,6 +177,7 @@ CHANGES = {
         "scopes:",
         "  grant_types: [authorization_code, refresh_token, client_credentials]\nscopes:",
     ),
+    "client.pkce": lambda s: _set(s, "scopes:", "  pkce: true\nscopes:"),
     "scopes (one more)": lambda s: s + "  - api:data:news\n",
     "scopes (order)": lambda s: _set(
         s,
@@ -193,6 +194,15 @@ CHANGES = {
 def test_digest_changes_with_every_field(tmp_path: Path, field: str) -> None:
     changed = CHANGES[field](SPEC)
     assert digest_of(tmp_path, changed, logo=True) != digest_of(tmp_path, SPEC)
+
+
+@pytest.mark.parametrize("kind", ["web", "spa"])
+def test_pkce_written_at_its_default_keeps_the_digest(tmp_path: Path, kind: str) -> None:
+    # Approvals recorded before the field existed must stay valid: its default is no change.
+    spec = _set(SPEC, "kind: web", f"kind: {kind}")
+    default = "false" if kind == "web" else "true"
+    written = _set(spec, "scopes:", f"  pkce: {default}\nscopes:")
+    assert digest_of(tmp_path, written) == digest_of(tmp_path, spec)
 
 
 def test_digest_changes_with_the_name(tmp_path: Path) -> None:

@@ -198,9 +198,9 @@ UNEXPRESSIBLE: dict[str, tuple[Case, str]] = {
         lambda o: o.app("Odd App", consent_method="REQUIRED"),
         "name it with --partner",
     ),
-    "web app requiring pkce": (
-        lambda o: o.app("Odd App", pkce_required=True),
-        "pkce_required: the org has true, a spec would deploy false",
+    "spa app without pkce": (
+        lambda o: o.app("Odd App", kind="browser", pkce_required=False),
+        "client.pkce: a spa app is a public client: PKCE is always required",
     ),
     "service app with private_key_jwt": (
         lambda o: o.app(
@@ -320,6 +320,19 @@ def test_a_well_formed_app_maps_field_for_field(org: Org) -> None:
     assert text.startswith("# yaml-language-server: $schema=../app-spec.schema.json\n")
     assert "owner: TODO-owner  # set the owner's email" in text
     assert "TODO-owner, which `appspec validate` reports" in result.stdout
+
+
+def test_a_web_app_requiring_pkce_keeps_it(org: Org) -> None:
+    org.app("Field Sales", pkce_required=True)
+    org.app("Back Office")
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert org.spec("field-sales")["client"] == {
+        "kind": "web",
+        "redirect_uris": ["https://field-sales.example/cb"],
+        "pkce": True,
+    }
+    assert "pkce" not in org.spec("back-office")["client"]  # the web default: left out
 
 
 def test_the_placeholder_owner_is_the_only_thing_validate_reports(org: Org) -> None:

@@ -17,10 +17,10 @@ from appspecs.desired.model import (
 from appspecs.spec.approvals import ApprovalStatus
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import APPS_DIR, LoadedSpec, SpecSet
+from appspecs.spec.models import PUBLIC_KINDS
 from appspecs.stackconfig import StackConfig
 
 APPLICATION_TYPE = {"web": "web", "spa": "browser", "native": "native", "service": "service"}
-PUBLIC_CLIENTS = frozenset({"spa", "native"})
 # Refresh tokens come from Okta only when the rule also grants offline_access.
 OFFLINE_ACCESS = "offline_access"
 # refresh_token is an app grant type, not a condition an access-policy rule can name.
@@ -96,8 +96,8 @@ def render_app(loaded: LoadedSpec, specs_dir_from_project: str = "app-specs") ->
         response_types=("code",) if interactive else ("token",),
         redirect_uris=tuple(spec.client.redirect_uris),
         post_logout_redirect_uris=tuple(spec.client.post_logout_redirect_uris),
-        token_endpoint_auth_method="none" if kind in PUBLIC_CLIENTS else "client_secret_basic",
-        pkce_required=kind in PUBLIC_CLIENTS,
+        token_endpoint_auth_method="none" if kind in PUBLIC_KINDS else "client_secret_basic",
+        pkce_required=spec.client.effective_pkce,
         consent_method="REQUIRED" if spec.type == "partner" else "TRUSTED",
         logo=f"{specs_dir_from_project}/{spec.logo}" if spec.logo else None,
         status="ACTIVE",

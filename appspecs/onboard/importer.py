@@ -27,7 +27,7 @@ from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import spec_digest
 from appspecs.spec.load import APPS_DIR, LoadedSpec
-from appspecs.spec.models import DEFAULT_GRANTS, AppSpec
+from appspecs.spec.models import DEFAULT_GRANTS, PUBLIC_KINDS, AppSpec
 from appspecs.spec.uris import is_loopback
 
 # Okta's application_type -> the spec's client kind: render's mapping, read backwards.
@@ -45,7 +45,7 @@ _NEVER_GRANTS = {
 _HINTS = {
     "token_endpoint_auth_method": "specs give web and service apps client_secret_basic, spa "
     "and native apps none",
-    "pkce_required": "specs require PKCE for spa and native apps only",
+    "pkce_required": "specs always require PKCE for spa and native apps; web apps may set pkce",
     "response_types": "specs give interactive apps code and service apps token",
     "status": "specs deploy active apps",
 }
@@ -177,6 +177,8 @@ def spec_data(
         client["post_logout_redirect_uris"] = list(app.post_logout_redirect_uris)
     if set(app.grant_types) != set(DEFAULT_GRANTS[kind]):
         client["grant_types"] = list(app.grant_types)
+    if app.pkce_required is not None and app.pkce_required != (kind in PUBLIC_KINDS):
+        client["pkce"] = app.pkce_required
     data: dict[str, Any] = {
         "name": name,
         "label": app.label or "",

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from appspecs.diagnostics import Severity
 from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
-from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, AppSpec
+from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, PUBLIC_KINDS, AppSpec
 from appspecs.spec.uris import is_loopback, uri_problem
 from appspecs.spec.yamlfile import Path as DataPath
 
@@ -96,6 +96,7 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
         )
     findings += _check_scopes(spec, ctx.catalog)
     findings += _check_grants(spec)
+    findings += _check_pkce(spec)
     findings += _check_redirects(spec, ctx.loopback_allowed)
     findings += _check_groups(spec)
     findings += _check_environments(spec, ctx.loopback_allowed)
@@ -189,6 +190,30 @@ def _check_grants(spec: AppSpec) -> list[Finding]:
             )
         )
     return findings
+
+
+def _check_pkce(spec: AppSpec) -> list[Finding]:
+    client = spec.client
+    path: DataPath = ("client", "pkce")
+    if client.pkce is False and client.kind in PUBLIC_KINDS:
+        return [
+            Finding(
+                "pkce",
+                path,
+                f"a {client.kind} app is a public client: PKCE is always required; "
+                "remove pkce or set it to true",
+            )
+        ]
+    if client.pkce is True and "authorization_code" not in client.effective_grant_types:
+        return [
+            Finding(
+                "pkce",
+                path,
+                "PKCE applies to the authorization_code grant, which this app does not use; "
+                "remove pkce",
+            )
+        ]
+    return []
 
 
 def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool]) -> list[Finding]:

@@ -13,6 +13,11 @@ def canonical_data(spec: AppSpec) -> dict[str, Any]:
     """The spec's substance: defaults filled in, so that writing a default out changes nothing."""
     data = spec.model_dump(mode="json")
     data["client"]["grant_types"] = list(spec.client.effective_grant_types)
+    # pkce came after approvals were recorded: left out at its default, so those stay valid.
+    if spec.client.effective_pkce == spec.client.default_pkce:
+        del data["client"]["pkce"]
+    else:
+        data["client"]["pkce"] = spec.client.effective_pkce
     return data
 
 

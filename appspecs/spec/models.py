@@ -30,6 +30,8 @@ DEFAULT_GRANTS: dict[str, tuple[str, ...]] = {
 INTERACTIVE_GRANTS = frozenset(
     {"authorization_code", "urn:ietf:params:oauth:grant-type:device_code"}
 )
+# Public clients hold no secret: PKCE is what binds their authorization code to them.
+PUBLIC_KINDS = frozenset({"spa", "native"})
 
 
 def _printable(value: str) -> str:
@@ -82,12 +84,25 @@ class Client(BaseModel):
         default=None,
         description="OAuth grant types; defaults per kind. implicit and password are never allowed.",
     )
+    pkce: bool | None = Field(
+        default=None,
+        description="Require PKCE on the authorization code grant. Always on for spa and native "
+        "apps; web apps may turn it on; service apps have no authorization code grant.",
+    )
 
     @property
     def effective_grant_types(self) -> tuple[str, ...]:
         if self.grant_types is None:
             return DEFAULT_GRANTS[self.kind]
         return tuple(self.grant_types)
+
+    @property
+    def default_pkce(self) -> bool:
+        return self.kind in PUBLIC_KINDS
+
+    @property
+    def effective_pkce(self) -> bool:
+        return self.default_pkce if self.pkce is None else self.pkce
 
 
 class AppSpec(BaseModel):
