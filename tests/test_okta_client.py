@@ -431,7 +431,7 @@ def test_map_concurrent_is_bounded_keeps_order_and_gathers_errors() -> None:
             in_flight += 1
             peak = max(peak, in_flight)
         try:
-            time.sleep(0.02)  # long enough for the other workers to pile up
+            time.sleep(0.05)  # long enough for the other workers to pile up
             app_id = request.url.path.split("/")[4]
             if app_id == "0oa7":
                 return okta_error(404, "E0000007", "Not found: Resource not found: 0oa7")

@@ -282,7 +282,7 @@ def test_calls_request_log_and_reset_counters(okta, client):
 
 
 def test_max_concurrent_answers_429_beyond_the_limit():
-    with StandinOkta(latency=0.3, max_concurrent=1) as okta:
+    with StandinOkta(latency=1.0, max_concurrent=1) as okta:
         statuses: list[int] = []
         barrier = threading.Barrier(2)
 
