@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +34,14 @@ class AuthServerConfig(BaseModel):
 
 
 class StackSettings(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+    """Every `appspecs:` key a stack file may set: a misspelt one is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     auth_server: AuthServerConfig = Field(alias="authServer")
     allow_loopback_redirects: bool = Field(default=False, alias="allowLoopbackRedirects")
     max_secret_age_days: int | None = Field(default=None, alias="maxSecretAgeDays", ge=1)
+    specs_dir: str | None = Field(default=None, alias="specsDir")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +113,19 @@ def _describe(error: ErrorDetails, locate: Locate | None) -> str:
     elif kind == "value_error":
         what = str(error["msg"]).removeprefix("Value error, ")
     elif kind in ("model_type", "dict_type"):
-        what = f"expected a mapping, got {error['input']!r}"
+        what = f"expected a mapping, got {_shown(error['input'])}"
     elif kind == "bool_type":
-        what = f"expected true or false (unquoted), got {error['input']!r}"
+        what = f"expected true or false, got {_shown(error['input'])}"
     else:
-        what = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {error['input']!r}"
+        what = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_shown(error['input'])}"
     place = locate(loc, kind == "extra_forbidden") if locate else ""
     return f"{place + ': ' if place else ''}{key}: {what}"
+
+
+def _shown(value: Any) -> str:
+    """A value as written back, escaped (repr) and cut short: it may be anything."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _accepted_keys(loc: tuple[str | int, ...]) -> list[str]:
@@ -163,10 +173,33 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
             )
 
     def locate(loc: tuple[str | int, ...], is_key: bool) -> str:
-        at = (doc.locate_key if is_key else doc.locate)(("config", f"{PROJECT}:{loc[0]}", *loc[1:]))
+        at = (doc.locate_key if is_key else doc.locate)(("config", *_setting_key(loc)))
         return f"{path}:{at.line}:{at.column}"
 
-    return stack_config_from_values(name, config, locate)
+    return stack_config_from_values(name, as_pulumi_reads(config), locate)
+
+
+def _setting_key(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    return (f"{PROJECT}:{loc[0]}", *loc[1:]) if loc else ()
+
+
+# Pulumi keeps every scalar setting as text and the program reads these with get_bool and
+# get_int: `"true"` and `true` are the same to it, so they must be to the CLI.
+_PULUMI_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+
+
+def as_pulumi_reads(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's values as the stack program gets them for the scalar settings."""
+    values = dict(config)
+    flag = values.get(f"{PROJECT}:allowLoopbackRedirects")
+    if isinstance(flag, str) and flag in _PULUMI_BOOLEANS:
+        values[f"{PROJECT}:allowLoopbackRedirects"] = _PULUMI_BOOLEANS[flag]
+    days = values.get(f"{PROJECT}:maxSecretAgeDays")
+    if isinstance(days, str):
+        # Text that is no number stays text: the settings model refuses it, with the value.
+        with contextlib.suppress(ValueError):
+            values[f"{PROJECT}:maxSecretAgeDays"] = int(days)
+    return values
 
 
 def discover_stacks(stacks_dir: Path) -> list[str]:

@@ -39,6 +39,7 @@ def read_config() -> tuple[StackConfig, str]:
         "appspecs:authServer": ours.get_object("authServer"),
         "appspecs:allowLoopbackRedirects": ours.get_bool("allowLoopbackRedirects"),
         "appspecs:maxSecretAgeDays": ours.get_int("maxSecretAgeDays"),
+        "appspecs:specsDir": ours.get("specsDir"),
         "okta:orgName": okta.get("orgName"),
         "okta:baseUrl": okta.get("baseUrl"),
     }
@@ -48,7 +49,7 @@ def read_config() -> tuple[StackConfig, str]:
         stack = stack_config_from_values(pulumi.get_stack(), present)
     except StackConfigError as exc:
         raise pulumi.RunError(str(exc)) from None
-    return stack, ours.get("specsDir") or DEFAULT_SPECS_DIR
+    return stack, stack.settings.specs_dir or DEFAULT_SPECS_DIR
 
 
 def _shown(file: str) -> str:

@@ -56,7 +56,7 @@ def test_every_bad_setting_is_listed_with_its_place_and_value(tmp_path: Path) ->
     text = (
         "config:\n"
         "  appspecs:authServer: {id: aus1}\n"
-        '  appspecs:allowLoopbackRedirects: "true"\n'
+        '  appspecs:allowLoopbackRedirects: "yes"\n'
         "  appspecs:maxSecretAgeDays: 0\n"
     )
     (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
@@ -65,8 +65,7 @@ def test_every_bad_setting_is_listed_with_its_place_and_value(tmp_path: Path) ->
     lines = str(caught.value).splitlines()
     assert lines[0] == "invalid stack settings:"
     assert lines[1].endswith(
-        "Pulumi.dev.yaml:3:36: appspecs:allowLoopbackRedirects: "
-        "expected true or false (unquoted), got 'true'"
+        "Pulumi.dev.yaml:3:36: appspecs:allowLoopbackRedirects: expected true or false, got 'yes'"
     )
     assert "Pulumi.dev.yaml:4:30: appspecs:maxSecretAgeDays:" in lines[2]
     assert lines[2].endswith("got 0")
@@ -79,4 +78,29 @@ def test_without_a_file_the_message_names_the_stack() -> None:
     assert str(caught.value) == (
         "stack 'prod': appspecs:authServer: give either 'id' of an existing server, "
         "or 'name' and 'audience'"
+    )
+
+
+def test_quoted_values_are_read_as_pulumi_reads_them(tmp_path: Path) -> None:
+    # Pulumi keeps settings as text; the program's get_bool and get_int accept these.
+    text = (
+        "config:\n"
+        "  appspecs:authServer: {id: aus1}\n"
+        '  appspecs:allowLoopbackRedirects: "True"\n'
+        '  appspecs:maxSecretAgeDays: "90"\n'
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    config = load_stack_config(tmp_path, "dev")
+    assert config.allow_loopback_redirects is True
+    assert config.settings.max_secret_age_days == 90
+
+
+def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
+    text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:allowLoopbackRedirect: true\n"
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    assert str(caught.value).endswith(
+        "Pulumi.dev.yaml:3:3: appspecs:allowLoopbackRedirect: unknown setting; "
+        "accepted: authServer, allowLoopbackRedirects, maxSecretAgeDays, specsDir"
     )
