@@ -165,9 +165,14 @@ def parsed(op: Operation, obj: dict[str, Any]) -> Any:
         return exc.__class__
 
 
+# Fields that say what is wrong with an object: empty for a well-formed one, by design.
+PROBLEM_FIELDS = frozenset({"marker_problem"})
+
+
 def values_of(result: Any) -> list[Any]:
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return [getattr(result, f.name) for f in dataclasses.fields(result)]
+        fields_ = dataclasses.fields(result)
+        return [getattr(result, f.name) for f in fields_ if f.name not in PROBLEM_FIELDS]
     return [result]
 
 

@@ -7,6 +7,7 @@ alteration that also produced a spurious finding would fail too.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -421,3 +422,20 @@ def test_a_live_partner_app_whose_approval_went_stale_is_critical(org: Org, tmp_
     assert codes(report) == {("held-app-live", "critical", "acme-analytics", None)}
     assert "approval is for an older version of the spec" in report["findings"][0]["message"]
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("marker", ["crm-sync", None, {"name": 7}, ["crm-sync"]])
+def test_a_marker_that_is_no_marker_is_a_finding_of_its_own(org: Org, marker: object) -> None:
+    app_id = org.app_id("crm-sync")
+    set_app(("profile", "appspecs"), marker)(org)
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 1, result.stderr
+    assert codes(report) == {
+        ("app-marker-malformed", "medium", None, f"app:{app_id}"),
+        ("app-missing", "high", "crm-sync", None),
+        ("unmanaged-client-access", "high", None, "policy:crm-sync"),
+    }
+    [malformed] = [f for f in report["findings"] if f["code"] == "app-marker-malformed"]
+    assert malformed["live"].startswith(f"profile.appspecs is {json.dumps(marker)}, ")
+    assert app_id in malformed["message"]

@@ -42,6 +42,17 @@ def compare(desired: DesiredState, snap: Snapshot, options: AuditOptions) -> lis
             if live_app.marker is not None:
                 by_marker[live_app.marker.name].append(live_app)
         out += presence_findings(desired, by_marker)
+        out += [
+            finding(
+                "app-marker-malformed",
+                None,
+                f"{a.describe()}: {a.marker_problem}; no spec can be matched to it",
+                field=f"app:{a.id}",
+                live=a.marker_problem,
+            )
+            for a in snap.apps
+            if a.marker_problem is not None
+        ]
         index = OrgIndex.of(snap, (a.policy.name for a in desired.apps))
         now = options.now or datetime.now(UTC)
         for app in desired.apps:

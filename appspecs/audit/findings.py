@@ -14,6 +14,8 @@ app-missing                    high      a declared app is not live (no app has 
 app-duplicate                  high      more than one live app carries the same marker
 app-orphaned                   medium    a live app has the marker but no spec for this
                                          stack (none at all, or ``environments`` leave it out)
+app-marker-malformed           medium    a live app's ``profile.appspecs`` is not a marker:
+                                         no spec can be matched to the app
 app-changed                    varies    a client setting differs (``field``): high for
                                          redirect_uris, grant_types, token_endpoint_auth_method,
                                          pkce_required, consent_method; low for label;
@@ -77,6 +79,7 @@ CODES: dict[str, Severity] = {
     "app-missing": Severity.HIGH,
     "app-duplicate": Severity.HIGH,
     "app-orphaned": Severity.MEDIUM,
+    "app-marker-malformed": Severity.MEDIUM,
     "app-changed": Severity.MEDIUM,
     "app-outdated": Severity.LOW,
     "policy-missing": Severity.HIGH,

@@ -7,6 +7,7 @@ since guessing would let a broken response pass as "in sync".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -70,6 +71,8 @@ class LiveApp:
     token_endpoint_auth_method: str | None
     pkce_required: bool | None
     consent_method: str | None
+    #: Why ``profile.appspecs`` is there but is no marker (not ``{name, digest}``); else None.
+    marker_problem: str | None = None
 
     def describe(self) -> str:
         return f"{self.label or '(no label)'} ({self.id})"
@@ -82,14 +85,25 @@ def parse_marker(app: Mapping[str, Any]) -> Marker | None:
     return Marker(name=name, digest=_text(app, "profile", MARKER, "digest"))
 
 
+def marker_problem(app: Mapping[str, Any], marker: Marker | None) -> str | None:
+    """Why an app whose profile has ``appspecs`` has no readable marker; None otherwise."""
+    profile = _dig(app, "profile")
+    if marker is not None or not isinstance(profile, Mapping) or MARKER not in profile:
+        return None
+    shown = json.dumps(profile[MARKER], ensure_ascii=True)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return f"profile.{MARKER} is {shown}, not an object with a text name"
+
+
 def parse_app(app: Any) -> LiveApp:
     app_id = _id(app, "an app")
     pkce = _dig(app, "credentials", "oauthClient", "pkce_required")
+    marker = parse_marker(app)
     return LiveApp(
         id=app_id,
         label=_text(app, "label"),
         status=_text(app, "status"),
-        marker=parse_marker(app),
+        marker=marker,
         client_id=_text(app, "credentials", "oauthClient", "client_id"),
         application_type=_text(app, "settings", "oauthClient", "application_type"),
         grant_types=_texts(app, "settings", "oauthClient", "grant_types"),
@@ -103,6 +117,7 @@ def parse_app(app: Any) -> LiveApp:
         ),
         pkce_required=pkce if isinstance(pkce, bool) else None,
         consent_method=_text(app, "settings", "oauthClient", "consent_method"),
+        marker_problem=marker_problem(app, marker),
     )
 
 

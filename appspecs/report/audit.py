@@ -98,7 +98,7 @@ def incomplete_message(failed: Sequence[FailedRead]) -> str:
 
 
 def _finding_line(f: Finding) -> str:
-    where = printable(f.app) if f.app else "(server)"
+    where = printable(f.app) if f.app else "(org)"  # the server, or apps no spec names
     field = f" {printable(f.field)}:" if f.field else ""
     return f"{f.severity.upper():8} {f.code} {where}{field} {printable(f.message)}"
 
