@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,3 +181,23 @@ def test_no_progress_when_stderr_is_not_a_terminal(org: Org) -> None:
     assert ProgressLine.for_stream(io.StringIO()) is None
     result = audit_cli(org)
     assert result.stderr == ""
+
+
+def test_an_org_nobody_answers_at_is_said_in_seconds_with_what_to_check(org: Org) -> None:
+    with socket.socket() as sock:  # a loopback port that was free a moment ago: refused
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    result = audit_cli(
+        org, env={"OKTA_ORG_URL": closed, "APPSPECS_OKTA_MAX_RETRIES": "6"}, drop_org_url=True
+    )
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert line.startswith(
+        "appspec: audit incomplete: Okta unreachable: check the org URL (--org-url or "
+        "OKTA_ORG_URL) and the network ("
+    )
+    assert "ConnectError after 2 retries" in line
+    report = report_of(result)
+    assert report["complete"] is False
+    assert {f["cause"] for f in report["failed_reads"]} == {"Okta unreachable"}
+    assert report["retries"] == 2 * len(report["failed_reads"])

@@ -252,6 +252,40 @@ def test_connection_failures_that_persist_raise_transient_error_from_the_cause()
     assert client.stats.calls == {"app": 5}
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx.ConnectError("[Errno -2] Name or service not known"),
+    ],
+)
+def test_a_refused_connection_or_unknown_host_is_retried_twice_only(error: Exception) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    ft = FakeTime()
+    with (
+        make_client(handler, max_retries=6, fake_time=ft) as client,
+        pytest.raises(TransientError, match="ConnectError after 2 retries") as info,
+    ):
+        client.get("/api/v1/apps/0oa1")
+    assert str(error) in str(info.value)
+    assert client.stats.calls == {"app": 3}
+    assert ft.sleeps == [0.75, 1.5]
+
+
+def test_a_connect_timeout_still_gets_every_retry() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out")
+
+    with (
+        make_client(handler, max_retries=4, fake_time=FakeTime()) as client,
+        pytest.raises(TransientError, match="ConnectTimeout after 4 retries"),
+    ):
+        client.get("/api/v1/apps/0oa1")
+    assert client.stats.calls == {"app": 5}
+
+
 def test_a_post_is_retried_on_429_and_on_a_connection_never_made() -> None:
     calls = 0
 

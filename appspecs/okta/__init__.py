@@ -26,6 +26,7 @@ from appspecs.okta.errors import (
     ServerError,
     TlsError,
     TransientError,
+    Unreachable,
 )
 from appspecs.okta.orgurl import normalize_org_url
 from appspecs.okta.paging import page_limit
@@ -52,6 +53,7 @@ __all__ = [
     "ServiceAppCredentials",
     "TlsError",
     "TransientError",
+    "Unreachable",
     "bucket_of",
     "credentials_from_env",
     "load_private_key",

@@ -11,6 +11,7 @@ The tree::
     ├── ServerError             5xx that is not worth retrying (500 after its one retry, 501, ...)
     ├── TlsError                the TLS handshake failed (a certificate, or not TLS at all)
     ├── TransientError          connection failures, 502/503/504, still failing after retries
+    │   ├── Unreachable         the connection was refused or the host is unknown
     │   └── RateLimitExhausted  429 after ``max_retries`` or once the retry wait budget is spent
     └── BadResponse             not JSON, JSON of the wrong shape, truncated body, 3xx, 1xx,
                                 a next link to another origin, a paging cursor that loops
@@ -137,6 +138,12 @@ class TransientError(OktaError):
     """Connection failures or 502/503/504 that outlasted every retry."""
 
     what = "Okta unreachable or unavailable"
+
+
+class Unreachable(TransientError):
+    """No connection: refused, or the org's host name does not resolve (most often a wrong URL)."""
+
+    what = "Okta unreachable"
 
 
 class RateLimitExhausted(TransientError):

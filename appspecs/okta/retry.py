@@ -5,7 +5,8 @@ Per request, ``max_retries`` retries at most (the client adds a budget on all re
 - 429: wait until the bucket's reset (``X-Rate-Limit-Reset`` minus the response's ``Date``)
   plus jitter; out of retries or budget, ``RateLimitExhausted``.
 - 502, 503, 504, connection errors, timeouts: exponential backoff with jitter; then
-  ``TransientError``. A body cut off is retried the same way, then ``BadResponse``.
+  ``TransientError``. A body cut off is retried the same way, then ``BadResponse``. A refused
+  connection or an unknown host is retried twice at most (a few seconds), not the full count.
 - 500: retried once, GET only: Okta's 500s are occasionally transient, but a write that failed
   with 500 may have been applied. Then ``ServerError``.
 - 401 with a service app: the cached bearer token is dropped and fetched again, once, at once.
@@ -29,6 +30,7 @@ from appspecs.okta.errors import (
     RateLimitExhausted,
     TlsError,
     TransientError,
+    Unreachable,
 )
 from appspecs.okta.ratelimit import MAX_PACING_WAIT, rate_limit_info
 from appspecs.okta.responses import error_from, shown_url, status_error
@@ -40,6 +42,10 @@ JITTER_SECONDS = 1.0
 GATEWAY_STATUSES = frozenset({502, 503, 504})
 # Failures before the request could reach Okta: safe to retry even for a POST.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Okta's front door does not refuse connections, and its name resolves: a refused connection
+# or an unknown host is a wrong org URL far more often than an outage. Retried a little, so a
+# typo is said in seconds rather than after the whole backoff (about 45 s).
+REFUSED_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -103,10 +109,14 @@ class RetryPolicy:
             )
         else:
             retryable = idempotent or isinstance(failed.error, NOT_SENT_ERRORS)
-            error = TransientError(
+            refused = isinstance(failed.error, httpx.ConnectError)
+            error = (Unreachable if refused else TransientError)(
                 f"{cause} after {attempts.retries} retries{why}", method=method, url=url
             )
-        if retryable and attempts.retries < self.max_retries:
+        limit = self.max_retries
+        if isinstance(failed.error, httpx.ConnectError):
+            limit = min(limit, REFUSED_RETRIES)
+        if retryable and attempts.retries < limit:
             return Retry(self.backoff(attempts.retries), give_up=error)
         return error
 

@@ -14,7 +14,7 @@ from typing import Any
 from appspecs.audit.findings import SEVERITIES, Finding
 from appspecs.audit.run import AuditResult
 from appspecs.live.model import FailedRead
-from appspecs.okta.errors import AuthError, PermissionDenied
+from appspecs.okta.errors import AuthError, PermissionDenied, Unreachable
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import printable
 
@@ -62,8 +62,10 @@ def reads_notes(result: AuditResult) -> list[str]:
     return notes
 
 
-# A refused credential fails every read alike: what to fix matters more than how many failed.
-_CREDENTIAL_FIXES = {
+# A refused credential or a wrong org URL fails every read alike: what to fix matters more
+# than how many failed.
+_FIXES = {
+    Unreachable.what: "check the org URL (--org-url or OKTA_ORG_URL) and the network",
     AuthError.what: "check OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY, for this org",
     PermissionDenied.what: (
         "the credentials need read access to apps, groups and authorization servers "
@@ -72,19 +74,19 @@ _CREDENTIAL_FIXES = {
 }
 
 
-def credentials_fix(failed: Sequence[FailedRead]) -> str | None:
-    """What to change when Okta refused the credentials for any read; None otherwise."""
-    return next((_CREDENTIAL_FIXES[f.cause] for f in failed if f.cause in _CREDENTIAL_FIXES), None)
+def what_to_fix(failed: Sequence[FailedRead]) -> str | None:
+    """What to change when Okta refused the credentials or could not be reached; else None."""
+    return next((_FIXES[f.cause] for f in failed if f.cause in _FIXES), None)
 
 
 def incomplete_message(failed: Sequence[FailedRead]) -> str:
-    """The one line a CLI prints when reads failed: the first credentials refusal, else the first
-    failure, then what to fix and how many failed."""
+    """The one line a CLI prints when reads failed: the first failure with a known fix (and the
+    fix), else the first failure; then how many failed."""
     n = len(failed)
     reads = f"{n} read{'s' if n != 1 else ''} failed"
-    fix = credentials_fix(failed)
+    fix = what_to_fix(failed)
     if fix is not None:
-        first = next(f for f in failed if f.cause in _CREDENTIAL_FIXES)
+        first = next(f for f in failed if f.cause in _FIXES)
         shown = printable(f"{first.what}: {first.error}")
         return (
             f"audit incomplete: {first.cause}: {fix} ({shown}); {reads}, the findings are partial"
@@ -120,7 +122,7 @@ def text_report(result: AuditResult) -> str:
             f"INCOMPLETE: {len(result.failed)} read(s) failed; the findings above are partial:"
         )
         lines += [f"  - {printable(f.what)}: {printable(f.error)}" for f in result.failed]
-        fix = credentials_fix(result.failed)
+        fix = what_to_fix(result.failed)
         if fix is not None:
             lines.append(f"To fix: {fix}.")
     return "\n".join(lines)
@@ -209,7 +211,7 @@ def markdown_report(result: AuditResult) -> str:
     if not result.complete:
         blocks += ["", "Reads that failed:", ""]
         blocks += [f"- {md.text(f.what)}: {md.code(f.error)}" for f in result.failed]
-        fix = credentials_fix(result.failed)
+        fix = what_to_fix(result.failed)
         if fix is not None:
             blocks += ["", f"To fix: {md.text(fix)}."]
     return md.fit(blocks, lambda n: f"_{n} more lines left out to fit a comment._")
