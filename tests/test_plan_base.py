@@ -161,6 +161,31 @@ def test_a_new_partner_app_is_added_and_pending(repo: Path) -> None:
     assert data["summary"]["changes"] is True
 
 
+def test_approving_a_held_partner_app_adds_it_with_every_scope_granted(repo: Path) -> None:
+    approved = CliRunner().invoke(
+        cli,
+        [
+            *("approve", "orbit-mobile", "--by", "sec@acme.example", "--ticket", "SEC-1"),
+            *("--specs", str(repo / "app-specs"), "--stacks", str(repo / "stacks")),
+        ],
+    )
+    assert approved.exit_code == 0, approved.output
+    data = plan_json(repo, "--base", "main")
+    orbit = app(data, "orbit-mobile")
+    # Okta gains the app: to a reviewer this is an app added, every scope a privilege granted.
+    assert (orbit["change"], orbit["approval"], orbit["held"]) == ("added", "recorded", None)
+    assert orbit["privilegeIncrease"] is True
+    assert orbit["scopes"] == {
+        "granted": ["api:account-summary:read", "api:data:contact"],
+        "revoked": [],
+    }
+    assert data["summary"]["privilegeIncreases"] == ["orbit-mobile"]
+    assert data["changeSummary"] == {"create": 5, "same": 36}
+    text = plan(repo, "--base", "main").stdout
+    assert "+ orbit-mobile (partner): added" in text
+    assert "[PRIVILEGE INCREASE]" in text
+
+
 def test_no_change_against_the_base(repo: Path) -> None:
     data = plan_json(repo, "--base", "main")
     assert data["changeSummary"] == {"same": 36}

@@ -367,3 +367,30 @@ def test_bundled_specs_pass() -> None:
     report = json.loads(result.stdout)
     assert report["ok"] is True
     assert all(d["severity"] != "error" for d in report["diagnostics"])
+
+
+@pytest.mark.parametrize(
+    ("stacks", "reason"),
+    [("no-such-stacks", "is not a folder"), ("app-specs", "holds no Pulumi.<stack>.yaml")],
+)
+def test_a_stacks_folder_without_stacks_is_a_usage_error(
+    tmp_path: Path, stacks: str, reason: str
+) -> None:
+    # Else a typo in --stacks would turn prod's loopback ban off and let this case pass.
+    tree = tmp_path / "tree"
+    build_tree("redirect-uri-loopback-prod", tree)
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--stacks", stacks)
+    _expect_usage_error(result, f"appspec: --stacks {stacks} {reason}")
+    assert result.stdout == ""
+
+
+def test_without_a_stacks_folder_validate_says_what_it_did_not_check(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    build_tree("valid-every-kind", tree)
+    shutil.rmtree(tree / "stacks")
+    result = run_cli(tree, "validate", "--specs", "app-specs")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "appspec: note: no stacks in stacks; per-stack rules (environments, loopback redirects) "
+        "are not checked (give --stacks)\n"
+    )

@@ -14,7 +14,12 @@ from appspecs.cli import exits
 from appspecs.report.diagnostics import text_report
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
-from appspecs.stackconfig import StackConfig, StackConfigError, load_stack_config
+from appspecs.stackconfig import (
+    StackConfig,
+    StackConfigError,
+    discover_stacks,
+    load_stack_config,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,13 +92,40 @@ def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:
     return specs_dir.parent / "stacks"
 
 
-def load_checked(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
-    """Load specs; each I/O problem is printed, and they are left for the caller to act on."""
+def checked_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path | None:
+    """The stacks folder to check specs against, or None when there is none.
+
+    A ``--stacks`` that names no stacks is a usage error: a typo there would quietly turn off
+    the per-stack rules (prod's loopback ban, ``environments``) and let bad specs pass.
+    """
     stacks = resolve_stacks_dir(specs_dir, stacks_dir)
+    if stacks.is_dir() and discover_stacks(stacks):
+        return stacks
+    if stacks_dir is not None:
+        what = "holds no Pulumi.<stack>.yaml" if stacks.is_dir() else "is not a folder"
+        fail(f"--stacks {stacks} {what}")
+    return None
+
+
+def load_checked(
+    specs_dir: Path, stacks_dir: Path | None, *, note_unchecked: bool = False
+) -> SpecSet:
+    """Load specs; each I/O problem is printed, and they are left for the caller to act on.
+
+    ``note_unchecked``: say on stderr when no stacks were found (validate's verdict is then a
+    narrower one).
+    """
+    stacks = checked_stacks_dir(specs_dir, stacks_dir)
     try:
-        specs = load_specs(specs_dir, stacks_dir=stacks if stacks.is_dir() else None)
+        specs = load_specs(specs_dir, stacks_dir=stacks)
     except SpecsDirError as exc:
         fail(str(exc))
+    if stacks is None and note_unchecked:
+        click.echo(
+            f"appspec: note: no stacks in {resolve_stacks_dir(specs_dir, None)}; per-stack rules "
+            "(environments, loopback redirects) are not checked (give --stacks)",
+            err=True,
+        )
     for problem in specs.io_errors:
         click.echo(f"appspec: {problem}", err=True)
     return specs

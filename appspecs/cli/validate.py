@@ -39,7 +39,7 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
     Exit 0 when there is no error (warnings and held apps allowed), 1 when there is one,
     2 for usage or I/O problems.
     """
-    specs = load_checked(specs_dir, stacks_dir)
+    specs = load_checked(specs_dir, stacks_dir, note_unchecked=True)
     if fmt == "json":
         click.echo(json_report(specs.diagnostics, specs.files, specs.held, specs.ok))
     elif fmt == "github":

@@ -242,6 +242,9 @@ def summarize(
             change = "added" if n.deployed or include_held else "held"
         elif new is None:
             change = "removed"
+        elif not o.deployed and n.deployed:
+            # Held before, approved now: Okta gains the app and every scope of it.
+            change, o = "added", empty
         else:
             same = (
                 o.digest == n.digest
