@@ -251,9 +251,11 @@ def test_a_repeated_app_across_pages_is_not_reported_as_a_duplicate(org: Org) ->
 
 
 def test_a_group_deleted_between_the_listing_and_its_apps_is_not_a_failed_read(org: Org) -> None:
-    # Okta answers a deleted group's apps with 404: the group assigns nobody any more.
+    # Okta answers a deleted group (and its apps) with 404: the group assigns nobody any more.
     gid = org.group_id("marketing")
-    org.okta.faults.add(Fault(kind="status", status=404, path=f"/groups/{gid}/apps$", times=None))
+    org.okta.faults.add(
+        Fault(kind="status", status=404, path=f"/groups/{gid}(/apps)?$", times=None)
+    )
     result = audit_cli(org)
     report = report_of(result)
     assert result.exit_code == 1, result.stderr
@@ -264,10 +266,24 @@ def test_a_group_deleted_between_the_listing_and_its_apps_is_not_a_failed_read(o
 def test_a_policy_deleted_before_its_rules_are_read_shows_as_drift(org: Org) -> None:
     pid = org.policy("crm-sync")["id"]
     org.okta.faults.add(
-        Fault(kind="status", status=404, path=f"/policies/{pid}/rules$", times=None)
+        Fault(kind="status", status=404, path=f"/policies/{pid}(/rules)?$", times=None)
     )
     result = audit_cli(org)
     report = report_of(result)
     assert result.exit_code == 1, result.stderr
     assert report["complete"]
     assert ("rule-missing", "high", "crm-sync", "rule") in codes(report)
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [r"/credentials/secrets$", r"/scopes$", r"/policies$", r"/rules$", r"/groups/[^/]+/apps$"],
+)
+def test_a_404_on_a_listing_whose_object_is_there_is_a_failed_read(org: Org, listing: str) -> None:
+    # Not "deleted mid-audit" (the object answers), so not "no children": the read failed.
+    org.okta.faults.add(Fault(kind="status", status=404, path=listing, times=None))
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 2, result.stderr
+    assert report["complete"] is False and report["failed_reads"]
+    assert report["findings"] == []

@@ -402,8 +402,13 @@ def test_an_app_left_out_by_environments_is_orphaned_for_that_stack(
     shutil.copy(STACKS_DIR / "Pulumi.dev.yaml", stacks)  # the specs name dev: it must exist
     result = audit_cli(org, "--stacks", str(stacks), stack="qa")
     report = report_of(result)
-    assert codes(report) == {("app-orphaned", "medium", "studio-local", None)}
-    assert "not for stack 'qa' (environments: [dev])" in report["findings"][0]["message"]
+    # Its policy still grants it access, which no spec for this stack manages.
+    assert codes(report) == {
+        ("app-orphaned", "medium", "studio-local", None),
+        ("unmanaged-client-access", "high", None, "policy:studio-local"),
+    }
+    [orphaned] = [f for f in report["findings"] if f["code"] == "app-orphaned"]
+    assert "not for stack 'qa' (environments: [dev])" in orphaned["message"]
     assert result.exit_code == 1
     assert report["reads"]["secrets"] is False
     assert not [r for r in org.okta.requests if "/credentials/secrets" in r.path]
@@ -419,7 +424,10 @@ def test_a_live_partner_app_whose_approval_went_stale_is_critical(org: Org, tmp_
     )
     result = audit_cli(org, specs=specs)
     report = report_of(result)
-    assert codes(report) == {("held-app-live", "critical", "acme-analytics", None)}
+    assert codes(report) == {
+        ("held-app-live", "critical", "acme-analytics", None),
+        ("unmanaged-client-access", "high", None, "policy:acme-analytics"),
+    }
     assert "approval is for an older version of the spec" in report["findings"][0]["message"]
     assert result.exit_code == 1
 
@@ -439,3 +447,46 @@ def test_a_marker_that_is_no_marker_is_a_finding_of_its_own(org: Org, marker: ob
     [malformed] = [f for f in report["findings"] if f["code"] == "app-marker-malformed"]
     assert malformed["live"].startswith(f"profile.appspecs is {json.dumps(marker)}, ")
     assert app_id in malformed["message"]
+
+
+def _granted_everything(org: Org, client_id: str, name: str) -> None:
+    policy = org.okta.add_policy(org.seeded.server_id, name, client_ids=[client_id])
+    org.okta.add_rule(org.seeded.server_id, policy["id"], name, scopes=["*"])
+
+
+@pytest.mark.parametrize("marker", ["gone-app", "crm-sync"], ids=["orphaned", "duplicate"])
+def test_a_marker_never_hides_what_its_app_may_access(org: Org, marker: str) -> None:
+    # A made-up marker (a spec that is gone, or a copy of a real one) must not lower the
+    # severity of a hand-made grant to its app, nor hide it.
+    app = org.okta.add_oidc_app(
+        label="Sneaky",
+        redirect_uris=["https://x.example/cb"],
+        profile={"appspecs": {"name": marker, "digest": "sha256:" + "0" * 64}},
+    )
+    _granted_everything(org, app["credentials"]["oauthClient"]["client_id"], "sneaky")
+    report = report_of(audit_cli(org))
+    code = "app-orphaned" if marker == "gone-app" else "app-duplicate"
+    severity = "medium" if marker == "gone-app" else "high"
+    assert codes(report) == {
+        (code, severity, marker, None),
+        ("unmanaged-client-access", "high", None, "policy:sneaky"),
+    }
+    [access] = [f for f in report["findings"] if f["code"] == "unmanaged-client-access"]
+    assert f"marked '{marker}'" in access["message"]
+
+
+def test_a_group_name_two_groups_share_is_never_in_sync(org: Org) -> None:
+    # The app moved to another group of the same name (an app group from AD, say): by name alone
+    # nothing changed, so the shared name itself is the finding.
+    impostor = org.okta.add_group("sales-ops", group_type="APP_GROUP")
+    app_id = org.app_id("crm-sync")
+    real = next(g for g in org.okta.state.groups.values() if g["profile"]["name"] == "sales-ops")
+    org.okta.assign_group(app_id, impostor["id"])
+    org.okta.state.unassign_group(app_id, real["id"])
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 1
+    assert codes(report) == {("group-ambiguous", "high", "crm-sync", "group:sales-ops")}
+    [found] = report["findings"]
+    assert sorted(found["live"]) == sorted([real["id"], impostor["id"]])
+    assert "rename one of them" in found["message"]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from appspecs.audit.compare_access import (
     OrgIndex,
     access_findings,
+    ambiguity_findings,
     group_findings,
     secret_findings,
 )
@@ -55,12 +56,16 @@ def compare(desired: DesiredState, snap: Snapshot, options: AuditOptions) -> lis
         ]
         index = OrgIndex.of(snap, (a.policy.name for a in desired.apps))
         now = options.now or datetime.now(UTC)
+        # Only the apps compared with a spec have their access checked there; any other client a
+        # policy names (no marker, an orphaned marker, a duplicate's copy) is reported below.
+        compared: set[str] = set()
         for app in desired.apps:
             live = primary_copy(app, by_marker.get(app.name, []), snap)
             if live is not None:
                 out += app_findings(app, live, snap, index, options, now)
-        marked = {a.client_id for a in snap.apps if a.marker is not None and a.client_id}
-        out += coverage_findings(snap, marked)
+                if live.client_id:
+                    compared.add(live.client_id)
+        out += coverage_findings(snap, compared)
     return sorted(out, key=sort_key)
 
 
@@ -87,6 +92,7 @@ def app_findings(
     out = client_findings(app, live)
     out += access_findings(app, live, snap, index)
     out += group_findings(app, live, snap, index)
+    out += ambiguity_findings(app, index)
     if options.max_secret_age_days is not None:
         out += secret_findings(app, live, snap, options.max_secret_age_days, now)
     return out

@@ -8,7 +8,7 @@ scopes unchecked rather than reported as missing (the audit is then marked incom
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from appspecs.audit.findings import Finding, Severity, finding
@@ -25,12 +25,18 @@ class OrgIndex:
     group_names: dict[str, str] | None  # id -> name; None when the groups were not read
     client_labels: dict[str, str]  # client id -> "label (app id)"
     declared_policies: frozenset[str]  # names of the policies the specs declare
+    # name -> ids, for names several live groups share (Okta allows it: app groups from AD)
+    shared_group_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, snap: Snapshot, declared_policies: Iterable[str]) -> OrgIndex:
         groups = None if snap.groups is None else {g.id: g.name for g in snap.groups}
         labels = {a.client_id: a.describe() for a in snap.apps or () if a.client_id}
-        return cls(groups, labels, frozenset(declared_policies))
+        by_name: dict[str, list[str]] = {}
+        for group in snap.groups or ():
+            by_name.setdefault(group.name, []).append(group.id)
+        shared = {n: tuple(ids) for n, ids in by_name.items() if len(ids) > 1}
+        return cls(groups, labels, frozenset(declared_policies), shared)
 
     def group_name(self, group_id: str) -> str:
         if group_id == EVERYONE or self.group_names is None:
@@ -281,6 +287,28 @@ def group_findings(
             )
         )
     return out
+
+
+def ambiguity_findings(app: DesiredApp, index: OrgIndex) -> list[Finding]:
+    """Declared groups whose name several live groups carry.
+
+    Specs name groups; Okta allows two groups one name. Compared by name, the app could be
+    assigned to (or its rule allow) the other one and still look in sync.
+    """
+    names = sorted({*app.groups, *app.rule.groups} & index.shared_group_names.keys())
+    return [
+        finding(
+            "group-ambiguous",
+            app.name,
+            f"declared group {name!r} is the name of {len(index.shared_group_names[name])} "
+            f"groups in the org ({', '.join(index.shared_group_names[name])}): which one the app "
+            "reaches cannot be told by name; rename one of them",
+            field=f"group:{name}",
+            declared=name,
+            live=list(index.shared_group_names[name]),
+        )
+        for name in names
+    ]
 
 
 def secret_findings(

@@ -104,8 +104,8 @@ def scope_findings(server: DesiredAuthServer, snap: Snapshot) -> list[Finding]:
     return out
 
 
-def coverage_findings(snap: Snapshot, marked_clients: set[str]) -> list[Finding]:
-    """Active policies that cover every client, or clients of apps that are not ours."""
+def coverage_findings(snap: Snapshot, compared_clients: set[str]) -> list[Finding]:
+    """Active policies that cover every client, or name clients no spec's comparison covered."""
     if snap.policies is None or snap.apps is None:
         return []
     by_client = {a.client_id: a for a in snap.apps if a.client_id}
@@ -123,10 +123,12 @@ def coverage_findings(snap: Snapshot, marked_clients: set[str]) -> list[Finding]
                 )
             )
         for client_id in policy.client_ids:
-            if client_id == ALL_CLIENTS or client_id in marked_clients:
+            if client_id == ALL_CLIENTS or client_id in compared_clients:
                 continue
             app = by_client.get(client_id)
             who = f"app {app.describe()}" if app else "no OIDC app in the org"
+            if app is not None and app.marker is not None:
+                who += f", marked {app.marker.name!r}"
             out.append(
                 finding(
                     "unmanaged-client-access",

@@ -34,8 +34,11 @@ scopes-granted-beyond-spec     high      active rules grant the app scopes its s
 scopes-missing                 medium    declared scopes that no active rule grants the app
 groups-added-live              medium    groups assigned to the app live, not in its spec
 groups-removed-live            medium    declared groups the app is not assigned live
-unmanaged-client-access        high      a policy on the server names a client id of an app
-                                         without the marker (or of no app at all)
+group-ambiguous                high      a declared group's name is carried by several live
+                                         groups: the app may reach the wrong one unseen
+unmanaged-client-access        high      a policy on the server names a client id no spec
+                                         manages: an app without the marker, one whose
+                                         marker is orphaned or a duplicate, or no app at all
 all-clients-policy             high      an active policy on the server covers ALL_CLIENTS
 auth-server-changed            medium    the server's audiences or status differ
 scope-not-in-catalog           medium    a scope on the server that the catalog does not list
@@ -92,6 +95,7 @@ CODES: dict[str, Severity] = {
     "scopes-missing": Severity.MEDIUM,
     "groups-added-live": Severity.MEDIUM,
     "groups-removed-live": Severity.MEDIUM,
+    "group-ambiguous": Severity.HIGH,
     "unmanaged-client-access": Severity.HIGH,
     "all-clients-policy": Severity.HIGH,
     "auth-server-changed": Severity.MEDIUM,

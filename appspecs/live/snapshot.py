@@ -239,18 +239,30 @@ def _add_server_children(round_: _Round, client: OktaClient, snap: Snapshot, sid
 
 
 def _list_unless_gone(client: OktaClient, path: str) -> list[Any]:
-    """The children of an object, none when the object is gone (404).
+    """The children at ``path`` (``<object>/<children>``), none when the object is gone.
 
     With a configured id, scopes and policies are read beside the server's own read; if that
     server does not exist, its 404 is the finding. The rules, assignments and secrets of
-    round 3 belong to objects listed a moment earlier: a 404 there means the object was
-    deleted in between (a group removed mid-audit assigns nobody), not that the org could not
-    be read.
+    round 3 belong to objects listed a moment earlier: a 404 there may mean the object was
+    deleted in between (a group removed mid-audit assigns nobody). It is taken for that only
+    once the object itself answers 404 too; otherwise the listing failed, and the audit must
+    say it could not read it rather than report the children missing.
     """
     try:
         return client.list(path)
     except NotFound:
-        return []
+        if _gone(client, path.rsplit("/", 1)[0]):
+            return []
+        raise
+
+
+def _gone(client: OktaClient, path: str) -> bool:
+    """Whether the object at ``path`` answers 404 (other errors propagate: a failed read)."""
+    try:
+        client.get_object(path)
+    except NotFound:
+        return True
+    return False
 
 
 def _setter(snap: Snapshot, name: str) -> Callable[[Sequence[Any]], None]:
@@ -337,7 +349,9 @@ def _add_secrets(
             try:
                 return tuple(list_secrets(client, aid))
             except NotFound:
-                return ()  # the app was deleted after the listing: no secret to age
+                if _gone(client, f"{APPS}/{aid}"):
+                    return ()  # the app was deleted after the listing: no secret to age
+                raise
 
         def keep(found: tuple[SecretInfo, ...], aid: str = app.id) -> None:
             secrets[aid] = found
