@@ -148,6 +148,15 @@ def test_text_and_markdown_neutralise_what_the_org_sends(org: Org) -> None:
     assert "\x1b" not in markdown.stdout
 
 
+def test_markdown_escapes_controls_in_what_the_org_names(org: Org) -> None:
+    hostile = org.okta.add_group("ops\x1b]0;owned\x07\x1b[2J")
+    org.okta.assign_group(org.app_id("crm-sync"), hostile["id"])
+    markdown = audit_cli(org, fmt="markdown")
+    assert markdown.exit_code == 1
+    assert "groups-added-live" in markdown.stdout
+    assert not [c for c in markdown.stdout if not c.isprintable() and c != "\n"]
+
+
 def test_markdown_names_every_bucket_and_the_reads(org: Org) -> None:
     markdown = audit_cli(org, fmt="markdown").stdout
     for bucket in ("apps", "app", "groups", "authorizationServers", "token", "other"):

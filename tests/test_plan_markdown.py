@@ -166,6 +166,21 @@ def test_code_spans_hold_backticks() -> None:
     assert md.text("*not bold* <b>") == "\\*not bold\\* \\<b\\>"
 
 
+@pytest.mark.parametrize("piece", ["code", "cell", "text", "fence", "details"])
+def test_no_piece_lets_a_terminal_control_through(piece: str) -> None:
+    # Comments are read in terminals too (gh pr view, CI logs): an OSC title-set, a bell, a clear.
+    hostile = "ops\x1b]0;owned\x07\x1b[2J\x00"
+    made = {
+        "code": lambda: md.code(hostile),
+        "cell": lambda: md.cell(hostile),
+        "text": lambda: md.text(hostile),
+        "fence": lambda: md.fence(f"+ {hostile}\n- {hostile}"),
+        "details": lambda: md.details(hostile, "body"),
+    }[piece]()
+    assert not [c for c in made if not c.isprintable() and c != "\n"], repr(made)
+    assert "x1b" in made  # shown escaped, not dropped
+
+
 def test_fit_keeps_whole_blocks() -> None:
     blocks = ["a" * 10, "b" * 10, "c" * 10]
     assert md.fit(blocks, lambda n: f"{n} cut", limit=100) == "\n".join(blocks)

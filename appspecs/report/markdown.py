@@ -6,6 +6,8 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
+from appspecs.report.diagnostics import printable
+
 # GitHub refuses issue and pull-request comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
 # Our reports stop this much short of it: the workflow's scripts wrap them with a hidden marker
@@ -20,9 +22,15 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(m.group()) for m in _BACKTICKS.finditer(text)), default=0)
 
 
+def _one_line(text: str) -> str:
+    """Line breaks as spaces, other control characters escaped: a comment is also read in
+    terminals (`gh pr view`, CI logs), where an ANSI escape from the org would act."""
+    return printable(" ".join(text.splitlines()))
+
+
 def code(text: str) -> str:
     """An inline code span that holds any text, backticks included; line breaks become spaces."""
-    text = " ".join(text.splitlines())
+    text = _one_line(text)
     ticks = "`" * (_longest_backtick_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
@@ -30,7 +38,7 @@ def code(text: str) -> str:
 
 def cell(text: str) -> str:
     """Table cell content: a `|` would end the cell, even inside a code span."""
-    return " ".join(text.splitlines()).replace("|", "\\|")
+    return _one_line(text).replace("|", "\\|")
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -43,18 +51,19 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 def fence(text: str, lang: str = "") -> str:
     """A fenced code block that no backtick run inside `text` can close early."""
+    text = "\n".join(printable(line) for line in text.split("\n"))
     ticks = "`" * max(3, _longest_backtick_run(text) + 1)
     return f"{ticks}{lang}\n{text}\n{ticks}"
 
 
 def details(summary: str, body: str) -> str:
     """A collapsed section; `summary` is plain text, `body` is Markdown."""
-    return f"<details><summary>{html.escape(summary)}</summary>\n\n{body}\n\n</details>"
+    return f"<details><summary>{html.escape(_one_line(summary))}</summary>\n\n{body}\n\n</details>"
 
 
 def text(value: str) -> str:
     """Plain text with Markdown and HTML specials escaped."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~])", r"\\\1", " ".join(value.splitlines()))
+    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~])", r"\\\1", _one_line(value))
 
 
 def fit(blocks: Sequence[str], note: Callable[[int], str], limit: int = REPORT_LIMIT) -> str:
