@@ -155,9 +155,12 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     except OSError as exc:
         raise StackConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     doc = read_yaml(text)
-    if doc.problems or not isinstance(doc.data, dict):
-        reason = doc.problems[0].message if doc.problems else "expected a mapping with 'config:'"
-        raise StackConfigError(f"{path}: {reason}")
+    if doc.problems:
+        first = doc.problems[0]
+        at = first.position
+        raise StackConfigError(f"{path}:{at.line}:{at.column}: {first.message}")
+    if not isinstance(doc.data, dict):
+        raise StackConfigError(f"{path}: expected a mapping with 'config:'")
     config = doc.data.get("config") or {}
     if not isinstance(config, dict):
         raise StackConfigError(f"{path}: 'config' must be a mapping")

@@ -57,6 +57,9 @@ def invoke(*args: str) -> Result:
         "https://0x7f000001/cb",
         "HTTPS://LOCALHOST:8443/cb",
         "http://[::1]:8080/cb",
+        "https://%6c%6fcalhost/cb",  # browsers decode the host first
+        "https://%4C%4FCALHOST/cb",
+        "https://127%2e0%2e0%2e1/cb",
     ],
 )
 def test_every_spelling_of_a_loopback_host_is_loopback(uri: str) -> None:
@@ -269,3 +272,34 @@ def test_a_ref_whose_specs_folder_has_no_apps_yet_has_no_apps(project: Path, ins
     data = json.loads(result.stdout)
     assert {a["change"] for a in data["apps"] if a["name"] != "orbit-mobile"} == {"added"}
     assert not any("has no specs folder" in n for n in data["summary"]["notes"])
+
+
+# -- files that are not what they seem ----------------------------------------------------------
+
+
+def test_a_logo_symlinked_out_of_the_specs_folder_is_refused(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.png"
+    shutil.copyfile(project / "app-specs" / "logos" / "crm-sync.png", outside)
+    logo = project / "app-specs" / "logos" / "crm-sync.png"
+    logo.unlink()
+    logo.symlink_to(outside)
+    result = invoke("validate", "--specs", str(project / "app-specs"), "--format", "json")
+    assert result.exit_code == 1, result.output
+    [d] = [d for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert (d["code"], d["path"]) == ("logo", "logo")
+    assert "leads outside app-specs/" in d["message"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_named_pipe_among_the_specs_is_refused_not_read(project: Path) -> None:
+    # Reading it would block for ever; only regular files are read.
+    os.mkfifo(project / "app-specs" / "apps" / "pipe.yaml")
+    proc = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "appspecs", "validate"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "pipe.yaml: cannot read: not a regular file" in proc.stderr

@@ -94,6 +94,44 @@ def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
     assert validate(specs)["held"] == []
 
 
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "  - app: nebula\n    digest: sha256:{d}\n    approved_by: sec@acme.example\n"
+        "    ticket: 1042\n    approved_at: '2026-01-01T00:00:00+00:00'\n",  # a number
+        "  - app: nebula\n\tdigest: x\n",  # a tab: not YAML
+    ],
+    ids=["a bad value", "a syntax error"],
+)
+def test_approve_refuses_to_rewrite_an_approvals_file_with_errors(specs: Path, broken: str) -> None:
+    second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
+    (specs / "apps" / "nebula.yaml").write_text(second.replace("com.nebula.mobile", "com.neb.app"))
+    assert (
+        invoke(
+            "approve",
+            "nebula",
+            "--by",
+            "sec@acme.example",
+            "--ticket",
+            "SEC-2",
+            "--specs",
+            str(specs),
+        ).exit_code
+        == 0
+    )
+    path = specs / "approvals.yaml"
+    text = path.read_text() + broken.format(d="0" * 64)
+    path.write_text(text)
+    result = invoke(
+        "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-3", "--specs", str(specs)
+    )
+    # Rewritten from what could be read, the file would lose nebula's approval in silence.
+    assert result.exit_code == 1
+    assert path.read_text() == text
+    assert "approvals.yaml" in result.stdout and "error[" in result.stdout
+    assert result.stderr.strip().endswith("approvals.yaml has errors; fix them before approving")
+
+
 def test_a_change_to_the_spec_makes_the_app_held_again(specs: Path) -> None:
     invoke(
         "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)

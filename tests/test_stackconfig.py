@@ -104,3 +104,24 @@ def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
         "Pulumi.dev.yaml:3:3: appspecs:allowLoopbackRedirect: unknown setting; "
         "accepted: authServer, allowLoopbackRedirects, maxSecretAgeDays, specsDir"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        ("config:\n  okta:orgName: x\n\tappspecs:authServer: {id: a}\n", "3:1", "tab"),
+        (
+            "config:\n  appspecs:authServer: {id: a}\n  appspecs:authServer: {id: b}\n",
+            "3:3",
+            "appears more than once",
+        ),
+    ],
+)
+def test_yaml_problems_in_a_stack_file_have_their_place(
+    tmp_path: Path, text: str, where: str, words: str
+) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    assert str(caught.value).startswith(f"{tmp_path / 'Pulumi.dev.yaml'}:{where}: ")
+    assert words in str(caught.value)

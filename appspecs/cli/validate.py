@@ -65,6 +65,13 @@ def approve(
     """Record an approval of partner app NAME, bound to its spec's current digest."""
     specs = load_readable_specs(specs_dir, stacks_dir)
     require_catalog(specs)
+    # The file is rewritten from what was read of it: with errors in it, the approvals that
+    # could not be read would be dropped without a word (and their apps deleted from Okta).
+    approvals_file = str(specs_dir / APPROVALS_FILE)
+    broken = [d for d in specs.diagnostics if d.is_error and d.file == approvals_file]
+    if broken:
+        click.echo(text_report(broken, specs.files, []))
+        fail(f"{approvals_file} has errors; fix them before approving", exits.FAILED)
     loaded = specs.apps.get(name)
     if loaded is None:
         # the errors of that very file: a NAME such as '../apps/x' names a file but no app

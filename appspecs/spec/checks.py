@@ -321,6 +321,10 @@ def logo_problem(logo: str, specs_root: Path) -> str | None:
         return f"logo '{logo}' has type '{suffix or 'none'}'; accepted: png, jpg, gif, svg"
     path = specs_root / rel
     try:
+        # Resolved, a symlink (of the file or of a folder on the way) must stay in app-specs/:
+        # Pulumi uploads whatever the path leads to as the app's logo.
+        if path.exists() and not path.resolve().is_relative_to(specs_root.resolve()):
+            return f"logo '{logo}' leads outside app-specs/ (a symlink); keep the file inside it"
         size = path.stat().st_size
         if not path.is_file():
             return f"logo '{logo}' is not a file"

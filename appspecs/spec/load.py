@@ -118,6 +118,10 @@ class _File:
 
 def _read(path: Path, shown: str, out: SpecSet, limit: SizeLimit) -> _File | None:
     """Read and parse one file; None when it could not be read at all."""
+    # A named pipe or a device would block the read or never end: only regular files are read.
+    if path.exists() and not path.is_file():
+        out.io_errors.append(f"{shown}: cannot read: not a regular file")
+        return None
     try:
         with path.open("rb") as fh:
             raw = fh.read(limit.max_bytes + 1)

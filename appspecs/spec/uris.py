@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 _SPACE = re.compile(r"\s")
 # user info in the authority (`scheme://user:password@host`), masked in every message
@@ -27,6 +27,8 @@ def is_loopback_host(host: str) -> bool:
     must not take `https://127.0.0.2/`, `https://[0:0::1]/`, `https://localhost./` or
     `https://app.localhost/` (RFC 6761 keeps the whole `.localhost` domain on loopback).
     """
+    # Browsers decode a percent-encoded host before they resolve it: %6c%6fcalhost is localhost.
+    host = unquote(host).lower()
     name = host.removesuffix(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
