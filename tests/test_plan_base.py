@@ -111,7 +111,8 @@ def test_a_scope_added_to_a_partner_app_is_a_privilege_increase_and_voids_its_ap
     # the other apps did not change
     assert [a["name"] for a in data["apps"] if a["change"] != "unchanged"] == ["acme-analytics"]
     text = plan(repo, "--base", "main").stdout
-    assert "scopes granted: api:data:contact  [PRIVILEGE INCREASE]" in text
+    # Held, so nothing is granted yet (its resources are deleted): requested, not granted.
+    assert "scopes requested: api:data:contact  [PRIVILEGE INCREASE, granted once approved]" in text
     assert "approval invalidated" in text
 
 
@@ -184,6 +185,46 @@ def test_approving_a_held_partner_app_adds_it_with_every_scope_granted(repo: Pat
     text = plan(repo, "--base", "main").stdout
     assert "+ orbit-mobile (partner): added" in text
     assert "[PRIVILEGE INCREASE]" in text
+
+
+def test_a_stack_setting_changed_since_the_base_is_planned(repo: Path) -> None:
+    path = repo / "stacks" / "Pulumi.dev.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "audience: api://appspecs-dev", "audience: api://appspecs-dev2"
+        ),
+        encoding="utf-8",
+    )
+    data = plan_json(repo, "--base", "main")
+    server = next(s for s in data["steps"] if s["name"] == "api" and s["op"] != "same")
+    assert server["op"] == "update" and server["diffs"][0]["path"].startswith("audiences")
+    assert data["summary"]["notes"] == [
+        'stack setting appspecs:authServer.audience changes: "api://appspecs-dev" -> '
+        '"api://appspecs-dev2"'
+    ]
+
+
+def test_a_stack_new_since_the_base_plans_everything_new(repo: Path) -> None:
+    shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.qa.yaml")
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("plan", "--stack", "qa", "--specs", str(repo / "app-specs")),
+            *("--stacks", str(repo / "stacks"), "--base", "main", "--format", "json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["notes"] == ["stack qa is new since the base: everything is new"]
+    assert set(data["changeSummary"]) == {"create"}
+
+
+def test_removing_an_approval_invalidates_it(repo: Path) -> None:
+    (repo / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    data = plan_json(repo, "--base", "main")
+    acme = app(data, "acme-analytics")
+    assert (acme["approval"], acme["heldRemoves"]) == ("invalidated", True)
+    assert data["summary"]["approvalsInvalidated"] == ["acme-analytics"]
 
 
 def test_no_change_against_the_base(repo: Path) -> None:

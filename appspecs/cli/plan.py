@@ -25,12 +25,18 @@ from appspecs.cli.common import (
     write_output,
 )
 from appspecs.deploy.workspace import project_dir, specs_dir_from_project
-from appspecs.plan.base import BaseError, base_tree
+from appspecs.plan.base import BaseError, BaseTree, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, find_state, read_state
 from appspecs.report.plan import render
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
-from appspecs.stackconfig import PROJECT, StackConfig
+from appspecs.stackconfig import (
+    PROJECT,
+    StackConfig,
+    StackConfigError,
+    discover_stacks,
+    load_stack_config,
+)
 
 DETAILED = "--detailed-exitcode"
 
@@ -106,19 +112,47 @@ def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, lis
 def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
     assert options.base is not None
     try:
-        with base_tree(options.base, options.specs_dir) as tree:
-            base, problems = _load_base(tree.root, options.stacks_dir)
+        with base_tree(options.base, options.specs_dir, options.stacks_dir) as tree:
+            base, problems = _load_base(tree.root, tree.stacks or options.stacks_dir)
             for problem in problems:
                 click.echo(f"appspec: base: {problem}", err=True)
+            base_config, notes = _base_stack(tree, options.stack, config)
+            new = base_config is None
             return plan_against_base(
                 specs,
-                base,
+                None if new else base,
                 config,
                 base_label=tree.label,
+                base_stack=base_config,
+                notes=[] if new else notes,
+                new_reason=notes[0] if new else None,
                 specs_dir_from_project=_from_project(options),
             )
     except BaseError as exc:
         fail(str(exc))
+
+
+def _base_stack(
+    tree: BaseTree, stack: str, head: StackConfig
+) -> tuple[StackConfig | None, list[str]]:
+    """The stack's settings at the base, and notes; None when the stack is new since then.
+
+    Without them the base would be rendered with the head's settings, and a change to a
+    setting (the server's audience, say) would plan as no change at all.
+    """
+    if tree.stacks is None:
+        return head, [
+            f"the base has no stacks folder: its specs are planned with {stack}'s settings"
+        ]
+    if stack not in discover_stacks(tree.stacks):
+        return None, [f"stack {stack} is new since the base: everything is new"]
+    try:
+        return load_stack_config(tree.stacks, stack), []
+    except StackConfigError as exc:
+        return head, [
+            f"the base's settings of stack {stack} cannot be read ({exc}); its specs are "
+            "planned with this change's settings"
+        ]
 
 
 def run(options: PlanOptions) -> Plan:

@@ -23,10 +23,12 @@ class BaseError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class BaseTree:
-    """Where the base specs are, and what to call them. `root` is None when the ref has none."""
+    """Where the base specs and stacks are, and what to call them. `root` is None when the ref
+    has no specs folder; `stacks` is None when it has no stacks folder."""
 
     root: Path | None
     label: str  # the folder, or "REF (commit abc1234)"
+    stacks: Path | None = None
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -52,12 +54,14 @@ def _err(result: subprocess.CompletedProcess[bytes]) -> str:
 
 
 @contextmanager
-def base_tree(ref_or_dir: str, specs_dir: Path) -> Iterator[BaseTree]:
-    """The base specs: `ref_or_dir` as a folder when one exists, else a git ref of the repository
-    holding `specs_dir`. The temporary copy of a ref is removed on exit."""
+def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[BaseTree]:
+    """The base specs and stacks: `ref_or_dir` as a folder when one exists (its stacks beside
+    it), else a git ref of the repository holding `specs_dir` (its specs and stacks folders at
+    that commit). The temporary copy of a ref is removed on exit."""
     folder = Path(ref_or_dir)
     if folder.is_dir():
-        yield BaseTree(folder, str(folder))
+        beside = folder.resolve().parent / "stacks"
+        yield BaseTree(folder, str(folder), beside if beside.is_dir() else None)
         return
     if not ref_or_dir or ref_or_dir.startswith("-"):
         raise BaseError(f"--base '{ref_or_dir}' is neither a folder nor a git ref")
@@ -82,13 +86,19 @@ def base_tree(ref_or_dir: str, specs_dir: Path) -> Iterator[BaseTree]:
             f"the specs folder {specs_dir} is not inside the repository {repo}"
         ) from exc
     label = f"{ref_or_dir} (commit {sha[:12]})"
-    listed = _git(repo, "ls-tree", "-d", "--name-only", sha, "--", inside)
-    if listed.returncode != 0:
-        raise BaseError(f"git ls-tree failed for {label}: {_err(listed)}")
-    if inside != "." and not _out(listed):
+    if not _exists_at(repo, sha, inside, label):
         yield BaseTree(None, label)
         return
-    archive = _git(repo, "archive", "--format=tar", sha, "--", inside)
+    paths = [inside]
+    try:
+        stacks_inside: str | None = stacks_dir.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        stacks_inside = None  # stacks outside the repository: the head's stand for the base's
+    if stacks_inside is not None and _exists_at(repo, sha, stacks_inside, label):
+        paths.append(stacks_inside)
+    else:
+        stacks_inside = None
+    archive = _git(repo, "archive", "--format=tar", sha, "--", *paths)
     if archive.returncode != 0:
         raise BaseError(f"git archive failed for {label}: {_err(archive)}")
     with tempfile.TemporaryDirectory(prefix="appspec-base-") as tmp:
@@ -101,4 +111,15 @@ def base_tree(ref_or_dir: str, specs_dir: Path) -> Iterator[BaseTree]:
         if root.is_dir():
             # git keeps no empty folder: a specs folder without apps/ at the ref had no apps yet
             (root / "apps").mkdir(exist_ok=True)
-        yield BaseTree(root, label)
+        stacks = Path(tmp) / stacks_inside if stacks_inside is not None else None
+        yield BaseTree(root, label, stacks)
+
+
+def _exists_at(repo: Path, sha: str, inside: str, label: str) -> bool:
+    """Whether the folder `inside` (relative to the repository) exists at commit `sha`."""
+    if inside == ".":
+        return True
+    listed = _git(repo, "ls-tree", "-d", "--name-only", sha, "--", inside)
+    if listed.returncode != 0:
+        raise BaseError(f"git ls-tree failed for {label}: {_err(listed)}")
+    return bool(_out(listed))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -130,26 +131,56 @@ def _as_recorded(planned: list[PlannedResource], source: str) -> RecordedState:
     )
 
 
+def settings_changes(base: StackConfig, head: StackConfig) -> list[str]:
+    """One note per stack setting that differs, by the name the stack file uses."""
+    old = _flat(base.settings.model_dump(mode="json", by_alias=True))
+    new = _flat(head.settings.model_dump(mode="json", by_alias=True))
+    return [
+        f"stack setting {PROJECT}:{key} changes: {json.dumps(old.get(key))} -> "
+        f"{json.dumps(new.get(key))}"
+        for key in sorted({*old, *new})
+        if old.get(key) != new.get(key)
+    ]
+
+
+def _flat(values: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    """`authServer.audience`-style keys for the leaves of nested settings."""
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def plan_against_base(
     specs: SpecSet,
     base: SpecSet | None,
     stack: StackConfig,
     *,
     base_label: str,
+    base_stack: StackConfig | None = None,
+    notes: Sequence[str] = (),
+    new_reason: str | None = None,
     specs_dir_from_project: str = "app-specs",
 ) -> Plan:
     """The steps from the base specs' resources to the head specs' ones, without any state.
 
-    A base with errors is used for the apps that did load (with a note); a base without specs
-    (`None`) makes everything new.
+    The base is rendered with ``base_stack``, the stack's settings at the base (the head's when
+    not given), so a changed setting shows as the resource changes it makes. A base with errors
+    is used for the apps that did load (with a note); a base without specs (`None`) makes
+    everything new, for ``new_reason`` (by default: the base has no specs folder).
     """
-    notes: list[str] = []
+    notes = list(notes)
+    base_stack = base_stack or stack
+    notes += settings_changes(base_stack, stack)
     desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
     planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     before_views: Mapping[str, AppView] = {}
     base_planned: list[PlannedResource] = []
     if base is None:
-        notes.append(f"the base {base_label} has no specs folder: everything is new")
+        notes.append(new_reason or f"the base {base_label} has no specs folder: everything is new")
     else:
         if not base.ok:
             errors = sum(d.is_error for d in base.diagnostics) + len(base.io_errors)
@@ -160,7 +191,7 @@ def plan_against_base(
             base = dataclasses.replace(
                 base, diagnostics=[], io_errors=[], catalog=base.catalog or specs.catalog
             )
-        base_desired = render(base, stack, specs_dir_from_project=specs_dir_from_project)
+        base_desired = render(base, base_stack, specs_dir_from_project=specs_dir_from_project)
         base_planned = planned_resources(resource_graph(base_desired), stack.name, PROJECT)
         before_views = views_from_specs(base, base_desired)
     recorded = _as_recorded(base_planned, base_label)

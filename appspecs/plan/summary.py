@@ -79,7 +79,8 @@ class AppSummary:
 
     @property
     def privilege_increase(self) -> bool:
-        """Scopes granted (a new app's scopes included) raise what the app may do."""
+        """Scopes gained (a new app's included) raise what the app may do. For a held app they
+        are requested, to be granted once approved: still what a reviewer must weigh."""
         return bool(self.scopes.added) and self.change != "held"
 
 
@@ -211,7 +212,8 @@ def _approval(
     if status is ApprovalStatus.STALE:
         # an approval exists, for another version of the spec
         return "invalidated" if was_approved(name) or not unchanged else "pending"
-    return "pending"
+    # No approval now: one that existed before was removed (and the app leaves Okta).
+    return "invalidated" if was_approved(name) else "pending"
 
 
 def summarize(

@@ -66,7 +66,12 @@ def app_facts(app: AppSummary) -> list[str]:
             f"held: {app.held}",
         ]
     facts = []
-    if app.scopes.added:
+    if app.scopes.added and app.held is not None:
+        # Nothing is granted while it is held (its resources may even be deleted): requested.
+        facts.append(
+            f"scopes requested: {', '.join(app.scopes.added)}  [{PRIVILEGE}, granted once approved]"
+        )
+    elif app.scopes.added:
         facts.append(f"scopes granted: {', '.join(app.scopes.added)}  [{PRIVILEGE}]")
     if app.scopes.removed:
         facts.append(f"scopes revoked: {', '.join(app.scopes.removed)}")
