@@ -55,12 +55,18 @@ def _hook() -> dict[str, Any]:
     return hook
 
 
-def _specs_repo(where: Path, *, valid: bool) -> Path:
-    """A git repository holding a copy of the bundled specs, broken on request."""
+def _specs_repo(
+    where: Path, *, valid: bool, specs: str = "app-specs", stacks: str | None = None
+) -> Path:
+    """A git repository holding a copy of the bundled specs (and stack files), broken on request."""
     where.mkdir(parents=True)
-    shutil.copytree(ROOT / "app-specs", where / "app-specs")
+    shutil.copytree(ROOT / "app-specs", where / specs)
+    if stacks is not None:
+        (where / stacks).mkdir(parents=True)
+        for settings in (ROOT / "stacks").glob("Pulumi.*.yaml"):
+            shutil.copy2(settings, where / stacks / settings.name)
     if not valid:
-        spec = where / "app-specs" / "apps" / "crm-sync.yaml"
+        spec = where / specs / "apps" / "crm-sync.yaml"
         text = spec.read_text(encoding="utf-8")
         assert "  - api:data:contact\n" in text
         spec.write_text(text.replace("  - api:data:contact\n", f"  - {UNKNOWN_SCOPE}\n"))
@@ -75,6 +81,52 @@ def _tracked(repo: Path) -> list[str]:
         ["git", "ls-files"], cwd=repo, env=GIT_ENV, check=True, capture_output=True, text=True
     )
     return out.stdout.split()
+
+
+def _changed(repo: Path) -> list[str]:
+    """The files a commit would carry: what pre-commit checks on `git commit`."""
+    out = subprocess.run(
+        ["git", "diff", "--name-only", "HEAD"],
+        cwd=repo,
+        env=GIT_ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.split()
+
+
+def _selected(hook: dict[str, Any], files: list[str]) -> list[str]:
+    """The files pre-commit runs the hook for; none, and it skips it ("no files to check")."""
+    return [f for f in files if re.search(hook["files"], f) and not re.search(hook["exclude"], f)]
+
+
+def _run_as_pre_commit(hook: dict[str, Any], repo: Path) -> subprocess.CompletedProcess[str]:
+    """The hook's `entry` and `args` run as pre-commit runs them, with this environment's tools."""
+    # pre-commit puts the hook's environment first on PATH, runs `entry args` from the repo root
+    # and, with pass_filenames false, adds no file names
+    return subprocess.run(
+        [*shlex.split(hook["entry"]), *hook["args"]],
+        cwd=repo,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _readme_hook_for_another_layout() -> dict[str, Any]:
+    """The hook entry the README's pre-commit section shows for specs kept elsewhere."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### pre-commit") :]
+    section = section[: section.index("\n## ")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    entries = [yaml.safe_load(b) for b in blocks]
+    hooks = [e[0] for e in entries if isinstance(e, list)]
+    assert len(hooks) == 1, "the README shows no hook entry for another layout"
+    entry: dict[str, Any] = hooks[0]
+    assert entry["id"] == "appspec-validate"
+    return entry
 
 
 # --- the manifest -------------------------------------------------------------------------------
@@ -98,12 +150,17 @@ def test_the_hook_is_declared_as_other_repositories_need_it() -> None:
         ("app-specs/scope-catalog.yaml", True),
         ("app-specs/approvals.yaml", True),
         ("app-specs/logos/crm-sync.png", True),
+        # the stack settings decide, e.g., which stacks allow loopback redirects
+        ("stacks/Pulumi.prod.yaml", True),
+        ("stacks/Pulumi.qa.yaml", True),
         ("appspecs/cli/main.py", False),
         ("docs/app-specs.md", False),
         ("README.md", False),
     ],
 )
-def test_the_hook_runs_for_changes_under_the_specs_folder(path: str, runs: bool) -> None:
+def test_the_hook_runs_for_changes_under_the_specs_and_stacks_folders(
+    path: str, runs: bool
+) -> None:
     hook = _hook()
     matched = re.search(hook["files"], path) is not None and not re.search(hook["exclude"], path)
     assert matched is runs
@@ -113,18 +170,8 @@ def test_the_hook_runs_for_changes_under_the_specs_folder(path: str, runs: bool)
 def test_the_hook_entry_run_as_pre_commit_runs_it(tmp_path: Path, valid: bool) -> None:
     hook = _hook()
     repo = _specs_repo(tmp_path / "specs", valid=valid)
-    assert any(re.search(hook["files"], f) for f in _tracked(repo)), "the hook would not run"
-    # pre-commit puts the hook's environment first on PATH, runs `entry args` from the repo root
-    # and, with pass_filenames false, adds no file names
-    command = [*shlex.split(hook["entry"]), *hook["args"]]
-    result = subprocess.run(
-        command,
-        cwd=repo,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    assert _selected(hook, _tracked(repo)), "the hook would not run"
+    result = _run_as_pre_commit(hook, repo)
     if valid:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "0 errors" in result.stdout
@@ -133,6 +180,47 @@ def test_the_hook_entry_run_as_pre_commit_runs_it(tmp_path: Path, valid: bool) -
         assert "app-specs/apps/crm-sync.yaml:17:5: error[unknown-scope]" in result.stdout
         assert UNKNOWN_SCOPE in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_change_to_the_stack_settings_alone_runs_the_hook(tmp_path: Path) -> None:
+    """The specs are unchanged, yet a stack that stops allowing loopback makes one invalid."""
+    hook = _hook()
+    repo = _specs_repo(tmp_path / "specs", valid=True, stacks="stacks")
+    _git(repo, "commit", "-q", "--no-verify", "-m", "specs")
+    dev = repo / "stacks" / "Pulumi.dev.yaml"
+    text = dev.read_text(encoding="utf-8")
+    assert "allowLoopbackRedirects: true" in text
+    dev.write_text(text.replace("allowLoopbackRedirects: true", "allowLoopbackRedirects: false"))
+    assert _changed(repo) == ["stacks/Pulumi.dev.yaml"]
+    assert _selected(hook, _changed(repo)), "pre-commit would skip the hook for this commit"
+    result = _run_as_pre_commit(hook, repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "error[redirect-uri]" in result.stdout and "stack 'dev'" in result.stdout
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["valid", "invalid"])
+def test_the_readmes_hook_for_another_layout_runs_as_pre_commit_runs_it(
+    tmp_path: Path, valid: bool
+) -> None:
+    override = _readme_hook_for_another_layout()
+    assert {"args", "files"} <= set(override), "another layout needs both args and files"
+    # a repository's config overrides the manifest's keys, as pre-commit merges them
+    hook = {**_hook(), **override}
+    args = hook["args"]
+    specs = args[args.index("--specs") + 1]
+    stacks = args[args.index("--stacks") + 1] if "--stacks" in args else None
+    assert stacks is not None, "the README's example names the stacks folder too"
+    repo = _specs_repo(tmp_path / "specs", valid=valid, specs=specs, stacks=stacks)
+    # the old advice, args alone, left the manifest's files pattern: nothing matched, no run
+    assert not _selected({**_hook(), "args": args}, [f for f in _tracked(repo) if f != "README.md"])
+    for folder in (specs, stacks):
+        assert _selected(hook, [f for f in _tracked(repo) if f.startswith(f"{folder}/")]), folder
+    result = _run_as_pre_commit(hook, repo)
+    if valid:
+        assert result.returncode == 0, result.stdout + result.stderr
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{specs}/apps/crm-sync.yaml:17:5: error[unknown-scope]" in result.stdout
 
 
 # --- pre-commit itself, as another repository runs the hook ----------------------------------------

@@ -11,7 +11,13 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from appspecs.stackconfig import discover_stacks, load_stack_config
+from appspecs.stackconfig import (
+    PROJECT,
+    StackSettings,
+    discover_stacks,
+    load_stack_config,
+    stack_config_from_values,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(
@@ -19,6 +25,37 @@ REFERENCE = Path(
 )
 # Pulumi checks stack values against the project's declared config types.
 PYTHON_TYPE = {"object": dict, "boolean": bool, "integer": int, "string": str}
+# What an unset optional setting means to the program, where the settings model keeps None.
+EFFECTIVE_DEFAULT = {"specsDir": "app-specs"}
+
+
+def pulumi_missing_keys(project: dict[str, Any], stack_config: dict[str, Any]) -> list[str]:
+    """The declared keys Pulumi refuses to run a stack without, by Pulumi's own rule.
+
+    pulumi/pulumi sdk/go/common/workspace/config.go, mergeConfig: a key of the project's
+    namespace that the stack does not set, declared with neither `value` nor a non-null
+    `default`, is reported as "Stack '<stack>' is missing configuration value '<key>'".
+    """
+    missing = []
+    for key, declared in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{project['name']}:{key}"
+        if full.split(":", 1)[0] != project["name"] or full in stack_config:
+            continue
+        # a bare value (`key: 3`) declares a default, not a type
+        if isinstance(declared, dict) and all(
+            declared.get(k) is None for k in ("default", "value")
+        ):
+            missing.append(key)
+    return sorted(missing)
+
+
+def _aliases() -> dict[str, bool]:
+    """Every `appspecs:` setting the program reads, and whether it is required."""
+    return {
+        str(f.alias): f.is_required()
+        for f in StackSettings.model_fields.values()
+        if f.alias is not None
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +120,72 @@ def test_stack_values_have_the_declared_types(project: dict[str, Any], stack: st
     for key, value in data["config"].items():
         if not key.startswith("appspecs:"):
             continue
-        assert key in declared, f"{key} is not declared in Pulumi.yaml"
+        if key not in declared:
+            # optional without a natural default, so left undeclared (see Pulumi.yaml)
+            assert _aliases().get(key.split(":", 1)[1]) is False, f"{key} is no optional setting"
+            continue
         wanted = PYTHON_TYPE[declared[key]["type"]]
         assert isinstance(value, wanted), key
         assert wanted is bool or not isinstance(value, bool), key
+
+
+# --- declared keys: what Pulumi requires of every stack ------------------------------------------
+
+
+def test_pulumis_rule_reports_a_declared_key_without_default() -> None:
+    """The rule below can fail: the declaration this project once had made the key required."""
+    project = {
+        "name": PROJECT,
+        "config": {
+            f"{PROJECT}:maxSecretAgeDays": {"type": "integer"},
+            f"{PROJECT}:nullDefault": {"type": "integer", "default": None},
+            f"{PROJECT}:days": {"type": "integer", "default": 90},
+            "okta:orgName": {"type": "string"},  # another namespace: never required by us
+        },
+    }
+    assert pulumi_missing_keys(project, {}) == [
+        f"{PROJECT}:maxSecretAgeDays",
+        f"{PROJECT}:nullDefault",
+    ]
+    assert (
+        pulumi_missing_keys(
+            project, {f"{PROJECT}:maxSecretAgeDays": 1, f"{PROJECT}:nullDefault": 2}
+        )
+        == []
+    )
+
+
+def test_a_stack_with_only_the_required_settings_is_complete_for_pulumi(
+    project: dict[str, Any],
+) -> None:
+    """The README calls every setting but authServer optional: Pulumi must agree."""
+    minimal = {f"{PROJECT}:authServer": {"name": "api", "audience": "api://x"}}
+    assert stack_config_from_values("qa", minimal).settings.max_secret_age_days is None
+    assert pulumi_missing_keys(project, minimal) == []
+
+
+def test_every_declared_key_without_default_is_one_the_program_requires(
+    project: dict[str, Any],
+) -> None:
+    aliases = _aliases()
+    required = {f"{PROJECT}:{a}" for a, needed in aliases.items() if needed}
+    assert pulumi_missing_keys(project, {}) == sorted(required) == [f"{PROJECT}:authServer"]
+    for key in project["config"]:
+        namespace, name = key.split(":", 1)
+        assert namespace == PROJECT and name in aliases, f"{key} is no setting the program reads"
+
+
+def test_declared_defaults_mean_what_unset_means_to_the_program(project: dict[str, Any]) -> None:
+    """Pulumi hands a declared default to the program as if the stack had set it."""
+    base = {f"{PROJECT}:authServer": {"name": "api", "audience": "api://x"}}
+    unset = stack_config_from_values("qa", base).settings
+    attributes = {f.alias: n for n, f in StackSettings.model_fields.items()}
+    defaults = {k: d["default"] for k, d in project["config"].items() if "default" in d}
+    assert defaults, "no declared default to check"
+    for key, value in defaults.items():
+        name = key.split(":", 1)[1]
+        injected = stack_config_from_values("qa", {**base, key: value}).settings
+        meant = getattr(unset, attributes[name])
+        if meant is None:
+            meant = EFFECTIVE_DEFAULT[name]
+        assert getattr(injected, attributes[name]) == meant, key

@@ -7,6 +7,7 @@ helpers are run by node against a stand-in for the GitHub client, when node is i
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -53,6 +54,95 @@ def _run_scripts(job: dict[str, Any]) -> str:
 
 def _uses(workflow: dict[str, Any]) -> list[str]:
     return [s["uses"] for job in _jobs(workflow).values() for s in job["steps"] if "uses" in s]
+
+
+# How GitHub runs `run:` on Linux, by the `shell:` in force (docs: "Using a specific shell").
+DEFAULT_SHELL = ["bash", "-e"]  # no `shell:` anywhere: `bash -e {0}`, without pipefail
+NAMED_SHELLS = {"bash": ["bash", "--noprofile", "--norc", "-eo", "pipefail"], "sh": ["sh", "-e"]}
+SETS_PIPEFAIL = re.compile(r"^\s*set\s+(?:-[a-z]*o\s+pipefail|-o\s+pipefail)\b", re.M)
+
+
+def _shell(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any]) -> list[str]:
+    """The command GitHub runs a step's script with: step, then job, then workflow `shell:`."""
+    for where in (
+        step,
+        job.get("defaults", {}).get("run", {}),
+        workflow.get("defaults", {}).get("run", {}),
+    ):
+        if "shell" in where:
+            shell = str(where["shell"])
+            return NAMED_SHELLS.get(shell) or shell.replace("{0}", "").split()
+    return DEFAULT_SHELL
+
+
+def _has_pipe(script: str) -> bool:
+    """A `|` outside quotes that is not `||`: a pipeline, whose status is its last command's."""
+    unquoted = re.sub(r"'[^']*'|\"(?:\\.|[^\"\\])*\"", "", script)
+    return re.search(r"(?<!\|)\|(?!\|)", unquoted) is not None
+
+
+def _pipes_without_pipefail(workflow: dict[str, Any]) -> list[str]:
+    """Steps whose pipeline would hide a failing command: no pipefail from the shell or `set`."""
+    found = []
+    for name, job in _jobs(workflow).items():
+        for step in job["steps"]:
+            script = str(step.get("run", ""))
+            if not _has_pipe(script) or "pipefail" in _shell(workflow, job, step):
+                continue
+            first_pipe = next(i for i, line in enumerate(script.splitlines()) if _has_pipe(line))
+            before = "\n".join(script.splitlines()[:first_pipe])
+            if not SETS_PIPEFAIL.search(before):
+                found.append(f"{name}: {step.get('name')}")
+    return found
+
+
+def _header() -> list[str]:
+    """The workflow's leading comment, without the `#`."""
+    lines = []
+    for line in WORKFLOW.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:])
+    return lines
+
+
+def _declared_secrets() -> dict[str, tuple[str, str]]:
+    """The secrets the header lists: name -> (where it lives, what the header says of it)."""
+    declared: dict[str, tuple[str, str]] = {}
+    where, current = "", ""
+    for line in _header():
+        if line.startswith(" Repository secrets"):
+            where = "repository"
+        elif line.startswith(" Environment secrets"):
+            where = "environment"
+        match = re.match(r"\s+secret\s+(\w+)\s+(.*)", line)
+        if match:
+            current = match.group(1)
+            declared[current] = (where, match.group(2))
+        elif current and re.match(r"\s{20,}\S", line):
+            declared[current] = (where, f"{declared[current][1]} {line.strip()}")
+        else:
+            current = ""
+    return declared
+
+
+def _secrets_of(node: Any) -> set[str]:
+    return set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(node)))
+
+
+def _manage_secret_leaks(workflow: dict[str, Any]) -> list[str]:
+    """Jobs that name an environment-level (manage) secret without being the gated deploy."""
+    manage = {n for n, (where, _) in _declared_secrets().items() if where == "environment"}
+    leaks = []
+    for name, job in _jobs(workflow).items():
+        named = _secrets_of(job) & manage
+        # a job without an `if` runs on every trigger, pull requests included
+        condition = str(job.get("if", ""))
+        gated = "environment" in job and "github.event_name == 'push'" in condition
+        gated = gated and "pull_request" not in condition
+        if named and not gated:
+            leaks.append(f"{name}: {sorted(named)}")
+    return leaks
 
 
 # --- the linter ---------------------------------------------------------------------------------
@@ -204,12 +294,133 @@ def test_secrets_reach_only_the_steps_that_use_them(workflow: dict[str, Any]) ->
             if "secrets." in yaml.safe_dump(step.get("env", {})):
                 run = str(step.get("run", ""))
                 assert "appspec " in run or "pulumi " in run, (name, step.get("name"))
-    for name in ("preview", "up"):
+    # the provider and appspec read OKTA_API_TOKEN; which token fills it depends on the job
+    for name, token in (("preview", "OKTA_READ_TOKEN"), ("up", "OKTA_MANAGE_TOKEN")):
         step = next(s for s in _jobs(workflow)[name]["steps"] if "secrets." in str(s.get("env")))
         assert step["env"] == {
             "PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
-            "OKTA_API_TOKEN": "${{ secrets.OKTA_API_TOKEN }}",
+            "OKTA_API_TOKEN": f"${{{{ secrets.{token} }}}}",
         }
+
+
+# --- the secrets design: a pull request's code never runs with a token that can change Okta ----
+
+
+def test_the_header_lists_every_secret_the_workflow_uses() -> None:
+    declared = _declared_secrets()
+    assert set(declared) == {"OKTA_READ_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "OKTA_MANAGE_TOKEN"}
+    used = set(re.findall(r"secrets\.(\w+)", WORKFLOW.read_text(encoding="utf-8")))
+    assert used == set(declared)
+
+
+def test_repository_secrets_are_read_only_and_the_manage_token_lives_in_environments() -> None:
+    declared = _declared_secrets()
+    assert declared["OKTA_READ_TOKEN"][0] == "repository"
+    assert "read-only" in declared["OKTA_READ_TOKEN"][1]
+    assert declared["PULUMI_CONFIG_PASSPHRASE"][0] == "repository"
+    # the passphrase opens the stack files: a token encrypted there would be readable by any branch
+    assert (
+        "okta:apiToken out of the committed stack files" in declared["PULUMI_CONFIG_PASSPHRASE"][1]
+    )
+    assert declared["OKTA_MANAGE_TOKEN"][0] == "environment"
+    assert "manage-level" in declared["OKTA_MANAGE_TOKEN"][1]
+    header = " ".join(line.strip() for line in _header())
+    # a branch can edit the workflow and name an environment: only main may enter them
+    assert "deployment branches limited to `main`" in header
+    assert "environments `dev` and `prod`" in header
+
+
+def test_only_the_gated_deploy_names_a_manage_level_secret(workflow: dict[str, Any]) -> None:
+    assert _manage_secret_leaks(workflow) == []
+    jobs = _jobs(workflow)
+    assert _secrets_of(jobs["up"]) == {"PULUMI_CONFIG_PASSPHRASE", "OKTA_MANAGE_TOKEN"}
+    assert _secrets_of(jobs["preview"]) == {"PULUMI_CONFIG_PASSPHRASE", "OKTA_READ_TOKEN"}
+    assert _secrets_of(jobs["audit"]) == {"OKTA_READ_TOKEN"}
+    # the environments hold the manage token: a job that runs for pull requests enters none
+    with_environment = {name for name, job in jobs.items() if "environment" in job}
+    assert with_environment == {"up"}
+    assert "pull_request" not in jobs["up"]["if"]
+
+
+def test_the_leak_check_catches_a_preview_with_the_manage_token(workflow: dict[str, Any]) -> None:
+    """The check above can fail: the old design, one token name for both, would be caught too."""
+    broken = yaml.safe_load(
+        WORKFLOW.read_text(encoding="utf-8").replace(
+            "secrets.OKTA_READ_TOKEN", "secrets.OKTA_MANAGE_TOKEN"
+        )
+    )
+    assert _manage_secret_leaks(broken) == [
+        "preview: ['OKTA_MANAGE_TOKEN']",
+        "audit: ['OKTA_MANAGE_TOKEN']",
+    ]
+    # naming an environment does not make a pull-request job a gate: it still runs a branch's code
+    gated_pr = copy.deepcopy(broken)
+    gated_pr["jobs"]["preview"]["environment"] = "${{ matrix.stack }}"
+    assert "preview: ['OKTA_MANAGE_TOKEN']" in _manage_secret_leaks(gated_pr)
+
+
+# --- pipelines fail when a command in them fails -------------------------------------------------
+
+
+def test_every_run_with_a_pipe_runs_with_pipefail(workflow: dict[str, Any]) -> None:
+    piped = [
+        s.get("name")
+        for job in _jobs(workflow).values()
+        for s in job["steps"]
+        if _has_pipe(str(s.get("run", "")))
+    ]
+    assert piped, "no step pipes: this check guards nothing"
+    assert _pipes_without_pipefail(workflow) == []
+
+
+def test_the_pipefail_check_catches_a_pipe_in_the_default_shell(workflow: dict[str, Any]) -> None:
+    """The check above can fail: without `shell: bash` the preview's pipe is reported."""
+    broken = copy.deepcopy(workflow)
+    broken.pop("defaults", None)
+    assert _shell(broken, broken["jobs"]["preview"], {}) == DEFAULT_SHELL
+    assert _pipes_without_pipefail(broken) == ["preview: Preview the ${{ matrix.stack }} stack"]
+    step = next(
+        s for s in broken["jobs"]["preview"]["steps"] if s.get("name", "").startswith("Preview")
+    )
+    step["run"] = "set -o pipefail\n" + step["run"]
+    assert _pipes_without_pipefail(broken) == []
+    assert not _has_pipe('echo "a | b" || true')
+
+
+def test_a_failing_preview_fails_its_step_and_still_writes_the_summary(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    """The step's script, run by the shell GitHub would use, with a stand-in `appspec`."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    job = _jobs(workflow)["preview"]
+    step = next(s for s in job["steps"] if "appspec preview" in str(s.get("run", "")))
+    shell = _shell(workflow, job, step)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "appspec"
+    fake.write_text('#!/bin/sh\necho "2 to create"\nexit "$PREVIEW_EXIT"\n')
+    fake.chmod(0o755)
+    script = tmp_path / "step.sh"
+    script.write_text(str(step["run"]))
+    for code in (0, 1, 2):
+        summary = tmp_path / f"summary{code}"
+        result = subprocess.run(
+            [*shell, str(script)],
+            env={
+                "PATH": f"{bin_dir}:/usr/bin:/bin",
+                "PREVIEW_EXIT": str(code),
+                "STACK": "prod",
+                "GITHUB_STEP_SUMMARY": str(summary),
+            },
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == code, (shell, result.stderr)
+        assert "2 to create" in result.stdout
+        assert summary.read_text() == "### pulumi preview: prod\n```\n2 to create\n```\n"
 
 
 def test_up_runs_on_main_per_stack_behind_an_environment(workflow: dict[str, Any]) -> None:
@@ -232,7 +443,7 @@ def test_the_scheduled_audit_reports_drift_as_an_issue(workflow: dict[str, Any])
         'appspec audit --stack prod --org-url "$OKTA_ORG_URL" --format markdown --out audit.md'
         in audit["run"]
     )
-    assert audit["env"]["OKTA_API_TOKEN"] == "${{ secrets.OKTA_API_TOKEN }}"
+    assert audit["env"]["OKTA_API_TOKEN"] == "${{ secrets.OKTA_READ_TOKEN }}"
     assert audit["env"]["OKTA_ORG_URL"] == "${{ vars.OKTA_ORG_URL }}"
     issue = job["steps"][-1]
     assert issue["if"] == "steps.audit.outputs.exit-code == '1'"
@@ -244,7 +455,8 @@ def test_the_audit_step_keeps_its_exit_code(tmp_path: Path, workflow: dict[str, 
     bash = shutil.which("bash")
     if bash is None:
         pytest.skip("bash is not installed")
-    audit = next(s for s in _jobs(workflow)["audit"]["steps"] if s.get("id") == "audit")
+    job = _jobs(workflow)["audit"]
+    audit = next(s for s in job["steps"] if s.get("id") == "audit")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "appspec"
@@ -254,7 +466,7 @@ def test_the_audit_step_keeps_its_exit_code(tmp_path: Path, workflow: dict[str, 
         out, summary = tmp_path / f"out{code}", tmp_path / f"summary{code}"
         result = subprocess.run(
             # the shell GitHub runs `run:` with
-            [bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", audit["run"]],
+            [*_shell(workflow, job, audit), "-c", audit["run"]],
             env={
                 "PATH": f"{bin_dir}:/usr/bin:/bin",
                 "AUDIT_EXIT": str(code),
@@ -356,6 +568,67 @@ def test_sticky_comment_says_so_when_there_is_no_plan(tmp_path: Path) -> None:
     assert "the specs did not validate" in body
     assert "https://github.com/acme/appspecs/actions/runs/345" in body
     assert "the old plan" not in body
+
+
+ARTIFACT = "https://github.com/acme/appspecs/actions/runs/345/artifacts/678"
+
+
+def test_the_whole_plan_is_uploaded_before_the_comment_points_to_it(
+    workflow: dict[str, Any],
+) -> None:
+    steps = _jobs(workflow)["plan"]["steps"]
+    plan = next(s for s in steps if s.get("id") == "plan")
+    # the Markdown is capped for the comment; the text plan is not, so it goes to the artifact
+    assert "--format text --out plan.txt" in plan["run"]
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
+    assert steps.index(plan) < steps.index(upload) < len(steps) - 1
+    assert upload["if"] == "always()" and upload["id"] == "upload"
+    assert upload["with"]["name"] == "appspecs-plan"
+    assert "plan.txt" in upload["with"]["path"].split()
+    comment = steps[-1]
+    assert comment["env"]["ARTIFACT_URL"] == "${{ steps.upload.outputs.artifact-url }}"
+    assert "artifactUrl: process.env.ARTIFACT_URL" in comment["with"]["script"]
+
+
+def test_a_cut_comment_points_to_the_uploaded_whole_plan(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text("## Plan: dev\n" + "x" * 70_000 + "\n")
+    out = _node(
+        "sticky-comment.js",
+        [],
+        {"planFile": str(plan), "outcome": "success", "artifactUrl": ARTIFACT},
+    )
+    body = out["calls"][1][1]["body"]
+    assert len(body) <= 65_536
+    assert body.rstrip().endswith(
+        f"cut here at GitHub's comment limit; the whole plan is in "
+        f"[the `appspecs-plan` artifact]({ARTIFACT}) of this run."
+    )
+    assert "summary" not in body, "the summary holds the same cut Markdown"
+
+
+def test_a_cut_comment_without_an_artifact_claims_no_copy(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text("x" * 70_000)
+    out = _node("sticky-comment.js", [], {"planFile": str(plan), "outcome": "success"})
+    body = out["calls"][1][1]["body"]
+    assert "no copy of the whole plan was uploaded" in body
+    assert "https://github.com/acme/appspecs/actions/runs/345" in body
+    assert "whole plan is in" not in body
+
+
+def test_a_whole_comment_links_the_artifact_below_the_plan(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text("## Plan: dev\n\n1 app added\n")
+    out = _node(
+        "sticky-comment.js",
+        [],
+        {"planFile": str(plan), "outcome": "success", "artifactUrl": ARTIFACT},
+    )
+    assert out["calls"][1][1]["body"] == (
+        f"{MARKER}\n## Plan: dev\n\n1 app added\n\n"
+        f"<sub>The whole plan, as text: [the `appspecs-plan` artifact]({ARTIFACT}) of this run.</sub>\n"
+    )
 
 
 def test_drift_opens_an_issue_labelled_drift(tmp_path: Path) -> None:

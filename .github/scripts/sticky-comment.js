@@ -11,17 +11,27 @@ const MARKER = '<!-- appspecs-plan -->';
 // cut only catches output that is not ours, such as an error page.
 const MAX_TEXT = 65000;
 
-/** The comment body: the plan when it was made, else a pointer to the run that failed to make it. */
-function planBody({ planFile, outcome, runUrl }) {
+/**
+ * The comment body: the plan when it was made, else a pointer to the run that failed to make it.
+ * `artifactUrl` is the uploaded whole plan (the workflow's `appspecs-plan` artifact), if any: the
+ * Markdown may be cut (by the report itself, or here), the artifact's text plan never is.
+ */
+function planBody({ planFile, outcome, runUrl, artifactUrl }) {
   let text = '';
   if (outcome === 'success' && planFile && fs.existsSync(planFile)) {
     text = fs.readFileSync(planFile, 'utf8').trim();
   }
+  const whole = artifactUrl ? `[the \`appspecs-plan\` artifact](${artifactUrl}) of this run` : '';
   if (!text) {
     const why = outcome === 'skipped' ? 'the specs did not validate' : `the plan step ended: ${outcome || 'not run'}`;
-    text = `**appspecs plan**: no plan for this commit (${why}). See the annotations and the log of [this run](${runUrl}).`;
-  } else if (text.length > MAX_TEXT) {
-    text = `${text.slice(0, MAX_TEXT)}\n\n… cut here: the whole plan is in the summary of [this run](${runUrl}).`;
+    return `${MARKER}\n**appspecs plan**: no plan for this commit (${why}). See the annotations and the log of [this run](${runUrl}).\n`;
+  }
+  if (text.length > MAX_TEXT) {
+    // Only without an artifact is there nowhere to send the reader but the run itself.
+    const where = whole ? `the whole plan is in ${whole}` : `no copy of the whole plan was uploaded: see [this run](${runUrl})`;
+    text = `${text.slice(0, MAX_TEXT)}\n\n… cut here at GitHub's comment limit; ${where}.`;
+  } else if (whole) {
+    text = `${text}\n\n<sub>The whole plan, as text: ${whole}.</sub>`;
   }
   return `${MARKER}\n${text}\n`;
 }
@@ -33,11 +43,11 @@ function findSticky(comments) {
   );
 }
 
-async function postPlan({ github, context, core, planFile, outcome }) {
+async function postPlan({ github, context, core, planFile, outcome, artifactUrl }) {
   const { owner, repo } = context.repo;
   const issue_number = context.issue.number;
   const runUrl = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
-  const body = planBody({ planFile, outcome, runUrl });
+  const body = planBody({ planFile, outcome, runUrl, artifactUrl });
   const comments = await github.paginate(github.rest.issues.listComments, {
     owner,
     repo,

@@ -235,11 +235,16 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         blocks.append(md.details(title, md.fence(body, "diff")))
         blocks.append("")
 
+    # The same comparison, whole: against the same base, or the same state.
+    again = f"appspec plan --stack {plan.stack}" + (
+        " --base <the same base>" if plan.mode == "base" else ""
+    )
+
     def note(omitted: int) -> str:
         return (
             f"> ⚠️ **Truncated:** this comment stops short of GitHub's {md.GITHUB_COMMENT_LIMIT:,}-character limit; "
             f"{omitted} more part{'s' if omitted != 1 else ''} not shown. Run "
-            f"`appspec plan --stack {plan.stack}` for the whole plan."
+            f"`{again}` for the whole plan."
         )
 
     return md.fit(blocks, note, limit) + "\n"
