@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -250,3 +251,22 @@ def test_the_installed_command_on_the_bundled_specs() -> None:
         "enrichment-worker",
         "studio-local",
     }
+
+
+def test_a_stack_that_deploys_another_specs_folder_is_not_planned_from_this_one(
+    project: Path,
+) -> None:
+    # The program would deploy other/app-specs: a plan of app-specs/ would show what never happens.
+    shutil.copytree(project / "app-specs", project / "other" / "app-specs")
+    stack_file = project / "stacks" / "Pulumi.dev.yaml"
+    stack_file.write_text(
+        stack_file.read_text(encoding="utf-8") + "  appspecs:specsDir: other/app-specs\n",
+        encoding="utf-8",
+    )
+    result = run(project, "--stack", "dev")
+    assert result.exit_code == 2
+    assert "stack 'dev' deploys the specs in other/app-specs (appspecs:specsDir)" in result.stderr
+    deployed = (project / "other" / "app-specs").resolve()
+    assert result.stderr.strip().endswith(f"give --specs {deployed}")
+    again = run(project, "--stack", "dev", "--specs", "other/app-specs", "--stacks", "stacks")
+    assert again.exit_code == 0, again.output

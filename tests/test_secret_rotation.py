@@ -522,6 +522,14 @@ def test_list_works_for_held_apps_and_public_clients(org: Org) -> None:
     assert not any("/credentials/secrets" in r.path for r in org.okta.requests)
 
 
+def test_list_of_an_app_no_spec_names_is_a_usage_error_before_any_call(org: Org) -> None:
+    result = run(org, "list", "no-such-app")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("appspec: no app named 'no-such-app' is declared in ")
+    assert "partner-portal" in result.stderr  # the apps there are named
+    assert org.okta.requests == []
+
+
 # -- rotate when the answer is lost, the write fails or the user interrupts --------------------
 #
 # A secret Okta made but nobody holds is worse than no secret: it is the newest, so the next

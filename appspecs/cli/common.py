@@ -167,6 +167,24 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
         fail(str(exc))
 
 
+def require_deployed_specs(specs_dir: Path, stacks_dir: Path | None, config: StackConfig) -> None:
+    """Exit 2 when the stack deploys another specs folder (`appspecs:specsDir`) than this one.
+
+    A plan or preview of one folder while the Pulumi program deploys another would show
+    changes that never happen, and hide the ones that do.
+    """
+    declared = config.settings.specs_dir
+    if declared is None:
+        return
+    project = resolve_stacks_dir(specs_dir, stacks_dir).resolve().parent
+    deployed = (project / declared).resolve()
+    if deployed != specs_dir.resolve():
+        fail(
+            f"stack '{config.name}' deploys the specs in {declared} (appspecs:specsDir), not "
+            f"{specs_dir}: give --specs {deployed}"
+        )
+
+
 # -- output -----------------------------------------------------------------------------------
 
 

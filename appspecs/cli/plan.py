@@ -18,6 +18,7 @@ from appspecs.cli.common import (
     load_stack,
     load_valid_specs,
     out_file_option,
+    require_deployed_specs,
     resolve_stacks_dir,
     specs_option,
     stack_option,
@@ -165,6 +166,7 @@ def run(options: PlanOptions) -> Plan:
     except SpecsDirError as exc:
         fail(str(exc))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
+    require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     # A plan allocates many small objects and frees almost none before it exits: the cyclic
     # collector would only walk the growing heap again and again.
     gc.disable()

@@ -17,6 +17,7 @@ from appspecs.cli.common import (
     format_option,
     load_stack,
     load_valid_specs,
+    require_deployed_specs,
     resolve_stacks_dir,
     specs_option,
     stack_option,
@@ -48,6 +49,7 @@ def run(options: PreviewOptions) -> PreviewReport:
     except (PulumiNotInstalled, ProjectNotFound) as exc:
         fail(str(exc))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
+    require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to preview")
     try:
         engine = run_preview(project, options.stack)

@@ -328,9 +328,14 @@ def list_command(
     url = checked_org_url(org_url)
     config = load_stack(specs_dir, stacks_dir, stack)
     # Any spec will do, held or not: only its label is used, to find the app in one call.
-    loaded = load_readable_specs(specs_dir, stacks_dir).apps.get(name)
+    specs = load_readable_specs(specs_dir, stacks_dir)
+    loaded = specs.apps.get(name)
+    if loaded is None:
+        # A misspelt argument, as for rotate and retire: said before any call to Okta.
+        names = ", ".join(sorted(specs.apps)) or "none"
+        fail(f"no app named '{name}' is declared in {specs_dir}; apps: {names}")
     with connect(url) as client, _org_errors():
-        live = find_managed_app(client, name, loaded.spec.label if loaded else None)
+        live = find_managed_app(client, name, loaded.spec.label)
         public = live.token_endpoint_auth_method not in SECRET_AUTH_METHODS
         secrets = [] if public else list_secrets(client, live.id)
     now = datetime.now(UTC)
