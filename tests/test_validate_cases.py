@@ -137,7 +137,8 @@ def test_case(case: str, case_runs: dict[str, Future[CaseRun]]) -> None:
     for got_d, want_d in zip(report["diagnostics"], expected["diagnostics"], strict=True):
         assert want_d["message"] in got_d["message"], (got_d["path"], got_d["message"])
         assert "\n" not in got_d["message"]
-    assert sorted(report) == ["apps", "diagnostics", "held", "ok"]
+    assert sorted(report) == ["apps", "diagnostics", "held", "ok", "problems"]
+    assert report["problems"] == []
     assert report["held"] == expected["held"]
     if "apps" in expected:
         assert report["apps"] == expected["apps"]
@@ -352,6 +353,17 @@ def test_broken_stack_settings_exit_2(tmp_path: Path) -> None:
     (tree / "stacks" / "Pulumi.prod.yaml").write_text("config: [not, a, mapping]\n")
     result = run_cli(tree, "validate", "--specs", "app-specs")
     _expect_usage_error(result, "Pulumi.prod.yaml: 'config' must be a mapping")
+    # Machine formats carry it too, not only stderr.
+    as_json = run_cli(tree, "validate", "--specs", "app-specs", "--format", "json")
+    assert as_json.returncode == 2
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False
+    [problem] = report["problems"]
+    assert problem.endswith("Pulumi.prod.yaml: 'config' must be a mapping")
+    github = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
+    assert github.returncode == 2
+    assert "::error title=appspec::" in github.stdout
+    assert "Pulumi.prod.yaml: 'config' must be a mapping" in github.stdout
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:

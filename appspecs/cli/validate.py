@@ -41,9 +41,11 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
     """
     specs = load_checked(specs_dir, stacks_dir, note_unchecked=True)
     if fmt == "json":
-        click.echo(json_report(specs.diagnostics, specs.files, specs.held, specs.ok))
+        click.echo(
+            json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors)
+        )
     elif fmt == "github":
-        report = github_report(specs.diagnostics)
+        report = github_report(specs.diagnostics, specs.io_errors)
         if report:
             click.echo(report)
     else:

@@ -43,14 +43,22 @@ def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str
     return "\n".join(lines)
 
 
-def json_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], ok: bool) -> str:
-    """Exactly one JSON object: ok, apps, held and the diagnostics."""
+def json_report(
+    diagnostics: Sequence[Diagnostic],
+    apps: int,
+    held: Sequence[str],
+    ok: bool,
+    problems: Sequence[str] = (),
+) -> str:
+    """Exactly one JSON object: ok, apps, held, the diagnostics, and the problems that are not
+    about a place in a spec (an unreadable file, a broken stack file), which exit 2."""
     return json.dumps(
         {
-            "ok": ok,
+            "ok": ok and not problems,
             "apps": apps,
             "held": list(held),
             "diagnostics": [d.to_json() for d in diagnostics],
+            "problems": list(problems),
         },
         indent=2,
     )
@@ -68,9 +76,10 @@ def _escape_property(value: str) -> str:
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def github_report(diagnostics: Sequence[Diagnostic]) -> str:
-    """Workflow commands, so the messages show as annotations on the spec lines of a PR."""
-    lines = []
+def github_report(diagnostics: Sequence[Diagnostic], problems: Sequence[str] = ()) -> str:
+    """Workflow commands, so the messages show as annotations on the spec lines of a PR (and,
+    without a line, on the run for the problems that have none)."""
+    lines = [f"::error title=appspec::{_escape_data(p)}" for p in problems]
     for d in diagnostics:
         props = [f"file={_escape_property(d.file)}"]
         if d.line is not None:
