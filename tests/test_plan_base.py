@@ -219,6 +219,14 @@ def test_a_stack_new_since_the_base_plans_everything_new(repo: Path) -> None:
     assert set(data["changeSummary"]) == {"create"}
 
 
+def test_requiring_pkce_is_said_in_the_summary(repo: Path) -> None:
+    edit(repo, "crm-sync", "\nscopes:", "\n  pkce: true\nscopes:")
+    data = plan_json(repo, "--base", "main")
+    crm = app(data, "crm-sync")
+    assert (crm["change"], crm["pkceRequired"]) == ("changed", {"old": False, "new": True})
+    assert "PKCE: not required -> required" in plan(repo, "--base", "main").stdout
+
+
 def test_removing_an_approval_invalidates_it(repo: Path) -> None:
     (repo / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
     data = plan_json(repo, "--base", "main")

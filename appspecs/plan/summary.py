@@ -37,6 +37,7 @@ class AppView:
     groups: tuple[str, ...]
     label: str | None = None
     partner: bool | None = None
+    pkce: bool | None = None  # None: not known (state recorded no bool)
     # whether this side has the app in Okta (a held app's spec exists but is not deployed)
     deployed: bool = True
     # recorded group ids the stack's `groupIds` export does not name
@@ -71,6 +72,7 @@ class AppSummary:
     grant_types: Delta
     groups: Delta
     label: tuple[str, str] | None = None  # (old, new) when the label changes
+    pkce: tuple[bool, bool] | None = None  # (old, new) when whether PKCE is required changes
     approval: Approval | None = None  # partner apps only
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
@@ -95,6 +97,7 @@ def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
         groups=app.groups,
         label=app.client.label,
         partner=app.partner,
+        pkce=app.client.pkce_required,
         deployed=deployed,
     )
 
@@ -166,6 +169,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             ids = tuple(g for g in _strings(rule.get("groupWhitelists")) if g != EVERYONE)
         label = oauth.get("label")
         consent = oauth.get("consentMethod")
+        pkce = oauth.get("pkceRequired")
         out[comp.name] = AppView(
             name=comp.name,
             digest=_digest(oauth.get("profile")),
@@ -177,6 +181,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             unnamed_groups=tuple(i for i in ids if i not in names),
             label=label if isinstance(label, str) else None,
             partner=consent == "REQUIRED" if isinstance(consent, str) else None,
+            pkce=pkce if isinstance(pkce, bool) else None,
         )
     return out
 
@@ -186,6 +191,13 @@ def _label_change(old: AppView, new: AppView) -> tuple[str, str] | None:
     if old.label is None or new.label is None or old.label == new.label:
         return None
     return (old.label, new.label)
+
+
+def _pkce_change(old: AppView, new: AppView) -> tuple[bool, bool] | None:
+    """(old, new) when both sides know whether PKCE is required and they differ."""
+    if old.pkce is None or new.pkce is None or old.pkce == new.pkce:
+        return None
+    return (old.pkce, new.pkce)
 
 
 def _group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
@@ -256,11 +268,13 @@ def summarize(
                 and o.grant_types == n.grant_types
                 and not _group_delta(o, n, named_groups)
                 and _label_change(o, n) is None
+                and _pkce_change(o, n) is None
                 and o.deployed == n.deployed
             )
             change = "unchanged" if same else "changed"
         loaded = specs.apps.get(name)
         label = _label_change(o, n) if old and new else None
+        pkce = _pkce_change(o, n) if old and new and change != "added" else None
         out.append(
             AppSummary(
                 name=name,
@@ -274,6 +288,7 @@ def summarize(
                 grant_types=delta(o.grant_types, n.grant_types),
                 groups=_group_delta(o, n, named_groups),
                 label=label,
+                pkce=pkce,
                 approval=_approval(name, specs, old, was_approved),
                 held=held.get(name),
                 held_removes=name in held and old is not None and o.deployed,

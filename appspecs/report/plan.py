@@ -81,6 +81,8 @@ def app_facts(app: AppSummary) -> list[str]:
     facts += _delta_facts("groups", app.groups)
     if app.label is not None:
         facts.append(f"label: {json.dumps(app.label[0])} -> {json.dumps(app.label[1])}")
+    if app.pkce is not None:
+        facts.append(f"PKCE: {_required(app.pkce[0])} -> {_required(app.pkce[1])}")
     if app.approval is not None and app.approval != "approved":
         facts.append(APPROVAL_TEXT[app.approval])
     if app.held is not None:
@@ -91,6 +93,10 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.skipped is not None:
         facts.append(f"not for stack ({app.skipped})")
     return facts
+
+
+def _required(flag: bool) -> str:
+    return "required" if flag else "not required"
 
 
 def _notable(app: AppSummary) -> bool:
@@ -162,6 +168,8 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; not for this stack ({md.text(app.skipped)})"
     if app.label is not None:
         out += f"; label {md.code(app.label[0])} → {md.code(app.label[1])}"
+    if app.pkce is not None:
+        out += f"; PKCE {_required(app.pkce[0])} → {_required(app.pkce[1])}"
     return out
 
 
@@ -266,6 +274,7 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "grantTypes": _delta_json(app.grant_types),
         "groups": _delta_json(app.groups),
         "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
+        "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
         "approval": app.approval,
         "held": app.held,
         "heldRemoves": app.held_removes,
