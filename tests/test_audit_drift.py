@@ -376,6 +376,18 @@ def test_an_old_secret_is_found_only_because_the_stack_asks(org: Org) -> None:
     assert all(s["client_secret"] not in str(report) for s in secrets.values())
 
 
+@pytest.mark.parametrize("created", ["2020-01-01T00:00:00", "yesterday", None])
+def test_a_secret_whose_age_cannot_be_read_is_not_taken_for_young(
+    org: Org, created: str | None
+) -> None:
+    (secret,) = org.okta.state.secrets[org.app_id(CRM)].values()
+    secret["created"] = created
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 1
+    assert codes(report) == {("secret-age-unknown", "medium", CRM, f"secret:{secret['id']}")}
+
+
 def test_a_held_app_is_the_most_severe_finding(org: Org) -> None:
     add_marked_app("orbit-mobile")(org)
     rule_scopes(["*"])(org)

@@ -320,6 +320,19 @@ def secret_findings(
     out: list[Finding] = []
     for secret in snap.secrets[live.id]:
         age = secret.age_days(now)
+        if secret.active and age is None:
+            # Skipped silently, an unreadable date would pass for a young secret.
+            out.append(
+                finding(
+                    "secret-age-unknown",
+                    app.name,
+                    f"client secret {secret.id} has no readable creation time "
+                    f"({secret.created or 'none'}); its age cannot be checked",
+                    field=f"secret:{secret.id}",
+                    declared=max_age_days,
+                    live=secret.created,
+                )
+            )
         if secret.active and age is not None and age > max_age_days:
             out.append(
                 finding(

@@ -47,6 +47,8 @@ scope-changed                  low       a scope's display name, description, co
                                          metadata publishing differs (``field``)
 secret-too-old                 medium    an active client secret is older than the stack's
                                          ``appspecs:maxSecretAgeDays``
+secret-age-unknown             medium    an active client secret's creation time cannot be
+                                         read, so its age cannot be checked
 =============================  ========  ==================================================
 """
 
@@ -103,6 +105,7 @@ CODES: dict[str, Severity] = {
     "catalog-scope-missing": Severity.MEDIUM,
     "scope-changed": Severity.LOW,
     "secret-too-old": Severity.MEDIUM,
+    "secret-age-unknown": Severity.MEDIUM,
 }
 
 #: ``app-changed`` severities by field (others: the code's default).
