@@ -417,19 +417,56 @@ def test_all_clients_policies_are_reported_not_imported(org: Org) -> None:
     assert loose["label"] not in result.stdout
 
 
+def test_a_hand_made_app_never_takes_the_name_of_an_existing_spec(org: Org) -> None:
+    # The managed crm-sync spec, and a hand-made app (no marker) whose label slugs to its name.
+    managed = org.apps_dir / "crm-sync.yaml"
+    shutil.copyfile(REPO / "app-specs" / "apps" / "crm-sync.yaml", managed)
+    original = managed.read_text()
+    org.app("crm-sync")
+    for args in ([], ["--force"]):
+        result = run_import(org, *args)
+        assert result.exit_code == 0, result.output
+        assert "as crm-sync-2" in result.stdout
+        assert managed.read_text() == original
+        assert org.spec("crm-sync-2")["label"] == "crm-sync"
+    assert org.written() == ["crm-sync", "crm-sync-2"]
+
+
+def test_names_in_another_specs_folder_are_avoided_too(org: Org, tmp_path: Path) -> None:
+    (org.apps_dir / "good-app.yml").write_text("name: good-app\n")  # not read, but a name
+    out = tmp_path / "review"
+    out.mkdir()
+    (out / "other-app.yaml").write_text("# someone's draft\n")
+    org.app("Good App")
+    org.app("Other App")
+    result = run_import(org, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "good-app-2.yaml",
+        "other-app-2.yaml",
+        "other-app.yaml",
+    ]
+
+
 def test_existing_files_are_never_overwritten_without_force(org: Org) -> None:
     org.app("Good App")
     org.app("Other App")
+    assert run_import(org).exit_code == 0
+    # Run again: each spec was imported from the same app, so it keeps its name and file.
     existing = org.apps_dir / "good-app.yaml"
-    existing.write_text("# mine\n")
+    existing.write_text(existing.read_text() + "# reviewed\n")
+    edited = existing.read_text()
     result = run_import(org)
     assert result.exit_code == 2
-    assert "good-app.yaml exists; nothing was written (--force overwrites)" in result.stderr
-    assert existing.read_text() == "# mine\n"
-    assert org.written() == ["good-app"]  # other-app was not written either
+    assert (
+        "app-specs/apps/good-app.yaml, app-specs/apps/other-app.yaml, pulumi-import.dev.json "
+        "exist; nothing was written (--force overwrites)"
+    ) in result.stderr
+    assert existing.read_text() == edited
+    assert org.written() == ["good-app", "other-app"]
     forced = run_import(org, "--force")
     assert forced.exit_code == 0, forced.output
-    assert org.spec("good-app")["name"] == "good-app"
+    assert "# reviewed" not in existing.read_text()
     assert org.written() == ["good-app", "other-app"]
 
 
@@ -451,6 +488,8 @@ def test_marker_names_are_kept(org: Org) -> None:
     assert result.exit_code == 0, result.output
     assert org.written() == ["crm", "crm-2"]
     assert org.spec("crm")["label"] == "Customer Relations"
+    # A deploy made it: its state may hold it already, which `pulumi import` refuses.
+    assert "crm carries the appspecs marker, so a deploy made it" in result.stdout
 
 
 def test_apps_whose_marker_names_an_existing_spec_are_left_alone(org: Org) -> None:
@@ -467,7 +506,7 @@ def test_apps_whose_marker_names_an_existing_spec_are_left_alone(org: Org) -> No
     # named explicitly, it is imported again, and the file rule applies
     again = run_import(org, "--app", "Customer Relations")
     assert again.exit_code == 2
-    assert "crm.yaml exists" in again.stderr
+    assert "app-specs/apps/crm.yaml, pulumi-import.dev.json exist" in again.stderr
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -583,3 +622,20 @@ def test_a_policy_shared_by_two_apps_imports_both_with_a_note(org: Org) -> None:
     assert org.written() == ["twin-one", "twin-two"]
     assert result.stdout.count("policy 'Twins' also names other apps") == 2
     assert org.spec("twin-one")["client"]["grant_types"] == ["authorization_code"]
+
+
+def test_a_spec_imported_from_an_app_but_deployed_as_another_is_not_its_any_more(
+    org: Org,
+) -> None:
+    # Imported from the hand-made app, then deployed without adoption: a twin carries the marker.
+    hand_made = org.app("Good App")
+    assert run_import(org).exit_code == 0
+    deployed = org.app("Good App Twin")
+    org.okta.state.apps[deployed["id"]]["profile"] = {"appspecs": {"name": "good-app"}}
+    spec = org.apps_dir / "good-app.yaml"
+    spec.write_text(spec.read_text().replace("TODO-owner", "a@acme.example"))
+    managed = spec.read_text()
+    result = run_import(org, "--force", "--app", hand_made["id"])
+    assert result.exit_code == 0, result.output
+    assert "as good-app-2" in result.stdout
+    assert spec.read_text() == managed

@@ -44,3 +44,26 @@ def test_marker_names_win_over_slugs() -> None:
         ]
     )
     assert names == {"0oa1": "crm-2", "0oa2": "crm", "0oa3": "billing"}
+
+
+def test_slugs_avoid_the_names_of_existing_specs() -> None:
+    # A hand-made app labelled like a managed spec must never be given that spec's name.
+    names = assign_names(
+        [("0oa1", None, "crm-sync"), ("0oa2", None, "CRM Sync"), ("0oa3", None, "Billing")],
+        taken={"crm-sync", "crm-sync-2", "billing-2"},
+    )
+    assert names == {"0oa1": "crm-sync-3", "0oa2": "crm-sync-4", "0oa3": "billing"}
+
+
+def test_kept_names_stay_even_when_a_spec_has_them() -> None:
+    # The marker's name (or an earlier import of the same app) is that app's own spec.
+    names = assign_names([("0oa1", "crm", "CRM"), ("0oa2", None, "CRM")], taken={"crm"})
+    assert names == {"0oa1": "crm", "0oa2": "crm-2"}
+
+
+@given(st.lists(st.text(max_size=60), max_size=20), st.sets(st.text(max_size=40), max_size=20))
+def test_no_slug_is_ever_a_taken_name(labels: list[str], taken: set[str]) -> None:
+    taken |= {slug(label) for label in labels}  # the worst case: every slug already has a spec
+    names = assign_names(((str(i), None, label) for i, label in enumerate(labels)), taken)
+    assert not set(names.values()) & taken
+    assert len(set(names.values())) == len(labels)

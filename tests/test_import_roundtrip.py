@@ -8,9 +8,10 @@ drift" is tested in the two situations where it means something:
    does not hold (owner, description, logo). With those filled in as a person would, the specs
    are the originals to the digest, and the audit of the org against them finds nothing.
 2. A hand-made org (no markers; policies and rules named by hand): import, fill in owners,
-   approve the partner app, then adopt the apps as ``pulumi import`` followed by ``pulumi up``
-   would: that writes the marker and renames the app's policy and rule to the spec's names,
-   which are the only things a spec derives rather than reads. Nothing else in the org is
+   approve the partner app, then adopt the apps as running the import file it wrote
+   (``pulumi import --file``) followed by ``pulumi up`` would: that writes the marker and
+   renames the app's policy and rule to the spec's names, which are the only things a spec
+   derives rather than reads. The file names exactly the org's objects, nothing else is
    touched, and the audit finds no drift: every field import mapped is what the specs deploy.
 
 In both, right after the import, ``validate`` reports the placeholder owners and nothing else.
@@ -32,6 +33,7 @@ from click.testing import CliRunner, Result
 from appspecs.cli.main import cli
 from appspecs.desired.model import DesiredApp, DesiredState
 from appspecs.desired.render import render
+from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, POLICY, RULE
 from appspecs.onboard.importer import OWNER_PLACEHOLDER
 from appspecs.spec.digest import spec_digest
 from appspecs.spec.load import load_specs
@@ -116,8 +118,9 @@ def test_import_of_a_pulumi_made_org_gives_back_its_specs(project: Path, okta: S
     assert_audit_finds_nothing(okta)
 
 
-def hand_made(okta: StandinOkta, desired: DesiredState) -> None:
-    """The dev org as people would have built it: no markers, their own policy and rule names."""
+def hand_made(okta: StandinOkta, desired: DesiredState) -> str:
+    """The dev org as people would have built it: no markers, their own policy and rule names.
+    Returns the authorization server's id."""
     org = seed_org(okta, desired)
     for seeded in org.apps.values():
         okta.state.apps[seeded.id]["profile"] = {}
@@ -125,23 +128,54 @@ def hand_made(okta: StandinOkta, desired: DesiredState) -> None:
         seeded.policy["name"] = f"{label} access"
         seeded.policy.pop("description", None)
         seeded.rule["name"] = "Allow sign-in"
+    return org.server_id
 
 
-def adopt(okta: StandinOkta, desired: DesiredState) -> None:
-    """What `pulumi import` then `pulumi up` change on an app the specs now describe: the marker,
-    and the names (and description) of its policy and rule. Apps are found by label."""
-    by_label = {a["label"]: a for a in okta.state.apps.values()}
-    for app in desired.apps:
-        live = by_label[app.client.label]
-        live["profile"] = {k: dict(v) for k, v in app.client.profile.items()}
-        client_id = live["credentials"]["oauthClient"]["client_id"]
-        for policies in okta.state.policies.values():
-            for policy in policies.values():
-                if policy["conditions"]["clients"]["include"] == [client_id]:
-                    policy["name"] = app.policy.name
-                    policy["description"] = app.policy.description
-                    [rule] = okta.state.rules[policy["id"]].values()
-                    rule["name"] = app.rule.name
+def adopt(okta: StandinOkta, desired: DesiredState, import_file: Any) -> set[tuple[str, str]]:
+    """What running the import file (`pulumi import --file`) then `pulumi up` change in the org:
+    on each object the file names, what the spec renders differently from a hand-made app: the
+    app's marker, its policy's name and description, its rule's name. The specs' own resources
+    (``desired``, by the app component's name) say what each becomes. Returns the objects the
+    file names, as (type, import id)."""
+    entries = {e["name"]: e for e in import_file["resources"]}
+    apps = {a.name: a for a in desired.apps}
+    adopted: set[tuple[str, str]] = set()
+    for entry in import_file["resources"]:
+        if entry.get("component"):
+            continue
+        app = apps[entries[entry["parent"]]["logicalName"]]
+        if entry["type"] == OAUTH_APP:
+            okta.state.apps[entry["id"]]["profile"] = {
+                k: dict(v) for k, v in app.client.profile.items()
+            }
+        elif entry["type"] == POLICY:
+            server_id, policy_id = entry["id"].split("/")
+            policy = okta.state.policies[server_id][policy_id]
+            policy["name"] = app.policy.name
+            policy["description"] = app.policy.description
+        elif entry["type"] == RULE:
+            server_id, policy_id, rule_id = entry["id"].split("/")
+            okta.state.rules[policy_id][rule_id]["name"] = app.rule.name
+        else:
+            # Import checked the assignments are the spec's groups: nothing for `up` to change.
+            assert entry["type"] == GROUP_ASSIGNMENTS, entry
+        assert (entry["type"], entry["id"]) not in adopted, f"adopted twice: {entry}"
+        adopted.add((entry["type"], entry["id"]))
+    return adopted
+
+
+def hand_made_objects(okta: StandinOkta, server_id: str) -> set[tuple[str, str]]:
+    """Every object of the hand-made org an app spec stands for, as (type, import id)."""
+    found: set[tuple[str, str]] = set()
+    for app_id in okta.state.apps:
+        found.add((OAUTH_APP, app_id))
+        if okta.state.app_groups.get(app_id):
+            found.add((GROUP_ASSIGNMENTS, app_id))
+    for policy_id in okta.state.policies[server_id]:
+        found.add((POLICY, f"{server_id}/{policy_id}"))
+        for rule_id in okta.state.rules[policy_id]:
+            found.add((RULE, f"{server_id}/{policy_id}/{rule_id}"))
+    return found
 
 
 def same_access(app: DesiredApp) -> Any:
@@ -162,7 +196,7 @@ def test_import_of_a_hand_made_org_then_adoption_audits_clean(
     project: Path, okta: StandinOkta
 ) -> None:
     desired = bundled_desired()
-    hand_made(okta, desired)
+    server_id = hand_made(okta, desired)
     partner_labels = [a.client.label for a in desired.apps if a.partner]
     result = appspec(okta, "import", "--stack", "dev", *[f"--partner={p}" for p in partner_labels])
     assert result.exit_code == 0, result.output
@@ -192,7 +226,9 @@ def test_import_of_a_hand_made_org_then_adoption_audits_clean(
     for app in desired.apps:
         assert same_access(by_label[app.client.label]) == same_access(app), app.name
 
-    adopt(okta, imported)
+    import_file = json.loads((project / "pulumi-import.dev.json").read_text())
+    # Exactly the org's objects, each once: every app, its policy and rule, its assignments.
+    assert adopt(okta, imported, import_file) == hand_made_objects(okta, server_id)
     assert_audit_finds_nothing(okta)
 
 

@@ -367,7 +367,8 @@ def run_import(clone: Clone, command: Command, okta: StandinOkta) -> None:
     okta.assign_group(app["id"], group["id"])
     out = passed(clone.run(command, org_url=okta.url))
     assert "as billing-export" in out, out
-    assert clone.changes() == ["?? app-specs/apps/billing-export.yaml"]
+    # The spec, and the file `pulumi import` adopts the live objects from.
+    assert clone.changes() == ["?? app-specs/apps/billing-export.yaml", "?? pulumi-import.dev.json"]
     specs = load_specs(clone.path / "app-specs", stacks_dir=clone.path / "stacks")
     errors = [(d.code, d.path, Path(d.file).name) for d in specs.diagnostics if d.is_error]
     # The owner is left for a person to fill in, and validate says so; nothing else is wrong.

@@ -1,7 +1,8 @@
 """An app's access in spec terms: the one grant its active rules agree on, and its groups.
 
 Group ids become names (a name two groups share cannot be used); every reason no spec can
-express the access as it is goes into ``problems``, and what a deploy would tidy into ``notes``.
+express the access as it is goes into ``problems``. Which live policy and rule a deploy takes
+over is ``adoption``'s question.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class GroupNames:
 
 
 def app_grant(
-    app: LiveApp, snap: Snapshot, groups: GroupNames, problems: list[str], notes: list[str]
+    app: LiveApp, snap: Snapshot, groups: GroupNames, problems: list[str]
 ) -> Grant | None:
     """The one grant the app's active rules agree on, or None with the reasons in ``problems``."""
     policies = covering_policies(snap, app)
@@ -88,17 +89,7 @@ def app_grant(
         )
         problems.append(f"its rules grant it differently ({shown}); a spec has one grant")
         return None
-    if len(grants) > 1:
-        notes.append(
-            f"{len(grants)} policy rules grant it the same access; a deploy adds the spec's own "
-            "policy and leaves the old ones to be removed by hand"
-        )
-    shared = [p.name for p in active if len(p.client_ids) > 1]
-    if shared:
-        notes.append(
-            f"policy {', '.join(repr(n) for n in shared)} also names other apps; a deploy gives "
-            "this one a policy of its own"
-        )
+    # Which of these policies and rules a deploy takes over, and which stay: ``adoption``.
     return grants[0][1]
 
 

@@ -3,8 +3,10 @@
 An app is imported when a policy of the stack's authorization server names its client id
 (``selection``). Its spec is built from the live settings and access (``access``), checked as
 `validate` would check it (with a stand-in owner: the written placeholder is meant to fail),
-then rendered with ``render_app`` and compared with the live app, policy rule and assignments. Any difference means a deploy of the spec would
-change the app, so the app is reported and skipped instead of being written wrong.
+then rendered with ``render_app`` and compared with the live app, policy rule and assignments.
+Any difference means a deploy of the spec would change the app, so the app is reported and
+skipped instead of being written wrong. Each spec keeps its rendered app and the live policy and
+rule it takes over (``adoption``), from which the Pulumi import file is made.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from appspecs.desired.render import APPLICATION_TYPE, OFFLINE_ACCESS, render_app
 from appspecs.diagnostics import Severity, format_path
 from appspecs.live.model import LiveApp, Snapshot
 from appspecs.onboard.access import Grant, GroupNames, app_grant, assigned_groups
-from appspecs.onboard.naming import assign_names
+from appspecs.onboard.adoption import OwnAccess, own_access
+from appspecs.onboard.naming import assign_names, is_name
 from appspecs.onboard.selection import matches, org_notes
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import CheckContext, check_spec
@@ -62,15 +65,25 @@ class ImportOptions:
     loopback_allowed: Mapping[str, bool]
     # spec names, app ids, client ids or labels of the partner apps
     partners: frozenset[str] = frozenset()
+    # names of the specs that exist (where specs are written, and in the specs folder)
+    taken_names: frozenset[str] = frozenset()
+    # app id -> the name of a spec file imported from that app before: it stays the app's
+    earlier_imports: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class ImportedSpec:
-    """A spec ready to write: its data in the order it is written, and notes for the reader."""
+    """A spec ready to write: its data in the order it is written, and notes for the reader.
+
+    ``desired`` is the spec rendered (with a stand-in owner: names and resources do not depend
+    on it); ``access`` the live policy and rule a deploy takes over, None when it makes its own.
+    """
 
     name: str
     app: LiveApp
     data: dict[str, Any]
+    desired: DesiredApp
+    access: OwnAccess | None
     notes: tuple[str, ...] = ()
 
 
@@ -97,9 +110,15 @@ class ImportResult:
 
 
 def import_apps(snap: Snapshot, apps: Sequence[LiveApp], options: ImportOptions) -> ImportResult:
-    """Map each app to a spec or to the reasons it cannot be one; names are unique in the batch."""
+    """Map each app to a spec or to the reasons it cannot be one; names are unique in the batch
+    and never those of other apps' specs."""
     result = ImportResult(notes=org_notes(snap))
-    names = assign_names((a.id, a.marker.name if a.marker else None, a.label or a.id) for a in apps)
+    # A spec whose name a live app's marker carries is that app's, whoever it was imported from.
+    claimed = {a.marker.name for a in snap.apps or () if a.marker is not None}
+    names = assign_names(
+        ((a.id, _kept_name(a, options, claimed), a.label or a.id) for a in apps),
+        options.taken_names,
+    )
     groups = GroupNames(snap.groups or ())
     result.unmatched_partners = [
         p
@@ -117,6 +136,15 @@ def import_apps(snap: Snapshot, apps: Sequence[LiveApp], options: ImportOptions)
     return result
 
 
+def _kept_name(app: LiveApp, options: ImportOptions, claimed: set[str]) -> str | None:
+    """The marker's name (the audit matches on it), else the name of a spec imported from the
+    app before, unless a deployed app's marker carries that name."""
+    if app.marker is not None and is_name(app.marker.name):
+        return app.marker.name
+    earlier = options.earlier_imports.get(app.id)
+    return earlier if earlier not in claimed else None
+
+
 def map_app(
     app: LiveApp,
     name: str,
@@ -132,7 +160,7 @@ def map_app(
     if kind is None:
         problems.append(f"application_type {app.application_type!r} has no spec kind")
     problems += [_NEVER_GRANTS[g] for g in app.grant_types if g in _NEVER_GRANTS]
-    grant = app_grant(app, snap, groups, problems, notes)
+    grant = app_grant(app, snap, groups, problems)
     assigned = assigned_groups(app, snap, groups, problems)
     if kind == "service" and assigned:
         problems.append(
@@ -156,7 +184,8 @@ def map_app(
         )
     if problems:
         return Unexpressible(name, app, tuple(problems))
-    return ImportedSpec(name, app, data, tuple(notes))
+    access = own_access(app, snap, notes)
+    return ImportedSpec(name, app, data, desired, access, tuple(notes))
 
 
 def spec_data(

@@ -45,23 +45,29 @@ def unique(base: str, taken: set[str]) -> str:
         n += 1
 
 
-def assign_names(apps: Iterable[tuple[str, str | None, str]]) -> dict[str, str]:
-    """Map app id -> spec name for ``(app id, marker name, label)`` triples.
+def assign_names(
+    apps: Iterable[tuple[str, str | None, str]], taken: Iterable[str] = ()
+) -> dict[str, str]:
+    """Map app id -> spec name for ``(app id, name to keep, label)`` triples.
 
-    Marker names are taken first and kept as they are (they are what the audit matches on);
-    the rest get slugs of their labels, de-duplicated with a numeric suffix in input order.
+    Names to keep (the marker's, or that of a spec imported from the same app before) are
+    taken first and kept as they are: the audit matches on markers, and a spec file belongs to
+    the app it came from. The rest get slugs of their labels, made unique with a numeric suffix
+    in input order, avoiding ``taken`` (the names of every spec that exists: a slug must never
+    land on another app's file) and every name given out here.
     """
     items = list(apps)
     names: dict[str, str] = {}
-    taken: set[str] = set()
-    for app_id, marker, _ in items:
-        if marker is not None and is_name(marker) and marker not in taken:
-            names[app_id] = marker
-            taken.add(marker)
+    kept: set[str] = set()
+    for app_id, keep, _ in items:
+        if keep is not None and is_name(keep) and keep not in kept:
+            names[app_id] = keep
+            kept.add(keep)
+    used = kept | set(taken)
     for app_id, _, label in items:
         if app_id in names:
             continue
-        name = unique(slug(label), taken)
+        name = unique(slug(label), used)
         names[app_id] = name
-        taken.add(name)
+        used.add(name)
     return names

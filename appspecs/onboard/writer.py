@@ -1,7 +1,12 @@
-"""Write imported specs as YAML files, shaped like the bundled ones; never over a file unasked."""
+"""Write imported specs as YAML files, shaped like the bundled ones; never over a file unasked.
+
+Each file's header says which Okta app it came from, so a later import knows the file is that
+app's own (``existing_specs``) and never gives its name to another app.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +18,13 @@ from appspecs.spec.schema import SCHEMA_FILE
 
 SCHEMA_HEADER = f"# yaml-language-server: $schema=../{SCHEMA_FILE}"
 OWNER_COMMENT = "# set the owner's email; `appspec validate` fails until then"
+IMPORTED_FROM = "# Imported by `appspec import` from stack {stack}: Okta app {app_id}"
+_IMPORTED_FROM = re.compile(
+    re.escape(IMPORTED_FROM).replace(r"\{stack\}", r"[^:\n]*").replace(r"\{app_id\}", r"(\w+)")
+)
+# The header is the first lines; no need to read a whole file to find it.
+_HEADER_BYTES = 4096
+SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -29,11 +41,8 @@ def spec_path(out_dir: Path, name: str) -> Path:
 def spec_text(spec: ImportedSpec, stack: str) -> str:
     """The file: schema header, where it came from, notes as comments, then the spec."""
     app = spec.app
-    source = f"Okta app {app.id}" + (f" (client id {app.client_id})" if app.client_id else "")
-    lines = [
-        SCHEMA_HEADER,
-        f"# Imported by `appspec import` from stack {stack}: {source}.",
-    ]
+    client = f" (client id {app.client_id})" if app.client_id else ""
+    lines = [SCHEMA_HEADER, IMPORTED_FROM.format(stack=stack, app_id=app.id) + client + "."]
     lines += [f"# Note: {note}" for note in spec.notes]
     body = yaml.dump(spec.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
     for line in body.splitlines():
@@ -55,3 +64,34 @@ def write_spec(out_dir: Path, spec: ImportedSpec, stack: str, *, force: bool) ->
     with path.open("w" if force else "x", encoding="utf-8") as fh:
         fh.write(spec_text(spec, stack))
     return path
+
+
+def imported_from(path: Path) -> str | None:
+    """The Okta app id the header of the spec file at ``path`` names, or None (not imported)."""
+    # Only regular files: opening a named pipe for reading would wait for a writer.
+    if not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(_HEADER_BYTES)
+    except OSError:
+        return None
+    for line in head.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _IMPORTED_FROM.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def existing_specs(folder: Path) -> dict[str, str | None]:
+    """Every spec name a file in ``folder`` holds (``.yml`` too: renamed, it would collide),
+    with the id of the Okta app it was imported from, or None. OSError if unreadable."""
+    if not folder.is_dir():
+        return {}
+    found: dict[str, str | None] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in SPEC_SUFFIXES and not path.name.startswith("."):
+            found[path.stem] = found.get(path.stem) or imported_from(path)
+    return found
