@@ -41,7 +41,8 @@ class StackSettings(BaseModel):
     auth_server: AuthServerConfig = Field(alias="authServer")
     allow_loopback_redirects: bool = Field(default=False, alias="allowLoopbackRedirects")
     max_secret_age_days: int | None = Field(default=None, alias="maxSecretAgeDays", ge=1)
-    specs_dir: str | None = Field(default=None, alias="specsDir")
+    # Empty would mean the project folder to a path join, and "unset" to the program's `or`.
+    specs_dir: str | None = Field(default=None, alias="specsDir", min_length=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,13 +212,15 @@ def discover_stacks(stacks_dir: Path) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
 
 
-def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool], list[str]]:
-    """Whether each stack allows loopback redirects, and why any stack could not be read."""
-    allowed: dict[str, bool] = {}
+def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[str]]:
+    """Whether each stack allows loopback redirects (None: its file could not be read; the
+    stack still exists), and why any stack could not be read."""
+    allowed: dict[str, bool | None] = {}
     problems: list[str] = []
     for name in discover_stacks(stacks_dir):
         try:
             allowed[name] = load_stack_config(stacks_dir, name).allow_loopback_redirects
         except StackConfigError as exc:
+            allowed[name] = None
             problems.append(str(exc))
     return allowed, problems

@@ -243,6 +243,22 @@ def test_with_server_adds_the_server_and_the_scopes_it_has(project: Project) -> 
     }
 
 
+def test_with_server_warns_of_what_the_first_deploy_changes_on_the_server(
+    project: Project,
+) -> None:
+    # A new audience makes every API that checks `aud` refuse the tokens: said before adopting.
+    project.okta.state.auth_servers[project.server_id]["audiences"] = ["api://legacy"]
+    quiet = project.import_partners()
+    assert "warning" not in quiet.stderr  # without --with-server the server is not adopted
+    (project.root / f"pulumi-import.{STACK}.json").unlink()
+    for path in project.apps_dir.glob("*.yaml"):
+        path.unlink()
+    result = project.import_partners("--with-server")
+    [warning] = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warning.startswith("appspec: warning: the first pulumi up changes the adopted server: ")
+    assert "api://legacy" in warning and "appspecs:authServer" in warning
+
+
 def test_with_server_on_a_stack_using_an_existing_server_adds_no_server(project: Project) -> None:
     stack_file = project.root / "stacks" / f"Pulumi.{STACK}.yaml"
     config = yaml.safe_load(stack_file.read_text())

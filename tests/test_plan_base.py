@@ -114,6 +114,10 @@ def test_a_scope_added_to_a_partner_app_is_a_privilege_increase_and_voids_its_ap
     # Held, so nothing is granted yet (its resources are deleted): requested, not granted.
     assert "scopes requested: api:data:contact  [PRIVILEGE INCREASE, granted once approved]" in text
     assert "approval invalidated" in text
+    assert acme["scopesRequestedOnly"] is True
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    assert "scopes requested by `acme-analytics`, granted once approved" in markdown
+    assert "scopes granted to" not in markdown
 
 
 def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) -> None:
@@ -204,6 +208,21 @@ def test_a_stack_setting_changed_since_the_base_is_planned(repo: Path) -> None:
     ]
 
 
+def test_a_stack_file_broken_at_the_base_plans_with_this_changes_settings(repo: Path) -> None:
+    path = repo / "stacks" / "Pulumi.dev.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text("config:\n  appspecs:authServer: [\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "broken dev stack")
+    path.write_text(good, encoding="utf-8")
+    data = plan_json(repo, "--base", "HEAD")
+    # Checked against this change's stacks too, studio-local (dev only, loopback) loads at the
+    # base: unchanged, not "added".
+    assert [a["name"] for a in data["apps"] if a["change"] != "unchanged"] == []
+    [note] = data["summary"]["notes"]
+    assert note.startswith("the base's settings of stack dev cannot be read (HEAD (commit ")
+    assert ":stacks/Pulumi.dev.yaml:" in note and "appspec-base-" not in note
+
+
 def test_a_stack_new_since_the_base_plans_everything_new(repo: Path) -> None:
     shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.qa.yaml")
     result = CliRunner().invoke(
@@ -227,12 +246,15 @@ def test_requiring_pkce_is_said_in_the_summary(repo: Path) -> None:
     assert "PKCE: not required -> required" in plan(repo, "--base", "main").stdout
 
 
-def test_removing_an_approval_invalidates_it(repo: Path) -> None:
+def test_removing_an_approval_is_said_as_such(repo: Path) -> None:
     (repo / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
     data = plan_json(repo, "--base", "main")
     acme = app(data, "acme-analytics")
-    assert (acme["approval"], acme["heldRemoves"]) == ("invalidated", True)
-    assert data["summary"]["approvalsInvalidated"] == ["acme-analytics"]
+    # Not "invalidated" (that says the spec changed): the record itself went.
+    assert (acme["approval"], acme["heldRemoves"]) == ("removed", True)
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    assert data["summary"]["approvalsInvalidated"] == []
+    assert "approval removed from approvals.yaml" in plan(repo, "--base", "main").stdout
 
 
 def test_no_change_against_the_base(repo: Path) -> None:

@@ -118,7 +118,9 @@ def test_privilege_increases_and_invalidated_approvals_are_called_out() -> None:
         skipped=(),
     )
     out = markdown_plan(plan)
-    assert "> ⚠️ **Privilege increase:** scopes granted to `acme`." in out
+    # Held: its new scopes are requested, granted once approved.
+    assert "> ⚠️ **Privilege increase:** scopes requested by `acme`, granted once approved." in out
+    assert "scopes granted to" not in out
     assert "> ⚠️ **Approval invalidated:** `acme` changed after approval and is held." in out
     acme_row = next(line for line in out.splitlines() if line.startswith("| `acme`"))
     assert "**invalidated**" in acme_row and "deleted until approved" in acme_row

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import resource
 import signal
 import stat
@@ -528,6 +529,16 @@ def test_list_of_an_app_no_spec_names_is_a_usage_error_before_any_call(org: Org)
     assert result.stderr.startswith("appspec: no app named 'no-such-app' is declared in ")
     assert "partner-portal" in result.stderr  # the apps there are named
     assert org.okta.requests == []
+
+
+def test_list_finds_an_app_whose_spec_has_errors(org: Org) -> None:
+    # `import` writes specs without an owner; listing the secrets only reads, so it still works.
+    path = org.root / "app-specs" / "apps" / "partner-portal.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"owner: .*", "owner: TODO-owner", text), encoding="utf-8")
+    result = run(org, "list", "partner-portal")
+    assert result.exit_code == 0, result.stderr
+    assert "1 client secret" in result.stdout
 
 
 # -- rotate when the answer is lost, the write fails or the user interrupts --------------------

@@ -95,6 +95,13 @@ def test_quoted_values_are_read_as_pulumi_reads_them(tmp_path: Path) -> None:
     assert config.settings.max_secret_age_days == 90
 
 
+def test_an_empty_specs_dir_is_refused(tmp_path: Path) -> None:
+    text = 'config:\n  appspecs:authServer: {id: aus1}\n  appspecs:specsDir: ""\n'
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError, match=r"Pulumi.dev.yaml:3:22: appspecs:specsDir: "):
+        load_stack_config(tmp_path, "dev")
+
+
 def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
     text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:allowLoopbackRedirect: true\n"
     (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")

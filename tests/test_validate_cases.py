@@ -366,6 +366,20 @@ def test_broken_stack_settings_exit_2(tmp_path: Path) -> None:
     assert "Pulumi.prod.yaml: 'config' must be a mapping" in github.stdout
 
 
+def test_a_broken_stack_file_makes_no_spec_naming_that_stack_wrong(tmp_path: Path) -> None:
+    # The stack exists, its file is broken (exit 2, said once): specs naming it are not in error.
+    tree = tmp_path / "tree"
+    build_tree("redirect-uri-loopback-prod", tree)
+    prod = tree / "stacks" / "Pulumi.prod.yaml"
+    prod.write_text(prod.read_text() + "  appspecs:allowLoopbackRedirect: true\n")
+    result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "json")
+    assert result.returncode == 2, result.stderr
+    report = json.loads(result.stdout)
+    [problem] = report["problems"]
+    assert "appspecs:allowLoopbackRedirect: unknown setting" in problem
+    assert not [d for d in report["diagnostics"] if "no stack named" in d["message"]]
+
+
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     build_tree("valid-no-apps", tree)
@@ -394,6 +408,17 @@ def test_a_stacks_folder_without_stacks_is_a_usage_error(
     result = run_cli(tree, "validate", "--specs", "app-specs", "--stacks", stacks)
     _expect_usage_error(result, f"appspec: --stacks {stacks} {reason}")
     assert result.stdout == ""
+    # Tools reading the machine formats get their report, with the problem, even then.
+    as_json = run_cli(
+        tree, "validate", "--specs", "app-specs", "--stacks", stacks, "--format", "json"
+    )
+    assert as_json.returncode == 2
+    report = json.loads(as_json.stdout)
+    assert (report["ok"], report["problems"]) == (False, [f"--stacks {stacks} {reason}"])
+    github = run_cli(
+        tree, "validate", "--specs", "app-specs", "--stacks", stacks, "--format", "github"
+    )
+    assert github.stdout.startswith(f"::error title=appspec::--stacks {stacks} ")
 
 
 def test_without_a_stacks_folder_validate_says_what_it_did_not_check(tmp_path: Path) -> None:

@@ -92,7 +92,13 @@ def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:
     return specs_dir.parent / "stacks"
 
 
-def checked_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path | None:
+#: Ends the command on a usage error (exit 2); `fail` unless a report must carry it too.
+UsageError = Callable[[str], NoReturn]
+
+
+def checked_stacks_dir(
+    specs_dir: Path, stacks_dir: Path | None, usage_error: UsageError = fail
+) -> Path | None:
     """The stacks folder to check specs against, or None when there is none.
 
     A ``--stacks`` that names no stacks is a usage error: a typo there would quietly turn off
@@ -103,23 +109,27 @@ def checked_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path | None:
         return stacks
     if stacks_dir is not None:
         what = "holds no Pulumi.<stack>.yaml" if stacks.is_dir() else "is not a folder"
-        fail(f"--stacks {stacks} {what}")
+        usage_error(f"--stacks {stacks} {what}")
     return None
 
 
 def load_checked(
-    specs_dir: Path, stacks_dir: Path | None, *, note_unchecked: bool = False
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    *,
+    note_unchecked: bool = False,
+    usage_error: UsageError = fail,
 ) -> SpecSet:
     """Load specs; each I/O problem is printed, and they are left for the caller to act on.
 
     ``note_unchecked``: say on stderr when no stacks were found (validate's verdict is then a
-    narrower one).
+    narrower one). ``usage_error`` ends the command when the folders are wrong.
     """
-    stacks = checked_stacks_dir(specs_dir, stacks_dir)
+    stacks = checked_stacks_dir(specs_dir, stacks_dir, usage_error)
     try:
         specs = load_specs(specs_dir, stacks_dir=stacks)
     except SpecsDirError as exc:
-        fail(str(exc))
+        usage_error(str(exc))
     if stacks is None and note_unchecked:
         click.echo(
             f"appspec: note: no stacks in {resolve_stacks_dir(specs_dir, None)}; per-stack rules "

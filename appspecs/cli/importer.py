@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from appspecs.audit.compare_server import server_findings
 from appspecs.cli import exits
 from appspecs.cli.common import (
     fail,
@@ -28,6 +29,7 @@ from appspecs.cli.common import (
     stacks_option,
 )
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
+from appspecs.desired.model import DesiredAuthServer
 from appspecs.desired.render import render_auth_server
 from appspecs.live.model import LiveApp, Snapshot
 from appspecs.onboard.adoption import Adoptee
@@ -163,6 +165,8 @@ def import_command(
     click.echo(_report(result, unmatched, snap, managed))
     server = render_auth_server(catalog, config) if with_server else None
     adopted = adoptees(result.imported, snap, server)
+    if server is not None:
+        _warn_server_changes(server, snap)
     existing = conflicts(out, result.imported)
     if adopted and (target.exists() or target.is_symlink()):
         existing.append(target)
@@ -178,6 +182,18 @@ def import_command(
         click.echo(_next_steps(target, project, stack, result, adopted, with_server=with_server))
     failed = result.skipped or unmatched or result.unmatched_partners
     raise SystemExit(exits.FAILED if failed else exits.OK)
+
+
+def _warn_server_changes(server: DesiredAuthServer, snap: Snapshot) -> None:
+    """What the first `pulumi up` would change on the adopted server and its scopes, in the
+    audit's words: a new audience, say, makes every API that checks `aud` refuse the tokens."""
+    for found in server_findings(server, snap):
+        if found.code in ("auth-server-changed", "scope-changed"):
+            click.echo(
+                f"appspec: warning: the first pulumi up changes the adopted server: "
+                f"{printable(found.message)}; set appspecs:authServer to match, or expect it",
+                err=True,
+            )
 
 
 def _project_dir(stacks: Path) -> Path:

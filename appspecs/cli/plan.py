@@ -114,10 +114,12 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
     assert options.base is not None
     try:
         with base_tree(options.base, options.specs_dir, options.stacks_dir) as tree:
-            base, problems = _load_base(tree.root, tree.stacks or options.stacks_dir)
+            base_config, notes, base_stacks = _base_stack(tree, options.stack, config)
+            # The base's specs are checked against the stacks their settings came from: with
+            # the head's settings standing in, against the head's stacks too.
+            base, problems = _load_base(tree.root, base_stacks or options.stacks_dir)
             for problem in problems:
                 click.echo(f"appspec: base: {problem}", err=True)
-            base_config, notes = _base_stack(tree, options.stack, config)
             new = base_config is None
             return plan_against_base(
                 specs,
@@ -135,25 +137,28 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
 
 def _base_stack(
     tree: BaseTree, stack: str, head: StackConfig
-) -> tuple[StackConfig | None, list[str]]:
-    """The stack's settings at the base, and notes; None when the stack is new since then.
+) -> tuple[StackConfig | None, list[str], Path | None]:
+    """The stack's settings at the base (None when the stack is new since then), notes, and
+    the base's stacks folder when its settings are the ones used (else None: the head's).
 
     Without them the base would be rendered with the head's settings, and a change to a
     setting (the server's audience, say) would plan as no change at all.
     """
     if tree.stacks is None:
-        return head, [
-            f"the base has no stacks folder: its specs are planned with {stack}'s settings"
-        ]
+        note = f"the base has no stacks folder: its specs are planned with {stack}'s settings"
+        return head, [note], None
     if stack not in discover_stacks(tree.stacks):
-        return None, [f"stack {stack} is new since the base: everything is new"]
+        return None, [f"stack {stack} is new since the base: everything is new"], None
     try:
-        return load_stack_config(tree.stacks, stack), []
+        return load_stack_config(tree.stacks, stack), [], tree.stacks
     except StackConfigError as exc:
-        return head, [
-            f"the base's settings of stack {stack} cannot be read ({exc}); its specs are "
+        # A ref is read into a temporary folder: name the file as the ref holds it.
+        shown = str(exc).replace(str(tree.stacks), f"{tree.label}:stacks")
+        note = (
+            f"the base's settings of stack {stack} cannot be read ({shown}); its specs are "
             "planned with this change's settings"
-        ]
+        )
+        return head, [note], None
 
 
 def run(options: PlanOptions) -> Plan:

@@ -50,6 +50,7 @@ from appspecs.onboard.secrets import (
     retire_secrets,
     withdraw_unseen,
 )
+from appspecs.spec.load import APPS_DIR
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -330,12 +331,13 @@ def list_command(
     # Any spec will do, held or not: only its label is used, to find the app in one call.
     specs = load_readable_specs(specs_dir, stacks_dir)
     loaded = specs.apps.get(name)
-    if loaded is None:
-        # A misspelt argument, as for rotate and retire: said before any call to Okta.
+    # A spec with errors is still a spec (import writes one with no owner): the marker finds
+    # its app. No spec file at all is a misspelt argument, as for rotate and retire.
+    if loaded is None and not (specs_dir / APPS_DIR / f"{name}.yaml").is_file():
         names = ", ".join(sorted(specs.apps)) or "none"
         fail(f"no app named '{name}' is declared in {specs_dir}; apps: {names}")
     with connect(url) as client, _org_errors():
-        live = find_managed_app(client, name, loaded.spec.label)
+        live = find_managed_app(client, name, loaded.spec.label if loaded else None)
         public = live.token_endpoint_auth_method not in SECRET_AUTH_METHODS
         secrets = [] if public else list_secrets(client, live.id)
     now = datetime.now(UTC)

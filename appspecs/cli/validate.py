@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from pydantic import ValidationError
@@ -39,7 +40,16 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
     Exit 0 when there is no error (warnings and held apps allowed), 1 when there is one,
     2 for usage or I/O problems.
     """
-    specs = load_checked(specs_dir, stacks_dir, note_unchecked=True)
+
+    def usage_error(message: str) -> NoReturn:
+        # Tools reading stdout get their one report even then (exit 2, with the problem).
+        if fmt == "json":
+            click.echo(json_report([], 0, [], False, [message]))
+        elif fmt == "github":
+            click.echo(github_report([], [message]))
+        fail(message)
+
+    specs = load_checked(specs_dir, stacks_dir, note_unchecked=True, usage_error=usage_error)
     if fmt == "json":
         click.echo(
             json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors)

@@ -62,7 +62,7 @@ class ImportOptions:
     catalog: ScopeCatalog
     specs_root: Path
     # stack name -> whether it allows loopback redirects (all known stacks)
-    loopback_allowed: Mapping[str, bool]
+    loopback_allowed: Mapping[str, bool | None]
     # spec names, app ids, client ids or labels of the partner apps
     partners: frozenset[str] = frozenset()
     # names of the specs that exist (where specs are written, and in the specs folder)
@@ -219,7 +219,7 @@ def spec_data(
     if assigned:
         data["groups"] = list(assigned)
     uris = app.redirect_uris + app.post_logout_redirect_uris
-    strict = sorted(s for s, allowed in options.loopback_allowed.items() if not allowed)
+    strict = sorted(s for s, allowed in options.loopback_allowed.items() if allowed is False)
     if strict and any(is_loopback(u) for u in uris):
         # Imported from this stack's org; other stacks refuse loopback redirects.
         data["environments"] = [options.stack]

@@ -21,7 +21,7 @@ from appspecs.spec.load import SpecSet
 # "held": a held spec with nothing in Okta before or after (state view only; against a base,
 # a held app new in the head is "added": the pull request adds it)
 AppChange = Literal["added", "removed", "changed", "unchanged", "held"]
-Approval = Literal["approved", "recorded", "invalidated", "pending"]
+Approval = Literal["approved", "recorded", "invalidated", "removed", "pending"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +225,7 @@ def _approval(
         # an approval exists, for another version of the spec
         return "invalidated" if was_approved(name) or not unchanged else "pending"
     # No approval now: one that existed before was removed (and the app leaves Okta).
-    return "invalidated" if was_approved(name) else "pending"
+    return "removed" if was_approved(name) else "pending"
 
 
 def summarize(

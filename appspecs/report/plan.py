@@ -20,9 +20,12 @@ APPROVAL_TEXT = {
     "approved": "approved",
     "recorded": "approval recorded",
     "invalidated": "approval invalidated: the spec changed after it was approved",
+    "removed": "approval removed from approvals.yaml",
     "pending": "approval pending",
 }
 PRIVILEGE = "PRIVILEGE INCREASE"
+# Approvals the merge takes away: the app is held, and leaves Okta if it was there.
+LOST_APPROVALS = frozenset({"invalidated", "removed"})
 
 
 def counts_line(plan: Plan) -> str:
@@ -146,7 +149,11 @@ def _delta_cell(d: Delta) -> str:
 
 def _scopes_cell(app: AppSummary) -> str:
     cell = _delta_cell(app.scopes)
-    return f"⚠️ **privilege increase** {cell}" if app.privilege_increase else cell
+    if not app.privilege_increase:
+        return cell
+    if app.held is not None:
+        return f"⚠️ **privilege increase**, requested (granted once approved) {cell}"
+    return f"⚠️ **privilege increase** {cell}"
 
 
 def _uris_cell(app: AppSummary) -> str:
@@ -176,7 +183,7 @@ def _change_cell(app: AppSummary) -> str:
 def _approval_cell(app: AppSummary) -> str:
     if app.approval is None:
         return ""
-    return "**invalidated**" if app.approval == "invalidated" else app.approval
+    return f"**{app.approval}**" if app.approval in LOST_APPROVALS else app.approval
 
 
 def _steps_by_app(steps: Iterable[Step]) -> dict[str | None, list[Step]]:
@@ -205,14 +212,25 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         + f" · {summary.get('same', 0)} unchanged",
     ]
     head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
-    increases = [a for a in plan.apps if a.privilege_increase]
-    if increases:
-        names = ", ".join(md.code(a.name) for a in increases)
+    granted = [a for a in plan.apps if a.privilege_increase and a.held is None]
+    if granted:
+        names = ", ".join(md.code(a.name) for a in granted)
         head += ["", f"> ⚠️ **Privilege increase:** scopes granted to {names}."]
+    requested = [a for a in plan.apps if a.privilege_increase and a.held is not None]
+    if requested:
+        names = ", ".join(md.code(a.name) for a in requested)
+        head += [
+            "",
+            f"> ⚠️ **Privilege increase:** scopes requested by {names}, granted once approved.",
+        ]
     invalidated = [a for a in plan.apps if a.approval == "invalidated"]
     if invalidated:
         names = ", ".join(md.code(a.name) for a in invalidated)
         head += ["", f"> ⚠️ **Approval invalidated:** {names} changed after approval and is held."]
+    removed = [a for a in plan.apps if a.approval == "removed"]
+    if removed:
+        names = ", ".join(md.code(a.name) for a in removed)
+        head += ["", f"> ⚠️ **Approval removed:** {names} lost its recorded approval and is held."]
     head.append("")
     notable = [a for a in plan.apps if _notable(a)]
     blocks = ["\n".join(head)]
@@ -268,6 +286,8 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "change": app.change,
         "partner": app.partner,
         "privilegeIncrease": app.privilege_increase,
+        # held: the added scopes are requested, granted once the app is approved
+        "scopesRequestedOnly": app.privilege_increase and app.held is not None,
         "scopes": _delta_json(app.scopes, "granted", "revoked"),
         "redirectUris": _delta_json(app.redirect_uris),
         "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
@@ -310,6 +330,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "apps": counts,
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
             "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
+            "approvalsRemoved": [a.name for a in plan.apps if a.approval == "removed"],
             "skipped": [{"name": s.name, "detail": s.detail} for s in plan.skipped],
             "notes": list(plan.notes),
         },

@@ -46,7 +46,9 @@ class CheckContext:
     specs_root: Path
     catalog: ScopeCatalog | None
     # stack name -> whether loopback redirects are allowed there; empty when no stacks are known
-    loopback_allowed: Mapping[str, bool]
+    # stack -> whether it allows loopback redirects; None: its file is unreadable (reported
+    # apart, exit 2), so the stack exists but its rule is not known
+    loopback_allowed: Mapping[str, bool | None]
 
 
 def check_catalog(catalog: CatalogFile) -> list[Finding]:
@@ -216,7 +218,7 @@ def _check_pkce(spec: AppSpec) -> list[Finding]:
     return []
 
 
-def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool]) -> list[Finding]:
+def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool | None]) -> list[Finding]:
     client = spec.client
     findings: list[Finding] = []
     if client.kind == "service":
@@ -240,7 +242,9 @@ def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool]) -> lis
             )
         )
     strict_stacks = sorted(
-        stack for stack, allowed in loopback_allowed.items() if not allowed and spec.goes_to(stack)
+        stack
+        for stack, allowed in loopback_allowed.items()
+        if allowed is False and spec.goes_to(stack)
     )
     for field in ("redirect_uris", "post_logout_redirect_uris"):
         seen: set[str] = set()
@@ -281,7 +285,7 @@ def _check_groups(spec: AppSpec) -> list[Finding]:
     return findings
 
 
-def _check_environments(spec: AppSpec, known: Mapping[str, bool]) -> list[Finding]:
+def _check_environments(spec: AppSpec, known: Mapping[str, bool | None]) -> list[Finding]:
     if spec.environments is None:
         return []
     findings: list[Finding] = []

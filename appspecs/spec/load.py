@@ -234,7 +234,7 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int
     return [(a, file, i) for i, a in enumerate(parsed.approvals)]
 
 
-def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool]:
+def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool | None]:
     if stacks_dir is None:
         return {}
     allowed, problems = loopback_allowed(stacks_dir)
