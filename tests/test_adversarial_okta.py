@@ -9,6 +9,8 @@ at the HTTP boundary: the stand-in over loopback, or an httpx transport.
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -19,6 +21,7 @@ from appspecs.okta import (
     BadResponse,
     CredentialsError,
     OktaClient,
+    OktaError,
     ServiceAppCredentials,
     TlsError,
 )
@@ -287,3 +290,91 @@ def test_a_404_on_a_listing_whose_object_is_there_is_a_failed_read(org: Org, lis
     assert result.exit_code == 2, result.stderr
     assert report["complete"] is False and report["failed_reads"]
     assert report["findings"] == []
+
+
+# -- proxies, URLs and what Okta says -------------------------------------------------------------
+
+
+class _Proxy:
+    """A proxy on loopback that answers every request with one fixed status, and counts them."""
+
+    def __init__(self, status: bytes) -> None:
+        self.hits = 0
+        self._status = status
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen()
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                self.hits += 1
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 " + self._status + b"\r\nContent-Length: 0\r\n\r\n")
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def test_a_loopback_org_is_never_reached_through_a_proxy(org: Org) -> None:
+    # Plain http is allowed only because it stays on this machine: through HTTP_PROXY the
+    # token would cross the network in clear text.
+    proxy = _Proxy(b"502 Bad Gateway")
+    try:
+        env = {"HTTP_PROXY": proxy.url, "ALL_PROXY": proxy.url, "NO_PROXY": ""}
+        result = audit_cli(org, env=env)
+    finally:
+        proxy.close()
+    assert result.exit_code == 0, result.stderr
+    assert proxy.hits == 0
+
+
+def test_a_proxy_that_refuses_is_said_at_once_not_an_internal_error(org: Org) -> None:
+    proxy = _Proxy(b"407 Proxy Authentication Required")
+    try:
+        env = {"HTTPS_PROXY": proxy.url, "NO_PROXY": ""}
+        result = audit_cli(org, "--org-url", "https://acme.okta.com", env=env, drop_org_url=True)
+    finally:
+        proxy.close()
+    assert result.exit_code == 2
+    assert "internal error" not in result.stderr
+    assert "the proxy refused the request" in result.stderr
+    assert proxy.hits == 3  # one per read of the first round, none retried
+
+
+def test_proxy_settings_httpx_cannot_use_exit_2_in_one_line(org: Org) -> None:
+    env = {"HTTPS_PROXY": "http://u:p@127.0.0.1:notaport", "NO_PROXY": ""}
+    result = audit_cli(org, "--org-url", "https://acme.okta.com", env=env, drop_org_url=True)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("appspec: unusable proxy settings") and "internal error" not in line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://admin:hunter2@acme.okta.com",
+        "https://admin:hunter2@acme.okta.com:abc",
+        "ftp://admin:hunter2@x",
+    ],
+)
+def test_an_org_url_with_a_password_is_refused_without_quoting_it(org: Org, url: str) -> None:
+    result = audit_cli(org, "--org-url", url, drop_org_url=True)
+    assert result.exit_code == 2
+    assert "hunter2" not in result.output
+    assert "must not contain a user name or password" in result.stderr
+
+
+def test_okta_error_words_are_shown_escaped_never_sent_to_the_terminal() -> None:
+    error = OktaError(
+        error_summary="You do not have permission \x1b]0;owned\x07\x1b[31mRED\x1b[0m",
+        error_code="E0000006\x1b[2J",
+    )
+    assert not [c for c in str(error) if not c.isprintable()]
+    assert "\\x1b]0;owned\\x07" in str(error)

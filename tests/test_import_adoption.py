@@ -371,3 +371,16 @@ def test_nothing_imported_writes_no_import_file(project: Project) -> None:
     result = project.run("--app", "No Such App")
     assert result.exit_code == 1
     assert not project.import_file.exists()
+
+
+def test_force_replaces_a_symlink_at_the_import_file_never_what_it_points_to(
+    project: Project, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep me\n")
+    link = project.root / f"pulumi-import.{STACK}.json"
+    link.symlink_to(victim)
+    project.import_partners("--force")
+    assert victim.read_text() == "keep me\n"
+    assert not link.is_symlink()
+    assert json.loads(link.read_text())["resources"]

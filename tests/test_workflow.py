@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -654,3 +655,31 @@ def test_drift_comments_on_the_open_issue(tmp_path: Path) -> None:
     assert [c[0] for c in out["calls"]] == ["listForRepo", "createComment"]
     assert out["calls"][1][1]["issue_number"] == 41
     assert "still drifting" in out["calls"][1][1]["body"]
+
+
+def _pins() -> dict[str, str]:
+    """constraints.txt as {normalized name: version}."""
+    pins: dict[str, str] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not pinned with =="
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_jobs_that_hold_tokens_install_only_pinned_versions(workflow: dict[str, Any]) -> None:
+    pins = _pins()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in project["dependencies"]:
+        name = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
+        assert re.sub(r"[-_.]+", "-", name).lower() in pins, f"{name} is not in constraints.txt"
+    for name, job in _jobs(workflow).items():
+        for step in job.get("steps", []):
+            run = str(step.get("run", ""))
+            if "pip install" in run:
+                assert "-c constraints.txt" in run, f"job {name}: {run!r}"
+            if str(step.get("uses", "")).startswith("pulumi/actions@"):
+                # The CLI and the SDK the program runs with are released together.
+                assert step.get("with", {}).get("pulumi-version") == pins["pulumi"], name

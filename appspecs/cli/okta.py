@@ -104,15 +104,18 @@ def connect(
     except CredentialsError as exc:
         fail(str(exc))
     settings = client_settings(os.environ)
-    return OktaClient(
-        url,
-        credentials,
-        concurrency=settings.concurrency,
-        max_retries=settings.max_retries,
-        retry_budget_seconds=settings.retry_budget_seconds,
-        timeout=settings.timeout,
-        on_response=on_response,
-    )
+    try:
+        return OktaClient(
+            url,
+            credentials,
+            concurrency=settings.concurrency,
+            max_retries=settings.max_retries,
+            retry_budget_seconds=settings.retry_budget_seconds,
+            timeout=settings.timeout,
+            on_response=on_response,
+        )
+    except OktaError as exc:
+        fail(str(exc))
 
 
 @contextlib.contextmanager

@@ -20,8 +20,8 @@ import httpx
 
 from appspecs.okta.auth import TOKEN_PATH, Credentials, ServiceAppCredentials
 from appspecs.okta.buckets import TOKEN, bucket_of
-from appspecs.okta.errors import BadResponse, CredentialsError, OktaError
-from appspecs.okta.orgurl import normalize_org_url
+from appspecs.okta.errors import BadResponse, CredentialsError, OktaError, ProxySettingsError
+from appspecs.okta.orgurl import is_loopback_host, normalize_org_url
 from appspecs.okta.paging import PageCursor, page_limit
 from appspecs.okta.ratelimit import RateLimiter
 from appspecs.okta.responses import bad_response, body_is_complete, json_type, parse_json
@@ -41,6 +41,7 @@ USER_AGENT = "appspecs/0.1 (+httpx)"
 
 _SEND_ERRORS = (
     httpx.ConnectError,
+    httpx.ProxyError,
     httpx.ReadError,
     httpx.WriteError,
     httpx.RemoteProtocolError,
@@ -88,13 +89,22 @@ class OktaClient:
         self._limiter = RateLimiter(clock=clock, sleep=sleep, jitter=self._policy.jitter)
         self._origin = httpx.URL(self.org_url)
         self.stats = ClientStats()
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        )
+        try:
+            self._http = httpx.Client(
+                transport=transport,
+                timeout=timeout,
+                follow_redirects=False,
+                limits=httpx.Limits(
+                    max_connections=concurrency, max_keepalive_connections=concurrency
+                ),
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+                # Plain http is allowed only because it never leaves the machine: through an
+                # HTTP_PROXY from the environment, the token would cross the network in clear.
+                trust_env=not is_loopback_host(self._origin.host),
+            )
+        except (ValueError, ImportError, httpx.InvalidURL) as exc:
+            # A proxy setting httpx cannot use (a bad URL, socks without socksio): said plainly.
+            raise ProxySettingsError(str(exc)) from exc
 
     # -- public API ---------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ The tree::
 
     OktaError                   base: method, url, status, error_code, error_summary, error_id
     ├── CredentialsError        no usable credentials in the environment (or an unreadable key)
+    ├── ProxySettingsError      proxy settings from the environment that cannot be used
     ├── AuthError               401, or the token endpoint refused the service app
     ├── PermissionDenied        403
     ├── NotFound                404
@@ -31,6 +32,9 @@ _MAX_SUMMARY = 300
 
 def _one_line(text: str) -> str:
     flat = " ".join(text.split())
+    # Okta's words are printed as they come: a control character (an ANSI or OSC sequence from
+    # a hostile or broken server) is shown escaped, never sent to the reader's terminal.
+    flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
     return flat if len(flat) <= _MAX_SUMMARY else flat[: _MAX_SUMMARY - 1] + "…"
 
 
@@ -59,9 +63,10 @@ class OktaError(Exception):
         self.method = method
         self.url = url
         self.status = status
-        self.error_code = error_code
+        # Every field Okta sent is its text: one line, controls escaped.
+        self.error_code = _one_line(error_code) if error_code else None
         self.error_summary = _one_line(error_summary) if error_summary else None
-        self.error_id = error_id
+        self.error_id = _one_line(error_id) if error_id else None
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -95,6 +100,12 @@ class CredentialsError(OktaError):
     """No usable credentials: names the environment variables, never their values."""
 
     what = "Okta credentials"
+
+
+class ProxySettingsError(OktaError):
+    """The environment's proxy settings cannot be used (a bad URL, socks without socksio)."""
+
+    what = "unusable proxy settings (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY)"
 
 
 class AuthError(OktaError):

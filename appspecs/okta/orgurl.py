@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from appspecs.okta.errors import OrgUrlError
@@ -19,9 +20,15 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_USER_INFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
+
+
 def normalize_org_url(org_url: str) -> str:
     """Return ``scheme://host[:port]`` without trailing slashes, or raise ``OrgUrlError``."""
     raw = org_url.strip()
+    if _USER_INFO.match(raw):
+        # Refused first and never quoted: what stands before the @ may be a password.
+        raise OrgUrlError("org URL must not contain a user name or password")
     try:
         parts = urlsplit(raw)
         host = parts.hostname or ""

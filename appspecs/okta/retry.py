@@ -98,6 +98,11 @@ class RetryPolicy:
         tls = tls_failure(failed.error)
         if tls is not None:
             return TlsError(tls, method=method, url=url)
+        if isinstance(failed.error, httpx.ProxyError):
+            # The proxy refused (407, a bad gateway of its own): waiting does not change that.
+            return Unreachable(
+                f"the proxy refused the request ({failed.error})", method=method, url=url
+            )
         # "Connection refused", "timed out": the reason a person can act on.
         why = f" ({failed.error})" if failed.error is not None and str(failed.error) else ""
         if failed.during_body:

@@ -13,7 +13,11 @@ The file holds ids, nothing secret.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import tempfile
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -77,7 +81,21 @@ def import_document(entries: Sequence[Adoptee], version: str | None) -> dict[str
 
 
 def write_import_file(path: Path, document: dict[str, Any], *, force: bool) -> None:
-    """Write the file; without ``force`` an existing one is an error (``FileExistsError``)."""
-    with path.open("w" if force else "x", encoding="utf-8") as fh:
-        json.dump(document, fh, indent=2)
-        fh.write("\n")
+    """Write the file; without ``force`` an existing one is an error (``FileExistsError``).
+
+    Written beside it and renamed over it: a symlink standing at ``path`` is replaced, never
+    followed (a committed link must not make ``--force`` overwrite the file it points to).
+    """
+    if not force and (path.exists() or path.is_symlink()):
+        raise FileExistsError(errno.EEXIST, "exists", str(path))
+    text = json.dumps(document, indent=2) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the file holds ids, nothing secret
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
