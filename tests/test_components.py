@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from appspecs.desired.render import render
+from appspecs.desired.render import PROGRAM_DIR, render
 from appspecs.desired.resources import (
     APP_COMPONENT,
     AUTH_SERVER_COMPONENT,
@@ -166,8 +167,10 @@ def test_oauth_apps_have_the_settings_of_their_kind(runs: dict[str, ProgramRun])
     assert web["omitSecret"] is True
     assert web["redirectUris"] == ["https://crm.acme.example/oauth/callback"]
     assert web["postLogoutRedirectUris"] == ["https://crm.acme.example/signed-out"]
-    assert web["logo"] == "app-specs/logos/crm-sync.png"
-    assert (ROOT / web["logo"]).is_file()  # relative to the project root, where Pulumi runs
+    assert web["logo"] == "../app-specs/logos/crm-sync.png"
+    # Relative to the program's folder (Pulumi.yaml `main: stacks/`), where Pulumi starts the
+    # provider that opens it.
+    assert (ROOT / "stacks" / web["logo"]).is_file()
     assert re.fullmatch(
         r'\{"appspecs":\{"digest":"sha256:[0-9a-f]{64}","name":"crm-sync"\}\}', web["profile"]
     )
@@ -309,14 +312,23 @@ def test_plain_values_pass_through_resolve_unchanged() -> None:
     assert resolve(value, {}, GroupLookup()) == {"a": [1, "two", {"three": True}], "b": ["x", "y"]}
 
 
-def test_logo_paths_are_relative_to_the_project_for_any_specs_folder(tmp_path: Path) -> None:
+def test_logo_paths_are_relative_to_the_program_folder_for_any_specs_folder(
+    tmp_path: Path,
+) -> None:
     specs = tmp_path / "specs"
     shutil.copytree(ROOT / "app-specs", specs)
     run = run_stack_program("dev", specs_dir=specs)
     logo = run.find(OAUTH_APP, "crm-sync").inputs["logo"]
     # Named as `appspec plan` names it, so the plan predicts the same input.
-    assert logo == Path(os.path.relpath(specs / "logos" / "crm-sync.png", ROOT)).as_posix()
-    assert (ROOT / logo).resolve() == (specs / "logos" / "crm-sync.png").resolve()
+    program = ROOT / "stacks"
+    assert logo == Path(os.path.relpath(specs / "logos" / "crm-sync.png", program)).as_posix()
+    assert (program / logo).resolve() == (specs / "logos" / "crm-sync.png").resolve()
+
+
+def test_the_program_folder_is_pulumi_yamls_main() -> None:
+    # The logo paths above are relative to it: Pulumi starts the providers in `main`.
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
+    assert project["main"].rstrip("/") == PROGRAM_DIR
 
 
 def test_a_web_app_may_require_pkce(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from appspecs.desired.model import (
     EVERYONE,
     MARKER,
@@ -84,6 +86,19 @@ def render_auth_server(catalog: ScopeCatalog, stack: StackConfig) -> DesiredAuth
     )
 
 
+# Pulumi runs a program whose `main` is a folder in that folder, and starts the providers there
+# too (Pulumi.yaml: `main: stacks/`): the Okta provider opens the logo file relative to it.
+PROGRAM_DIR = "stacks"
+
+
+def logo_input(specs_dir_from_project: str, logo: str) -> str:
+    """The logo's path as the provider must be given it: relative to the program's folder."""
+    path = posixpath.join(specs_dir_from_project, logo)
+    if posixpath.isabs(path):
+        return path
+    return posixpath.relpath(path, PROGRAM_DIR)
+
+
 def render_app(loaded: LoadedSpec, specs_dir_from_project: str = "app-specs") -> DesiredApp:
     spec = loaded.spec
     kind = spec.client.kind
@@ -99,7 +114,7 @@ def render_app(loaded: LoadedSpec, specs_dir_from_project: str = "app-specs") ->
         token_endpoint_auth_method="none" if kind in PUBLIC_KINDS else "client_secret_basic",
         pkce_required=spec.client.effective_pkce,
         consent_method="REQUIRED" if spec.type == "partner" else "TRUSTED",
-        logo=f"{specs_dir_from_project}/{spec.logo}" if spec.logo else None,
+        logo=logo_input(specs_dir_from_project, spec.logo) if spec.logo else None,
         status="ACTIVE",
         profile={MARKER: {"name": spec.name, "digest": loaded.digest}},
     )
