@@ -238,6 +238,25 @@ def test_a_stack_new_since_the_base_plans_everything_new(repo: Path) -> None:
     assert set(data["changeSummary"]) == {"create"}
 
 
+def test_a_new_kind_replaces_the_app_and_what_names_it(repo: Path) -> None:
+    # Okta cannot change an app's type: the provider replaces it, with a new client id, so the
+    # group assignments (keyed by the app's id) are replaced too and the policy updated.
+    edit(repo, "crm-sync", "kind: web", "kind: spa")
+    data = plan_json(repo, "--base", "main")
+    ops = {s["name"]: s["op"] for s in data["steps"] if s["op"] != "same"}
+    assert ops == {
+        "crm-sync": "replace",
+        "crm-sync-groups": "replace",
+        "crm-sync-policy": "update",
+    }
+    assert data["changeSummary"]["replace"] == 2
+    assert app(data, "crm-sync")["kind"] == {"old": "web", "new": "spa"}
+    text = plan(repo, "--base", "main").stdout
+    assert "kind: web -> spa: Okta replaces the app" in text
+    assert "+-   okta:app/oAuth:OAuth crm-sync (replace)" in text
+    assert "2 to replace" in text
+
+
 def test_requiring_pkce_is_said_in_the_summary(repo: Path) -> None:
     edit(repo, "crm-sync", "\nscopes:", "\n  pkce: true\nscopes:")
     data = plan_json(repo, "--base", "main")

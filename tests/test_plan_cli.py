@@ -64,7 +64,10 @@ def test_without_state_everything_is_a_create(project: Path) -> None:
     result = run(project, "--stack", "dev")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Plan for stack dev against no recorded state\n")
-    assert "Changes: 36 to create, 0 to update, 0 to delete, 0 unchanged" in result.stdout
+    assert (
+        "Changes: 36 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged"
+        in result.stdout
+    )
     assert result.stderr == ""
 
 

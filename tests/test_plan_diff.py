@@ -221,7 +221,8 @@ def test_a_ref_to_a_resource_to_be_created_is_a_change(doc: dict[str, Any], plan
     assert _changing(plan) == [
         ("create", OAUTH_APP, "crm-sync"),
         ("update", POLICY, "crm-sync-policy"),
-        ("update", GROUP_ASSIGNMENTS, "crm-sync-groups"),
+        # keyed by the app's id, which the provider cannot change in place
+        ("replace", GROUP_ASSIGNMENTS, "crm-sync-groups"),
     ]
     (change,) = _step(plan, POLICY, "crm-sync-policy").diffs
     assert change.path == "clientWhitelists[0]" and change.old == old_id

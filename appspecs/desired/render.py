@@ -23,6 +23,8 @@ from appspecs.spec.models import PUBLIC_KINDS
 from appspecs.stackconfig import StackConfig
 
 APPLICATION_TYPE = {"web": "web", "spa": "browser", "native": "native", "service": "service"}
+# Okta's application type -> the spec's kind: the same mapping, read backwards.
+KIND_OF = {okta: kind for kind, okta in APPLICATION_TYPE.items()}
 # Refresh tokens come from Okta only when the rule also grants offline_access.
 OFFLINE_ACCESS = "offline_access"
 # refresh_token is an app grant type, not a condition an access-policy rule can name.

@@ -26,6 +26,16 @@ GET_GROUP = "okta:group/getGroup:getGroup"
 
 AUTH_SERVER_NAME = "api"
 
+# Inputs (wire names) whose change makes the provider replace the resource rather than update
+# it (terraform-provider-okta: ForceNew): a new app means a new client id and secret.
+FORCE_NEW: dict[str, frozenset[str]] = {
+    OAUTH_APP: frozenset({"type", "clientId"}),
+    GROUP_ASSIGNMENTS: frozenset({"appId"}),
+    POLICY: frozenset({"authServerId"}),
+    RULE: frozenset({"authServerId", "policyId"}),
+    SCOPE: frozenset({"authServerId"}),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Ref:

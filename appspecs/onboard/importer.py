@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from appspecs.desired.model import DesiredApp
-from appspecs.desired.render import APPLICATION_TYPE, OFFLINE_ACCESS, render_app
+from appspecs.desired.render import KIND_OF, OFFLINE_ACCESS, render_app
 from appspecs.diagnostics import Severity, format_path
 from appspecs.live.model import LiveApp, Snapshot
 from appspecs.onboard.access import Grant, GroupNames, app_grant, assigned_groups
@@ -33,8 +33,6 @@ from appspecs.spec.load import APPS_DIR, LoadedSpec
 from appspecs.spec.models import DEFAULT_GRANTS, PUBLIC_KINDS, AppSpec
 from appspecs.spec.uris import is_loopback
 
-# Okta's application_type -> the spec's client kind: render's mapping, read backwards.
-KIND_OF = {okta: kind for kind, okta in APPLICATION_TYPE.items()}
 #: Written as the owner: `validate` rejects it (not an email) until a person fills it in.
 OWNER_PLACEHOLDER = "TODO-owner"
 # Stands in for the placeholder while the spec is checked, so only real problems show.

@@ -11,14 +11,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from appspecs.desired.resources import APP_COMPONENT, GroupId, Ref, ResourceSpec
+from appspecs.desired.resources import APP_COMPONENT, FORCE_NEW, GroupId, Ref, ResourceSpec
 from appspecs.plan.state import RecordedResource, RecordedState, Secret
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
 from appspecs.plan.wire import wire_inputs, wire_name
 
-Op = Literal["create", "update", "delete", "same"]
-OPS: tuple[Op, ...] = ("create", "update", "delete", "same")
+Op = Literal["create", "update", "replace", "delete", "same"]
+OPS: tuple[Op, ...] = ("create", "update", "replace", "delete", "same")
 
 # Resolves a placeholder to a value: a recorded output, or an Unknown.
 Resolver = Callable[[Ref | GroupId], Any]
@@ -236,14 +236,36 @@ def _app_of(rec: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> st
     return None
 
 
+def _replaces(type_: str, diffs: Sequence[Change]) -> bool:
+    force_new = FORCE_NEW.get(type_, frozenset())
+    return any(_root(c.path) in force_new for c in diffs)
+
+
+def _root(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
 def plan_steps(
     desired: Sequence[PlannedResource], before: RecordedState, resolver: Resolver
 ) -> list[Step]:
-    """Creates, updates and sames in program order, then deletes, children first."""
+    """Creates, updates, replaces and sames in program order, then deletes, children first.
+
+    A replaced resource gets new outputs (a new app, a new client id): references to it are
+    fresh for the resources after it, which may be replaced or updated in turn.
+    """
     steps: list[Step] = []
     recorded = before.by_urn
+    urn_of = {d.spec.key: d.urn for d in desired}
+    replaced: set[str] = set()
+
+    def resolve_ref(placeholder: Ref | GroupId) -> Any:
+        if isinstance(placeholder, Ref) and placeholder.key in replaced:
+            urn = urn_of[placeholder.key]
+            return Unknown(placeholder, urn, wire_name(placeholder.output), fresh=True)
+        return resolver(placeholder)
+
     for d in desired:
-        inputs = resolve(d.inputs, resolver)
+        inputs = resolve(d.inputs, resolve_ref)
         rec = recorded.get(d.urn)
         common = {
             "urn": d.urn,
@@ -258,7 +280,12 @@ def plan_steps(
             steps.append(Step(op="create", **common))
             continue
         diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes))
-        steps.append(Step(op="update" if diffs else "same", diffs=diffs, **common))
+        op: Op = "same"
+        if diffs:
+            op = "replace" if _replaces(d.spec.type, diffs) else "update"
+        if op == "replace":
+            replaced.add(d.spec.key)
+        steps.append(Step(op=op, diffs=diffs, **common))
     wanted = {d.urn for d in desired}
     for rec in reversed(before.resources):
         if (rec.urn in wanted and not rec.delete) or is_engine_resource(rec.type):

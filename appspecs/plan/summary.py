@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
-from appspecs.desired.render import OFFLINE_ACCESS, render_app
+from appspecs.desired.render import KIND_OF, OFFLINE_ACCESS, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.spec.approvals import ApprovalStatus
@@ -38,6 +38,7 @@ class AppView:
     label: str | None = None
     partner: bool | None = None
     pkce: bool | None = None  # None: not known (state recorded no bool)
+    kind: str | None = None  # web, spa, native, service; None: not known
     # whether this side has the app in Okta (a held app's spec exists but is not deployed)
     deployed: bool = True
     # recorded group ids the stack's `groupIds` export does not name
@@ -73,6 +74,8 @@ class AppSummary:
     groups: Delta
     label: tuple[str, str] | None = None  # (old, new) when the label changes
     pkce: tuple[bool, bool] | None = None  # (old, new) when whether PKCE is required changes
+    # (old, new) when the kind changes: Okta replaces the app (a new client id and secret)
+    kind: tuple[str, str] | None = None
     approval: Approval | None = None  # partner apps only
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
@@ -98,6 +101,7 @@ def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
         label=app.client.label,
         partner=app.partner,
         pkce=app.client.pkce_required,
+        kind=app.kind,
         deployed=deployed,
     )
 
@@ -170,6 +174,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         label = oauth.get("label")
         consent = oauth.get("consentMethod")
         pkce = oauth.get("pkceRequired")
+        app_type = oauth.get("type")
         out[comp.name] = AppView(
             name=comp.name,
             digest=_digest(oauth.get("profile")),
@@ -182,6 +187,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             label=label if isinstance(label, str) else None,
             partner=consent == "REQUIRED" if isinstance(consent, str) else None,
             pkce=pkce if isinstance(pkce, bool) else None,
+            kind=KIND_OF.get(app_type) if isinstance(app_type, str) else None,
         )
     return out
 
@@ -191,6 +197,12 @@ def _label_change(old: AppView, new: AppView) -> tuple[str, str] | None:
     if old.label is None or new.label is None or old.label == new.label:
         return None
     return (old.label, new.label)
+
+
+def _kind_change(old: AppView, new: AppView) -> tuple[str, str] | None:
+    if old.kind is None or new.kind is None or old.kind == new.kind:
+        return None
+    return (old.kind, new.kind)
 
 
 def _pkce_change(old: AppView, new: AppView) -> tuple[bool, bool] | None:
@@ -269,12 +281,14 @@ def summarize(
                 and not _group_delta(o, n, named_groups)
                 and _label_change(o, n) is None
                 and _pkce_change(o, n) is None
+                and _kind_change(o, n) is None
                 and o.deployed == n.deployed
             )
             change = "unchanged" if same else "changed"
         loaded = specs.apps.get(name)
         label = _label_change(o, n) if old and new else None
         pkce = _pkce_change(o, n) if old and new and change != "added" else None
+        kind = _kind_change(o, n) if old and new and change != "added" else None
         out.append(
             AppSummary(
                 name=name,
@@ -289,6 +303,7 @@ def summarize(
                 groups=_group_delta(o, n, named_groups),
                 label=label,
                 pkce=pkce,
+                kind=kind,
                 approval=_approval(name, specs, old, was_approved),
                 held=held.get(name),
                 held_removes=name in held and old is not None and o.deployed,

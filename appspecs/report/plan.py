@@ -13,9 +13,15 @@ from appspecs.plan.urns import nesting
 from appspecs.plan.values import ABSENT, display, to_json
 from appspecs.report import markdown as md
 
-MARK = {"create": "+", "update": "~", "delete": "-", "same": " "}
+MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 APP_MARK = {"added": "+", "changed": "~", "removed": "-", "unchanged": " ", "held": "!"}
-VERB = {"create": "to create", "update": "to update", "delete": "to delete", "same": "unchanged"}
+VERB = {
+    "create": "to create",
+    "update": "to update",
+    "replace": "to replace",
+    "delete": "to delete",
+    "same": "unchanged",
+}
 APPROVAL_TEXT = {
     "approved": "approved",
     "recorded": "approval recorded",
@@ -84,6 +90,11 @@ def app_facts(app: AppSummary) -> list[str]:
     facts += _delta_facts("groups", app.groups)
     if app.label is not None:
         facts.append(f"label: {json.dumps(app.label[0])} -> {json.dumps(app.label[1])}")
+    if app.kind is not None:
+        facts.append(
+            f"kind: {app.kind[0]} -> {app.kind[1]}: Okta replaces the app "
+            "(a new client id and secret for its consumers)"
+        )
     if app.pkce is not None:
         facts.append(f"PKCE: {_required(app.pkce[0])} -> {_required(app.pkce[1])}")
     if app.approval is not None and app.approval != "approved":
@@ -175,6 +186,8 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; not for this stack ({md.text(app.skipped)})"
     if app.label is not None:
         out += f"; label {md.code(app.label[0])} → {md.code(app.label[1])}"
+    if app.kind is not None:
+        out += f"; **kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**"
     if app.pkce is not None:
         out += f"; PKCE {_required(app.pkce[0])} → {_required(app.pkce[1])}"
     return out
@@ -207,7 +220,8 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         "",
         f"Against {md.code(plan.against)}: "
         + " · ".join(
-            f"**{summary.get(op, 0)} {VERB[op]}**" for op in ("create", "update", "delete")
+            f"**{summary.get(op, 0)} {VERB[op]}**"
+            for op in ("create", "update", "replace", "delete")
         )
         + f" · {summary.get('same', 0)} unchanged",
     ]
@@ -295,6 +309,7 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "groups": _delta_json(app.groups),
         "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
         "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
+        "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
         "approval": app.approval,
         "held": app.held,
         "heldRemoves": app.held_removes,
