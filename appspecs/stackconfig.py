@@ -14,6 +14,9 @@ from pydantic_core import ErrorDetails
 from appspecs.spec.yamlfile import read_yaml
 
 PROJECT = "appspecs"
+#: The specs folder the program deploys when the stack sets no appspecs:specsDir (Pulumi.yaml
+#: declares the same default).
+DEFAULT_SPECS_DIR = "app-specs"
 
 
 class AuthServerConfig(BaseModel):

@@ -24,11 +24,15 @@ from appspecs.desired.render import render
 from appspecs.diagnostics import Severity
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
-from appspecs.stackconfig import StackConfig, StackConfigError, stack_config_from_values
+from appspecs.stackconfig import (
+    DEFAULT_SPECS_DIR,
+    StackConfig,
+    StackConfigError,
+    stack_config_from_values,
+)
 from components import ApiAuthServer, GroupLookup, OidcApp
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPECS_DIR = "app-specs"
 
 
 def read_config() -> tuple[StackConfig, str]:

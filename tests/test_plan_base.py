@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
+from appspecs.desired.resources import OAUTH_APP
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {
@@ -255,6 +256,31 @@ def test_a_new_kind_replaces_the_app_and_what_names_it(repo: Path) -> None:
     assert "kind: web -> spa: Okta replaces the app" in text
     assert "+-   okta:app/oAuth:OAuth crm-sync (replace)" in text
     assert "2 to replace" in text
+
+
+def test_a_new_picture_under_the_same_logo_path_is_an_update(repo: Path) -> None:
+    # The input is the path; the provider keeps the file's hash and uploads the new picture.
+    logo = repo / "app-specs" / "logos" / "crm-sync.png"
+    logo.write_bytes(logo.read_bytes() + b"\0")
+    data = plan_json(repo, "--base", "main")
+    assert (app(data, "crm-sync")["change"], app(data, "crm-sync")["logoChanged"]) == (
+        "changed",
+        True,
+    )
+    oauth = next(s for s in data["steps"] if s["name"] == "crm-sync" and s["type"] == OAUTH_APP)
+    assert oauth["op"] == "update"
+    [change] = oauth["diffs"]
+    assert change["path"] == "logo (file content)"
+    assert change["old"].startswith("sha256:") and change["new"] != change["old"]
+
+
+def test_dropping_a_logo_changes_nothing_in_okta(repo: Path) -> None:
+    # The provider keeps the logo when the input goes away (it suppresses that diff).
+    edit(repo, "crm-sync", "logo: logos/crm-sync.png\n", "")
+    data = plan_json(repo, "--base", "main")
+    oauth = next(s for s in data["steps"] if s["name"] == "crm-sync" and s["type"] == OAUTH_APP)
+    assert oauth["op"] == "update"  # the marker's digest changes, not the logo
+    assert [d["path"] for d in oauth["diffs"]] == ["profile"]
 
 
 def test_requiring_pkce_is_said_in_the_summary(repo: Path) -> None:

@@ -345,6 +345,23 @@ def test_invalid_specs_exit_1_before_pulumi_runs(tmp_path: Path) -> None:
     assert not (tmp_path / "calls.jsonl").exists()
 
 
+def test_another_specs_folder_than_the_program_deploys_is_refused(tmp_path: Path) -> None:
+    # No appspecs:specsDir: the program deploys app-specs/, so a summary of other/ would be
+    # printed beside the engine's steps for app-specs/.
+    project = _project(tmp_path)
+    shutil.copytree(project / "app-specs", project / "other")
+    env = _scenario(tmp_path)
+    result = _run(
+        project,
+        str(_standin(tmp_path)),
+        *("preview", "--stack", "dev", "--specs", "other", "--stacks", "stacks"),
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "stack 'dev' deploys the specs in app-specs (unset appspecs:specsDir)" in result.stderr
+    assert not (tmp_path / "calls.jsonl").exists()
+
+
 # --- the real CLI ---------------------------------------------------------------------------------
 
 

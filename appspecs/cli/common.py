@@ -177,20 +177,29 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
         fail(str(exc))
 
 
-def require_deployed_specs(specs_dir: Path, stacks_dir: Path | None, config: StackConfig) -> None:
+def require_deployed_specs(
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    config: StackConfig,
+    *,
+    default: str | None = None,
+) -> None:
     """Exit 2 when the stack deploys another specs folder (`appspecs:specsDir`) than this one.
 
     A plan or preview of one folder while the Pulumi program deploys another would show
-    changes that never happen, and hide the ones that do.
+    changes that never happen, and hide the ones that do. ``default``: the folder the program
+    deploys when the stack sets none (preview, which runs the program); without it an unset
+    setting checks nothing.
     """
-    declared = config.settings.specs_dir
+    declared = config.settings.specs_dir or default
     if declared is None:
         return
     project = resolve_stacks_dir(specs_dir, stacks_dir).resolve().parent
     deployed = (project / declared).resolve()
     if deployed != specs_dir.resolve():
+        why = "appspecs:specsDir" if config.settings.specs_dir else "unset appspecs:specsDir"
         fail(
-            f"stack '{config.name}' deploys the specs in {declared} (appspecs:specsDir), not "
+            f"stack '{config.name}' deploys the specs in {declared} ({why}), not "
             f"{specs_dir}: give --specs {deployed}"
         )
 

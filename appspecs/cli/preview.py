@@ -27,6 +27,7 @@ from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project
 from appspecs.plan.build import PlanInputError, plan_against_state
 from appspecs.report.preview import PreviewReport, render
+from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,8 @@ def run(options: PreviewOptions) -> PreviewReport:
     except (PulumiNotInstalled, ProjectNotFound) as exc:
         fail(str(exc))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
-    require_deployed_specs(options.specs_dir, options.stacks_dir, config)
+    # The program it runs deploys appspecs:specsDir, or Pulumi.yaml's default when unset.
+    require_deployed_specs(options.specs_dir, options.stacks_dir, config, default=DEFAULT_SPECS_DIR)
     specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to preview")
     try:
         engine = run_preview(project, options.stack)

@@ -35,6 +35,9 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     RULE: frozenset({"authServerId", "policyId"}),
     SCOPE: frozenset({"authServerId"}),
 }
+# Inputs the provider keeps as they are when the program stops setting them (it suppresses the
+# diff): an app's logo stays in Okta when a spec drops `logo:`.
+KEPT_WHEN_UNSET: dict[str, frozenset[str]] = {OAUTH_APP: frozenset({"logo"})}
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from appspecs.desired.model import DesiredState, SkippedApp
 from appspecs.desired.render import render
-from appspecs.desired.resources import resource_graph
+from appspecs.desired.resources import OAUTH_APP, resource_graph
 from appspecs.plan.diff import (
+    Change,
     PlannedResource,
     Step,
     change_summary,
@@ -154,6 +157,39 @@ def _flat(values: Mapping[str, object], prefix: str = "") -> dict[str, object]:
     return out
 
 
+LOGO_CONTENT = "logo (file content)"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _with_logo_content(steps: list[Step], specs: SpecSet, base: SpecSet) -> list[Step]:
+    """Steps with a logo whose file changed marked as updates: the input is the same path, but
+    the provider keeps the file's hash and uploads the new picture."""
+    out = []
+    for step in steps:
+        head, before = specs.apps.get(step.name), base.apps.get(step.name)
+        if (
+            step.type == OAUTH_APP
+            and step.op in ("same", "update")
+            and head is not None
+            and before is not None
+            and head.spec.logo
+            and before.spec.logo
+        ):
+            new = _file_digest(specs.root / head.spec.logo)
+            old = _file_digest(base.root / before.spec.logo)
+            if new != old:
+                change = Change(LOGO_CONTENT, old, new)
+                step = dataclasses.replace(step, op="update", diffs=(*step.diffs, change))
+        out.append(step)
+    return out
+
+
 def plan_against_base(
     specs: SpecSet,
     base: SpecSet | None,
@@ -197,6 +233,8 @@ def plan_against_base(
     recorded = _as_recorded(base_planned, base_label)
     resolver = symbolic_resolver({p.spec.key: p.urn for p in planned}, recorded.by_urn)
     steps = plan_steps(planned, recorded, resolver)
+    if base is not None:
+        steps = _with_logo_content(steps, specs, base)
 
     def was_approved(name: str) -> bool:
         return (
@@ -211,6 +249,13 @@ def plan_against_base(
         was_approved,
         include_held=True,
     )
+    new_logos = {s.app for s in steps if any(c.path == LOGO_CONTENT for c in s.diffs)}
+    apps = [
+        dataclasses.replace(a, logo_changed=True, change="changed")
+        if a.name in new_logos and a.change == "unchanged"
+        else dataclasses.replace(a, logo_changed=a.name in new_logos)
+        for a in apps
+    ]
     return Plan(
         stack=stack.name,
         mode="base",

@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from appspecs.desired.resources import APP_COMPONENT, FORCE_NEW, GroupId, Ref, ResourceSpec
+from appspecs.desired.resources import (
+    APP_COMPONENT,
+    FORCE_NEW,
+    KEPT_WHEN_UNSET,
+    GroupId,
+    Ref,
+    ResourceSpec,
+)
 from appspecs.plan.state import RecordedResource, RecordedState, Secret
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
@@ -199,13 +206,16 @@ def _empty(value: Any) -> bool:
 
 
 def diff_inputs(
-    new: Mapping[str, Any], old: Mapping[str, Any], ignore_changes: Sequence[str] = ()
+    new: Mapping[str, Any],
+    old: Mapping[str, Any],
+    ignore_changes: Sequence[str] = (),
+    kept: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """The changed inputs of an existing resource.
 
     Recorded inputs the program no longer sets count as removed, except the bridge's own
-    bookkeeping (`__defaults` and other `__` keys), inputs it lists as defaulted, and empty
-    values. `ignore_changes` paths (and everything under them) are left out, as the engine does.
+    bookkeeping (`__defaults` and other `__` keys), inputs it lists as defaulted, empty values,
+    and `kept` inputs (the provider leaves them as they are). `ignore_changes` paths (and everything under them) are left out, as the engine does.
     """
     defaults = old.get("__defaults")
     defaulted = {d for d in defaults if isinstance(d, str)} if isinstance(defaults, list) else set()
@@ -213,7 +223,7 @@ def diff_inputs(
     for key in new:
         _compare(new[key], old.get(key, ABSENT), key, out)
     for key, value in old.items():
-        if key in new or key.startswith("__") or key in defaulted or _empty(value):
+        if key in new or key.startswith("__") or key in defaulted or key in kept or _empty(value):
             continue
         out.append(Change(key, value, ABSENT))
     if ignore_changes:
@@ -279,7 +289,8 @@ def plan_steps(
         if rec is None or rec.delete:
             steps.append(Step(op="create", **common))
             continue
-        diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes))
+        kept = KEPT_WHEN_UNSET.get(d.spec.type, frozenset())
+        diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes, kept))
         op: Op = "same"
         if diffs:
             op = "replace" if _replaces(d.spec.type, diffs) else "update"

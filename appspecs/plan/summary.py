@@ -76,6 +76,7 @@ class AppSummary:
     pkce: tuple[bool, bool] | None = None  # (old, new) when whether PKCE is required changes
     # (old, new) when the kind changes: Okta replaces the app (a new client id and secret)
     kind: tuple[str, str] | None = None
+    logo_changed: bool = False  # the logo file's picture changed (compared by base plans only)
     approval: Approval | None = None  # partner apps only
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved

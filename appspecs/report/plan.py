@@ -97,6 +97,8 @@ def app_facts(app: AppSummary) -> list[str]:
         )
     if app.pkce is not None:
         facts.append(f"PKCE: {_required(app.pkce[0])} -> {_required(app.pkce[1])}")
+    if app.logo_changed:
+        facts.append("logo: a new picture (what users see when they consent)")
     if app.approval is not None and app.approval != "approved":
         facts.append(APPROVAL_TEXT[app.approval])
     if app.held is not None:
@@ -190,6 +192,8 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; **kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**"
     if app.pkce is not None:
         out += f"; PKCE {_required(app.pkce[0])} → {_required(app.pkce[1])}"
+    if app.logo_changed:
+        out += "; a new logo picture"
     return out
 
 
@@ -310,6 +314,7 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
         "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
         "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
+        "logoChanged": app.logo_changed,
         "approval": app.approval,
         "held": app.held,
         "heldRemoves": app.held_removes,

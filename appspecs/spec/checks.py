@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from appspecs.desired.resources import scope_resource_name
 from appspecs.diagnostics import Severity
 from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
 from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, PUBLIC_KINDS, AppSpec
@@ -56,6 +57,7 @@ def check_catalog(catalog: CatalogFile) -> list[Finding]:
     not used, as every spec is checked against it."""
     findings: list[Finding] = []
     seen: dict[str, int] = {}
+    resource_names: dict[str, tuple[int, str]] = {}
     for i, scope in enumerate(catalog.scopes):
         where: DataPath = ("scopes", i, "value")
         if not SCOPE_VALUE.match(scope.value):
@@ -76,6 +78,20 @@ def check_catalog(catalog: CatalogFile) -> list[Finding]:
                 )
             )
         seen.setdefault(scope.value, i)
+        # Each scope becomes a Pulumi resource named from its value; two names alike would be
+        # one URN twice, which the engine refuses at deploy time.
+        name = scope_resource_name(scope.value)
+        if name in resource_names and scope.value != resource_names[name][1]:
+            first, other = resource_names[name]
+            findings.append(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' and scopes[{first}] '{other}' would both be "
+                    f"the Pulumi resource '{name}'; rename one",
+                )
+            )
+        resource_names.setdefault(name, (i, scope.value))
         for attr in ("display_name", "description", "category"):
             if not getattr(scope, attr).strip():
                 findings.append(
