@@ -205,6 +205,21 @@ def test_pkce_written_at_its_default_keeps_the_digest(tmp_path: Path, kind: str)
     assert digest_of(tmp_path, written) == digest_of(tmp_path, spec)
 
 
+def test_a_new_picture_under_the_same_logo_path_changes_the_digest(tmp_path: Path) -> None:
+    # The reviewer approved the picture users see when they consent, not only its path.
+    with_logo = SPEC + "logo: logos/crm.png\n"
+    before = digest_of(tmp_path, with_logo, logo=True)
+    root = tmp_path / f"specs-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(BASE / "app-specs", root)
+    (root / "apps").mkdir()
+    (root / "apps" / "crm-sync.yaml").write_text(with_logo, encoding="utf-8")
+    picture = (BASE / "app-specs" / "logos" / "ok.png").read_bytes()
+    (root / "logos" / "crm.png").write_bytes(picture + b"\0")
+    specs = load_specs(root, stacks_dir=BASE / "stacks")
+    assert specs.ok, [d.message for d in specs.diagnostics]
+    assert specs.apps["crm-sync"].digest != before
+
+
 def test_digest_changes_with_the_name(tmp_path: Path) -> None:
     renamed = _set(SPEC, "name: crm-sync", "name: crm-sync2")
     assert digest_of(tmp_path, renamed, stem="crm-sync2") != digest_of(tmp_path, SPEC)

@@ -35,7 +35,7 @@ from appspecs.desired.model import DesiredApp, DesiredState
 from appspecs.desired.render import render
 from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, POLICY, RULE
 from appspecs.onboard.importer import OWNER_PLACEHOLDER
-from appspecs.spec.digest import spec_digest
+from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.load import load_specs
 from appspecs.spec.models import AppSpec
 from appspecs.stackconfig import load_stack_config
@@ -112,8 +112,9 @@ def test_import_of_a_pulumi_made_org_gives_back_its_specs(project: Path, okta: S
         assert data["owner"] == OWNER_PLACEHOLDER
         original = originals[app.name].spec.model_dump(exclude_none=True)
         completed = data | {k: original[k] for k in NOT_IN_OKTA if k in original}
-        # To the digest: the same spec, defaults written out or not.
-        assert spec_digest(AppSpec.model_validate(completed)) == app.digest, app.name
+        # To the digest: the same spec, defaults written out or not (and the same logo file).
+        spec = AppSpec.model_validate(completed)
+        assert spec_digest(spec, logo_sha256(spec, REPO / "app-specs")) == app.digest, app.name
         path.write_text(yaml.safe_dump(completed, sort_keys=False))
     assert_audit_finds_nothing(okta)
 

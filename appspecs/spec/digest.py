@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from appspecs.spec.models import AppSpec
 
 
-def canonical_data(spec: AppSpec) -> dict[str, Any]:
-    """The spec's substance: defaults filled in, so that writing a default out changes nothing."""
+def logo_sha256(spec: AppSpec, specs_root: Path) -> str | None:
+    """The hex SHA-256 of the spec's logo file, or None without a logo (validate has checked
+    that it exists and can be read; an unreadable one counts as none)."""
+    if spec.logo is None:
+        return None
+    try:
+        return hashlib.sha256((specs_root / spec.logo).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def canonical_data(spec: AppSpec, logo_sha256: str | None = None) -> dict[str, Any]:
+    """The spec's substance: defaults filled in, so that writing a default out changes nothing.
+
+    ``logo_sha256``: the logo file's content. The picture users see when they consent is part
+    of what a reviewer approves; a new picture under the same path voids the approval.
+    """
     data = spec.model_dump(mode="json")
+    if logo_sha256 is not None:
+        data["logo_sha256"] = logo_sha256
     data["client"]["grant_types"] = list(spec.client.effective_grant_types)
     # pkce came after approvals were recorded: left out at its default, so those stay valid.
     if spec.client.effective_pkce == spec.client.default_pkce:
@@ -21,8 +39,8 @@ def canonical_data(spec: AppSpec) -> dict[str, Any]:
     return data
 
 
-def spec_digest(spec: AppSpec) -> str:
+def spec_digest(spec: AppSpec, logo_sha256: str | None = None) -> str:
     text = json.dumps(
-        canonical_data(spec), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        canonical_data(spec, logo_sha256), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -19,7 +19,7 @@ from appspecs.diagnostics import Diagnostic, Severity, format_path, has_errors, 
 from appspecs.spec.approvals import Approval, ApprovalsFile, ApprovalStatus, approval_status
 from appspecs.spec.catalog import CatalogFile, ScopeCatalog
 from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spec
-from appspecs.spec.digest import spec_digest
+from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
@@ -308,7 +308,8 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
             file.add(finding)
         if not has_errors(out.diagnostics[before:]):
             at = file.doc.locate(("type",))
-            out.apps[spec.name] = LoadedSpec(spec, str(path), spec_digest(spec), at.line, at.column)
+            digest = spec_digest(spec, logo_sha256(spec, root))
+            out.apps[spec.name] = LoadedSpec(spec, str(path), digest, at.line, at.column)
     _bind_approvals(_load_approvals(root, out), out)
     out.diagnostics.sort(key=sort_key)
     return out
