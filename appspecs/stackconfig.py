@@ -33,6 +33,11 @@ class AuthServerConfig(BaseModel):
     def _name_or_id(self) -> AuthServerConfig:
         if self.id is None and not (self.name and self.audience):
             raise ValueError("give either 'id' of an existing server, or 'name' and 'audience'")
+        if self.id is not None and (self.name or self.audience):
+            # Which server would be meant? The existing one would be used, the rest ignored.
+            raise ValueError(
+                "give either 'id' of an existing server, or 'name' and 'audience', not both"
+            )
         return self
 
 

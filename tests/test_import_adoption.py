@@ -369,7 +369,7 @@ def test_import_file_puts_it_elsewhere(project: Project, tmp_path: Path) -> None
 
 def test_nothing_imported_writes_no_import_file(project: Project) -> None:
     result = project.run("--app", "No Such App")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a name given that matches nothing is a usage error
     assert not project.import_file.exists()
 
 

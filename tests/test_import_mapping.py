@@ -362,9 +362,11 @@ def test_partner_apps_are_named_by_flag(org: Org) -> None:
 def test_unknown_partner_name_is_reported(org: Org) -> None:
     org.app("Good App")
     result = run_import(org, "--partner", "nobody")
-    assert result.exit_code == 1
+    # A misspelt --partner would import a partner app as internal: nothing is written.
+    assert result.exit_code == 2
     assert "--partner nobody" in result.stdout
-    assert org.written() == ["good-app"]
+    assert "nothing was written" in result.stderr
+    assert org.written() == []
 
 
 def test_names_are_slugged_and_made_unique(org: Org) -> None:
@@ -394,13 +396,13 @@ def test_app_without_access_or_unknown_is_reported(org: Org) -> None:
     org.app("Good App")
     org.okta.add_oidc_app(label="No Access", redirect_uris=["https://x.example/cb"])
     result = run_import(org, "--app", "No Access", "--app", "Ghost", "--app", "Good App")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert (
         "--app No Access: no policy of the authorization server names its client id"
         in result.stdout
     )
     assert "--app Ghost: no OIDC app has this id" in result.stdout
-    assert org.written() == ["good-app"]
+    assert org.written() == []
 
 
 def test_all_clients_policies_are_reported_not_imported(org: Org) -> None:

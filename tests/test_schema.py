@@ -157,3 +157,14 @@ def test_schema_with_a_broken_catalog_exits_1(tmp_path: Path) -> None:
     assert "error[catalog] scopes[1].value: scope value 'api:data:company' repeats" in result.stdout
     assert result.stderr.strip() == "appspec: the scope catalog has errors"
     assert "Traceback" not in result.stderr
+
+
+def test_schema_does_not_depend_on_the_stacks(tmp_path: Path) -> None:
+    # Regenerating the schema works while a stack file is broken: it is the catalog's alone.
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "app-specs", root / "app-specs")
+    (root / "stacks").mkdir()
+    (root / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  appspecs:nope: 1\n")
+    result = run_cli(root, "schema")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == COMMITTED.read_text(encoding="utf-8")

@@ -531,6 +531,13 @@ def test_list_of_an_app_no_spec_names_is_a_usage_error_before_any_call(org: Org)
     assert org.okta.requests == []
 
 
+def test_out_and_reveal_at_once_are_refused_before_any_call(org: Org, tmp_path: Path) -> None:
+    result = run(org, "rotate", "partner-portal", "--out", str(tmp_path / "s.txt"), "--reveal")
+    assert result.exit_code == 2
+    assert "not both" in result.stderr
+    assert org.okta.requests == [] and not (tmp_path / "s.txt").exists()
+
+
 def test_list_finds_an_app_whose_spec_has_errors(org: Org) -> None:
     # `import` writes specs without an owner; listing the secrets only reads, so it still works.
     path = org.root / "app-specs" / "apps" / "partner-portal.yaml"

@@ -132,3 +132,8 @@ def test_yaml_problems_in_a_stack_file_have_their_place(
         load_stack_config(tmp_path, "dev")
     assert str(caught.value).startswith(f"{tmp_path / 'Pulumi.dev.yaml'}:{where}: ")
     assert words in str(caught.value)
+
+
+def test_an_existing_server_and_a_server_to_create_at_once_are_refused() -> None:
+    with pytest.raises(StackConfigError, match="not both"):
+        stack_config_from_values("dev", {"appspecs:authServer": {"id": "aus1", "name": "api"}})

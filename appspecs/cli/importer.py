@@ -163,6 +163,10 @@ def import_command(
         _stop_on_failed_reads(snap)
     result = import_apps(snap, chosen, options)
     click.echo(_report(result, unmatched, snap, managed))
+    if unmatched or result.unmatched_partners:
+        # A misspelt --partner would import a partner app as internal (deployed without an
+        # approval): nothing is written until every name given matches.
+        fail("nothing was written: an --app or --partner above names no app being imported")
     server = render_auth_server(catalog, config) if with_server else None
     adopted = adoptees(result.imported, snap, server)
     if server is not None:
@@ -180,8 +184,7 @@ def import_command(
     if adopted:
         _write_import_file(target, adopted, written, force=force)
         click.echo(_next_steps(target, project, stack, result, adopted, with_server=with_server))
-    failed = result.skipped or unmatched or result.unmatched_partners
-    raise SystemExit(exits.FAILED if failed else exits.OK)
+    raise SystemExit(exits.FAILED if result.skipped else exits.OK)
 
 
 def _warn_server_changes(server: DesiredAuthServer, snap: Snapshot) -> None:

@@ -168,6 +168,9 @@ def rotate(
     """
     if out is None and not reveal:
         fail("say where the new secret goes: --out FILE (mode 0600), or --reveal for stdout")
+    if out is not None and reveal:
+        # One place for a secret: the file was asked for so that it stays off the terminal.
+        fail("give --out FILE or --reveal, not both")
     if out is not None and os.path.lexists(out):
         fail(f"--out {out} exists; rotate never overwrites a file (move it or pick another)")
     url = checked_org_url(org_url)

@@ -24,7 +24,7 @@ from appspecs.cli.common import (
 from appspecs.report.diagnostics import github_report, json_report, text_report
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation
-from appspecs.spec.load import APPROVALS_FILE, APPS_DIR
+from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SpecsDirError, load_specs
 from appspecs.spec.schema import schema_text
 
 
@@ -122,5 +122,13 @@ def approve(
 @out_file_option("Write the schema to this file instead of printing it.")
 def schema(specs_dir: Path, out: Path | None) -> None:
     """Print the JSON Schema of an app spec, with the catalog's scopes as an enum."""
-    catalog = require_catalog(load_readable_specs(specs_dir, None))
-    write_output(schema_text(catalog), out)
+    # The schema is the catalog's alone: no stack file (nor a broken one) has a say in it.
+    try:
+        specs = load_specs(specs_dir, stacks_dir=None)
+    except SpecsDirError as exc:
+        fail(str(exc))
+    for problem in specs.io_errors:
+        click.echo(f"appspec: {problem}", err=True)
+    if specs.io_errors:
+        raise SystemExit(exits.USAGE)
+    write_output(schema_text(require_catalog(specs)), out)

@@ -25,7 +25,9 @@ Rules the plan follows where the engine's own answer is not at hand:
 - Inputs recorded but no longer set show as removed, except the bridge's bookkeeping (`__`
   keys), inputs it lists in `__defaults`, and empty values. Numbers compare as numbers (state
   and mocks hold floats); booleans never equal numbers.
-- Ops are create, update, delete and same. Whether the provider replaces a resource for a
-  change is its schema's business and not modelled: such a change shows as an update.
+- Ops are create, update, replace, delete and same. A change to an input the provider cannot
+  update in place (`FORCE_NEW` in `appspecs.desired.resources`: an app's type, the app its
+  assignments belong to) is a replace, and what refers to the replaced resource changes too.
+  Inputs the provider keeps when unset (`KEPT_WHEN_UNSET`: an app's logo) are no change.
 - The root stack and providers are never deleted; state of another stack or project is refused.
 """
