@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, OFFLINE_ACCESS, render_app
@@ -20,6 +20,8 @@ from appspecs.spec.load import SpecSet
 
 # "held": a held spec with nothing in Okta before or after (state view only; against a base,
 # a held app new in the head is "added": the pull request adds it)
+T = TypeVar("T")
+
 AppChange = Literal["added", "removed", "changed", "unchanged", "held"]
 Approval = Literal["approved", "recorded", "invalidated", "removed", "pending"]
 
@@ -193,24 +195,12 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
     return out
 
 
-def _label_change(old: AppView, new: AppView) -> tuple[str, str] | None:
-    """(old, new) when both labels are known (a secret one is not) and differ."""
-    if old.label is None or new.label is None or old.label == new.label:
+def _known_change(old: T | None, new: T | None) -> tuple[T, T] | None:
+    """(old, new) when both sides know the value and it differs. A side may not know it: state
+    recorded no such input, or holds it as a secret."""
+    if old is None or new is None or old == new:
         return None
-    return (old.label, new.label)
-
-
-def _kind_change(old: AppView, new: AppView) -> tuple[str, str] | None:
-    if old.kind is None or new.kind is None or old.kind == new.kind:
-        return None
-    return (old.kind, new.kind)
-
-
-def _pkce_change(old: AppView, new: AppView) -> tuple[bool, bool] | None:
-    """(old, new) when both sides know whether PKCE is required and they differ."""
-    if old.pkce is None or new.pkce is None or old.pkce == new.pkce:
-        return None
-    return (old.pkce, new.pkce)
+    return (old, new)
 
 
 def _group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
@@ -280,16 +270,16 @@ def summarize(
                 and o.post_logout_redirect_uris == n.post_logout_redirect_uris
                 and o.grant_types == n.grant_types
                 and not _group_delta(o, n, named_groups)
-                and _label_change(o, n) is None
-                and _pkce_change(o, n) is None
-                and _kind_change(o, n) is None
+                and _known_change(o.label, n.label) is None
+                and _known_change(o.pkce, n.pkce) is None
+                and _known_change(o.kind, n.kind) is None
                 and o.deployed == n.deployed
             )
             change = "unchanged" if same else "changed"
         loaded = specs.apps.get(name)
-        label = _label_change(o, n) if old and new else None
-        pkce = _pkce_change(o, n) if old and new and change != "added" else None
-        kind = _kind_change(o, n) if old and new and change != "added" else None
+        label = _known_change(o.label, n.label) if old and new else None
+        pkce = _known_change(o.pkce, n.pkce) if old and new and change != "added" else None
+        kind = _known_change(o.kind, n.kind) if old and new and change != "added" else None
         out.append(
             AppSummary(
                 name=name,
