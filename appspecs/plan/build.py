@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from appspecs.desired.model import DesiredState, SkippedApp
@@ -160,16 +158,10 @@ def _flat(values: Mapping[str, object], prefix: str = "") -> dict[str, object]:
 LOGO_CONTENT = "logo (file content)"
 
 
-def _file_digest(path: Path) -> str | None:
-    try:
-        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def _with_logo_content(steps: list[Step], specs: SpecSet, base: SpecSet) -> list[Step]:
     """Steps with a logo whose file changed marked as updates: the input is the same path, but
-    the provider keeps the file's hash and uploads the new picture."""
+    the provider keeps the file's hash and uploads the new picture. The hashes are the ones the
+    loader took for the digests: no file is read again."""
     out = []
     for step in steps:
         head, before = specs.apps.get(step.name), base.apps.get(step.name)
@@ -178,14 +170,14 @@ def _with_logo_content(steps: list[Step], specs: SpecSet, base: SpecSet) -> list
             and step.op in ("same", "update")
             and head is not None
             and before is not None
-            and head.spec.logo
-            and before.spec.logo
+            and head.logo_sha256
+            and before.logo_sha256
+            and head.logo_sha256 != before.logo_sha256
         ):
-            new = _file_digest(specs.root / head.spec.logo)
-            old = _file_digest(base.root / before.spec.logo)
-            if new != old:
-                change = Change(LOGO_CONTENT, old, new)
-                step = dataclasses.replace(step, op="update", diffs=(*step.diffs, change))
+            change = Change(
+                LOGO_CONTENT, f"sha256:{before.logo_sha256}", f"sha256:{head.logo_sha256}"
+            )
+            step = dataclasses.replace(step, op="update", diffs=(*step.diffs, change))
         out.append(step)
     return out
 

@@ -63,6 +63,8 @@ class LoadedSpec:
     # where the `type:` value stands: held notes point there
     line: int = 1
     column: int = 1
+    # the logo file's content, hex SHA-256 (part of the digest); None without a logo
+    logo_sha256: str | None = None
 
 
 @dataclass(slots=True)
@@ -308,8 +310,10 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
             file.add(finding)
         if not has_errors(out.diagnostics[before:]):
             at = file.doc.locate(("type",))
-            digest = spec_digest(spec, logo_sha256(spec, root))
-            out.apps[spec.name] = LoadedSpec(spec, str(path), digest, at.line, at.column)
+            logo = logo_sha256(spec, root)
+            out.apps[spec.name] = LoadedSpec(
+                spec, str(path), spec_digest(spec, logo), at.line, at.column, logo
+            )
     _bind_approvals(_load_approvals(root, out), out)
     out.diagnostics.sort(key=sort_key)
     return out
