@@ -43,9 +43,9 @@ from appspecs.onboard.importfile import (
 )
 from appspecs.onboard.selection import covered_apps, matches, read_chosen, read_org, select_apps
 from appspecs.onboard.writer import conflicts, existing_specs, write_spec
-from appspecs.report.diagnostics import printable
 from appspecs.spec.load import APPS_DIR
 from appspecs.stackconfig import loopback_allowed
+from appspecs.text import printable
 
 
 @click.command(name="import")

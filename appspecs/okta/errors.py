@@ -26,6 +26,8 @@ a bearer token or a client secret. Only Okta's own error fields are kept.
 
 from __future__ import annotations
 
+from appspecs.text import printable
+
 # Okta's summaries are short; a cap keeps a hostile or broken server from flooding a terminal.
 _MAX_SUMMARY = 300
 
@@ -34,7 +36,7 @@ def _one_line(text: str) -> str:
     flat = " ".join(text.split())
     # Okta's words are printed as they come: a control character (an ANSI or OSC sequence from
     # a hostile or broken server) is shown escaped, never sent to the reader's terminal.
-    flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
+    flat = printable(flat)
     return flat if len(flat) <= _MAX_SUMMARY else flat[: _MAX_SUMMARY - 1] + "…"
 
 

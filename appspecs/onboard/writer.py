@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 from appspecs.onboard.importer import OWNER_PLACEHOLDER, ImportedSpec
-from appspecs.report.diagnostics import printable
 from appspecs.spec.schema import SCHEMA_FILE
+from appspecs.text import printable
 
 SCHEMA_HEADER = f"# yaml-language-server: $schema=../{SCHEMA_FILE}"
 OWNER_COMMENT = "# set the owner's email; `appspec validate` fails until then"

@@ -16,7 +16,7 @@ from appspecs.audit.run import AuditResult
 from appspecs.live.model import FailedRead
 from appspecs.okta.errors import AuthError, PermissionDenied, Unreachable
 from appspecs.report import markdown as md
-from appspecs.report.diagnostics import printable
+from appspecs.text import printable
 
 FORMATS = ("text", "json", "markdown")
 

@@ -6,14 +6,7 @@ import json
 from collections.abc import Sequence
 
 from appspecs.diagnostics import Diagnostic, Severity
-
-
-def printable(text: str) -> str:
-    """Control characters from a spec (a line break, an ANSI escape) escaped, so each diagnostic
-    stays one line and nothing in a spec can drive the reader's terminal."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+from appspecs.text import printable
 
 
 def _where(d: Diagnostic) -> str:

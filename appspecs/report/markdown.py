@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from appspecs.report.diagnostics import printable
+from appspecs.text import printable
 
 # GitHub refuses issue and pull-request comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
