@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -89,8 +89,15 @@ def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -
             )
         if skipped.name == name:
             fail(f"'{name}' is not deployed to stack '{stack}' ({skipped.detail})", exits.FAILED)
-    names = sorted([a.name for a in desired.apps] + [s.name for s in desired.skipped])
-    fail(f"no app named '{name}' is declared in {specs_dir}; apps: {', '.join(names) or 'none'}")
+    _no_such_app(
+        name, specs_dir, [a.name for a in desired.apps] + [s.name for s in desired.skipped]
+    )
+
+
+def _no_such_app(name: str, specs_dir: Path, declared: Iterable[str]) -> NoReturn:
+    """A misspelt NAME: a usage error (exit 2), said before any call to Okta, as `approve` does."""
+    names = ", ".join(sorted(declared)) or "none"
+    fail(f"no app named '{name}' is declared in {specs_dir}; apps: {names}")
 
 
 def _has_secrets(name: str, method: str | None) -> None:
@@ -337,8 +344,7 @@ def list_command(
     # A spec with errors is still a spec (import writes one with no owner): the marker finds
     # its app. No spec file at all is a misspelt argument, as for rotate and retire.
     if loaded is None and not (specs_dir / APPS_DIR / f"{name}.yaml").is_file():
-        names = ", ".join(sorted(specs.apps)) or "none"
-        fail(f"no app named '{name}' is declared in {specs_dir}; apps: {names}")
+        _no_such_app(name, specs_dir, specs.apps)
     with connect(url) as client, _org_errors():
         live = find_managed_app(client, name, loaded.spec.label if loaded else None)
         public = live.token_endpoint_auth_method not in SECRET_AUTH_METHODS
