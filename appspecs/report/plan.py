@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from appspecs.plan.build import Plan
@@ -216,6 +216,27 @@ def _ops_text(steps: Sequence[Step]) -> str:
     return ", ".join(f"{n} {VERB[op]}" for op, n in counts.items() if n)
 
 
+# What a reviewer must not scroll past, above the table: which apps, and what is said of them.
+BANNERS: tuple[tuple[Callable[[AppSummary], bool], str], ...] = (
+    (
+        lambda a: a.privilege_increase and a.held is None,
+        "**Privilege increase:** scopes granted to {names}.",
+    ),
+    (
+        lambda a: a.privilege_increase and a.held is not None,
+        "**Privilege increase:** scopes requested by {names}, granted once approved.",
+    ),
+    (
+        lambda a: a.approval == "invalidated",
+        "**Approval invalidated:** {names} changed after approval and is held.",
+    ),
+    (
+        lambda a: a.approval == "removed",
+        "**Approval removed:** {names} lost its recorded approval and is held.",
+    ),
+)
+
+
 def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     """A pull-request comment: summary table first, resource details folded, never over `limit`."""
     summary = plan.change_summary
@@ -230,25 +251,10 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         + f" · {summary.get('same', 0)} unchanged",
     ]
     head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
-    granted = [a for a in plan.apps if a.privilege_increase and a.held is None]
-    if granted:
-        names = ", ".join(md.code(a.name) for a in granted)
-        head += ["", f"> ⚠️ **Privilege increase:** scopes granted to {names}."]
-    requested = [a for a in plan.apps if a.privilege_increase and a.held is not None]
-    if requested:
-        names = ", ".join(md.code(a.name) for a in requested)
-        head += [
-            "",
-            f"> ⚠️ **Privilege increase:** scopes requested by {names}, granted once approved.",
-        ]
-    invalidated = [a for a in plan.apps if a.approval == "invalidated"]
-    if invalidated:
-        names = ", ".join(md.code(a.name) for a in invalidated)
-        head += ["", f"> ⚠️ **Approval invalidated:** {names} changed after approval and is held."]
-    removed = [a for a in plan.apps if a.approval == "removed"]
-    if removed:
-        names = ", ".join(md.code(a.name) for a in removed)
-        head += ["", f"> ⚠️ **Approval removed:** {names} lost its recorded approval and is held."]
+    for applies, text in BANNERS:
+        names = ", ".join(md.code(a.name) for a in plan.apps if applies(a))
+        if names:
+            head += ["", "> ⚠️ " + text.format(names=names)]
     head.append("")
     notable = [a for a in plan.apps if _notable(a)]
     blocks = ["\n".join(head)]
