@@ -201,16 +201,20 @@ _PULUMI_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
 
 
 def as_pulumi_reads(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The file's values as the stack program gets them for the scalar settings."""
+    """The file's values as the stack program gets them for the boolean and integer settings
+    (every such field of the settings model, so a new one is read the same way)."""
     values = dict(config)
-    flag = values.get(f"{PROJECT}:allowLoopbackRedirects")
-    if isinstance(flag, str) and flag in _PULUMI_BOOLEANS:
-        values[f"{PROJECT}:allowLoopbackRedirects"] = _PULUMI_BOOLEANS[flag]
-    days = values.get(f"{PROJECT}:maxSecretAgeDays")
-    if isinstance(days, str):
-        # Text that is no number stays text: the settings model refuses it, with the value.
-        with contextlib.suppress(ValueError):
-            values[f"{PROJECT}:maxSecretAgeDays"] = int(days)
+    for name, field in StackSettings.model_fields.items():
+        key = f"{PROJECT}:{field.alias or name}"
+        value = values.get(key)
+        if not isinstance(value, str):
+            continue
+        if field.annotation is bool and value in _PULUMI_BOOLEANS:
+            values[key] = _PULUMI_BOOLEANS[value]
+        elif field.annotation in (int, int | None):
+            # Text that is no number stays text: the settings model refuses it, with the value.
+            with contextlib.suppress(ValueError):
+                values[key] = int(value)
     return values
 
 
