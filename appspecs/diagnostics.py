@@ -14,7 +14,7 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-# Every code the spec checks can emit; the README's reference lists the same set.
+# Every code the spec checks can emit; docs/commands.md lists the same set.
 CODES: tuple[str, ...] = (
     "yaml-syntax",
     "duplicate-key",

@@ -115,15 +115,23 @@ def _run_as_pre_commit(hook: dict[str, Any], repo: Path) -> subprocess.Completed
     )
 
 
-def _readme_hook_for_another_layout() -> dict[str, Any]:
-    """The hook entry the README's pre-commit section shows for specs kept elsewhere."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### pre-commit") :]
-    section = section[: section.index("\n## ")]
+def _documented_hook_for_another_layout() -> dict[str, Any]:
+    """The hook entry the spec language's pre-commit section shows for specs kept elsewhere."""
+    text = (ROOT / "docs" / "spec-language.md").read_text(encoding="utf-8")
+    # from its heading to the next heading of its level or up (outside code), or the page's end
+    lines = text.splitlines()
+    start = lines.index("## pre-commit") + 1
+    fence, end = False, len(lines)
+    for number, line in enumerate(lines[start:], start):
+        fence ^= line.startswith("```")
+        if not fence and re.match(r"#{1,2} ", line):
+            end = number
+            break
+    section = "\n".join(lines[start:end]) + "\n"
     blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
     entries = [yaml.safe_load(b) for b in blocks]
     hooks = [e[0] for e in entries if isinstance(e, list)]
-    assert len(hooks) == 1, "the README shows no hook entry for another layout"
+    assert len(hooks) == 1, "docs/spec-language.md shows no hook entry for another layout"
     entry: dict[str, Any] = hooks[0]
     assert entry["id"] == "appspec-validate"
     return entry
@@ -199,17 +207,17 @@ def test_a_change_to_the_stack_settings_alone_runs_the_hook(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("valid", [True, False], ids=["valid", "invalid"])
-def test_the_readmes_hook_for_another_layout_runs_as_pre_commit_runs_it(
+def test_the_documented_hook_for_another_layout_runs_as_pre_commit_runs_it(
     tmp_path: Path, valid: bool
 ) -> None:
-    override = _readme_hook_for_another_layout()
+    override = _documented_hook_for_another_layout()
     assert {"args", "files"} <= set(override), "another layout needs both args and files"
     # a repository's config overrides the manifest's keys, as pre-commit merges them
     hook = {**_hook(), **override}
     args = hook["args"]
     specs = args[args.index("--specs") + 1]
     stacks = args[args.index("--stacks") + 1] if "--stacks" in args else None
-    assert stacks is not None, "the README's example names the stacks folder too"
+    assert stacks is not None, "the docs' example names the stacks folder too"
     repo = _specs_repo(tmp_path / "specs", valid=valid, specs=specs, stacks=stacks)
     # the old advice, args alone, left the manifest's files pattern: nothing matched, no run
     assert not _selected({**_hook(), "args": args}, [f for f in _tracked(repo) if f != "README.md"])

@@ -158,7 +158,7 @@ def test_pulumis_rule_reports_a_declared_key_without_default() -> None:
 def test_a_stack_with_only_the_required_settings_is_complete_for_pulumi(
     project: dict[str, Any],
 ) -> None:
-    """The README calls every setting but authServer optional: Pulumi must agree."""
+    """docs/spec-language.md calls every setting but authServer optional: Pulumi must agree."""
     minimal = {f"{PROJECT}:authServer": {"name": "api", "audience": "api://x"}}
     assert stack_config_from_values("qa", minimal).settings.max_secret_age_days is None
     assert pulumi_missing_keys(project, minimal) == []

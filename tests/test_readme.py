@@ -1,6 +1,9 @@
-"""The README's commands, run as written on a clean clone; its tables checked against the code.
+"""The README's and docs' commands, run as written on a clean clone; their tables checked against
+the code; their pages linked from the README and their relative links resolved.
 
-Which commands: read from README.md at collection time. Every line of a shell block (```sh and
+The pages: README.md and every docs/*.md (``PAGES``). Which commands: read from the pages at
+collection time, each page on its own (an ``export`` reaches the later commands of its page). Every
+line of a shell block (```sh and
 friends), plus a command named in a line's comment after ``or:``, plus every code span in the
 prose that starts with a program (``appspec``, ``.venv/bin/...``, ``scripts/...``, ``pulumi``)
 and passes a flag. A command is known by its program and subcommand (``appspec secret rotate``,
@@ -52,6 +55,7 @@ from tests.standin.seed import seed_org
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
+DOCS = REPO / "docs"
 VENV = REPO / ".venv"
 TOKEN = "tok-README-3f9c1e7a5b2d"
 SHELL_FENCES = ("sh", "bash", "shell", "console", "zsh")
@@ -79,6 +83,15 @@ class Command:
     text: str
     line: int
     block: int | None  # the shell block's number; None for a command in the prose
+    page: str = "README.md"  # relative to the repository root
+
+    @property
+    def place(self) -> str:
+        return f"{self.page}:{self.line}"
+
+    def before(self, other: Command) -> bool:
+        """Whether a reader of ``other``'s page has typed this command before ``other``."""
+        return self.page == other.page and self.line < other.line
 
     @property
     def words(self) -> list[str]:
@@ -103,8 +116,17 @@ class Command:
         return words[words.index(name) + 1]
 
 
-def readme_commands(text: str) -> list[Command]:
-    """Every command of the README's shell blocks and prose (see the module docstring)."""
+def pages() -> list[Path]:
+    """The README and every page under docs/: what this module's checks read."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def page_name(page: Path) -> str:
+    return page.relative_to(REPO).as_posix()
+
+
+def readme_commands(text: str, page: str = "README.md") -> list[Command]:
+    """Every command of a page's shell blocks and prose (see the module docstring)."""
     commands: list[Command] = []
     fence: str | None = None
     blocks = 0
@@ -116,14 +138,14 @@ def readme_commands(text: str) -> list[Command]:
         if fence in SHELL_FENCES:
             code, comment = split_comment(line)
             if code.strip():
-                commands.append(Command(code.strip(), number, blocks))
+                commands.append(Command(code.strip(), number, blocks, page))
             alternative = re.search(r"\bor: (.+)$", comment)
             if alternative:
-                commands.append(Command(alternative.group(1).strip(), number, blocks))
+                commands.append(Command(alternative.group(1).strip(), number, blocks, page))
         elif fence is None and not line.startswith("|"):
             for span in re.findall(r"`([^`]+)`", line):
                 if PROGRAMS.match(span) and any(w.startswith("-") for w in span.split()[1:]):
-                    commands.append(Command(span, number, None))
+                    commands.append(Command(span, number, None, page))
     return commands
 
 
@@ -134,9 +156,16 @@ def split_comment(line: str) -> tuple[str, str]:
 
 
 def table_after(heading: str) -> list[list[str]]:
-    """The body rows of the first table after the heading that starts with ``heading``."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    """The body rows of the first table after the one heading of all pages that starts with
+    ``heading`` (two such headings fail: which one a check reads would be a guess)."""
+    found = [
+        (lines, i)
+        for lines in (page.read_text(encoding="utf-8").splitlines() for page in pages())
+        for i, line in enumerate(lines)
+        if line.startswith(heading)
+    ]
+    assert len(found) == 1, f"{len(found)} headings start with {heading!r} in README and docs/"
+    [(lines, start)] = found
     rows: list[list[str]] = []
     for line in lines[start + 1 :]:
         if line.startswith("|"):
@@ -150,7 +179,11 @@ def code_of(cell: str) -> str:
     return cell.strip("`")
 
 
-COMMANDS_IN_README = readme_commands(README.read_text(encoding="utf-8"))
+COMMANDS_IN_README = [
+    command
+    for page in pages()
+    for command in readme_commands(page.read_text(encoding="utf-8"), page_name(page))
+]
 
 
 # -- the clean clone ------------------------------------------------------------------------
@@ -231,10 +264,10 @@ def clone(origin: Path, tmp_path: Path) -> Clone:
 
 
 def exported_before(command: Command) -> dict[str, str]:
-    """What the README's ``export`` lines before this command put in a reader's shell."""
+    """What the ``export`` lines before this command in its page put in a reader's shell."""
     env: dict[str, str] = {}
     for earlier in COMMANDS_IN_README:
-        if earlier.key == "export" and earlier.line < command.line:
+        if earlier.key == "export" and earlier.before(command):
             name, _, value = earlier.words[1].partition("=")
             env[name] = TOKEN if value == "..." else value
     return env
@@ -410,7 +443,7 @@ def run_pulumi(clone: Clone, command: Command) -> None:
         pytest.skip(NO_PULUMI)
     # A reader types the block in order: login before stack select before config set.
     for earlier in COMMANDS_IN_README:
-        same_block = earlier.block == command.block and earlier.line < command.line
+        same_block = earlier.block == command.block and earlier.before(command)
         if same_block and earlier.key in RUNS:
             passed(clone.run(earlier))
     passed(clone.run(command))
@@ -424,7 +457,7 @@ def check_export(clone: Clone, command: Command) -> None:
     """Not run alone: it sets the environment of the later commands, which need it."""
     name, _, value = command.words[1].partition("=")
     assert name in OKTA_VARS and value == "...", command.text
-    later = [c for c in COMMANDS_IN_README if c.line > command.line and "--org-url" in c.words]
+    later = [c for c in COMMANDS_IN_README if command.before(c) and "--org-url" in c.words]
     assert later, "an export that no later Okta command uses"
 
 
@@ -454,15 +487,13 @@ SKIPS: dict[str, str] = {
 
 
 @pytest.mark.parametrize(
-    "command", COMMANDS_IN_README, ids=[f"line{c.line}-{c.key}" for c in COMMANDS_IN_README]
+    "command", COMMANDS_IN_README, ids=[f"{c.place}-{c.key}" for c in COMMANDS_IN_README]
 )
 def test_readme_command_works_as_written(command: Command, request: pytest.FixtureRequest) -> None:
     if command.key in SKIPS:
         pytest.skip(SKIPS[command.key])
     runner = RUNS.get(command.key)
-    assert runner is not None, (
-        f"README line {command.line}: `{command.text}` is neither run nor skipped"
-    )
+    assert runner is not None, f"{command.place}: `{command.text}` is neither run nor skipped"
     clone: Clone = request.getfixturevalue("clone")
     if runner in NEEDS_OKTA:
         runner(clone, command, request.getfixturevalue("okta"))
@@ -472,7 +503,7 @@ def test_readme_command_works_as_written(command: Command, request: pytest.Fixtu
 
 def test_every_readme_command_is_run_or_skipped() -> None:
     keys = {c.key for c in COMMANDS_IN_README}
-    unknown = [f"line {c.line}: {c.text}" for c in COMMANDS_IN_README if c.key not in RUNS | SKIPS]
+    unknown = [f"{c.place}: {c.text}" for c in COMMANDS_IN_README if c.key not in RUNS | SKIPS]
     assert unknown == [], "give these a runner in RUNS or a reason in SKIPS"
     stale = sorted((set(RUNS) | set(SKIPS)) - keys)
     assert stale == [], "RUNS or SKIPS name commands the README no longer has"
@@ -516,12 +547,12 @@ def test_commands_are_found_in_shell_blocks_their_comments_and_the_prose() -> No
 
 
 def test_diagnostic_code_table_matches_the_code() -> None:
-    rows = table_after("### Diagnostic codes")
+    rows = table_after("## Diagnostic codes")
     assert [code_of(r[0]) for r in rows] == list(DIAGNOSTIC_CODES)
 
 
 def test_finding_code_table_matches_the_code() -> None:
-    rows = table_after("### Audit finding codes")
+    rows = table_after("## Audit finding codes")
     assert sorted(code_of(r[0]) for r in rows) == sorted(FINDING_CODES)
     for code, severity, _ in rows:
         if severity != "varies":
@@ -544,7 +575,7 @@ def leaf_commands() -> dict[str, click.Command]:
 
 def test_command_table_lists_every_command_with_its_flags() -> None:
     rows: dict[str, str] = {}
-    for cell, _ in table_after("## Commands"):
+    for cell, _ in table_after("# Commands"):
         words = code_of(cell).split()
         name = " ".join(words[1:3] if words[1] == "secret" else words[1:2])
         rows[name] = code_of(cell)
@@ -568,4 +599,91 @@ def test_every_command_takes_specs_and_all_but_schema_stacks() -> None:
 
 
 def test_exit_code_table_lists_0_1_2() -> None:
-    assert [r[0] for r in table_after("### Exit codes")] == ["0", "1", "2"]
+    assert [r[0] for r in table_after("## Exit codes")] == ["0", "1", "2"]
+
+
+# -- the pages and their links -------------------------------------------------------------
+
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def links(text: str) -> list[str]:
+    """The targets of a page's Markdown links, outside code blocks and code spans."""
+    targets: list[str] = []
+    fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence:
+            targets += LINK.findall(re.sub(r"`[^`]*`", "", line))
+    return targets
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings (lowercased, punctuation dropped, spaces as
+    hyphens, a repeated one numbered)."""
+    seen: dict[str, int] = {}
+    fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        heading = re.match(r"#{1,6} (.+)", line)
+        if heading and not fence:
+            slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+            seen[slug] = seen.get(slug, -1) + 1
+            if seen[slug]:
+                seen[f"{slug}-{seen[slug]}"] = 0
+    return set(seen)
+
+
+def broken_links(page: Path) -> list[str]:
+    """The page's relative links whose file, or whose heading in that file, does not exist."""
+    broken: list[str] = []
+    for target in links(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...: not a relative link
+            continue
+        path, _, anchor = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if not file.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and file.suffix == ".md" and anchor not in anchors(file.read_text("utf-8")):
+            broken.append(f"{target}: no such heading in {file.name}")
+    return broken
+
+
+def test_links_and_anchors_are_found_as_github_renders_them() -> None:
+    text = (
+        "# Exit codes\n## App spec (`apps/<name>.yaml`)\n## Exit codes\n```\n# not a heading\n```\n"
+    )
+    assert anchors(text) == {"exit-codes", "app-spec-appsnameyaml", "exit-codes-1"}
+    sample = "[a](docs/a.md) ![img](logo.png) `[b](b.md)` [c](https://x.example) [d](#top)\n"
+    assert links(sample + "```\n[e](e.md)\n```\n") == ["docs/a.md", "https://x.example", "#top"]
+
+
+def test_relative_links_of_the_readme_and_docs_point_at_what_exists(tmp_path: Path) -> None:
+    for page in pages():
+        assert broken_links(page) == [], page_name(page)
+    # and a link that does not resolve is found
+    (tmp_path / "there.md").write_text("# Here\n", encoding="utf-8")
+    page = tmp_path / "page.md"
+    page.write_text("[ok](there.md#here) [gone](gone.md) [bad](there.md#nowhere)\n", "utf-8")
+    assert broken_links(page) == [
+        "gone.md: no such file",
+        "there.md#nowhere: no such heading in there.md",
+    ]
+
+
+def test_every_docs_page_is_linked_from_the_readme() -> None:
+    docs = sorted(DOCS.glob("*.md"))
+    assert docs, "no docs/ pages: the reference has moved back into the README?"
+    linked = {(REPO / t.partition("#")[0]).resolve() for t in links(README.read_text("utf-8"))}
+    assert [page_name(p) for p in docs if p.resolve() not in linked] == []
+
+
+def test_every_docs_page_starts_with_its_title_and_a_one_line_statement() -> None:
+    for page in sorted(DOCS.glob("*.md")):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("# "), f"{page_name(page)}: the first line is not its title"
+        assert lines[1] == "" and lines[2].strip() and lines[3:4] in ([], [""]), (
+            f"{page_name(page)}: the title is not followed by a one-line statement of what it covers"
+        )

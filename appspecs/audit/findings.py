@@ -1,6 +1,6 @@
 """Audit findings: how the live org differs from a stack's desired state, as data.
 
-Every code is stable (the README lists the same table). ``app`` is the spec's name, or None
+Every code is stable (docs/commands.md lists the same table). ``app`` is the spec's name, or None
 for findings about the authorization server or about apps that are not ours.
 
 =============================  ========  ==================================================
