@@ -148,8 +148,8 @@ def test_a_change_to_the_spec_makes_the_app_held_again(specs: Path) -> None:
     assert (report["ok"], report["held"]) == (True, ["orbit"])
     (note,) = report["diagnostics"]
     assert note["severity"] == "info"
-    assert "its approval by sec@acme.example (SEC-1) was for sha256:" in note["message"]
-    assert "but the spec has changed since" in note["message"]
+    assert "a change is under review" in note["message"]
+    assert "Okta keeps the version approved by sec@acme.example (SEC-1, sha256:" in note["message"]
 
 
 def test_an_internal_app_needs_no_approval(specs: Path) -> None:

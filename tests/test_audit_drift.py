@@ -502,3 +502,16 @@ def test_a_group_name_two_groups_share_is_never_in_sync(org: Org) -> None:
     [found] = report["findings"]
     assert sorted(found["live"]) == sorted([real["id"], impostor["id"]])
     assert "rename one of them" in found["message"]
+
+
+def test_a_partner_app_at_its_approved_version_is_in_sync_while_a_change_waits(
+    org: Org, tmp_path: Path
+) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(SPECS_DIR, specs)
+    acme = specs / "apps" / "acme-analytics.yaml"
+    acme.write_text(acme.read_text().replace("  - api:data:news\n", "  - api:data:intent\n"))
+    result = audit_cli(org, specs=specs)
+    report = report_of(result)
+    assert result.exit_code == 0, result.stderr
+    assert report["findings"] == [] and report["in_sync"]

@@ -90,35 +90,59 @@ def app(data: dict[str, Any], name: str) -> dict[str, Any]:
     return found
 
 
-def test_a_scope_added_to_a_partner_app_is_a_privilege_increase_and_voids_its_approval(
+def test_a_change_to_an_approved_partner_app_waits_for_review_and_touches_nothing(
     repo: Path,
 ) -> None:
+    # The acceptance case: a new description and a new scope, planned against the base.
     edit(repo, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:contact\n")
+    edit(repo, "acme-analytics", "Partner dashboard", "Partner dashboards")
     data = plan_json(repo, "--base", "main")
     acme = app(data, "acme-analytics")
-    assert acme["change"] == "changed" and acme["partner"] is True
-    assert acme["privilegeIncrease"] is True
-    assert acme["scopes"] == {"granted": ["api:data:contact"], "revoked": []}
-    assert acme["approval"] == "invalidated"
-    assert acme["held"] == "approval is for an older version of the spec"
-    assert acme["heldRemoves"] is True
+    assert acme["change"] == "change under review" and acme["partner"] is True
+    assert acme["privilegeIncrease"] is True and acme["scopesRequestedOnly"] is True
+    assert acme["scopes"] == {"granted": [], "revoked": []}
+    assert acme["review"]["scopes"] == {"requested": ["api:data:contact"], "revoked": []}
+    assert acme["approval"] == "approved"
+    assert acme["held"] is None and acme["heldRemoves"] is False
     assert data["summary"]["privilegeIncreases"] == ["acme-analytics"]
-    assert data["summary"]["approvalsInvalidated"] == ["acme-analytics"]
+    assert data["summary"]["changesUnderReview"] == ["acme-analytics"]
+    assert data["summary"]["approvalsInvalidated"] == []
     assert data["summary"]["mode"] == "base" and data["summary"]["against"].startswith(
         "main (commit "
     )
-    assert {h["name"] for h in data["held"]} == {"acme-analytics", "orbit-mobile"}
-    assert data["changeSummary"] == {"delete": 5, "same": 31}
-    # the other apps did not change
+    assert {h["name"] for h in data["held"]} == {"orbit-mobile"}
+    # no acme-analytics resource is updated, replaced or deleted
+    assert data["changeSummary"] == {"same": 36}
+    assert [s for s in data["steps"] if s["app"] == "acme-analytics" and s["op"] != "same"] == []
     assert [a["name"] for a in data["apps"] if a["change"] != "unchanged"] == ["acme-analytics"]
     text = plan(repo, "--base", "main").stdout
-    # Held, so nothing is granted yet (its resources are deleted): requested, not granted.
-    assert "scopes requested: api:data:contact  [PRIVILEGE INCREASE, granted once approved]" in text
-    assert "approval invalidated" in text
-    assert acme["scopesRequestedOnly"] is True
+    assert "acme-analytics (partner): change under review" in text
+    assert "scopes requested: api:data:contact  [PRIVILEGE INCREASE once approved]" in text
     markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
     assert "scopes requested by `acme-analytics`, granted once approved" in markdown
+    assert "**Change under review:** `acme-analytics`" in markdown
+    assert "| `acme-analytics` (partner) | change under review" in markdown
     assert "scopes granted to" not in markdown
+
+
+def test_removing_an_approval_or_retyping_to_internal_is_said_in_every_format(
+    repo: Path,
+) -> None:
+    (repo / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    data = plan_json(repo, "--base", "main")
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    assert "approval removed from approvals.yaml" in plan(repo, "--base", "main").stdout
+    edit(repo, "acme-analytics", "type: partner", "type: internal")
+    data = plan_json(repo, "--base", "main")
+    acme = app(data, "acme-analytics")
+    assert (acme["approval"], acme["retyped"]) == ("removed", {"old": "partner", "new": "internal"})
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    assert data["summary"]["retypedToInternal"] == ["acme-analytics"]
+    text = plan(repo, "--base", "main").stdout
+    assert "type: partner -> internal" in text and "approval removed" in text
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    assert "**Retyped to internal:** `acme-analytics`" in markdown
+    assert "**Approval removed:** `acme-analytics`" in markdown
 
 
 def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) -> None:

@@ -135,6 +135,7 @@ def test_json_is_one_object_with_the_documented_keys(
         "removed": 0,
         "unchanged": 4,
         "held": 1,
+        "change under review": 0,
     }
 
 

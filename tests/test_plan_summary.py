@@ -135,7 +135,7 @@ def test_only_revoking_is_no_privilege_increase(tree: Path, recorded: dict[str, 
     assert not crm.privilege_increase
 
 
-def test_a_changed_partner_spec_invalidates_its_approval_and_goes(
+def test_a_changed_partner_spec_is_a_change_under_review_and_okta_keeps_the_approved_one(
     tree: Path, recorded: dict[str, Any]
 ) -> None:
     _edit(
@@ -143,17 +143,36 @@ def test_a_changed_partner_spec_invalidates_its_approval_and_goes(
     )
     plan = _plan(_specs(tree), recorded)
     acme = _app(plan, "acme-analytics")
-    assert acme.approval == "invalidated"
-    assert acme.privilege_increase and acme.scopes.added == ("api:data:contact",)
-    assert acme.held == "approval is for an older version of the spec"
-    assert acme.held_removes  # deployed before, held now: the update deletes it
-    deleted = {s.name for s in plan.steps if s.op == "delete"}
-    assert deleted == {
-        "acme-analytics",
-        "acme-analytics-policy",
-        "acme-analytics-rule",
-        "acme-analytics-groups",
-    }
+    assert acme.change == "change under review"
+    assert acme.approval == "approved"  # the approval stands, for the version Okta keeps
+    assert acme.held is None and not acme.held_removes
+    assert acme.scopes == Delta()  # nothing granted by this update
+    assert acme.review is not None and acme.review.scopes == Delta(("api:data:contact",), ())
+    assert acme.privilege_increase and acme.scopes_requested_only
+    assert [s for s in plan.steps if s.app == "acme-analytics" and s.op != "same"] == []
+
+
+def test_removing_the_approval_is_said_and_deletes_only_then(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    plan = _plan(_specs(tree), recorded)
+    acme = _app(plan, "acme-analytics")
+    assert (acme.approval, acme.held_removes) == ("removed", True)
+
+
+def test_retyping_an_approved_partner_app_to_internal_removes_its_approval(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    _edit(tree, "acme-analytics", "type: partner", "type: internal")
+    plan = _plan(_specs(tree), recorded)
+    acme = _app(plan, "acme-analytics")
+    assert (acme.change, acme.approval, acme.retyped) == (
+        "changed",
+        "removed",
+        ("partner", "internal"),
+    )
 
 
 def test_a_new_approval_is_recorded(tree: Path, bundled: SpecSet) -> None:

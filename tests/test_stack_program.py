@@ -17,7 +17,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.config import CONFIG
 from pulumi.runtime.settings import get_root_resource
 
-from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP
+from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP, RULE
 from tests.pulumi_harness import (
     MOCK_SECRET_PREFIX,
     ROOT,
@@ -192,3 +192,28 @@ def test_a_run_leaves_no_trace_and_repeats_exactly(dev: ProgramRun) -> None:
     assert "appspecs:authServer" not in CONFIG.get()
     assert again.registrations == dev.registrations
     assert again.outputs == dev.outputs
+
+
+def _changed_acme(tmp_path: Path) -> Path:
+    """The bundled specs with a change to approved acme-analytics that waits for review."""
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    acme = specs / "apps" / "acme-analytics.yaml"
+    text = acme.read_text().replace(
+        "  - api:data:news\n", "  - api:data:news\n  - api:data:intent\n"
+    )
+    acme.write_text(text.replace("Partner dashboard", "A partner dashboard"))
+    return specs
+
+
+def test_a_change_under_review_registers_the_approved_version(tmp_path: Path) -> None:
+    run = run_stack_program("dev", specs_dir=_changed_acme(tmp_path))
+    rule = run.find(RULE, "acme-analytics-rule")
+    assert rule.inputs["scopeWhitelists"] == ["api:data:company", "api:data:news", "offline_access"]
+    app = run.find(OAUTH_APP, "acme-analytics")
+    assert '"digest":"sha256:cd7954b2c255b141' in app.inputs["profile"]  # the approved digest
+    assert app.inputs["status"] == "ACTIVE"
+    assert "acme-analytics" in run.outputs["clientIds"]
+    assert run.outputs["heldApps"] == ["orbit-mobile"]
+    notes = [e.message for e in run.logs if "acme-analytics" in e.message]
+    assert any("a change is under review" in m for m in notes)

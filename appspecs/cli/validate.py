@@ -26,6 +26,7 @@ from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SpecsDirError, load_specs
 from appspecs.spec.schema import schema_text
+from appspecs.spec.versions import stored_version
 
 
 @click.command()
@@ -103,6 +104,7 @@ def approve(
             approved_by=approved_by,
             ticket=ticket,
             approved_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            spec=stored_version(loaded.spec, loaded.logo_sha256),
         )
     except ValidationError as exc:
         # the same words validate uses for a bad value in approvals.yaml

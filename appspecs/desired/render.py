@@ -16,10 +16,10 @@ from appspecs.desired.model import (
     DesiredState,
     SkippedApp,
 )
-from appspecs.spec.approvals import ApprovalStatus
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import APPS_DIR, LoadedSpec, SpecSet
 from appspecs.spec.models import PUBLIC_KINDS
+from appspecs.spec.release import release_of
 from appspecs.stackconfig import StackConfig
 
 APPLICATION_TYPE = {"web": "web", "spa": "browser", "native": "native", "service": "service"}
@@ -44,20 +44,21 @@ def render(
     skipped: list[SkippedApp] = []
     for name in sorted(specs.apps):
         loaded = specs.apps[name]
+        # the approved version's environments decide, as the rest of it does
+        release = release_of(specs, name)
+        if release.deployed is not None and release.deployed.spec.goes_to(stack.name):
+            apps.append(render_app(release.deployed, specs_dir_from_project, release.active))
+            continue
         if not loaded.spec.goes_to(stack.name):
             envs = ", ".join(loaded.spec.environments or ())
             skipped.append(SkippedApp(name, "environment", f"environments: [{envs}]"))
             continue
-        status = specs.status(name)
-        if status in (ApprovalStatus.PENDING, ApprovalStatus.STALE):
-            detail = (
-                "awaiting approval"
-                if status is ApprovalStatus.PENDING
-                else ("approval is for an older version of the spec")
-            )
-            skipped.append(SkippedApp(name, "held", detail))
-            continue
-        apps.append(render_app(loaded, specs_dir_from_project))
+        detail = (
+            "awaiting approval"
+            if release.approval is None
+            else "approval is for an older version of the spec"
+        )
+        skipped.append(SkippedApp(name, "held", detail))
     return DesiredState(
         stack=stack.name,
         auth_server=render_auth_server(specs.catalog, stack),
@@ -101,7 +102,11 @@ def logo_input(specs_dir_from_project: str, logo: str) -> str:
     return posixpath.relpath(path, PROGRAM_DIR)
 
 
-def render_app(loaded: LoadedSpec, specs_dir_from_project: str = "app-specs") -> DesiredApp:
+def render_app(
+    loaded: LoadedSpec, specs_dir_from_project: str = "app-specs", active: bool = True
+) -> DesiredApp:
+    """One app's desired state; `active` False (a suspended partner's app): Okta keeps it, with
+    its client id, but issues it no tokens."""
     spec = loaded.spec
     kind = spec.client.kind
     grants = spec.client.effective_grant_types
@@ -117,7 +122,7 @@ def render_app(loaded: LoadedSpec, specs_dir_from_project: str = "app-specs") ->
         pkce_required=spec.client.effective_pkce,
         consent_method="REQUIRED" if spec.type == "partner" else "TRUSTED",
         logo=logo_input(specs_dir_from_project, spec.logo) if spec.logo else None,
-        status="ACTIVE",
+        status="ACTIVE" if active else "INACTIVE",
         profile={MARKER: {"name": spec.name, "digest": loaded.digest}},
     )
     rule_scopes = tuple(spec.scopes) + ((OFFLINE_ACCESS,) if "refresh_token" in grants else ())

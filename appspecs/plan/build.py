@@ -24,8 +24,8 @@ from appspecs.plan.diff import (
 )
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.plan.summary import AppSummary, AppView, summarize, views_from_specs, views_from_state
-from appspecs.spec.approvals import ApprovalStatus
-from appspecs.spec.load import SpecSet
+from appspecs.spec.load import LoadedSpec, SpecSet
+from appspecs.spec.release import release_of
 from appspecs.stackconfig import PROJECT, StackConfig
 
 Mode = Literal["state", "base"]
@@ -55,7 +55,7 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(s.op != "same" for s in self.steps) or any(
-            a.change not in ("unchanged", "held") for a in self.apps
+            a.change not in ("unchanged", "held", "change under review") for a in self.apps
         )
 
 
@@ -164,12 +164,13 @@ def _with_logo_content(steps: list[Step], specs: SpecSet, base: SpecSet) -> list
     loader took for the digests: no file is read again."""
     out = []
     for step in steps:
-        head, before = specs.apps.get(step.name), base.apps.get(step.name)
+        head, before = _deployed(specs, step.name), _deployed(base, step.name)
         if (
             step.type == OAUTH_APP
             and step.op in ("same", "update")
             and head is not None
             and before is not None
+            and head.spec.logo  # None: no picture is uploaded (a withheld one included)
             and head.logo_sha256
             and before.logo_sha256
             and head.logo_sha256 != before.logo_sha256
@@ -180,6 +181,11 @@ def _with_logo_content(steps: list[Step], specs: SpecSet, base: SpecSet) -> list
             step = dataclasses.replace(step, op="update", diffs=(*step.diffs, change))
         out.append(step)
     return out
+
+
+def _deployed(specs: SpecSet, name: str) -> LoadedSpec | None:
+    """The version of an app Okta gets from these specs (None: not deployed, or no such app)."""
+    return release_of(specs, name).deployed if name in specs.apps else None
 
 
 def plan_against_base(
@@ -229,9 +235,9 @@ def plan_against_base(
         steps = _with_logo_content(steps, specs, base)
 
     def was_approved(name: str) -> bool:
-        return (
-            base is not None and name in base.apps and base.status(name) is ApprovalStatus.APPROVED
-        )
+        """The base deploys a partner app at an approved version."""
+        before = _deployed(base, name) if base is not None else None
+        return before is not None and before.spec.type == "partner"
 
     apps = summarize(
         specs,

@@ -15,14 +15,16 @@ from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, OFFLINE_ACCESS, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.state import RecordedResource, RecordedState
-from appspecs.spec.approvals import ApprovalStatus
 from appspecs.spec.load import SpecSet
+from appspecs.spec.release import release_of
 
 # "held": a held spec with nothing in Okta before or after (state view only; against a base,
 # a held app new in the head is "added": the pull request adds it)
 T = TypeVar("T")
 
-AppChange = Literal["added", "removed", "changed", "unchanged", "held"]
+# "change under review": Okta keeps the approved version (its resources do not change) while a
+# newer version of the spec waits for review.
+AppChange = Literal["added", "removed", "changed", "unchanged", "held", "change under review"]
 Approval = Literal["approved", "recorded", "invalidated", "removed", "pending"]
 
 
@@ -63,6 +65,21 @@ def delta(old: tuple[str, ...], new: tuple[str, ...]) -> Delta:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """What would change once a partner app's waiting change is approved: from the version Okta
+    keeps to the current spec."""
+
+    approved_digest: str
+    digest: str
+    scopes: Delta
+    redirect_uris: Delta
+    post_logout_redirect_uris: Delta
+    grant_types: Delta
+    groups: Delta
+    logo_changed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AppSummary:
     """What changes for one app, in the domain's terms."""
 
@@ -84,12 +101,23 @@ class AppSummary:
     # held now but in Okta before: the update deletes its resources until it is approved
     held_removes: bool = False
     skipped: str | None = None  # not for this stack (environments)
+    review: Review | None = None  # a change waiting for review while Okta keeps the approved one
+    suspended: bool = False  # deployed INACTIVE: its partner is suspended
+    # (old, new) app type when it changes: partner -> internal drops review and consent
+    retyped: tuple[str, str] | None = None
 
     @property
     def privilege_increase(self) -> bool:
-        """Scopes gained (a new app's included) raise what the app may do. For a held app they
-        are requested, to be granted once approved: still what a reviewer must weigh."""
-        return bool(self.scopes.added) and self.change != "held"
+        """Scopes gained (a new app's included) raise what the app may do. For a held app, or a
+        change under review, they are requested, to be granted once approved: still what a
+        reviewer must weigh."""
+        requested = self.review is not None and bool(self.review.scopes.added)
+        return (bool(self.scopes.added) and self.change != "held") or requested
+
+    @property
+    def scopes_requested_only(self) -> bool:
+        """Every scope gained waits for an approval: none is granted by this update."""
+        return self.privilege_increase and (self.held is not None or not self.scopes.added)
 
 
 def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
@@ -218,17 +246,44 @@ def _approval(
     name: str, specs: SpecSet, before: AppView | None, was_approved: Callable[[str], bool]
 ) -> Approval | None:
     loaded = specs.apps.get(name)
-    if loaded is None or loaded.spec.type != "partner":
+    if loaded is None:
         return None
-    status = specs.status(name)
-    unchanged = before is not None and before.digest == loaded.digest
-    if status is ApprovalStatus.APPROVED:
-        return "approved" if unchanged and was_approved(name) else "recorded"
-    if status is ApprovalStatus.STALE:
-        # an approval exists, for another version of the spec
-        return "invalidated" if was_approved(name) or not unchanged else "pending"
-    # No approval now: one that existed before was removed (and the app leaves Okta).
-    return "removed" if was_approved(name) else "pending"
+    if loaded.spec.type != "partner":
+        # retyped to internal: the approval it had is gone with its review
+        was_partner = before is not None and before.partner is True
+        return "removed" if was_partner and was_approved(name) else None
+    release = release_of(specs, name)
+    if release.deployed is None:
+        # No approved version now: one that existed before was removed (the app leaves Okta),
+        # or the one recorded keeps no version to deploy.
+        if was_approved(name):
+            return "removed" if release.approval is None else "invalidated"
+        return "pending"
+    unchanged = before is not None and before.digest == release.deployed.digest
+    return "approved" if unchanged and was_approved(name) else "recorded"
+
+
+def review_of(specs: SpecSet, name: str) -> Review | None:
+    """What an app's waiting change would change once approved, when Okta keeps an approved
+    version of it meanwhile."""
+    release = release_of(specs, name)
+    deployed, current = release.deployed, release.current
+    if deployed is None or deployed.digest == current.digest:
+        return None
+    old, new = view_of(render_app(deployed)), view_of(render_app(current))
+    logo = (deployed.spec.logo, deployed.logo_sha256) != (current.spec.logo, current.logo_sha256)
+    return Review(
+        approved_digest=deployed.digest,
+        digest=current.digest,
+        scopes=delta(old.scopes, new.scopes),
+        redirect_uris=delta(old.redirect_uris, new.redirect_uris),
+        post_logout_redirect_uris=delta(
+            old.post_logout_redirect_uris, new.post_logout_redirect_uris
+        ),
+        grant_types=delta(old.grant_types, new.grant_types),
+        groups=delta(old.groups, new.groups),
+        logo_changed=logo,
+    )
 
 
 def summarize(
@@ -248,6 +303,7 @@ def summarize(
     """
     held = {s.name: s.detail for s in desired.skipped if s.reason == "held"}
     skipped = {s.name: s.detail for s in desired.skipped if s.reason == "environment"}
+    deployed_names = {a.name for a in desired.apps}
     out = []
     for name in sorted({*before, *after, *skipped}):
         old, new = before.get(name), after.get(name)
@@ -277,6 +333,18 @@ def summarize(
             )
             change = "unchanged" if same else "changed"
         loaded = specs.apps.get(name)
+        deployed_here = name in deployed_names
+        review = review_of(specs, name) if loaded is not None and deployed_here else None
+        if review is not None and change == "unchanged":
+            change = "change under review"
+        partner_now = loaded.spec.type == "partner" if loaded else None
+        retyped = (
+            ("partner", "internal")
+            if o.partner is True and partner_now is False and old is not None
+            else ("internal", "partner")
+            if o.partner is False and partner_now is True and old is not None
+            else None
+        )
         label = _known_change(o.label, n.label) if old and new else None
         pkce = _known_change(o.pkce, n.pkce) if old and new and change != "added" else None
         kind = _known_change(o.kind, n.kind) if old and new and change != "added" else None
@@ -299,6 +367,9 @@ def summarize(
                 held=held.get(name),
                 held_removes=name in held and old is not None and o.deployed,
                 skipped=skipped.get(name),
+                review=review,
+                suspended=deployed_here and name in specs.suspended,
+                retyped=retyped,
             )
         )
     return out

@@ -8,13 +8,20 @@ from typing import Any
 
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import OPS, Change, Step
-from appspecs.plan.summary import AppSummary, Delta
+from appspecs.plan.summary import AppSummary, Delta, Review
 from appspecs.plan.urns import nesting
 from appspecs.plan.values import ABSENT, display, to_json
 from appspecs.report import markdown as md
 
 MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
-APP_MARK = {"added": "+", "changed": "~", "removed": "-", "unchanged": " ", "held": "!"}
+APP_MARK = {
+    "added": "+",
+    "changed": "~",
+    "removed": "-",
+    "unchanged": " ",
+    "held": "!",
+    "change under review": "?",
+}
 VERB = {
     "create": "to create",
     "update": "to update",
@@ -67,6 +74,34 @@ def _delta_facts(what: str, d: Delta) -> list[str]:
     return out
 
 
+KEPT = "Okta keeps the approved version meanwhile"
+SUSPENDED = "partner suspended: deployed INACTIVE (no tokens; its client id is kept)"
+
+
+def review_facts(review: Review) -> list[str]:
+    """What a change under review would change once approved, one fact a line."""
+    facts = []
+    if review.scopes.added:
+        facts.append(
+            f"scopes requested: {', '.join(review.scopes.added)}  [{PRIVILEGE} once approved]"
+        )
+    if review.scopes.removed:
+        facts.append(f"scopes to revoke: {', '.join(review.scopes.removed)}")
+    facts += _delta_facts("redirect URIs", review.redirect_uris)
+    facts += _delta_facts("post-logout redirect URIs", review.post_logout_redirect_uris)
+    facts += _delta_facts("grant types", review.grant_types)
+    facts += _delta_facts("groups", review.groups)
+    if review.logo_changed:
+        facts.append("logo: a new picture")
+    return facts or ["no change of scopes, redirect URIs, grant types, groups or logo"]
+
+
+def _retyped_fact(retyped: tuple[str, str]) -> str:
+    if retyped == ("partner", "internal"):
+        return "type: partner -> internal: no review from now on, and users see no consent screen"
+    return "type: internal -> partner: it needs an approval, and users see a consent screen"
+
+
 def app_facts(app: AppSummary) -> list[str]:
     """What changes for one app, one fact a line, in plain words."""
     if app.change == "held":
@@ -99,8 +134,18 @@ def app_facts(app: AppSummary) -> list[str]:
         facts.append(f"PKCE: {_required(app.pkce[0])} -> {_required(app.pkce[1])}")
     if app.logo_changed:
         facts.append("logo: a new picture (what users see when they consent)")
+    if app.retyped is not None:
+        facts.append(_retyped_fact(app.retyped))
     if app.approval is not None and app.approval != "approved":
         facts.append(APPROVAL_TEXT[app.approval])
+    if app.suspended:
+        facts.append(SUSPENDED)
+    if app.review is not None:
+        facts.append(
+            f"change under review ({app.review.digest}; {KEPT}, {app.review.approved_digest}); "
+            "once approved:"
+        )
+        facts += [f"  {f}" for f in review_facts(app.review)]
     if app.held is not None:
         held = f"held: {app.held}"
         if app.held_removes:
@@ -116,7 +161,7 @@ def _required(flag: bool) -> str:
 
 
 def _notable(app: AppSummary) -> bool:
-    return app.change != "unchanged" or app.held is not None
+    return app.change != "unchanged" or app.held is not None or app.suspended
 
 
 def _app_title(app: AppSummary) -> str:
@@ -162,9 +207,12 @@ def _delta_cell(d: Delta) -> str:
 
 def _scopes_cell(app: AppSummary) -> str:
     cell = _delta_cell(app.scopes)
+    if app.review is not None and app.review.scopes:
+        requested = _delta_cell(app.review.scopes)
+        cell = f"{cell}; once approved: {requested}" if cell else requested
     if not app.privilege_increase:
         return cell
-    if app.held is not None:
+    if app.scopes_requested_only:
         return f"⚠️ **privilege increase**, requested (granted once approved) {cell}"
     return f"⚠️ **privilege increase** {cell}"
 
@@ -194,6 +242,13 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; PKCE {_required(app.pkce[0])} → {_required(app.pkce[1])}"
     if app.logo_changed:
         out += "; a new logo picture"
+    if app.retyped is not None:
+        out += f"; **{md.text(_retyped_fact(app.retyped))}**"
+    if app.suspended:
+        out += f"; **{md.text(SUSPENDED)}**"
+    if app.review is not None:
+        once = "; ".join(md.text(f) for f in review_facts(app.review))
+        out += f" ({KEPT}); once approved: {once}"
     return out
 
 
@@ -219,12 +274,25 @@ def _ops_text(steps: Sequence[Step]) -> str:
 # What a reviewer must not scroll past, above the table: which apps, and what is said of them.
 BANNERS: tuple[tuple[Callable[[AppSummary], bool], str], ...] = (
     (
-        lambda a: a.privilege_increase and a.held is None,
+        lambda a: a.privilege_increase and not a.scopes_requested_only,
         "**Privilege increase:** scopes granted to {names}.",
     ),
     (
-        lambda a: a.privilege_increase and a.held is not None,
+        lambda a: a.scopes_requested_only,
         "**Privilege increase:** scopes requested by {names}, granted once approved.",
+    ),
+    (
+        lambda a: a.review is not None,
+        "**Change under review:** {names} keep their approved version in Okta; the change "
+        "deploys once approved.",
+    ),
+    (
+        lambda a: a.suspended,
+        "**Partner suspended:** {names} deployed INACTIVE: no tokens until the partner returns.",
+    ),
+    (
+        lambda a: a.retyped == ("partner", "internal"),
+        "**Retyped to internal:** {names} no longer reviewed, and no consent screen.",
     ),
     (
         lambda a: a.approval == "invalidated",
@@ -311,7 +379,7 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "partner": app.partner,
         "privilegeIncrease": app.privilege_increase,
         # held: the added scopes are requested, granted once the app is approved
-        "scopesRequestedOnly": app.privilege_increase and app.held is not None,
+        "scopesRequestedOnly": app.scopes_requested_only,
         "scopes": _delta_json(app.scopes, "granted", "revoked"),
         "redirectUris": _delta_json(app.redirect_uris),
         "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
@@ -325,6 +393,22 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "held": app.held,
         "heldRemoves": app.held_removes,
         "skipped": app.skipped,
+        "review": _review_json(app.review) if app.review else None,
+        "suspended": app.suspended,
+        "retyped": {"old": app.retyped[0], "new": app.retyped[1]} if app.retyped else None,
+    }
+
+
+def _review_json(review: Review) -> dict[str, Any]:
+    return {
+        "approvedDigest": review.approved_digest,
+        "digest": review.digest,
+        "scopes": _delta_json(review.scopes, "requested", "revoked"),
+        "redirectUris": _delta_json(review.redirect_uris),
+        "postLogoutRedirectUris": _delta_json(review.post_logout_redirect_uris),
+        "grantTypes": _delta_json(review.grant_types),
+        "groups": _delta_json(review.groups),
+        "logoChanged": review.logo_changed,
     }
 
 
@@ -357,6 +441,11 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
             "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
             "approvalsRemoved": [a.name for a in plan.apps if a.approval == "removed"],
+            "changesUnderReview": [a.name for a in plan.apps if a.review is not None],
+            "suspended": [a.name for a in plan.apps if a.suspended],
+            "retypedToInternal": [
+                a.name for a in plan.apps if a.retyped == ("partner", "internal")
+            ],
             "skipped": [{"name": s.name, "detail": s.detail} for s in plan.skipped],
             "notes": list(plan.notes),
         },

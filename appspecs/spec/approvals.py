@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -40,6 +40,13 @@ class Approval(BaseModel):
     approved_at: Annotated[str, AfterValidator(_iso_datetime)] = Field(
         description="When, ISO 8601 with a time zone."
     )
+    # The version that was reviewed, as the digest reads it: kept so that a later change to the
+    # spec waits for review while Okta keeps this version, and so a pull request shows both.
+    spec: dict[str, Any] | None = Field(
+        default=None,
+        description="The approved version of the spec (its canonical data, with the logo "
+        "file's SHA-256 as logo_sha256): what the digest is taken of; written by appspec approve.",
+    )
 
 
 class ApprovalsFile(BaseModel):
@@ -52,7 +59,7 @@ class ApprovalStatus(StrEnum):
     NOT_NEEDED = "not-needed"  # internal apps are approved by being merged
     APPROVED = "approved"
     PENDING = "pending"  # a partner app no one has approved yet
-    STALE = "stale"  # approved, but the spec changed since
+    STALE = "stale"  # approved, but the spec changed since (the approved version may deploy)
 
 
 def approval_status(app_type: str, digest: str, approval: Approval | None) -> ApprovalStatus:
@@ -64,13 +71,17 @@ def approval_status(app_type: str, digest: str, approval: Approval | None) -> Ap
 
 
 HEADER = (
-    "# Partner approvals: each entry binds one reviewed spec, by digest, to its reviewer.\n"
-    "# Written by `appspec approve NAME --by EMAIL --ticket ID`; a change to the spec voids it.\n"
+    "# Partner approvals: each entry binds one reviewed spec, by digest, to its reviewer, and\n"
+    "# keeps that version (spec:). Written by `appspec approve NAME --by EMAIL --ticket ID`.\n"
+    "# A later change to the app's spec waits for review; Okta keeps the version kept here.\n"
 )
 
 
 def write_approvals(path: Path, approvals: list[Approval]) -> None:
-    entries = [a.model_dump() for a in sorted(approvals, key=lambda a: a.app)]
+    entries = [
+        {k: v for k, v in a.model_dump().items() if v is not None}
+        for a in sorted(approvals, key=lambda a: a.app)
+    ]
     body = yaml.safe_dump({"approvals": entries}, sort_keys=False, allow_unicode=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(HEADER + body, encoding="utf-8")

@@ -22,6 +22,7 @@ from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spe
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
+from appspecs.spec.versions import read_version
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
 from appspecs.stackconfig import loopback_allowed
 
@@ -75,6 +76,10 @@ class SpecSet:
     catalog: ScopeCatalog | None = None
     apps: dict[str, LoadedSpec] = field(default_factory=dict)  # only specs without errors
     approvals: dict[str, Approval] = field(default_factory=dict)
+    # the version each approval keeps, when it hashes to its digest and still passes the checks
+    approved: dict[str, LoadedSpec] = field(default_factory=dict)
+    # apps whose partner is suspended: deployed INACTIVE
+    suspended: frozenset[str] = frozenset()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     io_errors: list[str] = field(default_factory=list)
     files: int = 0
@@ -89,6 +94,7 @@ class SpecSet:
 
     @property
     def held(self) -> list[str]:
+        """Apps whose current spec waits for review (an approved version may be deployed)."""
         return sorted(
             n for n in self.apps if self.status(n) in (ApprovalStatus.PENDING, ApprovalStatus.STALE)
         )
@@ -314,12 +320,14 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
             out.apps[spec.name] = LoadedSpec(
                 spec, str(path), spec_digest(spec, logo), at.line, at.column, logo
             )
-    _bind_approvals(_load_approvals(root, out), out)
+    _bind_approvals(_load_approvals(root, out), out, ctx)
     out.diagnostics.sort(key=sort_key)
     return out
 
 
-def _bind_approvals(approvals: list[tuple[Approval, _File, int]], out: SpecSet) -> None:
+def _bind_approvals(
+    approvals: list[tuple[Approval, _File, int]], out: SpecSet, ctx: CheckContext
+) -> None:
     for approval, file, i in approvals:
         loaded = out.apps.get(approval.app)
         if approval.app in out.approvals:
@@ -344,20 +352,25 @@ def _bind_approvals(approvals: list[tuple[Approval, _File, int]], out: SpecSet) 
             )
         else:
             out.approvals[approval.app] = approval
+            _bind_version(approval, file, i, out, ctx)
     for name in sorted(out.apps):
         loaded = out.apps[name]
         status = out.status(name)
+        approve = f"appspec approve {name} --by EMAIL --ticket ID"
         if status is ApprovalStatus.PENDING:
-            message = (
-                f"partner app '{name}' is held until approved: appspec approve {name} "
-                f"--by EMAIL --ticket ID (digest {loaded.digest})"
+            message = f"partner app '{name}' is under review until approved: {approve} " + (
+                f"(digest {loaded.digest})"
             )
         elif status is ApprovalStatus.STALE:
             a = out.approvals[name]
+            kept = (
+                f"Okta keeps the version approved by {a.approved_by} ({a.ticket}, {a.digest})"
+                if name in out.approved
+                else "no approved version of it is kept, so nothing of it is deployed"
+            )
             message = (
-                f"partner app '{name}' is held: its approval by {a.approved_by} ({a.ticket}) was "
-                f"for {a.digest}, but the spec has changed since (now {loaded.digest}); "
-                "it needs a new approval"
+                f"partner app '{name}': a change is under review (now {loaded.digest}); "
+                f"{kept} until this one is approved: {approve}"
             )
         else:
             continue
@@ -366,6 +379,31 @@ def _bind_approvals(approvals: list[tuple[Approval, _File, int]], out: SpecSet) 
                 Severity.INFO, "held", loaded.file, loaded.line, loaded.column, "type", message
             )
         )
+
+
+def _bind_version(approval: Approval, file: _File, i: int, out: SpecSet, ctx: CheckContext) -> None:
+    """Keep the approval's stored version when it is bound to the digest and still valid."""
+    current = out.apps.get(approval.app)
+    where: tuple[str | int, ...] = ("approvals", i, "spec")
+    if approval.spec is None:
+        if current is not None and current.digest != approval.digest:
+            file.add(
+                Finding(
+                    "approval",
+                    ("approvals", i, "digest"),
+                    f"this approval keeps no approved version (spec:), so {approval.app} could "
+                    "not stay at it while its change is reviewed; approve the current spec "
+                    f"(appspec approve {approval.app}) or restore the approved one",
+                )
+            )
+        return
+    version = read_version(approval, where, file.doc.raw, ctx, file.add)
+    if version is None:
+        return
+    at = file.doc.locate(("approvals", i, "app"))
+    out.approved[approval.app] = LoadedSpec(
+        version.spec, file.shown, version.digest, at.line, at.column, version.logo_sha256
+    )
 
 
 def _failed_spec_exists(out: SpecSet, name: str) -> bool:
