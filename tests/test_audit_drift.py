@@ -426,21 +426,20 @@ def test_an_app_left_out_by_environments_is_orphaned_for_that_stack(
     assert not [r for r in org.okta.requests if "/credentials/secrets" in r.path]
 
 
-def test_a_live_partner_app_whose_approval_went_stale_is_critical(org: Org, tmp_path: Path) -> None:
+def test_a_live_partner_app_whose_approval_was_removed_is_critical(
+    org: Org, tmp_path: Path
+) -> None:
+    # (A changed spec is not this case: Okta keeps the approved version, which is in sync.)
     specs = tmp_path / "app-specs"
     shutil.copytree(SPECS_DIR, specs)
-    spec = specs / "apps" / "acme-analytics.yaml"
-    spec.write_text(
-        spec.read_text(encoding="utf-8").replace("company news", "company and intent news"),
-        encoding="utf-8",
-    )
+    (specs / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
     result = audit_cli(org, specs=specs)
     report = report_of(result)
     assert codes(report) == {
         ("held-app-live", "critical", "acme-analytics", None),
         ("unmanaged-client-access", "high", None, "policy:acme-analytics"),
     }
-    assert "approval is for an older version of the spec" in report["findings"][0]["message"]
+    assert "awaiting approval" in report["findings"][0]["message"]
     assert result.exit_code == 1
 
 
