@@ -133,9 +133,11 @@ def test_json_is_one_object_with_the_documented_keys(
         "added": 0,
         "changed": 1,
         "removed": 0,
-        "unchanged": 4,
         "held": 1,
         "change under review": 0,
+        "suspended": 0,
+        "not in this stack": 0,
+        "unchanged": 4,
     }
 
 

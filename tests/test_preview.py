@@ -114,7 +114,7 @@ def _run(
 def _section(text: str, title: str) -> list[str]:
     """The lines of a titled section of the text output, up to the next blank line."""
     lines = text.splitlines()
-    start = lines.index(title)
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
     end = lines.index("", start) if "" in lines[start:] else len(lines)
     return lines[start:end]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from appspecs.desired.model import DesiredState, SkippedApp
@@ -23,7 +23,15 @@ from appspecs.plan.diff import (
     symbolic_resolver,
 )
 from appspecs.plan.state import RecordedResource, RecordedState
-from appspecs.plan.summary import AppSummary, AppView, summarize, views_from_specs, views_from_state
+from appspecs.plan.summary import (
+    AppSummary,
+    AppView,
+    PlanSummary,
+    plan_summary,
+    summarize,
+    views_from_specs,
+    views_from_state,
+)
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
 from appspecs.stackconfig import PROJECT, StackConfig
@@ -47,6 +55,11 @@ class Plan:
     held: tuple[SkippedApp, ...]
     skipped: tuple[SkippedApp, ...]  # not for this stack (environments)
     notes: tuple[str, ...] = ()
+    # computed once from `apps`: what every format says of the apps
+    summary: PlanSummary = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "summary", plan_summary(self.apps))
 
     @property
     def change_summary(self) -> dict[str, int]:

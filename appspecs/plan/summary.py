@@ -7,7 +7,7 @@ through the shared render, or from the resources a previous update recorded.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -26,6 +26,29 @@ T = TypeVar("T")
 # newer version of the spec waits for review.
 AppChange = Literal["added", "removed", "changed", "unchanged", "held", "change under review"]
 Approval = Literal["approved", "recorded", "invalidated", "removed", "pending"]
+
+# What a reviewer reads an app as: exactly one status per app, which every format names and
+# counts (text, markdown, json). STATUSES is the order the counts are listed in.
+AppStatus = Literal[
+    "added",
+    "changed",
+    "change under review",
+    "removed",
+    "held",
+    "suspended",
+    "not in this stack",
+    "unchanged",
+]
+STATUSES: tuple[AppStatus, ...] = (
+    "added",
+    "changed",
+    "change under review",
+    "removed",
+    "held",
+    "suspended",
+    "not in this stack",
+    "unchanged",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +128,21 @@ class AppSummary:
     suspended: bool = False  # deployed INACTIVE: its partner is suspended
     # (old, new) app type when it changes: partner -> internal drops review and consent
     retyped: tuple[str, str] | None = None
+
+    @property
+    def status(self) -> AppStatus:
+        """The one status the app is listed and counted under. Leaving Okta outweighs the rest;
+        a held app is held whatever its spec did; an app of another stack is that; a suspended
+        partner's app is deployed INACTIVE, whatever else changes."""
+        if self.change == "removed":
+            return "removed"
+        if self.change == "held" or self.held is not None:
+            return "held"
+        if self.skipped is not None:
+            return "not in this stack"
+        if self.suspended:
+            return "suspended"
+        return self.change
 
     @property
     def privilege_increase(self) -> bool:
@@ -373,3 +411,63 @@ def summarize(
             )
         )
     return out
+
+
+# What a reviewer must not scroll past, most severe first: every format leads with these.
+NoticeKind = Literal[
+    "privilegeIncrease",
+    "scopesRequested",
+    "changeUnderReview",
+    "partnerSuspended",
+    "retypedToInternal",
+    "approvalInvalidated",
+    "approvalRemoved",
+]
+NOTICES: tuple[tuple[NoticeKind, Callable[[AppSummary], bool]], ...] = (
+    ("privilegeIncrease", lambda a: a.privilege_increase and not a.scopes_requested_only),
+    # held, or a change under review: the scopes are requested, granted once approved
+    ("scopesRequested", lambda a: a.scopes_requested_only),
+    ("changeUnderReview", lambda a: a.review is not None),
+    ("partnerSuspended", lambda a: a.suspended),
+    ("retypedToInternal", lambda a: a.retyped == ("partner", "internal")),
+    ("approvalInvalidated", lambda a: a.approval == "invalidated"),
+    ("approvalRemoved", lambda a: a.approval == "removed"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One warning a plan leads with, and the apps it is about (in name order)."""
+
+    kind: NoticeKind
+    apps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """The plan's summary, computed once: every format renders this and nothing else of the
+    apps, so their counts and names cannot disagree."""
+
+    apps: tuple[AppSummary, ...]
+    counts: Mapping[AppStatus, int]  # every status, zeros included; each app counted once
+    notices: tuple[Notice, ...]  # only the kinds that name an app, in NOTICES order
+
+    @property
+    def listed(self) -> tuple[AppSummary, ...]:
+        """The apps a format names one by one: all but the unchanged ones."""
+        return tuple(a for a in self.apps if a.status != "unchanged")
+
+    def named(self, status: AppStatus) -> tuple[str, ...]:
+        return tuple(a.name for a in self.apps if a.status == status)
+
+
+def plan_summary(apps: Sequence[AppSummary]) -> PlanSummary:
+    counts = dict.fromkeys(STATUSES, 0)
+    for app in apps:
+        counts[app.status] += 1
+    notices = []
+    for kind, applies in NOTICES:
+        names = tuple(a.name for a in apps if applies(a))
+        if names:
+            notices.append(Notice(kind, names))
+    return PlanSummary(tuple(apps), counts, tuple(notices))

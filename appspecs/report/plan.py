@@ -8,20 +8,32 @@ from typing import Any
 
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import OPS, Change, Step
-from appspecs.plan.summary import AppSummary, Delta, Review
+from appspecs.plan.summary import (
+    AppStatus,
+    AppSummary,
+    Delta,
+    Notice,
+    NoticeKind,
+    PlanSummary,
+    Review,
+)
 from appspecs.plan.urns import nesting
 from appspecs.plan.values import ABSENT, display, to_json
 from appspecs.report import markdown as md
 
 MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
-APP_MARK = {
+APP_MARK: dict[AppStatus, str] = {
     "added": "+",
     "changed": "~",
-    "removed": "-",
-    "unchanged": " ",
-    "held": "!",
     "change under review": "?",
+    "removed": "-",
+    "held": "!",
+    "suspended": "!",
+    "not in this stack": " ",
+    "unchanged": " ",
 }
+# Statuses a Markdown cell puts in bold: the app leaves Okta, does not reach it, or is off.
+LOUD: frozenset[AppStatus] = frozenset({"removed", "held", "suspended"})
 VERB = {
     "create": "to create",
     "update": "to update",
@@ -37,8 +49,42 @@ APPROVAL_TEXT = {
     "pending": "approval pending",
 }
 PRIVILEGE = "PRIVILEGE INCREASE"
+# Each notice as every format words it: a title, then a sentence naming the apps.
+NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
+    "privilegeIncrease": ("Privilege increase", "scopes granted to {names}."),
+    "scopesRequested": (
+        "Privilege increase",
+        "scopes requested by {names}, granted once approved.",
+    ),
+    "changeUnderReview": (
+        "Change under review",
+        "{names} keep their approved version in Okta; the change deploys once approved.",
+    ),
+    "partnerSuspended": (
+        "Partner suspended",
+        "{names} deployed INACTIVE: no tokens until the partner returns.",
+    ),
+    "retypedToInternal": (
+        "Retyped to internal",
+        "{names} no longer reviewed, and no consent screen.",
+    ),
+    "approvalInvalidated": ("Approval invalidated", "{names} changed after approval and is held."),
+    "approvalRemoved": ("Approval removed", "{names} lost its recorded approval and is held."),
+}
 # Approvals the merge takes away: the app is held, and leaves Okta if it was there.
 LOST_APPROVALS = frozenset({"invalidated", "removed"})
+
+
+def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, str]:
+    """A notice's title and sentence, each app's name put through `name` (a code span, say)."""
+    title, body = NOTICE_TEXT[notice.kind]
+    return title, body.format(names=", ".join(name(n) for n in notice.apps))
+
+
+def apps_counts(summary: PlanSummary, sep: str = ", ") -> str:
+    """Apps per status, the statuses that have any: the same counts in every format."""
+    parts = [f"{n} {status}" for status, n in summary.counts.items() if n]
+    return sep.join(parts) or "none"
 
 
 def counts_line(plan: Plan) -> str:
@@ -110,6 +156,8 @@ def app_facts(app: AppSummary) -> list[str]:
             f"held: {app.held}",
         ]
     facts = []
+    if app.status == "held" and app.change in ("added", "changed"):
+        facts.append("its spec is new" if app.change == "added" else "its spec changed")
     if app.scopes.added and app.held is not None:
         # Nothing is granted while it is held (its resources may even be deleted): requested.
         facts.append(
@@ -152,7 +200,7 @@ def app_facts(app: AppSummary) -> list[str]:
             held += "; its Okta resources are deleted until it is approved"
         facts.append(held)
     if app.skipped is not None:
-        facts.append(f"not for stack ({app.skipped})")
+        facts.append(f"not for this stack ({app.skipped})")
     return facts
 
 
@@ -160,34 +208,38 @@ def _required(flag: bool) -> str:
     return "required" if flag else "not required"
 
 
-def _notable(app: AppSummary) -> bool:
-    return app.change != "unchanged" or app.held is not None or app.suspended
-
-
 def _app_title(app: AppSummary) -> str:
     kind = " (partner)" if app.partner else ""
-    return f"{app.name}{kind}: {app.change}"
+    return f"{app.name}{kind}: {app.status}"
+
+
+def _unchanged(n: int, other: str = "") -> str:
+    return f"{n} {other}app{'s' if n != 1 else ''} unchanged"
+
+
+def notice_lines(summary: PlanSummary) -> list[str]:
+    """The notices as text lines, for the top of a report."""
+    return [f"! {t.upper()}: {b}" for t, b in map(notice_text, summary.notices)]
+
+
+def apps_lines(summary: PlanSummary) -> list[str]:
+    """The "Apps:" section: the counts, then each app that is not unchanged with its facts."""
+    lines = [f"Apps: {apps_counts(summary)}"]
+    for app in summary.listed:
+        lines.append(f"  {APP_MARK[app.status]} {_app_title(app)}")
+        lines += [f"      {f}" for f in app_facts(app)]
+    if summary.counts["unchanged"]:
+        lines.append(f"  {_unchanged(summary.counts['unchanged'])}")
+    return lines
 
 
 def text_plan(plan: Plan) -> str:
-    """For people: the app summary first, then the resource steps that change something."""
+    """For people: the notices, the app summary, then the resource steps that change something."""
     lines = [f"Plan for stack {plan.stack} against {plan.against}"]
     lines += [f"note: {n}" for n in plan.notes]
+    lines += notice_lines(plan.summary)
     lines.append("")
-    lines.append("Apps:")
-    notable = [a for a in plan.apps if _notable(a)]
-    for app in notable:
-        lines.append(f"  {APP_MARK[app.change]} {_app_title(app)}")
-        lines += [f"      {f}" for f in app_facts(app)]
-    quiet = [a for a in plan.apps if not _notable(a) and a.skipped is None]
-    skipped = [a for a in plan.apps if a.skipped is not None and a.change == "unchanged"]
-    if skipped:
-        listed = ", ".join(f"{a.name} ({a.skipped})" for a in skipped)
-        lines.append(f"  not for stack {plan.stack}: {listed}")
-    if quiet:
-        lines.append(f"  {len(quiet)} app{'s' if len(quiet) != 1 else ''} unchanged")
-    if not plan.apps:
-        lines.append("  none")
+    lines += apps_lines(plan.summary)
     lines.append("")
     lines.append("Resources:")
     changing = [s for s in plan.steps if s.op != "same"]
@@ -225,15 +277,19 @@ def _uris_cell(app: AppSummary) -> str:
 
 
 def _change_cell(app: AppSummary) -> str:
+    status = app.status
+    out = f"**{status}**" if status in LOUD else status
     if app.change == "held":
-        return f"**held**: {md.text(app.held or '')}; not in Okta"
-    out: str = app.change
+        return f"{out}: {md.text(app.held or '')}; not in Okta"
     if app.held is not None:
-        out += f"; **held**: {md.text(app.held)}"
+        out += f": {md.text(app.held)}"
+        if app.change in ("added", "changed"):
+            out += "; its spec is new" if app.change == "added" else "; its spec changed"
         if app.held_removes:
             out += " (its Okta resources are deleted until approved)"
     if app.skipped is not None:
-        out += f"; not for this stack ({md.text(app.skipped)})"
+        why = md.text(app.skipped)
+        out += f" ({why})" if status == "not in this stack" else f"; not for this stack ({why})"
     if app.label is not None:
         out += f"; label {md.code(app.label[0])} → {md.code(app.label[1])}"
     if app.kind is not None:
@@ -271,40 +327,6 @@ def _ops_text(steps: Sequence[Step]) -> str:
     return ", ".join(f"{n} {VERB[op]}" for op, n in counts.items() if n)
 
 
-# What a reviewer must not scroll past, above the table: which apps, and what is said of them.
-BANNERS: tuple[tuple[Callable[[AppSummary], bool], str], ...] = (
-    (
-        lambda a: a.privilege_increase and not a.scopes_requested_only,
-        "**Privilege increase:** scopes granted to {names}.",
-    ),
-    (
-        lambda a: a.scopes_requested_only,
-        "**Privilege increase:** scopes requested by {names}, granted once approved.",
-    ),
-    (
-        lambda a: a.review is not None,
-        "**Change under review:** {names} keep their approved version in Okta; the change "
-        "deploys once approved.",
-    ),
-    (
-        lambda a: a.suspended,
-        "**Partner suspended:** {names} deployed INACTIVE: no tokens until the partner returns.",
-    ),
-    (
-        lambda a: a.retyped == ("partner", "internal"),
-        "**Retyped to internal:** {names} no longer reviewed, and no consent screen.",
-    ),
-    (
-        lambda a: a.approval == "invalidated",
-        "**Approval invalidated:** {names} changed after approval and is held.",
-    ),
-    (
-        lambda a: a.approval == "removed",
-        "**Approval removed:** {names} lost its recorded approval and is held.",
-    ),
-)
-
-
 def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     """A pull-request comment: summary table first, resource details folded, never over `limit`."""
     summary = plan.change_summary
@@ -319,12 +341,12 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         + f" · {summary.get('same', 0)} unchanged",
     ]
     head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
-    for applies, text in BANNERS:
-        names = ", ".join(md.code(a.name) for a in plan.apps if applies(a))
-        if names:
-            head += ["", "> ⚠️ " + text.format(names=names)]
-    head.append("")
-    notable = [a for a in plan.apps if _notable(a)]
+    # What a reviewer must not scroll past, above the table.
+    for notice in plan.summary.notices:
+        title, body = notice_text(notice, md.code)
+        head += ["", f"> ⚠️ **{title}:** {body}"]
+    head += ["", f"Apps: {apps_counts(plan.summary, ' · ')}", ""]
+    notable = plan.summary.listed
     blocks = ["\n".join(head)]
     if notable:
         rows = [
@@ -343,9 +365,9 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         blocks += md.table(header, rows)
     else:
         blocks.append("No app changes.")
-    quiet = len(plan.apps) - len(notable)
+    quiet = plan.summary.counts["unchanged"]
     if quiet:
-        blocks.append(f"\n{quiet} other app{'s' if quiet != 1 else ''} unchanged.")
+        blocks.append(f"\n{_unchanged(quiet, 'other ' if notable else '')}.")
     blocks.append("")
     for app, steps in sorted(_steps_by_app(plan.steps).items(), key=lambda kv: kv[0] or ""):
         body = "\n".join(line for s in steps for line in step_lines(s, inputs=True))
@@ -375,6 +397,7 @@ def _delta_json(d: Delta, added: str = "added", removed: str = "removed") -> dic
 def app_json(app: AppSummary) -> dict[str, Any]:
     return {
         "name": app.name,
+        "status": app.status,
         "change": app.change,
         "partner": app.partner,
         "privilegeIncrease": app.privilege_increase,
@@ -429,15 +452,21 @@ def step_json(step: Step) -> dict[str, Any]:
     return out
 
 
+def notice_json(notice: Notice) -> dict[str, Any]:
+    title, body = notice_text(notice)
+    return {"kind": notice.kind, "apps": list(notice.apps), "text": f"{title}: {body}"}
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
-    counts = {k: sum(a.change == k for a in plan.apps) for k in APP_MARK}
+    summary = plan.summary
     return {
         "summary": {
             "stack": plan.stack,
             "mode": plan.mode,
             "against": plan.against,
             "changes": plan.has_changes,
-            "apps": counts,
+            "apps": dict(summary.counts),
+            "notices": [notice_json(n) for n in summary.notices],
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
             "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
             "approvalsRemoved": [a.name for a in plan.apps if a.approval == "removed"],

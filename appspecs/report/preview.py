@@ -3,7 +3,6 @@ the engine's own resource operations and its change summary."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from appspecs.deploy.events import EngineStep, changes_only
 from appspecs.plan.build import Plan
 from appspecs.plan.urns import nesting
-from appspecs.report.plan import plan_json, text_plan
+from appspecs.report.plan import apps_lines, notice_lines, plan_json
 
 if TYPE_CHECKING:
     # only for the annotations: appspecs.deploy.preview imports pulumi's SDK (~0.2 s)
@@ -45,16 +44,6 @@ class PreviewReport:
     engine: EnginePreview
 
 
-def apps_lines(plan: Plan) -> list[str]:
-    """The "Apps:" section of `appspec plan`'s text, taken from its own renderer so both match."""
-    lines = text_plan(dataclasses.replace(plan, steps=())).splitlines()
-    start = lines.index("Apps:")
-    end = lines.index("Resources:", start)
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
-
-
 def step_line(step: EngineStep) -> str:
     keys = step.replace_keys if step.op in ("replace", "create-replacement") else step.diffs
     detail = f"{step.op}: {', '.join(keys)}" if keys else step.op
@@ -74,8 +63,9 @@ def text_preview(report: PreviewReport) -> str:
     engine = report.engine
     lines = [f"Preview of stack {engine.stack} ({engine.backend} backend)"]
     lines += [f"note: {n}" for n in report.plan.notes]
+    lines += notice_lines(report.plan.summary)
     lines.append("")
-    lines += apps_lines(report.plan)
+    lines += apps_lines(report.plan.summary)
     lines.append("")
     lines.append("Resources (pulumi preview):")
     changing = [s for s in engine.steps if s.op != "same"]
