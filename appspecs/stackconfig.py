@@ -11,6 +11,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from appspecs.inputfile import (
+    InputFileError,
+    NotText,
+    SizeLimit,
+    Unreadable,
+    folder_state,
+    list_folder,
+    read_input_text,
+)
 from appspecs.spec.yamlfile import read_yaml
 
 PROJECT = "appspecs"
@@ -70,6 +79,9 @@ class StackConfig:
     def allow_loopback_redirects(self) -> bool:
         return self.settings.allow_loopback_redirects
 
+
+#: A stack file holds a dozen settings; this is far above any real one.
+STACK_FILE_LIMIT = SizeLimit(256 * 1024, "a stack file holds a few settings")
 
 _YAML11_ONLY_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
@@ -160,9 +172,11 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
         listed = ", ".join(known) or f"none (no Pulumi.<stack>.yaml in {stacks_dir})"
         raise StackConfigError(f"unknown stack '{name}'; known stacks: {listed}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StackConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        text = read_input_text(path, STACK_FILE_LIMIT)
+    except NotText as exc:
+        raise StackConfigError(f"{path}:{exc.at.line}:{exc.at.column}: {exc.reason}") from exc
+    except InputFileError as exc:
+        raise StackConfigError(str(exc)) from exc
     doc = read_yaml(text)
     if doc.problems:
         first = doc.problems[0]
@@ -219,9 +233,23 @@ def as_pulumi_reads(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def discover_stacks(stacks_dir: Path) -> list[str]:
-    if not stacks_dir.is_dir():
+    """The stacks whose files are in ``stacks_dir``; none when there is no such folder.
+
+    Raises StackConfigError when something is there that cannot be listed: an unreadable
+    folder is not an empty one (it would turn off prod's per-stack rules without a word).
+    """
+    state = folder_state(stacks_dir)
+    if state is False:
         return []
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
+    try:
+        entries = list_folder(stacks_dir)
+    except Unreadable as exc:
+        raise StackConfigError(str(exc)) from exc
+    return [
+        p.name[len("Pulumi.") : -len(".yaml")]
+        for p in entries
+        if p.name.startswith("Pulumi.") and p.name.endswith(".yaml") and len(p.name) > 12
+    ]
 
 
 def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[str]]:
@@ -229,7 +257,11 @@ def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[str
     stack still exists), and why any stack could not be read."""
     allowed: dict[str, bool | None] = {}
     problems: list[str] = []
-    for name in discover_stacks(stacks_dir):
+    try:
+        names = discover_stacks(stacks_dir)
+    except StackConfigError as exc:
+        return allowed, [str(exc)]
+    for name in names:
         try:
             allowed[name] = load_stack_config(stacks_dir, name).allow_loopback_redirects
         except StackConfigError as exc:

@@ -105,8 +105,12 @@ def checked_stacks_dir(
     the per-stack rules (prod's loopback ban, ``environments``) and let bad specs pass.
     """
     stacks = resolve_stacks_dir(specs_dir, stacks_dir)
-    if stacks.is_dir() and discover_stacks(stacks):
-        return stacks
+    try:
+        if discover_stacks(stacks):
+            return stacks
+    except StackConfigError as exc:
+        # there, but unreadable: not the same as no stacks (exit 2, never "no stacks")
+        usage_error(str(exc))
     if stacks_dir is not None:
         what = "holds no Pulumi.<stack>.yaml" if stacks.is_dir() else "is not a folder"
         usage_error(f"--stacks {stacks} {what}")

@@ -31,6 +31,7 @@ from appspecs.cli.common import (
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
 from appspecs.desired.model import DesiredAuthServer
 from appspecs.desired.render import render_auth_server
+from appspecs.inputfile import Unreadable
 from appspecs.live.model import LiveApp, Snapshot
 from appspecs.onboard.adoption import Adoptee
 from appspecs.onboard.importer import OWNER_PLACEHOLDER, ImportOptions, ImportResult, import_apps
@@ -215,8 +216,8 @@ def _existing_names(out: Path, apps_dir: Path, loaded: set[str]) -> tuple[set[st
     for folder in (apps_dir, out):
         try:
             found = existing_specs(folder)
-        except OSError as exc:
-            fail(f"cannot read {folder}: {exc.strerror or exc}")
+        except Unreadable as exc:
+            fail(str(exc))
         taken |= found.keys()
         earlier |= {app_id: name for name, app_id in found.items() if app_id is not None}
     return taken, earlier

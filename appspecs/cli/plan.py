@@ -147,9 +147,9 @@ def _base_stack(
     if tree.stacks is None:
         note = f"the base has no stacks folder: its specs are planned with {stack}'s settings"
         return head, [note], None
-    if stack not in discover_stacks(tree.stacks):
-        return None, [f"stack {stack} is new since the base: everything is new"], None
     try:
+        if stack not in discover_stacks(tree.stacks):
+            return None, [f"stack {stack} is new since the base: everything is new"], None
         return load_stack_config(tree.stacks, stack), [], tree.stacks
     except StackConfigError as exc:
         # A ref is read into a temporary folder: name the file as the ref holds it.

@@ -18,6 +18,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from appspecs.inputfile import InputFileError, SizeLimit, read_input
 from appspecs.okta.errors import BadResponse, CredentialsError
 from appspecs.okta.orgurl import normalize_org_url
 
@@ -42,6 +43,8 @@ ENV_TOKEN = "OKTA_API_TOKEN"
 ENV_CLIENT_ID = "OKTA_CLIENT_ID"
 ENV_PRIVATE_KEY = "OKTA_PRIVATE_KEY"
 ENV_PRIVATE_KEY_ID = "OKTA_PRIVATE_KEY_ID"
+# A PEM RSA key of 4096 bits is about 3 KiB.
+KEY_FILE_LIMIT = SizeLimit(64 * 1024, "a PEM private key is a few KiB")
 
 #: Posts a form to the org's token endpoint and returns the parsed JSON body (or raises).
 TokenFetcher = Callable[[Mapping[str, str]], Any]
@@ -194,11 +197,14 @@ def load_private_key(value: str) -> RSAPrivateKey:
     """Load an RSA key from a PEM file path, or from PEM text itself (handy in CI secrets)."""
     try:
         pem = (
-            value.encode() if value.lstrip().startswith("-----BEGIN") else Path(value).read_bytes()
+            value.encode()
+            if value.lstrip().startswith("-----BEGIN")
+            else read_input(Path(value), KEY_FILE_LIMIT)
         )
-    except OSError as e:
+    except InputFileError as e:
+        # the reason only: the variable's value may be the key itself, mistyped
         raise CredentialsError(
-            f"cannot read the private key file named by {ENV_PRIVATE_KEY} ({type(e).__name__})"
+            f"cannot use the private key file named by {ENV_PRIVATE_KEY}: {e.reason}"
         ) from e
     try:
         key = serialization.load_pem_private_key(pem, password=None)

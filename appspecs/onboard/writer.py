@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from appspecs.inputfile import InputFileError, folder_state, list_folder, open_input
 from appspecs.onboard.importer import OWNER_PLACEHOLDER, ImportedSpec
 from appspecs.spec.schema import SCHEMA_FILE
 from appspecs.text import printable
@@ -68,13 +69,10 @@ def write_spec(out_dir: Path, spec: ImportedSpec, stack: str, *, force: bool) ->
 
 def imported_from(path: Path) -> str | None:
     """The Okta app id the header of the spec file at ``path`` names, or None (not imported)."""
-    # Only regular files: opening a named pipe for reading would wait for a writer.
-    if not path.is_file():
-        return None
     try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            head = fh.read(_HEADER_BYTES)
-    except OSError:
+        with open_input(path) as fh:
+            head = fh.read(_HEADER_BYTES).decode("utf-8", "replace")
+    except (InputFileError, OSError):
         return None
     for line in head.splitlines():
         if not line.startswith("#"):
@@ -87,11 +85,12 @@ def imported_from(path: Path) -> str | None:
 
 def existing_specs(folder: Path) -> dict[str, str | None]:
     """Every spec name a file in ``folder`` holds (``.yml`` too: renamed, it would collide),
-    with the id of the Okta app it was imported from, or None. OSError if unreadable."""
-    if not folder.is_dir():
+    with the id of the Okta app it was imported from, or None. Unreadable when the folder is
+    there but cannot be listed (names in it would be taken without our knowing)."""
+    if folder_state(folder) is False:
         return {}
     found: dict[str, str | None] = {}
-    for path in sorted(folder.iterdir()):
+    for path in list_folder(folder):
         if path.suffix in SPEC_SUFFIXES and not path.name.startswith("."):
             found[path.stem] = found.get(path.stem) or imported_from(path)
     return found

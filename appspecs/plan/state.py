@@ -8,7 +8,6 @@ accepted.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import zlib
@@ -18,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from appspecs.inputfile import InputFileError, SizeLimit, may_exist, read_input
 from appspecs.plan.urns import ROOT_STACK_TYPE, parse_urn
 
 # The signature pulumi puts on a secret value: {SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext"}.
@@ -27,6 +27,9 @@ VERSION = 3
 # Far more than any input or output of our resources nests (a few levels): deeper values would
 # only exhaust the recursion of the comparison and of the report.
 MAX_DEPTH = 64
+# The state of 10,000 apps (some 47,000 resources) is well under 100 MB of JSON; a file or a
+# gzip stream unpacking to more than this is refused rather than read into memory.
+STATE_LIMIT = SizeLimit(512 * 1024 * 1024, "the state of 10,000 apps is under 100 MB")
 
 
 class StateError(Exception):
@@ -261,14 +264,11 @@ def read_state(path: Path) -> RecordedState:
     """Read a state file, plain or gzipped JSON; raises StateError with one clear line."""
     source = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _fail(source, f"cannot read: {exc.strerror or exc}") from exc
+        raw = read_input(path, STATE_LIMIT, source)
+    except InputFileError as exc:
+        raise _fail(source, exc.reason) from exc
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise _fail(source, f"not a readable gzip file: {exc}") from exc
+        raw = _gunzip(raw, source)
     try:
         doc = json.loads(raw, object_hook=_decode_secret)
     except json.JSONDecodeError as exc:
@@ -279,6 +279,21 @@ def read_state(path: Path) -> RecordedState:
         # Pulumi state nests a few levels deep; thousands of levels is not state
         raise _fail(source, "not a Pulumi state document: its JSON is nested too deeply") from exc
     return parse_state(doc, source, decoded=True)
+
+
+def _gunzip(raw: bytes, source: str) -> bytes:
+    """The gzip stream unpacked, never to more than STATE_LIMIT (a small file can unpack to
+    gigabytes)."""
+    unpack = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        out = unpack.decompress(raw, STATE_LIMIT.max_bytes + 1)
+    except zlib.error as exc:
+        raise _fail(source, f"not a readable gzip file: {exc}") from exc
+    if len(out) > STATE_LIMIT.max_bytes:
+        raise _fail(source, f"unpacks to over {STATE_LIMIT.shown}; {STATE_LIMIT.usual}")
+    if not unpack.eof:
+        raise _fail(source, "not a readable gzip file: the stream is cut short")
+    return out
 
 
 BACKEND_ENV = "PULUMI_BACKEND_URL"
@@ -316,4 +331,4 @@ def find_state(
 ) -> Path | None:
     """The local backend's checkpoint for the stack, or None when there is none."""
     root = backend_dir(project_dir, env)
-    return next((p for p in state_candidates(root, project, stack) if p.is_file()), None)
+    return next((p for p in state_candidates(root, project, stack) if may_exist(p)), None)

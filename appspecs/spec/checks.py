@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from appspecs.desired.resources import scope_resource_name
 from appspecs.diagnostics import Severity
+from appspecs.inputfile import NotAFile, SizeLimit, TooLarge, Unreadable, may_exist, read_input
 from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
 from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, PUBLIC_KINDS, AppSpec
 from appspecs.spec.uris import is_loopback, uri_problem
@@ -21,6 +23,7 @@ LOGO_TYPES: Mapping[str, tuple[bytes, ...]] = {
     ".svg": (),
 }
 MAX_LOGO_BYTES = 1024 * 1024
+LOGO_LIMIT = SizeLimit(MAX_LOGO_BYTES, "an app's logo is a few KiB")
 
 REFUSED_GRANTS = {
     "implicit": "implicit is never allowed: tokens in the redirect URL leak through browser "
@@ -345,17 +348,23 @@ def logo_problem(logo: str, specs_root: Path) -> str | None:
         # Pulumi uploads whatever the path leads to as the app's logo.
         if path.exists() and not path.resolve().is_relative_to(specs_root.resolve()):
             return f"logo '{logo}' leads outside app-specs/ (a symlink); keep the file inside it"
-        size = path.stat().st_size
-        if not path.is_file():
-            return f"logo '{logo}' is not a file"
-        if size > MAX_LOGO_BYTES:
-            return f"logo '{logo}' is {size} bytes; at most 1 MiB (1048576 bytes) is accepted"
-        with path.open("rb") as fh:
-            head = fh.read(16)
-    except FileNotFoundError:
-        return f"logo '{logo}' does not exist under {specs_root}"
     except OSError as exc:
         return f"logo '{logo}' cannot be read: {exc.strerror}"
+    if not may_exist(path):
+        return f"logo '{logo}' does not exist under {specs_root}"
+    try:
+        head = read_input(path, LOGO_LIMIT)[:16]
+    except TooLarge:
+        with contextlib.suppress(OSError):
+            size = path.stat().st_size
+            return (
+                f"logo '{logo}' is {size} bytes; at most 1 MiB ({MAX_LOGO_BYTES} bytes) is accepted"
+            )
+        return f"logo '{logo}' is over 1 MiB ({MAX_LOGO_BYTES} bytes), the most accepted"
+    except NotAFile as exc:
+        return f"logo '{logo}' is not a file ({exc.kind})"
+    except Unreadable as exc:
+        return f"logo '{logo}' cannot be read: {exc.why}"
     magics = LOGO_TYPES[suffix]
     if magics and not any(head.startswith(m) for m in magics):
         return f"logo '{logo}' does not hold {suffix[1:].upper()} data"

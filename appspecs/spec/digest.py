@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from appspecs.inputfile import InputFileError, read_input
+from appspecs.spec.checks import LOGO_LIMIT
 from appspecs.spec.models import AppSpec
 
 
@@ -16,8 +18,8 @@ def logo_sha256(spec: AppSpec, specs_root: Path) -> str | None:
     if spec.logo is None:
         return None
     try:
-        return hashlib.sha256((specs_root / spec.logo).read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_input(specs_root / spec.logo, LOGO_LIMIT)).hexdigest()
+    except InputFileError:
         return None
 
 

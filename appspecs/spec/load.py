@@ -11,11 +11,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from appspecs.diagnostics import Diagnostic, Severity, format_path, has_errors, sort_key
+from appspecs.inputfile import (
+    NotText,
+    SizeLimit,
+    TooLarge,
+    Unreadable,
+    list_folder,
+    may_exist,
+    read_input_text,
+)
 from appspecs.spec.approvals import Approval, ApprovalsFile, ApprovalStatus, approval_status
 from appspecs.spec.catalog import CatalogFile, ScopeCatalog
 from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spec
@@ -29,18 +38,6 @@ from appspecs.stackconfig import loopback_allowed
 CATALOG_FILE = "scope-catalog.yaml"
 APPROVALS_FILE = "approvals.yaml"
 APPS_DIR = "apps"
-
-
-class SizeLimit(NamedTuple):
-    """How large a file may be before it is refused unread, and how large it usually is."""
-
-    max_bytes: int
-    usual: str
-
-    @property
-    def shown(self) -> str:
-        mib, rest = divmod(self.max_bytes, 1024 * 1024)
-        return f"{mib} MiB" if not rest else f"{self.max_bytes // 1024} KiB"
 
 
 # Far above any real spec: a large file in apps/ is refused rather than parsed.
@@ -126,43 +123,18 @@ class _File:
 
 def _read(path: Path, shown: str, out: SpecSet, limit: SizeLimit) -> _File | None:
     """Read and parse one file; None when it could not be read at all."""
-    # A named pipe or a device would block the read or never end: only regular files are read.
-    if path.exists() and not path.is_file():
-        out.io_errors.append(f"{shown}: cannot read: not a regular file")
-        return None
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(limit.max_bytes + 1)
-    except OSError as exc:
-        out.io_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
+        text = read_input_text(path, limit, shown)
+    except Unreadable as exc:
+        out.io_errors.append(str(exc))
         return None
-    if len(raw) > limit.max_bytes:
+    except TooLarge as exc:
+        out.diagnostics.append(Diagnostic(Severity.ERROR, "too-large", shown, 1, 1, "", exc.reason))
+        return None
+    except NotText as exc:
         out.diagnostics.append(
             Diagnostic(
-                Severity.ERROR,
-                "too-large",
-                shown,
-                1,
-                1,
-                "",
-                f"file is over {limit.shown} and was not parsed; {limit.usual}",
-            )
-        )
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        out.diagnostics.append(
-            Diagnostic(
-                Severity.ERROR,
-                "yaml-syntax",
-                shown,
-                line,
-                column,
-                "",
-                f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                Severity.ERROR, "yaml-syntax", shown, exc.at.line, exc.at.column, "", exc.reason
             )
         )
         return None
@@ -206,7 +178,7 @@ def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str
 def _load_catalog(root: Path, out: SpecSet) -> None:
     path = root / CATALOG_FILE
     shown = str(path)
-    if not path.exists() and not path.is_symlink():  # anything else there is unreadable: exit 2
+    if not may_exist(path):  # anything else there is unreadable: exit 2
         out.diagnostics.append(
             Diagnostic(
                 Severity.ERROR, "catalog", shown, None, None, "", "the scope catalog is missing"
@@ -228,7 +200,7 @@ def _load_catalog(root: Path, out: SpecSet) -> None:
 
 def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int]]:
     path = root / APPROVALS_FILE
-    if not path.exists() and not path.is_symlink():
+    if not may_exist(path):
         return []
     file = _read(path, str(path), out, LIST_LIMIT)
     if file is None:
@@ -285,10 +257,9 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
     _load_catalog(root, out)
     ctx = CheckContext(root, out.catalog, _loopback_allowed(stacks_dir, out))
     try:
-        # sorted by name: comparing Path objects costs more than reading 10,000 small files
-        entries = sorted(apps_dir.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        raise SpecsDirError(f"cannot list '{apps_dir}': {exc.strerror}") from exc
+        entries = list_folder(apps_dir)
+    except Unreadable as exc:
+        raise SpecsDirError(str(exc)) from exc
     for path in entries:
         if path.suffix == ".yml":
             out.diagnostics.append(
