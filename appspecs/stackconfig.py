@@ -20,6 +20,7 @@ from appspecs.inputfile import (
     list_folder,
     read_input_text,
 )
+from appspecs.spec.models import FilePath
 from appspecs.spec.yamlfile import read_yaml
 
 PROJECT = "appspecs"
@@ -59,7 +60,7 @@ class StackSettings(BaseModel):
     allow_loopback_redirects: bool = Field(default=False, alias="allowLoopbackRedirects")
     max_secret_age_days: int | None = Field(default=None, alias="maxSecretAgeDays", ge=1)
     # Empty would mean the project folder to a path join, and "unset" to the program's `or`.
-    specs_dir: str | None = Field(default=None, alias="specsDir", min_length=1)
+    specs_dir: FilePath | None = Field(default=None, alias="specsDir", min_length=1)
 
 
 @dataclass(frozen=True, slots=True)

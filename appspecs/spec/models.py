@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from appspecs.inputfile import path_problem
+
 ClientKind = Literal["web", "spa", "native", "service"]
 AppType = Literal["internal", "partner"]
 
@@ -39,6 +41,18 @@ def _printable(value: str) -> str:
         raise ValueError("must contain only printable characters (no tabs or line breaks)")
     return value
 
+
+def _file_path(value: str) -> str:
+    """A path a file can have: a NUL (or another control character) would reach the operating
+    system, which refuses it ("embedded null byte"), long after the spec was read."""
+    problem = path_problem(value)
+    if problem:
+        raise ValueError(f"the path {problem}")
+    return value
+
+
+#: Any field that names a file or folder.
+FilePath = Annotated[str, AfterValidator(_file_path)]
 
 # An app's name: 3-40 of a-z, 0-9 and '-', a letter first, no '-' last.
 NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
@@ -121,7 +135,7 @@ class AppSpec(BaseModel):
     description: Annotated[str, StringConstraints(max_length=1024)] | None = Field(
         default=None, description="What the app is for."
     )
-    logo: str | None = Field(
+    logo: FilePath | None = Field(
         default=None,
         description="Logo file relative to app-specs/: png, jpg, gif or svg, at most 1 MiB.",
     )
