@@ -34,6 +34,7 @@ CODES: tuple[str, ...] = (
     "catalog",
     "approval",
     "held",
+    "stack-credential",
 )
 
 

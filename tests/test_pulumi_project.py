@@ -12,11 +12,13 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from appspecs.stackconfig import (
+    CREDENTIAL_SETTINGS,
     PROJECT,
     StackSettings,
     discover_stacks,
     load_stack_config,
     stack_config_from_values,
+    stored_credentials,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +113,27 @@ def test_stack_files_parse_into_stack_configs() -> None:
         assert stack.auth_server.name and stack.auth_server.audience
         assert stack.org_name and stack.base_url == "okta.com"
     assert dev.auth_server.audience != prod.auth_server.audience
+
+
+def test_stack_files_hold_no_credential_and_say_to_pass_it_in_the_environment() -> None:
+    # The provider reads OKTA_API_TOKEN only when okta:apiToken is unset (okta/config/config.go):
+    # a header telling people to `pulumi config set --secret okta:apiToken` puts it in the file.
+    assert stored_credentials(ROOT / "stacks") == []
+    for path in sorted((ROOT / "stacks").glob("Pulumi.*.yaml")):
+        header = "".join(line for line in path.read_text().splitlines(True) if line.startswith("#"))
+        assert "config set" not in header, path
+        assert "export OKTA_API_TOKEN=" in header, path
+
+
+def test_every_provider_credential_in_a_stack_file_is_found_at_its_key(tmp_path: Path) -> None:
+    lines = ["config:", "  okta:orgName: acme"]
+    lines += [f"  {key}:\n    secure: v1:abc" for key in CREDENTIAL_SETTINGS]
+    (tmp_path / "Pulumi.dev.yaml").write_text("\n".join(lines) + "\n")
+    found = stored_credentials(tmp_path)
+    assert [(c.key, c.line, c.column, c.stack) for c in found] == [
+        (key, 3 + 2 * i, 3, "dev") for i, key in enumerate(CREDENTIAL_SETTINGS)
+    ]
+    assert [c.env for c in found] == list(CREDENTIAL_SETTINGS.values())
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -11,7 +11,13 @@ from appspecs.desired.resources import scope_resource_name
 from appspecs.diagnostics import Severity
 from appspecs.inputfile import NotAFile, SizeLimit, TooLarge, Unreadable, may_exist, read_input
 from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
-from appspecs.spec.models import GRANTS_BY_KIND, INTERACTIVE_GRANTS, PUBLIC_KINDS, AppSpec
+from appspecs.spec.models import (
+    GRANTS_BY_KIND,
+    INTERACTIVE_GRANTS,
+    PUBLIC_KINDS,
+    REQUIRED_GRANT_BY_KIND,
+    AppSpec,
+)
 from appspecs.spec.uris import is_loopback, uri_problem
 from appspecs.spec.yamlfile import Path as DataPath
 
@@ -200,6 +206,16 @@ def _check_grants(spec: AppSpec) -> list[Finding]:
                     f"accepted: {', '.join(allowed)}",
                 )
             )
+    required = REQUIRED_GRANT_BY_KIND[kind]
+    if required is not None and required not in seen:
+        findings.append(
+            Finding(
+                "grant-type",
+                ("client", "grant_types"),
+                f"a {kind} app must include {required}: Okta refuses a {kind} app without it"
+                f"{_REQUIRED_GRANT_HINT.get(kind, '')}",
+            )
+        )
     if "refresh_token" in seen and not seen & INTERACTIVE_GRANTS:
         index = grants.index("refresh_token")
         findings.append(
@@ -211,6 +227,13 @@ def _check_grants(spec: AppSpec) -> list[Finding]:
             )
         )
     return findings
+
+
+_REQUIRED_GRANT_HINT = {
+    "web": "; for client_credentials alone use kind: service",
+    "native": " (a device-flow app lists authorization_code beside device_code, with a "
+    "redirect URI)",
+}
 
 
 def _check_pkce(spec: AppSpec) -> list[Finding]:

@@ -33,7 +33,7 @@ from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
 from appspecs.spec.versions import read_version
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
-from appspecs.stackconfig import loopback_allowed
+from appspecs.stackconfig import loopback_allowed, stored_credentials
 
 CATALOG_FILE = "scope-catalog.yaml"
 APPROVALS_FILE = "approvals.yaml"
@@ -219,6 +219,21 @@ def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool |
         return {}
     allowed, problems = loopback_allowed(stacks_dir)
     out.io_errors += problems
+    for stored in stored_credentials(stacks_dir):
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                "stack-credential",
+                str(stored.file),
+                stored.line,
+                stored.column,
+                f"config.{stored.key}",
+                f"{stored.key} is stored in a stack file, where it overrides {stored.env} for "
+                "every run of this stack, CI's read-only preview included; remove it "
+                f"(pulumi config rm {stored.key} -s {stored.stack}) and pass {stored.env} in the "
+                "environment instead",
+            )
+        )
     return allowed
 
 

@@ -23,6 +23,17 @@ GRANTS_BY_KIND: dict[str, tuple[str, ...]] = {
     ),
     "service": ("client_credentials",),
 }
+# The grant type Okta requires of each kind, on create and update (terraform-provider-okta,
+# resource_okta_app_oauth.go, appRequirementsByType: RequiredGrantTypes): a web or native app
+# without authorization_code, or a service app without client_credentials, is refused by the
+# provider. Browser (spa) apps require none. Every grant in GRANTS_BY_KIND is among the
+# provider's ValidGrantTypes for the kind (tests/test_provider_grants.py keeps the two in step).
+REQUIRED_GRANT_BY_KIND: dict[str, str | None] = {
+    "web": "authorization_code",
+    "spa": None,
+    "native": "authorization_code",
+    "service": "client_credentials",
+}
 DEFAULT_GRANTS: dict[str, tuple[str, ...]] = {
     "web": ("authorization_code", "refresh_token"),
     "spa": ("authorization_code", "refresh_token"),
