@@ -151,7 +151,8 @@ def notices(lines: list[str], title: Callable[[str], str]) -> dict[str, tuple[st
         pattern = re.escape(title(head)) + re.escape(body).replace(re.escape("{names}"), "(.+)")
         for line in lines:
             if m := re.fullmatch(pattern, line):
-                out[kind] = tuple(n.strip("`") for n in m.group(1).split(", "))
+                names = m.group(1).split(", ")
+                out[kind] = tuple(n.split(" (client id ")[0].strip("`") for n in names)
     return out
 
 
@@ -222,3 +223,39 @@ def test_a_skipped_app_and_held_apps_are_counted_alike(tmp_path: Path) -> None:
     assert "  4 apps unchanged" in text_plan(plan).splitlines()
     markdown = markdown_plan(plan)
     assert "4 other apps unchanged." in markdown and "`studio-local`" in markdown
+
+
+def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> None:
+    # Before, a deleted app was a table cell and a count of deletes, lower down.
+    specs = load_specs(ROOT / "app-specs", stacks_dir=STACKS)
+    config = load_stack_config(STACKS, "dev")
+    desired = render(specs, config)
+    state = parse_state(
+        ps.state_for(resource_graph(desired), "dev", held=desired.held), "state.json"
+    )
+    crm_id = ps.okta_id("okta:app/oAuth:OAuth", "crm-sync")
+    apps = {n: s for n, s in BUNDLED.items() if n != "crm-sync"}
+    apps["audience-studio"] = edited(BUNDLED["audience-studio"], "kind", "dev")
+    acme = approvals(tmp_path / "a", {"acme-analytics": apps["acme-analytics"]})
+    head = write_tree(tmp_path / "head", apps, dict(acme))
+    plan = plan_against_state(head, config, state)
+    check(plan)
+    studio_id = ps.okta_id("okta:app/oAuth:OAuth", "audience-studio")
+    text = text_plan(plan).splitlines()
+    assert text[1:3] == [
+        f"! LIVE APP DELETED: the OAuth app of crm-sync (client id {crm_id}) is deleted: its "
+        "client id stops working, and every consumer using it fails to get tokens.",
+        f"! LIVE APP REPLACED: Okta makes a new OAuth app for audience-studio (client id "
+        f"{studio_id}): the old client id stops working, and consumers need the new client id "
+        "and secret.",
+    ]
+    markdown = markdown_plan(plan)
+    banner = (
+        f"> ⚠️ **Live app deleted:** the OAuth app of `crm-sync` (client id `{crm_id}`) is deleted"
+    )
+    assert banner in markdown and markdown.index(banner) < markdown.index("| App |")
+    notices = plan_json(plan)["summary"]["notices"]
+    assert [(n["kind"], n["apps"], n["clientIds"]) for n in notices[:2]] == [
+        ("liveAppDeleted", ["crm-sync"], [crm_id]),
+        ("liveAppReplaced", ["audience-studio"], [studio_id]),
+    ]

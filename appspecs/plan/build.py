@@ -59,7 +59,7 @@ class Plan:
     summary: PlanSummary = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "summary", plan_summary(self.apps))
+        object.__setattr__(self, "summary", plan_summary(self.apps, self.steps))
 
     @property
     def change_summary(self) -> dict[str, int]:

@@ -15,6 +15,7 @@ from appspecs.desired.resources import (
     APP_COMPONENT,
     FORCE_NEW,
     KEPT_WHEN_UNSET,
+    OAUTH_APP,
     GroupId,
     Ref,
     ResourceSpec,
@@ -53,6 +54,8 @@ class Step:
     inputs: Mapping[str, Any]
     diffs: tuple[Change, ...] = ()
     app: str | None = None  # the app the resource belongs to; None for the auth server
+    # an OAuth app's recorded client id (what its consumers hold); None when not recorded
+    client_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +292,7 @@ def plan_steps(
         if rec is None or rec.delete:
             steps.append(Step(op="create", **common))
             continue
+        common["client_id"] = _client_id(rec)
         kept = KEPT_WHEN_UNSET.get(d.spec.type, frozenset())
         diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes, kept))
         op: Op = "same"
@@ -312,9 +316,19 @@ def plan_steps(
                 parent=rec.parent,
                 inputs=rec.inputs,
                 app=_app_of(rec, recorded),
+                client_id=_client_id(rec),
             )
         )
     return steps
+
+
+def _client_id(rec: RecordedResource) -> str | None:
+    """The client id consumers of a recorded OAuth app hold: its output (Okta uses the app's
+    id for it)."""
+    if rec.type != OAUTH_APP:
+        return None
+    value = rec.outputs.get("clientId", rec.id)
+    return value if isinstance(value, str) and value else None
 
 
 def change_summary(steps: Iterable[Step]) -> dict[str, int]:

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, OFFLINE_ACCESS, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
+from appspecs.plan.diff import Op, Step
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.spec.load import SpecSet
 from appspecs.spec.release import release_of
@@ -415,6 +416,8 @@ def summarize(
 
 # What a reviewer must not scroll past, most severe first: every format leads with these.
 NoticeKind = Literal[
+    "liveAppDeleted",
+    "liveAppReplaced",
     "privilegeIncrease",
     "scopesRequested",
     "changeUnderReview",
@@ -441,6 +444,8 @@ class Notice:
 
     kind: NoticeKind
     apps: tuple[str, ...]
+    # per app, what identifies it to its consumers when known (a client id), else ""
+    details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,11 +466,28 @@ class PlanSummary:
         return tuple(a.name for a in self.apps if a.status == status)
 
 
-def plan_summary(apps: Sequence[AppSummary]) -> PlanSummary:
+# A live OAuth app deleted, or replaced (a new app): the client id its consumers hold stops
+# working. Read from the steps, so nothing that deletes or replaces one goes unsaid.
+ENDING: tuple[tuple[NoticeKind, Op], ...] = (
+    ("liveAppDeleted", "delete"),
+    ("liveAppReplaced", "replace"),
+)
+
+
+def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> PlanSummary:
     counts = dict.fromkeys(STATUSES, 0)
     for app in apps:
         counts[app.status] += 1
     notices = []
+    for kind, op in ENDING:
+        ending = sorted(
+            (s.app or s.name, s.client_id or "")
+            for s in steps
+            if s.type == OAUTH_APP and s.op == op
+        )
+        if ending:
+            names, ids = zip(*ending, strict=True)
+            notices.append(Notice(kind, names, ids))
     for kind, applies in NOTICES:
         names = tuple(a.name for a in apps if applies(a))
         if names:

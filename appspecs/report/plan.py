@@ -51,6 +51,16 @@ APPROVAL_TEXT = {
 PRIVILEGE = "PRIVILEGE INCREASE"
 # Each notice as every format words it: a title, then a sentence naming the apps.
 NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
+    "liveAppDeleted": (
+        "Live app deleted",
+        "the OAuth app of {names} is deleted: its client id stops working, and every "
+        "consumer using it fails to get tokens.",
+    ),
+    "liveAppReplaced": (
+        "Live app replaced",
+        "Okta makes a new OAuth app for {names}: the old client id stops working, and "
+        "consumers need the new client id and secret.",
+    ),
     "privilegeIncrease": ("Privilege increase", "scopes granted to {names}."),
     "scopesRequested": (
         "Privilege increase",
@@ -78,7 +88,12 @@ LOST_APPROVALS = frozenset({"invalidated", "removed"})
 def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, str]:
     """A notice's title and sentence, each app's name put through `name` (a code span, say)."""
     title, body = NOTICE_TEXT[notice.kind]
-    return title, body.format(names=", ".join(name(n) for n in notice.apps))
+    details = notice.details or ("",) * len(notice.apps)
+    names = [
+        name(n) + (f" (client id {name(d)})" if d else "")
+        for n, d in zip(notice.apps, details, strict=True)
+    ]
+    return title, body.format(names=", ".join(names))
 
 
 def apps_counts(summary: PlanSummary, sep: str = ", ") -> str:
@@ -454,7 +469,11 @@ def step_json(step: Step) -> dict[str, Any]:
 
 def notice_json(notice: Notice) -> dict[str, Any]:
     title, body = notice_text(notice)
-    return {"kind": notice.kind, "apps": list(notice.apps), "text": f"{title}: {body}"}
+    out: dict[str, Any] = {"kind": notice.kind, "apps": list(notice.apps)}
+    if notice.details:
+        out["clientIds"] = [d or None for d in notice.details]
+    out["text"] = f"{title}: {body}"
+    return out
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
