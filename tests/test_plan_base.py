@@ -155,7 +155,10 @@ def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) ->
     crm = app(data, "crm-sync")
     assert crm["label"] == {"old": "CRM Sync", "new": "CRM Sync 2"}
     update = next(s for s in data["steps"] if s["op"] == "update" and s["name"] == "crm-sync")
-    assert {d["path"] for d in update["diffs"]} == {"label", "profile"}  # the digest changed
+    assert {d["path"] for d in update["diffs"]} == {
+        "label",
+        "profile.appspecs.digest",
+    }  # the digest changed
 
 
 def test_an_internal_app_change_needs_no_approval(repo: Path) -> None:
@@ -295,7 +298,7 @@ def test_a_new_picture_under_the_same_logo_path_is_an_update(repo: Path) -> None
     assert oauth["op"] == "update"
     # The marker's digest covers the picture too, so the profile changes with it.
     by_path = {d["path"]: d for d in oauth["diffs"]}
-    assert set(by_path) == {"logo (file content)", "profile"}
+    assert set(by_path) == {"logo (file content)", "profile.appspecs.digest"}
     change = by_path["logo (file content)"]
     assert change["old"].startswith("sha256:") and change["new"] != change["old"]
 
@@ -306,7 +309,7 @@ def test_dropping_a_logo_changes_nothing_in_okta(repo: Path) -> None:
     data = plan_json(repo, "--base", "main")
     oauth = next(s for s in data["steps"] if s["name"] == "crm-sync" and s["type"] == OAUTH_APP)
     assert oauth["op"] == "update"  # the marker's digest changes, not the logo
-    assert [d["path"] for d in oauth["diffs"]] == ["profile"]
+    assert [d["path"] for d in oauth["diffs"]] == ["profile.appspecs.digest"]
 
 
 def test_requiring_pkce_is_said_in_the_summary(repo: Path) -> None:

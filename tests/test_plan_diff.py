@@ -356,3 +356,40 @@ def test_state_of_another_stack_is_refused(specs: SpecSet, dev: StackConfig, rec
         PlanInputError, match=r"holds resources of prod/appspecs .*not dev/appspecs"
     ):
         plan_against_state(specs, dev, parse_state(json.loads(text), "prod.json"))
+
+
+def test_a_json_input_is_compared_as_json(doc: dict[str, Any], plan_of: Any) -> None:
+    # Before, the marker showed as escaped JSON text: ~ profile: "{\"appspecs\":{\"digest\"...
+    oauth = ps.find(doc, OAUTH_APP, "crm-sync")["inputs"]
+    marker = json.loads(oauth["profile"])
+    new_digest = marker["appspecs"]["digest"]
+    marker["appspecs"]["digest"] = "sha256:" + "0" * 64
+    oauth["profile"] = json.dumps(marker)
+    # re-encoded, the same document: the provider normalises and compares JSON, no change
+    studio = ps.find(doc, OAUTH_APP, "audience-studio")["inputs"]
+    studio["profile"] = json.dumps(json.loads(studio["profile"]), indent=2)
+    groups = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["inputs"]["groups"]
+    groups[0]["profile"] = '{"note": "by hand"}'
+    plan = plan_of(doc)
+    assert _changing(plan) == [
+        ("update", GROUP_ASSIGNMENTS, "audience-studio-groups"),
+        ("update", OAUTH_APP, "crm-sync"),
+    ]
+    assert _step(plan, OAUTH_APP, "crm-sync").diffs == (
+        Change("profile.appspecs.digest", "sha256:" + "0" * 64, new_digest),
+    )
+    assert _step(plan, GROUP_ASSIGNMENTS, "audience-studio-groups").diffs == (
+        Change("groups[0].profile.note", "by hand", ABSENT),
+    )
+    text = text_plan(plan)
+    assert '\\"' not in text
+    assert f'~ profile.appspecs.digest: "sha256:{"0" * 64}" -> "{new_digest}"' in text
+    # The app summary says what the update is: the marker, nothing else.
+    (crm,) = [a for a in plan.apps if a.name == "crm-sync"]
+    assert crm.marker_only
+    short = f"digest {'0' * 12} -> {new_digest.removeprefix('sha256:')[:12]}"
+    assert f"      only the profile marker changes: {short} (" in text
+    assert "only the profile marker changes (digest " in markdown_plan(plan)
+    crm_json = next(a for a in json.loads(json_text(plan))["apps"] if a["name"] == "crm-sync")
+    assert crm_json["markerOnly"] is True
+    assert crm_json["digest"] == {"old": "sha256:" + "0" * 64, "new": new_digest}

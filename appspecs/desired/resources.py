@@ -38,6 +38,13 @@ FORCE_NEW: dict[str, frozenset[str]] = {
 # Inputs the provider keeps as they are when the program stops setting them (it suppresses the
 # diff): an app's logo stays in Okta when a spec drops `logo:`.
 KEPT_WHEN_UNSET: dict[str, frozenset[str]] = {OAUTH_APP: frozenset({"logo"})}
+# String inputs that hold a JSON document, which the provider compares as JSON, not as text
+# (terraform-provider-okta: `StateFunc: NormalizeDataJSON`, `DiffSuppressFunc:
+# SuppressJsonDiff`); `[]` stands for any list index. A plan shows what changes inside them.
+JSON_INPUTS: dict[str, frozenset[str]] = {
+    OAUTH_APP: frozenset({"profile"}),
+    GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
+}
 
 
 @dataclass(frozen=True, slots=True)

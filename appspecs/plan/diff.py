@@ -7,6 +7,8 @@ compared in wire names, as the engine does, after placeholders are resolved.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -14,6 +16,7 @@ from typing import Any, Literal
 from appspecs.desired.resources import (
     APP_COMPONENT,
     FORCE_NEW,
+    JSON_INPUTS,
     KEPT_WHEN_UNSET,
     OAUTH_APP,
     GroupId,
@@ -168,13 +171,31 @@ def _same_scalar(new: Any, old: Any) -> bool:
     return type(new) is type(old) and bool(new == old)
 
 
-def _compare(new: Any, old: Any, path: str, out: list[Change]) -> None:
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _json_pair(new: str, old: str) -> tuple[Any, Any] | None:
+    """Both sides of a JSON input parsed, or None when either is not JSON."""
+    try:
+        return json.loads(new), json.loads(old)
+    except ValueError:
+        return None
+
+
+def _compare(
+    new: Any, old: Any, path: str, out: list[Change], json_paths: frozenset[str] = frozenset()
+) -> None:
     kind = type(new)
     # fast paths for what most inputs are: equal strings, equal lists of strings
     if kind is type(old):
         if kind is str:
             if new != old:
-                out.append(Change(path, old, new))
+                pair = _json_pair(new, old) if _INDEX.sub("[]", path) in json_paths else None
+                if pair is None:
+                    out.append(Change(path, old, new))
+                else:
+                    # as the provider compares it: as JSON, so the change is what moved inside
+                    _compare(pair[0], pair[1], path, out)
             return
         if kind is list and new == old and all(type(v) is str for v in new):
             return
@@ -194,11 +215,11 @@ def _compare(new: Any, old: Any, path: str, out: list[Change]) -> None:
         return  # ciphertext: nothing to compare with, counted as the same
     if isinstance(new, dict) and isinstance(old, dict):
         for key in [*new, *(k for k in old if k not in new)]:
-            _compare(new.get(key, ABSENT), old.get(key, ABSENT), f"{path}.{key}", out)
+            _compare(new.get(key, ABSENT), old.get(key, ABSENT), f"{path}.{key}", out, json_paths)
         return
     if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
         for i, (n, o) in enumerate(zip(new, old, strict=True)):
-            _compare(n, o, f"{path}[{i}]", out)
+            _compare(n, o, f"{path}[{i}]", out, json_paths)
         return
     if isinstance(new, dict | list) or isinstance(old, dict | list) or not _same_scalar(new, old):
         out.append(Change(path, old, new))
@@ -213,18 +234,23 @@ def diff_inputs(
     old: Mapping[str, Any],
     ignore_changes: Sequence[str] = (),
     kept: frozenset[str] = frozenset(),
+    json_paths: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """The changed inputs of an existing resource.
 
+    Inputs at `json_paths` hold JSON documents and are compared as JSON: a change inside one is
+    given by its path within (`profile.appspecs.digest`), and a mere re-encoding is no change.
+
     Recorded inputs the program no longer sets count as removed, except the bridge's own
     bookkeeping (`__defaults` and other `__` keys), inputs it lists as defaulted, empty values,
-    and `kept` inputs (the provider leaves them as they are). `ignore_changes` paths (and everything under them) are left out, as the engine does.
+    and `kept` inputs (the provider leaves them as they are). `ignore_changes` paths (and
+    everything under them) are left out, as the engine does.
     """
     defaults = old.get("__defaults")
     defaulted = {d for d in defaults if isinstance(d, str)} if isinstance(defaults, list) else set()
     out: list[Change] = []
     for key in new:
-        _compare(new[key], old.get(key, ABSENT), key, out)
+        _compare(new[key], old.get(key, ABSENT), key, out, json_paths)
     for key, value in old.items():
         if key in new or key.startswith("__") or key in defaulted or key in kept or _empty(value):
             continue
@@ -294,7 +320,8 @@ def plan_steps(
             continue
         common["client_id"] = _client_id(rec)
         kept = KEPT_WHEN_UNSET.get(d.spec.type, frozenset())
-        diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes, kept))
+        json_paths = JSON_INPUTS.get(d.spec.type, frozenset())
+        diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes, kept, json_paths))
         op: Op = "same"
         if diffs:
             op = "replace" if _replaces(d.spec.type, diffs) else "update"

@@ -120,6 +120,8 @@ class AppSummary:
     # (old, new) when the kind changes: Okta replaces the app (a new client id and secret)
     kind: tuple[str, str] | None = None
     logo_changed: bool = False  # the logo file's picture changed (compared by base plans only)
+    # (old, new) spec digest, as the app's profile marker holds it, when both are known and differ
+    digest: tuple[str, str] | None = None
     approval: Approval | None = None  # partner apps only
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
@@ -144,6 +146,27 @@ class AppSummary:
         if self.suspended:
             return "suspended"
         return self.change
+
+    @property
+    def marker_only(self) -> bool:
+        """Only the profile marker changes in Okta: the spec changed in what Okta does not hold
+        (its description, owner, ...), so the new digest is all the update writes."""
+        return (
+            self.change == "changed"
+            and self.digest is not None
+            and not (
+                self.scopes
+                or self.redirect_uris
+                or self.post_logout_redirect_uris
+                or self.grant_types
+                or self.groups
+            )
+            and self.label is None
+            and self.pkce is None
+            and self.kind is None
+            and not self.logo_changed
+            and self.retyped is None
+        )
 
     @property
     def privilege_increase(self) -> bool:
@@ -387,6 +410,7 @@ def summarize(
         label = _known_change(o.label, n.label) if old and new else None
         pkce = _known_change(o.pkce, n.pkce) if old and new and change != "added" else None
         kind = _known_change(o.kind, n.kind) if old and new and change != "added" else None
+        digest = _known_change(o.digest, n.digest) if old and new and change != "added" else None
         out.append(
             AppSummary(
                 name=name,
@@ -402,6 +426,7 @@ def summarize(
                 label=label,
                 pkce=pkce,
                 kind=kind,
+                digest=digest,
                 approval=_approval(name, specs, old, was_approved),
                 held=held.get(name),
                 held_removes=name in held and old is not None and o.deployed,

@@ -197,6 +197,10 @@ def app_facts(app: AppSummary) -> list[str]:
         facts.append(f"PKCE: {_required(app.pkce[0])} -> {_required(app.pkce[1])}")
     if app.logo_changed:
         facts.append("logo: a new picture (what users see when they consent)")
+    if app.marker_only and app.digest is not None:
+        facts.append(
+            f"only the profile marker changes: {_digests(app.digest, ' -> ')} ({MARKER_ONLY})"
+        )
     if app.retyped is not None:
         facts.append(_retyped_fact(app.retyped))
     if app.approval is not None and app.approval != "approved":
@@ -217,6 +221,15 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.skipped is not None:
         facts.append(f"not for this stack ({app.skipped})")
     return facts
+
+
+# What a marker-only change is: the spec changed where Okta holds nothing of it.
+MARKER_ONLY = "the spec changed where Okta holds nothing of it, e.g. its description or owner"
+
+
+def _digests(digests: tuple[str, str], arrow: str) -> str:
+    """Two spec digests, shortened as git shortens commits: enough to tell them apart."""
+    return "digest " + arrow.join(d.removeprefix("sha256:")[:12] for d in digests)
 
 
 def _required(flag: bool) -> str:
@@ -313,6 +326,8 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; PKCE {_required(app.pkce[0])} → {_required(app.pkce[1])}"
     if app.logo_changed:
         out += "; a new logo picture"
+    if app.marker_only and app.digest is not None:
+        out += f"; only the profile marker changes ({md.text(_digests(app.digest, ' → '))})"
     if app.retyped is not None:
         out += f"; **{md.text(_retyped_fact(app.retyped))}**"
     if app.suspended:
@@ -427,6 +442,8 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
         "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
         "logoChanged": app.logo_changed,
+        "digest": {"old": app.digest[0], "new": app.digest[1]} if app.digest else None,
+        "markerOnly": app.marker_only,
         "approval": app.approval,
         "held": app.held,
         "heldRemoves": app.held_removes,
