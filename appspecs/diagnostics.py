@@ -33,6 +33,7 @@ CODES: tuple[str, ...] = (
     "logo",
     "catalog",
     "approval",
+    "partner",
     "held",
     "stack-credential",
 )

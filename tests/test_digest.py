@@ -111,6 +111,8 @@ def digest_of(tmp_path: Path, text: str, stem: str = "crm-sync", logo: bool = Fa
     """Load `text` as apps/<stem>.yaml of a fresh specs folder; the spec must be valid."""
     root = tmp_path / f"specs-{len(list(tmp_path.iterdir()))}"
     shutil.copytree(BASE / "app-specs", root)
+    # The digest's rules, not the registry's: these partner specs name no partner.
+    (root / "partners.yaml").unlink()
     (root / "apps").mkdir()
     (root / "apps" / f"{stem}.yaml").write_text(text, encoding="utf-8")
     if logo:
@@ -211,6 +213,8 @@ def test_a_new_picture_under_the_same_logo_path_changes_the_digest(tmp_path: Pat
     before = digest_of(tmp_path, with_logo, logo=True)
     root = tmp_path / f"specs-{len(list(tmp_path.iterdir()))}"
     shutil.copytree(BASE / "app-specs", root)
+    # The digest's rules, not the registry's: these partner specs name no partner.
+    (root / "partners.yaml").unlink()
     (root / "apps").mkdir()
     (root / "apps" / "crm-sync.yaml").write_text(with_logo, encoding="utf-8")
     picture = (BASE / "app-specs" / "logos" / "ok.png").read_bytes()

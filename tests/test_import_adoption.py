@@ -33,7 +33,7 @@ from appspecs.desired.resources import (
     SCOPE,
     SERVER,
 )
-from appspecs.onboard.importer import OWNER_PLACEHOLDER
+from appspecs.onboard.importer import OWNER_PLACEHOLDER, PARTNER_PLACEHOLDER
 from tests.pulumi_harness import STACK_TYPE, ProgramRun, Registration, run_stack_program
 from tests.standin import StandinOkta
 from tests.test_import_roundtrip import bundled_desired, hand_made
@@ -79,10 +79,14 @@ class Project:
         return result
 
     def complete_specs(self) -> None:
-        """What a person does before deploying: owners filled in, partner apps approved."""
+        """What a person does before deploying: owners and partners filled in, partner apps
+        approved."""
         for path in sorted(self.apps_dir.glob("*.yaml")):
             text = path.read_text()
-            path.write_text(text.replace(f"owner: {OWNER_PLACEHOLDER}", "owner: a@acme.example"))
+            text = text.replace(f"owner: {OWNER_PLACEHOLDER}", "owner: a@acme.example")
+            path.write_text(
+                text.replace(f"partner: {PARTNER_PLACEHOLDER}", "partner: acme-analytics")
+            )
             if yaml.safe_load(text)["type"] == "partner":
                 approved = CliRunner().invoke(
                     cli, ["approve", path.stem, "--by", "sec@acme.example", "--ticket", "SEC-9"]

@@ -34,7 +34,7 @@ from appspecs.cli.main import cli
 from appspecs.desired.model import DesiredApp, DesiredState
 from appspecs.desired.render import render
 from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, POLICY, RULE
-from appspecs.onboard.importer import OWNER_PLACEHOLDER
+from appspecs.onboard.importer import OWNER_PLACEHOLDER, PARTNER_PLACEHOLDER
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.load import load_specs
 from appspecs.spec.models import AppSpec
@@ -45,7 +45,7 @@ from tests.standin.seed import seed_org
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "tok-IMPORT-roundtrip-b71f0e"
 # What Okta does not hold, so import cannot know it.
-NOT_IN_OKTA = ("owner", "description", "logo")
+NOT_IN_OKTA = ("owner", "partner", "description", "logo")
 
 
 def bundled_desired() -> DesiredState:
@@ -80,12 +80,15 @@ def appspec(okta: StandinOkta, *args: str) -> Result:
     )
 
 
-def assert_only_owners_fail_validation(written: int) -> None:
+def assert_only_owners_fail_validation(written: int, partners: int) -> None:
+    """Only the placeholders fail: every owner, and the partner of each partner app."""
     result = CliRunner().invoke(cli, ["validate", "--format", "json"])
     assert result.exit_code == 1
     diagnostics = json.loads(result.stdout)["diagnostics"]
     errors = [(d["code"], d["path"]) for d in diagnostics if d["severity"] == "error"]
-    assert errors == [("invalid-value", "owner")] * written, diagnostics
+    assert sorted(errors) == sorted(
+        [("invalid-value", "owner")] * written + [("invalid-value", "partner")] * partners
+    ), diagnostics
 
 
 def assert_audit_finds_nothing(okta: StandinOkta) -> None:
@@ -103,7 +106,7 @@ def test_import_of_a_pulumi_made_org_gives_back_its_specs(project: Path, okta: S
     assert result.exit_code == 0, result.output
     apps_dir = project / "app-specs" / "apps"
     assert sorted(p.stem for p in apps_dir.iterdir()) == sorted(a.name for a in desired.apps)
-    assert_only_owners_fail_validation(len(desired.apps))
+    assert_only_owners_fail_validation(len(desired.apps), len(partners))
 
     originals = load_specs(REPO / "app-specs", stacks_dir=REPO / "stacks").apps
     for app in desired.apps:
@@ -204,12 +207,14 @@ def test_import_of_a_hand_made_org_then_adoption_audits_clean(
     apps_dir = project / "app-specs" / "apps"
     written = sorted(apps_dir.iterdir())
     assert len(written) == len(desired.apps)
-    assert_only_owners_fail_validation(len(desired.apps))
+    assert_only_owners_fail_validation(len(desired.apps), len(partner_labels))
 
-    # A person fills in the owners and approves the partner apps' new specs.
+    # A person fills in the owners and partners, and approves the partner apps' new specs.
     for path in written:
-        text = path.read_text()
-        path.write_text(text.replace(f"owner: {OWNER_PLACEHOLDER}", "owner: someone@acme.example"))
+        text = path.read_text().replace(
+            f"owner: {OWNER_PLACEHOLDER}", "owner: someone@acme.example"
+        )
+        path.write_text(text.replace(f"partner: {PARTNER_PLACEHOLDER}", "partner: acme-analytics"))
     for path in written:
         if yaml.safe_load(path.read_text())["type"] == "partner":
             approved = appspec(

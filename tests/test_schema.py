@@ -168,3 +168,19 @@ def test_schema_does_not_depend_on_the_stacks(tmp_path: Path) -> None:
     result = run_cli(root, "schema")
     assert result.returncode == 0, result.stderr
     assert result.stdout == COMMITTED.read_text(encoding="utf-8")
+
+
+def test_committed_partners_schema_is_current_and_takes_the_bundled_registry() -> None:
+    result = run_cli(REPO, "schema", "--of", "partners")
+    assert result.returncode == 0, result.stderr
+    committed = SPECS / "partners.schema.json"
+    assert committed.read_text(encoding="utf-8") == result.stdout, (
+        "app-specs/partners.schema.json is out of date; regenerate it with "
+        "`.venv/bin/appspec schema --of partners --out app-specs/partners.schema.json`"
+    )
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    registry = yaml.safe_load((SPECS / "partners.yaml").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(registry)
+    bad = {"partners": [{"id": "x-y", "name": "X", "status": "active", "contract": "C"}]}
+    assert not jsonschema.Draft202012Validator(schema).is_valid(bad)

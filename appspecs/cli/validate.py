@@ -121,9 +121,19 @@ def approve(
 
 @click.command()
 @specs_option
+@click.option(
+    "--of",
+    "of",
+    type=click.Choice(["app-spec", "partners"]),
+    default="app-spec",
+    show_default=True,
+    help="app-spec: an app spec (app-spec.schema.json); partners: the partner registry "
+    "(partners.schema.json).",
+)
 @out_file_option("Write the schema to this file instead of printing it.")
-def schema(specs_dir: Path, out: Path | None) -> None:
-    """Print the JSON Schema of an app spec, with the catalog's scopes as an enum."""
+def schema(specs_dir: Path, of: str, out: Path | None) -> None:
+    """Print the JSON Schema of an app spec (or of partners.yaml), with the catalog's scopes as
+    an enum."""
     # The schema is the catalog's alone: no stack file (nor a broken one) has a say in it.
     try:
         specs = load_specs(specs_dir, stacks_dir=None)
@@ -133,4 +143,4 @@ def schema(specs_dir: Path, out: Path | None) -> None:
         click.echo(f"appspec: {problem}", err=True)
     if specs.io_errors:
         raise SystemExit(exits.USAGE)
-    write_output(schema_text(require_catalog(specs)), out)
+    write_output(schema_text(require_catalog(specs), of), out)

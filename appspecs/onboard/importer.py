@@ -35,6 +35,8 @@ from appspecs.spec.uris import is_loopback
 
 #: Written as the owner: `validate` rejects it (not an email) until a person fills it in.
 OWNER_PLACEHOLDER = "TODO-owner"
+# Okta does not know which registered partner a partner app belongs to: a person says so.
+PARTNER_PLACEHOLDER = "TODO-partner"
 # Stands in for the placeholder while the spec is checked, so only real problems show.
 _CHECK_OWNER = "owner@example.com"
 _NEVER_GRANTS = {
@@ -211,6 +213,7 @@ def spec_data(
         "label": app.label or "",
         "type": "partner" if partner else "internal",
         "owner": OWNER_PLACEHOLDER,
+        **({"partner": PARTNER_PLACEHOLDER} if partner else {}),
         "client": client,
         "scopes": list(dict.fromkeys(s for s in grant.scopes if s != OFFLINE_ACCESS)),
     }
@@ -233,7 +236,8 @@ def _checked(
 ) -> AppSpec | None:
     """The spec as `validate` would load it, or None with its errors in ``problems``."""
     try:
-        spec = AppSpec.model_validate({**data, "owner": _CHECK_OWNER}, strict=True)
+        stand_ins = {"owner": _CHECK_OWNER} | ({"partner": None} if "partner" in data else {})
+        spec = AppSpec.model_validate({**data, **stand_ins}, strict=True)
     except ValidationError as exc:
         for error in exc.errors():
             where = format_path(tuple(error["loc"]))

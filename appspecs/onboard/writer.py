@@ -13,12 +13,13 @@ from pathlib import Path
 import yaml
 
 from appspecs.inputfile import InputFileError, folder_state, list_folder, open_input
-from appspecs.onboard.importer import OWNER_PLACEHOLDER, ImportedSpec
+from appspecs.onboard.importer import OWNER_PLACEHOLDER, PARTNER_PLACEHOLDER, ImportedSpec
 from appspecs.spec.schema import SCHEMA_FILE
 from appspecs.text import printable
 
 SCHEMA_HEADER = f"# yaml-language-server: $schema=../{SCHEMA_FILE}"
 OWNER_COMMENT = "# set the owner's email; `appspec validate` fails until then"
+PARTNER_COMMENT = "# set the partner's id from app-specs/partners.yaml; validate fails until then"
 IMPORTED_FROM = "# Imported by `appspec import` from stack {stack}: Okta app {app_id}"
 _IMPORTED_FROM = re.compile(
     re.escape(IMPORTED_FROM).replace(r"\{stack\}", r"[^:\n]*").replace(r"\{app_id\}", r"(\w+)")
@@ -49,6 +50,8 @@ def spec_text(spec: ImportedSpec, stack: str) -> str:
     for line in body.splitlines():
         if line == f"owner: {OWNER_PLACEHOLDER}":
             line = f"{line}  {OWNER_COMMENT}"
+        elif line == f"partner: {PARTNER_PLACEHOLDER}":
+            line = f"{line}  {PARTNER_COMMENT}"
         lines.append(line)
     # Comments come from Okta's names: one line each, whatever those names hold.
     return "\n".join(printable(line) if line.startswith("#") else line for line in lines) + "\n"

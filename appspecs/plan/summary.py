@@ -71,6 +71,7 @@ class AppView:
     deployed: bool = True
     # recorded group ids the stack's `groupIds` export does not name
     unnamed_groups: tuple[str, ...] = ()
+    status: str | None = None  # the app's Okta status (ACTIVE, INACTIVE); None: not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,7 @@ def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
         pkce=app.client.pkce_required,
         kind=app.kind,
         deployed=deployed,
+        status=app.client.status,
     )
 
 
@@ -268,6 +270,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         consent = oauth.get("consentMethod")
         pkce = oauth.get("pkceRequired")
         app_type = oauth.get("type")
+        status = oauth.get("status")
         out[comp.name] = AppView(
             name=comp.name,
             digest=_digest(oauth.get("profile")),
@@ -281,6 +284,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             partner=consent == "REQUIRED" if isinstance(consent, str) else None,
             pkce=pkce if isinstance(pkce, bool) else None,
             kind=KIND_OF.get(app_type) if isinstance(app_type, str) else None,
+            status=status if isinstance(status, str) else None,
         )
     return out
 
@@ -391,6 +395,7 @@ def summarize(
                 and _known_change(o.label, n.label) is None
                 and _known_change(o.pkce, n.pkce) is None
                 and _known_change(o.kind, n.kind) is None
+                and _known_change(o.status, n.status) is None
                 and o.deployed == n.deployed
             )
             change = "unchanged" if same else "changed"

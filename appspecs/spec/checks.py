@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from appspecs.desired.resources import scope_resource_name
 from appspecs.diagnostics import Severity
@@ -20,6 +21,9 @@ from appspecs.spec.models import (
 )
 from appspecs.spec.uris import is_loopback, uri_problem
 from appspecs.spec.yamlfile import Path as DataPath
+
+if TYPE_CHECKING:
+    from appspecs.spec.partners import PartnerRegistry
 
 LOGO_TYPES: Mapping[str, tuple[bytes, ...]] = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
@@ -59,6 +63,8 @@ class CheckContext:
     # stack -> whether it allows loopback redirects; None: its file is unreadable (reported
     # apart, exit 2), so the stack exists but its rule is not known
     loopback_allowed: Mapping[str, bool | None]
+    # the partner registry; None when it could not be read (its own errors say why)
+    partners: PartnerRegistry | None = None
 
 
 def check_catalog(catalog: CatalogFile) -> list[Finding]:
@@ -127,6 +133,8 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
     findings += _check_redirects(spec, ctx.loopback_allowed)
     findings += _check_groups(spec)
     findings += _check_environments(spec, ctx.loopback_allowed)
+    if ctx.partners is not None:
+        findings += ctx.partners.check_app(spec, ctx.catalog)
     if spec.logo is not None:
         problem = logo_problem(spec.logo, ctx.specs_root)
         if problem:

@@ -30,6 +30,9 @@ def canonical_data(spec: AppSpec, logo_sha256: str | None = None) -> dict[str, A
     of what a reviewer approves; a new picture under the same path voids the approval.
     """
     data = spec.model_dump(mode="json")
+    # partner came after approvals were recorded: left out when unset, so those stay valid.
+    if data.get("partner") is None:
+        data.pop("partner", None)
     if logo_sha256 is not None:
         data["logo_sha256"] = logo_sha256
     data["client"]["grant_types"] = list(spec.client.effective_grant_types)

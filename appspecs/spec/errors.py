@@ -30,6 +30,9 @@ _ACCEPTS = {
     "environments": "a stack name: lowercase letters, digits and '-' (e.g. dev, prod)",
     "digest": "'sha256:' and 64 lowercase hex digits, as printed by appspec approve",
     "label": "1-100 printable characters",
+    "id": "a partner id: 3-40 characters of lowercase letters, digits and '-' (e.g. acme-analytics)",
+    "partner": "a partner id: 3-40 characters of lowercase letters, digits and '-' (e.g. "
+    "acme-analytics)",
     "app": "an app name: 3-40 characters of lowercase letters, digits and '-' (e.g. crm-sync)",
 }
 

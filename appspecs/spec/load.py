@@ -31,6 +31,7 @@ from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spe
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
+from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, PartnersFile, check_registry
 from appspecs.spec.versions import read_version
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
 from appspecs.stackconfig import loopback_allowed, stored_credentials
@@ -214,6 +215,37 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int
     return [(a, file, i) for i, a in enumerate(parsed.approvals)]
 
 
+def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
+    """The registry; absent (no file) is an empty one marked absent, None when it is broken."""
+    path = root / PARTNERS_FILE
+    if not path.exists() and not path.is_symlink():
+        return PartnerRegistry({}, present=False)
+    file = _read(path, str(path), out, LIST_LIMIT)
+    if file is None:
+        return None
+    if not file.doc.problems and file.doc.data is None:
+        return PartnerRegistry({})  # only comments: no partner approved
+    parsed = _validate(file, PartnersFile, lambda _code: "partner", "a list under 'partners:'")
+    if parsed is None:
+        return None
+    findings = check_registry(parsed, out.catalog)
+    for finding in findings:
+        file.add(finding)
+    if findings:
+        return None
+    return PartnerRegistry({p.id: p for p in parsed.partners})
+
+
+def _suspended(apps: dict[str, LoadedSpec], registry: PartnerRegistry | None) -> frozenset[str]:
+    if registry is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, loaded in apps.items()
+        if (p := registry.partners.get(loaded.spec.partner or "")) and p.status == "suspended"
+    )
+
+
 def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool | None]:
     if stacks_dir is None:
         return {}
@@ -270,7 +302,8 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
     apps_dir = root / APPS_DIR
     out = SpecSet(root=root)
     _load_catalog(root, out)
-    ctx = CheckContext(root, out.catalog, _loopback_allowed(stacks_dir, out))
+    partners = _load_partners(root, out)
+    ctx = CheckContext(root, out.catalog, _loopback_allowed(stacks_dir, out), partners)
     try:
         entries = list_folder(apps_dir)
     except Unreadable as exc:
@@ -307,6 +340,24 @@ def _load_specs(root: Path, stacks_dir: Path | None) -> SpecSet:
                 spec, str(path), spec_digest(spec, logo), at.line, at.column, logo
             )
     _bind_approvals(_load_approvals(root, out), out, ctx)
+    out.suspended = _suspended(out.apps, partners)
+    if (
+        partners is not None
+        and not partners.present
+        and any(a.spec.type == "partner" for a in out.apps.values())
+    ):
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.WARNING,
+                "partner",
+                str(root / PARTNERS_FILE),
+                None,
+                None,
+                "",
+                "there is no partner registry: partner apps are not checked against approved "
+                "partners and their contracts (add partners.yaml, and partner: on each partner app)",
+            )
+        )
     out.diagnostics.sort(key=sort_key)
     return out
 

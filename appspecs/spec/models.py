@@ -73,6 +73,11 @@ AppName = Annotated[
     str,
     StringConstraints(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN),
 ]
+# A partner's id in the registry (partners.yaml): shaped like an app name.
+PartnerId = Annotated[
+    str,
+    StringConstraints(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN),
+]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_printable)]
 Email = Annotated[
     str,
@@ -143,6 +148,11 @@ class AppSpec(BaseModel):
         description="internal apps deploy once merged; partner apps wait for a recorded approval."
     )
     owner: Email = Field(description="Email address of the person or team answerable for the app.")
+    partner: PartnerId | None = Field(
+        default=None,
+        description="Partner apps: the id of their partner in app-specs/partners.yaml (an "
+        "approved partner, whose contract covers the app's scopes). Not on internal apps.",
+    )
     description: Annotated[str, StringConstraints(max_length=1024)] | None = Field(
         default=None, description="What the app is for."
     )

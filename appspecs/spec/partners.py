@@ -1,0 +1,163 @@
+"""The partner registry (`partners.yaml`): who finished contracting and may have partner apps.
+
+As in the developer portal, only an approved partner may register a partner app, and only for
+the scopes its contract covers. A suspended partner's apps stay declared and deployed, but
+INACTIVE: their tokens stop and their client ids are kept for when the partner returns.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.checks import Finding
+from appspecs.spec.models import AppSpec, PartnerId, ScopeValue
+from appspecs.spec.models import _printable as printable_only
+from appspecs.spec.yamlfile import Path as DataPath
+
+PARTNERS_FILE = "partners.yaml"
+
+PartnerStatus = Literal["approved", "suspended"]
+
+
+class Partner(BaseModel):
+    """One partner that finished contracting."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Partner")
+
+    id: PartnerId = Field(
+        description="What partner apps name in `partner:`; 3-40 of a-z, 0-9 and '-'."
+    )
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable_only)
+    ] = Field(description="The partner's name.")
+    status: PartnerStatus = Field(
+        description="approved: its apps deploy; suspended: its apps stay deployed, INACTIVE."
+    )
+    contract: Annotated[
+        str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable_only)
+    ] = Field(description="A reference to the signed contract, e.g. PA-2026-014.")
+    scopes: list[ScopeValue] | None = Field(
+        default=None,
+        description="The catalog scopes the contract covers; omitted: every scope with "
+        "partner_allowed: true.",
+    )
+
+
+class PartnersFile(BaseModel):
+    """`app-specs/partners.yaml`: the approved partners."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Partner registry")
+
+    partners: list[Partner] = Field(default_factory=list, description="One entry a partner.")
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRegistry:
+    """A checked registry, by id. `present` False: there is no partners.yaml at all."""
+
+    partners: Mapping[str, Partner]
+    present: bool = True
+
+    def covered(self, partner: Partner, catalog: ScopeCatalog) -> tuple[str, ...]:
+        if partner.scopes is not None:
+            return tuple(partner.scopes)
+        return tuple(s.value for s in catalog.scopes if s.partner_allowed)
+
+    def check_app(self, spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
+        """`partner:` on an app: present exactly on partner apps, naming an entry, and only
+        scopes that partner's contract covers."""
+        ids = ", ".join(sorted(self.partners)) or "none (app-specs/partners.yaml lists none)"
+        if spec.type != "partner":
+            if spec.partner is None:
+                return []
+            return [
+                Finding(
+                    "partner",
+                    ("partner",),
+                    f"'{spec.partner}' is not accepted: an internal app names no partner; "
+                    "remove partner:, or make it type: partner",
+                )
+            ]
+        if spec.partner is None:
+            if not self.present:
+                return []  # no registry in this project: validate warns once, apart
+            return [
+                Finding(
+                    "partner",
+                    ("type",),
+                    f"a partner app names its partner: add partner: <id>; accepted: {ids}",
+                )
+            ]
+        partner = self.partners.get(spec.partner)
+        if partner is None:
+            where = "app-specs/partners.yaml" if self.present else "no app-specs/partners.yaml"
+            near = difflib.get_close_matches(spec.partner, list(self.partners), n=1)
+            did_you_mean = f"did you mean '{near[0]}'? " if near else ""
+            return [
+                Finding(
+                    "partner",
+                    ("partner",),
+                    f"no approved partner '{spec.partner}' in the partner registry ({where}); "
+                    f"{did_you_mean}accepted: {ids}",
+                )
+            ]
+        if catalog is None:
+            return []
+        covered = self.covered(partner, catalog)
+        findings = []
+        for i, value in enumerate(spec.scopes):
+            entry = catalog.get(value)
+            # unknown or closed to partners: said by the scope checks already
+            if value in covered or entry is None or not entry.partner_allowed:
+                continue
+            findings.append(
+                Finding(
+                    "partner",
+                    ("scopes", i),
+                    f"scope '{value}' is not covered by the contract of partner "
+                    f"'{partner.id}' ({partner.contract}); it covers: {', '.join(covered)}",
+                )
+            )
+        return findings
+
+
+def check_registry(parsed: PartnersFile, catalog: ScopeCatalog | None) -> list[Finding]:
+    """Ids unique; contract scopes in the catalog, open to partners, not repeated."""
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for i, partner in enumerate(parsed.partners):
+        if partner.id in seen:
+            findings.append(
+                Finding(
+                    "partner",
+                    ("partners", i, "id"),
+                    f"partner '{partner.id}' is listed twice (also partners[{seen[partner.id]}])",
+                )
+            )
+        seen.setdefault(partner.id, i)
+        if partner.scopes is None or catalog is None:
+            continue
+        listed: set[str] = set()
+        for j, value in enumerate(partner.scopes):
+            where: DataPath = ("partners", i, "scopes", j)
+            entry = catalog.get(value)
+            if value in listed:
+                findings.append(Finding("partner", where, f"scope '{value}' is listed twice"))
+            elif entry is None or not entry.partner_allowed:
+                allowed = ", ".join(s.value for s in catalog.scopes if s.partner_allowed)
+                findings.append(
+                    Finding(
+                        "partner",
+                        where,
+                        f"scope '{value}' is not a catalog scope open to partner apps; "
+                        f"accepted: {allowed}",
+                    )
+                )
+            listed.add(value)
+    return findings
