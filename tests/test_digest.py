@@ -111,8 +111,9 @@ def digest_of(tmp_path: Path, text: str, stem: str = "crm-sync", logo: bool = Fa
     """Load `text` as apps/<stem>.yaml of a fresh specs folder; the spec must be valid."""
     root = tmp_path / f"specs-{len(list(tmp_path.iterdir()))}"
     shutil.copytree(BASE / "app-specs", root)
-    # The digest's rules, not the registry's: these partner specs name no partner.
-    (root / "partners.yaml").unlink()
+    if "partner:" not in text:
+        # The digest's rules, not the registry's: these partner specs name no partner.
+        (root / "partners.yaml").unlink()
     (root / "apps").mkdir()
     (root / "apps" / f"{stem}.yaml").write_text(text, encoding="utf-8")
     if logo:
@@ -167,6 +168,7 @@ CHANGES = {
     "label": lambda s: _set(s, "label: CRM Sync", "label: CRM  Sync"),
     "type": lambda s: _set(s, "type: partner", "type: internal"),
     "owner": lambda s: _set(s, "owner: revops@", "owner: sales@"),
+    "partner": lambda s: s + "partner: orbit-crm\n",
     "description": lambda s: s + "description: Syncs accounts.\n",
     "logo": lambda s: s + "logo: logos/crm.png\n",
     "client.kind": lambda s: _set(s, "kind: web", "kind: spa"),
