@@ -94,14 +94,14 @@ def test_a_change_to_an_approved_partner_app_waits_for_review_and_touches_nothin
     repo: Path,
 ) -> None:
     # The acceptance case: a new description and a new scope, planned against the base.
-    edit(repo, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:contact\n")
+    edit(repo, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:intent\n")
     edit(repo, "acme-analytics", "Partner dashboard", "Partner dashboards")
     data = plan_json(repo, "--base", "main")
     acme = app(data, "acme-analytics")
     assert acme["change"] == "change under review" and acme["partner"] is True
     assert acme["privilegeIncrease"] is True and acme["scopesRequestedOnly"] is True
     assert acme["scopes"] == {"granted": [], "revoked": []}
-    assert acme["review"]["scopes"] == {"requested": ["api:data:contact"], "revoked": []}
+    assert acme["review"]["scopes"] == {"requested": ["api:data:intent"], "revoked": []}
     assert acme["approval"] == "approved"
     assert acme["held"] is None and acme["heldRemoves"] is False
     assert data["summary"]["privilegeIncreases"] == ["acme-analytics"]
@@ -117,7 +117,7 @@ def test_a_change_to_an_approved_partner_app_waits_for_review_and_touches_nothin
     assert [a["name"] for a in data["apps"] if a["change"] != "unchanged"] == ["acme-analytics"]
     text = plan(repo, "--base", "main").stdout
     assert "acme-analytics (partner): change under review" in text
-    assert "scopes requested: api:data:contact  [PRIVILEGE INCREASE once approved]" in text
+    assert "scopes requested: api:data:intent  [PRIVILEGE INCREASE once approved]" in text
     markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
     assert "scopes requested by `acme-analytics`, granted once approved" in markdown
     assert "**Change under review:** `acme-analytics`" in markdown
@@ -133,6 +133,7 @@ def test_removing_an_approval_or_retyping_to_internal_is_said_in_every_format(
     assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
     assert "approval removed from approvals.yaml" in plan(repo, "--base", "main").stdout
     edit(repo, "acme-analytics", "type: partner", "type: internal")
+    edit(repo, "acme-analytics", "partner: acme-analytics\n", "")
     data = plan_json(repo, "--base", "main")
     acme = app(data, "acme-analytics")
     assert (acme["approval"], acme["retyped"]) == ("removed", {"old": "partner", "new": "internal"})

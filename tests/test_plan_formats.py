@@ -45,8 +45,10 @@ def edited(spec: dict[str, Any], edit: str, stack: str) -> dict[str, Any] | None
     spec = json.loads(json.dumps(spec))
     if edit == "absent":
         return None
-    if edit == "scope+" and "api:data:scoops" not in spec["scopes"]:
-        spec["scopes"].append("api:data:scoops")
+    # a scope the app's partner contract covers (acme-analytics' lists its scopes)
+    extra = "api:data:intent" if spec.get("partner") == "acme-analytics" else "api:data:scoops"
+    if edit == "scope+" and extra not in spec["scopes"]:
+        spec["scopes"].append(extra)
     elif edit == "scope-" and len(spec["scopes"]) > 1:
         spec["scopes"].pop(0)
     elif edit == "label":
@@ -55,6 +57,7 @@ def edited(spec: dict[str, Any], edit: str, stack: str) -> dict[str, Any] | None
         spec["client"]["kind"] = KINDS[spec["client"]["kind"]]
     elif edit == "retype" and spec["type"] == "partner":
         spec["type"] = "internal"
+        del spec["partner"]  # an internal app names no partner
     elif edit == "other-stack":
         spec["environments"] = ["prod" if stack == "dev" else "dev"]
     return spec
@@ -67,6 +70,7 @@ def write_tree(
     Returns it loaded."""
     (root / "apps").mkdir(parents=True)
     shutil.copy(ROOT / "app-specs" / "scope-catalog.yaml", root)
+    shutil.copy(ROOT / "app-specs" / "partners.yaml", root)
     shutil.copytree(ROOT / "app-specs" / "logos", root / "logos")
     for name, spec in apps.items():
         if spec is not None:

@@ -138,16 +138,14 @@ def test_only_revoking_is_no_privilege_increase(tree: Path, recorded: dict[str, 
 def test_a_changed_partner_spec_is_a_change_under_review_and_okta_keeps_the_approved_one(
     tree: Path, recorded: dict[str, Any]
 ) -> None:
-    _edit(
-        tree, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:contact\n"
-    )
+    _edit(tree, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:intent\n")
     plan = _plan(_specs(tree), recorded)
     acme = _app(plan, "acme-analytics")
     assert acme.change == "change under review"
     assert acme.approval == "approved"  # the approval stands, for the version Okta keeps
     assert acme.held is None and not acme.held_removes
     assert acme.scopes == Delta()  # nothing granted by this update
-    assert acme.review is not None and acme.review.scopes == Delta(("api:data:contact",), ())
+    assert acme.review is not None and acme.review.scopes == Delta(("api:data:intent",), ())
     assert acme.privilege_increase and acme.scopes_requested_only
     assert [s for s in plan.steps if s.app == "acme-analytics" and s.op != "same"] == []
 
@@ -166,6 +164,7 @@ def test_retyping_an_approved_partner_app_to_internal_removes_its_approval(
 ) -> None:
     (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
     _edit(tree, "acme-analytics", "type: partner", "type: internal")
+    _edit(tree, "acme-analytics", "partner: acme-analytics\n", "")
     plan = _plan(_specs(tree), recorded)
     acme = _app(plan, "acme-analytics")
     assert (acme.change, acme.approval, acme.retyped) == (

@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import rpc
 from pulumi.runtime.config import CONFIG
 from pulumi.runtime.settings import get_root_resource
@@ -211,7 +212,9 @@ def test_a_change_under_review_registers_the_approved_version(tmp_path: Path) ->
     rule = run.find(RULE, "acme-analytics-rule")
     assert rule.inputs["scopeWhitelists"] == ["api:data:company", "api:data:news", "offline_access"]
     app = run.find(OAUTH_APP, "acme-analytics")
-    assert '"digest":"sha256:cd7954b2c255b141' in app.inputs["profile"]  # the approved digest
+    approved = yaml.safe_load((ROOT / "app-specs" / "approvals.yaml").read_text())["approvals"]
+    digest = next(a["digest"] for a in approved if a["app"] == "acme-analytics")
+    assert f'"digest":"{digest}"' in app.inputs["profile"]  # the approved version's
     assert app.inputs["status"] == "ACTIVE"
     assert "acme-analytics" in run.outputs["clientIds"]
     assert run.outputs["heldApps"] == ["orbit-mobile"]
