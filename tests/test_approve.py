@@ -83,6 +83,7 @@ def test_approve_records_the_current_digest_and_releases_the_app(specs: Path) ->
 
 def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
     second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
+    second = second.replace("partner: nebula-crm", "partner: orbit-crm")
     (specs / "apps" / "nebula.yaml").write_text(second.replace("com.nebula.mobile", "com.neb.app"))
     for name, ticket in (("orbit", "SEC-1"), ("nebula", "SEC-2"), ("orbit", "SEC-3")):
         result = invoke(
@@ -105,6 +106,7 @@ def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
 )
 def test_approve_refuses_to_rewrite_an_approvals_file_with_errors(specs: Path, broken: str) -> None:
     second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
+    second = second.replace("partner: nebula-crm", "partner: orbit-crm")
     (specs / "apps" / "nebula.yaml").write_text(second.replace("com.nebula.mobile", "com.neb.app"))
     assert (
         invoke(

@@ -342,7 +342,7 @@ def test_next_steps_are_printed(project: Project) -> None:
     out = result.stdout
     assert f"{IMPORT_FILE} adopts 19 live Okta objects into the stack" in out
     assert f"pulumi import --file {IMPORT_FILE} --stack {STACK} --generate-code=false" in out
-    assert "Approve the partner app (acme-analytics) with `appspec approve`" in out
+    assert "Set the partner of acme-analytics (its id in partners.yaml) and approve it" in out
     assert "a rename is an update, not a replacement" in out
     assert "again with --with-server --force" in out
     assert "--with-server --force" not in project.import_partners("--force", "--with-server").stdout

@@ -274,9 +274,9 @@ def _next_steps(
     objects = sum(not a.component for a in adopted)
     partners = [s.name for s in result.imported if s.data.get("type") == "partner"]
     approve = (
-        f" Set the partner app{'s' if len(partners) > 1 else ''}' partner (its id in "
-        f"partners.yaml) and approve {', '.join(partners)} with `appspec approve`: a partner "
-        "app under review is not deployed."
+        f" Set the partner of {', '.join(partners)} (its id in partners.yaml) and approve "
+        f"{'them' if len(partners) > 1 else 'it'} with `appspec approve`: a partner app under "
+        "review is not deployed."
         if partners
         else ""
     )
