@@ -102,13 +102,18 @@ def write_state(old_specs: Path, path: Path) -> int:
     return len(doc["deployment"]["resources"])
 
 
+def appspec_command() -> list[str]:
+    """This interpreter's own `appspec`: the script beside it, else `python -m appspecs`
+    (the venv need not be on PATH)."""
+    beside = Path(sys.executable).parent / "appspec"
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "appspecs"]
+
+
 def time_cli(specs: Path, state: Path) -> tuple[float, float, dict[str, object]]:
     """Wall and CPU seconds of `appspec plan` in a new process, and its JSON."""
     out = specs.parent / "plan.json"
     command = [
-        str(ROOT / ".venv" / "bin" / "appspec")
-        if (ROOT / ".venv" / "bin" / "appspec").exists()
-        else "appspec",
+        *appspec_command(),
         "plan",
         "--stack",
         "dev",

@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from appspecs.cli import exits
+from appspecs.parallel import MIN_ITEMS_PER_WORKER
 from appspecs.report.diagnostics import text_report
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
@@ -53,6 +54,17 @@ def stacks_option(func: F) -> F:
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
         help="Folder of Pulumi.<stack>.yaml files [default: stacks/ beside the specs folder].",
+    )(func)
+
+
+def jobs_option(func: F) -> F:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes to check the app files with; the report is the same for any number "
+        f"[default: one per core, when there are {MIN_ITEMS_PER_WORKER * 2} files or more].",
     )(func)
 
 
@@ -123,6 +135,7 @@ def load_checked(
     *,
     note_unchecked: bool = False,
     usage_error: UsageError = fail,
+    jobs: int | None = None,
 ) -> SpecSet:
     """Load specs; each I/O problem is printed, and they are left for the caller to act on.
 
@@ -131,7 +144,7 @@ def load_checked(
     """
     stacks = checked_stacks_dir(specs_dir, stacks_dir, usage_error)
     try:
-        specs = load_specs(specs_dir, stacks_dir=stacks)
+        specs = load_specs(specs_dir, stacks_dir=stacks, jobs=jobs)
     except SpecsDirError as exc:
         usage_error(str(exc))
     if stacks is None and note_unchecked:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from appspecs.cli.common import (
     write_output,
 )
 from appspecs.deploy.workspace import project_dir, specs_dir_from_project
+from appspecs.parallel import collector_paused
 from appspecs.plan.base import BaseError, BaseTree, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, find_state, read_state
@@ -172,18 +172,14 @@ def run(options: PlanOptions) -> Plan:
         fail(str(exc))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
-    # A plan allocates many small objects and frees almost none before it exits: the cyclic
-    # collector would only walk the growing heap again and again.
-    gc.disable()
-    try:
+    # A plan allocates many small objects and frees almost none before it exits.
+    with collector_paused():
         specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to plan")
         if options.base:
             result = _plan_base(options, specs, config)
         else:
             result = _plan_state(options, specs, config)
         write_output(render(result, options.fmt), options.out)
-    finally:
-        gc.enable()
     return result
 
 

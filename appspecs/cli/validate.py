@@ -13,6 +13,7 @@ from appspecs.cli import exits
 from appspecs.cli.common import (
     fail,
     format_option,
+    jobs_option,
     load_checked,
     load_readable_specs,
     out_file_option,
@@ -35,7 +36,8 @@ from appspecs.spec.versions import stored_version
 @format_option(
     ["text", "json", "github"], "text for people, json for tools, github for workflow annotations."
 )
-def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
+@jobs_option
+def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | None) -> None:
     """Check the scope catalog, every app spec and the approvals.
 
     Exit 0 when there is no error (warnings and held apps allowed), 1 when there is one,
@@ -50,7 +52,9 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str) -> None:
             click.echo(github_report([], [message]))
         fail(message)
 
-    specs = load_checked(specs_dir, stacks_dir, note_unchecked=True, usage_error=usage_error)
+    specs = load_checked(
+        specs_dir, stacks_dir, note_unchecked=True, usage_error=usage_error, jobs=jobs
+    )
     if fmt == "json":
         click.echo(
             json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors)

@@ -19,7 +19,7 @@ from appspecs.spec.models import (
     REQUIRED_GRANT_BY_KIND,
     AppSpec,
 )
-from appspecs.spec.uris import is_loopback, uri_problem
+from appspecs.spec.uris import check_redirect
 from appspecs.spec.yamlfile import Path as DataPath
 
 if TYPE_CHECKING:
@@ -300,10 +300,11 @@ def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool | None])
         seen: set[str] = set()
         for i, uri in enumerate(getattr(client, field)):
             path: DataPath = ("client", field, i)
-            problem = uri_problem(uri, native=client.kind == "native")
+            checked = check_redirect(uri, native=client.kind == "native")
+            problem = checked.problem
             if problem is None and uri in seen:
                 problem = f"'{uri}' is listed twice"
-            if problem is None and strict_stacks and is_loopback(uri):
+            if problem is None and strict_stacks and checked.loopback:
                 problem = (
                     f"'{uri}' is a loopback redirect, not allowed in stack "
                     f"{', '.join(repr(s) for s in strict_stacks)} (appspecs:allowLoopbackRedirects "

@@ -44,8 +44,10 @@ def canonical_data(spec: AppSpec, logo_sha256: str | None = None) -> dict[str, A
     return data
 
 
+# One encoder for every digest: `json.dumps` with options builds a new one on each call.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def spec_digest(spec: AppSpec, logo_sha256: str | None = None) -> str:
-    text = json.dumps(
-        canonical_data(spec, logo_sha256), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    text = _CANONICAL_JSON.encode(canonical_data(spec, logo_sha256))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

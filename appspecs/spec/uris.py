@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from urllib.parse import unquote, urlsplit
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import SplitResult, unquote, urlsplit
 
 _SPACE = re.compile(r"\s")
 # user info in the authority (`scheme://user:password@host`), masked in every message
@@ -20,6 +22,9 @@ ACCEPTED = (
 )
 
 
+# Hosts repeat across a repository's specs (an app's sign-in and sign-out URIs, localhost in
+# every dev app): each is classified once per run.
+@lru_cache(maxsize=4096)
 def is_loopback_host(host: str) -> bool:
     """Whether `host` (as `urlsplit` gives it: lowercase, no brackets) reaches this machine.
 
@@ -50,45 +55,73 @@ def is_loopback(uri: str) -> bool:
         parts = urlsplit(uri)
     except ValueError:
         return False
+    return _is_loopback_parts(parts)
+
+
+def _is_loopback_parts(parts: SplitResult) -> bool:
     return parts.scheme.lower() in ("http", "https") and is_loopback_host(parts.hostname or "")
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectCheck:
+    """One redirect URI, parsed once: why it cannot be used (None: it can), and whether it
+    reaches a loopback host (asked only for the stacks that refuse those)."""
+
+    problem: str | None
+    parts: SplitResult | None
+
+    @property
+    def loopback(self) -> bool:
+        return self.problem is None and self.parts is not None and _is_loopback_parts(self.parts)
+
+
+def check_redirect(uri: str, *, native: bool) -> RedirectCheck:
+    """`uri_problem` and `is_loopback` of one URI from one parse."""
+    problem, parts = _problem(uri, native=native)
+    if problem is not None:
+        # the user info may hold a password: never repeat it, whatever else is wrong
+        return RedirectCheck(problem.replace(uri, _USER_INFO.sub(r"\1***@", uri)), None)
+    return RedirectCheck(None, parts)
 
 
 def uri_problem(uri: str, *, native: bool) -> str | None:
     """Why `uri` cannot be a redirect URI, or None when it can."""
-    problem = _problem(uri, native=native)
-    if problem is None:
-        return None
-    # the user info may hold a password: never repeat it, whatever else is wrong
-    return problem.replace(uri, _USER_INFO.sub(r"\1***@", uri))
+    return check_redirect(uri, native=native).problem
 
 
-def _problem(uri: str, *, native: bool) -> str | None:
+def _problem(uri: str, *, native: bool) -> tuple[str | None, SplitResult | None]:
+    """Why `uri` cannot be used (None: it can), and its parts once it could be split."""
     if _SPACE.search(uri):
-        return f"'{uri}' contains white space"
+        return f"'{uri}' contains white space", None
     if not uri.isprintable():
-        return f"'{uri}' contains control characters"
+        return f"'{uri}' contains control characters", None
     if "*" in uri:
-        return f"'{uri}' has a wildcard; Okta matches redirect URIs exactly, list each one"
+        return f"'{uri}' has a wildcard; Okta matches redirect URIs exactly, list each one", None
     try:
         parts = urlsplit(uri)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        port = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
-        return f"'{uri}' is not a valid URI ({exc})"
+        return f"'{uri}' is not a valid URI ({exc})", None
+    return _parts_problem(uri, parts, port, native=native), parts
+
+
+def _parts_problem(uri: str, parts: SplitResult, port: int | None, *, native: bool) -> str | None:
     if not parts.scheme:
         return f"'{uri}' is not absolute; accepted: {ACCEPTED}"
     if parts.fragment or uri.endswith("#"):
         return f"'{uri}' has a fragment ('#...'); redirect URIs must not have one"
     if "@" in parts.netloc:
         return f"'{uri}' carries user info ('user@'); redirect URIs must not"
-    if parts.port == 0:
+    if port == 0:
         return f"'{uri}' names port 0, which nothing listens on"
     if _BAD_PERCENT.search(uri):
         return f"'{uri}' has a '%' not followed by two hex digits; write '%' as %25"
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
-        if not parts.hostname:
+        host = parts.hostname
+        if not host:
             return f"'{uri}' has no host; accepted: {ACCEPTED}"
-        if scheme == "http" and not is_loopback_host(parts.hostname):
+        if scheme == "http" and not is_loopback_host(host):
             return f"'{uri}' uses http on a non-loopback host; use https (accepted: {ACCEPTED})"
         return None
     if native and _PRIVATE_SCHEME.match(scheme):

@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 import yaml
 
 try:  # libyaml is several times faster; the pure-Python parser gives the same events
-    from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 Path = tuple[str | int, ...]
 _RESOLVER = yaml.resolver.Resolver()
@@ -40,7 +40,8 @@ _CONTAINER_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _ScalarEvent = yaml.ScalarEvent
 _MappingStart = yaml.MappingStartEvent
 _SequenceStart = yaml.SequenceStartEvent
-_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_MappingEnd = yaml.MappingEndEvent
+_SequenceEnd = yaml.SequenceEndEvent
 
 
 class Position(NamedTuple):
@@ -260,56 +261,92 @@ class _Builder:
 
     def run(self, text: str) -> None:
         """Read every event of `text`; raises `_Refused` or a YAML error on what it cannot take."""
+        parser = _Parser(text)
+        try:
+            self._walk(parser.get_event)
+        finally:
+            parser.dispose()
+
+    def _walk(self, next_event: Any) -> None:
+        # One loop over every event of every file: the hot path of `appspec validate` (a spec
+        # is some 35 events), kept to a few operations per event. Values in a recorded mapping
+        # or list, the common case, are placed here; the rest (the top value, repeated keys,
+        # values under a repeated key) go through `place`, and rare events (anchors, tags) to
+        # `refuse_special`.
+        doc = self.doc
         stack = self.stack
-        raw = self.doc.raw
+        values = doc.values
+        keys = doc.keys
+        raw = doc.raw
         place = self.place
         new_position = tuple.__new__  # a Position without the named tuple's Python-level __new__
         documents = 0
-        # One loop over every event of every file: the hot path of `appspec validate`, kept
-        # free of per-event method calls. Rare events (anchors, tags) go to `refuse_special`.
+        frame: _Frame | None = None  # stack[-1]
         event: Any  # libyaml's events: attributes differ by class, checked by `cls`
-        for event in yaml.parse(text, Loader=_Loader):
-            cls = type(event)
+        while (event := next_event()) is not None:
+            cls = event.__class__
             if cls is _ScalarEvent:
                 if event.anchor is not None or event.tag is not None:
                     self.refuse_special(event)
                 mark = event.start_mark
                 pos = new_position(Position, (mark.line + 1, mark.column + 1))
                 value = event.value
-                if stack:
-                    frame = stack[-1]
-                    if frame.is_map and frame.key is None:
-                        frame.key = value
-                        frame.key_pos = pos
-                        continue
+                if frame is not None and frame.is_map and frame.key is None:
+                    frame.key = value
+                    frame.key_pos = pos
+                    continue
+                text = value
                 if event.tag is not None or (event.implicit[0] and value[:1] in _IMPLICIT):
                     # may be something else than text: resolve it (most scalars skip this)
                     try:
                         value = _scalar(event)
                     except _BadScalar as exc:
                         raise _Refused("yaml-syntax", mark, self.target(), str(exc)) from None
-                empty = value is None and event.tag is None and event.value == ""
-                path, recorded = place(value, pos, empty)
-                if recorded and not isinstance(value, str):
-                    raw[path] = event.value
-            elif cls in _ENDS:
+                if frame is None or not frame.attached:
+                    empty = value is None and event.tag is None and text == ""
+                    path, recorded = place(value, pos, empty)
+                    if recorded and value.__class__ is not str:
+                        raw[path] = text
+                    continue
+                container: Any = frame.container
+                if frame.is_map:
+                    key: Any = frame.key
+                    if key in container:
+                        place(value, pos, False)  # reports the repeated key
+                        continue
+                    frame.key = None
+                    path = (*frame.path, key)
+                    container[key] = value
+                    key_pos: Any = frame.key_pos
+                    keys[path] = key_pos
+                    if value is None and text == "" and event.tag is None:
+                        pos = key_pos
+                else:
+                    path = (*frame.path, len(container))
+                    container.append(value)
+                values[path] = pos
+                if value.__class__ is not str:
+                    raw[path] = text
+            elif cls is _MappingEnd or cls is _SequenceEnd:
                 stack.pop()
+                frame = stack[-1] if stack else None
             elif cls is _MappingStart or cls is _SequenceStart:
                 if (
                     event.anchor is not None
                     or event.tag is not None
-                    or (stack and stack[-1].is_map and stack[-1].key is None)
+                    or (frame is not None and frame.is_map and frame.key is None)
                 ):
                     self.refuse_special(event)
-                container: dict[str, Any] | list[Any] = {} if cls is _MappingStart else []
-                path, recorded = place(container, _pos(event.start_mark), False)
-                stack.append(_Frame(container, path, recorded))
+                new: dict[str, Any] | list[Any] = {} if cls is _MappingStart else []
+                path, recorded = place(new, _pos(event.start_mark), False)
+                frame = _Frame(new, path, recorded)
+                stack.append(frame)
             elif cls is yaml.AliasEvent:
                 self.refuse_special(event)
             elif cls is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    self.doc.problems.append(
+                    doc.problems.append(
                         Problem(
                             "yaml-syntax",
                             _pos(event.start_mark),
