@@ -60,7 +60,6 @@ def stacks_option(func: F) -> F:
 def jobs_option(func: F) -> F:
     return click.option(
         "--jobs",
-        "-j",
         type=click.IntRange(min=1),
         default=None,
         help="Processes to check the app files with; the report is the same for any number "
