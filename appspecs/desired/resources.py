@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appspecs.desired.model import EVERYONE, DesiredApp, DesiredAuthServer, DesiredState
+from appspecs.desired.names import scope_resource_name
 
 AUTH_SERVER_COMPONENT = "appspecs:index:ApiAuthServer"
 APP_COMPONENT = "appspecs:index:OidcApp"
@@ -73,10 +74,6 @@ class ResourceSpec:
     # Okta renumbers policy priorities to stay contiguous, so a declared priority would show a
     # diff whenever another app's policy comes or goes: the engine must ignore it after create.
     ignore_changes: tuple[str, ...] = ()
-
-
-def scope_resource_name(value: str) -> str:
-    return "scope-" + value.removeprefix("api:").replace(":", "-")
 
 
 def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:

@@ -73,6 +73,11 @@ def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
     return RateLimitInfo(limit, remaining, reset, max(0.0, reset - now))
 
 
+def reserve_for(limit: int) -> int:
+    """Calls left unused in each window, for other clients of the org and for retries."""
+    return max(1, math.ceil(limit * RESERVE_FRACTION))
+
+
 @dataclass
 class _Bucket:
     limit: int | None = None
@@ -102,8 +107,7 @@ class RateLimiter:
         return self._buckets.setdefault(name, _Bucket())
 
     def reserve(self, limit: int) -> int:
-        """Calls left unused in each window, for other clients of the org and for retries."""
-        return max(1, math.ceil(limit * RESERVE_FRACTION))
+        return reserve_for(limit)
 
     def acquire(self, name: str) -> float:
         """Wait (if the bucket is nearly spent) and claim an in-flight slot; return seconds waited."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from appspecs.desired.resources import scope_resource_name
+from appspecs.desired.names import scope_resource_name
 from appspecs.diagnostics import Severity
 from appspecs.inputfile import NotAFile, SizeLimit, TooLarge, Unreadable, may_exist, read_input
 from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
