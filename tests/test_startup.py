@@ -1,0 +1,38 @@
+"""What `appspec validate` loads: the pre-commit hook runs it on every commit, where the start-up
+is most of its time. The SDKs of the other commands stay out of it (see docs/performance.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.project_copy import copy_project
+
+# Modules that only plan, preview, audit, import and secret need, each tens of milliseconds.
+HEAVY = ("pulumi", "pulumi_okta", "grpc", "httpx", "httpcore", "cryptography", "jwt", "anyio")
+
+CODE = """
+import runpy, sys
+sys.argv = ["appspec", "validate"]
+try:
+    runpy.run_module("appspecs", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
+print(code, heavy, file=sys.stderr)
+"""
+
+
+def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{CODE}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, _, heavy = done.stderr.strip().splitlines()[-1].partition(" ")
+    assert code == "0", done.stderr
+    assert heavy == "[]", f"validate imported {heavy}"
