@@ -17,11 +17,15 @@ class ApiAuthServer(pulumi.ComponentResource):
     """The authorization server's id, created here or configured."""
 
     def __init__(
-        self, server: DesiredAuthServer, opts: pulumi.ResourceOptions | None = None
+        self,
+        server: DesiredAuthServer,
+        opts: pulumi.ResourceOptions | None = None,
+        registered: dict[str, pulumi.Resource] | None = None,
     ) -> None:
+        """`registered` collects the resources by graph key for the apps' components."""
         component, *children = auth_server_resources(server)
         super().__init__(component.type, component.name, None, opts)
-        created = create_children(self, component, children, GroupLookup(), opts)
+        created = create_children(self, component, children, GroupLookup(), opts, registered)
         server_resource = created.get("auth/server")
         if server_resource is not None:
             self.id = server_resource.id

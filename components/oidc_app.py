@@ -27,11 +27,18 @@ class OidcApp(pulumi.ComponentResource):
         server_id: pulumi.Input[str],
         groups: GroupLookup | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        registered: dict[str, pulumi.Resource] | None = None,
+        after: str | None = None,
     ) -> None:
-        """`groups` is shared by every app of a program run so each group is looked up once."""
-        component, *children = app_resources(app, server_id)
+        """`groups` is shared by every app of a program run so each group is looked up once;
+        `registered` holds every resource created so far by graph key (the catalog scopes its
+        rule waits for, and the policy of `after`, the app whose policy is created before this
+        one's: see `appspecs.desired.resources.resource_graph`)."""
+        component, *children = app_resources(app, server_id, after)
         super().__init__(component.type, component.name, None, opts)
-        created = create_children(self, component, children, groups or GroupLookup(), opts)
+        created = create_children(
+            self, component, children, groups or GroupLookup(), opts, registered
+        )
         oauth = cast(okta.app.OAuth, created[f"{component.key}/oauth"])
         self.client_id = oauth.client_id
         self.register_outputs({"clientId": self.client_id})

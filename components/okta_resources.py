@@ -40,7 +40,10 @@ class GroupLookup:
         """The id of the group with this name (okta.group.get_group), looked up on first use."""
         found = self._ids.get(name)
         if found is None:
-            found = okta.group.get_group_output(name=name).id
+            # Looked up now, not as an Output: a wrong group stops the program before any
+            # resource is registered with it.
+            group = okta.group.get_group(name=name)
+            found = pulumi.Output.from_input(_exactly_named(name, group.name, group.id))
             self._ids[name] = found
         return found
 
@@ -48,6 +51,22 @@ class GroupLookup:
     def ids(self) -> dict[str, pulumi.Output[str]]:
         """Every group looked up so far, by name, in the order first asked for."""
         return dict(self._ids)
+
+
+class GroupNotFound(pulumi.RunError):
+    """No Okta group has the exact name a spec gives: the provider's lookup fell back to another."""
+
+
+def _exactly_named(wanted: str, found: str | None, group_id: str) -> str:
+    # The provider's lookup by name is Okta's prefix search: when no group has the exact name and
+    # one starts with it, it returns that one with only a warning (data_source_okta_group.go), so
+    # a spec naming `sales` would assign and grant `sales-ops`.
+    if found != wanted:
+        raise GroupNotFound(
+            f"no Okta group is named '{wanted}' exactly: the lookup found '{found}', which only "
+            f"starts with it; create the group '{wanted}' or name the group as it is in the spec"
+        )
+    return group_id
 
 
 def resolve(value: Any, created: Mapping[str, pulumi.Resource], groups: GroupLookup) -> Any:
@@ -89,13 +108,26 @@ CONSTRUCTORS: Mapping[str, Constructor] = {
 SECRET_OUTPUTS: Mapping[str, tuple[str, ...]] = {OAUTH_APP: ("client_secret",)}
 
 
-def resource_options(spec: ResourceSpec, parent: pulumi.Resource) -> pulumi.ResourceOptions:
+def resource_options(
+    spec: ResourceSpec, parent: pulumi.Resource, created: Mapping[str, pulumi.Resource]
+) -> pulumi.ResourceOptions:
     """The options one child of a component gets: its parent and what its ResourceSpec asks."""
     return pulumi.ResourceOptions(
         parent=parent,
         ignore_changes=list(spec.ignore_changes) or None,
+        replace_on_changes=list(spec.replace_on_changes) or None,
+        depends_on=[_created(key, spec, created) for key in spec.depends_on] or None,
         additional_secret_outputs=list(SECRET_OUTPUTS.get(spec.type, ())) or None,
     )
+
+
+def _created(
+    key: str, spec: ResourceSpec, created: Mapping[str, pulumi.Resource]
+) -> pulumi.Resource:
+    resource = created.get(key)
+    if resource is None:
+        raise GraphError(f"'{spec.key}' depends on '{key}', which is not created before it")
+    return resource
 
 
 def create_resource(
@@ -134,15 +166,23 @@ def create_children(
     children: Sequence[ResourceSpec],
     groups: GroupLookup,
     caller: pulumi.ResourceOptions | None,
+    registered: dict[str, pulumi.Resource] | None = None,
 ) -> dict[str, pulumi.CustomResource]:
-    """Create a component's resources in graph order; returns them by graph key."""
+    """Create a component's resources in graph order; returns them by graph key.
+
+    ``registered`` holds the resources of the whole program run by graph key (shared by every
+    component), so a resource may refer to or depend on one of another component; this
+    component's resources are added to it.
+    """
     base = child_options(component, caller)
+    everything = registered if registered is not None else {}
     created: dict[str, pulumi.CustomResource] = {}
     for spec in children:
         if spec.parent != component_spec.key:
             raise GraphError(
                 f"'{spec.key}' belongs to '{spec.parent}', not to component '{component_spec.key}'"
             )
-        opts = pulumi.ResourceOptions.merge(base, resource_options(spec, component))
-        created[spec.key] = create_resource(spec, created, groups, opts)
+        opts = pulumi.ResourceOptions.merge(base, resource_options(spec, component, everything))
+        created[spec.key] = create_resource(spec, everything, groups, opts)
+        everything[spec.key] = created[spec.key]
     return created

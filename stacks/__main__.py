@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from appspecs.deploy.workspace import specs_dir_from_project
 from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render
+from appspecs.desired.resources import policy_chain
 from appspecs.diagnostics import Severity
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.load import SpecsDirError, SpecSet, load_specs
@@ -90,9 +91,13 @@ def load_valid_specs(specs_dir: Path) -> SpecSet:
 
 def build(desired: DesiredState) -> None:
     """Register the components and export what the plan and people read back."""
-    server = ApiAuthServer(desired.auth_server)
+    registered: dict[str, pulumi.Resource] = {}
+    server = ApiAuthServer(desired.auth_server, registered=registered)
     groups = GroupLookup()
-    apps = {app.name: OidcApp(app, server.id, groups) for app in desired.apps}
+    apps = {
+        app.name: OidcApp(app, server.id, groups, registered=registered, after=after)
+        for app, after in policy_chain(desired.apps)
+    }
     pulumi.export("clientIds", {name: app.client_id for name, app in apps.items()})
     pulumi.export("heldApps", list(desired.held))
     pulumi.export("groupIds", groups.ids)

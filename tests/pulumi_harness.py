@@ -18,7 +18,8 @@ here so callers need not know them):
   change are undone afterwards;
 - answers every registration through `RecordingMocks` and records it through `RecordingMonitor`,
   so each `Registration` has what the mocks get (type, name, custom, inputs in wire names) and what
-  only the monitor sees (parent, ignore_changes, additional_secret_outputs, registered outputs).
+  only the monitor sees (parent, ignore_changes, replace_on_changes, additional_secret_outputs,
+  dependencies, registered outputs).
 
 Mock answers are deterministic so a test (or the plan-agreement test) can predict them:
 `mock_client_id(app)` for an OAuth app's id and client id, `mock_group_id(group)` for
@@ -128,6 +129,7 @@ class Registration:
     inputs: dict[str, Any]  # wire (camelCase) names, as the mocks get them; ints arrive as floats
     parent: ResourceRef | None  # the root stack for top-level resources
     ignore_changes: tuple[str, ...]
+    replace_on_changes: tuple[str, ...]  # wire names, as the engine gets them
     additional_secret_outputs: tuple[str, ...]
     dependencies: tuple[ResourceRef, ...]
     id: str
@@ -232,6 +234,7 @@ class _Raw:
     parent: str
     inputs: dict[str, Any]
     ignore_changes: tuple[str, ...]
+    replace_on_changes: tuple[str, ...]
     secret_outputs: tuple[str, ...]
     dependencies: tuple[str, ...]
     id: str
@@ -241,10 +244,12 @@ class _Raw:
 class RecordingMocks(Mocks):
     """Answers registrations and invokes with realistic, deterministic values, and records invokes."""
 
-    def __init__(self) -> None:
+    def __init__(self, group_names: Mapping[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         self._local = threading.local()
         self.invokes: list[Invoke] = []
+        # name asked for -> name of the group Okta's lookup answers with (a prefix match)
+        self.group_names = dict(group_names or {})
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         if not args.custom:
@@ -275,7 +280,7 @@ class RecordingMocks(Mocks):
         with self._lock:
             self.invokes.append(Invoke(args.token, dict(args.args)))
         if args.token == GET_GROUP:
-            name = str(args.args["name"])
+            name = self.group_names.get(str(args.args["name"]), str(args.args["name"]))
             return {
                 "id": mock_group_id(name),
                 "name": name,
@@ -340,6 +345,7 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent,
             inputs=args.inputs,
             ignore_changes=tuple(request.ignoreChanges),
+            replace_on_changes=tuple(request.replaceOnChanges),
             secret_outputs=tuple(request.additionalSecretOutputs),
             dependencies=tuple(request.dependencies),
             id=id_,
@@ -368,6 +374,7 @@ class RecordingMonitor(MockMonitor):
                 inputs=r.inputs,
                 parent=ref(r.parent),
                 ignore_changes=r.ignore_changes,
+                replace_on_changes=r.replace_on_changes,
                 additional_secret_outputs=r.secret_outputs,
                 dependencies=tuple(
                     sorted({d for u in r.dependencies if (d := ref(u))}, key=_order)
@@ -492,12 +499,14 @@ def run_stack_program(
     project_root: Path = ROOT,
     config: Mapping[str, Any] | None = None,
     preview: bool = False,
+    group_names: Mapping[str, str] | None = None,
 ) -> ProgramRun:
     """Run `<project_root>/stacks/__main__.py` for `stack` under mocks and return what it did.
 
     `specs_dir` points the program at another specs folder (it becomes `appspecs:specsDir`; give
     an absolute path or one relative to `project_root`). `config` adds or replaces config keys
-    (full `namespace:key` names, plain Python values; None removes a key). Raises
+    (full `namespace:key` names, plain Python values; None removes a key). `group_names` makes
+    the group lookup answer another group for a name, as the provider's prefix match does. Raises
     `ProgramFailed` (with the partial `ProgramRun` as `.run`) when the program raises.
     """
     program = project_root / PROGRAM
@@ -514,7 +523,7 @@ def run_stack_program(
         else:
             values[key] = _wire(value)
 
-    mocks = RecordingMocks()
+    mocks = RecordingMocks(group_names)
     monitor = RecordingMonitor(mocks)
     collector = _LogCollector()
     # A logger outside logging's tree: nothing propagates to pytest's or the root handlers.

@@ -33,10 +33,11 @@ from appspecs.desired.resources import (
 )
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
-from components.okta_resources import GraphError, GroupLookup, resolve
+from components.okta_resources import GraphError, GroupLookup, GroupNotFound, resolve
 from tests.pulumi_harness import (
     ROOT,
     STACK_TYPE,
+    ProgramFailed,
     ProgramRun,
     ResourceRef,
     mock_client_id,
@@ -341,3 +342,63 @@ def test_a_web_app_may_require_pkce(tmp_path: Path) -> None:
     run = run_stack_program("dev", config={"appspecs:specsDir": str(specs)})
     web = run.find(OAUTH_APP, "crm-sync").inputs
     assert (web["tokenEndpointAuthMethod"], web["pkceRequired"]) == ("client_secret_basic", True)
+
+
+def test_policies_on_the_server_are_created_one_after_another(
+    stack: str, runs: dict[str, ProgramRun]
+) -> None:
+    # Okta answers 500 to policies created at once on one server (no lock in
+    # resource_okta_auth_server_policy.go; terraform-provider-okta #1198): each policy waits for
+    # another, and together they form one chain, so no two are ever created concurrently.
+    policies = runs[stack].of_type(POLICY)
+    assert len(policies) >= 2
+    before = {p.name: [d.name for d in p.dependencies if d.type == POLICY] for p in policies}
+    assert all(len(deps) <= 1 for deps in before.values()), before
+    firsts = [name for name, deps in before.items() if not deps]
+    assert len(firsts) == 1
+    chain, seen = firsts, {firsts[0]}
+    followers = {deps[0]: name for name, deps in before.items() if deps}
+    while chain[-1] in followers:
+        chain.append(followers[chain[-1]])
+        assert chain[-1] not in seen
+        seen.add(chain[-1])
+    assert sorted(chain) == sorted(before)
+
+
+def test_each_rule_waits_for_the_scopes_it_names(stack: str, runs: dict[str, ProgramRun]) -> None:
+    run = runs[stack]
+    scopes = {r.inputs["name"]: r.ref for r in run.of_type(SCOPE)}
+    for rule in run.of_type(RULE):
+        named = [s for s in rule.inputs["scopeWhitelists"] if s in scopes]
+        assert named, rule.name
+        missing = [s for s in named if scopes[s] not in rule.dependencies]
+        assert missing == [], rule.name
+
+
+def test_what_moves_to_another_server_or_policy_is_replaced(
+    stack: str, runs: dict[str, ProgramRun], graphs: dict[str, list[ResourceSpec]]
+) -> None:
+    # The provider does not mark authServerId or policyId ForceNew: without replace_on_changes the
+    # engine would update in place and PUT to the new server with the old id.
+    run = runs[stack]
+    for spec in graphs[stack]:
+        if spec.custom:
+            got = run.find(spec.type, spec.name).replace_on_changes
+            assert sorted(got) == sorted(camel(p) for p in spec.replace_on_changes), spec.key
+    for scope in run.of_type(SCOPE):
+        assert scope.replace_on_changes == ("authServerId",)
+    for policy in run.of_type(POLICY):
+        assert policy.replace_on_changes == ("authServerId",)
+    for rule in run.of_type(RULE):
+        assert sorted(rule.replace_on_changes) == ["authServerId", "policyId"]
+
+
+def test_a_group_found_only_by_its_prefix_stops_the_program() -> None:
+    # data_source_okta_group.go falls back to a prefix match with only a warning: a spec naming
+    # `sales-ops` must not assign (and grant) `sales-ops-emea`.
+    with pytest.raises(ProgramFailed) as failed:
+        run_stack_program("dev", group_names={"sales-ops": "sales-ops-emea"})
+    assert isinstance(failed.value.error, GroupNotFound)
+    message = str(failed.value.error)
+    assert "no Okta group is named 'sales-ops' exactly" in message
+    assert "'sales-ops-emea'" in message

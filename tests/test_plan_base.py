@@ -286,6 +286,30 @@ def test_a_new_kind_replaces_the_app_and_what_names_it(repo: Path) -> None:
     assert "2 to replace" in text
 
 
+def test_moving_to_another_server_replaces_its_scopes_policies_and_rules(repo: Path) -> None:
+    # The provider would update them in place (authServerId and policyId are not ForceNew) and
+    # PUT to the new server with the old ids; the program asks for replacements, and so does
+    # the plan: its replace fields are the schema's plus the program's replace_on_changes.
+    path = repo / "stacks" / "Pulumi.dev.yaml"
+    dev = path.read_text(encoding="utf-8")
+    server = "    name: appspecs-api-dev\n    audience: api://appspecs-dev\n"
+    assert server in dev
+    path.write_text(dev.replace(server, "    id: aus-old-server\n"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "an existing server")
+    path.write_text(dev.replace(server, "    id: aus-new-server\n"), encoding="utf-8")
+    data = plan_json(repo, "--base", "HEAD")
+    ops = {(s["type"].rsplit(":", 1)[1], s["op"]) for s in data["steps"]}
+    assert ops == {
+        ("ApiAuthServer", "same"),
+        ("OidcApp", "same"),
+        ("ServerScope", "replace"),
+        ("ServerPolicy", "replace"),
+        ("ServerPolicyRule", "replace"),
+        ("OAuth", "same"),
+        ("AppGroupAssignments", "same"),
+    }
+
+
 def test_a_new_picture_under_the_same_logo_path_is_an_update(repo: Path) -> None:
     # The input is the path; the provider keeps the file's hash and uploads the new picture.
     logo = repo / "app-specs" / "logos" / "crm-sync.png"

@@ -8,7 +8,7 @@ client id, a group id) are placeholders that each side resolves its own way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,14 +27,14 @@ GET_GROUP = "okta:group/getGroup:getGroup"
 
 AUTH_SERVER_NAME = "api"
 
-# Inputs (wire names) whose change makes the provider replace the resource rather than update
-# it (terraform-provider-okta: ForceNew): a new app means a new client id and secret.
-FORCE_NEW: dict[str, frozenset[str]] = {
+# Inputs (wire names) the provider cannot change in place: its schema marks them
+# `willReplaceOnChanges` (ForceNew in terraform-provider-okta), so the engine replaces the
+# resource: a new app means a new client id. pulumi_okta ships no schema to read at run time
+# (only pulumi-plugin.json), so this is the one table of them, checked against the provider's
+# schema (tests/test_provider_schema.py); the plan adds each resource's `replace_on_changes`.
+PROVIDER_REPLACES: dict[str, frozenset[str]] = {
     OAUTH_APP: frozenset({"type", "clientId"}),
     GROUP_ASSIGNMENTS: frozenset({"appId"}),
-    POLICY: frozenset({"authServerId"}),
-    RULE: frozenset({"authServerId", "policyId"}),
-    SCOPE: frozenset({"authServerId"}),
 }
 # Inputs the provider keeps as they are when the program stops setting them (it suppresses the
 # diff): an app's logo stays in Okta when a spec drops `logo:`.
@@ -74,6 +74,11 @@ class ResourceSpec:
     # Okta renumbers policy priorities to stay contiguous, so a declared priority would show a
     # diff whenever another app's policy comes or goes: the engine must ignore it after create.
     ignore_changes: tuple[str, ...] = ()
+    # Inputs (Python names) whose change must replace the resource although the provider would
+    # update it in place: the provider PUTs a moved policy to the new server with its old id.
+    replace_on_changes: tuple[str, ...] = ()
+    # Keys of resources to create first, beyond those its inputs refer to (Refs).
+    depends_on: tuple[str, ...] = ()
 
 
 def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
@@ -98,7 +103,7 @@ def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
     for scope in server.scopes:
         out.append(
             ResourceSpec(
-                f"auth/scope/{scope.name}",
+                scope_key(scope.name),
                 SCOPE,
                 scope_resource_name(scope.name),
                 "auth",
@@ -110,9 +115,25 @@ def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
                     "consent": scope.consent,
                     "metadata_publish": scope.metadata_publish,
                 },
+                replace_on_changes=ON_ANOTHER_SERVER,
             )
         )
     return out
+
+
+# A scope, policy or rule belongs to one server (and a rule to one policy): the provider would
+# update it in place with its old id under the new parent, which Okta refuses or, worse, applies
+# to another object. Only a new one on the new parent is right.
+ON_ANOTHER_SERVER = ("auth_server_id",)
+ON_ANOTHER_POLICY = ("auth_server_id", "policy_id")
+
+
+def scope_key(value: str) -> str:
+    return f"auth/scope/{value}"
+
+
+def policy_key(app: str) -> str:
+    return f"app/{app}/policy"
 
 
 def auth_server_id(server: DesiredAuthServer) -> Any:
@@ -120,7 +141,9 @@ def auth_server_id(server: DesiredAuthServer) -> Any:
     return server.existing_id if server.existing_id is not None else Ref("auth/server", "id")
 
 
-def app_resources(app: DesiredApp, server_id: Any) -> list[ResourceSpec]:
+def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> list[ResourceSpec]:
+    """The app's resources. ``after`` is the app whose policy is created just before this one's
+    on the same server (see `resource_graph`)."""
     key = f"app/{app.name}"
     c = app.client
     oauth: dict[str, Any] = {
@@ -147,7 +170,7 @@ def app_resources(app: DesiredApp, server_id: Any) -> list[ResourceSpec]:
         ResourceSpec(key, APP_COMPONENT, app.name, None, custom=False),
         ResourceSpec(f"{key}/oauth", OAUTH_APP, app.name, key, oauth),
         ResourceSpec(
-            f"{key}/policy",
+            policy_key(app.name),
             POLICY,
             f"{app.name}-policy",
             key,
@@ -160,6 +183,8 @@ def app_resources(app: DesiredApp, server_id: Any) -> list[ResourceSpec]:
                 "client_whitelists": [Ref(f"{key}/oauth", "client_id")],
             },
             ignore_changes=("priority",),
+            replace_on_changes=ON_ANOTHER_SERVER,
+            depends_on=(policy_key(after),) if after is not None else (),
         ),
         ResourceSpec(
             f"{key}/rule",
@@ -168,7 +193,7 @@ def app_resources(app: DesiredApp, server_id: Any) -> list[ResourceSpec]:
             key,
             {
                 "auth_server_id": server_id,
-                "policy_id": Ref(f"{key}/policy", "id"),
+                "policy_id": Ref(policy_key(app.name), "id"),
                 "name": app.rule.name,
                 "priority": app.rule.priority,
                 "status": "ACTIVE",
@@ -176,6 +201,10 @@ def app_resources(app: DesiredApp, server_id: Any) -> list[ResourceSpec]:
                 "scope_whitelists": list(app.rule.scopes),
                 "group_whitelists": [g if g == EVERYONE else GroupId(g) for g in app.rule.groups],
             },
+            replace_on_changes=ON_ANOTHER_POLICY,
+            # The rule names its scopes as text: without this the engine may create it before
+            # the scopes exist, and Okta refuses a rule naming an unknown scope.
+            depends_on=tuple(scope_key(s) for s in app.scopes),
         ),
     ]
     if app.groups:
@@ -201,9 +230,25 @@ def resource_graph(state: DesiredState) -> list[ResourceSpec]:
     """Every resource of the stack, parents before children."""
     out = auth_server_resources(state.auth_server)
     server_id = auth_server_id(state.auth_server)
-    for app in state.apps:
-        out += app_resources(app, server_id)
+    for app, after in policy_chain(state.apps):
+        out += app_resources(app, server_id, after)
     return out
+
+
+def policy_chain(apps: Iterable[DesiredApp]) -> Iterator[tuple[DesiredApp, str | None]]:
+    """Each app with the app whose policy is created just before its own (None for the first).
+
+    One chain of policies per server: Okta answers 500 when several policies are created on one
+    server at once (the provider takes no lock on create: resource_okta_auth_server_policy.go;
+    terraform-provider-okta issue #1198), so each app's policy waits for the one before it. The
+    provider already serialises every rule create behind one lock
+    (resource_okta_auth_server_policy_rule.go), so a chain of policies beside that chain of rules
+    leaves a deployment about as long as it was.
+    """
+    after: str | None = None
+    for app in apps:
+        yield app, after
+        after = app.name
 
 
 def placeholders(value: Any) -> Iterator[Ref | GroupId]:

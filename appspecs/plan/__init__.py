@@ -26,8 +26,10 @@ Rules the plan follows where the engine's own answer is not at hand:
   keys), inputs it lists in `__defaults`, and empty values. Numbers compare as numbers (state
   and mocks hold floats); booleans never equal numbers.
 - Ops are create, update, replace, delete and same. A change to an input the provider cannot
-  update in place (`FORCE_NEW` in `appspecs.desired.resources`: an app's type, the app its
-  assignments belong to) is a replace, and what refers to the replaced resource changes too.
+  update in place (`PROVIDER_REPLACES` in `appspecs.desired.resources`, its schema's
+  `willReplaceOnChanges`: an app's type, the app its assignments belong to) or that the program
+  marks `replace_on_changes` (the server of a scope, policy or rule; a rule's policy) is a
+  replace (`diff.replace_fields`), and what refers to the replaced resource changes too.
   Inputs the provider keeps when unset (`KEPT_WHEN_UNSET`: an app's logo) are no change.
 - The root stack and providers are never deleted; state of another stack or project is refused.
 """

@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from appspecs.desired.resources import (
     APP_COMPONENT,
-    FORCE_NEW,
     JSON_INPUTS,
     KEPT_WHEN_UNSET,
     OAUTH_APP,
+    PROVIDER_REPLACES,
     GroupId,
     Ref,
     ResourceSpec,
@@ -71,6 +71,15 @@ class PlannedResource:
     inputs: Mapping[str, Any]  # placeholders not yet resolved
     ignore_changes: tuple[str, ...]
     app: str | None
+    # wire names of the inputs whose change replaces it: the provider's and the program's own
+    replace_fields: frozenset[str] = frozenset()
+
+
+def replace_fields(spec: ResourceSpec) -> frozenset[str]:
+    """The inputs (wire names) whose change makes the engine replace the resource: those the
+    provider's schema marks `willReplaceOnChanges`, and the resource's `replace_on_changes`."""
+    own = frozenset(wire_name(p) for p in spec.replace_on_changes)
+    return PROVIDER_REPLACES.get(spec.type, frozenset()) | own
 
 
 def planned_resources(
@@ -93,6 +102,7 @@ def planned_resources(
                 inputs=wire_inputs(r.inputs),
                 ignore_changes=tuple(wire_name(p) for p in r.ignore_changes),
                 app=top.name if top.type == APP_COMPONENT else None,
+                replace_fields=replace_fields(r),
             )
         )
     return out
@@ -275,9 +285,8 @@ def _app_of(rec: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> st
     return None
 
 
-def _replaces(type_: str, diffs: Sequence[Change]) -> bool:
-    force_new = FORCE_NEW.get(type_, frozenset())
-    return any(_root(c.path) in force_new for c in diffs)
+def _replaces(fields: frozenset[str], diffs: Sequence[Change]) -> bool:
+    return any(_root(c.path) in fields for c in diffs)
 
 
 def _root(path: str) -> str:
@@ -324,7 +333,7 @@ def plan_steps(
         diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes, kept, json_paths))
         op: Op = "same"
         if diffs:
-            op = "replace" if _replaces(d.spec.type, diffs) else "update"
+            op = "replace" if _replaces(d.replace_fields, diffs) else "update"
         if op == "replace":
             replaced.add(d.spec.key)
         steps.append(Step(op=op, diffs=diffs, **common))
