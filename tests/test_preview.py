@@ -245,19 +245,24 @@ def test_preview_selects_the_stack_with_the_local_backend_by_default(tmp_path: P
     assert "Resources (pulumi preview):\n  no changes\n" in result.stdout
 
 
-def test_preview_creates_a_missing_stack_and_respects_the_backend_variable(tmp_path: Path) -> None:
+def test_preview_never_creates_a_stack_and_respects_the_backend_variable(tmp_path: Path) -> None:
+    # A mistyped or never-initialised stack is a usage error: create_or_select_stack would make
+    # it (and, with the file backend, write an encryptionsalt into a new stack file).
     project = _project(tmp_path)
     backend = "s3://acme-state?region=eu-west-1&awssdk=v2"
     env = {**_scenario(tmp_path), "PULUMI_BACKEND_URL": backend}
+    before = sorted(p.name for p in (project / "stacks").iterdir())
     result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "prod", env=env)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr
     calls = _calls(tmp_path)
-    assert [c["args"][:2] for c in calls[1:3]] == [["stack", "select"], ["stack", "init"]]
-    assert "prod" in calls[2]["args"]
+    assert [c["args"][:2] for c in calls] == [["version"], ["stack", "select"]]
     assert {c["backend"] for c in calls[1:]} == {backend}
+    assert "stack prod does not exist in the s3 backend" in result.stderr
+    assert "pulumi stack init prod" in result.stderr
+    assert result.stdout == ""
     # only the scheme is shown: a backend URL may carry credentials
-    assert result.stdout.startswith("Preview of stack prod (s3 backend)\n")
     assert "acme-state" not in result.stdout + result.stderr
+    assert sorted(p.name for p in (project / "stacks").iterdir()) == before
 
 
 def test_json_output(tmp_path: Path) -> None:

@@ -73,14 +73,25 @@ def _command(executable: str) -> auto.PulumiCommand:
         raise PreviewError(f"{executable} does not run: {exc}") from exc
 
 
-def _select(
+class UnknownStack(PreviewError):
+    """The backend has no such stack. A preview only ever selects: creating one for a mistyped
+    name would make a stack (and write an `encryptionsalt` into a new stack file)."""
+
+
+def select_stack(
     project_dir: Path, stack: str, env: Mapping[str, str], command: auto.PulumiCommand
 ) -> auto.Stack:
+    """The existing stack `stack` of the project; UnknownStack when the backend has none."""
     opts = auto.LocalWorkspaceOptions(
         work_dir=str(project_dir), env_vars=dict(env), pulumi_command=command
     )
     try:
-        return auto.create_or_select_stack(stack, work_dir=str(project_dir), opts=opts)
+        return auto.select_stack(stack, work_dir=str(project_dir), opts=opts)
+    except auto.errors.StackNotFoundError as exc:
+        raise UnknownStack(
+            f"stack {stack} does not exist in the {backend_scheme(env[BACKEND_ENV])} backend; "
+            f"a preview never creates one: create it once with `pulumi stack init {stack}`"
+        ) from exc
     except auto.errors.CommandError as exc:
         raise _why(exc, None, f"selecting stack {stack}") from exc
 
@@ -98,13 +109,13 @@ def _state_before(target: auto.Stack) -> RecordedState:
 
 
 def run_preview(project_dir: Path, stack: str) -> EnginePreview:
-    """Select (or create) `stack`, read its state, then preview the program against it.
+    """Select `stack` (never create it), read its state, then preview the program against it.
 
     Raises PulumiNotInstalled when the CLI is missing and PreviewError when Pulumi fails.
     """
     command = _command(find_pulumi())
     env = workspace_env(project_dir, os.environ)
-    target = _select(project_dir, stack, env, command)
+    target = select_stack(project_dir, stack, env, command)
     before = _state_before(target)
     log = EventLog()
     try:
