@@ -250,6 +250,9 @@ def test_auth_server_and_one_scope_per_catalog_entry(
         "audiences": [f"api://appspecs{suffix}"],
         "description": "Scopes of the API, managed by appspecs.",
         "status": "ACTIVE",
+        # stated at the provider's defaults: an adopted server is not reset unannounced
+        "issuerMode": "ORG_URL",
+        "credentialsRotationMode": "AUTO",
     }
     specs = load_specs(ROOT / "app-specs")
     assert specs.catalog is not None

@@ -304,8 +304,10 @@ def test_provider_bookkeeping_and_defaults_are_not_changes(
     oauth["tosUri"] = ""  # empty: the same as unset
     oauth["pkceRequired"] = False
     assert plan_of(doc).change_summary == {"same": 36}
-    oauth["hideIos"] = True  # set by someone, not by the program: it goes
-    assert _step(plan_of(doc), OAUTH_APP, "crm-sync").diffs == (Change("hideIos", True, ABSENT),)
+    oauth["tosUri"] = "https://x.example/tos"  # set by someone, not by the program: it goes
+    assert _step(plan_of(doc), OAUTH_APP, "crm-sync").diffs == (
+        Change("tosUri", "https://x.example/tos", ABSENT),
+    )
 
 
 def test_numbers_compare_as_numbers_but_not_as_booleans(doc: dict[str, Any], plan_of: Any) -> None:

@@ -17,6 +17,7 @@ class DesiredScope:
     description: str
     consent: str
     metadata_publish: str
+    default: bool = False  # not granted when a request names no scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,10 @@ class DesiredAuthServer:
     description: str
     existing_id: str | None
     scopes: tuple[DesiredScope, ...]
+    # Stated, not left to the provider's default: an adopted server with another issuer mode
+    # would have its `iss` claim changed by the first update without the plan saying so.
+    issuer_mode: str = "ORG_URL"
+    credentials_rotation_mode: str = "AUTO"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +48,26 @@ class DesiredOAuthClient:
     token_endpoint_auth_method: str
     pkce_required: bool
     consent_method: str
-    logo: str | None  # path relative to the project root
+    logo: str | None  # path relative to the program's folder (see render.logo_input)
     status: str
     profile: dict[str, dict[str, str]]
+    # Settings no spec chooses (yet), stated so that plan, preview and audit show them: an input
+    # left unset takes the provider's schema default on the next update, on an adopted app too,
+    # and the plan would not say so. Each default is the provider's (resource_okta_app_oauth.go
+    # and app.go), what a created app gets anyway. A spec field that chooses one of these sets it
+    # in render.py; the resources and the plan follow.
+    hide_ios: bool = True
+    hide_web: bool = True
+    issuer_mode: str = "ORG_URL"
+    login_mode: str = "DISABLED"
+    auto_key_rotation: bool = True
+    refresh_token_rotation: str = "STATIC"
+    refresh_token_leeway: int = 0
+    wildcard_redirect: str = "DISABLED"
+    auto_submit_toolbar: bool = False
+    accessibility_self_service: bool = False
+    user_name_template: str = "${source.login}"
+    user_name_template_type: str = "BUILT_IN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +87,11 @@ class DesiredRule:
     scopes: tuple[str, ...]
     # group names; EVERYONE when the rule does not narrow by group
     groups: tuple[str, ...]
+    # Token lifetimes, stated (resource_okta_auth_server_policy_rule.go defaults): an adopted
+    # rule with other lifetimes is reset by the first update, and the plan says so.
+    access_token_lifetime_minutes: int = 60
+    refresh_token_window_minutes: int = 10080
+    refresh_token_lifetime_minutes: int | None = None  # None: Okta's (unlimited), not sent
 
 
 @dataclass(frozen=True, slots=True)

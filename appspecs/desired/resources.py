@@ -36,9 +36,14 @@ PROVIDER_REPLACES: dict[str, frozenset[str]] = {
     OAUTH_APP: frozenset({"type", "clientId"}),
     GROUP_ASSIGNMENTS: frozenset({"appId"}),
 }
-# Inputs the provider keeps as they are when the program stops setting them (it suppresses the
-# diff): an app's logo stays in Okta when a spec drops `logo:`.
-KEPT_WHEN_UNSET: dict[str, frozenset[str]] = {OAUTH_APP: frozenset({"logo"})}
+# Inputs the provider keeps as they are when the program does not set them: an app's logo stays
+# in Okta when a spec drops `logo:` (the provider suppresses the diff), and the Optional+Computed
+# ones keep the live value (resource_okta_app_oauth.go: client_id, authentication_policy), which
+# `pulumi import` records among the inputs (the bridge's ExtractInputsFromOutputs keeps every
+# input not at its default).
+KEPT_WHEN_UNSET: dict[str, frozenset[str]] = {
+    OAUTH_APP: frozenset({"logo", "clientId", "authenticationPolicy"})
+}
 # String inputs that hold a JSON document, which the provider compares as JSON, not as text
 # (terraform-provider-okta: `StateFunc: NormalizeDataJSON`, `DiffSuppressFunc:
 # SuppressJsonDiff`); `[]` stands for any list index. A plan shows what changes inside them.
@@ -46,6 +51,37 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
     OAUTH_APP: frozenset({"profile"}),
     GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
 }
+
+
+# Settings of the desired state sent as inputs of the same (Python) name. They are stated even at
+# the provider's default, so the plan shows what an update would reset (see model.py).
+STATED_OAUTH = (
+    "hide_ios",
+    "hide_web",
+    "issuer_mode",
+    "login_mode",
+    "auto_key_rotation",
+    "refresh_token_rotation",
+    "refresh_token_leeway",
+    "wildcard_redirect",
+    "auto_submit_toolbar",
+    "accessibility_self_service",
+    "user_name_template",
+    "user_name_template_type",
+)
+STATED_SERVER = ("issuer_mode", "credentials_rotation_mode")
+STATED_SCOPE = ("default",)
+STATED_RULE = (
+    "access_token_lifetime_minutes",
+    "refresh_token_window_minutes",
+    "refresh_token_lifetime_minutes",
+)
+
+
+def stated(source: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named settings of a desired object as inputs; None means "not sent"."""
+    values = {name: getattr(source, name) for name in names}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +133,7 @@ def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
                     "audiences": list(server.audiences),
                     "description": server.description,
                     "status": "ACTIVE",
+                    **stated(server, STATED_SERVER),
                 },
             )
         )
@@ -114,6 +151,7 @@ def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
                     "description": scope.description,
                     "consent": scope.consent,
                     "metadata_publish": scope.metadata_publish,
+                    **stated(scope, STATED_SCOPE),
                 },
                 replace_on_changes=ON_ANOTHER_SERVER,
             )
@@ -158,6 +196,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
         # Secrets are issued and rotated through Okta's API (appspec secret), never kept in state.
         "omit_secret": True,
         "profile": json.dumps(c.profile, sort_keys=True, separators=(",", ":")),
+        **stated(c, STATED_OAUTH),
     }
     # Empty lists are left out: the provider reads an unset list back as absent, not [].
     if c.redirect_uris:
@@ -200,6 +239,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
                 "grant_type_whitelists": list(app.rule.grant_types),
                 "scope_whitelists": list(app.rule.scopes),
                 "group_whitelists": [g if g == EVERYONE else GroupId(g) for g in app.rule.groups],
+                **stated(app.rule, STATED_RULE),
             },
             replace_on_changes=ON_ANOTHER_POLICY,
             # The rule names its scopes as text: without this the engine may create it before

@@ -245,6 +245,7 @@ def diff_inputs(
     ignore_changes: Sequence[str] = (),
     kept: frozenset[str] = frozenset(),
     json_paths: frozenset[str] = frozenset(),
+    outputs: Mapping[str, Any] | None = None,
 ) -> list[Change]:
     """The changed inputs of an existing resource.
 
@@ -255,12 +256,18 @@ def diff_inputs(
     bookkeeping (`__defaults` and other `__` keys), inputs it lists as defaulted, empty values,
     and `kept` inputs (the provider leaves them as they are). `ignore_changes` paths (and
     everything under them) are left out, as the engine does.
+
+    An input set now but not recorded is compared with the recorded `outputs`, as the provider
+    diffs against its state: an input stated at the provider's default is no change to a
+    resource that was created without it or adopted with `pulumi import` (which leaves inputs at
+    their default out).
     """
+    read = outputs or {}
     defaults = old.get("__defaults")
     defaulted = {d for d in defaults if isinstance(d, str)} if isinstance(defaults, list) else set()
     out: list[Change] = []
     for key in new:
-        _compare(new[key], old.get(key, ABSENT), key, out, json_paths)
+        _compare(new[key], old[key] if key in old else read.get(key, ABSENT), key, out, json_paths)
     for key, value in old.items():
         if key in new or key.startswith("__") or key in defaulted or key in kept or _empty(value):
             continue
@@ -330,7 +337,9 @@ def plan_steps(
         common["client_id"] = _client_id(rec)
         kept = KEPT_WHEN_UNSET.get(d.spec.type, frozenset())
         json_paths = JSON_INPUTS.get(d.spec.type, frozenset())
-        diffs = tuple(diff_inputs(inputs, rec.inputs, d.ignore_changes, kept, json_paths))
+        diffs = tuple(
+            diff_inputs(inputs, rec.inputs, d.ignore_changes, kept, json_paths, rec.outputs)
+        )
         op: Op = "same"
         if diffs:
             op = "replace" if _replaces(d.replace_fields, diffs) else "update"
