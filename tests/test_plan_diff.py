@@ -395,3 +395,58 @@ def test_a_json_input_is_compared_as_json(doc: dict[str, Any], plan_of: Any) -> 
     crm_json = next(a for a in json.loads(json_text(plan))["apps"] if a["name"] == "crm-sync")
     assert crm_json["markerOnly"] is True
     assert crm_json["digest"] == {"old": "sha256:" + "0" * 64, "new": new_digest}
+
+
+def _as_imported(resource: dict[str, Any], live: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """The record `pulumi import` leaves: outputs are the live object read by the provider, and
+    inputs are those outputs less every optional input at its default or zero value
+    (pulumi-terraform-bridge ExtractInputsFromOutputs), with an empty `__defaults`."""
+    outputs = {**resource["outputs"], **live}
+    resource["outputs"] = outputs
+    inputs = {*resource["inputs"], *live}  # outputs that are inputs (not id, name, ...)
+    resource["inputs"] = {
+        k: v
+        for k, v in outputs.items()
+        if k in inputs
+        if k not in defaults or v != defaults[k]
+        if v not in (None, "", [], False, 0) or k in ("label", "type")
+    }
+    resource["inputs"]["__defaults"] = []
+
+
+def test_after_an_import_the_plan_says_exactly_what_the_first_update_resets(
+    doc: dict[str, Any], plan_of: Any
+) -> None:
+    oauth = ps.find(doc, OAUTH_APP, "crm-sync")
+    app_defaults = {
+        "hideIos": True,
+        "hideWeb": True,
+        "issuerMode": "ORG_URL",
+        "loginMode": "DISABLED",
+        "autoKeyRotation": True,
+        "refreshTokenRotation": "STATIC",
+        "wildcardRedirect": "DISABLED",
+        "userNameTemplate": "${source.login}",
+        "userNameTemplateType": "BUILT_IN",
+    }
+    live_app = {
+        **app_defaults,
+        "clientId": oauth["id"],  # Optional+Computed: kept by the provider when unset
+        "authenticationPolicy": "rst-default-policy",
+        "issuerMode": "CUSTOM_URL",  # the org's choice: the update would reset it
+        "hideWeb": False,
+    }
+    _as_imported(oauth, live_app, app_defaults)
+    rule = ps.find(doc, RULE, "crm-sync-rule")
+    rule_defaults = {"accessTokenLifetimeMinutes": 60, "refreshTokenWindowMinutes": 10080}
+    _as_imported(rule, {**rule_defaults, "accessTokenLifetimeMinutes": 15}, rule_defaults)
+    assert "clientId" in oauth["inputs"] and "hideIos" not in oauth["inputs"]
+    plan = plan_of(doc)
+    assert _step(plan, OAUTH_APP, "crm-sync").diffs == (
+        Change("hideWeb", False, True),
+        Change("issuerMode", "CUSTOM_URL", "ORG_URL"),
+    )
+    assert _step(plan, RULE, "crm-sync-rule").diffs == (
+        Change("accessTokenLifetimeMinutes", 15, 60),
+    )
+    assert plan.change_summary == {"update": 2, "same": 34}
