@@ -30,6 +30,7 @@ CODES: tuple[str, ...] = (
     "redirect-uri",
     "grant-type",
     "pkce",
+    "oidc-scope",
     "logo",
     "catalog",
     "approval",

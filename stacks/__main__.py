@@ -89,8 +89,27 @@ def load_valid_specs(specs_dir: Path) -> SpecSet:
     return specs
 
 
+CONSENT_FEATURE = (
+    "{what} ask users' consent (consent REQUIRED), which needs the Okta org's API Access "
+    "Management User Consent feature: an error creating them that names consent or a feature "
+    "not enabled means the org lacks it (Okta support turns it on)"
+)
+
+
+def consent_note(desired: DesiredState) -> str | None:
+    """What in this deployment needs Okta's consent feature, said once per run."""
+    scopes = sum(s.consent == "REQUIRED" for s in desired.auth_server.scopes)
+    apps = sum(a.client.consent_method == "REQUIRED" for a in desired.apps)
+    parts = [f"{scopes} scope{'s' if scopes != 1 else ''}"] if scopes else []
+    parts += [f"{apps} partner app{'s' if apps != 1 else ''}"] if apps else []
+    return CONSENT_FEATURE.format(what=" and ".join(parts)) if parts else None
+
+
 def build(desired: DesiredState) -> None:
     """Register the components and export what the plan and people read back."""
+    note = consent_note(desired)
+    if note is not None:
+        pulumi.log.info(note)
     registered: dict[str, pulumi.Resource] = {}
     server = ApiAuthServer(desired.auth_server, registered=registered)
     groups = GroupLookup()

@@ -182,6 +182,7 @@ CHANGES = {
         "  grant_types: [authorization_code, refresh_token, client_credentials]\nscopes:",
     ),
     "client.pkce": lambda s: _set(s, "scopes:", "  pkce: true\nscopes:"),
+    "client.oidc_scopes": lambda s: _set(s, "scopes:", "  oidc_scopes: [openid]\nscopes:"),
     "scopes (one more)": lambda s: s + "  - api:data:news\n",
     "scopes (order)": lambda s: _set(
         s,
@@ -206,6 +207,26 @@ def test_pkce_written_at_its_default_keeps_the_digest(tmp_path: Path, kind: str)
     spec = _set(SPEC, "kind: web", f"kind: {kind}")
     default = "false" if kind == "web" else "true"
     written = _set(spec, "scopes:", f"  pkce: {default}\nscopes:")
+    assert digest_of(tmp_path, written) == digest_of(tmp_path, spec)
+
+
+@pytest.mark.parametrize(
+    ("kind", "default"), [("web", "[openid, profile, email]"), ("service", "[]")]
+)
+def test_oidc_scopes_written_at_the_kinds_default_keep_the_digest(
+    tmp_path: Path, kind: str, default: str
+) -> None:
+    # Approvals recorded before the field existed stay valid: its default is no change.
+    spec = (
+        SPEC
+        if kind == "web"
+        else _set(
+            _set(SPEC, "kind: web", "kind: service"),
+            "  redirect_uris:\n    - https://crm.acme.example/oauth/callback\n",
+            "",
+        )
+    )
+    written = _set(spec, "scopes:", f"  oidc_scopes: {default}\nscopes:")
     assert digest_of(tmp_path, written) == digest_of(tmp_path, spec)
 
 

@@ -56,7 +56,13 @@ class Org:
         kind: str = "web",
         grants: Sequence[str] = ("authorization_code", "refresh_token"),
         redirects: Sequence[str] | None = None,
-        scopes: Sequence[str] = ("api:data:company", "offline_access"),
+        scopes: Sequence[str] = (
+            "api:data:company",
+            "openid",
+            "profile",
+            "email",
+            "offline_access",
+        ),
         rule_grants: Sequence[str] | None = None,
         groups: Sequence[str] = (),
         rule_groups: Sequence[str] | None = None,
@@ -179,8 +185,9 @@ UNEXPRESSIBLE: dict[str, tuple[Case, str]] = {
         "service app with groups assigned (ops)",
     ),
     "scope not in the catalog": (
-        lambda o: o.app("Odd App", scopes=["api:data:company", "openid", "offline_access"]),
-        "scope 'openid' is not in the scope catalog",
+        # openid, profile, email and offline_access are the spec's oidc_scopes; phone is not
+        lambda o: o.app("Odd App", scopes=["api:data:company", "openid", "phone"]),
+        "scope 'phone' is not in the scope catalog",
     ),
     "wildcard redirect": (
         lambda o: o.app("Odd App", redirects=["https://*.odd.example/cb"]),
@@ -284,10 +291,18 @@ def test_a_well_formed_app_maps_field_for_field(org: Org) -> None:
         grants=["authorization_code", "refresh_token", "client_credentials"],
         redirects=["https://sales.example/cb", "https://sales.example/cb2"],
         post_logout_redirect_uris=["https://sales.example/bye"],
-        scopes=["api:data:contact", "offline_access", "api:data:company"],
+        scopes=[
+            "api:data:contact",
+            "openid",
+            "offline_access",
+            "profile",
+            "email",
+            "api:data:company",
+        ],
         groups=["sales", "sales-ops"],
     )
     org.app("Night Batch", kind="service", grants=["client_credentials"], scopes=["api:data:news"])
+    org.app("Id Only", grants=["authorization_code"], scopes=["api:data:news", "openid"])
     result = run_import(org)
     assert result.exit_code == 0, result.output
     assert org.spec("field-sales") == {
@@ -305,9 +320,11 @@ def test_a_well_formed_app_maps_field_for_field(org: Org) -> None:
         "scopes": [
             "api:data:contact",
             "api:data:company",
-        ],  # offline_access comes from refresh_token
+        ],  # offline_access comes from refresh_token; openid, profile, email are the default
         "groups": ["sales", "sales-ops"],
     }
+    # a rule listing other OpenID Connect scopes than the default keeps them
+    assert org.spec("id-only")["client"]["oidc_scopes"] == ["openid"]
     assert org.spec("night-batch") == {
         "name": "night-batch",
         "label": "Night Batch",

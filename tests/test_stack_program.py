@@ -220,3 +220,12 @@ def test_a_change_under_review_registers_the_approved_version(tmp_path: Path) ->
     assert run.outputs["heldApps"] == ["orbit-mobile"]
     notes = [e.message for e in run.logs if "acme-analytics" in e.message]
     assert any("a change is under review" in m for m in notes)
+
+
+def test_every_run_says_what_needs_oktas_consent_feature(dev: ProgramRun) -> None:
+    # Scopes and partner apps with consent REQUIRED need the org's API Access Management consent
+    # feature; a first `pulumi up` failing on them is recognised by this line beside the error.
+    notes = [e.message for e in dev.logs if "User Consent feature" in e.message]
+    assert len(notes) == 1, dev.logs
+    assert notes[0].startswith("10 scopes and 1 partner app ask users' consent (consent REQUIRED)")
+    assert "a feature not enabled" in notes[0]

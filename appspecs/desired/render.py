@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 
 from appspecs.desired.model import (
     EVERYONE,
@@ -29,6 +30,16 @@ KIND_OF = {okta: kind for kind, okta in APPLICATION_TYPE.items()}
 OFFLINE_ACCESS = "offline_access"
 # refresh_token is an app grant type, not a condition an access-policy rule can name.
 RULE_GRANT_EXCLUDED = frozenset({"refresh_token"})
+
+
+def rule_scope_list(
+    catalog_scopes: Sequence[str], oidc_scopes: Sequence[str], grants: Sequence[str]
+) -> tuple[str, ...]:
+    """What the app's rule lists: its catalog scopes, then the OpenID Connect scopes it may ask
+    for at sign-in, then offline_access when it has the refresh_token grant."""
+    oidc = [s for s in oidc_scopes if s != OFFLINE_ACCESS]
+    offline = [OFFLINE_ACCESS] if "refresh_token" in grants or OFFLINE_ACCESS in oidc_scopes else []
+    return (*catalog_scopes, *oidc, *offline)
 
 
 class RenderError(Exception):
@@ -125,7 +136,7 @@ def render_app(
         status="ACTIVE" if active else "INACTIVE",
         profile={MARKER: {"name": spec.name, "digest": loaded.digest}},
     )
-    rule_scopes = tuple(spec.scopes) + ((OFFLINE_ACCESS,) if "refresh_token" in grants else ())
+    rule_scopes = rule_scope_list(spec.scopes, spec.client.effective_oidc_scopes, grants)
     groups = tuple(spec.groups) if interactive else ()
     return DesiredApp(
         name=spec.name,

@@ -30,7 +30,13 @@ from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import spec_digest
 from appspecs.spec.load import APPS_DIR, LoadedSpec
-from appspecs.spec.models import DEFAULT_GRANTS, PUBLIC_KINDS, AppSpec
+from appspecs.spec.models import (
+    DEFAULT_GRANTS,
+    DEFAULT_OIDC_SCOPES,
+    OIDC_SCOPES,
+    PUBLIC_KINDS,
+    AppSpec,
+)
 from appspecs.spec.uris import is_loopback
 
 #: Written as the owner: `validate` rejects it (not an email) until a person fills it in.
@@ -208,6 +214,13 @@ def spec_data(
         client["grant_types"] = list(app.grant_types)
     if app.pkce_required is not None and app.pkce_required != (kind in PUBLIC_KINDS):
         client["pkce"] = app.pkce_required
+    # The OpenID Connect scopes the rule lists (offline_access comes with the refresh_token
+    # grant), written out only when they are not the kind's default.
+    oidc = [s for s in dict.fromkeys(grant.scopes) if s in OIDC_SCOPES and s != OFFLINE_ACCESS]
+    if OFFLINE_ACCESS in grant.scopes and "refresh_token" not in app.grant_types:
+        oidc.append(OFFLINE_ACCESS)
+    if tuple(oidc) != (() if kind == "service" else DEFAULT_OIDC_SCOPES):
+        client["oidc_scopes"] = oidc
     data: dict[str, Any] = {
         "name": name,
         "label": app.label or "",
@@ -215,7 +228,7 @@ def spec_data(
         "owner": OWNER_PLACEHOLDER,
         **({"partner": PARTNER_PLACEHOLDER} if partner else {}),
         "client": client,
-        "scopes": list(dict.fromkeys(s for s in grant.scopes if s != OFFLINE_ACCESS)),
+        "scopes": list(dict.fromkeys(s for s in grant.scopes if s not in OIDC_SCOPES)),
     }
     if assigned:
         data["groups"] = list(assigned)

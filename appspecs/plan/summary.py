@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
-from appspecs.desired.render import KIND_OF, OFFLINE_ACCESS, render_app
+from appspecs.desired.render import KIND_OF, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.diff import Op, Step
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.spec.load import SpecSet
+from appspecs.spec.models import OIDC_SCOPES
 from appspecs.spec.release import release_of
 
 # "held": a held spec with nothing in Okta before or after (state view only; against a base,
@@ -236,7 +237,7 @@ def _digest(profile: Any) -> str | None:
 def views_from_state(state: RecordedState) -> dict[str, AppView]:
     """Each app as the recorded resources of its OidcApp component show it.
 
-    Scopes come from the rule (less offline_access, which render adds for refresh tokens), URIs
+    Scopes come from the rule (less the OpenID Connect scopes, offline_access included), URIs
     and grant types from the OAuth app, groups from the assignments (or the rule) named through
     the stack's `groupIds` export, the digest from the app's profile marker.
     """
@@ -274,7 +275,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         out[comp.name] = AppView(
             name=comp.name,
             digest=_digest(oauth.get("profile")),
-            scopes=tuple(s for s in _strings(rule.get("scopeWhitelists")) if s != OFFLINE_ACCESS),
+            scopes=tuple(s for s in _strings(rule.get("scopeWhitelists")) if s not in OIDC_SCOPES),
             redirect_uris=_strings(oauth.get("redirectUris")),
             post_logout_redirect_uris=_strings(oauth.get("postLogoutRedirectUris")),
             grant_types=_strings(oauth.get("grantTypes")),

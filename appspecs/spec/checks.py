@@ -130,6 +130,7 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
     findings += _check_scopes(spec, ctx.catalog)
     findings += _check_grants(spec)
     findings += _check_pkce(spec)
+    findings += _check_oidc_scopes(spec)
     findings += _check_redirects(spec, ctx.loopback_allowed)
     findings += _check_groups(spec)
     findings += _check_environments(spec, ctx.loopback_allowed)
@@ -242,6 +243,46 @@ _REQUIRED_GRANT_HINT = {
     "native": " (a device-flow app lists authorization_code beside device_code, with a "
     "redirect URI)",
 }
+
+
+def _check_oidc_scopes(spec: AppSpec) -> list[Finding]:
+    client = spec.client
+    if client.oidc_scopes is None:
+        return []
+    path: DataPath = ("client", "oidc_scopes")
+    if client.kind == "service" and client.oidc_scopes:
+        return [
+            Finding(
+                "oidc-scope",
+                path,
+                "a service app signs no user in: OpenID Connect scopes do not apply; "
+                "remove oidc_scopes",
+            )
+        ]
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for i, scope in enumerate(client.oidc_scopes):
+        at: DataPath = (*path, i)
+        if scope in seen:
+            findings.append(Finding("oidc-scope", at, f"'{scope}' is listed twice"))
+        seen.add(scope)
+        if scope in ("profile", "email") and "openid" not in client.oidc_scopes:
+            findings.append(
+                Finding(
+                    "oidc-scope",
+                    at,
+                    f"'{scope}' is an OpenID Connect claim scope: it needs openid in the list",
+                )
+            )
+        if scope == "offline_access" and "refresh_token" not in client.effective_grant_types:
+            findings.append(
+                Finding(
+                    "oidc-scope",
+                    at,
+                    "offline_access asks for a refresh token: it needs the refresh_token grant",
+                )
+            )
+    return findings
 
 
 def _check_pkce(spec: AppSpec) -> list[Finding]:

@@ -41,6 +41,11 @@ def canonical_data(spec: AppSpec, logo_sha256: str | None = None) -> dict[str, A
         del data["client"]["pkce"]
     else:
         data["client"]["pkce"] = spec.client.effective_pkce
+    # oidc_scopes too: only when not the kind's default, so existing specs keep their digests.
+    if spec.client.effective_oidc_scopes == spec.client.default_oidc_scopes:
+        del data["client"]["oidc_scopes"]
+    else:
+        data["client"]["oidc_scopes"] = list(spec.client.effective_oidc_scopes)
     return data
 
 

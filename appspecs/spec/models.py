@@ -43,6 +43,14 @@ DEFAULT_GRANTS: dict[str, tuple[str, ...]] = {
 INTERACTIVE_GRANTS = frozenset(
     {"authorization_code", "urn:ietf:params:oauth:grant-type:device_code"}
 )
+# The OpenID Connect scopes an app may ask for besides its catalog scopes. Okta matches an
+# access-policy rule only when the rule lists every scope a request asks for, so a sign-in with
+# `scope=openid profile` fails (no_matching_policy) unless the rule lists them.
+OIDC_SCOPES: tuple[str, ...] = ("openid", "profile", "email", "offline_access")
+OidcScope = Literal["openid", "profile", "email", "offline_access"]
+# What an app that signs users in asks for unless its spec says otherwise; offline_access comes
+# with the refresh_token grant (render.py). A service app signs in no user: none.
+DEFAULT_OIDC_SCOPES: tuple[str, ...] = ("openid", "profile", "email")
 # Public clients hold no secret: PKCE is what binds their authorization code to them.
 PUBLIC_KINDS = frozenset({"spa", "native"})
 
@@ -119,6 +127,13 @@ class Client(BaseModel):
         description="Require PKCE on the authorization code grant. Always on for spa and native "
         "apps; web apps may turn it on; service apps have no authorization code grant.",
     )
+    oidc_scopes: list[OidcScope] | None = Field(
+        default=None,
+        description="OpenID Connect scopes the app may ask for at sign-in, besides its catalog "
+        "scopes: openid, profile, email, offline_access. Default for web, spa and native apps: "
+        "[openid, profile, email] (offline_access comes with the refresh_token grant); service "
+        "apps sign no user in and have none.",
+    )
 
     @property
     def effective_grant_types(self) -> tuple[str, ...]:
@@ -133,6 +148,16 @@ class Client(BaseModel):
     @property
     def effective_pkce(self) -> bool:
         return self.default_pkce if self.pkce is None else self.pkce
+
+    @property
+    def default_oidc_scopes(self) -> tuple[str, ...]:
+        return () if self.kind == "service" else DEFAULT_OIDC_SCOPES
+
+    @property
+    def effective_oidc_scopes(self) -> tuple[str, ...]:
+        if self.oidc_scopes is None:
+            return self.default_oidc_scopes
+        return tuple(self.oidc_scopes)
 
 
 class AppSpec(BaseModel):
