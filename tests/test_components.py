@@ -215,7 +215,12 @@ def test_rules_grant_the_spec_scopes_to_its_groups(runs: dict[str, ProgramRun]) 
     assert rule["policyId"] == mock_resource_id(POLICY, "crm-sync-policy")
     assert rule["authServerId"] == SERVER_ID
     assert rule["grantTypeWhitelists"] == ["authorization_code"]
-    assert rule["scopeWhitelists"] == ["api:data:company", "api:data:contact", "offline_access"]
+    # catalog scopes, then the OpenID Connect scopes of a sign-in (the kind's default), then
+    # offline_access for the refresh_token grant
+    assert rule["scopeWhitelists"] == [
+        *("api:data:company", "api:data:contact"),
+        *("openid", "profile", "email", "offline_access"),
+    ]
     assert rule["groupWhitelists"] == [mock_group_id("sales-ops")]
     assert rule["priority"] == 1.0
 

@@ -210,7 +210,10 @@ def _changed_acme(tmp_path: Path) -> Path:
 def test_a_change_under_review_registers_the_approved_version(tmp_path: Path) -> None:
     run = run_stack_program("dev", specs_dir=_changed_acme(tmp_path))
     rule = run.find(RULE, "acme-analytics-rule")
-    assert rule.inputs["scopeWhitelists"] == ["api:data:company", "api:data:news", "offline_access"]
+    assert rule.inputs["scopeWhitelists"] == [
+        *("api:data:company", "api:data:news"),
+        *("openid", "profile", "email", "offline_access"),
+    ]
     app = run.find(OAUTH_APP, "acme-analytics")
     approved = yaml.safe_load((ROOT / "app-specs" / "approvals.yaml").read_text())["approvals"]
     digest = next(a["digest"] for a in approved if a["app"] == "acme-analytics")
