@@ -98,9 +98,23 @@ def duplicate_app(org: Org) -> None:
     )
 
 
+# crm-sync's rule as deployed: its catalog scopes, the OpenID Connect ones, offline_access
+CRM_SCOPES = [
+    *("api:data:company", "api:data:contact"),
+    *("openid", "profile", "email", "offline_access"),
+]
+
+
 def rule_scopes(scopes: list[str], app: str = "crm-sync") -> Alter:
     def alter(org: Org) -> None:
         org.rule(app)["conditions"]["scopes"]["include"] = scopes
+
+    return alter
+
+
+def rule_token(key: str, minutes: int) -> Alter:
+    def alter(org: Org) -> None:
+        org.rule("crm-sync")["actions"]["token"][key] = minutes
 
     return alter
 
@@ -219,6 +233,27 @@ CASES: list[tuple[str, Alter, Expected]] = [
     ("two apps with one marker", duplicate_app, {("app-duplicate", "high", CRM, None)}),
     ("label", set_app(("label",), "CRM"), {("app-changed", "low", CRM, "label")}),
     ("status", set_app(("status",), "INACTIVE"), {("app-changed", "medium", CRM, "status")}),
+    # stated at the provider's defaults: the first update would reset them, so they are drift
+    (
+        "issuer mode",
+        set_app(("settings", "oauthClient", "issuer_mode"), "CUSTOM_URL"),
+        {("app-changed", "medium", CRM, "issuer_mode")},
+    ),
+    (
+        "shown on iOS",
+        set_app(("visibility", "hide", "iOS"), False),
+        {("app-changed", "medium", CRM, "hide_ios")},
+    ),
+    (
+        "access tokens live longer",
+        rule_token("accessTokenLifetimeMinutes", 120),
+        {("rule-changed", "high", CRM, "access_token_lifetime_minutes")},
+    ),
+    (
+        "refresh window shorter",
+        rule_token("refreshTokenWindowMinutes", 60),
+        {("rule-changed", "medium", CRM, "refresh_token_window_minutes")},
+    ),
     (
         "redirect uri added",
         set_app(
@@ -269,7 +304,7 @@ CASES: list[tuple[str, Alter, Expected]] = [
     ),
     (
         "rule grants more",
-        rule_scopes(["api:data:company", "api:data:contact", "offline_access", "api:data:intent"]),
+        rule_scopes([*CRM_SCOPES, "api:data:intent"]),
         {("scopes-granted-beyond-spec", "high", CRM, "scopes")},
     ),
     (
@@ -279,7 +314,7 @@ CASES: list[tuple[str, Alter, Expected]] = [
     ),
     (
         "rule grants less",
-        rule_scopes(["api:data:company", "offline_access"]),
+        rule_scopes([s for s in CRM_SCOPES if s != "api:data:contact"]),
         {("scopes-missing", "medium", CRM, "scopes")},
     ),
     (

@@ -192,6 +192,22 @@ def _rule_findings(app: DesiredApp, rule: LiveRule, index: OrgIndex) -> list[Fin
                     severity=Severity.HIGH if wider else None,
                 )
             )
+    for name in ("access_token_lifetime_minutes", "refresh_token_window_minutes"):
+        want_minutes, have_minutes = getattr(app.rule, name), getattr(rule, name)
+        if have_minutes is not None and have_minutes != want_minutes:
+            # A token that lives longer than declared is a wider grant.
+            longer = want_minutes is not None and have_minutes > want_minutes
+            out.append(
+                finding(
+                    "rule-changed",
+                    app.name,
+                    f"rule {rule.name!r} has {name} {have_minutes}, declared {want_minutes}",
+                    field=name,
+                    declared=want_minutes,
+                    live=have_minutes,
+                    severity=Severity.HIGH if longer else None,
+                )
+            )
     if rule.user_ids:
         out.append(
             finding(

@@ -21,6 +21,9 @@ _FIELDS: tuple[tuple[str, bool], ...] = (
     ("pkce_required", True),
     ("consent_method", True),
 )
+# Settings the desired state states at the provider's defaults (model.py): compared when Okta
+# reports them, as the first update would reset them.
+_STATED: tuple[str, ...] = ("issuer_mode", "hide_ios", "hide_web")
 
 
 def _comparable(value: Any, ordered: bool) -> Any:
@@ -32,7 +35,8 @@ def _comparable(value: Any, ordered: bool) -> Any:
 def client_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
     """``app-changed`` per differing field, and ``app-outdated`` when the marker is behind."""
     out: list[Finding] = []
-    for name, ordered in _FIELDS:
+    compared = [*_FIELDS, *((name, True) for name in _STATED if getattr(live, name) is not None)]
+    for name, ordered in compared:
         want = _comparable(getattr(app.client, name), ordered)
         have = _comparable(getattr(live, name), ordered)
         if want == have:

@@ -73,6 +73,10 @@ class LiveApp:
     consent_method: str | None
     #: Why ``profile.appspecs`` is there but is no marker (not ``{name, digest}``); else None.
     marker_problem: str | None = None
+    # Settings the desired state states at the provider's defaults; None when Okta did not say.
+    issuer_mode: str | None = None
+    hide_ios: bool | None = None
+    hide_web: bool | None = None
 
     def describe(self) -> str:
         return f"{self.label or '(no label)'} ({self.id})"
@@ -118,7 +122,20 @@ def parse_app(app: Any) -> LiveApp:
         pkce_required=pkce if isinstance(pkce, bool) else None,
         consent_method=_text(app, "settings", "oauthClient", "consent_method"),
         marker_problem=marker_problem(app, marker),
+        issuer_mode=_text(app, "settings", "oauthClient", "issuer_mode"),
+        hide_ios=_flag(app, "visibility", "hide", "iOS"),
+        hide_web=_flag(app, "visibility", "hide", "web"),
     )
+
+
+def _flag(obj: Any, *keys: str) -> bool | None:
+    value = _dig(obj, *keys)
+    return value if isinstance(value, bool) else None
+
+
+def _minutes(obj: Any, *keys: str) -> int | None:
+    value = _dig(obj, *keys)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +199,9 @@ class LiveRule:
     scopes: tuple[str, ...]
     group_ids: tuple[str, ...]
     user_ids: tuple[str, ...]
+    # None when Okta did not say
+    access_token_lifetime_minutes: int | None = None
+    refresh_token_window_minutes: int | None = None
 
     @property
     def active(self) -> bool:
@@ -197,6 +217,12 @@ def parse_rule(rule: Any) -> LiveRule:
         scopes=_texts(rule, "conditions", "scopes", "include"),
         group_ids=_texts(rule, "conditions", "people", "groups", "include"),
         user_ids=_texts(rule, "conditions", "people", "users", "include"),
+        access_token_lifetime_minutes=_minutes(
+            rule, "actions", "token", "accessTokenLifetimeMinutes"
+        ),
+        refresh_token_window_minutes=_minutes(
+            rule, "actions", "token", "refreshTokenWindowMinutes"
+        ),
     )
 
 

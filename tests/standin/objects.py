@@ -67,6 +67,7 @@ def oidc_app(
     profile: Json | None = None,
     implicit_assignment: bool = False,
     jwks: Json | None = None,
+    issuer_mode: str = "DYNAMIC",
 ) -> Json:
     """An ``OpenIdConnectApplication`` as ``GET /api/v1/apps/{id}`` returns it."""
     ts = now_iso()
@@ -77,7 +78,7 @@ def oidc_app(
         "response_types": list(response_types),
         "redirect_uris": list(redirect_uris),
         "post_logout_redirect_uris": list(post_logout_redirect_uris),
-        "issuer_mode": "DYNAMIC",
+        "issuer_mode": issuer_mode,
         "idp_initiated_login": {"mode": "DISABLED", "default_scope": []},
         "wildcard_redirect": "DISABLED",
         "dpop_bound_access_tokens": False,

@@ -106,6 +106,7 @@ def seed_app(okta: StandinOkta, org: SeededOrg, app: DesiredApp) -> SeededApp:
         status=c.status,
         consent_method=c.consent_method,
         secret=c.token_endpoint_auth_method in _SECRET_METHODS,
+        issuer_mode=c.issuer_mode,
     )
     client_id = live["credentials"]["oauthClient"]["client_id"]
     policy = okta.add_policy(
@@ -123,6 +124,7 @@ def seed_app(okta: StandinOkta, org: SeededOrg, app: DesiredApp) -> SeededApp:
         scopes=list(app.rule.scopes),
         group_ids=[g if g == EVERYONE else org.groups[g]["id"] for g in app.rule.groups],
         priority=app.rule.priority,
+        access_token_lifetime_minutes=app.rule.access_token_lifetime_minutes,
     )
     for priority, name in enumerate(app.groups):
         okta.assign_group(live["id"], org.groups[name]["id"], priority=priority)

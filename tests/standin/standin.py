@@ -236,6 +236,7 @@ class StandinOkta:
         implicit_assignment: bool = False,
         jwks: Json | None = None,
         secret: bool = False,
+        issuer_mode: str = "DYNAMIC",
     ) -> Json:
         """Create an OIDC app; ``client_id`` defaults to the app id, as Okta does.
 
@@ -258,6 +259,7 @@ class StandinOkta:
             profile=profile,
             implicit_assignment=implicit_assignment,
             jwks=jwks,
+            issuer_mode=issuer_mode,
         )
         if secret:
             self.state.add_secret(app["id"])
