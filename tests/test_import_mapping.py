@@ -658,3 +658,17 @@ def test_a_spec_imported_from_an_app_but_deployed_as_another_is_not_its_any_more
     assert result.exit_code == 0, result.output
     assert "as good-app-2" in result.stdout
     assert spec.read_text() == managed
+
+
+def test_the_settings_the_first_deploy_resets_are_noted(org: Org) -> None:
+    # The deploy states the provider's defaults (issuer_mode ORG_URL, hidden from the dashboard
+    # and the mobile app): an app the org set otherwise is imported with a note saying so.
+    app = org.app("Field Sales", issuer_mode="CUSTOM_URL")
+    org.okta.state.apps[app["id"]]["visibility"]["hide"]["web"] = False
+    org.app("Back Office", issuer_mode="ORG_URL")
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    assert "the first deploy sets issuer_mode from 'CUSTOM_URL' to 'ORG_URL'" in result.stdout
+    assert "the `iss` claim of its tokens changes" in result.stdout
+    assert "the first deploy sets hide_web from false to true" in result.stdout
+    assert result.stdout.count("the first deploy sets") == 2  # Back Office is at the defaults

@@ -190,6 +190,7 @@ def map_app(
         )
     if problems:
         return Unexpressible(name, app, tuple(problems))
+    notes += resets(desired, app)
     access = own_access(app, snap, notes)
     return ImportedSpec(name, app, data, desired, access, tuple(notes))
 
@@ -261,6 +262,28 @@ def _checked(
         text = f"{format_path(finding.path)}: {finding.message}"
         (problems if finding.severity is Severity.ERROR else notes).append(text)
     return None if problems else spec
+
+
+# What a deploy resets on an adopted app: settings the desired state states at the provider's
+# defaults, which no spec chooses (appspecs/desired/model.py), with why it matters.
+_RESET_HINTS = {
+    "issuer_mode": "the `iss` claim of its tokens changes",
+    "hide_ios": "whether users see it in Okta's mobile app",
+    "hide_web": "whether users see it on their Okta dashboard",
+}
+
+
+def resets(desired: DesiredApp, app: LiveApp) -> list[str]:
+    """Notes on the stated settings the first deploy changes on the live app."""
+    out = []
+    for setting, why in _RESET_HINTS.items():
+        live, wanted = getattr(app, setting), getattr(desired.client, setting)
+        if live is not None and live != wanted:
+            out.append(
+                f"the first deploy sets {setting} from {_shown(live)} to {_shown(wanted)}, the "
+                f"provider's default ({why}); the plan shows it"
+            )
+    return out
 
 
 def differences(desired: DesiredApp, app: LiveApp, grant: Grant, partner: bool) -> list[str]:
