@@ -138,8 +138,10 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 def sample_value(name: str) -> Any:
     if name == "profile":
         return {"appspecs": {"name": "crm-sync", "digest": "sha256:0"}}
-    if name in ("pkce_required", "system"):
+    if name in ("pkce_required", "system", "iOS", "web"):
         return True
+    if name.endswith("Minutes"):
+        return 30
     if name == "created":
         return "2026-01-31T09:15:00.000Z"
     if name.endswith(("_types", "_uris", "include", "audiences")):

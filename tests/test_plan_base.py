@@ -172,8 +172,23 @@ def test_an_internal_app_change_needs_no_approval(repo: Path) -> None:
     assert rule["diffs"] == [
         {
             "path": "scopeWhitelists",
-            "old": ["api:data:company", "api:data:contact", "offline_access"],
-            "new": ["api:data:company", "api:data:contact", "api:data:news", "offline_access"],
+            "old": [
+                "api:data:company",
+                "api:data:contact",
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+            ],
+            "new": [
+                "api:data:company",
+                "api:data:contact",
+                "api:data:news",
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+            ],
         }
     ]
 

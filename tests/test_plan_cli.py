@@ -51,11 +51,15 @@ def run(project: Path, *args: str, env: dict[str, str] | None = None) -> Result:
         os.chdir(cwd)
 
 
+# what a rule of an app that signs users in lists after its catalog scopes
+OIDC = ["openid", "profile", "email", "offline_access"]
+
+
 def changed(recorded: dict[str, Any]) -> dict[str, Any]:
     doc = json.loads(json.dumps(recorded))
     ps.find(doc, RULE, "crm-sync-rule")["inputs"]["scopeWhitelists"] = [
         "api:data:company",
-        "offline_access",
+        *OIDC,
     ]
     return doc
 
@@ -121,8 +125,8 @@ def test_json_is_one_object_with_the_documented_keys(
         "diffs": [
             {
                 "path": "scopeWhitelists",
-                "old": ["api:data:company", "offline_access"],
-                "new": ["api:data:company", "api:data:contact", "offline_access"],
+                "old": ["api:data:company", *OIDC],
+                "new": ["api:data:company", "api:data:contact", *OIDC],
             }
         ],
     }
@@ -150,8 +154,9 @@ def test_text_leads_with_the_app_summary(project: Path, recorded: dict[str, Any]
         in out
     )
     assert (
-        '~ scopeWhitelists: ["api:data:company", "offline_access"] -> ["api:data:company", "api:data:contact", "offline_access"]'
-        in out
+        '~ scopeWhitelists: ["api:data:company", "openid", "profile", "email", "offline_access"] '
+        '-> ["api:data:company", "api:data:contact", "openid", "profile", "email", '
+        '"offline_access"]' in out
     )
     assert "  ! orbit-mobile (partner): held\n" in out
 

@@ -124,7 +124,14 @@ def test_update_lists_the_changed_paths_with_old_and_new(doc: dict[str, Any], pl
         Change(
             "scopeWhitelists",
             ["api:data:company"],
-            ["api:data:company", "api:data:contact", "offline_access"],
+            [
+                "api:data:company",
+                "api:data:contact",
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+            ],
         ),
     )
     assert _step(plan, GROUP_ASSIGNMENTS, "audience-studio-groups").diffs == (

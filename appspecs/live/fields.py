@@ -32,6 +32,9 @@ _OIDC_APP_FIELDS = (
     "settings.oauthClient.redirect_uris",
     "settings.oauthClient.post_logout_redirect_uris",
     "settings.oauthClient.consent_method",
+    "settings.oauthClient.issuer_mode",
+    "visibility.hide.iOS",
+    "visibility.hide.web",
     "credentials.oauthClient.client_id",
     "credentials.oauthClient.token_endpoint_auth_method",
     "credentials.oauthClient.pkce_required",
@@ -68,6 +71,8 @@ RULES = Operation(
         "conditions.scopes.include",
         "conditions.people.groups.include",
         "conditions.people.users.include",
+        "actions.token.accessTokenLifetimeMinutes",
+        "actions.token.refreshTokenWindowMinutes",
     ),
 )
 # Read by appspecs.live.secrets.list_secrets, for the audit and `appspec secret`.
