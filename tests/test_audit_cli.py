@@ -210,3 +210,21 @@ def test_an_org_nobody_answers_at_is_said_in_seconds_with_what_to_check(org: Org
     assert report["complete"] is False
     assert {f["cause"] for f in report["failed_reads"]} == {"Okta unreachable"}
     assert report["retries"] == 2 * len(report["failed_reads"])
+
+
+def test_a_scope_granted_beyond_the_spec_names_its_rule_and_policy_readably(org: Org) -> None:
+    # Before: "... api:data:intent by crm-sync/crm-sync", and in Markdown every dot and dash of
+    # a URL or name escaped (https://crm\.acme\.example).
+    org.rule("crm-sync")["conditions"]["scopes"]["include"].append("api:data:intent")
+    org.okta.state.apps[org.app_id("crm-sync")]["settings"]["oauthClient"]["redirect_uris"] = [
+        "https://crm.acme.example/oauth/callback-old"
+    ]
+    report = report_of(audit_cli(org))
+    [beyond] = [f for f in report["findings"] if f["code"] == "scopes-granted-beyond-spec"]
+    rule = org.rule("crm-sync")["name"]
+    policy = org.policy("crm-sync")["name"]
+    assert beyond["message"].endswith(f"api:data:intent by rule {rule!r} of policy {policy!r}")
+    markdown = audit_cli(org, fmt="markdown").stdout
+    assert f"by rule {rule!r} of policy {policy!r}" in markdown
+    assert "https://crm.acme.example/oauth/callback-old" in markdown
+    assert "\\." not in markdown and "\\-" not in markdown

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from appspecs.audit.findings import Finding, Severity, finding
 from appspecs.desired.model import EVERYONE, DesiredApp
-from appspecs.live.model import LiveApp, LivePolicy, LiveRule, Snapshot
+from appspecs.live.model import LiveApp, LivePolicy, LiveRule, Snapshot, rule_of_policy
 
 WILDCARD_SCOPE = "*"  # a rule granting "*" grants every scope on the server
 
@@ -229,12 +229,12 @@ def _scope_findings(
     granting = [p for p in naming if p.active]
     if any(p.id not in snap.rules for p in granting):
         return []  # some rules were not read: the grants are not known in full
-    granted: dict[str, list[str]] = {}  # scope -> "policy/rule" that grant it
+    granted: dict[str, list[str]] = {}  # scope -> the rules that grant it
     for policy in granting:
         for rule in snap.rules[policy.id]:
             if rule.active:
                 for scope in rule.scopes:
-                    granted.setdefault(scope, []).append(f"{policy.name}/{rule.name}")
+                    granted.setdefault(scope, []).append(rule_of_policy(rule, policy))
     declared = set(app.rule.scopes)
     out: list[Finding] = []
     beyond = sorted(set(granted) - declared)

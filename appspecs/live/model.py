@@ -243,6 +243,12 @@ class LivePolicy:
         return ALL_CLIENTS in self.client_ids
 
 
+def rule_of_policy(rule: LiveRule, policy: LivePolicy) -> str:
+    """How every report names a rule: by its name and its policy's, as the admin console
+    shows them (a rule's name alone repeats across policies)."""
+    return f"rule {rule.name!r} of policy {policy.name!r}"
+
+
 def parse_policy(policy: Any) -> LivePolicy:
     return LivePolicy(
         id=_id(policy, "a policy"),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from appspecs.desired.model import EVERYONE
-from appspecs.live.model import LiveApp, LiveGroup, LiveRule, Snapshot
+from appspecs.live.model import LiveApp, LiveGroup, LiveRule, Snapshot, rule_of_policy
 from appspecs.onboard.selection import covering_policies
 
 
@@ -75,7 +75,7 @@ def app_grant(
             continue
         for rule in rules:
             if rule.active:
-                where = f"rule {rule.name!r} of policy {policy.name!r}"
+                where = rule_of_policy(rule, policy)
                 grants.append((where, _rule_grant(rule, where, groups, problems)))
     if not grants:
         if not problems:

@@ -25,7 +25,14 @@ from appspecs.desired.resources import (
     app_resources,
     auth_server_resources,
 )
-from appspecs.live.model import LiveApp, LivePolicy, LiveRule, LiveScope, Snapshot
+from appspecs.live.model import (
+    LiveApp,
+    LivePolicy,
+    LiveRule,
+    LiveScope,
+    Snapshot,
+    rule_of_policy,
+)
 from appspecs.onboard.selection import covering_policies
 
 
@@ -79,7 +86,7 @@ def own_access(app: LiveApp, snap: Snapshot, notes: list[str]) -> OwnAccess | No
             "gives this app a policy of its own; then take the app out of it by hand"
         )
     left = [
-        f"rule {r.name!r} of policy {p.name!r}"
+        rule_of_policy(r, p)
         for p in own
         for r in snap.rules.get(p.id, ())
         if r.active and (chosen is None or r.id != chosen.rule.id)

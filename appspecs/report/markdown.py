@@ -61,9 +61,28 @@ def details(summary: str, body: str) -> str:
     return f"<details><summary>{html.escape(_one_line(summary))}</summary>\n\n{body}\n\n</details>"
 
 
+# What GitHub's Markdown (GFM) would read as markup inside a line, and only that: code, emphasis
+# and strikethrough marks, HTML and autolinks (`<`), entity references, and the `](` / `][` of
+# a link or image. An underscore inside a word, a dot, a dash or a bracket alone stays as is.
+_INLINE = re.compile(
+    r"[\\`*<~]"
+    r"|_(?![^\W_])|(?<![^\W_])_"  # `_` but not inside a word, where GFM never emphasises
+    r"|&(?=#?\w+;)"
+    r"|\](?=[(\[])"
+)
+# What would start a block (heading, quote, list, fence, link definition) at a line's start:
+# the text may begin a line, or a list item.
+_LINE_START = re.compile(r"^(?:[#>+\-=\[|]|(\d+)[.)])")
+
+
 def text(value: str) -> str:
-    """Plain text with Markdown and HTML specials escaped."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~])", r"\\\1", _one_line(value))
+    """Plain text that GitHub renders as itself: Markdown and HTML specials escaped where GFM
+    would read them as markup, and nowhere else (a URL or a name stays readable)."""
+    line = _one_line(value).strip()
+    line = _INLINE.sub(lambda m: "\\" + m.group(), line)
+    return _LINE_START.sub(
+        lambda m: m.group(1) + "\\" + m.group()[-1] if m.group(1) else "\\" + m.group(), line
+    )
 
 
 def fit(blocks: Sequence[str], note: Callable[[int], str], limit: int = REPORT_LIMIT) -> str:

@@ -1,0 +1,73 @@
+"""Text in our Markdown renders as itself, and reads as itself in the raw comment: what GitHub
+would take for markup is escaped, and nothing else (a URL, a scope, a name stays as written).
+
+Rendered with markdown-it-py (CommonMark, with GFM's tables and strikethrough); GitHub also
+strikes through single tildes, which `text` always escapes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from appspecs.report import markdown as md
+
+markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py (a test dependency)")
+escape_html = pytest.importorskip("markdown_it.common.utils").escapeHtml
+
+GFM = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# Printable ASCII (markup characters above all) and a few letters beyond it; no line breaks or
+# tabs (text is one line; control characters are escaped before, see test_plan_markdown).
+TEXT = (
+    st.text(
+        alphabet=st.sampled_from([chr(c) for c in range(0x20, 0x7F)] + ["é", "ß", "→", "ü", "中"]),
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@given(TEXT)
+def test_text_renders_as_itself_in_a_paragraph(value: str) -> None:
+    assert GFM.render(md.text(value)) == f"<p>{escape_html(value)}</p>\n"
+
+
+@given(TEXT)
+def test_text_renders_as_itself_in_a_list_item(value: str) -> None:
+    assert GFM.render(f"- {md.text(value)}") == f"<ul>\n<li>{escape_html(value)}</li>\n</ul>\n"
+
+
+@given(TEXT)
+def test_text_renders_as_itself_in_a_table_cell(value: str) -> None:
+    rendered = GFM.render(f"| a | b |\n|---|---|\n| x | {md.cell(md.text(value))} |\n")
+    assert f"<td>{escape_html(value)}</td>" in rendered
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://crm.acme.example/oauth/callback",
+        "api:data:intent",
+        "crm-sync",
+        "partner_acme_analytics",
+        "environments: [dev]",
+        "rule 'crm-sync' of policy 'crm-sync' (0pr1a2b3c)",
+        "revops@acme.example",
+        "CRM Sync (v2.1) - sales!",
+    ],
+)
+def test_text_that_is_no_markup_is_left_as_written(value: str) -> None:
+    # Before: https://crm\.acme\.example/oauth/callback, crm\-sync, environments: \[dev\]
+    assert md.text(value) == value
+
+
+def test_markup_is_escaped() -> None:
+    assert md.text("*bold* _em_ ~del~ `code` <b>") == r"\*bold\* \_em\_ \~del\~ \`code\` \<b>"
+    assert md.text("[link](https://evil.example) ![x][y]") == (
+        r"\[link\](https://evil.example) ![x\][y]"
+    )
+    assert md.text("&amp; & co") == r"\&amp; & co"
+    assert md.text("# heading") == r"\# heading"
+    assert md.text("1. first") == r"1\. first"
