@@ -42,7 +42,17 @@ def test_an_org_exactly_as_declared_is_in_sync(org: Org) -> None:
     assert report["complete"] is True and report["partial"] is False and report["in_sync"]
     assert report["counts"] == {"critical": 0, "high": 0, "medium": 0, "low": 0}
     # The dev stack sets maxSecretAgeDays, so the three confidential apps' secrets were read.
-    assert report["reads"] == {"assignments": "groups", "secrets": True, "max_secret_age_days": 180}
+    assert report["reads"] == {
+        "server": True,
+        "scopes": True,
+        "policies": True,
+        "apps": True,
+        "groups": True,
+        "rules": True,
+        "assignments": "groups",
+        "secrets": True,
+        "max_secret_age_days": 180,
+    }
     assert report["calls"] == dict(org.okta.calls) | {
         b: 0 for b in ("app", "token", "other") if b not in org.okta.calls
     }

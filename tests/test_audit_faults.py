@@ -7,6 +7,7 @@ run through the CLI with retries turned down by environment, as a CI job would s
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -202,3 +203,79 @@ def test_a_401_never_reports_in_sync(org: Org) -> None:
     with OktaClient(org.okta.url, ApiToken("tok-wrong")) as client:
         result = run_audit(client, desired_for("dev"), AuditOptions())
     assert not result.complete and not result.in_sync and result.findings == ()
+
+
+# --- what a failed audit says: only what it read ---------------------------------------------
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:  # a loopback port that was free a moment ago: refused
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("why", ["wrong token", "org unreachable"])
+def test_a_failed_audit_claims_no_check_it_did_not_make(org: Org, why: str) -> None:
+    # Before: "0 findings", "note: client secrets checked against appspecs:maxSecretAgeDays
+    # 180", reads.secrets true, the failure at the end, and a wait_seconds longer than the run.
+    env: dict[str, str | None] = {"APPSPECS_OKTA_MAX_RETRIES": "2"}
+    if why == "wrong token":
+        env["OKTA_API_TOKEN"] = "tok-not-the-right-one"
+    else:
+        env["OKTA_ORG_URL"] = _closed_port_url()
+    runs = {
+        fmt: audit_cli(org, env=env, fmt=fmt, drop_org_url=why != "wrong token")
+        for fmt in ("text", "markdown", "json")
+    }
+    assert {r.exit_code for r in runs.values()} == {2}
+    report = report_of(runs["json"])
+    failed = len(report["failed_reads"])
+    # Nothing was read: every read failed, and no part of the org counts as read.
+    assert failed == report["attempted_reads"] == 3
+    assert report["reads"] == {
+        "server": False,
+        "scopes": False,
+        "policies": False,
+        "apps": False,
+        "groups": False,
+        "rules": False,
+        "assignments": None,
+        "secrets": False,
+        "max_secret_age_days": 180,
+    }
+    assert report["findings"] == [] and report["in_sync"] is False
+    assert 0 <= report["wait_seconds"] <= report["duration_seconds"]
+
+    text = runs["text"].stdout.splitlines()
+    # It leads with why it stopped, then says what it read: nothing.
+    assert (
+        text[1] == f"INCOMPLETE: {failed} of {failed} reads failed; only what was read is checked:"
+    )
+    assert "Read: nothing." in text
+    assert any(line.startswith("0 findings in what was read;") for line in text)
+    assert not any("client secrets checked" in line for line in text)
+    assert "note: client secret ages not checked: not every client secret could be read" in text
+
+    markdown = runs["markdown"].stdout
+    incomplete = markdown.index(f"> **Incomplete:** {failed} of {failed} reads failed")
+    assert incomplete < markdown.index("| Severity |")
+    assert "Read: nothing. Not read: the authorization server, its scopes" in markdown
+    assert "0 findings in what was read" in markdown
+    assert "client secrets checked" not in markdown
+
+
+def test_a_partly_read_org_names_what_was_read_and_what_was_not(org: Org) -> None:
+    org.okta.faults.add(Fault(kind="status", status=401, path=POLICIES, times=None))
+    result = audit_cli(org, env={"APPSPECS_OKTA_MAX_RETRIES": "1"}, fmt="text")
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("INCOMPLETE: 1 of ")
+    assert (
+        "Read: the authorization server, its scopes, the OIDC apps, the groups, the apps' group "
+        "assignments, the apps' client secrets." in lines
+    )
+    # The rules hang off the policies: not read, though no read of them failed.
+    assert "Not read: its policies, the rules of the apps' policies." in lines
+    report = report_of(audit_cli(org, env={"APPSPECS_OKTA_MAX_RETRIES": "1"}))
+    assert (report["reads"]["policies"], report["reads"]["rules"]) == (False, False)
+    assert report["reads"]["secrets"] is True and report["reads"]["assignments"] == "groups"

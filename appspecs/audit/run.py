@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from appspecs.audit.compare import AuditOptions, compare
+from appspecs.audit.coverage import parts_read
 from appspecs.audit.findings import Finding, count_by_severity
 from appspecs.desired.model import DesiredState
 from appspecs.live.model import FailedRead, Snapshot
@@ -25,6 +28,18 @@ class AuditResult:
     max_secret_age_days: int | None
     declared_apps: int
     held: tuple[str, ...] = field(default=())
+    # part of the org -> read in full (appspecs.audit.coverage): what the report may claim
+    reads: Mapping[str, bool] = field(default_factory=dict)
+    duration_seconds: float = 0.0  # the whole run, reads and comparison
+
+    @property
+    def attempted_reads(self) -> int:
+        return self.snapshot.attempted
+
+    @property
+    def secrets_checked(self) -> bool:
+        """Client secret ages were checked: the stack asks for it and every one was read."""
+        return self.max_secret_age_days is not None and self.reads.get("secrets", False)
 
     @property
     def complete(self) -> bool:
@@ -70,7 +85,9 @@ def run_audit(
     progress: Progress | None = None,
 ) -> AuditResult:
     """Read the org once and compare; never raises for a failed read (see ``complete``)."""
-    request = snapshot_request(desired, read_secrets=options.max_secret_age_days is not None)
+    started = time.monotonic()
+    read_secrets = options.max_secret_age_days is not None
+    request = snapshot_request(desired, read_secrets=read_secrets)
     snap = read_snapshot(client, request, progress)
     findings = compare(desired, snap, options)
     return AuditResult(
@@ -82,4 +99,6 @@ def run_audit(
         max_secret_age_days=options.max_secret_age_days,
         declared_apps=len(desired.apps),
         held=desired.held,
+        reads=parts_read(snap, request.managed, secrets=read_secrets),
+        duration_seconds=time.monotonic() - started,
     )

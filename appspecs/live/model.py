@@ -309,6 +309,7 @@ class Snapshot:
     # app id -> secrets (no values), for managed confidential apps; None: not asked for
     secrets: dict[str, tuple[SecretInfo, ...]] | None = None
     failed: list[FailedRead] = field(default_factory=list)
+    attempted: int = 0  # reads tried, the failed ones included
 
     @property
     def complete(self) -> bool:

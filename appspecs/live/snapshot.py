@@ -112,6 +112,7 @@ class _Round:
         return len(self._tasks)
 
     def run(self) -> None:
+        self._snapshot.attempted += len(self._tasks)
         results = self._client.map_concurrent(lambda task: task[1](), self._tasks)
         for (what, _, keep), result in zip(self._tasks, results, strict=True):
             if isinstance(result, OktaError):

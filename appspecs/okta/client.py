@@ -88,7 +88,7 @@ class OktaClient:
         self._policy = RetryPolicy(max_retries, rng)
         self._limiter = RateLimiter(clock=clock, sleep=sleep, jitter=self._policy.jitter)
         self._origin = httpx.URL(self.org_url)
-        self.stats = ClientStats()
+        self.stats = ClientStats(clock=clock)
         try:
             self._http = httpx.Client(
                 transport=transport,

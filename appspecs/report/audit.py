@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from appspecs.audit.coverage import PARTS
 from appspecs.audit.findings import SEVERITIES, Finding
 from appspecs.audit.run import AuditResult
 from appspecs.live.model import FailedRead
@@ -36,7 +37,21 @@ def counts_text(result: AuditResult) -> str:
     n = len(result.findings)
     parts = [f"{c} {s}" for s, c in result.counts.items() if c]
     head = f"{n} finding{'s' if n != 1 else ''}"
+    if not result.complete:
+        head += " in what was read"
     return f"{head} ({', '.join(parts)})" if parts else head
+
+
+def failed_text(result: AuditResult) -> str:
+    """How many reads failed, of how many: "3 of 3 reads failed"."""
+    return f"{len(result.failed)} of {result.attempted_reads} reads failed"
+
+
+def coverage_text(result: AuditResult) -> tuple[str, str]:
+    """What was read in full, and what was not: the only parts a partial report speaks of."""
+    read = [PARTS[p] for p, ok in result.reads.items() if ok]
+    unread = [PARTS[p] for p, ok in result.reads.items() if not ok]
+    return ", ".join(read) or "nothing", ", ".join(unread) or "nothing"
 
 
 def calls_text(result: AuditResult) -> str:
@@ -50,15 +65,17 @@ def reads_notes(result: AuditResult) -> list[str]:
     """How the reader read the org: assignment source and whether secrets were read."""
     notes = []
     source = result.snapshot.assignment_source
-    if source is not None:
+    if source is not None and result.reads.get("assignments"):
         notes.append(f"group assignments read {_ASSIGNMENTS[source]}")
-    if result.max_secret_age_days is not None:
+    if result.max_secret_age_days is None:
+        notes.append("client secret ages not checked (the stack sets no maxSecretAgeDays)")
+    elif result.secrets_checked:
         notes.append(
             f"client secrets checked against appspecs:maxSecretAgeDays "
             f"{result.max_secret_age_days} (one apps-bucket call per confidential app)"
         )
     else:
-        notes.append("client secret ages not checked (the stack sets no maxSecretAgeDays)")
+        notes.append("client secret ages not checked: not every client secret could be read")
     return notes
 
 
@@ -110,6 +127,16 @@ def text_report(result: AuditResult) -> str:
         f"appspec audit of stack {printable(result.stack)} at {printable(result.org_url)}: "
         f"{status_word(result)}"
     ]
+    if not result.complete:
+        # Why it stopped leads, and what was read: the findings cover only that.
+        lines.append(f"INCOMPLETE: {failed_text(result)}; only what was read is checked:")
+        lines += [f"  - {printable(f.what)}: {printable(f.error)}" for f in result.failed]
+        fix = what_to_fix(result.failed)
+        if fix is not None:
+            lines.append(f"To fix: {fix}.")
+        read, unread = coverage_text(result)
+        lines.append(f"Read: {read}.")
+        lines.append(f"Not read: {unread}.")
     lines += [_finding_line(f) for f in result.findings]
     summary = f"{counts_text(result)}; {result.declared_apps} apps declared"
     if result.held:
@@ -117,14 +144,6 @@ def text_report(result: AuditResult) -> str:
     lines.append(summary)
     lines.append("Okta calls: " + calls_text(result))
     lines += [f"note: {n}" for n in reads_notes(result)]
-    if not result.complete:
-        lines.append(
-            f"INCOMPLETE: {len(result.failed)} read(s) failed; the findings above are partial:"
-        )
-        lines += [f"  - {printable(f.what)}: {printable(f.error)}" for f in result.failed]
-        fix = what_to_fix(result.failed)
-        if fix is not None:
-            lines.append(f"To fix: {fix}.")
     return "\n".join(lines)
 
 
@@ -146,11 +165,17 @@ def json_object(result: AuditResult) -> dict[str, Any]:
         "retries": stats.get("retries", 0),
         "rate_limited": stats.get("rate_limited", 0),
         "wait_seconds": stats.get("wait_seconds", 0.0),
+        "duration_seconds": round(result.duration_seconds, 3),
+        # true only for what was read in full; assignments: how they were read, null if not
         "reads": {
-            "assignments": result.snapshot.assignment_source,
-            "secrets": result.max_secret_age_days is not None,
+            **{p: ok for p, ok in result.reads.items() if p not in ("assignments", "secrets")},
+            "assignments": result.snapshot.assignment_source
+            if result.reads.get("assignments")
+            else None,
+            "secrets": result.secrets_checked,
             "max_secret_age_days": result.max_secret_age_days,
         },
+        "attempted_reads": result.attempted_reads,
         "failed_reads": [
             {"what": f.what, "error": f.error, "cause": f.cause} for f in result.failed
         ],
@@ -182,9 +207,18 @@ def markdown_report(result: AuditResult) -> str:
         "",
     ]
     if not result.complete:
+        # Why it stopped leads, and what was read: the findings cover only that.
+        read, unread = coverage_text(result)
+        fix = what_to_fix(result.failed)
         blocks += [
-            f"> **Incomplete:** {len(result.failed)} read(s) failed; "
-            "the findings below are partial.",
+            f"> **Incomplete:** {failed_text(result)}; only what was read is checked.",
+            *([f"> To fix: {md.text(fix)}."] if fix is not None else []),
+            "",
+            "Reads that failed:",
+            "",
+            *[f"- {md.text(f.what)}: {md.code(f.error)}" for f in result.failed],
+            "",
+            f"Read: {md.text(read)}. Not read: {md.text(unread)}.",
             "",
         ]
     if result.findings:
@@ -208,12 +242,6 @@ def markdown_report(result: AuditResult) -> str:
     blocks += md.table(["Okta bucket", "Calls"], calls)
     blocks.append("")
     blocks += [f"- {md.text(n)}" for n in reads_notes(result)]
-    if not result.complete:
-        blocks += ["", "Reads that failed:", ""]
-        blocks += [f"- {md.text(f.what)}: {md.code(f.error)}" for f in result.failed]
-        fix = what_to_fix(result.failed)
-        if fix is not None:
-            blocks += ["", f"To fix: {md.text(fix)}."]
     return md.fit(blocks, lambda n: f"_{n} more lines left out to fit a comment._")
 
 
