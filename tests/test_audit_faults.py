@@ -104,6 +104,20 @@ BEYOND = [
     ("next link to another host", Fault(kind="broken-link", mode="host", path=GROUPS)),
     ("next link to another scheme", Fault(kind="broken-link", mode="scheme", path=APPS)),
     ("next link that loops", Fault(kind="broken-link", mode="loop", path=GROUP_APPS)),
+    # a new cursor on every page, and nothing new on any after the first
+    (
+        "apps listing that never ends",
+        Fault(kind="broken-link", mode="endless", path=APPS, times=None),
+    ),
+    (
+        "groups listing that never ends",
+        Fault(kind="broken-link", mode="endless", path=GROUPS, times=None),
+    ),
+    # new objects on every page: it stops at the cap the largest real org sets
+    (
+        "servers listing that keeps adding",
+        Fault(kind="broken-link", mode="unending", path=SERVERS, times=None),
+    ),
     ("403 on the server lookup", Fault(kind="status", status=403, path=SERVERS, times=None)),
     ("401 on policies", Fault(kind="status", status=401, path=POLICIES, times=None)),
 ]
@@ -125,6 +139,18 @@ def test_a_read_that_fails_makes_the_audit_incomplete(org: Org, fault: Fault) ->
     [line] = result.stderr.splitlines()
     assert line.startswith("appspec: audit incomplete: ")
     assert report["failed_reads"][0]["what"] in line
+
+
+def test_a_listing_that_never_ends_is_left_after_two_pages(org: Org) -> None:
+    # The reported case: 540 requests in 25 s on the apps bucket, until the CI job timed out.
+    fault = org.okta.faults.add(Fault(kind="broken-link", mode="endless", path=APPS, times=None))
+    result = audit_cli(org)
+    report = report_of(result)
+    assert result.exit_code == 2 and report["partial"] is True
+    assert fault.hits == 2
+    [failed] = report["failed_reads"]
+    assert failed["what"] == "the OIDC apps listing"
+    assert "listing does not end: page 2 added nothing new" in failed["error"]
 
 
 def test_a_429_storm_beyond_the_retry_budget_gives_up_without_waiting(org: Org) -> None:

@@ -23,6 +23,7 @@ from appspecs.okta import (
     TransientError,
     normalize_org_url,
 )
+from appspecs.okta.paging import page_cap
 from tests.test_okta_fakes import (
     API_TOKEN,
     ORG,
@@ -136,11 +137,42 @@ def test_a_cursor_that_loops_is_an_error_not_an_endless_listing() -> None:
         calls += 1
         after = "0oa1" if calls % 2 else "0oa2"
         link = f'<{ORG}/api/v1/apps?after={after}&limit=200>; rel="next"'
-        return okta_response(200, [oidc_app("0oa1")], headers={"Link": link})
+        # each page new, so that only the cursor loops
+        return okta_response(200, [oidc_app(f"0oa{calls}")], headers={"Link": link})
 
     with make_client(handler) as client, pytest.raises(BadResponse, match="loops"):
         client.list("/api/v1/apps")
     assert calls == 3
+
+
+def test_a_listing_that_adds_nothing_new_ends_as_a_failed_read() -> None:
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        link = f'<{ORG}/api/v1/apps?after=c{calls}&limit=200>; rel="next"'
+        return okta_response(200, [] if calls > 1 else [oidc_app("0oa1")], headers={"Link": link})
+
+    with make_client(handler) as client, pytest.raises(BadResponse, match="added nothing new"):
+        client.list("/api/v1/apps")
+    assert calls == 2
+
+
+def test_a_listing_that_never_ends_stops_at_the_page_cap() -> None:
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        link = f'<{ORG}/api/v1/authorizationServers?after=c{calls}&limit=200>; rel="next"'
+        page = [{"id": f"aus{calls}-{i}", "name": "x"} for i in range(200)]
+        return okta_response(200, page, headers={"Link": link})
+
+    with make_client(handler) as client, pytest.raises(BadResponse, match="does not end"):
+        client.list("/api/v1/authorizationServers")
+    # 1,000 servers at most, in pages of 200, and one more page for an empty last one
+    assert calls == page_cap("/api/v1/authorizationServers", 200) == 6
 
 
 def test_a_page_that_is_an_object_is_a_bad_response() -> None:

@@ -22,7 +22,7 @@ from appspecs.okta.auth import TOKEN_PATH, Credentials, ServiceAppCredentials
 from appspecs.okta.buckets import TOKEN, bucket_of
 from appspecs.okta.errors import BadResponse, CredentialsError, OktaError, ProxySettingsError
 from appspecs.okta.orgurl import is_loopback_host, normalize_org_url
-from appspecs.okta.paging import PageCursor, page_limit
+from appspecs.okta.paging import PageCursor, page_cap, page_limit
 from appspecs.okta.ratelimit import RateLimiter
 from appspecs.okta.responses import bad_response, body_is_complete, json_type, parse_json
 from appspecs.okta.retry import Attempts, Failed, RetryPolicy
@@ -135,7 +135,7 @@ class OktaClient:
         size = limit if limit is not None else page_limit(path)
         if size is not None and "limit" not in query:
             query["limit"] = size
-        cursor = PageCursor(self._origin)
+        cursor = PageCursor(self._origin, page_cap(path, int(query.get("limit", 0)) or None))
         url: httpx.URL = self._url(path)
         page_params: Params | None = query
         items: list[Any] = []
@@ -146,6 +146,7 @@ class OktaClient:
             page = parse_json(response)
             if not isinstance(page, list):
                 raise self._shape_error(response, "a JSON list", page)
+            before = len(items)
             for item in page:
                 item_id = item.get("id") if isinstance(item, dict) else None
                 if isinstance(item_id, str):
@@ -153,7 +154,7 @@ class OktaClient:
                         continue
                     seen.add(item_id)
                 items.append(item)
-            nxt = cursor.next_url(response, "GET")
+            nxt = cursor.next_url(response, "GET", len(items) - before)
             if nxt is None:
                 return items
             url, page_params = nxt, None

@@ -34,9 +34,41 @@ _PAGE_LIMITS: tuple[tuple[re.Pattern[str], int | None], ...] = (
 )
 
 
+# The most objects one listing of a real org holds, with room to spare; a listing that goes on
+# past them is a server that does not end, not a bigger org. Okta's largest customer orgs hold
+# a few thousand apps and some hundred thousand groups; an authorization server holds tens of
+# scopes and policies (a policy per app here: one per app of the largest org).
+_MAX_OBJECTS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"/api/v1/apps"), 50_000),
+    (re.compile(r"/api/v1/apps/[^/]+/groups"), 1_000_000),
+    (re.compile(r"/api/v1/groups"), 1_000_000),
+    (re.compile(r"/api/v1/groups/[^/]+/apps"), 50_000),
+    (re.compile(r"/api/v1/authorizationServers"), 1_000),
+    (re.compile(r"/api/v1/authorizationServers/[^/]+/scopes"), 10_000),
+    (re.compile(r"/api/v1/authorizationServers/[^/]+/policies"), 50_000),
+)
+# A listing not in the table, or one Okta does not page (rules, claims, secrets): one page is
+# what it sends; a few more pages are tolerated, never an endless run.
+_UNPAGED_MAX_PAGES = 10
+
+
+def _bare(path: str) -> str:
+    return path.split("?", 1)[0].rstrip("/")
+
+
+def page_cap(path: str, size: int | None) -> int:
+    """How many pages a listing of ``path`` in pages of ``size`` may take before it counts as
+    never ending: the pages the largest real org fills, and one more (a last, empty page)."""
+    bare = _bare(path)
+    for pattern, most in _MAX_OBJECTS:
+        if pattern.fullmatch(bare):
+            return -(-most // (size or 20)) + 1  # Okta's default page is 20 where none is sent
+    return _UNPAGED_MAX_PAGES
+
+
 def page_limit(path: str) -> int | None:
     """The `limit` to send when listing ``path``, or None to send none."""
-    bare = path.split("?", 1)[0].rstrip("/")
+    bare = _bare(path)
     for pattern, limit in _PAGE_LIMITS:
         if pattern.fullmatch(bare):
             return limit
@@ -59,49 +91,55 @@ def same_origin(url: httpx.URL, org: httpx.URL) -> bool:
 
 
 class PageCursor:
-    """Follows one listing's next links, refusing links off the org and cursors that loop."""
+    """Follows one listing's next links, refusing links off the org, cursors that loop, and
+    listings that do not end: a page that adds nothing new yet links to another, or more pages
+    than ``max_pages`` (see ``page_cap``). Each refusal is a BadResponse: a failed read."""
 
-    def __init__(self, org: httpx.URL) -> None:
+    def __init__(self, org: httpx.URL, max_pages: int = _UNPAGED_MAX_PAGES) -> None:
         self._org = org
+        self._max_pages = max_pages
+        self._pages = 0
         self._seen_urls: set[str] = set()
         self._seen_afters: set[str] = set()
 
     def visited(self, url: httpx.URL) -> None:
         """Record a page URL that was fetched."""
+        self._pages += 1
         self._seen_urls.add(str(url))
         for after in parse_qs(urlsplit(str(url)).query).get("after", []):
             self._seen_afters.add(after)
 
-    def next_url(self, response: httpx.Response, method: str) -> httpx.URL | None:
-        """The next page's URL exactly as Okta gave it, or None on the last page."""
+    def next_url(self, response: httpx.Response, method: str, added: int) -> httpx.URL | None:
+        """The next page's URL exactly as Okta gave it, or None on the last page. ``added``:
+        how many objects not listed before the page just read held."""
         link = next_link(response)
         if link is None:
             return None
         # Okta sends absolute links; a relative one is resolved against the page that sent it.
         nxt = response.request.url.join(link)
         where = str(response.request.url.copy_with(query=None))
+
+        def refuse(why: str) -> BadResponse:
+            return BadResponse(why, method=method, url=where, status=response.status_code)
+
         if not same_origin(nxt, self._org):
-            raise BadResponse(
-                f"next link points to {nxt.scheme}://{nxt.host}, not the org",
-                method=method,
-                url=where,
-                status=response.status_code,
-            )
+            raise refuse(f"next link points to {nxt.scheme}://{nxt.host}, not the org")
         if nxt.path != response.request.url.path:
             # The next page of a listing is the same listing: another path would mix in
             # objects of another kind as if they were more of these.
-            raise BadResponse(
-                f"next link points to another listing ({nxt.path})",
-                method=method,
-                url=where,
-                status=response.status_code,
-            )
+            raise refuse(f"next link points to another listing ({nxt.path})")
         afters = parse_qs(urlsplit(str(nxt)).query).get("after", [])
         if str(nxt) in self._seen_urls or any(a in self._seen_afters for a in afters):
-            raise BadResponse(
-                "paging cursor loops back to a page already read",
-                method=method,
-                url=where,
-                status=response.status_code,
+            raise refuse("paging cursor loops back to a page already read")
+        if added == 0:
+            # A new cursor each time and nothing new on the page: it would be followed for
+            # ever, against a rate-limit bucket the whole org shares.
+            raise refuse(
+                f"listing does not end: page {self._pages} added nothing new, yet links to another"
+            )
+        if self._pages >= self._max_pages:
+            raise refuse(
+                f"listing does not end: still a next page after {self._pages} pages, more "
+                "than the largest real org fills"
             )
         return nxt

@@ -205,10 +205,30 @@ class Dispatcher:
             parsed: Any = json.loads(out.body) if out.body else None
             wrong = [parsed] if isinstance(parsed, dict) else {"items": parsed}
             return Outcome(200, out.headers, _dumps(wrong))
+        if fault.kind == "broken-link" and fault.mode in ("endless", "unending"):
+            return self._never_ending(fault, out, req)
         if fault.kind == "broken-link":
             headers = dict(out.headers, Link=link_header(req.url, self._broken_next(fault, req)))
             return Outcome(out.status, headers, out.body)
         return out
+
+    @staticmethod
+    def _never_ending(fault: Fault, out: Outcome, req: Request) -> Outcome:
+        """The first page as it is; every later page (whose made-up cursor the handler refused)
+        empty or the first page's objects under new ids; always a next link, new cursor."""
+        first = not any(k == "after" for k, _ in req.params)
+        if first:
+            fault.first_page = out.body if out.status == 200 else b"[]"
+            body = fault.first_page
+        elif fault.mode == "endless":
+            body = b"[]"
+        else:
+            tag = secrets.token_hex(4)
+            items = json.loads(fault.first_page or b"[]")
+            body = _dumps([dict(i, id=f"{i.get('id', '')}{tag}") for i in items])
+        nxt = next_url(req.base, req.path, req.params, f"never{secrets.token_hex(6)}", 200)
+        headers = dict(out.headers, Link=link_header(req.url, nxt))
+        return Outcome(200, headers, body)
 
     @staticmethod
     def _broken_next(fault: Fault, req: Request) -> str:

@@ -28,7 +28,12 @@ Kinds and their ``mode``:
     ``mode="cursor"`` (default) an unknown cursor, which the stand-in answers with 400;
     ``mode="host"`` the same path on another host (``http://okta.invalid``);
     ``mode="scheme"`` the same host and port with ``https``;
-    ``mode="loop"`` a next link that is the request's own URL.
+    ``mode="loop"`` a next link that is the request's own URL;
+    ``mode="endless"`` the first page as it is, then empty pages, each with a next link
+    carrying a new cursor (a listing that adds nothing new and never ends);
+    ``mode="unending"`` the first page, then that page's objects again under new ids, each
+    page with a next link carrying a new cursor (a listing that never ends and keeps adding).
+    These two need ``times=None`` (or enough times) to reach the pages after the first.
 
 ``times`` is how many matching requests a fault affects (``None``: until cleared); ``hits``
 counts those it has affected. When several non-latency faults match, the first added wins.
@@ -51,7 +56,7 @@ MODES: dict[str, tuple[str, ...]] = {
     "drop": ("",),
     "truncate": ("length", "json"),
     "malformed": ("text", "shape"),
-    "broken-link": ("cursor", "host", "scheme", "loop"),
+    "broken-link": ("cursor", "host", "scheme", "loop", "endless", "unending"),
 }
 
 
@@ -68,6 +73,8 @@ class Fault:
     reset_in: float = 1.0
     mode: str = ""
     hits: int = field(default=0, init=False)
+    # the first page's body, for the listings that go on after it ("endless", "unending")
+    first_page: bytes = field(default=b"", init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in MODES:
