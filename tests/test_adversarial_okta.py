@@ -15,17 +15,30 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from appspecs.cli.main import cli
 from appspecs.okta import (
     ApiToken,
     BadResponse,
     CredentialsError,
     OktaClient,
     OktaError,
+    OrgUrlError,
     ServiceAppCredentials,
     TlsError,
+    normalize_org_url,
 )
-from tests.audit_support import TOKEN, Org, audit_cli, audit_lib, codes, report_of, seeded_org
+from tests.audit_support import (
+    SPECS_DIR,
+    TOKEN,
+    Org,
+    audit_cli,
+    audit_lib,
+    codes,
+    report_of,
+    seeded_org,
+)
 from tests.standin import Fault
 from tests.test_okta_fakes import (
     ORG,
@@ -362,13 +375,77 @@ def test_proxy_settings_httpx_cannot_use_exit_2_in_one_line(org: Org) -> None:
         "http://admin:hunter2@acme.okta.com",
         "https://admin:hunter2@acme.okta.com:abc",
         "ftp://admin:hunter2@x",
+        # spellings whose password ends the host early, or that have no '//'
+        "https://admin:hun/ter2@acme.okta.com",
+        "https://admin:hun#ter2@acme.okta.com",
+        "https://admin:hun?ter2@acme.okta.com",
+        "https:admin:hunter2@acme.okta.com",
+        "admin:hunter2@acme.okta.com",
     ],
 )
 def test_an_org_url_with_a_password_is_refused_without_quoting_it(org: Org, url: str) -> None:
     result = audit_cli(org, "--org-url", url, drop_org_url=True)
     assert result.exit_code == 2
-    assert "hunter2" not in result.output
+    assert "hunter2" not in result.output and "hun" not in result.output
     assert "must not contain a user name or password" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://admin:hunter2",  # no '@': the "port" is the password
+        "https://acme.okta.com:hunter2",
+        "admin:hunter2",
+        "https://acme.okta.com/?token=hunter2",
+        "https://acme.okta.com/#hunter2",
+        "ftp://acme.okta.com/hunter2",
+    ],
+)
+def test_no_org_url_error_quotes_what_could_be_a_secret(url: str) -> None:
+    with pytest.raises(OrgUrlError) as info:
+        normalize_org_url(url)
+    assert "hunter2" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("acme.okta.com", "org URL 'acme.okta.com' has no scheme: write https://acme.okta.com"),
+        ("acme.okta.com/", "has no scheme: write https://acme.okta.com"),
+        ("https:acme.okta.com", "must start with https://"),
+    ],
+)
+def test_an_org_url_without_its_scheme_says_so(org: Org, url: str, words: str) -> None:
+    result = audit_cli(org, "--org-url", url, drop_org_url=True)
+    assert result.exit_code == 2
+    assert words in result.stderr and "has no host" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "normal"),
+    [
+        ("https://ＡＣＭＥ.okta.com", "https://acme.okta.com"),
+        ("http://127.0.0.1.:8080", "http://127.0.0.1:8080"),
+        ("http://ｌｏｃａｌｈｏｓｔ:9", "http://localhost:9"),
+        ("http://0x7f.1:9", "http://127.0.0.1:9"),
+        ("https://acme.okta.com:443", "https://acme.okta.com"),
+    ],
+)
+def test_the_org_url_host_is_read_as_a_browser_reads_it(url: str, normal: str) -> None:
+    assert normalize_org_url(url) == normal
+
+
+def test_the_org_url_comes_from_the_environment_in_every_command(org: Org) -> None:
+    # the workflow sets OKTA_ORG_URL; no command may need --org-url besides it
+    env = {"OKTA_ORG_URL": "acme.okta.com", "OKTA_API_TOKEN": TOKEN}
+    for argv in (
+        ["audit", "--stack", "dev"],
+        ["import", "--stack", "dev"],
+        ["secret", "list", "crm-sync", "--stack", "dev"],
+    ):
+        result = CliRunner(env=env).invoke(cli, [*argv, "--specs", str(SPECS_DIR)])
+        assert result.exit_code == 2, (argv, result.output)
+        assert "has no scheme: write https://acme.okta.com" in result.stderr, (argv, result.output)
 
 
 def test_okta_error_words_are_shown_escaped_never_sent_to_the_terminal() -> None:

@@ -60,6 +60,17 @@ def invoke(*args: str) -> Result:
         "https://%6c%6fcalhost/cb",  # browsers decode the host first
         "https://%4C%4FCALHOST/cb",
         "https://127%2e0%2e0%2e1/cb",
+        # as browsers parse hosts (WHATWG): a trailing dot on an address, IDNA mapping of
+        # fullwidth letters and of the ideographic full stop, octal and hex IPv4 parts
+        "https://127.0.0.1./cb",
+        "https://ｌｏｃａｌｈｏｓｔ/cb",
+        "https://ＬＯＣＡＬＨＯＳＴ:8443/cb",
+        "https://localhost。/cb",
+        "https://app。localhost/cb",
+        "https://0177.0.0.1/cb",
+        "https://0x7f.1/cb",
+        "https://127.000.000.001/cb",
+        "https://１２７.０.０.１/cb",
     ],
 )
 def test_every_spelling_of_a_loopback_host_is_loopback(uri: str) -> None:
@@ -108,7 +119,15 @@ def _spec_with_redirect(project: Path, uri: str) -> None:
     )
 
 
-@pytest.mark.parametrize("uri", ["https://127.0.0.2/cb", "https://[0::1]:8443/cb"])
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://127.0.0.2/cb",
+        "https://[0::1]:8443/cb",
+        "https://127.0.0.1./cb",
+        "https://ｌｏｃａｌｈｏｓｔ/cb",
+    ],
+)
 def test_prod_refuses_a_loopback_redirect_however_it_is_spelled(
     project: Path, inside: None, uri: str
 ) -> None:

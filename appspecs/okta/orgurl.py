@@ -1,60 +1,54 @@
-"""The org URL: https only, except plain http to a loopback host (a local stand-in server)."""
+"""The org URL: https only, except plain http to a loopback host (a local stand-in server).
+
+The URL is parsed as a browser would (`appspecs.hosts`): the host is the one the client
+reaches, in one spelling. An error quotes the URL only in its parsed `scheme://host[:port]`
+form: what was typed may hold a password (`https://user:pa/ss@host`, `https:user:pass@host`),
+and a URL that cannot be parsed cannot be shown to be free of one.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
+from appspecs.hosts import is_loopback_host, parse_web_url
 from appspecs.okta.errors import OrgUrlError
 
+__all__ = ["is_loopback_host", "normalize_org_url"]
 
-def is_loopback_host(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1: the only hosts plain http may reach."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-_USER_INFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
+EXPECTED = "https://<org>.okta.com"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# what a host alone looks like, shown back in the advice to add the scheme
+_BARE_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?/*$")
 
 
 def normalize_org_url(org_url: str) -> str:
     """Return ``scheme://host[:port]`` without trailing slashes, or raise ``OrgUrlError``."""
     raw = org_url.strip()
-    if _USER_INFO.match(raw):
+    if "@" in raw:
         # Refused first and never quoted: what stands before the @ may be a password.
+        raise OrgUrlError(
+            f"org URL must not contain a user name or password (it holds '@'); give {EXPECTED}"
+        )
+    if not _SCHEME.match(raw):
+        if _BARE_HOST.match(raw) and any(c.isalpha() for c in raw):
+            raise OrgUrlError(f"org URL {raw!r} has no scheme: write https://{raw.rstrip('/')}")
+        raise OrgUrlError(f"org URL must start with https://; expected {EXPECTED}")
+    parsed = parse_web_url(raw)
+    if parsed is None or not parsed.host:
+        raise OrgUrlError(f"org URL is not a valid URL; expected {EXPECTED}")
+    if parsed.has_credentials:
         raise OrgUrlError("org URL must not contain a user name or password")
-    try:
-        parts = urlsplit(raw)
-        host = parts.hostname or ""
-        port = parts.port  # parses the port: a bad one raises ValueError here
-    except ValueError as e:
-        raise OrgUrlError(f"org URL {raw!r} is not a valid URL") from e
-    scheme = parts.scheme.lower()
-    if not host:
-        raise OrgUrlError(f"org URL {raw!r} has no host; expected https://<org>.okta.com")
-    if scheme == "http":
-        if not is_loopback_host(host):
+    origin = f"{parsed.scheme}://{parsed.host}" + (f":{parsed.port}" if parsed.port else "")
+    if parsed.scheme == "http":
+        if not is_loopback_host(parsed.host):
             # Tokens would cross the network in clear text; only a local stand-in may use http.
             raise OrgUrlError(
-                f"org URL {raw!r} uses http://; Okta needs https:// "
+                f"org URL {origin} uses http://; Okta needs https:// "
                 "(http:// is allowed only for localhost, 127.0.0.0/8 and ::1)"
             )
-    elif scheme != "https":
-        raise OrgUrlError(f"org URL {raw!r} must start with https://")
-    if parts.username is not None or parts.password is not None:
-        raise OrgUrlError("org URL must not contain a user name or password")
-    if parts.path.strip("/") or parts.query or parts.fragment:
+    elif parsed.scheme != "https":
+        raise OrgUrlError(f"org URL must start with https:// (it starts with {parsed.scheme}://)")
+    if parsed.path.strip("/") or parsed.query or parsed.fragment or raw.endswith(("?", "#")):
         # API paths are appended to the org URL; a copied admin-console link would break them.
-        raise OrgUrlError(
-            f"org URL {raw!r} must be just scheme and host, like https://acme.okta.com"
-        )
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc += f":{port}"
-    return f"{scheme}://{netloc}"
+        raise OrgUrlError(f"org URL must be just scheme and host, like {origin}")
+    return origin

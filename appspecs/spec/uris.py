@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+from appspecs.hosts import is_loopback_host, web_host
 
 _SPACE = re.compile(r"\s")
 # user info in the authority (`scheme://user:password@host`), masked in every message
@@ -22,35 +21,10 @@ ACCEPTED = (
 )
 
 
-# Hosts repeat across a repository's specs (an app's sign-in and sign-out URIs, localhost in
-# every dev app): each is classified once per run.
-@lru_cache(maxsize=4096)
-def is_loopback_host(host: str) -> bool:
-    """Whether `host` (as `urlsplit` gives it: lowercase, no brackets) reaches this machine.
-
-    Every spelling counts, not only the usual three: a stack that refuses loopback redirects
-    must not take `https://127.0.0.2/`, `https://[0:0::1]/`, `https://localhost./` or
-    `https://app.localhost/` (RFC 6761 keeps the whole `.localhost` domain on loopback).
-    """
-    # Browsers decode a percent-encoded host before they resolve it: %6c%6fcalhost is localhost.
-    host = unquote(host).lower()
-    name = host.removesuffix(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])  # drop an IPv6 zone id
-    except ValueError:
-        try:
-            # the short and numeric IPv4 forms browsers still resolve: 127.1, 0x7f000001
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except (OSError, ValueError):  # ValueError: a NUL in the host
-            return False
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
-
-
 def is_loopback(uri: str) -> bool:
-    """Whether `uri` is an http(s) URI whose host is loopback (see `is_loopback_host`)."""
+    """Whether `uri` is an http(s) URI whose host, as a browser reads it, is loopback: every
+    spelling counts (`https://127.0.0.1./`, fullwidth `ｌｏｃａｌｈｏｓｔ`, `127.1`, `[0:0::1]`,
+    `app.localhost`, percent-encoded), see `appspecs.hosts`."""
     try:
         parts = urlsplit(uri)
     except ValueError:
@@ -121,6 +95,9 @@ def _parts_problem(uri: str, parts: SplitResult, port: int | None, *, native: bo
         host = parts.hostname
         if not host:
             return f"'{uri}' has no host; accepted: {ACCEPTED}"
+        # The host rules apply to the host a browser goes to, not to the text.
+        if web_host(host) is None:
+            return f"'{uri}' is not a URL a browser would follow (its host cannot be parsed)"
         if scheme == "http" and not is_loopback_host(host):
             return f"'{uri}' uses http on a non-loopback host; use https (accepted: {ACCEPTED})"
         return None
