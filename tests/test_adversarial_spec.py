@@ -163,15 +163,15 @@ def test_specs_given_as_dot_or_dotdot_find_the_stacks_beside_them(
 # -- plan: where things are ---------------------------------------------------------------------
 
 
-def test_plan_from_a_folder_without_specs_names_the_specs_folder(project: Path) -> None:
+def test_plan_from_inside_the_specs_folder_finds_the_project(project: Path) -> None:
+    # The project is the nearest folder above holding Pulumi.yaml (as pulumi finds it).
     cwd = os.getcwd()
     os.chdir(project / "app-specs")
     try:
         result = invoke("plan", "--stack", "dev")
     finally:
         os.chdir(cwd)
-    assert result.exit_code == 2
-    assert result.stderr == "appspec: specs folder 'app-specs' does not exist or is not a folder\n"
+    assert result.exit_code == 0, result.output
 
 
 def test_a_base_folder_without_apps_is_a_usage_error(project: Path, inside: None) -> None:

@@ -173,7 +173,7 @@ def test_diagnostics_are_logged_on_one_line_as_validate_prints_them(tmp_path: Pa
         ),
         (
             {"appspecs:specsDir": "no-such-specs"},
-            f"specs folder '{ROOT / 'no-such-specs'}' does not exist or is not a folder",
+            f"specs folder '{ROOT / 'no-such-specs'}' does not exist",
         ),
     ],
 )

@@ -16,6 +16,7 @@ from appspecs.report.diagnostics import text_report
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import (
+    DEFAULT_SPECS_DIR,
     StackConfig,
     StackConfigError,
     discover_stacks,
@@ -24,7 +25,28 @@ from appspecs.stackconfig import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_SPECS = Path("app-specs")
+DEFAULT_SPECS = Path(DEFAULT_SPECS_DIR)
+PROJECT_FILE = "Pulumi.yaml"
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (the working folder) that holds Pulumi.yaml,
+    as `pulumi` finds its project (and `git` its repository); None when there is none."""
+    here = Path.cwd() if start is None else start.absolute()
+    return next((f for f in (here, *here.parents) if (f / PROJECT_FILE).is_file()), None)
+
+
+def default_specs_dir() -> Path:
+    """The project's specs folder, relative to the working folder (as git shows paths): run
+    from app-specs/apps it is '..'. Without a project around, app-specs/ here."""
+    root = project_root()
+    if root is None:
+        return DEFAULT_SPECS
+    return Path(os.path.relpath(root / DEFAULT_SPECS_DIR, Path.cwd()))
+
+
+def _specs_default(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    return default_specs_dir() if value is None else value
 
 
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
@@ -41,9 +63,11 @@ def specs_option(func: F) -> F:
         "--specs",
         "specs_dir",
         type=click.Path(path_type=Path, file_okay=False),
-        default=DEFAULT_SPECS,
-        show_default=True,
-        help="The specs folder: scope-catalog.yaml, approvals.yaml and apps/.",
+        default=None,
+        callback=_specs_default,
+        help="The specs folder: scope-catalog.yaml, approvals.yaml and apps/ [default: "
+        f"{DEFAULT_SPECS_DIR}/ of the project, the nearest folder at or above this one that "
+        f"holds {PROJECT_FILE}].",
     )(func)
 
 

@@ -20,6 +20,7 @@ from appspecs.inputfile import (
     SizeLimit,
     TooLarge,
     Unreadable,
+    folder_state,
     list_folder,
     may_exist,
     read_input_text,
@@ -286,10 +287,16 @@ def load_specs(root: Path, *, stacks_dir: Path | None = None, jobs: int | None =
 
 def check_specs_dir(root: Path) -> None:
     """Raise SpecsDirError when `root` is not a specs folder (a folder holding apps/)."""
-    if not root.is_dir():
-        raise SpecsDirError(f"specs folder '{root}' does not exist or is not a folder")
+    state = folder_state(root)
+    if state is None:
+        raise SpecsDirError(f"specs folder '{root}' is not a folder, or cannot be read")
+    if not state:
+        raise SpecsDirError(f"specs folder '{root}' does not exist")
     apps_dir = root / APPS_DIR
-    if not apps_dir.is_dir():
+    state = folder_state(apps_dir)
+    if state is None:
+        raise SpecsDirError(f"'{apps_dir}' is not a folder, or cannot be read")
+    if not state:
         raise SpecsDirError(f"'{apps_dir}' does not exist: app specs go in {APPS_DIR}/<name>.yaml")
 
 
