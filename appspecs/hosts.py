@@ -69,8 +69,12 @@ def parse_web_url(url: str) -> WebUrl | None:
 # every dev app): each is parsed and classified once per run.
 @lru_cache(maxsize=4096)
 def web_host(host: str) -> str | None:
-    """A host as written, in the form a browser reaches (None: no browser would take it)."""
-    parsed = parse_web_url(f"https://{host}/")
+    """A host as written (or as `urlsplit` gives it: a bare IPv6 address without brackets), in
+    the form a browser reaches; None when no browser would take it."""
+    text = host.strip()
+    if ":" in text and not text.startswith("["):
+        text = f"[{text}]"
+    parsed = parse_web_url(f"https://{text}/")
     return parsed.host if parsed is not None else None
 
 
@@ -79,16 +83,12 @@ def is_loopback_host(host: str) -> bool:
     """Whether ``host`` reaches this machine, whatever its spelling.
 
     ``host`` (as written, or as `urlsplit` gives it) is taken through browser host parsing
-    first; then localhost and every name under
-    `.localhost` (RFC 6761 keeps the domain on loopback), 127.0.0.0/8, ::1 and IPv4-mapped
-    loopback addresses are loopback, with or without a trailing dot.
+    first; then localhost and every name under `.localhost` (RFC 6761 keeps the domain on
+    loopback), 127.0.0.0/8, ::1 and IPv4-mapped loopback addresses are loopback, with or
+    without a trailing dot.
     """
-    text = host.strip()
-    # a bare IPv6 address (as urlsplit and httpx give it) is bracketed, as in a URL
-    normal = web_host(text if text.startswith("[") or ":" not in text else f"[{text}]")
-    if normal is None:
-        return False
-    return _is_loopback_normal(normal)
+    normal = web_host(host)
+    return normal is not None and _is_loopback_normal(normal)
 
 
 def _is_loopback_normal(host: str) -> bool:

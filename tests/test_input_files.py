@@ -165,6 +165,14 @@ def test_a_spoilt_state_file_is_an_io_error(project: Path, tmp_path: Path, how: 
 # -- folders that are there but cannot be read -------------------------------------------------
 
 
+def _emptied(folder: Path) -> Path:
+    """``folder`` removed, with its files: its path, for something else to stand there."""
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
+    return folder
+
+
 def _loop(path: Path) -> None:
     """A link to itself: there, but never a folder one can list (as root, modes do not stop a
     read, so this is how a test makes a folder unreadable)."""
@@ -172,10 +180,7 @@ def _loop(path: Path) -> None:
 
 
 def test_an_unreadable_stacks_folder_is_an_io_error_not_no_stacks(project: Path) -> None:
-    stacks = project / "stacks"
-    for f in stacks.iterdir():
-        f.unlink()
-    stacks.rmdir()
+    stacks = _emptied(project / "stacks")
     _loop(stacks)
     proc = run(project, "validate")
     assert proc.returncode == 2, proc.stderr
@@ -184,10 +189,7 @@ def test_an_unreadable_stacks_folder_is_an_io_error_not_no_stacks(project: Path)
 
 
 def test_a_file_in_place_of_the_stacks_folder_is_an_io_error(project: Path) -> None:
-    stacks = project / "stacks"
-    for f in stacks.iterdir():
-        f.unlink()
-    stacks.rmdir()
+    stacks = _emptied(project / "stacks")
     stacks.write_text("not a folder\n", encoding="utf-8")
     proc = run(project, "validate", "--format", "json")
     assert proc.returncode == 2, proc.stderr
@@ -195,20 +197,14 @@ def test_a_file_in_place_of_the_stacks_folder_is_an_io_error(project: Path) -> N
 
 
 def test_no_stacks_folder_at_all_is_still_only_a_note(project: Path) -> None:
-    stacks = project / "stacks"
-    for f in stacks.iterdir():
-        f.unlink()
-    stacks.rmdir()
+    _emptied(project / "stacks")
     proc = run(project, "validate")
     assert proc.returncode == 0, proc.stderr
     assert "note: no stacks" in proc.stderr
 
 
 def test_an_unreadable_apps_folder_is_an_io_error(project: Path) -> None:
-    apps = project / "app-specs" / "apps"
-    for f in apps.iterdir():
-        f.unlink()
-    apps.rmdir()
+    apps = _emptied(project / "app-specs" / "apps")
     _loop(apps)
     proc = run(project, "validate")
     assert proc.returncode == 2, proc.stderr

@@ -3,76 +3,74 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from appspecs.okta.errors import BadResponse
 
-# The largest `limit` each list endpoint accepts, from Okta's management OpenAPI spec (2026.06).
-# Fewer pages means fewer calls against the small `apps` bucket, which bounds an audit.
-# None: the endpoint has no paging; no `limit` is sent (policies, rules, claims, secrets).
-_PAGE_LIMITS: tuple[tuple[re.Pattern[str], int | None], ...] = (
+
+class Listing(NamedTuple):
+    """One list endpoint: the page size to ask for, and the most objects a real org lists."""
+
+    pattern: re.Pattern[str]
+    # The largest `limit` it accepts, from Okta's management OpenAPI spec (2026.06): fewer
+    # pages means fewer calls against the small `apps` bucket, which bounds an audit. None:
+    # the endpoint has no paging; no `limit` is sent.
+    limit: int | None
+    # The most objects one listing of a real org holds, with room to spare: a listing that
+    # goes on past them is a server that does not end, not a bigger org. Okta's largest orgs
+    # hold a few thousand apps and some hundred thousand groups; an authorization server holds
+    # tens of scopes, and here a policy per app. None: one page is what it sends.
+    most: int | None
+
+
+_LISTINGS: tuple[Listing, ...] = (
     # spec: maximum 200
-    (re.compile(r"/api/v1/apps"), 200),
+    Listing(re.compile(r"/api/v1/apps"), 200, 50_000),
     # spec: minimum 20, maximum 200
-    (re.compile(r"/api/v1/apps/[^/]+/groups"), 200),
+    Listing(re.compile(r"/api/v1/apps/[^/]+/groups"), 200, 1_000_000),
     # spec: maximum 10000, but Okta recommends "a specific value other than the default or
     # maximum" because large pages time out; 1000 keeps an org of thousands to a few calls.
-    (re.compile(r"/api/v1/groups"), 1000),
+    Listing(re.compile(r"/api/v1/groups"), 1000, 1_000_000),
     # spec: default 20, no documented maximum; 200 is what Okta's other app lists accept.
-    (re.compile(r"/api/v1/groups/[^/]+/apps"), 200),
+    Listing(re.compile(r"/api/v1/groups/[^/]+/apps"), 200, 50_000),
     # spec: default 200, maximum 200
-    (re.compile(r"/api/v1/authorizationServers"), 200),
+    Listing(re.compile(r"/api/v1/authorizationServers"), 200, 1_000),
     # spec: maximum 200
-    (re.compile(r"/api/v1/authorizationServers/[^/]+/scopes"), 200),
+    Listing(re.compile(r"/api/v1/authorizationServers/[^/]+/scopes"), 200, 10_000),
     # spec: no paging parameters at all
-    (re.compile(r"/api/v1/authorizationServers/[^/]+/policies"), None),
-    (re.compile(r"/api/v1/authorizationServers/[^/]+/policies/[^/]+/rules"), None),
-    (re.compile(r"/api/v1/authorizationServers/[^/]+/claims"), None),
-    (re.compile(r"/api/v1/apps/[^/]+/credentials/secrets"), None),
+    Listing(re.compile(r"/api/v1/authorizationServers/[^/]+/policies"), None, 50_000),
+    Listing(re.compile(r"/api/v1/authorizationServers/[^/]+/policies/[^/]+/rules"), None, None),
+    Listing(re.compile(r"/api/v1/authorizationServers/[^/]+/claims"), None, None),
+    Listing(re.compile(r"/api/v1/apps/[^/]+/credentials/secrets"), None, None),
 )
-
-
-# The most objects one listing of a real org holds, with room to spare; a listing that goes on
-# past them is a server that does not end, not a bigger org. Okta's largest customer orgs hold
-# a few thousand apps and some hundred thousand groups; an authorization server holds tens of
-# scopes and policies (a policy per app here: one per app of the largest org).
-_MAX_OBJECTS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"/api/v1/apps"), 50_000),
-    (re.compile(r"/api/v1/apps/[^/]+/groups"), 1_000_000),
-    (re.compile(r"/api/v1/groups"), 1_000_000),
-    (re.compile(r"/api/v1/groups/[^/]+/apps"), 50_000),
-    (re.compile(r"/api/v1/authorizationServers"), 1_000),
-    (re.compile(r"/api/v1/authorizationServers/[^/]+/scopes"), 10_000),
-    (re.compile(r"/api/v1/authorizationServers/[^/]+/policies"), 50_000),
-)
-# A listing not in the table, or one Okta does not page (rules, claims, secrets): one page is
-# what it sends; a few more pages are tolerated, never an endless run.
+# A listing that is not paged, or not known: one page is what it sends; a few more pages are
+# tolerated, never an endless run.
 _UNPAGED_MAX_PAGES = 10
+# Okta's page where no `limit` is sent
+_DEFAULT_PAGE = 20
 
 
-def _bare(path: str) -> str:
-    return path.split("?", 1)[0].rstrip("/")
+def _listing(path: str) -> Listing | None:
+    bare = path.split("?", 1)[0].rstrip("/")
+    return next((x for x in _LISTINGS if x.pattern.fullmatch(bare)), None)
+
+
+def page_limit(path: str) -> int | None:
+    """The `limit` to send when listing ``path``, or None to send none."""
+    listing = _listing(path)
+    return listing.limit if listing is not None else None
 
 
 def page_cap(path: str, size: int | None) -> int:
     """How many pages a listing of ``path`` in pages of ``size`` may take before it counts as
     never ending: the pages the largest real org fills, and one more (a last, empty page)."""
-    bare = _bare(path)
-    for pattern, most in _MAX_OBJECTS:
-        if pattern.fullmatch(bare):
-            return -(-most // (size or 20)) + 1  # Okta's default page is 20 where none is sent
-    return _UNPAGED_MAX_PAGES
-
-
-def page_limit(path: str) -> int | None:
-    """The `limit` to send when listing ``path``, or None to send none."""
-    bare = _bare(path)
-    for pattern, limit in _PAGE_LIMITS:
-        if pattern.fullmatch(bare):
-            return limit
-    return None
+    listing = _listing(path)
+    if listing is None or listing.most is None:
+        return _UNPAGED_MAX_PAGES
+    return -(-listing.most // (size or _DEFAULT_PAGE)) + 1
 
 
 def next_link(response: httpx.Response) -> str | None:
