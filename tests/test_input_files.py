@@ -203,6 +203,21 @@ def test_no_stacks_folder_at_all_is_still_only_a_note(project: Path) -> None:
     assert "note: no stacks" in proc.stderr
 
 
+def test_an_unreadable_logos_folder_is_an_io_error_at_the_logo_line(project: Path) -> None:
+    _loop(_emptied(project / "app-specs" / "logos"))
+    proc = run(project, "validate", "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    line = 2 + spec.read_text(encoding="utf-8").split("\nlogo:")[0].count("\n")
+    assert f"app-specs/apps/crm-sync.yaml:{line}:7: logo 'logos/crm-sync.png' cannot be read: " in (
+        proc.stderr
+    ), proc.stderr
+    report = json.loads(proc.stdout)
+    assert not report["ok"] and any("cannot be read" in p for p in report["problems"])
+    # not mistaken for a logo that is not there
+    assert "does not exist" not in proc.stdout + proc.stderr
+
+
 def test_an_unreadable_apps_folder_is_an_io_error(project: Path) -> None:
     apps = _emptied(project / "app-specs" / "apps")
     _loop(apps)

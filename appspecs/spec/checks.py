@@ -53,6 +53,8 @@ class Finding:
     severity: Severity = Severity.ERROR
     # an unknown field is wrong by its name: point at the key, not at its value
     at_key: bool = False
+    # a file the rule needs could not be read (an I/O error, exit 2), not a rule broken
+    unreadable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +139,9 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
     if ctx.partners is not None:
         findings += ctx.partners.check_app(spec, ctx.catalog)
     if spec.logo is not None:
-        problem = logo_problem(spec.logo, ctx.specs_root)
-        if problem:
-            findings.append(Finding("logo", ("logo",), problem))
+        checked = _logo_check(spec.logo, ctx.specs_root)
+        if checked is not None:
+            findings.append(Finding("logo", ("logo",), checked[0], unreadable=checked[1]))
     return findings
 
 
@@ -409,6 +411,20 @@ def _check_environments(spec: AppSpec, known: Mapping[str, bool | None]) -> list
 
 def logo_problem(logo: str, specs_root: Path) -> str | None:
     """Why `logo` cannot be used, or None; the file must sit inside app-specs/."""
+    checked = _logo_check(logo, specs_root)
+    return checked[0] if checked is not None else None
+
+
+def _logo_check(logo: str, specs_root: Path) -> tuple[str, bool] | None:
+    """Why `logo` cannot be used, and whether that is because it could not be read (an I/O
+    error: a logos folder or file that is there but unreadable is never taken for absent)."""
+    problem = _logo_problem(logo, specs_root)
+    if isinstance(problem, Unreadable):
+        return f"logo '{logo}' cannot be read: {problem.why}", True
+    return (problem, False) if problem is not None else None
+
+
+def _logo_problem(logo: str, specs_root: Path) -> str | Unreadable | None:
     rel = PurePosixPath(logo)
     suffix = rel.suffix.lower()
     if rel.is_absolute() or ".." in rel.parts or "\\" in logo:
@@ -422,7 +438,7 @@ def logo_problem(logo: str, specs_root: Path) -> str | None:
         if path.exists() and not path.resolve().is_relative_to(specs_root.resolve()):
             return f"logo '{logo}' leads outside app-specs/ (a symlink); keep the file inside it"
     except OSError as exc:
-        return f"logo '{logo}' cannot be read: {exc.strerror}"
+        return Unreadable(logo, exc.strerror or type(exc).__name__)
     if not may_exist(path):
         return f"logo '{logo}' does not exist under {specs_root}"
     try:
@@ -437,7 +453,7 @@ def logo_problem(logo: str, specs_root: Path) -> str | None:
     except NotAFile as exc:
         return f"logo '{logo}' is not a file ({exc.kind})"
     except Unreadable as exc:
-        return f"logo '{logo}' cannot be read: {exc.why}"
+        return exc
     magics = LOGO_TYPES[suffix]
     if magics and not any(head.startswith(m) for m in magics):
         return f"logo '{logo}' does not hold {suffix[1:].upper()} data"

@@ -375,7 +375,11 @@ def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
     if spec is None:
         return result
     for finding in check_spec(spec, path.stem, ctx):
-        file.add(finding)
+        if finding.unreadable:
+            at = file.doc.locate(finding.path)
+            result.io_errors.append(f"{file.shown}:{at.line}:{at.column}: {finding.message}")
+        else:
+            file.add(finding)
     if not has_errors(result.diagnostics):
         at = file.doc.locate(("type",))
         logo = logo_sha256(spec, ctx.specs_root)
