@@ -207,6 +207,10 @@ def drop_server(org: Org) -> None:
     del org.okta.state.auth_servers[org.seeded.server_id]
 
 
+def server_issuer_mode(org: Org) -> None:
+    org.seeded.server["issuerMode"] = "CUSTOM_URL"
+
+
 def server_audiences(org: Org) -> None:
     org.seeded.server["audiences"] = ["api://appspecs-dev", "api://legacy"]
 
@@ -388,6 +392,11 @@ CASES: list[tuple[str, Alter, Expected]] = [
         {("scope-changed", "low", None, "api:data:news.display_name")},
     ),
     ("server deleted", drop_server, {("auth-server-missing", "high", None, None)}),
+    (
+        "server issuer mode",
+        server_issuer_mode,
+        {("auth-server-changed", "medium", None, "issuer_mode")},
+    ),
     (
         "server audiences",
         server_audiences,

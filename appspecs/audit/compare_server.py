@@ -45,6 +45,21 @@ def server_findings(server: DesiredAuthServer, snap: Snapshot) -> list[Finding]:
                 live=list(live.audiences),
             )
         )
+    # Stated at the provider's default: the next update of a server we manage resets it, and
+    # the `iss` claim of every token with it.
+    managed = server.existing_id is None
+    if managed and live.issuer_mode is not None and live.issuer_mode != server.issuer_mode:
+        out.append(
+            finding(
+                "auth-server-changed",
+                None,
+                f"authorization server {live.name!r} has issuer mode {live.issuer_mode}, "
+                f"declared {server.issuer_mode}",
+                field="issuer_mode",
+                declared=server.issuer_mode,
+                live=live.issuer_mode,
+            )
+        )
     if live.status != "ACTIVE":
         out.append(
             finding(

@@ -39,7 +39,7 @@ _OIDC_APP_FIELDS = (
     "credentials.oauthClient.token_endpoint_auth_method",
     "credentials.oauthClient.pkce_required",
 )
-_SERVER_FIELDS = ("id", "name", "audiences", "status")
+_SERVER_FIELDS = ("id", "name", "audiences", "status", "issuerMode")
 _SERVERS = "/api/v1/authorizationServers"
 
 APPS = Operation(

@@ -155,6 +155,7 @@ class LiveAuthServer:
     name: str | None
     audiences: tuple[str, ...]
     status: str | None
+    issuer_mode: str | None = None  # None when Okta did not say
 
 
 def parse_auth_server(server: Any) -> LiveAuthServer:
@@ -163,6 +164,7 @@ def parse_auth_server(server: Any) -> LiveAuthServer:
         name=_text(server, "name"),
         audiences=_texts(server, "audiences"),
         status=_text(server, "status"),
+        issuer_mode=_text(server, "issuerMode"),
     )
 
 
