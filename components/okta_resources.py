@@ -7,6 +7,8 @@ components register is exactly what the planner predicts.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -141,7 +143,31 @@ def create_resource(
     if constructor is None or not spec.custom:
         raise GraphError(f"no pulumi_okta resource for '{spec.key}' of type '{spec.type}'")
     inputs = {k: resolve(v, created, groups) for k, v in spec.inputs.items()}
+    if spec.created_after is not None:
+        before = _created(spec.created_after, spec, created)
+        inputs = {k: _once_created(before, v) for k, v in inputs.items()}
     return constructor(spec.name, opts=opts, **inputs)
+
+
+def _once_created(before: pulumi.Resource, value: Any) -> Any:
+    """A plain input value that resolves only once `before` exists, so the SDK registers the
+    resource after it (in an update, a resource's outputs resolve when the engine has created
+    it). No dependency is recorded: the chain of them would be checked for cycles recursively
+    (see `appspecs.desired.resources.policy_chain`). Outputs are left as they are, with theirs."""
+    if isinstance(value, pulumi.Output) or not isinstance(before, pulumi.CustomResource):
+        return value
+    ready = before.id.future()
+
+    async def after() -> Any:
+        # A failed create is reported with that resource; the next one goes on.
+        with contextlib.suppress(Exception):
+            await ready
+        return value
+
+    async def known() -> bool:
+        return True
+
+    return pulumi.Output(set(), asyncio.ensure_future(after()), asyncio.ensure_future(known()))
 
 
 def child_options(

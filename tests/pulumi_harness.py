@@ -50,6 +50,7 @@ import os
 import runpy
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -168,6 +169,8 @@ class ProgramRun:
     logs: tuple[LogEntry, ...]  # info and above, in the order logged
     config: dict[str, str] = field(default_factory=dict)  # what the runtime was given
     error: BaseException | None = None
+    # the most registrations of each type the monitor was answering at once
+    most_in_flight: dict[str, int] = field(default_factory=dict)
 
     @cached_property
     def _by_ref(self) -> dict[ResourceRef, Registration]:
@@ -304,6 +307,10 @@ class RecordingMonitor(MockMonitor):
         self.names: dict[str, ResourceRef] = {}
         self.registered_outputs: dict[str, dict[str, Any]] = {}
         self._thread_loops: set[asyncio.AbstractEventLoop] = set()
+        # seconds each registration of a type takes; how many of a type were ever in flight
+        self.slow: dict[str, float] = {}
+        self._in_flight: dict[str, int] = {}
+        self.most_in_flight: dict[str, int] = {}
 
     def _thread_loop(self) -> None:
         # The official monitor makes an event loop on each executor thread it is called on and
@@ -331,7 +338,17 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         self._thread_loop()
-        response = super().RegisterResource(request)
+        with self._lock:
+            self._in_flight[request.type] = self._in_flight.get(request.type, 0) + 1
+            most = max(self.most_in_flight.get(request.type, 0), self._in_flight[request.type])
+            self.most_in_flight[request.type] = most
+        try:
+            # as a real create takes time, so registrations that may overlap do
+            time.sleep(self.slow.get(request.type, 0.0))
+            response = super().RegisterResource(request)
+        finally:
+            with self._lock:
+                self._in_flight[request.type] -= 1
         with self._lock:
             self.names[response.urn] = ResourceRef(request.type, request.name)
         if request.type == STACK_TYPE:
@@ -500,13 +517,16 @@ def run_stack_program(
     config: Mapping[str, Any] | None = None,
     preview: bool = False,
     group_names: Mapping[str, str] | None = None,
+    slow: Mapping[str, float] | None = None,
 ) -> ProgramRun:
     """Run `<project_root>/stacks/__main__.py` for `stack` under mocks and return what it did.
 
     `specs_dir` points the program at another specs folder (it becomes `appspecs:specsDir`; give
     an absolute path or one relative to `project_root`). `config` adds or replaces config keys
     (full `namespace:key` names, plain Python values; None removes a key). `group_names` makes
-    the group lookup answer another group for a name, as the provider's prefix match does. Raises
+    the group lookup answer another group for a name, as the provider's prefix match does.
+    `slow` makes each registration of a type take that many seconds, as a create does, so
+    `most_in_flight` shows which registrations can overlap. Raises
     `ProgramFailed` (with the partial `ProgramRun` as `.run`) when the program raises.
     """
     program = project_root / PROGRAM
@@ -525,6 +545,7 @@ def run_stack_program(
 
     mocks = RecordingMocks(group_names)
     monitor = RecordingMonitor(mocks)
+    monitor.slow = dict(slow or {})
     collector = _LogCollector()
     # A logger outside logging's tree: nothing propagates to pytest's or the root handlers.
     logger = logging.Logger(f"pulumi-harness-{stack}")
@@ -546,6 +567,7 @@ def run_stack_program(
         logs=tuple(collector.entries),
         config=values,
         error=error,
+        most_in_flight=dict(monitor.most_in_flight),
     )
     if error is not None:
         raise ProgramFailed(run, error)

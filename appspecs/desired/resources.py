@@ -115,6 +115,9 @@ class ResourceSpec:
     replace_on_changes: tuple[str, ...] = ()
     # Keys of resources to create first, beyond those its inputs refer to (Refs).
     depends_on: tuple[str, ...] = ()
+    # The key of a resource of the same kind that must be created (or found) before this one
+    # is registered at all: see `policy_chain`. Not a dependency the engine records.
+    created_after: str | None = None
 
 
 def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
@@ -223,7 +226,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
             },
             ignore_changes=("priority",),
             replace_on_changes=ON_ANOTHER_SERVER,
-            depends_on=(policy_key(after),) if after is not None else (),
+            created_after=policy_key(after) if after is not None else None,
         ),
         ResourceSpec(
             f"{key}/rule",
@@ -280,10 +283,14 @@ def policy_chain(apps: Iterable[DesiredApp]) -> Iterator[tuple[DesiredApp, str |
 
     One chain of policies per server: Okta answers 500 when several policies are created on one
     server at once (the provider takes no lock on create: resource_okta_auth_server_policy.go;
-    terraform-provider-okta issue #1198), so each app's policy waits for the one before it. The
-    provider already serialises every rule create behind one lock
-    (resource_okta_auth_server_policy_rule.go), so a chain of policies beside that chain of rules
-    leaves a deployment about as long as it was.
+    terraform-provider-okta issue #1198), so each app's policy is registered only once the one
+    before it exists (`created_after`). The provider already serialises every rule create behind
+    one lock (resource_okta_auth_server_policy_rule.go), so a chain of policies beside that chain
+    of rules leaves a deployment about as long as it was.
+
+    Not `depends_on`: the Python SDK checks every new dependency for cycles by walking the whole
+    chain recursively (pulumi/runtime/resource_cycle_breaker.py), which fails with a
+    RecursionError past some 950 apps and costs time growing with the cube of their number.
     """
     after: str | None = None
     for app in apps:
