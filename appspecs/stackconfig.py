@@ -59,6 +59,10 @@ class StackSettings(BaseModel):
     auth_server: AuthServerConfig = Field(alias="authServer")
     allow_loopback_redirects: bool = Field(default=False, alias="allowLoopbackRedirects")
     max_secret_age_days: int | None = Field(default=None, alias="maxSecretAgeDays", ge=1)
+    # A cap on the access-token lifetime any app of the stack may declare (Okta's bounds 5..1440).
+    max_access_token_minutes: int | None = Field(
+        default=None, alias="maxAccessTokenMinutes", ge=5, le=1440
+    )
     # Empty would mean the project folder to a path join, and "unset" to the program's `or`.
     specs_dir: FilePath | None = Field(default=None, alias="specsDir", min_length=1)
 
@@ -299,19 +303,27 @@ def stored_credentials(stacks_dir: Path) -> list[StoredCredential]:
     return found
 
 
-def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[str]]:
-    """Whether each stack allows loopback redirects (None: its file could not be read; the
-    stack still exists), and why any stack could not be read."""
-    allowed: dict[str, bool | None] = {}
+def all_stack_settings(stacks_dir: Path) -> tuple[dict[str, StackSettings | None], list[str]]:
+    """Every stack's settings (None: its file could not be read; the stack still exists), and
+    why any stack could not be read."""
+    settings: dict[str, StackSettings | None] = {}
     problems: list[str] = []
     try:
         names = discover_stacks(stacks_dir)
     except StackConfigError as exc:
-        return allowed, [str(exc)]
+        return settings, [str(exc)]
     for name in names:
         try:
-            allowed[name] = load_stack_config(stacks_dir, name).allow_loopback_redirects
+            settings[name] = load_stack_config(stacks_dir, name).settings
         except StackConfigError as exc:
-            allowed[name] = None
+            settings[name] = None
             problems.append(str(exc))
+    return settings, problems
+
+
+def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[str]]:
+    """Whether each stack allows loopback redirects (None: its file could not be read; the
+    stack still exists), and why any stack could not be read."""
+    settings, problems = all_stack_settings(stacks_dir)
+    allowed = {n: (s.allow_loopback_redirects if s else None) for n, s in settings.items()}
     return allowed, problems

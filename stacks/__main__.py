@@ -44,6 +44,7 @@ def read_config() -> tuple[StackConfig, str]:
         "appspecs:authServer": ours.get_object("authServer"),
         "appspecs:allowLoopbackRedirects": ours.get_bool("allowLoopbackRedirects"),
         "appspecs:maxSecretAgeDays": ours.get_int("maxSecretAgeDays"),
+        "appspecs:maxAccessTokenMinutes": ours.get_int("maxAccessTokenMinutes"),
         "appspecs:specsDir": ours.get("specsDir"),
         "okta:orgName": okta.get("orgName"),
         "okta:baseUrl": okta.get("baseUrl"),

@@ -163,7 +163,7 @@ def test_markdown_names_every_bucket_and_the_reads(org: Org) -> None:
     markdown = audit_cli(org, fmt="markdown").stdout
     for bucket in ("apps", "app", "groups", "authorizationServers", "token", "other"):
         assert f"| `{bucket}` |" in markdown
-    assert "| total | 18 |" in markdown
+    assert "| total | 17 |" in markdown
     assert "maxSecretAgeDays 180" in markdown
 
 

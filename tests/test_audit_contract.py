@@ -144,6 +144,10 @@ def sample_value(name: str) -> Any:
         return 30
     if name == "created":
         return "2026-01-31T09:15:00.000Z"
+    if name == "keys":
+        return [{"kid": "k1", "kty": "RSA", "e": "AQAB", "n": "n-value", "status": "ACTIVE"}]
+    if name in ("leeway", "accessTokenLifetimeMinutes", "refreshTokenWindowMinutes"):
+        return 30
     if name.endswith(("_types", "_uris", "include", "audiences")):
         return ["x"]
     return f"{name}-value"

@@ -27,17 +27,31 @@ client:
 scopes:
   - api:data:company
   - api:data:contact
+links:
+  terms: https://crm.example/terms
+  privacy: https://crm.example/privacy
 """
+
+RSA_N = (
+    "xH5r4F-slvBj8ASZGNIK5AfepwQ7yUKOasp6AujOcecjkLIThNd5K2ZukqLRscrTTfa9hMQ9KiKosOXoryK3vX9l0YN6kLGIS"
+    "TcUSNOQV67QgQ4t7058jaHGmqlmHVDpCbnVVsFpqBCyhrvz3EKq0nW8kbNSiKRhSm8LELQl172m4fmHg7TLlcgUWldWyJMNkY"
+    "C2TGmey0tPbaiZmx79mz6KYLTpJXV9TfjqFRtOXnGWMNX_Q1ozrEZabAgL0R6ff4b2HOhFpkFGuev-cX63wT6wngbW5_rT0qSL"
+    "5EW_yREJMKM8x8N5HEH-ttdIc8vas1dgI9aP9sCkuHFqd4GHwQ"
+)
 
 # The same spec, written in other ways.
 REWRITES = {
     "flow style": (
         "{name: crm-sync, label: CRM Sync, type: partner, owner: revops@acme.example,\n"
         " client: {kind: web, redirect_uris: [https://crm.acme.example/oauth/callback]},\n"
+        " links: {privacy: https://crm.example/privacy, terms: https://crm.example/terms},\n"
         " scopes: [api:data:company, api:data:contact]}\n"
     ),
     "keys in another order, other indents": (
         "scopes: [api:data:company, api:data:contact]\n"
+        "links:\n"
+        "    privacy: https://crm.example/privacy\n"
+        "    terms: https://crm.example/terms\n"
         "client:\n"
         "    redirect_uris: ['https://crm.acme.example/oauth/callback']\n"
         "    kind: web\n"
@@ -58,6 +72,9 @@ REWRITES = {
         "  redirect_uris:\n"
         "    # production only\n"
         "    - https://crm.acme.example/oauth/callback\n"
+        "links:  # the consent screen's\n"
+        "  terms: https://crm.example/terms\n"
+        "  privacy: https://crm.example/privacy  # policy\n"
         "scopes:\n"
         "  - api:data:company  # accounts\n"
         "  - api:data:contact  # people\n"
@@ -70,6 +87,7 @@ REWRITES = {
         "client:\n"
         '  "kind": web\n'
         '  redirect_uris: ["https://crm.acme.example/oauth/callback"]\n'
+        "links: {'terms': 'https://crm.example/terms', \"privacy\": https://crm.example/privacy}\n"
         "scopes: ['api:data:company', \"api:data:contact\"]\n"
     ),
     "document markers and block scalars": (
@@ -83,6 +101,9 @@ REWRITES = {
         "  kind: web\n"
         "  redirect_uris:\n"
         "  - https://crm.acme.example/oauth/callback\n"
+        "links:\n"
+        "  terms: https://crm.example/terms\n"
+        "  privacy: https://crm.example/privacy\n"
         "scopes:\n"
         "- api:data:company\n"
         "- api:data:contact\n"
@@ -100,9 +121,16 @@ REWRITES = {
         "  redirect_uris: [https://crm.acme.example/oauth/callback]\n"
         "  post_logout_redirect_uris: []\n"
         "  grant_types: [authorization_code, refresh_token]\n"
+        "  auth: client_secret\n"
+        "  refresh_token_rotation: static\n"
         "scopes: [api:data:company, api:data:contact]\n"
         "groups: []\n"
         "environments:\n"
+        "tokens: {}\n"
+        "links:\n"
+        "  terms: https://crm.example/terms\n"
+        "  privacy: https://crm.example/privacy\n"
+        "  home: null\n"
     ),
 }
 
@@ -140,6 +168,8 @@ def test_digest_is_sha256_of_the_canonical_json(tmp_path: Path) -> None:
         "scopes": ["api:data:company", "api:data:contact"],
         "groups": [],
         "environments": None,
+        # fields added later are in only when set
+        "links": {"terms": "https://crm.example/terms", "privacy": "https://crm.example/privacy"},
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
     assert digest_of(tmp_path, SPEC) == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
@@ -183,7 +213,28 @@ CHANGES = {
     ),
     "client.pkce": lambda s: _set(s, "scopes:", "  pkce: true\nscopes:"),
     "client.oidc_scopes": lambda s: _set(s, "scopes:", "  oidc_scopes: [openid]\nscopes:"),
-    "scopes (one more)": lambda s: s + "  - api:data:news\n",
+    "scopes (one more)": lambda s: _set(
+        s, "  - api:data:contact\n", "  - api:data:contact\n  - api:data:news\n"
+    ),
+    "client.auth": lambda s: _set(
+        s, "scopes:", "  auth: private_key_jwt\n  jwks_uri: https://crm.example/jwks\nscopes:"
+    ),
+    "client.jwks_uri": lambda s: _set(
+        s, "scopes:", "  auth: private_key_jwt\n  jwks_uri: https://crm.example/jwks\nscopes:"
+    ),
+    "client.jwks": lambda s: _set(
+        s,
+        "scopes:",
+        f"  auth: private_key_jwt\n  jwks:\n    - {{kid: k1, kty: RSA, e: AQAB, n: {RSA_N}}}\nscopes:",
+    ),
+    "client.refresh_token_rotation": lambda s: _set(
+        s, "scopes:", "  refresh_token_rotation: rotate\nscopes:"
+    ),
+    "tokens (access)": lambda s: s + "tokens: {access_token_minutes: 30}\n",
+    "tokens (refresh)": lambda s: s + "tokens: {refresh_token_minutes: 1440}\n",
+    "links (home)": lambda s: _set(s, "links:\n", "links:\n  home: https://crm.example\n"),
+    "links (terms)": lambda s: _set(s, "example/terms", "example/tos"),
+    "links (privacy)": lambda s: _set(s, "example/privacy", "example/policy"),
     "scopes (order)": lambda s: _set(
         s,
         "  - api:data:company\n  - api:data:contact",
@@ -260,3 +311,22 @@ def test_every_field_of_the_spec_has_a_change() -> None:
     }
     changed = {name.split(" ")[0] for name in CHANGES} | {"name"}
     assert fields == changed
+
+
+def test_a_spec_without_the_later_fields_keeps_the_digest_it_was_approved_at() -> None:
+    # acme-analytics as approved in SEC-1042 (app-specs/approvals.yaml), before auth, jwks,
+    # refresh-token rotation, tokens and links existed: its digest must not move.
+    from appspecs.spec.digest import spec_digest
+    from appspecs.spec.models import AppSpec
+
+    before = yaml.safe_load(
+        "name: acme-analytics\nlabel: Acme Analytics\ntype: partner\n"
+        "owner: partnerships@acme.example\n"
+        "description: Partner dashboard showing company news to shared customers.\n"
+        "client:\n  kind: web\n  redirect_uris:\n"
+        "    - https://app.acme-analytics.example/oauth2/callback\n"
+        "scopes:\n  - api:data:company\n  - api:data:news\ngroups:\n  - partner-acme-analytics\n"
+    )
+    assert spec_digest(AppSpec.model_validate(before, strict=True)) == (
+        "sha256:cd7954b2c255b141e855a014510ed40b0f1285a51e2769843de4dcdcc0c3e8a3"
+    )

@@ -7,6 +7,7 @@ apps as a person in the admin console would: app, policy naming its client id, r
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -217,7 +218,13 @@ UNEXPRESSIBLE: dict[str, tuple[Case, str]] = {
             scopes=["api:data:company"],
             token_endpoint_auth_method="private_key_jwt",
         ),
-        "token_endpoint_auth_method: the org has 'private_key_jwt'",
+        "client.auth: private_key_jwt needs the client's public keys",
+    ),
+    "rotated refresh tokens without leeway": (
+        lambda o: o.app(
+            "Odd App", kind="browser", refresh_token={"rotation_type": "ROTATE", "leeway": 0}
+        ),
+        "refresh_token_leeway: the org has 0, a spec would deploy 30",
     ),
     "inactive app": (
         lambda o: o.app("Odd App", status="INACTIVE"),
@@ -672,3 +679,75 @@ def test_the_settings_the_first_deploy_resets_are_noted(org: Org) -> None:
     assert "the `iss` claim of its tokens changes" in result.stdout
     assert "the first deploy sets hide_web from false to true" in result.stdout
     assert result.stdout.count("the first deploy sets") == 2  # Back Office is at the defaults
+
+
+def _ec_jwk(kid: str) -> dict[str, str]:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    numbers = ec.generate_private_key(ec.SECP384R1()).public_key().public_numbers()
+
+    def b64(i: int) -> str:
+        return base64.urlsafe_b64encode(i.to_bytes(48, "big")).rstrip(b"=").decode()
+
+    return {"kid": kid, "kty": "EC", "x": b64(numbers.x), "y": b64(numbers.y)}
+
+
+def test_keys_rotation_lifetimes_and_links_are_read_into_the_spec(org: Org) -> None:
+    key = _ec_jwk("batch-2026")
+    org.app(
+        "Key Batch",
+        kind="service",
+        grants=["client_credentials"],
+        scopes=["api:data:news"],
+        token_endpoint_auth_method="private_key_jwt",
+        jwks={"keys": [key]},
+    )
+    org.app(
+        "Static Studio",
+        kind="browser",
+        refresh_token={"rotation_type": "STATIC", "leeway": 30},
+        tos_uri="https://studio.example/terms",
+        policy_uri="https://studio.example/privacy",
+        client_uri="https://studio.example",
+    )
+    rule = next(iter(org.okta.state.rules[org.app("Short Tokens")["policy"]["id"]].values()))
+    rule["actions"]["token"]["accessTokenLifetimeMinutes"] = 15
+    rule["actions"]["token"]["refreshTokenWindowMinutes"] = 1440
+    result = run_import(org)
+    assert result.exit_code == 0, result.output
+    batch = org.spec("key-batch")["client"]
+    # Okta lists keys with id, status and times and no curve: the spec gets the curve back
+    assert batch == {
+        "kind": "service",
+        "auth": "private_key_jwt",
+        "jwks": [{**key, "crv": "P-384"}],
+    }
+    studio = org.spec("static-studio")
+    assert studio["client"]["refresh_token_rotation"] == "static"
+    assert studio["links"] == {
+        "home": "https://studio.example",
+        "terms": "https://studio.example/terms",
+        "privacy": "https://studio.example/privacy",
+    }
+    assert org.spec("short-tokens")["tokens"] == {
+        "access_token_minutes": 15,
+        "refresh_token_minutes": 1440,
+    }
+    # a deploy of these specs changes nothing: each validates but for its placeholder owner
+    validated = CliRunner().invoke(cli, ["validate", "--format", "json"])
+    diagnostics = json.loads(validated.stdout)["diagnostics"]
+    assert {(d["code"], d["path"]) for d in diagnostics} == {("invalid-value", "owner")}
+
+
+def test_a_partner_app_without_consent_pages_is_written_with_a_note(org: Org) -> None:
+    org.app("Acme Portal", consent_method="REQUIRED", scopes=["api:data:company", "offline_access"])
+    result = run_import(org, "--partner", "acme-portal")
+    assert result.exit_code == 0, result.output
+    assert "links: the org shows no terms or privacy page on its consent screen" in result.stdout
+    assert "links" not in org.spec("acme-portal")
+    path = org.apps_dir / "acme-portal.yaml"
+    text = path.read_text().replace("owner: TODO-owner", "owner: a@acme.example")
+    path.write_text(text.replace("partner: TODO-partner", "partner: acme-analytics"))
+    validated = CliRunner().invoke(cli, ["validate", "--format", "json"])
+    codes = {(d["code"], d["path"]) for d in json.loads(validated.stdout)["diagnostics"]}
+    assert ("links", "type") in codes  # validate asks for them once the owner is filled in

@@ -82,6 +82,7 @@ client:
   kind: web
   redirect_uris: [https://portal.partner.example/cb]
 scopes: [api:billing:read]
+links: {terms: "https://portal.partner.example/terms", privacy: "https://portal.partner.example/privacy"}
 """,
     "prod-only": """\
 name: prod-only

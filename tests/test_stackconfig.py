@@ -109,7 +109,7 @@ def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
         load_stack_config(tmp_path, "dev")
     assert str(caught.value).endswith(
         "Pulumi.dev.yaml:3:3: appspecs:allowLoopbackRedirect: unknown setting; "
-        "accepted: authServer, allowLoopbackRedirects, maxSecretAgeDays, specsDir"
+        "accepted: authServer, allowLoopbackRedirects, maxSecretAgeDays, maxAccessTokenMinutes, specsDir"
     )
 
 

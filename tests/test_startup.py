@@ -24,8 +24,7 @@ print(code, heavy, file=sys.stderr)
 """
 
 
-def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+def validate_loads(root: Path) -> str:
     done = subprocess.run(
         [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{CODE}"],
         cwd=root,
@@ -35,4 +34,21 @@ def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
     )
     code, _, heavy = done.stderr.strip().splitlines()[-1].partition(" ")
     assert code == "0", done.stderr
+    return heavy
+
+
+def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    # Without inline public keys (private_key_jwt), nothing heavy at all.
+    worker = root / "app-specs" / "apps" / "enrichment-worker.yaml"
+    text = worker.read_text(encoding="utf-8")
+    keys = text[text.index("  auth: private_key_jwt") : text.index("scopes:")]
+    worker.write_text(text.replace(keys, ""), encoding="utf-8")
+    heavy = validate_loads(root)
     assert heavy == "[]", f"validate imported {heavy}"
+
+
+def test_validate_loads_cryptography_only_to_parse_inline_keys(tmp_path: Path) -> None:
+    # The bundled enrichment-worker lists a public key: cryptography checks it, nothing else.
+    heavy = validate_loads(copy_project(tmp_path))
+    assert heavy == "['cryptography']", f"validate imported {heavy}"

@@ -20,10 +20,16 @@ _FIELDS: tuple[tuple[str, bool], ...] = (
     ("token_endpoint_auth_method", True),
     ("pkce_required", True),
     ("consent_method", True),
+    ("jwks_uri", True),
+    ("client_uri", True),
+    ("tos_uri", True),
+    ("policy_uri", True),
 )
 # Settings the desired state states at the provider's defaults (model.py): compared when Okta
 # reports them, as the first update would reset them.
-_STATED: tuple[str, ...] = ("issuer_mode", "hide_ios", "hide_web")
+_STATED: tuple[str, ...] = ("issuer_mode", "hide_ios", "hide_web", "refresh_token_rotation")
+# Compared only when declared: Okta keeps a leeway even where it means nothing (static tokens).
+_FIELDS_WHEN_DECLARED = ("refresh_token_leeway",)
 
 
 def _comparable(value: Any, ordered: bool) -> Any:
@@ -35,7 +41,11 @@ def _comparable(value: Any, ordered: bool) -> Any:
 def client_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
     """``app-changed`` per differing field, and ``app-outdated`` when the marker is behind."""
     out: list[Finding] = []
-    compared = [*_FIELDS, *((name, True) for name in _STATED if getattr(live, name) is not None)]
+    compared = [
+        *_FIELDS,
+        *((name, True) for name in _STATED if getattr(live, name) is not None),
+        *((name, True) for name in _FIELDS_WHEN_DECLARED if getattr(app.client, name)),
+    ]
     for name, ordered in compared:
         want = _comparable(getattr(app.client, name), ordered)
         have = _comparable(getattr(live, name), ordered)
@@ -52,6 +62,7 @@ def client_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
                 severity=APP_FIELD_SEVERITY.get(name),
             )
         )
+    out += key_findings(app, live)
     digest = live.marker.digest if live.marker else None
     if digest != app.digest:
         out.append(
@@ -65,6 +76,51 @@ def client_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
                 live=digest,
             )
         )
+    return out
+
+
+def key_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
+    """Per kid: a live key the spec does not list (anyone holding its private key can sign in
+    as the app), a declared key that is not live, and a key whose material differs."""
+    declared = {k.kid: k for k in app.client.jwks}
+    have = {k.kid: k for k in live.jwks}
+    if app.client.jwks_uri is not None:
+        return []  # the client publishes its keys itself; Okta holds none inline
+    out: list[Finding] = []
+    for kid, key in have.items():
+        if kid not in declared:
+            out.append(
+                finding(
+                    "key-unlisted",
+                    app.name,
+                    f"the live app accepts key {kid!r} ({key.kty}), which the spec does not list",
+                    field=f"jwks[{kid}]",
+                    live=key.members(),
+                )
+            )
+        elif key != declared[kid]:
+            out.append(
+                finding(
+                    "key-changed",
+                    app.name,
+                    f"key {kid!r} is another key live than declared",
+                    field=f"jwks[{kid}]",
+                    declared=declared[kid].members(),
+                    live=key.members(),
+                )
+            )
+    for kid, key in declared.items():
+        if kid not in have:
+            out.append(
+                finding(
+                    "key-missing",
+                    app.name,
+                    f"declared key {kid!r} ({key.kty}) is not on the live app: the client cannot "
+                    "sign in with it",
+                    field=f"jwks[{kid}]",
+                    declared=key.members(),
+                )
+            )
     return out
 
 

@@ -17,9 +17,14 @@ app-orphaned                   medium    a live app has the marker but no spec f
 app-marker-malformed           medium    a live app's ``profile.appspecs`` is not a marker:
                                          no spec can be matched to the app
 app-changed                    varies    a client setting differs (``field``): high for
-                                         redirect_uris, grant_types, token_endpoint_auth_method,
+                                         redirect_uris, grant_types, token_endpoint_auth_method
+                                         (a key-based client back on a secret), jwks_uri,
                                          pkce_required, consent_method; low for label;
-                                         medium otherwise
+                                         medium otherwise (rotation, consent links)
+key-unlisted                   high      the live app accepts a public key (by ``kid``) its
+                                         spec does not list
+key-changed                    high      a declared ``kid`` holds another key live
+key-missing                    medium    a declared key is not on the live app
 app-outdated                   low       the live marker's digest is not the spec's: the
                                          deployed app is behind the spec
 policy-missing                 high      the app's access policy is not on the server
@@ -28,8 +33,9 @@ policy-changed                 medium    the app's policy is not active, or does
                                          app's client id (``field`` status or clients)
 policy-unmanaged               medium    a policy not made from a spec names the app's client
 rule-missing                   high      the app's policy has no rule named for the app
-rule-changed                   varies    the rule's status, grant types, groups or users
-                                         differ: high when it reaches more people than declared
+rule-changed                   varies    the rule's status, grant types, groups, users or
+                                         token lifetimes differ: high when it reaches more
+                                         people, or its tokens live longer, than declared
 scopes-granted-beyond-spec     high      active rules grant the app scopes its spec does not
 scopes-missing                 medium    declared scopes that no active rule grants the app
 groups-added-live              medium    groups assigned to the app live, not in its spec
@@ -86,6 +92,9 @@ CODES: dict[str, Severity] = {
     "app-orphaned": Severity.MEDIUM,
     "app-marker-malformed": Severity.MEDIUM,
     "app-changed": Severity.MEDIUM,
+    "key-unlisted": Severity.HIGH,
+    "key-changed": Severity.HIGH,
+    "key-missing": Severity.MEDIUM,
     "app-outdated": Severity.LOW,
     "policy-missing": Severity.HIGH,
     "policy-other-clients": Severity.HIGH,
@@ -115,6 +124,7 @@ APP_FIELD_SEVERITY: dict[str, Severity] = {
     "token_endpoint_auth_method": Severity.HIGH,
     "pkce_required": Severity.HIGH,
     "consent_method": Severity.HIGH,
+    "jwks_uri": Severity.HIGH,
     "label": Severity.LOW,
 }
 

@@ -100,7 +100,22 @@ def _no_such_app(name: str, specs_dir: Path, declared: Iterable[str]) -> NoRetur
     fail(f"no app named '{name}' is declared in {specs_dir}; apps: {names}")
 
 
+# A key-based client rotates by a spec change, never through Okta's secrets API.
+KEY_ROTATION = (
+    "rotate its key by a spec change: add the new public key to client.jwks under a new kid "
+    "and deploy; switch the client to the new private key; then remove the old key and deploy "
+    "again (the plan says key added / key removed)"
+)
+KEY_BASED = "private_key_jwt"
+
+
 def _has_secrets(name: str, method: str | None) -> None:
+    if method == KEY_BASED:
+        fail(
+            f"'{name}' signs its token requests with a private key (private_key_jwt): it has no "
+            f"client secret; {KEY_ROTATION}",
+            exits.FAILED,
+        )
     if method not in SECRET_AUTH_METHODS:
         fail(
             f"'{name}' authenticates with token_endpoint_auth_method '{method or ''}': it has no client "
@@ -353,6 +368,8 @@ def list_command(
     max_age = config.settings.max_secret_age_days
     if fmt == "json":
         click.echo(json.dumps(_list_json(name, live, secrets, now, max_age), indent=2))
+    elif live.token_endpoint_auth_method == KEY_BASED:
+        click.echo(_keys_text(name, live))
     elif public:
         click.echo(
             f"{name} ({live.id}): a public client (token_endpoint_auth_method "
@@ -360,6 +377,15 @@ def list_command(
         )
     else:
         click.echo(_list_text(name, live, secrets, now, max_age))
+
+
+def _keys_text(name: str, live: LiveApp) -> str:
+    where = f"its key set URL {live.jwks_uri}" if live.jwks_uri else None
+    count = f"{len(live.jwks)} public key{'s' if len(live.jwks) != 1 else ''}"
+    lines = [f"{name} ({live.id}): no client secrets (private_key_jwt); {where or count}"]
+    lines += [f"  {k.kid}  {k.kty}" for k in live.jwks]
+    lines.append(f"  To {KEY_ROTATION}.")
+    return "\n".join(lines)
 
 
 def _too_old(age: int | None, max_age: int | None) -> bool:
@@ -391,6 +417,15 @@ def _list_json(
         "app_id": live.id,
         "token_endpoint_auth_method": live.token_endpoint_auth_method,
         "max_secret_age_days": max_age,
+        **(
+            {
+                "keys": [{"kid": k.kid, "kty": k.kty} for k in live.jwks],
+                "jwks_uri": live.jwks_uri,
+                "key_rotation": KEY_ROTATION,
+            }
+            if live.token_endpoint_auth_method == KEY_BASED
+            else {}
+        ),
         "secrets": [
             {
                 "id": s.id,

@@ -36,6 +36,25 @@ class DesiredAuthServer:
 
 
 @dataclass(frozen=True, slots=True)
+class DesiredKey:
+    """One public key of a private_key_jwt client, as Okta's JWKS holds it (no `crv`: neither
+    Okta's OAuth2ClientJsonWebKeyECRequest nor the provider's jwks block has one)."""
+
+    kid: str
+    kty: str
+    e: str | None = None
+    n: str | None = None
+    x: str | None = None
+    y: str | None = None
+
+    def members(self) -> dict[str, str]:
+        """The members that are set, by their JWK names."""
+        members = {"kid": self.kid, "kty": self.kty, "e": self.e, "n": self.n}
+        members |= {"x": self.x, "y": self.y}
+        return {k: v for k, v in members.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
 class DesiredOAuthClient:
     """The OIDC app's settings as Okta names them (`settings.oauthClient`, `credentials`)."""
 
@@ -68,6 +87,13 @@ class DesiredOAuthClient:
     accessibility_self_service: bool = False
     user_name_template: str = "${source.login}"
     user_name_template_type: str = "BUILT_IN"
+    # private_key_jwt: the public keys inline, or where the client publishes them
+    jwks: tuple[DesiredKey, ...] = ()
+    jwks_uri: str | None = None
+    # consent-screen links (the spec's links: home, terms, privacy)
+    client_uri: str | None = None
+    tos_uri: str | None = None
+    policy_uri: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

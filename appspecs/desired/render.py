@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Sequence
 
@@ -10,6 +11,7 @@ from appspecs.desired.model import (
     MARKER,
     DesiredApp,
     DesiredAuthServer,
+    DesiredKey,
     DesiredOAuthClient,
     DesiredPolicy,
     DesiredRule,
@@ -19,7 +21,7 @@ from appspecs.desired.model import (
 )
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import APPS_DIR, LoadedSpec, SpecSet
-from appspecs.spec.models import PUBLIC_KINDS
+from appspecs.spec.models import PUBLIC_KINDS, AppSpec
 from appspecs.spec.release import release_of
 from appspecs.stackconfig import StackConfig
 
@@ -30,6 +32,10 @@ KIND_OF = {okta: kind for kind, okta in APPLICATION_TYPE.items()}
 OFFLINE_ACCESS = "offline_access"
 # refresh_token is an app grant type, not a condition an access-policy rule can name.
 RULE_GRANT_EXCLUDED = frozenset({"refresh_token"})
+# Seconds a rotated refresh token stays valid, so a retried refresh does not lock the client out:
+# Okta's default (OpenIdConnectApplicationSettingsRefreshToken.leeway), which the provider
+# would otherwise replace with 0.
+ROTATION_LEEWAY_SECONDS = 30
 
 
 def rule_scope_list(
@@ -129,13 +135,23 @@ def render_app(
         response_types=("code",) if interactive else ("token",),
         redirect_uris=tuple(spec.client.redirect_uris),
         post_logout_redirect_uris=tuple(spec.client.post_logout_redirect_uris),
-        token_endpoint_auth_method="none" if kind in PUBLIC_KINDS else "client_secret_basic",
+        token_endpoint_auth_method=auth_method(spec),
         pkce_required=spec.client.effective_pkce,
         consent_method="REQUIRED" if spec.type == "partner" else "TRUSTED",
         logo=logo_input(specs_dir_from_project, spec.logo) if spec.logo else None,
         status="ACTIVE" if active else "INACTIVE",
         profile={MARKER: {"name": spec.name, "digest": loaded.digest}},
+        jwks=desired_keys(spec),
+        jwks_uri=spec.client.jwks_uri if spec.client.auth == "private_key_jwt" else None,
+        client_uri=spec.links.home if spec.links else None,
+        tos_uri=spec.links.terms if spec.links else None,
+        policy_uri=spec.links.privacy if spec.links else None,
     )
+    if refreshes_rotating(spec):
+        # the stated defaults (STATIC, leeway 0) otherwise
+        client = dataclasses.replace(
+            client, refresh_token_rotation="ROTATE", refresh_token_leeway=ROTATION_LEEWAY_SECONDS
+        )
     rule_scopes = rule_scope_list(spec.scopes, spec.client.effective_oidc_scopes, grants)
     groups = tuple(spec.groups) if interactive else ()
     return DesiredApp(
@@ -156,6 +172,38 @@ def render_app(
             grant_types=tuple(g for g in grants if g not in RULE_GRANT_EXCLUDED),
             scopes=rule_scopes,
             groups=groups or (EVERYONE,),
+            **declared_lifetimes(spec),
         ),
         groups=groups,
     )
+
+
+def auth_method(spec: AppSpec) -> str:
+    """Okta's token_endpoint_auth_method for the spec's kind and auth."""
+    if spec.client.kind in PUBLIC_KINDS:
+        return "none"
+    return "private_key_jwt" if spec.client.auth == "private_key_jwt" else "client_secret_basic"
+
+
+def desired_keys(spec: AppSpec) -> tuple[DesiredKey, ...]:
+    if spec.client.auth != "private_key_jwt":
+        return ()
+    return tuple(
+        DesiredKey(kid=k.kid, kty=k.kty, e=k.e, n=k.n, x=k.x, y=k.y) for k in spec.client.jwks or ()
+    )
+
+
+def refreshes_rotating(spec: AppSpec) -> bool:
+    """Whether the app has refresh tokens and rotates them (Okta's rotation_type ROTATE)."""
+    grants = spec.client.effective_grant_types
+    return "refresh_token" in grants and spec.client.effective_refresh_token_rotation == "rotate"
+
+
+def declared_lifetimes(spec: AppSpec) -> dict[str, int]:
+    """The rule's lifetimes the spec declares; the others stay at their stated defaults."""
+    tokens = spec.tokens
+    values = {
+        "access_token_lifetime_minutes": tokens.access_token_minutes if tokens else None,
+        "refresh_token_window_minutes": tokens.refresh_token_minutes if tokens else None,
+    }
+    return {k: v for k, v in values.items() if v is not None}

@@ -12,7 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from appspecs.desired.model import EVERYONE, DesiredApp, DesiredAuthServer, DesiredState
+from appspecs.desired.model import (
+    EVERYONE,
+    DesiredApp,
+    DesiredAuthServer,
+    DesiredOAuthClient,
+    DesiredState,
+)
 from appspecs.desired.names import scope_resource_name
 
 AUTH_SERVER_COMPONENT = "appspecs:index:ApiAuthServer"
@@ -208,6 +214,18 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
         oauth["post_logout_redirect_uris"] = list(c.post_logout_redirect_uris)
     if c.logo:
         oauth["logo"] = c.logo
+    oauth.update(key_inputs(c))
+    oauth.update(
+        {
+            name: value
+            for name, value in (
+                ("client_uri", c.client_uri),
+                ("tos_uri", c.tos_uri),
+                ("policy_uri", c.policy_uri),
+            )
+            if value is not None
+        }
+    )
     out = [
         ResourceSpec(key, APP_COMPONENT, app.name, None, custom=False),
         ResourceSpec(f"{key}/oauth", OAUTH_APP, app.name, key, oauth),
@@ -266,6 +284,16 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
                 },
             )
         )
+    return out
+
+
+def key_inputs(client: DesiredOAuthClient) -> dict[str, Any]:
+    """A key-based client's keys (the provider's jwks block, OAuthJwk) or key set URL."""
+    out: dict[str, Any] = {}
+    if client.jwks:
+        out["jwks"] = [key.members() for key in client.jwks]
+    if client.jwks_uri is not None:
+        out["jwks_uri"] = client.jwks_uri
     return out
 
 

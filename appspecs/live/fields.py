@@ -38,6 +38,13 @@ _OIDC_APP_FIELDS = (
     "credentials.oauthClient.client_id",
     "credentials.oauthClient.token_endpoint_auth_method",
     "credentials.oauthClient.pkce_required",
+    "settings.oauthClient.jwks.keys",
+    "settings.oauthClient.jwks_uri",
+    "settings.oauthClient.refresh_token.rotation_type",
+    "settings.oauthClient.refresh_token.leeway",
+    "settings.oauthClient.client_uri",
+    "settings.oauthClient.tos_uri",
+    "settings.oauthClient.policy_uri",
 )
 _SERVER_FIELDS = ("id", "name", "audiences", "status", "issuerMode")
 _SERVERS = "/api/v1/authorizationServers"

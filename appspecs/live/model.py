@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from appspecs.desired.model import MARKER
+from appspecs.desired.model import MARKER, DesiredKey
 from appspecs.live.secrets import SecretInfo
 from appspecs.okta.errors import BadResponse
 
@@ -37,6 +37,24 @@ def _texts(obj: Any, *keys: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(v for v in value if isinstance(v, str))
+
+
+def _int(obj: Any, *keys: str) -> int | None:
+    value = _dig(obj, *keys)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _keys(obj: Any, *keys: str) -> tuple[DesiredKey, ...]:
+    """The public keys of a JWKS (``settings.oauthClient.jwks.keys``), in the order listed;
+    a key without a text kid and kty is not one Okta can verify with, and is left out."""
+    value = _dig(obj, *keys)
+    out: list[DesiredKey] = []
+    for key in value if isinstance(value, list) else ():
+        kid, kty = _text(key, "kid"), _text(key, "kty")
+        if kid and kty:
+            members = {m: _text(key, m) for m in ("e", "n", "x", "y")}
+            out.append(DesiredKey(kid=kid, kty=kty, **members))
+    return tuple(out)
 
 
 def _id(obj: Any, what: str) -> str:
@@ -77,6 +95,13 @@ class LiveApp:
     issuer_mode: str | None = None
     hide_ios: bool | None = None
     hide_web: bool | None = None
+    jwks: tuple[DesiredKey, ...] = ()
+    jwks_uri: str | None = None
+    refresh_token_rotation: str | None = None
+    refresh_token_leeway: int | None = None
+    client_uri: str | None = None
+    tos_uri: str | None = None
+    policy_uri: str | None = None
 
     def describe(self) -> str:
         return f"{self.label or '(no label)'} ({self.id})"
@@ -125,6 +150,15 @@ def parse_app(app: Any) -> LiveApp:
         issuer_mode=_text(app, "settings", "oauthClient", "issuer_mode"),
         hide_ios=_flag(app, "visibility", "hide", "iOS"),
         hide_web=_flag(app, "visibility", "hide", "web"),
+        jwks=_keys(app, "settings", "oauthClient", "jwks", "keys"),
+        jwks_uri=_text(app, "settings", "oauthClient", "jwks_uri"),
+        refresh_token_rotation=_text(
+            app, "settings", "oauthClient", "refresh_token", "rotation_type"
+        ),
+        refresh_token_leeway=_int(app, "settings", "oauthClient", "refresh_token", "leeway"),
+        client_uri=_text(app, "settings", "oauthClient", "client_uri"),
+        tos_uri=_text(app, "settings", "oauthClient", "tos_uri"),
+        policy_uri=_text(app, "settings", "oauthClient", "policy_uri"),
     )
 
 

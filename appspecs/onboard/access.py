@@ -23,9 +23,18 @@ class Grant:
     scopes: tuple[str, ...]
     groups: tuple[str, ...]
     grant_types: tuple[str, ...]
+    # the rule's token lifetimes (None: not read)
+    access_token_lifetime_minutes: int | None = None
+    refresh_token_window_minutes: int | None = None
 
-    def key(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        return frozenset(self.scopes), frozenset(self.groups), frozenset(self.grant_types)
+    def key(self) -> tuple[object, ...]:
+        return (
+            frozenset(self.scopes),
+            frozenset(self.groups),
+            frozenset(self.grant_types),
+            self.access_token_lifetime_minutes,
+            self.refresh_token_window_minutes,
+        )
 
 
 class GroupNames:
@@ -104,6 +113,8 @@ def _rule_grant(rule: LiveRule, where: str, groups: GroupNames, problems: list[s
         scopes=rule.scopes,
         groups=groups.names(rule.group_ids, where, problems),
         grant_types=rule.grant_types,
+        access_token_lifetime_minutes=rule.access_token_lifetime_minutes,
+        refresh_token_window_minutes=rule.refresh_token_window_minutes,
     )
 
 

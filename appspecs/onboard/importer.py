@@ -24,10 +24,17 @@ from appspecs.diagnostics import Severity, format_path
 from appspecs.live.model import LiveApp, Snapshot
 from appspecs.onboard.access import Grant, GroupNames, app_grant, assigned_groups
 from appspecs.onboard.adoption import OwnAccess, own_access
+from appspecs.onboard.client_fields import (
+    client_auth_data,
+    client_field_differences,
+    links_data,
+    tokens_data,
+)
 from appspecs.onboard.naming import assign_names, is_name
 from appspecs.onboard.selection import matches, org_notes
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import CheckContext, check_spec
+from appspecs.spec.checks_client import missing_partner_links
 from appspecs.spec.digest import spec_digest
 from appspecs.spec.load import APPS_DIR, LoadedSpec
 from appspecs.spec.models import (
@@ -52,8 +59,8 @@ _NEVER_GRANTS = {
     "passwords); switch it to authorization_code first",
 }
 _HINTS = {
-    "token_endpoint_auth_method": "specs give web and service apps client_secret_basic, spa "
-    "and native apps none",
+    "token_endpoint_auth_method": "specs give web and service apps client_secret_basic or "
+    "private_key_jwt, spa and native apps none",
     "pkce_required": "specs always require PKCE for spa and native apps; web apps may set pkce",
     "response_types": "specs give interactive apps code and service apps token",
     "status": "specs deploy active apps",
@@ -222,6 +229,7 @@ def spec_data(
         oidc.append(OFFLINE_ACCESS)
     if tuple(oidc) != (() if kind == "service" else DEFAULT_OIDC_SCOPES):
         client["oidc_scopes"] = oidc
+    client |= client_auth_data(app, kind, notes)
     data: dict[str, Any] = {
         "name": name,
         "label": app.label or "",
@@ -233,6 +241,12 @@ def spec_data(
     }
     if assigned:
         data["groups"] = list(assigned)
+    tokens = tokens_data(grant)
+    if tokens:
+        data["tokens"] = tokens
+    links = links_data(app)
+    if links:
+        data["links"] = links
     uris = app.redirect_uris + app.post_logout_redirect_uris
     strict = sorted(s for s, allowed in options.loopback_allowed.items() if allowed is False)
     if strict and any(is_loopback(u) for u in uris):
@@ -257,7 +271,15 @@ def _checked(
             where = format_path(tuple(error["loc"]))
             problems.append(f"{where}: {error['msg']}")
         return None
-    ctx = CheckContext(options.specs_root, options.catalog, options.loopback_allowed)
+    ctx = CheckContext(
+        options.specs_root, options.catalog, options.loopback_allowed, partner_links_required=False
+    )
+    missing = missing_partner_links(spec)
+    if missing:
+        notes.append(
+            f"links: the org shows no {' or '.join(missing)} page on its consent screen; add "
+            f"{', '.join(f'links.{m}' for m in missing)} (https) before the spec validates"
+        )
     for finding in check_spec(spec, name, ctx):
         text = f"{format_path(finding.path)}: {finding.message}"
         (problems if finding.severity is Severity.ERROR else notes).append(text)
@@ -339,6 +361,7 @@ def differences(desired: DesiredApp, app: LiveApp, grant: Grant, partner: bool) 
         set(desired.rule.groups),
         "specs limit the rule to the assigned groups, or EVERYONE when none",
     )
+    client_field_differences(desired, app, grant, differ)
     missing = sorted(set(desired.rule.grant_types) - set(grant.grant_types))
     if missing:
         found.append(

@@ -73,6 +73,11 @@ class AppView:
     # recorded group ids the stack's `groupIds` export does not name
     unnamed_groups: tuple[str, ...] = ()
     status: str | None = None  # the app's Okta status (ACTIVE, INACTIVE); None: not known
+    # the client's public keys: (kid, the key's members as JSON), in the order listed
+    keys: tuple[tuple[str, str], ...] = ()
+    # client settings by their plan name, only those set: authentication, rotation, lifetimes,
+    # consent links (see SETTINGS)
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,8 @@ class Review:
     grant_types: Delta
     groups: Delta
     logo_changed: bool
+    keys: Delta = Delta()  # public keys (kids) added and removed once approved
+    settings: tuple[tuple[str, str | None, str | None], ...] = ()  # client settings that change
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +140,9 @@ class AppSummary:
     suspended: bool = False  # deployed INACTIVE: its partner is suspended
     # (old, new) app type when it changes: partner -> internal drops review and consent
     retyped: tuple[str, str] | None = None
+    keys: Delta = Delta()  # kids of public keys added and removed (a new key under a kid: both)
+    # (setting, old, new) per client setting that changes; None where unset
+    settings: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def status(self) -> AppStatus:
@@ -168,6 +178,8 @@ class AppSummary:
             and self.kind is None
             and not self.logo_changed
             and self.retyped is None
+            and not self.keys
+            and not self.settings
         )
 
     @property
@@ -182,6 +194,56 @@ class AppSummary:
     def scopes_requested_only(self) -> bool:
         """Every scope gained waits for an approval: none is granted by this update."""
         return self.privilege_increase and (self.held is not None or not self.scopes.added)
+
+
+# Plan name of each client setting, with its OAuth app (or rule) input's wire name.
+SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("client authentication", OAUTH_APP, "tokenEndpointAuthMethod"),
+    ("key set URL", OAUTH_APP, "jwksUri"),
+    ("refresh tokens", OAUTH_APP, "refreshTokenRotation"),
+    ("access-token minutes", RULE, "accessTokenLifetimeMinutes"),
+    ("refresh-token minutes", RULE, "refreshTokenWindowMinutes"),
+    ("home page", OAUTH_APP, "clientUri"),
+    ("terms", OAUTH_APP, "tosUri"),
+    ("privacy policy", OAUTH_APP, "policyUri"),
+)
+
+
+def _key_id(members: Mapping[str, Any]) -> tuple[str, str]:
+    return str(members.get("kid")), json.dumps(dict(members), sort_keys=True)
+
+
+def _desired_settings(app: DesiredApp) -> tuple[tuple[str, str], ...]:
+    c, r = app.client, app.rule
+    values = (
+        c.token_endpoint_auth_method,
+        c.jwks_uri,
+        c.refresh_token_rotation,
+        r.access_token_lifetime_minutes,
+        r.refresh_token_window_minutes,
+        c.client_uri,
+        c.tos_uri,
+        c.policy_uri,
+    )
+    return tuple(
+        (name, str(v)) for (name, _, _), v in zip(SETTINGS, values, strict=True) if v is not None
+    )
+
+
+def _settings_change(old: AppView, new: AppView) -> tuple[tuple[str, str | None, str | None], ...]:
+    before, after = dict(old.settings), dict(new.settings)
+    return tuple(
+        (name, before.get(name), after.get(name))
+        for name, _, _ in SETTINGS
+        if before.get(name) != after.get(name)
+    )
+
+
+def _key_delta(old: AppView, new: AppView) -> Delta:
+    return Delta(
+        tuple(kid for kid, key in new.keys if (kid, key) not in old.keys),
+        tuple(kid for kid, key in old.keys if (kid, key) not in new.keys),
+    )
 
 
 def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
@@ -199,6 +261,8 @@ def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
         kind=app.kind,
         deployed=deployed,
         status=app.client.status,
+        keys=tuple(_key_id(k.members()) for k in app.client.jwks),
+        settings=_desired_settings(app),
     )
 
 
@@ -267,6 +331,8 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             )
         else:
             ids = tuple(g for g in _strings(rule.get("groupWhitelists")) if g != EVERYONE)
+        inputs = {OAUTH_APP: oauth, RULE: rule}
+        jwks = oauth.get("jwks")
         label = oauth.get("label")
         consent = oauth.get("consentMethod")
         pkce = oauth.get("pkceRequired")
@@ -286,8 +352,25 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             pkce=pkce if isinstance(pkce, bool) else None,
             kind=KIND_OF.get(app_type) if isinstance(app_type, str) else None,
             status=status if isinstance(status, str) else None,
+            keys=tuple(
+                _key_id(k)
+                for k in (jwks if isinstance(jwks, list) else ())
+                if isinstance(k, Mapping)
+            ),
+            settings=tuple(
+                (name, _setting_text(inputs[typ].get(wire)))
+                for name, typ, wire in SETTINGS
+                if isinstance(inputs[typ].get(wire), str | int | float)
+            ),
         )
     return out
+
+
+def _setting_text(value: Any) -> str:
+    """A recorded input as render gives it (integers arrive as floats from some states)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _known_change(old: T | None, new: T | None) -> tuple[T, T] | None:
@@ -350,6 +433,8 @@ def review_of(specs: SpecSet, name: str) -> Review | None:
         grant_types=delta(old.grant_types, new.grant_types),
         groups=delta(old.groups, new.groups),
         logo_changed=logo,
+        keys=_key_delta(old, new),
+        settings=_settings_change(old, new),
     )
 
 
@@ -397,6 +482,8 @@ def summarize(
                 and _known_change(o.pkce, n.pkce) is None
                 and _known_change(o.kind, n.kind) is None
                 and _known_change(o.status, n.status) is None
+                and not _key_delta(o, n)
+                and not _settings_change(o, n)
                 and o.deployed == n.deployed
             )
             change = "unchanged" if same else "changed"
@@ -440,6 +527,8 @@ def summarize(
                 review=review,
                 suspended=deployed_here and name in specs.suspended,
                 retyped=retyped,
+                keys=_key_delta(o, n),
+                settings=_settings_change(o, n) if old and new and change != "added" else (),
             )
         )
     return out

@@ -72,7 +72,7 @@ def reads_notes(result: AuditResult) -> list[str]:
     elif result.secrets_checked:
         notes.append(
             f"client secrets checked against appspecs:maxSecretAgeDays "
-            f"{result.max_secret_age_days} (one apps-bucket call per confidential app)"
+            f"{result.max_secret_age_days} (one apps-bucket call per app with a client secret)"
         )
     else:
         notes.append("client secret ages not checked: not every client secret could be read")

@@ -139,6 +139,15 @@ KEPT = "Okta keeps the approved version meanwhile"
 SUSPENDED = "partner suspended: deployed INACTIVE (no tokens; its client id is kept)"
 
 
+def _key_and_setting_facts(
+    keys: Delta, settings: tuple[tuple[str, str | None, str | None], ...]
+) -> list[str]:
+    facts = [f"key added: {kid}" for kid in keys.added]
+    facts += [f"key removed: {kid}" for kid in keys.removed]
+    facts += [f"{name}: {old or 'unset'} -> {new or 'unset'}" for name, old, new in settings]
+    return facts
+
+
 def review_facts(review: Review) -> list[str]:
     """What a change under review would change once approved, one fact a line."""
     facts = []
@@ -152,6 +161,7 @@ def review_facts(review: Review) -> list[str]:
     facts += _delta_facts("post-logout redirect URIs", review.post_logout_redirect_uris)
     facts += _delta_facts("grant types", review.grant_types)
     facts += _delta_facts("groups", review.groups)
+    facts += _key_and_setting_facts(review.keys, review.settings)
     if review.logo_changed:
         facts.append("logo: a new picture")
     return facts or ["no change of scopes, redirect URIs, grant types, groups or logo"]
@@ -195,6 +205,7 @@ def app_facts(app: AppSummary) -> list[str]:
         )
     if app.pkce is not None:
         facts.append(f"PKCE: {_required(app.pkce[0])} -> {_required(app.pkce[1])}")
+    facts += _key_and_setting_facts(app.keys, app.settings)
     if app.logo_changed:
         facts.append("logo: a new picture (what users see when they consent)")
     if app.marker_only and app.digest is not None:
@@ -324,6 +335,12 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; **kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**"
     if app.pkce is not None:
         out += f"; PKCE {_required(app.pkce[0])} → {_required(app.pkce[1])}"
+    out += "".join(f"; key added {md.code(kid)}" for kid in app.keys.added)
+    out += "".join(f"; key removed {md.code(kid)}" for kid in app.keys.removed)
+    out += "".join(
+        f"; {name} {md.code(old or 'unset')} → {md.code(new or 'unset')}"
+        for name, old, new in app.settings
+    )
     if app.logo_changed:
         out += "; a new logo picture"
     if app.marker_only and app.digest is not None:
@@ -444,6 +461,8 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "logoChanged": app.logo_changed,
         "digest": {"old": app.digest[0], "new": app.digest[1]} if app.digest else None,
         "markerOnly": app.marker_only,
+        "keys": _delta_json(app.keys),
+        "settings": [{"setting": n, "old": o, "new": v} for n, o, v in app.settings],
         "approval": app.approval,
         "held": app.held,
         "heldRemoves": app.held_removes,
@@ -464,6 +483,8 @@ def _review_json(review: Review) -> dict[str, Any]:
         "grantTypes": _delta_json(review.grant_types),
         "groups": _delta_json(review.groups),
         "logoChanged": review.logo_changed,
+        "keys": _delta_json(review.keys),
+        "settings": [{"setting": n, "old": o, "new": v} for n, o, v in review.settings],
     }
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from appspecs.desired.names import scope_resource_name
-from appspecs.diagnostics import Severity
 from appspecs.inputfile import NotAFile, SizeLimit, TooLarge, Unreadable, may_exist, read_input
 from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
+from appspecs.spec.checks_client import check_client_auth, check_links, check_tokens
+from appspecs.spec.finding import Finding
 from appspecs.spec.models import (
     GRANTS_BY_KIND,
     INTERACTIVE_GRANTS,
@@ -21,6 +22,9 @@ from appspecs.spec.models import (
 )
 from appspecs.spec.uris import check_redirect
 from appspecs.spec.yamlfile import Path as DataPath
+from appspecs.stackconfig import StackSettings
+
+__all__ = ["CheckContext", "Finding", "check_catalog", "check_spec", "logo_problem"]
 
 if TYPE_CHECKING:
     from appspecs.spec.partners import PartnerRegistry
@@ -44,20 +48,6 @@ REFUSED_GRANTS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
-    """A rule broken at a place in the spec's data; the loader turns it into a Diagnostic."""
-
-    code: str
-    path: DataPath
-    message: str
-    severity: Severity = Severity.ERROR
-    # an unknown field is wrong by its name: point at the key, not at its value
-    at_key: bool = False
-    # a file the rule needs could not be read (an I/O error, exit 2), not a rule broken
-    unreadable: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class CheckContext:
     specs_root: Path
     catalog: ScopeCatalog | None
@@ -67,6 +57,30 @@ class CheckContext:
     loopback_allowed: Mapping[str, bool | None]
     # the partner registry; None when it could not be read (its own errors say why)
     partners: PartnerRegistry | None = None
+    # stack -> its appspecs:maxAccessTokenMinutes (None: no cap, or its file is unreadable)
+    max_access_token_minutes: Mapping[str, int | None] = field(default_factory=dict)
+    # import writes a partner app the org shows no terms or privacy page for: it says so, and
+    # validate asks for them
+    partner_links_required: bool = True
+
+    @classmethod
+    def for_stacks(
+        cls,
+        specs_root: Path,
+        catalog: ScopeCatalog | None,
+        stacks: Mapping[str, StackSettings | None],
+        partners: PartnerRegistry | None = None,
+    ) -> CheckContext:
+        """The context of every stack's settings (None: the stack's file is unreadable)."""
+        return cls(
+            specs_root,
+            catalog,
+            {n: (s.allow_loopback_redirects if s else None) for n, s in stacks.items()},
+            max_access_token_minutes={
+                n: (s.max_access_token_minutes if s else None) for n, s in stacks.items()
+            },
+            partners=partners,
+        )
 
 
 def check_catalog(catalog: CatalogFile) -> list[Finding]:
@@ -138,6 +152,9 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
     findings += _check_environments(spec, ctx.loopback_allowed)
     if ctx.partners is not None:
         findings += ctx.partners.check_app(spec, ctx.catalog)
+    findings += check_client_auth(spec)
+    findings += check_tokens(spec, ctx.max_access_token_minutes)
+    findings += check_links(spec, required=ctx.partner_links_required)
     if spec.logo is not None:
         checked = _logo_check(spec.logo, ctx.specs_root)
         if checked is not None:

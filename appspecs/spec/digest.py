@@ -46,11 +46,42 @@ def canonical_data(spec: AppSpec, logo_sha256: str | None = None) -> dict[str, A
         del data["client"]["oidc_scopes"]
     else:
         data["client"]["oidc_scopes"] = list(spec.client.effective_oidc_scopes)
+    _drop_later_fields(spec, data)
     return data
 
 
 # One encoder for every digest: `json.dumps` with options builds a new one on each call.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _drop_later_fields(spec: AppSpec, data: dict[str, Any]) -> None:
+    """Fields added after approvals were recorded count only when set away from their default,
+    so existing specs keep their digests; once set, changing a key, a lifetime or a link voids
+    a partner app's approval like any change of substance."""
+    client = data["client"]
+    if spec.client.effective_auth == spec.client.default_auth:
+        del client["auth"]
+    else:
+        client["auth"] = spec.client.effective_auth
+    rotation = spec.client.effective_refresh_token_rotation
+    if rotation == spec.client.default_refresh_token_rotation:
+        del client["refresh_token_rotation"]
+    else:
+        client["refresh_token_rotation"] = rotation
+    for key in ("jwks", "jwks_uri"):
+        if client[key] is None:
+            del client[key]
+    if client.get("jwks"):
+        # members a key does not have are not written out (an RSA key has no x)
+        client["jwks"] = [{k: v for k, v in key.items() if v is not None} for key in client["jwks"]]
+    for key in ("tokens", "links"):
+        section = data[key]
+        if section is not None:
+            section = {k: v for k, v in section.items() if v is not None}
+        if not section:
+            del data[key]
+        else:
+            data[key] = section
 
 
 def spec_digest(spec: AppSpec, logo_sha256: str | None = None) -> str:

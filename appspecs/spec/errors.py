@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from appspecs.spec.checks import Finding
+from appspecs.spec.finding import Finding
 from appspecs.spec.yamlfile import Path as DataPath
 
 _EXPECTED = {
@@ -95,6 +95,12 @@ def findings_from_validation(
             continue
         if kind == "extra_forbidden":
             owner = _model_at(model, path[:-1])
+            # A model may refuse some names with a diagnostic of their own (a private key member).
+            refused: Mapping[str, tuple[str, str]] = getattr(owner, "refused_fields", {})
+            if field in refused:
+                code, message = refused[field]
+                findings.append(Finding(code, path, message, at_key=True))
+                continue
             accepted = ", ".join(owner.model_fields) if owner else "see the spec reference"
             near = difflib.get_close_matches(field, list(owner.model_fields), n=1) if owner else []
             did_you_mean = f"did you mean '{near[0]}'? " if near else ""

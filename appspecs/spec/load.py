@@ -35,7 +35,7 @@ from appspecs.spec.models import AppSpec
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, PartnersFile, check_registry
 from appspecs.spec.versions import read_version
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
-from appspecs.stackconfig import loopback_allowed, stored_credentials
+from appspecs.stackconfig import StackSettings, all_stack_settings, stored_credentials
 
 CATALOG_FILE = "scope-catalog.yaml"
 APPROVALS_FILE = "approvals.yaml"
@@ -252,10 +252,10 @@ def _suspended(apps: dict[str, LoadedSpec], registry: PartnerRegistry | None) ->
     )
 
 
-def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool | None]:
+def _stack_settings(stacks_dir: Path | None, out: SpecSet) -> dict[str, StackSettings | None]:
     if stacks_dir is None:
         return {}
-    allowed, problems = loopback_allowed(stacks_dir)
+    settings, problems = all_stack_settings(stacks_dir)
     out.io_errors += problems
     for stored in stored_credentials(stacks_dir):
         out.diagnostics.append(
@@ -272,7 +272,7 @@ def _loopback_allowed(stacks_dir: Path | None, out: SpecSet) -> dict[str, bool |
                 "environment instead",
             )
         )
-    return allowed
+    return settings
 
 
 def load_specs(root: Path, *, stacks_dir: Path | None = None, jobs: int | None = None) -> SpecSet:
@@ -306,7 +306,7 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
     out = SpecSet(root=root)
     _load_catalog(root, out)
     partners = _load_partners(root, out)
-    ctx = CheckContext(root, out.catalog, _loopback_allowed(stacks_dir, out), partners)
+    ctx = CheckContext.for_stacks(root, out.catalog, _stack_settings(stacks_dir, out), partners)
     try:
         entries = list_folder(apps_dir)
     except Unreadable as exc:

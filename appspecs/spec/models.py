@@ -3,7 +3,8 @@ name or other fields live in `checks.py`, so each can report its own diagnostic 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -11,6 +12,10 @@ from appspecs.inputfile import path_problem
 
 ClientKind = Literal["web", "spa", "native", "service"]
 AppType = Literal["internal", "partner"]
+ClientAuth = Literal["client_secret", "private_key_jwt"]
+RefreshTokenRotation = Literal["rotate", "static"]
+KeyType = Literal["RSA", "EC"]
+Curve = Literal["P-256", "P-384", "P-521"]
 
 # Grant types each kind may use, the first ones being the default when a spec names none.
 GRANTS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -53,6 +58,14 @@ OidcScope = Literal["openid", "profile", "email", "offline_access"]
 DEFAULT_OIDC_SCOPES: tuple[str, ...] = ("openid", "profile", "email")
 # Public clients hold no secret: PKCE is what binds their authorization code to them.
 PUBLIC_KINDS = frozenset({"spa", "native"})
+# Okta's advice: browser and mobile apps rotate refresh tokens (a stolen one works only once).
+ROTATING_KINDS = frozenset({"spa", "native"})
+# JWK members that only a private (or symmetric: k) key has (RFC 7518 section 6).
+PRIVATE_KEY_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+# Okta's bounds for an access token's lifetime on an access-policy rule, in minutes, and for
+# the refresh token's idle window (refreshTokenWindowMinutes: at most 5 years).
+ACCESS_TOKEN_MINUTES = (5, 1440)
+REFRESH_TOKEN_MAX_MINUTES = 2_628_000
 
 
 def _printable(value: str) -> str:
@@ -101,6 +114,49 @@ StackName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 ScopeValue = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
+KeyId = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)]
+# base64url without padding (RFC 7515 section 2), as JWK members are written
+Base64Url = Annotated[
+    str, StringConstraints(min_length=1, max_length=4096, pattern=r"^[A-Za-z0-9_-]+$")
+]
+
+
+class PublicJwk(BaseModel):
+    """One public key of the client, as a JSON Web Key (RFC 7517): RSA (kty, e, n) or EC (kty,
+    crv, x, y). Only public members: the private key never leaves the client."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        title="Public JWK",
+        json_schema_extra={
+            "not": {"anyOf": [{"required": [m]} for m in PRIVATE_KEY_MEMBERS]},
+        },
+    )
+    # Members refused with their own diagnostic: a private key pasted into a spec is a leak.
+    refused_fields: ClassVar[Mapping[str, tuple[str, str]]] = {
+        m: (
+            "private-key",
+            f"'{m}' is a private key member: only public keys belong in a spec (RSA: kty, e, n; "
+            "EC: kty, crv, x, y); remove it, and replace the key, as it has been shared",
+        )
+        for m in PRIVATE_KEY_MEMBERS
+    }
+
+    kid: KeyId = Field(
+        description="Key id, unique within the app; the client's assertions name it."
+    )
+    kty: KeyType = Field(description="Key type: RSA (at least 2048 bits) or EC.")
+    crv: Curve | None = Field(
+        default=None, description="EC keys: the curve, P-256, P-384 or P-521."
+    )
+    e: Base64Url | None = Field(default=None, description="RSA keys: the public exponent.")
+    n: Base64Url | None = Field(default=None, description="RSA keys: the modulus, base64url.")
+    x: Base64Url | None = Field(default=None, description="EC keys: the x coordinate, base64url.")
+    y: Base64Url | None = Field(default=None, description="EC keys: the y coordinate, base64url.")
+
+
 class Client(BaseModel):
     """How the app signs in: its OAuth client settings."""
 
@@ -134,6 +190,47 @@ class Client(BaseModel):
         "[openid, profile, email] (offline_access comes with the refresh_token grant); service "
         "apps sign no user in and have none.",
     )
+    auth: ClientAuth | None = Field(
+        default=None,
+        description="How a confidential client (web, service) authenticates at the token endpoint: "
+        "client_secret (the default: a shared secret, rotated with appspec secret) or "
+        "private_key_jwt (it signs an assertion with a private key; Okta holds only the public "
+        "keys in jwks or jwks_uri, and no secret exists).",
+    )
+    jwks: list[PublicJwk] | None = Field(
+        default=None,
+        description="private_key_jwt: the client's public keys, inline. Two may be listed at once "
+        "to rotate without downtime. Instead of jwks_uri.",
+    )
+    jwks_uri: Uri | None = Field(
+        default=None,
+        description="private_key_jwt: an https URL where the client publishes its public keys. "
+        "Instead of jwks.",
+    )
+    refresh_token_rotation: RefreshTokenRotation | None = Field(
+        default=None,
+        description="With the refresh_token grant: rotate (each refresh returns a new refresh "
+        "token; the default for spa and native apps) or static (the default for web apps).",
+    )
+
+    @property
+    def default_auth(self) -> ClientAuth | None:
+        return None if self.kind in PUBLIC_KINDS else "client_secret"
+
+    @property
+    def effective_auth(self) -> ClientAuth | None:
+        """None for public clients (no client authentication at all)."""
+        return self.auth if self.auth is not None else self.default_auth
+
+    @property
+    def default_refresh_token_rotation(self) -> RefreshTokenRotation:
+        return "rotate" if self.kind in ROTATING_KINDS else "static"
+
+    @property
+    def effective_refresh_token_rotation(self) -> RefreshTokenRotation:
+        if self.refresh_token_rotation is not None:
+            return self.refresh_token_rotation
+        return self.default_refresh_token_rotation
 
     @property
     def effective_grant_types(self) -> tuple[str, ...]:
@@ -158,6 +255,43 @@ class Client(BaseModel):
         if self.oidc_scopes is None:
             return self.default_oidc_scopes
         return tuple(self.oidc_scopes)
+
+
+class Tokens(BaseModel):
+    """Token lifetimes on the app's access-policy rule; Okta's defaults when omitted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    access_token_minutes: int | None = Field(
+        default=None,
+        description="Access-token lifetime in minutes: 5 to 1440, and at most the stack's "
+        "appspecs:maxAccessTokenMinutes. Okta's default is 60.",
+        json_schema_extra={"minimum": ACCESS_TOKEN_MINUTES[0], "maximum": ACCESS_TOKEN_MINUTES[1]},
+    )
+    refresh_token_minutes: int | None = Field(
+        default=None,
+        description="With the refresh_token grant: a refresh token expires when unused for this "
+        "many minutes (Okta's refresh token window), from the access-token lifetime up to "
+        "2628000 (5 years). Okta's default is 10080 (7 days).",
+        json_schema_extra={
+            "minimum": ACCESS_TOKEN_MINUTES[0],
+            "maximum": REFRESH_TOKEN_MAX_MINUTES,
+        },
+    )
+
+
+class Links(BaseModel):
+    """Pages Okta links from the consent screen and the app's profile; all https."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    home: Uri | None = Field(default=None, description="The app's home page (Okta: client_uri).")
+    terms: Uri | None = Field(
+        default=None, description="Terms of service (Okta: tos_uri); required on partner apps."
+    )
+    privacy: Uri | None = Field(
+        default=None, description="Privacy policy (Okta: policy_uri); required on partner apps."
+    )
 
 
 class AppSpec(BaseModel):
@@ -195,6 +329,14 @@ class AppSpec(BaseModel):
     )
     environments: list[StackName] | None = Field(
         default=None, description="Stacks the app is deployed to; all stacks when omitted."
+    )
+    tokens: Tokens | None = Field(
+        default=None, description="Token lifetimes; Okta's defaults when omitted."
+    )
+    links: Links | None = Field(
+        default=None,
+        description="Pages shown on Okta's consent screen: terms and privacy are required on "
+        "partner apps.",
     )
 
     def goes_to(self, stack: str) -> bool:

@@ -104,3 +104,28 @@ def _parts_problem(uri: str, parts: SplitResult, port: int | None, *, native: bo
     if native and _PRIVATE_SCHEME.match(scheme):
         return None
     return f"'{uri}' uses scheme '{parts.scheme}'; accepted: {ACCEPTED}"
+
+
+def https_problem(uri: str) -> str | None:
+    """Why `uri` cannot be a page or key set URL Okta fetches or links to (https only), or None."""
+    problem = _https_problem(uri)
+    return None if problem is None else problem.replace(uri, _USER_INFO.sub(r"\1***@", uri))
+
+
+def _https_problem(uri: str) -> str | None:
+    if _SPACE.search(uri) or not uri.isprintable():
+        return f"'{uri}' contains white space or control characters"
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return f"'{uri}' is not a valid URL ({exc})"
+    if parts.scheme.lower() != "https":
+        return f"'{uri}' is not an https URL; accepted: https://host/path"
+    if "@" in parts.netloc:
+        return f"'{uri}' carries user info ('user@'); remove it"
+    if not parts.hostname or web_host(parts.hostname) is None:
+        return f"'{uri}' has no host a browser would reach; accepted: https://host/path"
+    if _BAD_PERCENT.search(uri):
+        return f"'{uri}' has a '%' not followed by two hex digits; write '%' as %25"
+    return None

@@ -8,6 +8,7 @@ to the approval's digest is an error, never deployed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -95,6 +96,9 @@ def read_version(
         )
         return None
     # Every rule still holds (a scope may have left the catalog since); the logo on its own.
+    # Consent links became required after approvals were first kept: an approved version from
+    # before stays deployable without them (the spec's next version must have them).
+    ctx = dataclasses.replace(ctx, partner_links_required=False)
     problems = check_spec(spec.model_copy(update={"logo": None}), approval.app, ctx)
     for f in problems:
         add(Finding(f.code, (*where, *f.path), f"the approved version: {f.message}", f.severity))

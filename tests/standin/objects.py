@@ -26,6 +26,7 @@ PREFIX = {
     "policy": "00p",
     "rule": "0pr",
     "secret": "ocs",
+    "jwk": "pks",
 }
 
 Json = dict[str, Any]
@@ -68,8 +69,17 @@ def oidc_app(
     implicit_assignment: bool = False,
     jwks: Json | None = None,
     issuer_mode: str = "DYNAMIC",
+    jwks_uri: str | None = None,
+    refresh_token: Json | None = None,
+    client_uri: str | None = None,
+    tos_uri: str | None = None,
+    policy_uri: str | None = None,
 ) -> Json:
-    """An ``OpenIdConnectApplication`` as ``GET /api/v1/apps/{id}`` returns it."""
+    """An ``OpenIdConnectApplication`` as ``GET /api/v1/apps/{id}`` returns it.
+
+    ``refresh_token`` is ``{rotation_type, leeway}``; ``jwks`` ``{"keys": [<public JWK>]}``,
+    each key answered as Okta does (``OAuth2ClientJsonSigningKeyResponse``: with its id,
+    status and times)."""
     ts = now_iso()
     settings_client: Json = {
         "application_type": application_type,
@@ -84,7 +94,19 @@ def oidc_app(
         "dpop_bound_access_tokens": False,
     }
     if jwks is not None:
-        settings_client["jwks"] = jwks
+        settings_client["jwks"] = {"keys": [signing_key(k) for k in jwks.get("keys", [])]}
+    if refresh_token is None and "refresh_token" in grant_types:
+        # Okta's defaults when a client names none (OpenIdConnectRefreshTokenRotationType)
+        rotation = "ROTATE" if application_type == "browser" else "STATIC"
+        refresh_token = {"rotation_type": rotation, "leeway": 30}
+    optional = {
+        "jwks_uri": jwks_uri,
+        "refresh_token": refresh_token,
+        "client_uri": client_uri,
+        "tos_uri": tos_uri,
+        "policy_uri": policy_uri,
+    }
+    settings_client.update({k: v for k, v in optional.items() if v is not None})
     app: Json = {
         "id": app_id,
         "orn": f"orn:okta:idp:{_ORG_ID}:apps:oidc_client:{app_id}",
@@ -123,6 +145,18 @@ def oidc_app(
     }
     app["_links"] = app_links(base, app_id, status)
     return app
+
+
+def signing_key(key: Json) -> Json:
+    """A public JWK as Okta lists it in an app's JWKS: its members, plus id, status, times."""
+    ts = now_iso()
+    return {
+        "id": key.get("id") or new_id(PREFIX["jwk"]),
+        "status": key.get("status", "ACTIVE"),
+        "created": key.get("created", ts),
+        "lastUpdated": key.get("lastUpdated", ts),
+        **{k: v for k, v in key.items() if k in ("kid", "kty", "e", "n", "x", "y", "use")},
+    }
 
 
 def app_links(base: str, app_id: str, status: str) -> Json:

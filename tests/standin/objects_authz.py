@@ -142,6 +142,7 @@ def rule(
     priority: int,
     status: str,
     access_token_lifetime_minutes: int,
+    refresh_token_window_minutes: int = 10080,
 ) -> Json:
     """An ``AuthorizationServerPolicyRule`` of type ``RESOURCE_ACCESS``."""
     ts = now_iso()
@@ -167,7 +168,7 @@ def rule(
             "token": {
                 "accessTokenLifetimeMinutes": access_token_lifetime_minutes,
                 "refreshTokenLifetimeMinutes": 0,
-                "refreshTokenWindowMinutes": 10080,
+                "refreshTokenWindowMinutes": refresh_token_window_minutes,
             }
         },
         "_links": {

@@ -7,7 +7,7 @@ from typing import Any
 from tests.standin import filters
 from tests.standin.errors import validation_failed
 from tests.standin.messages import Reply, Request, Route
-from tests.standin.objects import Json, now_iso
+from tests.standin.objects import Json, now_iso, signing_key
 from tests.standin.pages import PageSpec, paged, unpaged
 from tests.standin.state import OktaState
 from tests.standin.table import Table
@@ -87,9 +87,14 @@ def _oidc_fields(body: Json) -> dict[str, Any]:
         "profile": body.get("profile") or {},
         "implicit_assignment": bool((body.get("settings") or {}).get("implicitAssignment", False)),
     }
-    if settings.get("jwks") is not None:
-        fields["jwks"] = settings["jwks"]
+    for key in ("jwks", *_OPTIONAL_SETTINGS):
+        if settings.get(key) is not None:
+            fields[key] = settings[key]
     return fields
+
+
+# settings.oauthClient members kept as sent when given (Okta's OpenIdConnectApplicationSettingsClient)
+_OPTIONAL_SETTINGS = ("jwks_uri", "refresh_token", "client_uri", "tos_uri", "policy_uri")
 
 
 def create_app(state: OktaState, req: Request) -> Reply:
@@ -125,7 +130,12 @@ def replace_app(state: OktaState, req: Request, app_id: str) -> Reply:
     ):
         client[key] = fields[key]
     if "jwks" in fields:
-        client["jwks"] = fields["jwks"]
+        client["jwks"] = {"keys": [signing_key(k) for k in fields["jwks"].get("keys", [])]}
+    for key in _OPTIONAL_SETTINGS:
+        if key in fields:
+            client[key] = fields[key]
+        else:
+            client.pop(key, None)
     app["credentials"]["oauthClient"]["token_endpoint_auth_method"] = fields[
         "token_endpoint_auth_method"
     ]

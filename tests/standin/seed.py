@@ -107,6 +107,7 @@ def seed_app(okta: StandinOkta, org: SeededOrg, app: DesiredApp) -> SeededApp:
         consent_method=c.consent_method,
         secret=c.token_endpoint_auth_method in _SECRET_METHODS,
         issuer_mode=c.issuer_mode,
+        **oauth_settings(app),
     )
     client_id = live["credentials"]["oauthClient"]["client_id"]
     policy = okta.add_policy(
@@ -124,8 +125,36 @@ def seed_app(okta: StandinOkta, org: SeededOrg, app: DesiredApp) -> SeededApp:
         scopes=list(app.rule.scopes),
         group_ids=[g if g == EVERYONE else org.groups[g]["id"] for g in app.rule.groups],
         priority=app.rule.priority,
-        access_token_lifetime_minutes=app.rule.access_token_lifetime_minutes,
+        **rule_lifetimes(app),
     )
     for priority, name in enumerate(app.groups):
         okta.assign_group(live["id"], org.groups[name]["id"], priority=priority)
     return SeededApp(app=live, policy=policy, rule=rule)
+
+
+def oauth_settings(app: DesiredApp) -> Json:
+    """The app's keys, refresh-token rotation and links as the provider sends them to Okta."""
+    c = app.client
+    out: Json = {}
+    if c.jwks:
+        out["jwks"] = {"keys": [k.members() for k in c.jwks]}
+    if c.refresh_token_rotation is not None:
+        # the provider sends the leeway with every rotation setting, 0 unless given
+        out["refresh_token"] = {
+            "rotation_type": c.refresh_token_rotation,
+            "leeway": c.refresh_token_leeway or 0,
+        }
+    for key in ("jwks_uri", "client_uri", "tos_uri", "policy_uri"):
+        if getattr(c, key) is not None:
+            out[key] = getattr(c, key)
+    return out
+
+
+def rule_lifetimes(app: DesiredApp) -> Json:
+    """Declared lifetimes; Okta's defaults (the stand-in's too) otherwise."""
+    out: Json = {}
+    if app.rule.access_token_lifetime_minutes is not None:
+        out["access_token_lifetime_minutes"] = app.rule.access_token_lifetime_minutes
+    if app.rule.refresh_token_window_minutes is not None:
+        out["refresh_token_window_minutes"] = app.rule.refresh_token_window_minutes
+    return out

@@ -237,12 +237,15 @@ class StandinOkta:
         jwks: Json | None = None,
         secret: bool = False,
         issuer_mode: str = "DYNAMIC",
+        **oauth_settings: Any,
     ) -> Json:
         """Create an OIDC app; ``client_id`` defaults to the app id, as Okta does.
 
         Unlike ``POST /api/v1/apps``, no client secret is made unless ``secret=True``, so a
         test decides exactly which secrets exist. ``jwks`` (``{"keys": [<public JWK>]}``) lets
         the app sign token-endpoint assertions as a ``private_key_jwt`` service app.
+        ``oauth_settings``: more of ``settings.oauthClient`` (``jwks_uri``, ``refresh_token``,
+        ``client_uri``, ``tos_uri``, ``policy_uri``; see :func:`objects.oidc_app`).
         """
         app = self.state.add_app(
             client_id=client_id,
@@ -260,6 +263,7 @@ class StandinOkta:
             implicit_assignment=implicit_assignment,
             jwks=jwks,
             issuer_mode=issuer_mode,
+            **oauth_settings,
         )
         if secret:
             self.state.add_secret(app["id"])
@@ -304,6 +308,7 @@ class StandinOkta:
         status: str = "ACTIVE",
         user_ids: Sequence[str] = (),
         access_token_lifetime_minutes: int = 60,
+        refresh_token_window_minutes: int = 10080,
     ) -> Json:
         """Create a rule in a policy."""
         return self.state.add_rule(
@@ -317,6 +322,7 @@ class StandinOkta:
             priority=priority,
             status=status,
             access_token_lifetime_minutes=access_token_lifetime_minutes,
+            refresh_token_window_minutes=refresh_token_window_minutes,
         )
 
     def add_secret(
