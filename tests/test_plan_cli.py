@@ -135,6 +135,7 @@ def test_json_is_one_object_with_the_documented_keys(
     assert data["summary"]["privilegeIncreases"] == ["crm-sync"]
     assert data["summary"]["apps"] == {
         "added": 0,
+        "adopted": 0,
         "changed": 1,
         "removed": 0,
         "held": 1,

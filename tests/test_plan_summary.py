@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from appspecs.desired.render import render
-from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, RULE, resource_graph
+from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, POLICY, RULE, resource_graph
 from appspecs.plan.build import Plan, plan_against_state
 from appspecs.plan.state import RecordedState, parse_state
 from appspecs.plan.summary import AppSummary, Delta
+from appspecs.report.plan import markdown_plan, plan_json, text_plan
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
@@ -223,3 +224,53 @@ def test_unnamed_group_ids_are_not_guessed(bundled: SpecSet, recorded: dict[str,
     plan = _plan(bundled, doc)
     assert _app(plan, "crm-sync").change == "unchanged"
     assert not plan.has_changes
+
+
+def _hand_made(doc: dict[str, Any], app: str) -> None:
+    """The app as `pulumi import` records a hand-made one: no appspecs marker in its profile
+    (import leaves an empty one out), its policy and rule under the names people gave them."""
+    oauth = ps.find(doc, OAUTH_APP, app)
+    del oauth["inputs"]["profile"], oauth["outputs"]["profile"]
+    ps.find(doc, POLICY, f"{app}-policy")["inputs"]["name"] = "CRM Sync access"
+    ps.find(doc, RULE, f"{app}-rule")["inputs"]["name"] = "Allow sign-in"
+
+
+def test_an_adopted_app_reads_adopted_and_shows_only_what_changes(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    # Before: "+ crm-sync: added ... [PRIVILEGE INCREASE]" in a reviewer's eyes: adopting an
+    # existing app could not be told from granting a new one.
+    doc = copy.deepcopy(recorded)
+    _hand_made(doc, "crm-sync")
+    plan = _plan(bundled, doc)
+    crm = _app(plan, "crm-sync")
+    assert (crm.change, crm.status) == ("adopted", "adopted")
+    assert not crm.privilege_increase and not crm.scopes and not crm.redirect_uris
+    assert plan.summary.counts["adopted"] == 1 and plan.summary.notices == ()
+    text = text_plan(plan)
+    assert "  = crm-sync: adopted" in text and "PRIVILEGE INCREASE" not in text
+    assert "      adopted from Okta (recorded by pulumi import): the same app and client id" in text
+    # The resources say exactly what the update does: the marker, the policy and rule names.
+    changing = {(s.name, c.path) for s in plan.steps if s.op != "same" for c in s.diffs}
+    assert changing == {
+        ("crm-sync", "profile"),
+        ("crm-sync-policy", "name"),
+        ("crm-sync-rule", "name"),
+    }
+    assert '\\"appspecs\\"' not in text  # the marker as a document, not escaped JSON
+    assert {s.op for s in plan.steps if s.app == "crm-sync"} == {"same", "update"}
+    row = next(line for line in markdown_plan(plan).splitlines() if "`crm-sync`" in line)
+    assert "| adopted: " in row and "privilege" not in row
+    crm_json = next(a for a in plan_json(plan)["apps"] if a["name"] == "crm-sync")
+    assert (crm_json["status"], crm_json["privilegeIncrease"]) == ("adopted", False)
+
+
+def test_an_adopted_app_that_gains_a_scope_still_says_so(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    doc = copy.deepcopy(recorded)
+    _hand_made(doc, "crm-sync")
+    ps.find(doc, RULE, "crm-sync-rule")["inputs"]["scopeWhitelists"] = ["api:data:company"]
+    crm = _app(_plan(bundled, doc), "crm-sync")
+    assert crm.change == "adopted" and crm.scopes.added == ("api:data:contact",)
+    assert crm.privilege_increase

@@ -184,10 +184,14 @@ def _same_scalar(new: Any, old: Any) -> bool:
 _INDEX = re.compile(r"\[\d+\]")
 
 
-def _json_pair(new: str, old: str) -> tuple[Any, Any] | None:
-    """Both sides of a JSON input parsed, or None when either is not JSON."""
+def _json_pair(new: Any, old: Any) -> tuple[Any, Any] | None:
+    """Both sides of a JSON input, each string parsed (an unset side stays ABSENT), or None
+    when a string is not JSON."""
     try:
-        return json.loads(new), json.loads(old)
+        return (
+            json.loads(new) if type(new) is str else new,
+            json.loads(old) if type(old) is str else old,
+        )
     except ValueError:
         return None
 
@@ -209,6 +213,10 @@ def _compare(
             return
         if kind is list and new == old and all(type(v) is str for v in new):
             return
+    if kind is str and old is ABSENT and _INDEX.sub("[]", path) in json_paths:
+        pair = _json_pair(new, old)
+        out.append(Change(path, old, new if pair is None else pair[0]))  # a document, not text
+        return
     if kind is Unknown:
         if old is ABSENT or new.fresh:
             out.append(Change(path, old, new))

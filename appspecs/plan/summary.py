@@ -26,13 +26,18 @@ T = TypeVar("T")
 
 # "change under review": Okta keeps the approved version (its resources do not change) while a
 # newer version of the spec waits for review.
-AppChange = Literal["added", "removed", "changed", "unchanged", "held", "change under review"]
+# "adopted": recorded by `pulumi import` (Okta's own app, without our marker yet) and taken over
+# by this update, which changes only what its diff lists.
+AppChange = Literal[
+    "added", "adopted", "removed", "changed", "unchanged", "held", "change under review"
+]
 Approval = Literal["approved", "recorded", "invalidated", "removed", "pending"]
 
 # What a reviewer reads an app as: exactly one status per app, which every format names and
 # counts (text, markdown, json). STATUSES is the order the counts are listed in.
 AppStatus = Literal[
     "added",
+    "adopted",
     "changed",
     "change under review",
     "removed",
@@ -43,6 +48,7 @@ AppStatus = Literal[
 ]
 STATUSES: tuple[AppStatus, ...] = (
     "added",
+    "adopted",
     "changed",
     "change under review",
     "removed",
@@ -78,6 +84,9 @@ class AppView:
     # client settings by their plan name, only those set: authentication, rotation, lifetimes,
     # consent links (see SETTINGS)
     settings: tuple[tuple[str, str], ...] = ()
+    # recorded by `pulumi import`: an app made by hand, whose profile has no appspecs marker
+    # (this program always writes one), adopted by the next update
+    adopted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +307,18 @@ def _digest(profile: Any) -> str | None:
     return digest if isinstance(digest, str) else None
 
 
+def _unmarked(profile: Any) -> bool:
+    """The recorded profile is known to hold no appspecs marker: unset (import leaves out an
+    empty one) or a JSON object without it. A secret or an unreadable one is not known."""
+    if profile is None:
+        return True
+    try:
+        data = json.loads(profile) if isinstance(profile, str) else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and MARKER not in data
+
+
 def views_from_state(state: RecordedState) -> dict[str, AppView]:
     """Each app as the recorded resources of its OidcApp component show it.
 
@@ -362,6 +383,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
                 for name, typ, wire in SETTINGS
                 if isinstance(inputs[typ].get(wire), str | int | float)
             ),
+            adopted=OAUTH_APP in kids and _unmarked(oauth.get("profile")),
         )
     return out
 
@@ -470,6 +492,10 @@ def summarize(
         elif not o.deployed and n.deployed:
             # Held before, approved now: Okta gains the app and every scope of it.
             change, o = "added", empty
+        elif o.adopted and n.deployed:
+            # Imported from Okta: its recorded inputs are the live app's, so the deltas below
+            # are exactly what the update changes (a scope it gains is still one granted).
+            change = "adopted"
         else:
             same = (
                 o.digest == n.digest

@@ -24,6 +24,7 @@ from appspecs.report import markdown as md
 MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 APP_MARK: dict[AppStatus, str] = {
     "added": "+",
+    "adopted": "=",  # Pulumi's mark for an import
     "changed": "~",
     "change under review": "?",
     "removed": "-",
@@ -181,6 +182,8 @@ def app_facts(app: AppSummary) -> list[str]:
             f"held: {app.held}",
         ]
     facts = []
+    if app.change == "adopted":
+        facts.append(ADOPTED)
     if app.status == "held" and app.change in ("added", "changed"):
         facts.append("its spec is new" if app.change == "added" else "its spec changed")
     if app.scopes.added and app.held is not None:
@@ -234,6 +237,11 @@ def app_facts(app: AppSummary) -> list[str]:
     return facts
 
 
+# What adopting an app imported from Okta does, beyond the changes listed with it.
+ADOPTED = (
+    "adopted from Okta (recorded by pulumi import): the same app and client id; the update "
+    "writes its appspecs marker and changes only what is listed"
+)
 # What a marker-only change is: the spec changed where Okta holds nothing of it.
 MARKER_ONLY = "the spec changed where Okta holds nothing of it, e.g. its description or owner"
 
@@ -320,6 +328,8 @@ def _change_cell(app: AppSummary) -> str:
     out = f"**{status}**" if status in LOUD else status
     if app.change == "held":
         return f"{out}: {md.text(app.held or '')}; not in Okta"
+    if app.change == "adopted":
+        out += f": {md.text(ADOPTED.split(': ', 1)[1])}"
     if app.held is not None:
         out += f": {md.text(app.held)}"
         if app.change in ("added", "changed"):
