@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from appspecs.spec.yamlfile import Position, read_yaml
@@ -209,6 +209,7 @@ def _assert_every_value_located(value: Any, path: tuple[Any, ...], values: dict[
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=string.printable + "éß€", max_size=20))
+@example("\n?")  # a second, empty key: not a value to compare
 def test_plain_scalars_resolve_like_pyyaml(text: str) -> None:
     """Our shortcut through the resolver gives what PyYAML's own resolver gives."""
     if text.lstrip().startswith("!"):
@@ -219,7 +220,9 @@ def test_plain_scalars_resolve_like_pyyaml(text: str) -> None:
     except (yaml.YAMLError, ValueError, KeyError, IndexError):
         return
     doc = read_yaml(source)
-    if doc.problems or not isinstance(expected, dict):
+    if doc.problems or not isinstance(expected, dict) or list(expected) != ["v"]:
+        # a line break in `text` can start keys of its own: keys are kept as written text on
+        # purpose (field names), so only the one value is compared
         return
     value = expected.get("v")
     if not isinstance(value, bool | int | float | type(None) | str):
