@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, render_app
@@ -46,17 +46,7 @@ AppStatus = Literal[
     "not in this stack",
     "unchanged",
 ]
-STATUSES: tuple[AppStatus, ...] = (
-    "added",
-    "adopted",
-    "changed",
-    "change under review",
-    "removed",
-    "held",
-    "suspended",
-    "not in this stack",
-    "unchanged",
-)
+STATUSES: tuple[AppStatus, ...] = get_args(AppStatus)
 
 
 @dataclass(frozen=True, slots=True)
