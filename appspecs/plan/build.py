@@ -22,16 +22,10 @@ from appspecs.plan.diff import (
     state_resolver,
     symbolic_resolver,
 )
+from appspecs.plan.notices import PlanSummary, plan_summary
 from appspecs.plan.state import RecordedResource, RecordedState
-from appspecs.plan.summary import (
-    AppSummary,
-    AppView,
-    PlanSummary,
-    plan_summary,
-    summarize,
-    views_from_specs,
-    views_from_state,
-)
+from appspecs.plan.summary import AppSummary, summarize
+from appspecs.plan.views import AppView, views_from_specs, views_from_state
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
 from appspecs.stackconfig import PROJECT, StackConfig

@@ -1,0 +1,91 @@
+"""The notices a plan leads with, and the plan's summary: computed once, rendered by every format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from appspecs.desired.resources import OAUTH_APP
+from appspecs.plan.diff import Op, Step
+from appspecs.plan.summary import STATUSES, AppStatus, AppSummary
+
+# What a reviewer must not scroll past, most severe first: every format leads with these.
+NoticeKind = Literal[
+    "liveAppDeleted",
+    "liveAppReplaced",
+    "privilegeIncrease",
+    "scopesRequested",
+    "changeUnderReview",
+    "partnerSuspended",
+    "retypedToInternal",
+    "approvalInvalidated",
+    "approvalRemoved",
+]
+NOTICES: tuple[tuple[NoticeKind, Callable[[AppSummary], bool]], ...] = (
+    ("privilegeIncrease", lambda a: a.privilege_increase and not a.scopes_requested_only),
+    # held, or a change under review: the scopes are requested, granted once approved
+    ("scopesRequested", lambda a: a.scopes_requested_only),
+    ("changeUnderReview", lambda a: a.review is not None),
+    ("partnerSuspended", lambda a: a.suspended),
+    ("retypedToInternal", lambda a: a.retyped == ("partner", "internal")),
+    ("approvalInvalidated", lambda a: a.approval == "invalidated"),
+    ("approvalRemoved", lambda a: a.approval == "removed"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One warning a plan leads with, and the apps it is about (in name order)."""
+
+    kind: NoticeKind
+    apps: tuple[str, ...]
+    # per app, what identifies it to its consumers when known (a client id), else ""
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """The plan's summary, computed once: every format renders this and nothing else of the
+    apps, so their counts and names cannot disagree."""
+
+    apps: tuple[AppSummary, ...]
+    counts: Mapping[AppStatus, int]  # every status, zeros included; each app counted once
+    notices: tuple[Notice, ...]  # only the kinds that name an app, in NOTICES order
+
+    @property
+    def listed(self) -> tuple[AppSummary, ...]:
+        """The apps a format names one by one: all but the unchanged ones."""
+        return tuple(a for a in self.apps if a.status != "unchanged")
+
+    def named(self, status: AppStatus) -> tuple[str, ...]:
+        return tuple(a.name for a in self.apps if a.status == status)
+
+
+# A live OAuth app deleted, or replaced (a new app): the client id its consumers hold stops
+# working. Read from the steps, so nothing that deletes or replaces one goes unsaid.
+ENDING: tuple[tuple[NoticeKind, Op], ...] = (
+    ("liveAppDeleted", "delete"),
+    ("liveAppReplaced", "replace"),
+)
+
+
+def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> PlanSummary:
+    counts = dict.fromkeys(STATUSES, 0)
+    for app in apps:
+        counts[app.status] += 1
+    notices = []
+    for kind, op in ENDING:
+        ending = sorted(
+            (s.app or s.name, s.client_id or "")
+            for s in steps
+            if s.type == OAUTH_APP and s.op == op
+        )
+        if ending:
+            names, ids = zip(*ending, strict=True)
+            notices.append(Notice(kind, names, ids))
+    for kind, applies in NOTICES:
+        names = tuple(a.name for a in apps if applies(a))
+        if names:
+            notices.append(Notice(kind, names))
+    return PlanSummary(tuple(apps), counts, tuple(notices))

@@ -1,0 +1,135 @@
+"""A plan as one JSON object for tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from appspecs.plan.build import Plan
+from appspecs.plan.diff import Step
+from appspecs.plan.notices import Notice
+from appspecs.plan.summary import AppSummary, Delta, Review
+from appspecs.plan.values import to_json
+from appspecs.report.plan_words import notice_text
+
+
+def _delta_json(d: Delta, added: str = "added", removed: str = "removed") -> dict[str, list[str]]:
+    return {added: list(d.added), removed: list(d.removed)}
+
+
+def app_json(app: AppSummary) -> dict[str, Any]:
+    return {
+        "name": app.name,
+        "status": app.status,
+        "change": app.change,
+        "partner": app.partner,
+        "privilegeIncrease": app.privilege_increase,
+        # held: the added scopes are requested, granted once the app is approved
+        "scopesRequestedOnly": app.scopes_requested_only,
+        "scopes": _delta_json(app.scopes, "granted", "revoked"),
+        "redirectUris": _delta_json(app.redirect_uris),
+        "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
+        "grantTypes": _delta_json(app.grant_types),
+        "groups": _delta_json(app.groups),
+        "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
+        "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
+        "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
+        "logoChanged": app.logo_changed,
+        "digest": {"old": app.digest[0], "new": app.digest[1]} if app.digest else None,
+        "markerOnly": app.marker_only,
+        "keys": _delta_json(app.keys),
+        "settings": [{"setting": n, "old": o, "new": v} for n, o, v in app.settings],
+        "approval": app.approval,
+        "held": app.held,
+        "heldRemoves": app.held_removes,
+        "skipped": app.skipped,
+        "review": _review_json(app.review) if app.review else None,
+        "suspended": app.suspended,
+        "retyped": {"old": app.retyped[0], "new": app.retyped[1]} if app.retyped else None,
+    }
+
+
+def _review_json(review: Review) -> dict[str, Any]:
+    return {
+        "approvedDigest": review.approved_digest,
+        "digest": review.digest,
+        "scopes": _delta_json(review.scopes, "requested", "revoked"),
+        "redirectUris": _delta_json(review.redirect_uris),
+        "postLogoutRedirectUris": _delta_json(review.post_logout_redirect_uris),
+        "grantTypes": _delta_json(review.grant_types),
+        "groups": _delta_json(review.groups),
+        "logoChanged": review.logo_changed,
+        "keys": _delta_json(review.keys),
+        "settings": [{"setting": n, "old": o, "new": v} for n, o, v in review.settings],
+    }
+
+
+def step_json(step: Step) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "urn": step.urn,
+        "op": step.op,
+        "type": step.type,
+        "name": step.name,
+        "parent": step.parent,
+        "app": step.app,
+        "diffs": [
+            {"path": c.path, "old": to_json(c.old), "new": to_json(c.new)} for c in step.diffs
+        ],
+    }
+    if step.op == "create":
+        out["inputs"] = to_json(step.inputs)
+    return out
+
+
+def notice_json(notice: Notice) -> dict[str, Any]:
+    title, body = notice_text(notice)
+    out: dict[str, Any] = {"kind": notice.kind, "apps": list(notice.apps)}
+    if notice.details:
+        out["clientIds"] = [d or None for d in notice.details]
+    out["text"] = f"{title}: {body}"
+    return out
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    summary = plan.summary
+    return {
+        "summary": {
+            "stack": plan.stack,
+            "mode": plan.mode,
+            "against": plan.against,
+            "changes": plan.has_changes,
+            "apps": dict(summary.counts),
+            "notices": [notice_json(n) for n in summary.notices],
+            "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
+            "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
+            "approvalsRemoved": [a.name for a in plan.apps if a.approval == "removed"],
+            "changesUnderReview": [a.name for a in plan.apps if a.review is not None],
+            "suspended": [a.name for a in plan.apps if a.suspended],
+            "retypedToInternal": [
+                a.name for a in plan.apps if a.retyped == ("partner", "internal")
+            ],
+            "skipped": [{"name": s.name, "detail": s.detail} for s in plan.skipped],
+            "notes": list(plan.notes),
+        },
+        "apps": [app_json(a) for a in plan.apps],
+        "steps": [step_json(s) for s in plan.steps],
+        "held": [{"name": h.name, "reason": h.detail} for h in plan.held],
+        "changeSummary": plan.change_summary,
+    }
+
+
+def json_text(plan: Plan) -> str:
+    """One JSON object; each app, step and held app on a line of its own.
+
+    Written by hand around `json.dumps` of each item: the C encoder only runs without `indent`,
+    and a plan of thousands of steps would spend most of its time indenting.
+    """
+    parts = []
+    for key, value in plan_json(plan).items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            body = f"[\n    {items}\n  ]"
+        else:
+            body = json.dumps(value, ensure_ascii=False)
+        parts.append(f"  {json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"

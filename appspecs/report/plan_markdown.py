@@ -1,0 +1,176 @@
+"""A plan as Markdown for a pull-request comment: summary table first, resource details folded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from appspecs.plan.build import Plan
+from appspecs.plan.diff import OPS, Step
+from appspecs.plan.summary import AppSummary, Delta
+from appspecs.report import markdown as md
+from appspecs.report.plan_facts import (
+    ADOPTED,
+    KEPT,
+    SUSPENDED,
+    digests_text,
+    required_text,
+    retyped_fact,
+    review_facts,
+)
+from appspecs.report.plan_words import (
+    LOST_APPROVALS,
+    LOUD,
+    VERB,
+    apps_counts,
+    notice_text,
+    step_lines,
+    unchanged_text,
+)
+
+
+def _delta_cell(d: Delta) -> str:
+    parts = [f"+{md.code(v)}" for v in d.added] + [f"−{md.code(v)}" for v in d.removed]
+    return " ".join(parts)
+
+
+def _scopes_cell(app: AppSummary) -> str:
+    cell = _delta_cell(app.scopes)
+    if app.review is not None and app.review.scopes:
+        requested = _delta_cell(app.review.scopes)
+        cell = f"{cell}; once approved: {requested}" if cell else requested
+    if not app.privilege_increase:
+        return cell
+    if app.scopes_requested_only:
+        return f"⚠️ **privilege increase**, requested (granted once approved) {cell}"
+    return f"⚠️ **privilege increase** {cell}"
+
+
+def _uris_cell(app: AppSummary) -> str:
+    parts = [_delta_cell(app.redirect_uris)]
+    if app.post_logout_redirect_uris:
+        parts.append("post-logout: " + _delta_cell(app.post_logout_redirect_uris))
+    return "<br>".join(p for p in parts if p)
+
+
+def _change_cell(app: AppSummary) -> str:
+    status = app.status
+    out = f"**{status}**" if status in LOUD else status
+    if app.change == "held":
+        return f"{out}: {md.text(app.held or '')}; not in Okta"
+    if app.change == "adopted":
+        out += f": {md.text(ADOPTED.split(': ', 1)[1])}"
+    if app.held is not None:
+        out += f": {md.text(app.held)}"
+        if app.change in ("added", "changed"):
+            out += "; its spec is new" if app.change == "added" else "; its spec changed"
+        if app.held_removes:
+            out += " (its Okta resources are deleted until approved)"
+    if app.skipped is not None:
+        why = md.text(app.skipped)
+        out += f" ({why})" if status == "not in this stack" else f"; not for this stack ({why})"
+    if app.label is not None:
+        out += f"; label {md.code(app.label[0])} → {md.code(app.label[1])}"
+    if app.kind is not None:
+        out += f"; **kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**"
+    if app.pkce is not None:
+        out += f"; PKCE {required_text(app.pkce[0])} → {required_text(app.pkce[1])}"
+    out += "".join(f"; key added {md.code(kid)}" for kid in app.keys.added)
+    out += "".join(f"; key removed {md.code(kid)}" for kid in app.keys.removed)
+    out += "".join(
+        f"; {name} {md.code(old or 'unset')} → {md.code(new or 'unset')}"
+        for name, old, new in app.settings
+    )
+    if app.logo_changed:
+        out += "; a new logo picture"
+    if app.marker_only and app.digest is not None:
+        out += f"; only the profile marker changes ({md.text(digests_text(app.digest, ' → '))})"
+    if app.retyped is not None:
+        out += f"; **{md.text(retyped_fact(app.retyped))}**"
+    if app.suspended:
+        out += f"; **{md.text(SUSPENDED)}**"
+    if app.review is not None:
+        once = "; ".join(md.text(f) for f in review_facts(app.review))
+        out += f" ({KEPT}); once approved: {once}"
+    return out
+
+
+def _approval_cell(app: AppSummary) -> str:
+    if app.approval is None:
+        return ""
+    return f"**{app.approval}**" if app.approval in LOST_APPROVALS else app.approval
+
+
+def _steps_by_app(steps: Iterable[Step]) -> dict[str | None, list[Step]]:
+    out: dict[str | None, list[Step]] = {}
+    for s in steps:
+        if s.op != "same":
+            out.setdefault(s.app, []).append(s)
+    return out
+
+
+def _ops_text(steps: Sequence[Step]) -> str:
+    counts = {op: sum(s.op == op for s in steps) for op in OPS}
+    return ", ".join(f"{n} {VERB[op]}" for op, n in counts.items() if n)
+
+
+def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
+    """A pull-request comment: summary table first, resource details folded, never over `limit`."""
+    summary = plan.change_summary
+    head = [
+        f"### appspec plan: stack {md.code(plan.stack)}",
+        "",
+        f"Against {md.code(plan.against)}: "
+        + " · ".join(
+            f"**{summary.get(op, 0)} {VERB[op]}**"
+            for op in ("create", "update", "replace", "delete")
+        )
+        + f" · {summary.get('same', 0)} unchanged",
+    ]
+    head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
+    # What a reviewer must not scroll past, above the table.
+    for notice in plan.summary.notices:
+        title, body = notice_text(notice, md.code)
+        head += ["", f"> ⚠️ **{title}:** {body}"]
+    head += ["", f"Apps: {apps_counts(plan.summary, ' · ')}", ""]
+    notable = plan.summary.listed
+    blocks = ["\n".join(head)]
+    if notable:
+        rows = [
+            [
+                md.code(a.name) + (" (partner)" if a.partner else ""),
+                _change_cell(a),
+                _scopes_cell(a),
+                _uris_cell(a),
+                _delta_cell(a.grant_types),
+                _delta_cell(a.groups),
+                _approval_cell(a),
+            ]
+            for a in notable
+        ]
+        header = ["App", "Change", "Scopes", "Redirect URIs", "Grant types", "Groups", "Approval"]
+        blocks += md.table(header, rows)
+    else:
+        blocks.append("No app changes.")
+    quiet = plan.summary.counts["unchanged"]
+    if quiet:
+        blocks.append(f"\n{unchanged_text(quiet, 'other ' if notable else '')}.")
+    blocks.append("")
+    for app, steps in sorted(_steps_by_app(plan.steps).items(), key=lambda kv: kv[0] or ""):
+        body = "\n".join(line for s in steps for line in step_lines(s, inputs=True))
+        title = f"{app or 'authorization server'}: {_ops_text(steps)}"
+        blocks.append(md.details(title, md.fence(body, "diff")))
+        blocks.append("")
+
+    # The same comparison, whole: against the same base, or the same state.
+    again = f"appspec plan --stack {plan.stack}" + (
+        " --base <the same base>" if plan.mode == "base" else ""
+    )
+
+    def note(omitted: int) -> str:
+        return (
+            f"> ⚠️ **Truncated:** this comment stops short of GitHub's {md.GITHUB_COMMENT_LIMIT:,}-character limit; "
+            f"{omitted} more part{'s' if omitted != 1 else ''} not shown. Run "
+            f"`{again}` for the whole plan."
+        )
+
+    return md.fit(blocks, note, limit) + "\n"

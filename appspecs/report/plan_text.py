@@ -1,0 +1,57 @@
+"""A plan as text for people: the notices, the app summary, then the resource steps."""
+
+from __future__ import annotations
+
+from appspecs.plan.build import Plan
+from appspecs.plan.notices import PlanSummary
+from appspecs.plan.summary import AppSummary
+from appspecs.plan.urns import nesting
+from appspecs.report.plan_facts import app_facts
+from appspecs.report.plan_words import (
+    APP_MARK,
+    apps_counts,
+    counts_line,
+    notice_text,
+    step_lines,
+    unchanged_text,
+)
+
+
+def _app_title(app: AppSummary) -> str:
+    kind = " (partner)" if app.partner else ""
+    return f"{app.name}{kind}: {app.status}"
+
+
+def notice_lines(summary: PlanSummary) -> list[str]:
+    """The notices as text lines, for the top of a report."""
+    return [f"! {t.upper()}: {b}" for t, b in map(notice_text, summary.notices)]
+
+
+def apps_lines(summary: PlanSummary) -> list[str]:
+    """The "Apps:" section: the counts, then each app that is not unchanged with its facts."""
+    lines = [f"Apps: {apps_counts(summary)}"]
+    for app in summary.listed:
+        lines.append(f"  {APP_MARK[app.status]} {_app_title(app)}")
+        lines += [f"      {f}" for f in app_facts(app)]
+    if summary.counts["unchanged"]:
+        lines.append(f"  {unchanged_text(summary.counts['unchanged'])}")
+    return lines
+
+
+def text_plan(plan: Plan) -> str:
+    """For people: the notices, the app summary, then the resource steps that change something."""
+    lines = [f"Plan for stack {plan.stack} against {plan.against}"]
+    lines += [f"note: {n}" for n in plan.notes]
+    lines += notice_lines(plan.summary)
+    lines.append("")
+    lines += apps_lines(plan.summary)
+    lines.append("")
+    lines.append("Resources:")
+    changing = [s for s in plan.steps if s.op != "same"]
+    for step in changing:
+        lines += ["  " + line for line in step_lines(step, "  " * nesting(step.urn))]
+    if not changing:
+        lines.append("  no changes")
+    lines.append("")
+    lines.append(counts_line(plan))
+    return "\n".join(lines) + "\n"

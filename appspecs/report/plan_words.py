@@ -1,0 +1,120 @@
+"""The words every plan format shares: marks, verbs, approval and notice texts, counts, steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from appspecs.plan.build import Plan
+from appspecs.plan.diff import OPS, Change, Step
+from appspecs.plan.notices import Notice, NoticeKind, PlanSummary
+from appspecs.plan.summary import AppStatus
+from appspecs.plan.values import ABSENT, display
+
+MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
+APP_MARK: dict[AppStatus, str] = {
+    "added": "+",
+    "adopted": "=",  # Pulumi's mark for an import
+    "changed": "~",
+    "change under review": "?",
+    "removed": "-",
+    "held": "!",
+    "suspended": "!",
+    "not in this stack": " ",
+    "unchanged": " ",
+}
+# Statuses a Markdown cell puts in bold: the app leaves Okta, does not reach it, or is off.
+LOUD: frozenset[AppStatus] = frozenset({"removed", "held", "suspended"})
+VERB = {
+    "create": "to create",
+    "update": "to update",
+    "replace": "to replace",
+    "delete": "to delete",
+    "same": "unchanged",
+}
+APPROVAL_TEXT = {
+    "approved": "approved",
+    "recorded": "approval recorded",
+    "invalidated": "approval invalidated: the spec changed after it was approved",
+    "removed": "approval removed from approvals.yaml",
+    "pending": "approval pending",
+}
+PRIVILEGE = "PRIVILEGE INCREASE"
+# Each notice as every format words it: a title, then a sentence naming the apps.
+NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
+    "liveAppDeleted": (
+        "Live app deleted",
+        "the OAuth app of {names} is deleted: its client id stops working, and every "
+        "consumer using it fails to get tokens.",
+    ),
+    "liveAppReplaced": (
+        "Live app replaced",
+        "Okta makes a new OAuth app for {names}: the old client id stops working, and "
+        "consumers need the new client id and secret.",
+    ),
+    "privilegeIncrease": ("Privilege increase", "scopes granted to {names}."),
+    "scopesRequested": (
+        "Privilege increase",
+        "scopes requested by {names}, granted once approved.",
+    ),
+    "changeUnderReview": (
+        "Change under review",
+        "{names} keep their approved version in Okta; the change deploys once approved.",
+    ),
+    "partnerSuspended": (
+        "Partner suspended",
+        "{names} deployed INACTIVE: no tokens until the partner returns.",
+    ),
+    "retypedToInternal": (
+        "Retyped to internal",
+        "{names} no longer reviewed, and no consent screen.",
+    ),
+    "approvalInvalidated": ("Approval invalidated", "{names} changed after approval and is held."),
+    "approvalRemoved": ("Approval removed", "{names} lost its recorded approval and is held."),
+}
+# Approvals the merge takes away: the app is held, and leaves Okta if it was there.
+LOST_APPROVALS = frozenset({"invalidated", "removed"})
+
+
+def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, str]:
+    """A notice's title and sentence, each app's name put through `name` (a code span, say)."""
+    title, body = NOTICE_TEXT[notice.kind]
+    details = notice.details or ("",) * len(notice.apps)
+    names = [
+        name(n) + (f" (client id {name(d)})" if d else "")
+        for n, d in zip(notice.apps, details, strict=True)
+    ]
+    return title, body.format(names=", ".join(names))
+
+
+def apps_counts(summary: PlanSummary, sep: str = ", ") -> str:
+    """Apps per status, the statuses that have any: the same counts in every format."""
+    parts = [f"{n} {status}" for status, n in summary.counts.items() if n]
+    return sep.join(parts) or "none"
+
+
+def counts_line(plan: Plan) -> str:
+    summary = plan.change_summary
+    parts = [f"{summary.get(op, 0)} {VERB[op]}" for op in OPS]
+    return "Changes: " + ", ".join(parts)
+
+
+def change_lines(c: Change) -> str:
+    if c.old is ABSENT:
+        return f"+ {c.path}: {display(c.new)}"
+    if c.new is ABSENT:
+        return f"- {c.path}: {display(c.old)}"
+    return f"~ {c.path}: {display(c.old)} -> {display(c.new)}"
+
+
+def step_lines(step: Step, indent: str = "", inputs: bool = False) -> list[str]:
+    """A step's head line and, for updates, its changed paths; with `inputs`, a create's inputs."""
+    lines = [f"{MARK[step.op]} {indent}{step.type} {step.name} ({step.op})"]
+    pad = " " * (len(indent) + 4)
+    lines += [pad + change_lines(c) for c in step.diffs]
+    if inputs and step.op == "create":
+        lines += [f"{pad}+ {k}: {display(v)}" for k, v in step.inputs.items()]
+    return lines
+
+
+def unchanged_text(n: int, other: str = "") -> str:
+    return f"{n} {other}app{'s' if n != 1 else ''} unchanged"
