@@ -61,12 +61,11 @@ def render(
     skipped: list[SkippedApp] = []
     for name in sorted(specs.apps):
         loaded = specs.apps[name]
-        # the approved version's environments decide, as the rest of it does
         release = release_of(specs, name)
-        if release.deployed is not None and release.deployed.spec.goes_to(stack.name):
+        if release.deployed is not None and release.deploys_to(stack.name):
             apps.append(render_app(release.deployed, specs_dir_from_project, release.active))
             continue
-        if not loaded.spec.goes_to(stack.name):
+        if not release.in_stack(stack.name):
             envs = ", ".join(loaded.spec.environments or ())
             skipped.append(SkippedApp(name, "environment", f"environments: [{envs}]"))
             continue

@@ -17,13 +17,12 @@ from appspecs.desired.resources import (
     APP_COMPONENT,
     JSON_INPUTS,
     KEPT_WHEN_UNSET,
-    OAUTH_APP,
     PROVIDER_REPLACES,
     GroupId,
     Ref,
     ResourceSpec,
 )
-from appspecs.plan.state import RecordedResource, RecordedState, Secret
+from appspecs.plan.state import RecordedResource, RecordedState, Secret, client_id
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
 from appspecs.plan.wire import wire_inputs, wire_name
@@ -342,7 +341,7 @@ def plan_steps(
         if rec is None or rec.delete:
             steps.append(Step(op="create", **common))
             continue
-        common["client_id"] = _client_id(rec)
+        common["client_id"] = client_id(rec)
         kept = KEPT_WHEN_UNSET.get(d.spec.type, frozenset())
         json_paths = JSON_INPUTS.get(d.spec.type, frozenset())
         diffs = tuple(
@@ -369,19 +368,10 @@ def plan_steps(
                 parent=rec.parent,
                 inputs=rec.inputs,
                 app=_app_of(rec, recorded),
-                client_id=_client_id(rec),
+                client_id=client_id(rec),
             )
         )
     return steps
-
-
-def _client_id(rec: RecordedResource) -> str | None:
-    """The client id consumers of a recorded OAuth app hold: its output (Okta uses the app's
-    id for it)."""
-    if rec.type != OAUTH_APP:
-        return None
-    value = rec.outputs.get("clientId", rec.id)
-    return value if isinstance(value, str) and value else None
 
 
 def change_summary(steps: Iterable[Step]) -> dict[str, int]:

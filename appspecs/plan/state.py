@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP
 from appspecs.inputfile import InputFileError, SizeLimit, may_exist, read_input
 from appspecs.plan.urns import ROOT_STACK_TYPE, parse_urn
 
@@ -135,6 +136,16 @@ class RecordedState:
         """The stack's exports, recorded as the root stack resource's outputs."""
         return self.root.outputs if self.root is not None else {}
 
+    def client_ids(self) -> dict[str, str]:
+        """App name -> the client id recorded for its OAuth app (apps without one left out)."""
+        apps = {r.urn: r.name for r in self.resources if r.type == APP_COMPONENT and not r.delete}
+        out: dict[str, str] = {}
+        for r in self.resources:
+            app = apps.get(r.parent or "")
+            if app is not None and not r.delete and (cid := client_id(r)) is not None:
+                out[app] = cid
+        return out
+
     def stacks(self) -> set[tuple[str, str]]:
         """(stack, project) of every URN, to catch a state file of another stack or project."""
         out: set[tuple[str, str]] = set()
@@ -143,6 +154,15 @@ class RecordedState:
             if parsed is not None:
                 out.add((parsed.stack, parsed.project))
         return out
+
+
+def client_id(rec: RecordedResource) -> str | None:
+    """The client id consumers of a recorded OAuth app hold: its output (Okta uses the app's
+    id for it); None for any other resource."""
+    if rec.type != OAUTH_APP:
+        return None
+    value = rec.outputs.get("clientId", rec.id)
+    return value if isinstance(value, str) and value else None
 
 
 def _fail(source: str, message: str) -> StateError:

@@ -36,6 +36,15 @@ class Release:
         """The current spec waits for review (it is not what Okta gets)."""
         return self.state in (AppState.UNDER_REVIEW, AppState.CHANGE_UNDER_REVIEW)
 
+    def deploys_to(self, stack: str) -> bool:
+        """Okta of `stack` gets a version of the app: the deployed version's environments
+        decide, as the rest of it does."""
+        return self.deployed is not None and self.deployed.spec.goes_to(stack)
+
+    def in_stack(self, stack: str) -> bool:
+        """The app belongs to `stack`: deployed there, or its current spec asks to be (held)."""
+        return self.deploys_to(stack) or self.current.spec.goes_to(stack)
+
 
 def release_of(specs: SpecSet, name: str) -> Release:
     """The version of app `name` (a spec without errors) to deploy, and why."""
