@@ -18,6 +18,7 @@ COMMANDS = {
     "approve": "appspecs.cli.validate:approve",
     "schema": "appspecs.cli.validate:schema",
     "plan": "appspecs.cli.plan:plan",
+    "status": "appspecs.cli.status:status",
     "preview": "appspecs.cli.preview:preview",
     "audit": "appspecs.cli.audit:audit",
     "import": "appspecs.cli.importer:import_command",

@@ -66,6 +66,16 @@ class Plan:
         )
 
 
+def require_state_of(state: RecordedState, stack: str) -> None:
+    """Raise PlanInputError when the state holds resources of another stack or project."""
+    foreign = sorted(f"{s}/{p}" for s, p in state.stacks() if (s, p) != (stack, PROJECT))
+    if foreign:
+        raise PlanInputError(
+            f"state file {state.source} holds resources of {', '.join(foreign)} "
+            f"(stack/project), not {stack}/{PROJECT}"
+        )
+
+
 def plan_against_state(
     specs: SpecSet,
     stack: StackConfig,
@@ -74,12 +84,7 @@ def plan_against_state(
     specs_dir_from_project: str = "app-specs",
 ) -> Plan:
     """The steps an update of `stack` would take from the recorded state, and the app summary."""
-    foreign = sorted(f"{s}/{p}" for s, p in state.stacks() if (s, p) != (stack.name, PROJECT))
-    if foreign:
-        raise PlanInputError(
-            f"state file {state.source} holds resources of {', '.join(foreign)} "
-            f"(stack/project), not {stack.name}/{PROJECT}"
-        )
+    require_state_of(state, stack.name)
     desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
     planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     urns = {p.spec.key: p.urn for p in planned}

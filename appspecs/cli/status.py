@@ -1,0 +1,116 @@
+"""`appspec status --stack NAME`: the developer portal's list of apps, with their states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from appspecs.cli import exits
+from appspecs.cli.common import (
+    fail,
+    format_option,
+    load_readable_specs,
+    load_stack,
+    out_file_option,
+    require_deployed_specs,
+    resolve_stacks_dir,
+    specs_option,
+    stack_option,
+    stacks_option,
+    write_output,
+)
+from appspecs.deploy.workspace import project_dir
+from appspecs.plan.build import PlanInputError, require_state_of
+from appspecs.plan.state import RecordedState, StateError, find_state, read_state
+from appspecs.plan.status import app_status
+from appspecs.report.status import render_status
+from appspecs.spec.load import SpecsDirError, check_specs_dir
+from appspecs.stackconfig import PROJECT
+
+
+@dataclass(frozen=True, slots=True)
+class StatusOptions:
+    """The flags, typed."""
+
+    stack: str
+    specs_dir: Path
+    stacks_dir: Path
+    state_file: Path | None
+    fmt: str
+    out: Path | None
+
+
+def _recorded(options: StatusOptions) -> RecordedState | None:
+    """The stack's recorded state, found as `plan` finds it; None when there is none."""
+    try:
+        path = options.state_file or find_state(
+            project_dir(options.stacks_dir), PROJECT, options.stack
+        )
+        if path is None:
+            return None
+        state = read_state(path)
+        require_state_of(state, options.stack)
+    except (StateError, PlanInputError) as exc:
+        fail(str(exc))
+    return state
+
+
+def run(options: StatusOptions) -> None:
+    """List and print; usage and I/O errors exit 2 through `fail`."""
+    try:
+        # before the stack: run from the wrong folder, both are missing and this is the cause
+        check_specs_dir(options.specs_dir)
+    except SpecsDirError as exc:
+        fail(str(exc))
+    config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
+    require_deployed_specs(options.specs_dir, options.stacks_dir, config)
+    specs = load_readable_specs(options.specs_dir, options.stacks_dir)
+    report = app_status(specs, config.name, _recorded(options))
+    write_output(render_status(report, options.fmt), options.out)
+
+
+@click.command()
+@stack_option("The stack to list the apps of, e.g. dev (settings in stacks/Pulumi.dev.yaml).")
+@specs_option
+@stacks_option
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Recorded state to read client ids from: a `pulumi stack export` document or a "
+    "file-backend checkpoint (.json or .json.gz) [default: the local backend's checkpoint of "
+    "the stack, if any].",
+)
+@format_option(
+    ["text", "markdown", "json"],
+    "text for people, markdown for a pull request or a wiki page, json for tools.",
+)
+@out_file_option("Write the list to this file instead of printing it.")
+def status(
+    stack: str,
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    state_file: Path | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """List every app of the project for a stack, as the developer portal does: its type,
+    partner, state (live, under review, change under review, suspended, denied, not in this
+    stack), approval and client id. Reads no Okta and needs no credentials.
+
+    Exit 0 when listed (apps denied included), 2 for usage or I/O problems.
+    """
+    run(
+        StatusOptions(
+            stack=stack,
+            specs_dir=specs_dir,
+            stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
+            state_file=state_file,
+            fmt=fmt,
+            out=out,
+        )
+    )
+    raise SystemExit(exits.OK)

@@ -1,0 +1,178 @@
+"""`appspec status`: the developer portal's list of apps, one row per app spec file, for one stack.
+
+Each row's state comes from `release_of` (which version deploys) and the stack-membership rule
+the Pulumi program uses (`Release.in_stack`); a file whose spec has errors is `denied`, as the
+portal denies a registration that does not qualify. Client ids come from recorded state only:
+nothing here reads Okta.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from appspecs.diagnostics import Diagnostic
+from appspecs.inputfile import InputFileError, read_input_text
+from appspecs.plan.state import RecordedState
+from appspecs.spec.load import APPS_DIR, SPEC_LIMIT, SpecSet
+from appspecs.spec.release import AppState, release_of
+from appspecs.spec.yamlfile import read_yaml
+
+# Every state a row can be in; the order the counts are listed in, by every format.
+StatusState = Literal[
+    "live",
+    "under review",
+    "change under review",
+    "suspended",
+    "denied",
+    "not in this stack",
+]
+STATES: tuple[StatusState, ...] = get_args(StatusState)
+
+_FROM_RELEASE: Mapping[AppState, StatusState] = {
+    AppState.LIVE: "live",
+    AppState.UNDER_REVIEW: "under review",
+    AppState.CHANGE_UNDER_REVIEW: "change under review",
+    AppState.SUSPENDED: "suspended",
+}
+APP_TYPES = ("internal", "partner")
+
+
+@dataclass(frozen=True, slots=True)
+class AppRow:
+    """One app of the project as the portal lists it."""
+
+    name: str
+    file: str
+    state: StatusState
+    # "internal" or "partner"; None when a spec with errors declares neither
+    type: str | None
+    partner: str | None  # the partner's id (partners.yaml), None on internal apps
+    current_digest: str | None  # the spec as the tree has it; None when it has errors
+    # the version Okta of this stack gets (None: nothing of it is deployed here)
+    deployed_digest: str | None
+    # the recorded approval of a partner app (internal apps are approved by being merged)
+    approved_digest: str | None = None
+    approved_by: str | None = None
+    ticket: str | None = None
+    client_id: str | None = None  # as the recorded state holds it
+    errors: tuple[Diagnostic, ...] = ()  # why it is denied
+
+    @property
+    def change_pending(self) -> bool:
+        """A newer version than the deployed one waits for review (a suspended app's too)."""
+        return self.deployed_digest is not None and self.current_digest != self.deployed_digest
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything `appspec status` lists."""
+
+    stack: str
+    against: str | None  # the state file read, None: no recorded state
+    rows: tuple[AppRow, ...]
+    # errors outside the app files (catalog, approvals, partners, stack files)
+    problems: tuple[Diagnostic, ...] = ()
+    # every state, zeros included; each row counted once
+    counts: Mapping[StatusState, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        counts = dict.fromkeys(STATES, 0)
+        for row in self.rows:
+            counts[row.state] += 1
+        object.__setattr__(self, "counts", counts)
+
+    @property
+    def errors(self) -> int:
+        """Errors in the specs: while there are any, the stack program deploys nothing."""
+        return len(self.problems) + sum(len(r.errors) for r in self.rows)
+
+
+def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -> StatusReport:
+    """One row per app spec file of `specs` (those with errors included), for `stack`."""
+    client_ids = state.client_ids() if state is not None else {}
+    apps_dir = specs.root / APPS_DIR
+    denied: dict[str, list[Diagnostic]] = {}
+    problems: list[Diagnostic] = []
+    for d in specs.diagnostics:
+        if not d.is_error:
+            continue
+        path = Path(d.file)
+        if path.parent == apps_dir and path.suffix == ".yaml":
+            denied.setdefault(path.stem, []).append(d)
+        else:
+            problems.append(d)
+    rows = [_row(specs, name, stack, client_ids.get(name)) for name in specs.apps]
+    rows += [
+        _denied(specs, apps_dir / f"{name}.yaml", name, errors, client_ids.get(name))
+        for name, errors in denied.items()
+        if name not in specs.apps
+    ]
+    return StatusReport(
+        stack=stack,
+        against=state.source if state is not None else None,
+        rows=tuple(sorted(rows, key=lambda r: r.name)),
+        problems=tuple(problems),
+    )
+
+
+def _row(specs: SpecSet, name: str, stack: str, client_id: str | None) -> AppRow:
+    release = release_of(specs, name)
+    spec = release.current.spec
+    if not release.in_stack(stack):
+        state: StatusState = "not in this stack"
+    elif release.deploys_to(stack):
+        state = _FROM_RELEASE[release.state]
+    else:
+        # held here: its approved version, if any, is not for this stack, so nothing deploys
+        state = "under review"
+    approval = release.approval
+    deployed = release.deployed if release.deploys_to(stack) else None
+    return AppRow(
+        name=name,
+        file=release.current.file,
+        state=state,
+        type=spec.type,
+        partner=spec.partner,
+        current_digest=release.current.digest,
+        deployed_digest=deployed.digest if deployed is not None else None,
+        approved_digest=approval.digest if approval is not None else None,
+        approved_by=approval.approved_by if approval is not None else None,
+        ticket=approval.ticket if approval is not None else None,
+        client_id=client_id,
+    )
+
+
+def _denied(
+    specs: SpecSet, path: Path, name: str, errors: list[Diagnostic], client_id: str | None
+) -> AppRow:
+    declared = _declared(path)
+    app_type = declared.get("type")
+    partner = declared.get("partner")
+    approval = specs.approvals.get(name)
+    return AppRow(
+        name=name,
+        file=str(path),
+        state="denied",
+        type=app_type if app_type in APP_TYPES else None,
+        partner=partner if isinstance(partner, str) else None,
+        current_digest=None,
+        deployed_digest=None,
+        approved_digest=approval.digest if approval is not None else None,
+        approved_by=approval.approved_by if approval is not None else None,
+        ticket=approval.ticket if approval is not None else None,
+        client_id=client_id,
+        errors=tuple(errors),
+    )
+
+
+def _declared(path: Path) -> Mapping[str, Any]:
+    """What a spec with errors says at its top level, as far as it can be read: its type and
+    partner are shown beside the errors that deny it."""
+    try:
+        doc = read_yaml(read_input_text(path, SPEC_LIMIT, str(path)))
+    except InputFileError:
+        return {}
+    return doc.data if isinstance(doc.data, dict) else {}

@@ -1,0 +1,183 @@
+"""The portal's list of apps as a text table, a Markdown table and JSON.
+
+The three share the counts line, each row's cells and each row's notes (`row_notes`), so they
+say the same of the same apps. Text from specs is escaped where it is shown: `printable` in
+text, `markdown.text`/`cell` in Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from appspecs.plan.status import STATES, AppRow, StatusReport
+from appspecs.report import markdown as md
+from appspecs.report.diagnostics import diagnostic_line
+from appspecs.report.plan_facts import SUSPENDED
+from appspecs.text import printable
+
+HEADER = ("app", "type", "partner", "state", "approved", "current", "approved by", "ticket")
+CLIENT_ID = "client id"
+NONE = "-"
+
+
+def short(digest: str | None) -> str:
+    """A spec digest shortened as git shortens commits: enough to tell two apart."""
+    return digest.removeprefix("sha256:")[:12] if digest else NONE
+
+
+def counts_text(report: StatusReport, sep: str = ", ") -> str:
+    """`6 apps: 4 live, 1 under review, ...`: every state, zeros included."""
+    total = len(report.rows)
+    counts = sep.join(f"{report.counts[s]} {s}" for s in STATES)
+    return f"{total} app{'s' if total != 1 else ''}: {counts}"
+
+
+def against_text(report: StatusReport) -> str:
+    if report.against is None:
+        return "no recorded state (no client ids)"
+    return f"client ids from {report.against}"
+
+
+def row_cells(row: AppRow, with_client_id: bool) -> list[str]:
+    cells = [
+        row.name,
+        row.type or NONE,
+        row.partner or NONE,
+        row.state,
+        short(row.approved_digest),
+        short(row.current_digest),
+        row.approved_by or NONE,
+        row.ticket or NONE,
+    ]
+    return [*cells, row.client_id or NONE] if with_client_id else cells
+
+
+def row_notes(row: AppRow) -> list[str]:
+    """Why a row is in its state and what it waits for, one line each."""
+    approve = f"appspec approve {row.name} --by EMAIL --ticket ID"
+    if row.state == "denied":
+        return [diagnostic_line(d) for d in row.errors]
+    if row.state == "under review":
+        if row.approved_digest is not None:
+            return [f"no approved version of it is deployed here; the change waits for {approve}"]
+        return [f"nothing of it is deployed until approved: {approve}"]
+    notes: list[str] = []
+    if row.state == "suspended":
+        notes.append(SUSPENDED)
+    if row.change_pending:
+        notes.append(
+            f"Okta keeps the version approved by {row.approved_by} ({row.ticket}); "
+            f"the change waits for {approve}"
+        )
+    return notes
+
+
+def problems_notes(report: StatusReport) -> list[str]:
+    """What holds for the whole list: errors in the specs stop the stack program."""
+    if not report.errors:
+        return []
+    n = report.errors
+    return [
+        f"the specs have {n} error{'s' if n != 1 else ''}: the stack program deploys nothing "
+        "until they are fixed (appspec validate lists them); the states are what the specs give "
+        "once they are"
+    ] + [diagnostic_line(d) for d in report.problems]
+
+
+def _with_client_id(report: StatusReport) -> bool:
+    return report.against is not None
+
+
+def text_status(report: StatusReport) -> str:
+    """For people: a table, each row's notes, then the counts."""
+    header = [h.upper() for h in HEADER]
+    with_id = _with_client_id(report)
+    if with_id:
+        header.append(CLIENT_ID.upper())
+    table = [header] + [[printable(c) for c in row_cells(r, with_id)] for r in report.rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    lines = [f"Apps of stack {report.stack}: {against_text(report)}"]
+    lines += [f"note: {printable(n)}" for n in problems_notes(report)]
+    lines.append("")
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
+    ]
+    noted = [(r, row_notes(r)) for r in report.rows]
+    if any(notes for _, notes in noted):
+        lines.append("")
+    for row, notes in noted:
+        lines += [f"{printable(row.name)}: {printable(n)}" for n in notes]
+    lines.append("")
+    lines.append(counts_text(report))
+    return "\n".join(lines) + "\n"
+
+
+def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
+    """For a pull-request comment or a wiki page: the counts, a table, each row's notes."""
+    with_id = _with_client_id(report)
+    header = [h.capitalize() for h in HEADER] + ([CLIENT_ID.capitalize()] if with_id else [])
+    rows = []
+    for r in report.rows:
+        cells = row_cells(r, with_id)
+        rows.append([md.text(cells[0]), *(NONE if c == NONE else md.code(c) for c in cells[1:])])
+    head = [
+        f"### Apps of stack {md.code(report.stack)}",
+        "",
+        md.text(against_text(report)),
+        "",
+        f"**{md.text(counts_text(report, ' · '))}**",
+    ]
+    if report.errors:
+        head += ["", *(f"> {md.text(n)}  " for n in problems_notes(report))]
+    blocks = ["\n".join(head), "", *md.table(header, rows)]
+    noted = [(r, row_notes(r)) for r in report.rows if row_notes(r)]
+    if noted:
+        blocks.append("")
+    for row, notes in noted:
+        blocks += [f"- {md.code(row.name)}: {md.text(n)}" for n in notes]
+
+    def note(omitted: int) -> str:
+        return f"_{omitted} more lines left out: the comment would be too long; see --format json_"
+
+    return md.fit(blocks, note, limit) + "\n"
+
+
+def row_json(row: AppRow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "file": row.file,
+        "type": row.type,
+        "partner": row.partner,
+        "state": row.state,
+        "approvedDigest": row.approved_digest,
+        "currentDigest": row.current_digest,
+        "deployedDigest": row.deployed_digest,
+        "approvedBy": row.approved_by,
+        "ticket": row.ticket,
+        "clientId": row.client_id,
+        "errors": [d.to_json() for d in row.errors],
+        "notes": row_notes(row),
+    }
+
+
+def status_json(report: StatusReport) -> dict[str, Any]:
+    return {
+        "stack": report.stack,
+        "against": report.against,
+        "total": len(report.rows),
+        "counts": dict(report.counts),
+        "errors": report.errors,
+        "notes": problems_notes(report),
+        "problems": [d.to_json() for d in report.problems],
+        "apps": [row_json(r) for r in report.rows],
+    }
+
+
+def render_status(report: StatusReport, fmt: str) -> str:
+    """The list in one of `appspec status`'s formats: text, markdown or json."""
+    if fmt == "json":
+        return json.dumps(status_json(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return markdown_status(report)
+    return text_status(report)
