@@ -1,0 +1,295 @@
+"""`appspec status --stack NAME` as users run it: the portal's list of apps, each app's state,
+approval and client id, the three formats agreeing, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+from appspecs.desired.render import render
+from appspecs.desired.resources import OAUTH_APP, resource_graph
+from appspecs.spec.load import load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states as ps
+from tests.project_copy import copy_project
+
+BUNDLED = (
+    "acme-analytics",
+    "audience-studio",
+    "crm-sync",
+    "enrichment-worker",
+    "orbit-mobile",
+    "studio-local",
+)
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's specs, stacks and Pulumi.yaml, with no state yet."""
+    return copy_project(tmp_path)
+
+
+def status(project: Path, *args: str) -> Result:
+    """`appspec status` on the copy, with no backend from the environment."""
+    specs, stacks = project / "app-specs", project / "stacks"
+    return CliRunner(env={"PULUMI_BACKEND_URL": ""}).invoke(
+        cli, ["status", "--specs", str(specs), "--stacks", str(stacks), *args]
+    )
+
+
+def listed(project: Path, *args: str) -> dict[str, Any]:
+    result = status(project, *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def row(data: dict[str, Any], name: str) -> dict[str, Any]:
+    (found,) = [a for a in data["apps"] if a["name"] == name]
+    return found
+
+
+def edit(path: Path, old: str, new: str, count: int = -1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def state_of(project: Path, stack: str = "dev") -> dict[str, Any]:
+    """The export an update of the copy's specs would record for `stack`."""
+    specs = load_specs(project / "app-specs", stacks_dir=project / "stacks")
+    desired = render(specs, load_stack_config(project / "stacks", stack))
+    return ps.state_for(resource_graph(desired), stack, held=desired.held)
+
+
+def test_dev_lists_all_six_bundled_apps_with_their_states(project: Path) -> None:
+    data = listed(project, "--stack", "dev")
+    assert [a["name"] for a in data["apps"]] == list(BUNDLED)
+    states = {a["name"]: a["state"] for a in data["apps"]}
+    assert states == {
+        "acme-analytics": "live",
+        "audience-studio": "live",
+        "crm-sync": "live",
+        "enrichment-worker": "live",
+        "orbit-mobile": "under review",
+        "studio-local": "live",
+    }
+    assert data["stack"] == "dev" and data["against"] is None and data["total"] == 6
+    assert data["counts"] == {
+        "live": 5,
+        "under review": 1,
+        "change under review": 0,
+        "suspended": 0,
+        "denied": 0,
+        "not in this stack": 0,
+    }
+    acme = row(data, "acme-analytics")
+    assert (acme["type"], acme["partner"]) == ("partner", "acme-analytics")
+    assert acme["approvedDigest"] == acme["currentDigest"] == acme["deployedDigest"]
+    assert DIGEST.match(acme["approvedDigest"])
+    assert acme["approvedBy"] and acme["ticket"]
+    crm = row(data, "crm-sync")
+    assert (crm["type"], crm["partner"], crm["approvedDigest"]) == ("internal", None, None)
+    assert DIGEST.match(crm["currentDigest"]) and crm["clientId"] is None
+
+
+def test_an_app_its_environments_leave_out_is_not_in_this_stack(project: Path) -> None:
+    data = listed(project, "--stack", "prod")
+    assert row(data, "studio-local")["state"] == "not in this stack"
+    assert row(data, "studio-local")["deployedDigest"] is None
+    assert data["counts"]["not in this stack"] == 1 and data["total"] == 6
+
+
+def test_a_changed_approved_partner_app_is_a_change_under_review(project: Path) -> None:
+    before = row(listed(project, "--stack", "dev"), "acme-analytics")
+    edit(
+        project / "app-specs" / "apps" / "acme-analytics.yaml",
+        "description: Partner dashboard",
+        "description: The partner dashboard",
+    )
+    acme = row(listed(project, "--stack", "dev"), "acme-analytics")
+    assert acme["state"] == "change under review"
+    assert acme["approvedDigest"] == before["approvedDigest"]
+    assert acme["deployedDigest"] == before["approvedDigest"]  # Okta keeps the approved one
+    assert DIGEST.match(acme["currentDigest"])
+    assert acme["currentDigest"] != acme["approvedDigest"]
+    assert acme["approvedBy"] == before["approvedBy"] and acme["ticket"] == before["ticket"]
+    text = status(project, "--stack", "dev").stdout
+    short = (acme["approvedDigest"][7:19], acme["currentDigest"][7:19])
+    (line,) = [x for x in text.splitlines() if x.startswith("acme-analytics ")]
+    assert "change under review" in line and all(s in line for s in short)
+
+
+def test_a_partner_app_with_no_approval_is_under_review(project: Path) -> None:
+    orbit = row(listed(project, "--stack", "dev"), "orbit-mobile")
+    assert orbit["state"] == "under review"
+    assert (orbit["type"], orbit["partner"]) == ("partner", "orbit-crm")
+    assert orbit["approvedDigest"] is None and orbit["deployedDigest"] is None
+    assert orbit["notes"] == [
+        "nothing of it is deployed until approved: "
+        "appspec approve orbit-mobile --by EMAIL --ticket ID"
+    ]
+
+
+def test_a_spec_with_errors_is_denied_and_still_exits_0(project: Path) -> None:
+    apps = project / "app-specs" / "apps"
+    edit(apps / "acme-analytics.yaml", "partner: acme-analytics", "partner: unknown-co")
+    (apps / "half-done.yaml").write_text("name: half-done\ntype: [internal\n", encoding="utf-8")
+    data = listed(project, "--stack", "dev")
+    assert [a["name"] for a in data["apps"]] == sorted([*BUNDLED, "half-done"])
+    acme = row(data, "acme-analytics")
+    assert acme["state"] == "denied"
+    # what it declares is shown beside why it is denied, and its approval stays on record
+    assert (acme["type"], acme["partner"]) == ("partner", "unknown-co")
+    assert acme["currentDigest"] is None and DIGEST.match(acme["approvedDigest"])
+    line = acme["errors"][0]["line"]
+    assert (
+        "partner: unknown-co" in (apps / "acme-analytics.yaml").read_text().splitlines()[line - 1]
+    )
+    assert "unknown-co" in acme["notes"][0]
+    half = row(data, "half-done")
+    assert half["state"] == "denied" and half["type"] is None and half["errors"]
+    assert data["counts"]["denied"] == 2 and data["counts"]["live"] == 4
+    assert data["errors"] == len(acme["errors"]) + len(half["errors"])
+    assert "deploys nothing until they are fixed" in data["notes"][0]
+
+
+def test_a_suspended_partners_app_is_suspended(project: Path) -> None:
+    edit(project / "app-specs" / "partners.yaml", "status: approved", "status: suspended", 1)
+    data = listed(project, "--stack", "dev")
+    acme = row(data, "acme-analytics")
+    assert acme["state"] == "suspended" and acme["deployedDigest"] == acme["approvedDigest"]
+    assert any("deployed INACTIVE" in n for n in acme["notes"])
+    assert row(data, "orbit-mobile")["state"] == "under review"  # orbit-crm is not suspended
+    assert data["counts"]["suspended"] == 1
+
+
+def test_client_ids_come_from_the_state_file(project: Path, tmp_path: Path) -> None:
+    doc = state_of(project)
+    path = ps.write(doc, tmp_path / "state.json")
+    root_outputs = doc["deployment"]["resources"][0]["outputs"]
+    data = listed(project, "--stack", "dev", "--state", str(path))
+    assert data["against"] == str(path)
+    ids = {a["name"]: a["clientId"] for a in data["apps"]}
+    assert (
+        ids["crm-sync"]
+        == ps.okta_id(OAUTH_APP, "crm-sync")
+        == root_outputs["clientIds"]["crm-sync"]
+    )
+    assert ids["orbit-mobile"] is None  # under review: never deployed
+    assert all(ids[n] for n in BUNDLED if n != "orbit-mobile")
+    text = status(project, "--stack", "dev", "--state", str(path)).stdout
+    assert "CLIENT ID" in text and ids["crm-sync"] in text
+
+
+def test_the_local_backend_checkpoint_is_read_as_plan_reads_it(project: Path) -> None:
+    path = project / ".pulumi" / "stacks" / "appspecs" / "dev.json"
+    ps.write(ps.document(state_of(project)["deployment"], "checkpoint"), path)
+    data = listed(project, "--stack", "dev")
+    assert data["against"] == str(path)
+    assert row(data, "crm-sync")["clientId"] == ps.okta_id(OAUTH_APP, "crm-sync")
+
+
+def _text_counts(text: str) -> dict[str, int]:
+    last = text.rstrip("\n").splitlines()[-1]
+    return {
+        m[2]: int(m[1]) for m in re.finditer(r"(\d+) ([a-z ]+?)(?:,|$)", last.split(": ", 1)[1])
+    }
+
+
+def _markdown_counts(text: str) -> dict[str, int]:
+    (line,) = [x for x in text.splitlines() if x.startswith("**") and " apps: " in x]
+    body = line.strip("*").split(": ", 1)[1]
+    return {s.split(" ", 1)[1]: int(s.split(" ", 1)[0]) for s in body.split(" · ")}
+
+
+def test_every_format_says_the_same_with_the_same_counts(project: Path, tmp_path: Path) -> None:
+    path = ps.write(state_of(project, "prod"), tmp_path / "prod.json")
+    apps = project / "app-specs" / "apps"
+    edit(apps / "acme-analytics.yaml", "description: Partner", "description: The partner")
+    edit(apps / "crm-sync.yaml", "type: internal", "type: external")
+    given = ("--stack", "prod", "--state", str(path))
+    data = listed(project, *given)
+    text = status(project, *given).stdout
+    markdown = status(project, *given, "--format", "markdown").stdout
+    assert set(data["counts"].values()) != {0}
+    assert _text_counts(text) == _markdown_counts(markdown) == data["counts"]
+    assert sum(data["counts"].values()) == data["total"] == len(data["apps"]) == 6
+    for app in data["apps"]:
+        (line,) = [x for x in text.splitlines() if x.startswith(app["name"] + " ")]
+        (md_row,) = [x for x in markdown.splitlines() if x.startswith(f"| {app['name']} |")]
+        assert app["state"] in line and f"`{app['state']}`" in md_row
+        for note in app["notes"]:
+            assert f"{app['name']}: {note}" in text
+    assert {a["name"]: a["state"] for a in data["apps"]}["crm-sync"] == "denied"
+
+
+def test_markdown_escapes_what_the_specs_say(project: Path) -> None:
+    apps = project / "app-specs" / "apps"
+    edit(apps / "acme-analytics.yaml", "partner: acme-analytics", "partner: 'a|b`<x>'")
+    markdown = status(project, "--stack", "dev", "--format", "markdown").stdout
+    (md_row,) = [x for x in markdown.splitlines() if x.startswith("| acme-analytics |")]
+    assert md_row.count(" | ") == 7  # the `|` in the partner ends no cell
+    assert "``a\\|b`<x>``" in md_row
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--stack", "staging"), "unknown stack 'staging'; known stacks: dev, prod"),
+        (("--stack", "dev", "--state", "{missing}"), "state file"),
+        (("--stack", "dev", "--state", "{not-json}"), "not JSON"),
+        (("--stack", "dev", "--state", "{prod-state}"), "holds resources of prod/appspecs"),
+        (("--stack", "dev", "--format", "yaml"), "Invalid value for '--format'"),
+        ((), "Missing option '--stack'"),
+    ],
+)
+def test_usage_and_io_errors_exit_2(
+    project: Path, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    files = {
+        "missing": tmp_path / "missing.json",
+        "not-json": tmp_path / "not-json.json",
+        "prod-state": tmp_path / "prod.json",
+    }
+    files["not-json"].write_text("{", encoding="utf-8")
+    ps.write(state_of(project, "prod"), files["prod-state"])
+    result = status(project, *(a.format_map({k: str(v) for k, v in files.items()}) for a in args))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and result.stdout == ""
+
+
+def test_a_missing_specs_folder_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["status", "--stack", "dev", "--specs", str(tmp_path / "nowhere")]
+    )
+    assert result.exit_code == 2
+    assert f"specs folder '{tmp_path / 'nowhere'}' does not exist" in result.stderr
+
+
+def test_status_loads_neither_pulumi_nor_httpx(project: Path) -> None:
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['appspec', 'status', '--stack', 'dev']\n"
+        "try:\n"
+        "    runpy.run_module('appspecs', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "heavy = {'pulumi', 'pulumi_okta', 'grpc', 'httpx', 'httpcore'}\n"
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & heavy), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+    assert "orbit-mobile" in done.stdout
