@@ -340,6 +340,15 @@ def run_plan(clone: Clone, command: Command) -> None:
     assert "PRIVILEGE INCREASE" in out, out
 
 
+def run_status(clone: Clone, command: Command) -> None:
+    out = passed(clone.run(command))
+    partner = clone.held_partner()
+    assert partner is not None, "the bundled specs hold no partner app under review"
+    (line,) = [x for x in out.splitlines() if x.startswith(f"{partner} ")]
+    assert "under review" in line, out
+    assert re.search(r"^\d+ apps: \d+ live, ", out, re.M), out
+
+
 def run_approve(clone: Clone, command: Command) -> None:
     partner = clone.held_partner()
     assert partner is not None, "the bundled specs hold no partner app to approve"
@@ -499,6 +508,7 @@ RUNS: dict[str, Runner] = {
     "scripts/check": run_check,
     "appspec validate": run_validate,
     "appspec plan": run_plan,
+    "appspec status": run_status,
     "appspec approve": run_approve,
     "appspec schema": run_schema,
     "appspec audit": run_audit,
