@@ -293,3 +293,53 @@ def test_status_loads_neither_pulumi_nor_httpx(project: Path) -> None:
     )
     assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
     assert "orbit-mobile" in done.stdout
+
+
+def test_a_suspended_app_with_a_change_says_both(project: Path) -> None:
+    edit(project / "app-specs" / "partners.yaml", "status: approved", "status: suspended", 1)
+    edit(
+        project / "app-specs" / "apps" / "acme-analytics.yaml",
+        "description: Partner",
+        "description: The partner",
+    )
+    acme = row(listed(project, "--stack", "dev"), "acme-analytics")
+    assert acme["state"] == "suspended"
+    assert acme["deployedDigest"] == acme["approvedDigest"] != acme["currentDigest"]
+    assert [n.split(";")[0] for n in acme["notes"]] == [
+        "partner suspended: deployed INACTIVE (no tokens",
+        f"Okta keeps the version approved by {acme['approvedBy']} ({acme['ticket']})",
+    ]
+
+
+def test_recorded_apps_that_deploy_nothing_are_said_to_leave_okta(
+    project: Path, tmp_path: Path
+) -> None:
+    path = ps.write(state_of(project), tmp_path / "state.json")
+    apps = project / "app-specs" / "apps"
+    (apps / "audience-studio.yaml").unlink()  # its spec is gone
+    crm = apps / "crm-sync.yaml"
+    crm.write_text(crm.read_text(encoding="utf-8") + "environments: [prod]\n", encoding="utf-8")
+    data = listed(project, "--stack", "dev", "--state", str(path))
+    assert "audience-studio" not in [a["name"] for a in data["apps"]]
+    assert data["recordedOnly"] == ["audience-studio"]
+    assert any("audience-studio" in n and "deletes them" in n for n in data["notes"])
+    crm_sync = row(data, "crm-sync")
+    assert crm_sync["state"] == "not in this stack" and crm_sync["recorded"] is True
+    assert crm_sync["notes"] == [
+        "recorded in the stack's state: the next update deletes it from Okta (its client id "
+        "stops working)"
+    ]
+    worker = row(data, "enrichment-worker")
+    assert worker["notes"] == [] and worker["recorded"] is True
+    text = status(project, "--stack", "dev", "--state", str(path)).stdout
+    assert "note: recorded in the state but with no spec file" in text
+    assert "crm-sync: recorded in the stack's state" in text
+
+
+def test_out_writes_the_list_to_a_file(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "apps.md"
+    result = status(project, "--stack", "dev", "--format", "markdown", "--out", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("### Apps of stack `dev`\n")
+    unwritable = status(project, "--stack", "dev", "--out", str(tmp_path / "no" / "x.txt"))
+    assert unwritable.exit_code == 2 and "cannot write" in unwritable.stderr

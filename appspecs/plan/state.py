@@ -136,6 +136,10 @@ class RecordedState:
         """The stack's exports, recorded as the root stack resource's outputs."""
         return self.root.outputs if self.root is not None else {}
 
+    def app_names(self) -> set[str]:
+        """The apps an update recorded: the names of their OidcApp components."""
+        return {r.name for r in self.resources if r.type == APP_COMPONENT and not r.delete}
+
     def client_ids(self) -> dict[str, str]:
         """App name -> the client id recorded for its OAuth app (apps without one left out)."""
         apps = {r.urn: r.name for r in self.resources if r.type == APP_COMPONENT and not r.delete}

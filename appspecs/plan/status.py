@@ -8,6 +8,7 @@ nothing here reads Okta.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,14 @@ class AppRow:
     approved_by: str | None = None
     ticket: str | None = None
     client_id: str | None = None  # as the recorded state holds it
+    recorded: bool = False  # the recorded state holds the app
     errors: tuple[Diagnostic, ...] = ()  # why it is denied
+
+    @property
+    def leaves_okta(self) -> bool:
+        """Recorded in the stack's state but deploying nothing: the next update deletes it
+        (while a spec has errors the program deploys nothing at all, so not for a denied one)."""
+        return self.recorded and self.deployed_digest is None and self.state != "denied"
 
     @property
     def change_pending(self) -> bool:
@@ -75,6 +83,8 @@ class StatusReport:
     rows: tuple[AppRow, ...]
     # errors outside the app files (catalog, approvals, partners, stack files)
     problems: tuple[Diagnostic, ...] = ()
+    # apps the recorded state holds that have no spec file: the next update deletes them
+    recorded_only: tuple[str, ...] = ()
     # every state, zeros included; each row counted once
     counts: Mapping[StatusState, int] = field(init=False, repr=False, compare=False)
 
@@ -93,6 +103,7 @@ class StatusReport:
 def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -> StatusReport:
     """One row per app spec file of `specs` (those with errors included), for `stack`."""
     client_ids = state.client_ids() if state is not None else {}
+    recorded = state.app_names() if state is not None else set()
     apps_dir = specs.root / APPS_DIR
     denied: dict[str, list[Diagnostic]] = {}
     problems: list[Diagnostic] = []
@@ -110,11 +121,13 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         for name, errors in denied.items()
         if name not in specs.apps
     ]
+    rows = [dataclasses.replace(r, recorded=r.name in recorded) for r in rows]
     return StatusReport(
         stack=stack,
         against=state.source if state is not None else None,
         rows=tuple(sorted(rows, key=lambda r: r.name)),
         problems=tuple(problems),
+        recorded_only=tuple(sorted(recorded - {r.name for r in rows})),
     )
 
 

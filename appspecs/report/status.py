@@ -19,6 +19,10 @@ from appspecs.text import printable
 HEADER = ("app", "type", "partner", "state", "approved", "current", "approved by", "ticket")
 CLIENT_ID = "client id"
 NONE = "-"
+LEAVES_OKTA = (
+    "recorded in the stack's state: the next update deletes it from Okta (its client id stops "
+    "working)"
+)
 
 
 def short(digest: str | None) -> str:
@@ -58,11 +62,13 @@ def row_notes(row: AppRow) -> list[str]:
     approve = f"appspec approve {row.name} --by EMAIL --ticket ID"
     if row.state == "denied":
         return [diagnostic_line(d) for d in row.errors]
+    notes: list[str] = [LEAVES_OKTA] if row.leaves_okta else []
     if row.state == "under review":
         if row.approved_digest is not None:
-            return [f"no approved version of it is deployed here; the change waits for {approve}"]
-        return [f"nothing of it is deployed until approved: {approve}"]
-    notes: list[str] = []
+            what = f"no approved version of it is deployed here; the change waits for {approve}"
+        else:
+            what = f"nothing of it is deployed until approved: {approve}"
+        return [what, *notes]
     if row.state == "suspended":
         notes.append(SUSPENDED)
     if row.change_pending:
@@ -74,15 +80,23 @@ def row_notes(row: AppRow) -> list[str]:
 
 
 def problems_notes(report: StatusReport) -> list[str]:
-    """What holds for the whole list: errors in the specs stop the stack program."""
-    if not report.errors:
-        return []
-    n = report.errors
-    return [
-        f"the specs have {n} error{'s' if n != 1 else ''}: the stack program deploys nothing "
-        "until they are fixed (appspec validate lists them); the states are what the specs give "
-        "once they are"
-    ] + [diagnostic_line(d) for d in report.problems]
+    """What holds for the whole list: errors in the specs stop the stack program; apps recorded
+    without a spec leave Okta."""
+    notes = []
+    if report.errors:
+        n = report.errors
+        notes.append(
+            f"the specs have {n} error{'s' if n != 1 else ''}: the stack program deploys nothing "
+            "until they are fixed (appspec validate lists them); the states are what the specs "
+            "give once they are"
+        )
+        notes += [diagnostic_line(d) for d in report.problems]
+    if report.recorded_only:
+        notes.append(
+            "recorded in the state but with no spec file (not listed): the next update deletes "
+            f"them from Okta and their client ids stop working: {', '.join(report.recorded_only)}"
+        )
+    return notes
 
 
 def _with_client_id(report: StatusReport) -> bool:
@@ -128,8 +142,9 @@ def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
         "",
         f"**{md.text(counts_text(report, ' · '))}**",
     ]
-    if report.errors:
-        head += ["", *(f"> {md.text(n)}  " for n in problems_notes(report))]
+    notes = problems_notes(report)
+    if notes:
+        head += ["", *(f"> {md.text(n)}  " for n in notes)]
     blocks = ["\n".join(head), "", *md.table(header, rows)]
     noted = [(r, row_notes(r)) for r in report.rows if row_notes(r)]
     if noted:
@@ -156,6 +171,7 @@ def row_json(row: AppRow) -> dict[str, Any]:
         "approvedBy": row.approved_by,
         "ticket": row.ticket,
         "clientId": row.client_id,
+        "recorded": row.recorded,
         "errors": [d.to_json() for d in row.errors],
         "notes": row_notes(row),
     }
@@ -170,6 +186,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "errors": report.errors,
         "notes": problems_notes(report),
         "problems": [d.to_json() for d in report.problems],
+        "recordedOnly": list(report.recorded_only),
         "apps": [row_json(r) for r in report.rows],
     }
 
