@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from appspecs.spec.models import (
     REQUIRED_GRANT_BY_KIND,
     AppSpec,
 )
+from appspecs.spec.partial import Unchecked, broken_fields, under_broken
 from appspecs.spec.uris import check_redirect
 from appspecs.spec.yamlfile import Path as DataPath
 from appspecs.stackconfig import StackSettings
@@ -132,34 +133,58 @@ def check_catalog(catalog: CatalogFile) -> list[Finding]:
 
 
 def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
-    """Every rule one app spec breaks beyond its types."""
+    """Every rule one app spec breaks beyond its types.
+
+    ``spec`` may be a partial model of a spec that failed validation (partial.py): each rule
+    that reads a broken field is left out, so the rules that can still be checked are.
+    """
+    rules: list[Callable[[], list[Finding]]] = [
+        lambda: _check_name(spec, stem),
+        lambda: _check_scopes(spec, ctx.catalog),
+        lambda: _check_partner_scopes(spec, ctx.catalog),
+        lambda: _check_grants(spec),
+        lambda: _check_pkce(spec),
+        lambda: _check_oidc_scopes(spec),
+        lambda: _check_redirects(spec, ctx.loopback_allowed),
+        lambda: _check_groups(spec),
+        lambda: _check_environments(spec, ctx.loopback_allowed),
+        lambda: ctx.partners.check_app(spec, ctx.catalog) if ctx.partners is not None else [],
+        lambda: check_client_auth(spec),
+        lambda: check_tokens(spec, ctx.max_access_token_minutes),
+        lambda: check_links(spec, required=ctx.partner_links_required),
+        lambda: _check_logo(spec, ctx.specs_root),
+    ]
+    broken = broken_fields(spec)
     findings: list[Finding] = []
-    if spec.name != stem:
-        findings.append(
-            Finding(
-                "name-mismatch",
-                ("name",),
-                f"name '{spec.name}' differs from the file name '{stem}.yaml'; "
-                f"rename the file or set name: {stem}",
-            )
-        )
-    findings += _check_scopes(spec, ctx.catalog)
-    findings += _check_grants(spec)
-    findings += _check_pkce(spec)
-    findings += _check_oidc_scopes(spec)
-    findings += _check_redirects(spec, ctx.loopback_allowed)
-    findings += _check_groups(spec)
-    findings += _check_environments(spec, ctx.loopback_allowed)
-    if ctx.partners is not None:
-        findings += ctx.partners.check_app(spec, ctx.catalog)
-    findings += check_client_auth(spec)
-    findings += check_tokens(spec, ctx.max_access_token_minutes)
-    findings += check_links(spec, required=ctx.partner_links_required)
-    if spec.logo is not None:
-        checked = _logo_check(spec.logo, ctx.specs_root)
-        if checked is not None:
-            findings.append(Finding("logo", ("logo",), checked[0], unreadable=checked[1]))
+    for rule in rules:
+        try:
+            found = rule()
+        except Unchecked:
+            continue  # it needs a field that failed validation: that error says it
+        findings += [f for f in found if not under_broken(f.path, broken)]
     return findings
+
+
+def _check_name(spec: AppSpec, stem: str) -> list[Finding]:
+    if spec.name == stem:
+        return []
+    return [
+        Finding(
+            "name-mismatch",
+            ("name",),
+            f"name '{spec.name}' differs from the file name '{stem}.yaml'; "
+            f"rename the file or set name: {stem}",
+        )
+    ]
+
+
+def _check_logo(spec: AppSpec, specs_root: Path) -> list[Finding]:
+    if spec.logo is None:
+        return []
+    checked = _logo_check(spec.logo, specs_root)
+    if checked is None:
+        return []
+    return [Finding("logo", ("logo",), checked[0], unreadable=checked[1])]
 
 
 def _check_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
@@ -179,8 +204,7 @@ def _check_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
         seen[value] = i
         if catalog is None:
             continue  # the broken catalog is reported on its own
-        entry = catalog.get(value)
-        if entry is None:
+        if catalog.get(value) is None:
             hint = catalog.nearest(value)
             did_you_mean = f"did you mean '{hint}'? " if hint else ""
             findings.append(
@@ -191,16 +215,27 @@ def _check_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
                     f"accepted: {', '.join(catalog.values)}",
                 )
             )
-        elif spec.type == "partner" and not entry.partner_allowed:
-            allowed = [s.value for s in catalog.scopes if s.partner_allowed]
+    return findings
+
+
+def _check_partner_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
+    if catalog is None or spec.type != "partner":
+        return []
+    allowed = [s.value for s in catalog.scopes if s.partner_allowed]
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for i, value in enumerate(spec.scopes):
+        entry = catalog.get(value)
+        if value not in seen and entry is not None and not entry.partner_allowed:
             findings.append(
                 Finding(
                     "partner-scope",
-                    path,
+                    ("scopes", i),
                     f"scope '{value}' is not available to partner apps (partner_allowed: false "
                     f"in the catalog); partner apps may use: {', '.join(allowed)}",
                 )
             )
+        seen.add(value)
     return findings
 
 

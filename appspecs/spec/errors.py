@@ -46,21 +46,27 @@ def _model_at(model: type[BaseModel], path: DataPath) -> type[BaseModel] | None:
         field = current.model_fields.get(part)
         if field is None:
             return None
-        inner = _first_model(field.annotation)
+        inner = first_model(field.annotation)
         if inner is None:
             return None
         current = inner
     return current
 
 
-def _first_model(annotation: Any) -> type[BaseModel] | None:
+def first_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _first_model(arg)
+        found = first_model(arg)
         if found is not None:
             return found
     return None
+
+
+def nearest_field(unknown: str, model: type[BaseModel]) -> str | None:
+    """The field of ``model`` an unknown field's name is likely a misspelling of, if any."""
+    near = difflib.get_close_matches(unknown, list(model.model_fields), n=1)
+    return near[0] if near else None
 
 
 def describe(value: Any, raw: str | None) -> str:
@@ -102,8 +108,8 @@ def findings_from_validation(
                 findings.append(Finding(code, path, message, at_key=True))
                 continue
             accepted = ", ".join(owner.model_fields) if owner else "see the spec reference"
-            near = difflib.get_close_matches(field, list(owner.model_fields), n=1) if owner else []
-            did_you_mean = f"did you mean '{near[0]}'? " if near else ""
+            near = nearest_field(field, owner) if owner else None
+            did_you_mean = f"did you mean '{near}'? " if near else ""
             findings.append(
                 Finding(
                     "unknown-field",

@@ -32,6 +32,7 @@ from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spe
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
+from appspecs.spec.partial import partial_model
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, PartnersFile, check_registry
 from appspecs.spec.versions import read_version
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
@@ -372,21 +373,31 @@ def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
     if file is None:
         return result
     spec = _validate(file, AppSpec, lambda c: c, "an app spec")
-    if spec is None:
+    # A spec with type errors still has its other fields checked, so that one run names
+    # every problem of the file that does not follow from those errors.
+    checked = spec if spec is not None else _partial_app(file)
+    if checked is None:
         return result
-    for finding in check_spec(spec, path.stem, ctx):
+    for finding in check_spec(checked, path.stem, ctx):
         if finding.unreadable:
             at = file.doc.locate(finding.path)
             result.io_errors.append(f"{file.shown}:{at.line}:{at.column}: {finding.message}")
         else:
             file.add(finding)
-    if not has_errors(result.diagnostics):
+    if spec is not None and not has_errors(result.diagnostics):
         at = file.doc.locate(("type",))
         logo = logo_sha256(spec, ctx.specs_root)
         result.loaded = LoadedSpec(
             spec, str(path), spec_digest(spec, logo), at.line, at.column, logo
         )
     return result
+
+
+def _partial_app(file: _File) -> AppSpec | None:
+    """The fields of a spec that failed validation, its broken ones standing apart (partial.py)."""
+    if file.doc.problems or not isinstance(file.doc.data, dict):
+        return None
+    return partial_model(AppSpec, file.doc.data)
 
 
 def _bind_approvals(
