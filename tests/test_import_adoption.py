@@ -368,7 +368,7 @@ def test_import_file_puts_it_elsewhere(project: Project, tmp_path: Path) -> None
     assert not project.import_file.exists()
     assert f"pulumi import --file {elsewhere} --stack dev" in result.stdout
     bad = project.run("--force", "--import-file", str(tmp_path / "nowhere" / "x.json"))
-    assert bad.exit_code == 2 and "is not a folder" in bad.stderr
+    assert bad.exit_code == 2 and f"the folder {tmp_path / 'nowhere'} does not exist" in bad.stderr
 
 
 def test_nothing_imported_writes_no_import_file(project: Project) -> None:

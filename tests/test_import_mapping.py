@@ -570,7 +570,7 @@ def test_a_broken_catalog_exits_1_with_its_diagnostics_before_any_call(org: Org)
     [
         (["--org-url", "http://okta.example.com"], {}, "http://"),
         ([], {"OKTA_API_TOKEN": None}, "OKTA_API_TOKEN"),
-        (["--out", "no-such-dir"], {}, "is not a folder"),
+        (["--out", "no-such-dir"], {}, "--out: the folder no-such-dir does not exist"),
         (["--stack", "staging"], {}, "known stacks: dev, prod"),
     ],
 )

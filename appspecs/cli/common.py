@@ -109,10 +109,34 @@ def format_option(choices: Sequence[str], help: str) -> Callable[[F], F]:
 
 
 def out_file_option(help: str) -> Callable[[F], F]:
-    """``--out FILE``: where the report goes instead of stdout."""
+    """``--out FILE``: where the report goes instead of stdout. Its folder is checked before
+    the command does its work: a typo there must not cost a plan or an audit of the org."""
     return click.option(
-        "--out", type=click.Path(path_type=Path, dir_okay=False), default=None, help=help
+        "--out",
+        type=click.Path(path_type=Path, dir_okay=False, writable=True),
+        default=None,
+        callback=_checked_out_file,
+        help=help,
     )
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why files cannot be written in ``folder``, or None."""
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    return None
+
+
+def _checked_out_file(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    if value is not None and (problem := folder_problem(value.parent)) is not None:
+        raise click.BadParameter(f"cannot write {value}: {problem}", ctx, param)
+    return value
 
 
 # -- loading ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from appspecs.audit.compare_server import server_findings
 from appspecs.cli import exits
 from appspecs.cli.common import (
     fail,
+    folder_problem,
     load_readable_specs,
     load_stack,
     require_catalog,
@@ -126,14 +127,14 @@ def import_command(
     specs = load_readable_specs(specs_dir, stacks_dir)
     catalog = require_catalog(specs)
     out = out_dir if out_dir is not None else specs_dir / APPS_DIR
-    if not out.is_dir():
-        fail(f"--out {out} is not a folder")
+    if (problem := folder_problem(out)) is not None:
+        fail(f"--out: {problem}")
     stacks = resolve_stacks_dir(specs_dir, stacks_dir)
     project = _project_dir(stacks)
     target = import_file if import_file is not None else default_path(project, stack)
-    if not target.parent.is_dir():
+    if (problem := folder_problem(target.parent)) is not None:
         what = "--import-file" if import_file is not None else "the import file"
-        fail(f"{what} {target}: {target.parent} is not a folder")
+        fail(f"{what} {target}: {problem}")
     # A stack that cannot be read has already stopped the command, as an I/O error of the specs.
     allowed, _ = loopback_allowed(stacks)
     taken, earlier = _existing_names(out, specs_dir / APPS_DIR, set(specs.apps))

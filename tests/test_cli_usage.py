@@ -1,0 +1,76 @@
+"""Usage problems as a new user meets them, through the real `appspec` command: one clear line
+(or click's usage message), exit 2, said before any work is done."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.project_copy import copy_project
+
+ROOT = Path(__file__).resolve().parent.parent
+# Nothing listens here: a command that got as far as calling Okta would fail differently.
+NOWHERE = "https://127.0.0.1:9"
+
+
+def appspec(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken"}
+    env.pop("APPSPECS_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "appspecs", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+
+
+OUT_COMMANDS = {
+    "schema": ["schema"],
+    "plan": ["plan", "--stack", "dev"],
+    "audit": ["audit", "--stack", "dev", "--org-url", NOWHERE],
+    "secret rotate": ["secret", "rotate", "crm-sync", "--stack", "dev", "--org-url", NOWHERE],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUT_COMMANDS))
+def test_out_in_a_missing_folder_is_a_usage_error_said_first(command: str, tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    out = tmp_path / "no-such-folder" / "report.txt"
+    result = appspec(project, *OUT_COMMANDS[command], "--out", str(out))
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert f"cannot write {out}: the folder {out.parent} does not exist" in result.stderr
+    assert result.stdout == "" and not out.parent.exists()
+
+
+def test_out_under_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, "schema", "--out", "Pulumi.yaml/schema.json")
+    assert result.returncode == 2
+    assert "cannot write Pulumi.yaml/schema.json: Pulumi.yaml is not a folder" in result.stderr
+
+
+def test_plan_detailed_exitcode_keeps_2_for_changes(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, "plan", "--stack", "dev", "--detailed-exitcode", "--out", "x/y")
+    assert result.returncode == 1  # 2 would read as "changes present"
+    assert "the folder x does not exist" in result.stderr
+
+
+def test_import_out_folder_missing_is_said_before_okta(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, "import", "--stack", "dev", "--org-url", NOWHERE, "--out", "specs")
+    no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr == "appspec: --out: the folder specs does not exist\n"
