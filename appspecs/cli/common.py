@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -34,6 +35,22 @@ def project_root(start: Path | None = None) -> Path | None:
     as `pulumi` finds its project (and `git` its repository); None when there is none."""
     here = Path.cwd() if start is None else start.absolute()
     return next((f for f in (here, *here.parents) if (f / PROJECT_FILE).is_file()), None)
+
+
+@functools.lru_cache(maxsize=256)
+def _repository_of(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a folder; a file in a
+    worktree), else the project's (Pulumi.yaml)."""
+    found = next((f for f in (folder, *folder.parents) if (f / ".git").exists()), None)
+    return found or project_root(folder)
+
+
+def repository_path(file: str) -> str:
+    """``file`` relative to its repository, as GitHub resolves an annotation's ``file=`` (against
+    the repository's root, whatever folder the command ran in); as given outside any."""
+    path = Path(os.path.abspath(file))
+    root = _repository_of(path.parent)
+    return path.relative_to(root).as_posix() if root is not None else file
 
 
 def default_specs_dir() -> Path:

@@ -17,6 +17,7 @@ from appspecs.cli.common import (
     load_checked,
     load_readable_specs,
     out_file_option,
+    repository_path,
     require_catalog,
     specs_option,
     stacks_option,
@@ -60,7 +61,7 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | Non
             json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors)
         )
     elif fmt == "github":
-        report = github_report(specs.diagnostics, specs.io_errors)
+        report = github_report(specs.diagnostics, specs.io_errors, repository_path)
         if report:
             click.echo(report)
     else:

@@ -8,13 +8,29 @@ leaves the working tree alone.
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
+
+from appspecs.inputfile import SizeLimit
+from appspecs.spec.checks import LOGO_LIMIT
+from appspecs.spec.load import LIST_LIMIT, SPEC_LIMIT
+from appspecs.stackconfig import STACK_FILE_LIMIT
+
+GIT_TIMEOUT = 120.0
+# A file of the base is read by the same readers as the head's, each up to its own limit: no
+# more of it than the largest of them reads is written out.
+FILE_BYTES = max(lim.max_bytes for lim in (SPEC_LIMIT, LIST_LIMIT, LOGO_LIMIT, STACK_FILE_LIMIT))
+# A specs tree of 10,000 apps is some 10 MB in 10,000 files; far beyond that it is no specs tree.
+TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_ENTRIES = 100_000
 
 
 class BaseError(Exception):
@@ -98,21 +114,118 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
         paths.append(stacks_inside)
     else:
         stacks_inside = None
-    archive = _git(repo, "archive", "--format=tar", sha, "--", *paths)
-    if archive.returncode != 0:
-        raise BaseError(f"git archive failed for {label}: {_err(archive)}")
     with tempfile.TemporaryDirectory(prefix="appspec-base-") as tmp:
-        try:
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(tmp, filter="data")
-        except (tarfile.TarError, OSError) as exc:
-            raise BaseError(f"cannot unpack the specs of {label}: {exc}") from exc
+        _unpack(repo, sha, paths, Path(tmp), label)
         root = Path(tmp) / inside
         if root.is_dir():
             # git keeps no empty folder: a specs folder without apps/ at the ref had no apps yet
             (root / "apps").mkdir(exist_ok=True)
         stacks = Path(tmp) / stacks_inside if stacks_inside is not None else None
         yield BaseTree(root, label, stacks)
+
+
+def _unpack(repo: Path, sha: str, paths: list[str], dest: Path, label: str) -> None:
+    """`git archive` of ``paths`` at ``sha``, streamed into ``dest``: the tree is never held
+    in memory, and each file is written up to what the largest input limit reads of it."""
+    command = ["git", "-C", str(repo), "archive", "--format=tar", sha, "--", *paths]
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise BaseError(f"cannot run git archive for {label}: {exc.strerror or exc}") from exc
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            proc.kill()
+
+        timer = threading.Timer(GIT_TIMEOUT, stop)
+        timer.start()
+        unpack_error: Exception | None = None
+        assert proc.stdout is not None
+        try:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                _extract(tar, dest, label)
+            while proc.stdout.read(64 * 1024):
+                pass  # the archive's padding: git ends once it is written
+        except (tarfile.TarError, OSError) as exc:
+            unpack_error = exc
+        finally:
+            proc.stdout.close()  # a git still writing (a limit was hit) stops at once
+            _end(proc)
+            timer.cancel()
+        if timed_out.is_set():
+            raise BaseError(f"git archive took over {GIT_TIMEOUT:.0f} s for {label}")
+        errors.seek(0)
+        said = errors.read(4096).decode("utf-8", "replace").strip().splitlines()
+        if proc.returncode != 0 and said:
+            raise BaseError(f"git archive failed for {label}: {said[-1]}")
+        if unpack_error is not None:
+            raise BaseError(f"cannot unpack the specs of {label}: {unpack_error}")
+        if proc.returncode != 0:
+            raise BaseError(f"git archive failed for {label}: exit status {proc.returncode}")
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _extract(tar: tarfile.TarFile, dest: Path, label: str) -> None:
+    total = 0
+    with tar:
+        for count, member in enumerate(tar, start=1):
+            if count > MAX_ENTRIES:
+                raise BaseError(
+                    f"the specs of {label} hold over {MAX_ENTRIES} files and folders; "
+                    "this is no specs tree"
+                )
+            kept = tarfile.data_filter(member, str(dest))
+            if not kept.isreg() or kept.size <= FILE_BYTES:
+                total += kept.size
+                _check_total(total, label)
+                tar.extract(kept, dest, filter="data")
+                continue
+            # Over every input limit: its first bytes are enough for the reader to refuse it as
+            # too large (with its size: the file keeps it, as a sparse file on disk).
+            total += FILE_BYTES + 1
+            _check_total(total, label)
+            source = tar.extractfile(kept)
+            assert source is not None
+            target = dest / kept.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as fh:
+                shutil.copyfileobj(_Head(source, FILE_BYTES + 1), fh)
+                fh.truncate(kept.size)
+
+
+def _check_total(total: int, label: str) -> None:
+    if total > TOTAL_BYTES:
+        raise BaseError(
+            f"the specs of {label} are over {SizeLimit(TOTAL_BYTES, '').shown}; "
+            "this is no specs tree"
+        )
+
+
+class _Head(io.RawIOBase):
+    """The first ``size`` bytes of a stream."""
+
+    def __init__(self, source: IO[bytes], size: int) -> None:
+        self._source = source
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)[: self._left]
+        data = self._source.read(len(view))
+        view[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
 
 
 def _exists_at(repo: Path, sha: str, inside: str, label: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.text import printable
@@ -69,12 +69,17 @@ def _escape_property(value: str) -> str:
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def github_report(diagnostics: Sequence[Diagnostic], problems: Sequence[str] = ()) -> str:
+def github_report(
+    diagnostics: Sequence[Diagnostic],
+    problems: Sequence[str] = (),
+    file_name: Callable[[str], str] = str,
+) -> str:
     """Workflow commands, so the messages show as annotations on the spec lines of a PR (and,
-    without a line, on the run for the problems that have none)."""
+    without a line, on the run for the problems that have none). ``file_name``: a diagnostic's
+    file as GitHub names it (relative to the repository's root)."""
     lines = [f"::error title=appspec::{_escape_data(p)}" for p in problems]
     for d in diagnostics:
-        props = [f"file={_escape_property(d.file)}"]
+        props = [f"file={_escape_property(file_name(d.file))}"]
         if d.line is not None:
             props.append(f"line={d.line}")
             props.append(f"col={d.column}")
