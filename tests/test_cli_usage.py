@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,49 @@ def test_import_out_folder_missing_is_said_before_okta(tmp_path: Path) -> None:
     no_traceback(result)
     assert result.returncode == 2
     assert result.stderr == "appspec: --out: the folder specs does not exist\n"
+
+
+# -- file names from any folder -----------------------------------------------------------------
+
+BROKEN_SPEC = "name: broken\nlabel: Broken\ntype: internal\nowner: nobody\n"
+
+
+def broken_project(tmp_path: Path) -> Path:
+    project = copy_project(tmp_path)
+    (project / ".git").mkdir()  # the repository's root, where GitHub resolves file=
+    (project / "app-specs" / "apps" / "broken.yaml").write_text(BROKEN_SPEC, encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("folder", [".", "app-specs", "app-specs/apps", "stacks"])
+def test_github_annotations_name_files_from_the_repository_root(
+    folder: str, tmp_path: Path
+) -> None:
+    project = broken_project(tmp_path)
+    result = appspec(project / folder, "validate", "--format", "github")
+    assert result.returncode == 1, result.stderr
+    files = {line.split("file=")[1].split(",")[0] for line in result.stdout.splitlines()}
+    assert "app-specs/apps/broken.yaml" in files
+    assert all((project / f).is_file() for f in files), files
+
+
+def test_github_annotations_from_outside_with_an_absolute_specs_folder(tmp_path: Path) -> None:
+    project = broken_project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    specs = str(project / "app-specs")
+    result = appspec(elsewhere, "validate", "--specs", specs, "--format", "github")
+    assert result.returncode == 1
+    assert "::error file=app-specs/apps/broken.yaml,line=4,col=8," in result.stdout
+
+
+def test_text_and_json_name_files_from_the_working_folder(tmp_path: Path) -> None:
+    project = broken_project(tmp_path)
+    here = project / "stacks"
+    text = appspec(here, "validate")
+    report = json.loads(appspec(here, "validate", "--format", "json").stdout)
+    shown = "../app-specs/apps/broken.yaml"
+    assert f"{shown}:4:8: error[invalid-value] owner:" in text.stdout
+    files = {d["file"] for d in report["diagnostics"]}
+    assert shown in files
+    assert all((here / f).is_file() for f in files), files
