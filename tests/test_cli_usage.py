@@ -39,6 +39,7 @@ def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 OUT_COMMANDS = {
     "schema": ["schema"],
     "plan": ["plan", "--stack", "dev"],
+    "status": ["status", "--stack", "dev"],
     "audit": ["audit", "--stack", "dev", "--org-url", NOWHERE],
     "secret rotate": ["secret", "rotate", "crm-sync", "--stack", "dev", "--org-url", NOWHERE],
 }
