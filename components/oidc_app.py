@@ -35,7 +35,10 @@ class OidcApp(pulumi.ComponentResource):
         rule waits for, and the policy of `after`, the app whose policy is created before this
         one's: see `appspecs.desired.resources.resource_graph`)."""
         component, *children = app_resources(app, server_id, after)
-        super().__init__(component.type, component.name, None, opts)
+        own = pulumi.ResourceOptions(protect=True if component.protect else None)
+        super().__init__(
+            component.type, component.name, None, pulumi.ResourceOptions.merge(opts, own)
+        )
         created = create_children(
             self, component, children, groups or GroupLookup(), opts, registered
         )

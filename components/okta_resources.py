@@ -120,6 +120,8 @@ def resource_options(
         replace_on_changes=list(spec.replace_on_changes) or None,
         depends_on=[_created(key, spec, created) for key in spec.depends_on] or None,
         additional_secret_outputs=list(SECRET_OUTPUTS.get(spec.type, ())) or None,
+        # None, not False: an unprotected child inherits its parent's (or the caller's) flag
+        protect=True if spec.protect else None,
     )
 
 

@@ -133,6 +133,8 @@ def deployment(
             "type": p.spec.type,
             "parent": p.parent_urn,
         }
+        if p.spec.protect:
+            entry["protect"] = True  # as the engine records the option (left out when false)
         if p.spec.custom:
             rid = ids[p.spec.key]
             outputs = {**inputs, "id": rid}

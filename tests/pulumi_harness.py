@@ -19,7 +19,7 @@ here so callers need not know them):
 - answers every registration through `RecordingMocks` and records it through `RecordingMonitor`,
   so each `Registration` has what the mocks get (type, name, custom, inputs in wire names) and what
   only the monitor sees (parent, ignore_changes, replace_on_changes, additional_secret_outputs,
-  dependencies, registered outputs).
+  protect, dependencies, registered outputs).
 
 Mock answers are deterministic so a test (or the plan-agreement test) can predict them:
 `mock_client_id(app)` for an OAuth app's id and client id, `mock_group_id(group)` for
@@ -132,6 +132,8 @@ class Registration:
     ignore_changes: tuple[str, ...]
     replace_on_changes: tuple[str, ...]  # wire names, as the engine gets them
     additional_secret_outputs: tuple[str, ...]
+    # the `protect` option as the engine gets it (a child's is inherited from its parent)
+    protect: bool
     dependencies: tuple[ResourceRef, ...]
     id: str
     outputs: dict[str, Any]  # what the mocks returned
@@ -239,6 +241,7 @@ class _Raw:
     ignore_changes: tuple[str, ...]
     replace_on_changes: tuple[str, ...]
     secret_outputs: tuple[str, ...]
+    protect: bool
     dependencies: tuple[str, ...]
     id: str
     outputs: dict[str, Any]
@@ -364,6 +367,7 @@ class RecordingMonitor(MockMonitor):
             ignore_changes=tuple(request.ignoreChanges),
             replace_on_changes=tuple(request.replaceOnChanges),
             secret_outputs=tuple(request.additionalSecretOutputs),
+            protect=bool(request.protect),
             dependencies=tuple(request.dependencies),
             id=id_,
             outputs=outputs,
@@ -393,6 +397,7 @@ class RecordingMonitor(MockMonitor):
                 ignore_changes=r.ignore_changes,
                 replace_on_changes=r.replace_on_changes,
                 additional_secret_outputs=r.secret_outputs,
+                protect=r.protect,
                 dependencies=tuple(
                     sorted({d for u in r.dependencies if (d := ref(u))}, key=_order)
                 ),

@@ -141,9 +141,16 @@ def test_removing_an_approval_or_retyping_to_internal_is_said_in_every_format(
     assert data["summary"]["retypedToInternal"] == ["acme-analytics"]
     text = plan(repo, "--base", "main").stdout
     assert "type: partner -> internal" in text and "approval removed" in text
+    assert "  ~ acme-analytics: changed\n" in text
+    assert "live as an internal app once merged" in text and "is held" not in text
     markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
-    assert "**Retyped to internal:** `acme-analytics`" in markdown
-    assert "**Approval removed:** `acme-analytics`" in markdown
+    # release_of deploys an internal app when merged: the retyped app is live, never held
+    assert "**Retyped to internal:** `acme-analytics` goes live as an internal app when merged" in (
+        markdown
+    )
+    assert "**Approval removed:**" not in markdown and "is held" not in markdown
+    assert [n["kind"] for n in data["summary"]["notices"]] == ["retypedToInternal"]
+    assert "goes live as an internal app when merged" in data["summary"]["notices"][0]["text"]
 
 
 def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) -> None:
@@ -364,8 +371,13 @@ def test_removing_an_approval_is_said_as_such(repo: Path) -> None:
     (repo / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
     data = plan_json(repo, "--base", "main")
     acme = app(data, "acme-analytics")
-    # Not "invalidated" (that says the spec changed): the record itself went.
-    assert (acme["approval"], acme["heldRemoves"]) == ("removed", True)
+    # Not "invalidated" (that says the spec changed): the record itself went. Its resources are
+    # protected: pulumi up refuses to delete them, so the partner's app keeps running.
+    assert (acme["approval"], acme["heldRemoves"], acme["keptProtected"]) == (
+        "removed",
+        False,
+        True,
+    )
     assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
     assert data["summary"]["approvalsInvalidated"] == []
     assert "approval removed from approvals.yaml" in plan(repo, "--base", "main").stdout

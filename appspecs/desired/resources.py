@@ -124,6 +124,9 @@ class ResourceSpec:
     # The key of a resource of the same kind that must be created (or found) before this one
     # is registered at all: see `policy_chain`. Not a dependency the engine records.
     created_after: str | None = None
+    # Registered with Pulumi's `protect`: the engine refuses to delete or replace it, also once
+    # the program stops registering it (the flag stays in state). See `app_resources`.
+    protect: bool = False
 
 
 def auth_server_resources(server: DesiredAuthServer) -> list[ResourceSpec]:
@@ -190,8 +193,14 @@ def auth_server_id(server: DesiredAuthServer) -> Any:
 
 def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> list[ResourceSpec]:
     """The app's resources. ``after`` is the app whose policy is created just before this one's
-    on the same server (see `resource_graph`)."""
+    on the same server (see `resource_graph`).
+
+    A partner app is deployed only at an approved version, so every resource of one is
+    protected: a review may hold a change, but removing its approval or its spec must never
+    delete (or replace) the partner's running integration. Retiring one is a deliberate step
+    (docs/commands.md, "Retiring a partner app")."""
     key = f"app/{app.name}"
+    protect = app.partner
     c = app.client
     oauth: dict[str, Any] = {
         "label": c.label,
@@ -227,8 +236,8 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
         }
     )
     out = [
-        ResourceSpec(key, APP_COMPONENT, app.name, None, custom=False),
-        ResourceSpec(f"{key}/oauth", OAUTH_APP, app.name, key, oauth),
+        ResourceSpec(key, APP_COMPONENT, app.name, None, custom=False, protect=protect),
+        ResourceSpec(f"{key}/oauth", OAUTH_APP, app.name, key, oauth, protect=protect),
         ResourceSpec(
             policy_key(app.name),
             POLICY,
@@ -245,6 +254,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
             ignore_changes=("priority",),
             replace_on_changes=ON_ANOTHER_SERVER,
             created_after=policy_key(after) if after is not None else None,
+            protect=protect,
         ),
         ResourceSpec(
             f"{key}/rule",
@@ -266,6 +276,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
             # The rule names its scopes as text: without this the engine may create it before
             # the scopes exist, and Okta refuses a rule naming an unknown scope.
             depends_on=tuple(scope_key(s) for s in app.scopes),
+            protect=protect,
         ),
     ]
     if app.groups:
@@ -282,6 +293,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
                         for i, g in enumerate(app.groups)
                     ],
                 },
+                protect=protect,
             )
         )
     return out

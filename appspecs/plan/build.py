@@ -138,6 +138,7 @@ def _as_recorded(planned: list[PlannedResource], source: str) -> RecordedState:
                 custom=p.spec.custom,
                 inputs=resolve(p.inputs, resolver),
                 parent=p.parent_urn,
+                protect=p.spec.protect,
             )
             for p in planned
         ),

@@ -58,6 +58,10 @@ class Step:
     app: str | None = None  # the app the resource belongs to; None for the auth server
     # an OAuth app's recorded client id (what its consumers hold); None when not recorded
     client_id: str | None = None
+    # `pulumi up` refuses this delete or replace: the recorded resource is protected (and, for a
+    # replace, the program still protects it), as pkg/resource/deploy/step.go and
+    # step_generator.go do; the resource stays as it is in Okta
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +356,8 @@ def plan_steps(
             op = "replace" if _replaces(d.replace_fields, diffs) else "update"
         if op == "replace":
             replaced.add(d.spec.key)
-        steps.append(Step(op=op, diffs=diffs, **common))
+        refused = op == "replace" and rec.protect and d.spec.protect
+        steps.append(Step(op=op, diffs=diffs, refused=refused, **common))
     wanted = {d.urn for d in desired}
     for rec in reversed(before.resources):
         if (rec.urn in wanted and not rec.delete) or is_engine_resource(rec.type):
@@ -369,6 +374,7 @@ def plan_steps(
                 inputs=rec.inputs,
                 app=_app_of(rec, recorded),
                 client_id=client_id(rec),
+                refused=rec.protect,
             )
         )
     return steps

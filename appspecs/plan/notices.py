@@ -12,6 +12,8 @@ from appspecs.plan.summary import STATUSES, AppStatus, AppSummary
 
 # What a reviewer must not scroll past, most severe first: every format leads with these.
 NoticeKind = Literal[
+    "deleteRefused",
+    "replaceRefused",
     "liveAppDeleted",
     "liveAppReplaced",
     "privilegeIncrease",
@@ -30,7 +32,8 @@ NOTICES: tuple[tuple[NoticeKind, Callable[[AppSummary], bool]], ...] = (
     ("partnerSuspended", lambda a: a.suspended),
     ("retypedToInternal", lambda a: a.retyped == ("partner", "internal")),
     ("approvalInvalidated", lambda a: a.approval == "invalidated"),
-    ("approvalRemoved", lambda a: a.approval == "removed"),
+    # a retyped app's approval goes with its review: retypedToInternal says what happens to it
+    ("approvalRemoved", lambda a: a.approval == "removed" and a.retyped is None),
 )
 
 
@@ -52,6 +55,9 @@ class PlanSummary:
     apps: tuple[AppSummary, ...]
     counts: Mapping[AppStatus, int]  # every status, zeros included; each app counted once
     notices: tuple[Notice, ...]  # only the kinds that name an app, in NOTICES order
+    # per app (in name order), the URNs of its protected resources `pulumi up` refuses to
+    # delete or replace: what `pulumi state unprotect` takes to retire it on purpose
+    refused: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def listed(self) -> tuple[AppSummary, ...]:
@@ -68,6 +74,13 @@ ENDING: tuple[tuple[NoticeKind, Op], ...] = (
     ("liveAppDeleted", "delete"),
     ("liveAppReplaced", "replace"),
 )
+# The same steps on protected resources: `pulumi up` refuses them, so the app keeps running and
+# the update fails (a refused replace stops it at once) until the app is approved again or
+# retired on purpose. Named per app, whichever of its resources is refused.
+REFUSED: tuple[tuple[NoticeKind, Op], ...] = (
+    ("deleteRefused", "delete"),
+    ("replaceRefused", "replace"),
+)
 
 
 def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> PlanSummary:
@@ -75,11 +88,17 @@ def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> Plan
     for app in apps:
         counts[app.status] += 1
     notices = []
+    for kind, op in REFUSED:
+        refused = sorted({s.app or s.name for s in steps if s.op == op and s.refused})
+        if refused:
+            client = {s.app: s.client_id for s in steps if s.type == OAUTH_APP and s.client_id}
+            details = tuple(client.get(a) or "" for a in refused)
+            notices.append(Notice(kind, tuple(refused), details))
     for kind, op in ENDING:
         ending = sorted(
             (s.app or s.name, s.client_id or "")
             for s in steps
-            if s.type == OAUTH_APP and s.op == op
+            if s.type == OAUTH_APP and s.op == op and not s.refused
         )
         if ending:
             names, ids = zip(*ending, strict=True)
@@ -88,4 +107,9 @@ def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> Plan
         names = tuple(a.name for a in apps if applies(a))
         if names:
             notices.append(Notice(kind, names))
-    return PlanSummary(tuple(apps), counts, tuple(notices))
+    by_app: dict[str, list[str]] = {}
+    for s in steps:
+        if s.refused:
+            by_app.setdefault(s.app or s.name, []).append(s.urn)
+    refused_urns = tuple((app, tuple(urns)) for app, urns in sorted(by_app.items()))
+    return PlanSummary(tuple(apps), counts, tuple(notices), refused_urns)

@@ -1,7 +1,7 @@
 """Recorded Pulumi state: a `pulumi stack export` document or a file-backend checkpoint.
 
 Both hold a version 3 deployment; the reader keeps what the plan compares (URN, type, inputs,
-outputs, parent) and turns every secret into a `Secret` that prints as `[secret]`. Real state
+outputs, parent, whether it is protected) and turns every secret into a `Secret` that prints as `[secret]`. Real state
 has `propertyDependencies` entries that are null and stacks with no resources at all: both are
 accepted.
 """
@@ -104,6 +104,9 @@ class RecordedResource:
     # input name -> URNs it depends on; null in real state reads as ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     delete: bool = False  # left from a replacement, deleted on the next update
+    # registered with `protect`: the engine refuses to delete it (or replace it while the program
+    # still protects it); the flag stays recorded after the program stops registering it
+    protect: bool = False
 
     @property
     def name(self) -> str:
@@ -249,6 +252,7 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         provider=get("provider"),
         property_dependencies=_dependencies(get("propertyDependencies"), f"resources[{i}]", source),
         delete=get("delete") is True,
+        protect=get("protect") is True,
     )
 
 

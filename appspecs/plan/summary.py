@@ -99,6 +99,9 @@ class AppSummary:
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
     held_removes: bool = False
+    # leaves Okta by this change (held now, or removed), but its resources are protected (an
+    # approved partner app's): `pulumi up` refuses to delete them and the app keeps running
+    kept_protected: bool = False
     skipped: str | None = None  # not for this stack (environments)
     review: Review | None = None  # a change waiting for review while Okta keeps the approved one
     suspended: bool = False  # deployed INACTIVE: its partner is suspended
@@ -122,6 +125,11 @@ class AppSummary:
         if self.suspended:
             return "suspended"
         return self.change
+
+    @property
+    def pending(self) -> bool:
+        """Held: what it lists waits for an approval; this update makes none of it."""
+        return self.held is not None
 
     @property
     def marker_only(self) -> bool:
@@ -199,11 +207,14 @@ def _approval(
     name: str, specs: SpecSet, before: AppView | None, was_approved: Callable[[str], bool]
 ) -> Approval | None:
     loaded = specs.apps.get(name)
+    was_partner = before is not None and before.partner is True
     if loaded is None:
-        return None
+        # its spec deleted: an approved partner app's approval goes with it (approvals.yaml may
+        # not name an app that has no spec)
+        gone = was_partner and was_approved(name) and name not in specs.approvals
+        return "removed" if gone else None
     if loaded.spec.type != "partner":
         # retyped to internal: the approval it had is gone with its review
-        was_partner = before is not None and before.partner is True
         return "removed" if was_partner and was_approved(name) else None
     release = release_of(specs, name)
     if release.deployed is None:
@@ -307,10 +318,16 @@ def summarize(
             if o.partner is False and partner_now is True and old is not None
             else None
         )
+        # in Okta before, not after: the update deletes it, unless its resources are protected
+        leaving = old is not None and o.deployed and (new is None or not n.deployed)
         label = _known_change(o.label, n.label) if old and new else None
         pkce = _known_change(o.pkce, n.pkce) if old and new and change != "added" else None
         kind = _known_change(o.kind, n.kind) if old and new and change != "added" else None
         digest = _known_change(o.digest, n.digest) if old and new and change != "added" else None
+        kept = leaving and o.protected
+        if kept and new is None:
+            # removed, but pulumi up refuses the deletes: nothing of it changes in Okta
+            n = o
         out.append(
             AppSummary(
                 name=name,
@@ -329,7 +346,8 @@ def summarize(
                 digest=digest,
                 approval=_approval(name, specs, old, was_approved),
                 held=held.get(name),
-                held_removes=name in held and old is not None and o.deployed,
+                held_removes=name in held and leaving and not o.protected,
+                kept_protected=kept,
                 skipped=skipped.get(name),
                 review=review,
                 suspended=deployed_here and name in specs.suspended,

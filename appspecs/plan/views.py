@@ -45,6 +45,8 @@ class AppView:
     # recorded by `pulumi import`: an app made by hand, whose profile has no appspecs marker
     # (this program always writes one), adopted by the next update
     adopted: bool = False
+    # its resources are protected (an approved partner app's): `pulumi up` refuses to delete them
+    protected: bool = False
 
 
 # Plan name of each client setting, with its OAuth app (or rule) input's wire name.
@@ -98,6 +100,7 @@ def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
         status=app.client.status,
         keys=tuple(_key_id(k.members()) for k in app.client.jwks),
         settings=_desired_settings(app),
+        protected=app.partner,  # as app_resources registers them
     )
 
 
@@ -210,6 +213,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
                 if isinstance(inputs[typ].get(wire), str | int | float)
             ),
             adopted=OAUTH_APP in kids and _unmarked(oauth.get("profile")),
+            protected=OAUTH_APP in kids and kids[OAUTH_APP].protect,
         )
     return out
 

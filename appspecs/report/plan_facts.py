@@ -9,25 +9,48 @@ from appspecs.plan.summary import AppSummary, Delta, Review
 from appspecs.report.plan_words import APPROVAL_TEXT, PRIVILEGE
 
 
-def delta_facts(what: str, d: Delta) -> list[str]:
+def delta_facts(what: str, d: Delta, when: str = "") -> list[str]:
+    """`when`: " once approved" for a held app, whose changes this update does not make."""
     out = []
     if d.added:
-        out.append(f"{what} added: {', '.join(d.added)}")
+        out.append(f"{what} added{when}: {', '.join(d.added)}")
     if d.removed:
-        out.append(f"{what} removed: {', '.join(d.removed)}")
+        out.append(f"{what} removed{when}: {', '.join(d.removed)}")
     return out
 
 
 KEPT = "Okta keeps the approved version meanwhile"
 SUSPENDED = "partner suspended: deployed INACTIVE (no tokens; its client id is kept)"
+# A held or removed app that was in Okta, whose resources are protected (an approved partner
+# app's): the engine refuses the deletes, so nothing of it stops.
+KEPT_PROTECTED = (
+    "pulumi up refuses to delete its Okta resources (protected: an approved partner app), so it "
+    "keeps running, and every update fails until {until} or it is retired on purpose"
+)
+ONCE_APPROVED = " once approved"
+
+
+def kept_protected_fact(app: AppSummary) -> str:
+    until = "the spec is restored" if app.change == "removed" else "it is approved again"
+    return KEPT_PROTECTED.format(until=until)
+
+
+def held_cause(app: AppSummary) -> str | None:
+    """Why a held app that was listed before is held now: its spec is new or changed. Not when
+    only its approval went (the approval fact says that) or the digests are not known."""
+    if app.change == "added":
+        return "its spec is new"
+    if app.change == "changed" and app.digest is not None:
+        return "its spec changed"
+    return None
 
 
 def key_and_setting_facts(
-    keys: Delta, settings: tuple[tuple[str, str | None, str | None], ...]
+    keys: Delta, settings: tuple[tuple[str, str | None, str | None], ...], when: str = ""
 ) -> list[str]:
-    facts = [f"key added: {kid}" for kid in keys.added]
-    facts += [f"key removed: {kid}" for kid in keys.removed]
-    facts += [f"{name}: {old or 'unset'} -> {new or 'unset'}" for name, old, new in settings]
+    facts = [f"key added{when}: {kid}" for kid in keys.added]
+    facts += [f"key removed{when}: {kid}" for kid in keys.removed]
+    facts += [f"{name}{when}: {old or 'unset'} -> {new or 'unset'}" for name, old, new in settings]
     return facts
 
 
@@ -52,23 +75,28 @@ def review_facts(review: Review) -> list[str]:
 
 def retyped_fact(retyped: tuple[str, str]) -> str:
     if retyped == ("partner", "internal"):
-        return "type: partner -> internal: no review from now on, and users see no consent screen"
+        # release_of: an internal app goes live when merged, as every internal app does
+        return (
+            "type: partner -> internal: live as an internal app once merged; no review from now "
+            "on, and users see no consent screen"
+        )
     return "type: internal -> partner: it needs an approval, and users see a consent screen"
 
 
 def app_facts(app: AppSummary) -> list[str]:
     """What changes for one app, one fact a line, in plain words."""
     if app.change == "held":
-        return [
-            f"requests scopes: {', '.join(app.scopes.added)} (granted once approved)",
-            f"held: {app.held}",
-        ]
+        facts = [f"requests scopes: {', '.join(app.scopes.added)} (granted once approved)"]
+        return [f for f in facts if app.scopes.added] + [f"held: {app.held}"]
     facts = []
     if app.change == "adopted":
         facts.append(ADOPTED)
-    if app.status == "held" and app.change in ("added", "changed"):
-        facts.append("its spec is new" if app.change == "added" else "its spec changed")
-    if app.scopes.added and app.held is not None:
+    cause = held_cause(app) if app.status == "held" else None
+    if cause is not None:
+        facts.append(cause)
+    # A held app's changes wait for its approval: none of them is made by this update.
+    when = ONCE_APPROVED if app.pending else ""
+    if app.scopes.added and app.pending:
         # Nothing is granted while it is held (its resources may even be deleted): requested.
         facts.append(
             f"scopes requested: {', '.join(app.scopes.added)}  [{PRIVILEGE}, granted once approved]"
@@ -76,23 +104,23 @@ def app_facts(app: AppSummary) -> list[str]:
     elif app.scopes.added:
         facts.append(f"scopes granted: {', '.join(app.scopes.added)}  [{PRIVILEGE}]")
     if app.scopes.removed:
-        facts.append(f"scopes revoked: {', '.join(app.scopes.removed)}")
-    facts += delta_facts("redirect URIs", app.redirect_uris)
-    facts += delta_facts("post-logout redirect URIs", app.post_logout_redirect_uris)
-    facts += delta_facts("grant types", app.grant_types)
-    facts += delta_facts("groups", app.groups)
+        facts.append(f"scopes revoked{when}: {', '.join(app.scopes.removed)}")
+    facts += delta_facts("redirect URIs", app.redirect_uris, when)
+    facts += delta_facts("post-logout redirect URIs", app.post_logout_redirect_uris, when)
+    facts += delta_facts("grant types", app.grant_types, when)
+    facts += delta_facts("groups", app.groups, when)
     if app.label is not None:
-        facts.append(f"label: {json.dumps(app.label[0])} -> {json.dumps(app.label[1])}")
+        facts.append(f"label{when}: {json.dumps(app.label[0])} -> {json.dumps(app.label[1])}")
     if app.kind is not None:
         facts.append(
-            f"kind: {app.kind[0]} -> {app.kind[1]}: Okta replaces the app "
+            f"kind{when}: {app.kind[0]} -> {app.kind[1]}: Okta replaces the app "
             "(a new client id and secret for its consumers)"
         )
     if app.pkce is not None:
-        facts.append(f"PKCE: {required_text(app.pkce[0])} -> {required_text(app.pkce[1])}")
-    facts += key_and_setting_facts(app.keys, app.settings)
+        facts.append(f"PKCE{when}: {required_text(app.pkce[0])} -> {required_text(app.pkce[1])}")
+    facts += key_and_setting_facts(app.keys, app.settings, when)
     if app.logo_changed:
-        facts.append("logo: a new picture (what users see when they consent)")
+        facts.append(f"logo{when}: a new picture (what users see when they consent)")
     if app.marker_only and app.digest is not None:
         facts.append(
             f"only the profile marker changes: {digests_text(app.digest, ' -> ')} ({MARKER_ONLY})"
@@ -114,6 +142,8 @@ def app_facts(app: AppSummary) -> list[str]:
         if app.held_removes:
             held += "; its Okta resources are deleted until it is approved"
         facts.append(held)
+    if app.kept_protected:
+        facts.append(kept_protected_fact(app))
     if app.skipped is not None:
         facts.append(f"not for this stack ({app.skipped})")
     return facts

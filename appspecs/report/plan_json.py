@@ -10,14 +10,30 @@ from appspecs.plan.diff import Step
 from appspecs.plan.notices import Notice
 from appspecs.plan.summary import AppSummary, Delta, Review
 from appspecs.plan.values import to_json
-from appspecs.report.plan_words import notice_text
+from appspecs.report.plan_words import notice_text, unprotect_command
 
 
 def _delta_json(d: Delta, added: str = "added", removed: str = "removed") -> dict[str, list[str]]:
     return {added: list(d.added), removed: list(d.removed)}
 
 
+_NONE = Delta()
+
+
+def _requested_json(app: AppSummary) -> dict[str, Any]:
+    """A held app's changes, made once it is approved (not by this update)."""
+    return {
+        "scopes": _delta_json(app.scopes, "requested", "revoked"),
+        "redirectUris": _delta_json(app.redirect_uris),
+        "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
+        "grantTypes": _delta_json(app.grant_types),
+        "groups": _delta_json(app.groups),
+    }
+
+
 def app_json(app: AppSummary) -> dict[str, Any]:
+    # The deltas are what this update makes: none for a held app, whose are under `requested`.
+    made = (lambda d: _NONE) if app.pending else (lambda d: d)
     return {
         "name": app.name,
         "status": app.status,
@@ -26,11 +42,12 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "privilegeIncrease": app.privilege_increase,
         # held: the added scopes are requested, granted once the app is approved
         "scopesRequestedOnly": app.scopes_requested_only,
-        "scopes": _delta_json(app.scopes, "granted", "revoked"),
-        "redirectUris": _delta_json(app.redirect_uris),
-        "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
-        "grantTypes": _delta_json(app.grant_types),
-        "groups": _delta_json(app.groups),
+        "scopes": _delta_json(made(app.scopes), "granted", "revoked"),
+        "redirectUris": _delta_json(made(app.redirect_uris)),
+        "postLogoutRedirectUris": _delta_json(made(app.post_logout_redirect_uris)),
+        "grantTypes": _delta_json(made(app.grant_types)),
+        "groups": _delta_json(made(app.groups)),
+        "requested": _requested_json(app) if app.pending else None,
         "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
         "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
         "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
@@ -42,6 +59,7 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "approval": app.approval,
         "held": app.held,
         "heldRemoves": app.held_removes,
+        "keptProtected": app.kept_protected,
         "skipped": app.skipped,
         "review": _review_json(app.review) if app.review else None,
         "suspended": app.suspended,
@@ -76,6 +94,8 @@ def step_json(step: Step) -> dict[str, Any]:
             {"path": c.path, "old": to_json(c.old), "new": to_json(c.new)} for c in step.diffs
         ],
     }
+    if step.refused:
+        out["refused"] = True  # pulumi up refuses it: the recorded resource is protected
     if step.op == "create":
         out["inputs"] = to_json(step.inputs)
     return out
@@ -107,6 +127,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "suspended": [a.name for a in plan.apps if a.suspended],
             "retypedToInternal": [
                 a.name for a in plan.apps if a.retyped == ("partner", "internal")
+            ],
+            "keptProtected": [a.name for a in plan.apps if a.kept_protected],
+            # what `pulumi up` refuses, per app, with the command that lifts the protection
+            "refused": [
+                {"app": app, "urns": list(urns), "unprotect": unprotect_command(plan.stack, urns)}
+                for app, urns in summary.refused
             ],
             "skipped": [{"name": s.name, "detail": s.detail} for s in plan.skipped],
             "notes": list(plan.notes),

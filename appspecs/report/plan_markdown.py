@@ -11,8 +11,11 @@ from appspecs.report import markdown as md
 from appspecs.report.plan_facts import (
     ADOPTED,
     KEPT,
+    ONCE_APPROVED,
     SUSPENDED,
     digests_text,
+    held_cause,
+    kept_protected_fact,
     required_text,
     retyped_fact,
     review_facts,
@@ -20,11 +23,14 @@ from appspecs.report.plan_facts import (
 from appspecs.report.plan_words import (
     LOST_APPROVALS,
     LOUD,
+    RETIRE,
     VERB,
     apps_counts,
     notice_text,
+    refused_text,
     step_lines,
     unchanged_text,
+    unprotect_command,
 )
 
 
@@ -33,8 +39,18 @@ def _delta_cell(d: Delta) -> str:
     return " ".join(parts)
 
 
+def _app_delta_cell(app: AppSummary, d: Delta) -> str:
+    """A delta as this update makes it, or, for a held app, as it would once approved."""
+    cell = _delta_cell(d)
+    return f"{ONCE_APPROVED.strip()}: {cell}" if cell and app.pending else cell
+
+
 def _scopes_cell(app: AppSummary) -> str:
     cell = _delta_cell(app.scopes)
+    if cell and app.pending and not app.privilege_increase:
+        # held: nothing is granted; a scope it gains is requested (said so even when this plan
+        # does not count it as an increase: a held app that was never in Okta)
+        cell = f"requested, {ONCE_APPROVED.strip()}: {cell}"
     if app.review is not None and app.review.scopes:
         requested = _delta_cell(app.review.scopes)
         cell = f"{cell}; once approved: {requested}" if cell else requested
@@ -49,7 +65,8 @@ def _uris_cell(app: AppSummary) -> str:
     parts = [_delta_cell(app.redirect_uris)]
     if app.post_logout_redirect_uris:
         parts.append("post-logout: " + _delta_cell(app.post_logout_redirect_uris))
-    return "<br>".join(p for p in parts if p)
+    cell = "<br>".join(p for p in parts if p)
+    return f"{ONCE_APPROVED.strip()}: {cell}" if cell and app.pending else cell
 
 
 def _change_cell(app: AppSummary) -> str:
@@ -61,8 +78,9 @@ def _change_cell(app: AppSummary) -> str:
         out += f": {md.text(ADOPTED.split(': ', 1)[1])}"
     if app.held is not None:
         out += f": {md.text(app.held)}"
-        if app.change in ("added", "changed"):
-            out += "; its spec is new" if app.change == "added" else "; its spec changed"
+        cause = held_cause(app)
+        if cause is not None:
+            out += f"; {cause}"
         if app.held_removes:
             out += " (its Okta resources are deleted until approved)"
     if app.skipped is not None:
@@ -86,6 +104,8 @@ def _change_cell(app: AppSummary) -> str:
         out += f"; only the profile marker changes ({md.text(digests_text(app.digest, ' → '))})"
     if app.retyped is not None:
         out += f"; **{md.text(retyped_fact(app.retyped))}**"
+    if app.kept_protected:
+        out += f"; **{md.text(kept_protected_fact(app))}**"
     if app.suspended:
         out += f"; **{md.text(SUSPENDED)}**"
     if app.review is not None:
@@ -121,7 +141,7 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         "",
         f"Against {md.code(plan.against)}: "
         + " · ".join(
-            f"**{summary.get(op, 0)} {VERB[op]}**"
+            f"**{summary.get(op, 0)} {VERB[op]}**{refused_text(plan, op)}"
             for op in ("create", "update", "replace", "delete")
         )
         + f" · {summary.get('same', 0)} unchanged",
@@ -141,8 +161,8 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
                 _change_cell(a),
                 _scopes_cell(a),
                 _uris_cell(a),
-                _delta_cell(a.grant_types),
-                _delta_cell(a.groups),
+                _app_delta_cell(a, a.grant_types),
+                _app_delta_cell(a, a.groups),
                 _approval_cell(a),
             ]
             for a in notable
@@ -155,9 +175,12 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     if quiet:
         blocks.append(f"\n{unchanged_text(quiet, 'other ' if notable else '')}.")
     blocks.append("")
-    for app, steps in sorted(_steps_by_app(plan.steps).items(), key=lambda kv: kv[0] or ""):
+    for app, urns in plan.summary.refused:
+        command = f"{unprotect_command(plan.stack, urns)}\npulumi up --stack {plan.stack}"
+        blocks += [md.text(RETIRE.format(app=app)), md.fence(command, "sh"), ""]
+    for owner, steps in sorted(_steps_by_app(plan.steps).items(), key=lambda kv: kv[0] or ""):
         body = "\n".join(line for s in steps for line in step_lines(s, inputs=True))
-        title = f"{app or 'authorization server'}: {_ops_text(steps)}"
+        title = f"{owner or 'authorization server'}: {_ops_text(steps)}"
         blocks.append(md.details(title, md.fence(body, "diff")))
         blocks.append("")
 

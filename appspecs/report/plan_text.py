@@ -9,11 +9,13 @@ from appspecs.plan.urns import nesting
 from appspecs.report.plan_facts import app_facts
 from appspecs.report.plan_words import (
     APP_MARK,
+    RETIRE,
     apps_counts,
     counts_line,
     notice_text,
     step_lines,
     unchanged_text,
+    unprotect_command,
 )
 
 
@@ -45,6 +47,9 @@ def text_plan(plan: Plan) -> str:
     lines += notice_lines(plan.summary)
     lines.append("")
     lines += apps_lines(plan.summary)
+    for app, urns in plan.summary.refused:
+        lines += ["", RETIRE.format(app=app)]
+        lines += [f"  {unprotect_command(plan.stack, urns)}", f"  pulumi up --stack {plan.stack}"]
     lines.append("")
     lines.append("Resources:")
     changing = [s for s in plan.steps if s.op != "same"]

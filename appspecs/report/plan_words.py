@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shlex
+from collections.abc import Callable, Sequence
 
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import OPS, Change, Step
@@ -41,6 +42,19 @@ APPROVAL_TEXT = {
 PRIVILEGE = "PRIVILEGE INCREASE"
 # Each notice as every format words it: a title, then a sentence naming the apps.
 NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
+    "deleteRefused": (
+        "Delete refused",
+        "pulumi up refuses to delete the resources of {names}: an approved partner app's "
+        "resources are protected, so it keeps running, and every update fails until the app is "
+        "approved again (its spec restored, if removed) or retired on purpose (how: after the "
+        "apps).",
+    ),
+    "replaceRefused": (
+        "Replace refused",
+        "pulumi up refuses to replace resources of {names}: an approved partner app's "
+        "resources are protected, so the update stops there; to replace them on purpose, "
+        "unprotect them first (how: after the apps).",
+    ),
     "liveAppDeleted": (
         "Live app deleted",
         "the OAuth app of {names} is deleted: its client id stops working, and every "
@@ -66,10 +80,15 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "retypedToInternal": (
         "Retyped to internal",
-        "{names} no longer reviewed, and no consent screen.",
+        "{names} goes live as an internal app when merged: no review from now on, no consent "
+        "screen, and its partner approval no longer applies.",
     ),
     "approvalInvalidated": ("Approval invalidated", "{names} changed after approval and is held."),
-    "approvalRemoved": ("Approval removed", "{names} lost its recorded approval and is held."),
+    "approvalRemoved": (
+        "Approval removed",
+        "the approval of {names} is removed from approvals.yaml: no version of it is approved "
+        "any more.",
+    ),
 }
 # Approvals the merge takes away: the app is held, and leaves Okta if it was there.
 LOST_APPROVALS = frozenset({"invalidated", "removed"})
@@ -94,8 +113,30 @@ def apps_counts(summary: PlanSummary, sep: str = ", ") -> str:
 
 def counts_line(plan: Plan) -> str:
     summary = plan.change_summary
-    parts = [f"{summary.get(op, 0)} {VERB[op]}" for op in OPS]
+    parts = [f"{summary.get(op, 0)} {VERB[op]}" + refused_text(plan, op) for op in OPS]
     return "Changes: " + ", ".join(parts)
+
+
+def refused_text(plan: Plan, op: str) -> str:
+    """` (2 refused: protected)` after a count of deletes or replaces pulumi up refuses."""
+    n = sum(s.op == op and s.refused for s in plan.steps)
+    return f" ({n} refused: protected)" if n else ""
+
+
+def unprotect_command(stack: str, urns: Sequence[str]) -> str:
+    """The command that lifts the protection of these resources (each URN shell-quoted: URNs
+    hold `$`), after which pulumi up deletes or replaces them."""
+    return f"pulumi state unprotect --stack {shlex.quote(stack)} " + " ".join(
+        map(shlex.quote, urns)
+    )
+
+
+# What to do about refused steps, said once after the resources in every format.
+RETIRE = (
+    "{app}: to let pulumi up do this on purpose (retiring the app stops its partner's "
+    "integration; a replace gives it a new client id), lift the protection of these resources, "
+    "then run pulumi up (docs/commands.md, retiring a partner app):"
+)
 
 
 def change_lines(c: Change) -> str:
@@ -108,7 +149,8 @@ def change_lines(c: Change) -> str:
 
 def step_lines(step: Step, indent: str = "", inputs: bool = False) -> list[str]:
     """A step's head line and, for updates, its changed paths; with `inputs`, a create's inputs."""
-    lines = [f"{MARK[step.op]} {indent}{step.type} {step.name} ({step.op})"]
+    op = f"{step.op}, refused: protected" if step.refused else step.op
+    lines = [f"{MARK[step.op]} {indent}{step.type} {step.name} ({op})"]
     pad = " " * (len(indent) + 4)
     lines += [pad + change_lines(c) for c in step.diffs]
     if inputs and step.op == "create":
