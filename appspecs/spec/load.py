@@ -438,15 +438,20 @@ def _bind_approvals(
             )
         elif status is ApprovalStatus.STALE:
             a = out.approvals[name]
-            kept = (
-                f"Okta keeps the version approved by {a.approved_by} ({a.ticket}, {a.digest})"
-                if name in out.approved
-                else "no approved version of it is kept, so nothing of it is deployed"
-            )
-            message = (
-                f"partner app '{name}': a change is under review (now {loaded.digest}); "
-                f"{kept} until this one is approved: {approve}"
-            )
+            if name in out.approved:
+                message = (
+                    f"partner app '{name}': a change is under review (now {loaded.digest}); "
+                    f"Okta keeps the version approved by {a.approved_by} ({a.ticket}, "
+                    f"{a.digest}) until this one is approved: {approve}"
+                )
+            else:
+                # its approval is in error (said at its line): nothing verified to deploy
+                message = (
+                    f"partner app '{name}' is under review: its approval in {APPROVALS_FILE} "
+                    "is not valid (see the error there), so these specs approve no version of "
+                    "it; the error stops every deploy until it is fixed, and Okta keeps what it "
+                    f"has: {approve} (digest {loaded.digest})"
+                )
         else:
             continue
         out.diagnostics.append(
@@ -472,7 +477,8 @@ def _bind_version(approval: Approval, file: _File, i: int, out: SpecSet, ctx: Ch
                 )
             )
         return
-    version = read_version(approval, where, file.doc.raw, ctx, file.add)
+    digest = current.digest if current is not None else None
+    version = read_version(approval, where, file.doc.raw, ctx, file.add, digest)
     if version is None:
         return
     at = file.doc.locate(("approvals", i, "app"))

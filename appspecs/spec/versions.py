@@ -50,9 +50,13 @@ def read_version(
     raw: Mapping[DataPath, str],
     ctx: CheckContext,
     add: Callable[[Finding], None],
+    current: str | None = None,
 ) -> ApprovedVersion | None:
     """The approval's stored version, or None (with findings at `where`, the `spec:` value) when
-    it is not a valid spec, not this app's, or does not hash to the approved digest."""
+    it is not a valid spec, not this app's, or does not hash to the approved digest.
+
+    `current`: the digest of the app's spec as the tree has it, to tell which side was edited
+    when the kept version does not hash to the approved digest."""
     assert approval.spec is not None
     data = dict(approval.spec)
     logo = data.pop(LOGO_KEY, None)
@@ -74,6 +78,21 @@ def read_version(
             )
         return None
     digest = spec_digest(spec, logo)
+    if digest != approval.digest and current is not None and approval.digest != current:
+        # The approved digest is neither the kept version's nor the spec's: the digest itself
+        # was edited (or both were). Nothing proves what was approved: never a change under review.
+        add(
+            Finding(
+                "approval",
+                (*where[:-1], "digest"),
+                f"the approved digest {approval.digest} is neither the digest of the version "
+                f"kept under spec: ({digest}) nor that of the spec of {approval.app} "
+                f"({current}): the approval was edited after it was "
+                f"recorded, so no version of {approval.app} is approved; restore it, or record "
+                f"a new one with appspec approve {approval.app}",
+            )
+        )
+        return None
     if digest != approval.digest:
         add(
             Finding(
