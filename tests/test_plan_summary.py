@@ -151,13 +151,14 @@ def test_a_changed_partner_spec_is_a_change_under_review_and_okta_keeps_the_appr
     assert [s for s in plan.steps if s.app == "acme-analytics" and s.op != "same"] == []
 
 
-def test_removing_the_approval_is_said_and_deletes_only_then(
+def test_removing_the_approval_is_said_and_the_protected_app_is_kept(
     tree: Path, recorded: dict[str, Any]
 ) -> None:
     (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
     plan = _plan(_specs(tree), recorded)
     acme = _app(plan, "acme-analytics")
-    assert (acme.approval, acme.held_removes) == ("removed", True)
+    assert (acme.approval, acme.held_removes, acme.kept_protected) == ("removed", False, True)
+    assert {s.refused for s in plan.steps if s.app == "acme-analytics"} == {True}
 
 
 def test_retyping_an_approved_partner_app_to_internal_removes_its_approval(

@@ -225,6 +225,60 @@ def test_a_change_under_review_registers_the_approved_version(tmp_path: Path) ->
     assert any("a change is under review" in m for m in notes)
 
 
+def _protected(run: ProgramRun) -> set[tuple[str, str]]:
+    return {(r.type, r.name) for r in run.registrations if r.protect}
+
+
+ACME_PROTECTED = {
+    (APP_COMPONENT, "acme-analytics"),
+    (OAUTH_APP, "acme-analytics"),
+    ("okta:auth/serverPolicy:ServerPolicy", "acme-analytics-policy"),
+    (RULE, "acme-analytics-rule"),
+    ("okta:index/appGroupAssignments:AppGroupAssignments", "acme-analytics-groups"),
+}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_an_approved_partner_apps_resources_are_registered_protected(
+    stack: str, dev: ProgramRun, prod: ProgramRun
+) -> None:
+    # pulumi up then refuses to delete them, even once the program stops registering them (the
+    # flag stays in state): removing an approval or a spec cannot stop the partner's app.
+    run = dev if stack == "dev" else prod
+    assert _protected(run) == ACME_PROTECTED
+
+
+def test_a_change_under_review_keeps_the_approved_version_protected(tmp_path: Path) -> None:
+    run = run_stack_program("dev", specs_dir=_changed_acme(tmp_path))
+    assert _protected(run) == ACME_PROTECTED
+
+
+def test_an_app_retyped_to_internal_is_registered_unprotected(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    (specs / "approvals.yaml").write_text("approvals: []\n")
+    acme = specs / "apps" / "acme-analytics.yaml"
+    text = acme.read_text().replace("type: partner", "type: internal")
+    acme.write_text(text.replace("partner: acme-analytics\n", ""))
+    run = run_stack_program("dev", specs_dir=specs)
+    assert _protected(run) == set()
+    assert run.find(OAUTH_APP, "acme-analytics").inputs["consentMethod"] == "TRUSTED"
+
+
+def test_an_edited_approval_digest_stops_the_program_before_any_resource(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    approvals = specs / "approvals.yaml"
+    approvals.write_text(
+        re.sub(r"digest: sha256:\w+", "digest: sha256:" + "0" * 64, approvals.read_text())
+    )
+    with pytest.raises(ProgramFailed) as failed:
+        run_stack_program("dev", specs_dir=specs)
+    assert failed.value.run.registrations == ()
+    [error] = failed.value.run.errors
+    assert "approvals[0].digest" in error and "the approval was edited" in error
+
+
 def test_every_run_says_what_needs_oktas_consent_feature(dev: ProgramRun) -> None:
     # Scopes and partner apps with consent REQUIRED need the org's API Access Management consent
     # feature; a first `pulumi up` failing on them is recognised by this line beside the error.

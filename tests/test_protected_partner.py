@@ -1,0 +1,351 @@
+"""An approved partner app is never deleted by a review: its resources are protected, and the plan
+says what `pulumi up` will refuse, in every format. Also: removing an approval or retyping is
+named as what it is, and a held app's changes read as waiting for approval."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from appspecs.cli.main import cli
+from appspecs.desired.render import render
+from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP, resource_graph
+from appspecs.plan.build import Plan, plan_against_state
+from appspecs.plan.state import parse_state
+from appspecs.plan.summary import AppSummary
+from appspecs.report.plan import markdown_plan, plan_json, text_plan
+from appspecs.spec.load import SpecSet, load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states as ps
+from tests.project_copy import copy_project
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = ROOT / "stacks"
+ACME_RESOURCES = {
+    "acme-analytics",  # the component and its OAuth app
+    "acme-analytics-policy",
+    "acme-analytics-rule",
+    "acme-analytics-groups",
+}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@acme.example",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@acme.example",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def _specs(root: Path) -> SpecSet:
+    specs = load_specs(root, stacks_dir=STACKS)
+    assert specs.ok, specs.diagnostics
+    return specs
+
+
+def _recorded(stack: str = "prod") -> dict[str, Any]:
+    """Prod state as `pulumi up` of the bundled specs records it (protect flags included)."""
+    specs = _specs(ROOT / "app-specs")
+    desired = render(specs, load_stack_config(STACKS, stack))
+    return ps.state_for(resource_graph(desired), stack, held=desired.held)
+
+
+def _plan(specs: SpecSet, doc: dict[str, Any], stack: str = "prod") -> Plan:
+    return plan_against_state(
+        specs, load_stack_config(STACKS, stack), parse_state(doc, "state.json")
+    )
+
+
+def _app(plan: Plan, name: str) -> AppSummary:
+    return next(a for a in plan.apps if a.name == name)
+
+
+def _formats(plan: Plan) -> tuple[str, str, dict[str, Any]]:
+    return text_plan(plan), markdown_plan(plan), plan_json(plan)
+
+
+def _notice_kinds(plan: Plan) -> list[str]:
+    """The notices, checked to be the same in the three formats; their kinds in order."""
+    text, markdown, data = _formats(plan)
+    kinds = [n["kind"] for n in data["summary"]["notices"]]
+    assert kinds == [n.kind for n in plan.summary.notices]
+    for notice in data["summary"]["notices"]:
+        title = notice["text"].split(":", 1)[0]
+        assert f"! {title.upper()}:" in text
+        assert f"**{title}:**" in markdown
+    return kinds
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", root)
+    return root
+
+
+def test_the_recorded_state_holds_the_approved_partner_apps_protection() -> None:
+    state = parse_state(_recorded(), "state.json")
+    protected = {r.name for r in state.resources if r.protect}
+    assert protected == ACME_RESOURCES  # the partner app's, and nothing else
+
+
+def test_removing_an_approval_never_deletes_the_live_partner_app(tree: Path) -> None:
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    plan = _plan(_specs(tree), _recorded())
+    acme = _app(plan, "acme-analytics")
+    assert (acme.status, acme.approval) == ("held", "removed")
+    assert acme.kept_protected and not acme.held_removes
+    deletes = [s for s in plan.steps if s.op == "delete"]
+    assert {s.name for s in deletes} == ACME_RESOURCES
+    assert all(s.refused for s in deletes)
+    # Delete refused, not "live app deleted": pulumi up refuses every one of these deletes.
+    assert _notice_kinds(plan) == ["deleteRefused", "approvalRemoved"]
+    text, markdown, data = _formats(plan)
+    client_id = ps.okta_id(OAUTH_APP, "acme-analytics")
+    assert "! DELETE REFUSED: pulumi up refuses to delete the resources of acme-analytics" in text
+    assert f"acme-analytics (client id {client_id})" in text
+    assert "LIVE APP DELETED" not in text and "Live app deleted" not in markdown
+    # Named as what it is: its approval went, its spec did not change.
+    assert "its spec changed" not in text and "its spec changed" not in markdown
+    assert "      approval removed from approvals.yaml\n" in text
+    assert "      pulumi up refuses to delete its Okta resources (protected" in text
+    row = next(line for line in markdown.splitlines() if line.startswith("| `acme-analytics`"))
+    assert "pulumi up refuses to delete its Okta resources" in row and "**removed**" in row
+    assert "deleted until approved" not in row
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    assert data["summary"]["keptProtected"] == ["acme-analytics"]
+    acme_json = next(a for a in data["apps"] if a["name"] == "acme-analytics")
+    assert (acme_json["approval"], acme_json["keptProtected"], acme_json["heldRemoves"]) == (
+        "removed",
+        True,
+        False,
+    )
+    assert {s["name"] for s in data["steps"] if s.get("refused")} == ACME_RESOURCES
+    # How to retire it on purpose, the same command in every format.
+    (refused,) = data["summary"]["refused"]
+    assert refused["app"] == "acme-analytics" and len(refused["urns"]) == 5
+    command = refused["unprotect"]
+    assert command.startswith("pulumi state unprotect --stack prod 'urn:pulumi:prod::appspecs::")
+    assert command in text and command in markdown
+    assert "5 to delete (5 refused: protected)" in text
+    assert "**5 to delete** (5 refused: protected)" in markdown
+
+
+def test_deleting_an_approved_partner_apps_spec_says_its_approval_went_too(tree: Path) -> None:
+    (tree / "apps" / "acme-analytics.yaml").unlink()
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    plan = _plan(_specs(tree), _recorded())
+    acme = _app(plan, "acme-analytics")
+    assert (acme.status, acme.approval, acme.kept_protected) == ("removed", "removed", True)
+    # nothing of it changes in Okta: no scope is said to be revoked
+    assert not acme.scopes and not acme.redirect_uris and not acme.groups
+    assert _notice_kinds(plan) == ["deleteRefused", "approvalRemoved"]
+    text, markdown, data = _formats(plan)
+    assert "scopes revoked" not in text
+    assert "until the spec is restored or it is retired on purpose" in text
+    assert "until the spec is restored or it is retired on purpose" in markdown
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    acme_json = next(a for a in data["apps"] if a["name"] == "acme-analytics")
+    assert acme_json["scopes"] == {"granted": [], "revoked": []}
+
+
+def test_state_recorded_without_protection_is_said_to_delete(tree: Path) -> None:
+    # An update by a program from before protection: the engine would delete, and the plan
+    # says so rather than promise a refusal.
+    doc = _recorded()
+    for r in doc["deployment"]["resources"]:
+        r.pop("protect", None)
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    plan = _plan(_specs(tree), doc)
+    acme = _app(plan, "acme-analytics")
+    assert acme.held_removes and not acme.kept_protected
+    assert _notice_kinds(plan) == ["liveAppDeleted", "approvalRemoved"]
+    assert not any(s.refused for s in plan.steps)
+    assert "its Okta resources are deleted until it is approved" in text_plan(plan)
+
+
+def test_a_replace_of_a_protected_resource_is_refused(tree: Path) -> None:
+    doc = _recorded()
+    # recorded as another kind: the spec's kind makes the provider replace the app
+    ps.find(doc, OAUTH_APP, "acme-analytics")["inputs"]["type"] = "browser"
+    plan = _plan(_specs(tree), doc)
+    (oauth,) = [s for s in plan.steps if s.type == OAUTH_APP and s.op == "replace"]
+    assert oauth.refused
+    kinds = _notice_kinds(plan)
+    assert kinds[0] == "replaceRefused" and "liveAppReplaced" not in kinds
+    text, markdown, data = _formats(plan)
+    assert "okta:app/oAuth:OAuth acme-analytics (replace, refused: protected)" in text
+    assert "okta:app/oAuth:OAuth acme-analytics (replace, refused: protected)" in markdown
+    assert data["summary"]["refused"][0]["app"] == "acme-analytics"
+
+
+def test_an_unprotected_replace_still_says_the_client_id_stops(tree: Path) -> None:
+    doc = _recorded()
+    ps.find(doc, OAUTH_APP, "crm-sync")["inputs"]["type"] = "browser"
+    plan = _plan(_specs(tree), doc)
+    assert _notice_kinds(plan) == ["liveAppReplaced"]
+    assert plan.summary.refused == ()
+
+
+def test_retyping_an_approved_partner_app_to_internal_goes_live_as_internal(tree: Path) -> None:
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    path = tree / "apps" / "acme-analytics.yaml"
+    text = path.read_text(encoding="utf-8").replace("type: partner", "type: internal")
+    path.write_text(text.replace("partner: acme-analytics\n", ""), encoding="utf-8")
+    plan = _plan(_specs(tree), _recorded())
+    acme = _app(plan, "acme-analytics")
+    # release_of deploys an internal app as merged: updated in place, never held or deleted
+    assert (acme.status, acme.approval, acme.retyped) == (
+        "changed",
+        "removed",
+        ("partner", "internal"),
+    )
+    assert acme.held is None and not acme.kept_protected
+    assert {s.op for s in plan.steps if s.app == "acme-analytics"} == {"same", "update"}
+    assert _notice_kinds(plan) == ["retypedToInternal"]
+    text, markdown, data = _formats(plan)
+    for out in (text, markdown, data["summary"]["notices"][0]["text"]):
+        assert "acme-analytics` goes live" in out or "acme-analytics goes live" in out
+        assert "is held" not in out
+    assert "live as an internal app once merged" in text
+    assert "live as an internal app once merged" in markdown
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    assert data["summary"]["retypedToInternal"] == ["acme-analytics"]
+
+
+def test_a_held_apps_changes_read_as_waiting_for_approval(tree: Path) -> None:
+    # orbit-mobile was never approved: nothing of it is in Okta, nothing is granted.
+    plan = _plan(_specs(tree), _recorded())
+    orbit = _app(plan, "orbit-mobile")
+    assert orbit.status == "held" and orbit.pending
+    text, markdown, data = _formats(plan)
+    row = next(line for line in markdown.splitlines() if line.startswith("| `orbit-mobile`"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    scopes, uris, grants, groups = cells[2:6]
+    assert scopes.startswith("requested, once approved: +`api:account-summary:read`")
+    assert uris == "once approved: +`com.orbitcrm.mobile:/oauth/callback`"
+    assert grants.startswith("once approved: +`authorization_code`")
+    assert groups == "once approved: +`partner-orbit`"
+    assert (
+        "requests scopes: api:account-summary:read, api:data:contact (granted once approved)"
+        in (text)
+    )
+    orbit_json = next(a for a in data["apps"] if a["name"] == "orbit-mobile")
+    assert orbit_json["scopes"] == {"granted": [], "revoked": []}
+    assert orbit_json["redirectUris"] == {"added": [], "removed": []}
+    assert orbit_json["requested"]["scopes"] == {
+        "requested": ["api:account-summary:read", "api:data:contact"],
+        "revoked": [],
+    }
+    assert orbit_json["requested"]["groups"] == {"added": ["partner-orbit"], "removed": []}
+
+
+def test_a_deployed_app_has_no_requested_changes(tree: Path) -> None:
+    path = tree / "apps" / "crm-sync.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  - api:data:contact\n", ""), encoding="utf-8"
+    )
+    data = plan_json(_plan(_specs(tree), _recorded()))
+    crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
+    assert crm["requested"] is None and crm["scopes"]["revoked"] == ["api:data:contact"]
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **GIT_ENV},
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_removing_an_approval_in_a_pull_request_as_a_reviewer_runs_it(tmp_path: Path) -> None:
+    # appspec plan --stack prod --base HEAD~1, in a copy of the project, after a commit.
+    project = copy_project(tmp_path)
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "base")
+    (project / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    _git(project, "commit", "-q", "-am", "remove the approval")
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        runs = {
+            fmt: CliRunner().invoke(
+                cli, ["plan", "--stack", "prod", "--base", "HEAD~1", "--format", fmt]
+            )
+            for fmt in ("text", "markdown", "json")
+        }
+    finally:
+        os.chdir(cwd)
+    assert {fmt: r.exit_code for fmt, r in runs.items()} == dict.fromkeys(runs, 0)
+    data = json.loads(runs["json"].stdout)
+    assert [n["kind"] for n in data["summary"]["notices"]] == ["deleteRefused", "approvalRemoved"]
+    assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
+    ops = {s["op"] for s in data["steps"] if s["app"] == "acme-analytics"}
+    assert ops == {"delete"} and all(s["refused"] for s in data["steps"] if s["op"] == "delete")
+    for fmt in ("text", "markdown"):
+        out = runs[fmt].stdout
+        assert "its spec changed" not in out and "refused: protected" in out
+        assert "approval removed from approvals.yaml" in out or "**removed**" in out
+
+
+def test_an_edited_approval_digest_is_an_error_and_deploys_nothing(tree: Path) -> None:
+    approvals = tree / "approvals.yaml"
+    text = approvals.read_text(encoding="utf-8")
+    digest = _specs(tree).apps["acme-analytics"].digest
+    approvals.write_text(text.replace(digest, "sha256:" + "0" * 64), encoding="utf-8")
+    specs = load_specs(tree, stacks_dir=STACKS)
+    (error,) = [d for d in specs.diagnostics if d.is_error]
+    # at the digest that was edited, not at the kept version: it is the approval that is wrong
+    assert (error.code, error.path, error.line) == ("approval", "approvals[0].digest", 6)
+    assert "neither the digest of the version kept under spec:" in error.message
+    assert "acme-analytics" not in specs.approved
+    (note,) = [d for d in specs.diagnostics if d.code == "held" and "acme" in d.message]
+    assert "change is under review" not in note.message
+    assert "its approval in approvals.yaml is not valid" in note.message
+    result = CliRunner().invoke(
+        cli, ["plan", "--stack", "prod", "--specs", str(tree), "--stacks", str(STACKS)]
+    )
+    assert result.exit_code == 1
+    assert "nothing to plan" in result.output
+
+
+def test_a_changed_kept_version_is_still_said_to_be_the_edit(tree: Path) -> None:
+    # the digest is the spec's: what was edited is the version kept under spec:
+    approvals = tree / "approvals.yaml"
+    text = approvals.read_text(encoding="utf-8")
+    approvals.write_text(text.replace("    label: Acme Analytics", "    label: Acme"), "utf-8")
+    (error,) = [d for d in load_specs(tree, stacks_dir=STACKS).diagnostics if d.is_error]
+    assert error.path == "approvals[0].spec" and "changed after the approval" in error.message
+
+
+def test_protection_follows_the_app_not_the_resources_type() -> None:
+    specs = _specs(ROOT / "app-specs")
+    graph = resource_graph(render(specs, load_stack_config(STACKS, "dev")))
+    components = {r.name: r.protect for r in graph if r.type == APP_COMPONENT}
+    assert components == {
+        "acme-analytics": True,
+        "audience-studio": False,
+        "crm-sync": False,
+        "enrichment-worker": False,
+        "studio-local": False,
+    }
+    assert not any(r.protect for r in graph if r.parent == "auth" or r.key == "auth")
+
+
+def test_the_state_reader_takes_protect_only_when_it_is_true() -> None:
+    doc = copy.deepcopy(_recorded())
+    ps.find(doc, OAUTH_APP, "acme-analytics")["protect"] = "true"  # not a JSON boolean
+    state = parse_state(doc, "state.json")
+    acme = {r.type: r.protect for r in state.resources if r.name == "acme-analytics"}
+    assert acme == {APP_COMPONENT: True, OAUTH_APP: False}
