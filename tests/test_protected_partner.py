@@ -349,3 +349,18 @@ def test_the_state_reader_takes_protect_only_when_it_is_true() -> None:
     state = parse_state(doc, "state.json")
     acme = {r.type: r.protect for r in state.resources if r.name == "acme-analytics"}
     assert acme == {APP_COMPONENT: True, OAUTH_APP: False}
+
+
+def test_the_first_update_that_protects_an_app_says_so(tree: Path) -> None:
+    # state from before protection: no step changes, but the update records the flag
+    doc = _recorded()
+    for r in doc["deployment"]["resources"]:
+        r.pop("protect", None)
+    plan = _plan(_specs(tree), doc)
+    assert plan.notes == (
+        "the update protects the resources of acme-analytics (approved partner apps): from then "
+        "on pulumi up refuses to delete or replace them",
+    )
+    assert "note: the update protects the resources of acme-analytics" in text_plan(plan)
+    assert plan_json(plan)["summary"]["notes"] == list(plan.notes)
+    assert _plan(_specs(tree), _recorded()).notes == ()  # recorded protected: nothing to say

@@ -100,7 +100,8 @@ def plan_against_state(
         include_held=False,
         named_groups=_named_groups(state),
     )
-    notes = () if state.source else ("no recorded state: every resource is a create",)
+    notes = [] if state.source else ["no recorded state: every resource is a create"]
+    notes += protection_notes(planned, state)
     return Plan(
         stack=stack.name,
         mode="state",
@@ -109,8 +110,32 @@ def plan_against_state(
         apps=tuple(apps),
         held=_skipped(desired, "held"),
         skipped=_skipped(desired, "environment"),
-        notes=notes,
+        notes=tuple(notes),
     )
+
+
+def protection_notes(planned: Sequence[PlannedResource], recorded: RecordedState) -> list[str]:
+    """What the update changes of `protect` on resources it keeps: no step shows it (the engine
+    records the program's flag), yet it decides whether a later update may delete them."""
+    gains: set[str] = set()
+    loses: set[str] = set()
+    for p in planned:
+        rec = recorded.by_urn.get(p.urn)
+        if rec is None or rec.delete or rec.protect == p.spec.protect:
+            continue
+        (gains if p.spec.protect else loses).add(p.app or p.spec.name)
+    notes = []
+    if gains:
+        notes.append(
+            f"the update protects the resources of {', '.join(sorted(gains))} (approved partner "
+            "apps): from then on pulumi up refuses to delete or replace them"
+        )
+    if loses:
+        notes.append(
+            f"the update lifts the protection of the resources of {', '.join(sorted(loses))} (no "
+            "longer partner apps): a later update may delete them"
+        )
+    return notes
 
 
 def _named_groups(state: RecordedState) -> frozenset[str]:
@@ -244,6 +269,7 @@ def plan_against_base(
     recorded = _as_recorded(base_planned, base_label)
     resolver = symbolic_resolver({p.spec.key: p.urn for p in planned}, recorded.by_urn)
     steps = plan_steps(planned, recorded, resolver)
+    notes += protection_notes(planned, recorded)
     if base is not None:
         steps = _with_logo_content(steps, specs, base)
 

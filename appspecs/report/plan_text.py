@@ -40,6 +40,15 @@ def apps_lines(summary: PlanSummary) -> list[str]:
     return lines
 
 
+def refused_lines(plan: Plan) -> list[str]:
+    """Per app whose deletes or replaces pulumi up refuses, how to let it do them on purpose."""
+    lines = []
+    for app, urns in plan.summary.refused:
+        lines += ["", RETIRE.format(app=app)]
+        lines += [f"  {unprotect_command(plan.stack, urns)}", f"  pulumi up --stack {plan.stack}"]
+    return lines
+
+
 def text_plan(plan: Plan) -> str:
     """For people: the notices, the app summary, then the resource steps that change something."""
     lines = [f"Plan for stack {plan.stack} against {plan.against}"]
@@ -47,9 +56,7 @@ def text_plan(plan: Plan) -> str:
     lines += notice_lines(plan.summary)
     lines.append("")
     lines += apps_lines(plan.summary)
-    for app, urns in plan.summary.refused:
-        lines += ["", RETIRE.format(app=app)]
-        lines += [f"  {unprotect_command(plan.stack, urns)}", f"  pulumi up --stack {plan.stack}"]
+    lines += refused_lines(plan)
     lines.append("")
     lines.append("Resources:")
     changing = [s for s in plan.steps if s.op != "same"]

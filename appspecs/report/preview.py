@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from appspecs.deploy.events import EngineStep, changes_only
 from appspecs.plan.build import Plan
 from appspecs.plan.urns import nesting
-from appspecs.report.plan import apps_lines, notice_lines, plan_json
+from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines
 
 if TYPE_CHECKING:
     # only for the annotations: appspecs.deploy.preview imports pulumi's SDK (~0.2 s)
@@ -66,6 +66,7 @@ def text_preview(report: PreviewReport) -> str:
     lines += notice_lines(report.plan.summary)
     lines.append("")
     lines += apps_lines(report.plan.summary)
+    lines += refused_lines(report.plan)
     lines.append("")
     lines.append("Resources (pulumi preview):")
     changing = [s for s in engine.steps if s.op != "same"]
