@@ -525,6 +525,8 @@ SKIPS: dict[str, str] = {
     "scripts/test": "it runs this suite (CI runs it on a clean clone as .ci/run); from here it would recurse",
     "pulumi preview": "needs the Pulumi CLI and a real Okta org: pulumi-okta's provider reads the groups from it",
     "pulumi up": "needs the Pulumi CLI and a real Okta org to deploy to",
+    "pulumi state": "needs the Pulumi CLI and a stack's recorded state; the plan prints this "
+    "command with the URNs (tests/test_protected_partner.py)",
     "appspec preview": "needs the Pulumi CLI (a pulumi preview through the Automation API) and a real Okta org",
 }
 
