@@ -122,3 +122,17 @@ def test_text_and_json_name_files_from_the_working_folder(tmp_path: Path) -> Non
     files = {d["file"] for d in report["diagnostics"]}
     assert shown in files
     assert all((here / f).is_file() for f in files), files
+
+
+@pytest.mark.parametrize("flag", ["--app", "--partner"])
+@pytest.mark.parametrize("value", ["", "  ", "crm\tsync", "crm\nsync"])
+def test_import_refuses_a_value_that_names_no_app(flag: str, value: str, tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, "import", "--stack", "dev", "--org-url", NOWHERE, flag, value)
+    no_traceback(result)
+    assert result.returncode == 2
+    assert f"Invalid value for '{flag}': {value!r} names no app; give an app id" in result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in (project / "app-specs" / "apps").iterdir()) == sorted(
+        p.name for p in (ROOT / "app-specs" / "apps").iterdir()
+    )

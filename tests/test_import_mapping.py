@@ -533,6 +533,12 @@ def test_apps_whose_marker_names_an_existing_spec_are_left_alone(org: Org) -> No
     again = run_import(org, "--app", "Customer Relations")
     assert again.exit_code == 2
     assert "app-specs/apps/crm.yaml, pulumi-import.dev.json exist" in again.stderr
+    # by the name the message gave, too
+    by_name = run_import(org, "--app", "crm", "--force")
+    assert by_name.exit_code == 0, by_name.output
+    assert "import Customer Relations" in by_name.stdout
+    assert "Hand Made" not in by_name.stdout
+    assert org.spec("crm")["label"] == "Customer Relations"
 
 
 # -- errors -----------------------------------------------------------------------------------

@@ -50,6 +50,22 @@ from appspecs.stackconfig import loopback_allowed
 from appspecs.text import printable
 
 
+def _app_names(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Refuse a value that can name no app: blank, or holding a control character (no id, client
+    id, label or spec name has one)."""
+    for wanted in value:
+        if not wanted.strip() or not wanted.isprintable():
+            raise click.BadParameter(
+                f"{printable(repr(wanted))} names no app; give an app id (0oa...), a client id, "
+                "the app's label, or a spec name",
+                ctx,
+                param,
+            )
+    return value
+
+
 @click.command(name="import")
 @stack_option("The stack whose org and auth server to read.")
 @org_url_option
@@ -66,14 +82,17 @@ from appspecs.text import printable
     "--app",
     "apps",
     multiple=True,
-    metavar="ID_OR_LABEL",
-    help="Import only this app (app id, client id or label); repeatable.",
+    metavar="APP",
+    callback=_app_names,
+    help="Import only this app: its app id, client id, label, or the spec name its appspecs "
+    "marker carries; repeatable.",
 )
 @click.option(
     "--partner",
     "partners",
     multiple=True,
-    metavar="NAME",
+    metavar="APP",
+    callback=_app_names,
     help="Write this app as type: partner (spec name, app id, client id or label); repeatable.",
 )
 @click.option(

@@ -63,9 +63,12 @@ def org_notes(snap: Snapshot) -> list[str]:
 
 
 def matches(app: LiveApp, wanted: str) -> bool:
-    """``--app`` and ``--partner`` name an app by id, client id or label (any case)."""
-    return wanted in (app.id, app.client_id) or (
-        app.label is not None and app.label.casefold() == wanted.casefold()
+    """``--app`` and ``--partner`` name an app by id, client id, label (any case) or the spec
+    name its appspecs marker carries (the name import reports apps already managed by)."""
+    return (
+        wanted in (app.id, app.client_id)
+        or (app.label is not None and app.label.casefold() == wanted.casefold())
+        or (app.marker is not None and app.marker.name == wanted)
     )
 
 
