@@ -136,3 +136,39 @@ def test_import_refuses_a_value_that_names_no_app(flag: str, value: str, tmp_pat
     assert sorted(p.name for p in (project / "app-specs" / "apps").iterdir()) == sorted(
         p.name for p in (ROOT / "app-specs" / "apps").iterdir()
     )
+
+
+# -- empty values: click takes '' for '.', the working folder -----------------------------------
+
+EMPTY_PATHS = {
+    "validate --specs": ["validate", "--specs", ""],
+    "validate --stacks": ["validate", "--stacks", ""],
+    "schema --out": ["schema", "--out", ""],
+    "plan --state": ["plan", "--stack", "dev", "--state", ""],
+    "status --state": ["status", "--stack", "dev", "--state", ""],
+    "import --out": ["import", "--stack", "dev", "--org-url", NOWHERE, "--out", ""],
+    "import --import-file": ["import", "--stack", "dev", "--org-url", NOWHERE, "--import-file", ""],
+}
+
+
+@pytest.mark.parametrize("command", sorted(EMPTY_PATHS))
+def test_an_empty_path_is_refused_not_taken_for_the_working_folder(
+    command: str, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, *EMPTY_PATHS[command])
+    no_traceback(result)
+    assert result.returncode == 2
+    flag = command.split()[-1]
+    assert f"Invalid value for '{flag}': '' names no file or folder" in result.stderr
+
+
+@pytest.mark.parametrize("detailed", [[], ["--detailed-exitcode"]])
+def test_plan_base_empty_is_refused_not_a_plan_against_state(
+    detailed: list[str], tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, "plan", "--stack", "dev", "--base", "", *detailed)
+    assert result.returncode == (1 if detailed else 2)
+    assert result.stderr == "appspec: --base '' names no folder or git ref (is a variable unset?)\n"
+    assert result.stdout == ""

@@ -75,11 +75,25 @@ def fail(message: str, code: int = exits.USAGE) -> NoReturn:
 # -- options ----------------------------------------------------------------------------------
 
 
+class PathArg(click.Path):
+    """A path flag's value as a Path. An empty value is refused: click would take '' for '.',
+    the working folder, and a `--base "$REF"` or `--out "$FILE"` whose variable is unset would
+    then read or write something else than meant."""
+
+    def __init__(self, *, file_okay: bool = True, dir_okay: bool = True, writable: bool = False):
+        super().__init__(path_type=Path, file_okay=file_okay, dir_okay=dir_okay, writable=writable)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"{value!r} names no file or folder (is a variable unset?)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def specs_option(func: F) -> F:
     return click.option(
         "--specs",
         "specs_dir",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=PathArg(file_okay=False),
         default=None,
         callback=_specs_default,
         help="The specs folder: scope-catalog.yaml, approvals.yaml and apps/ [default: "
@@ -92,7 +106,7 @@ def stacks_option(func: F) -> F:
     return click.option(
         "--stacks",
         "stacks_dir",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=PathArg(file_okay=False),
         default=None,
         help="Folder of Pulumi.<stack>.yaml files [default: stacks/ beside the specs folder].",
     )(func)
@@ -130,7 +144,7 @@ def out_file_option(help: str) -> Callable[[F], F]:
     the command does its work: a typo there must not cost a plan or an audit of the org."""
     return click.option(
         "--out",
-        type=click.Path(path_type=Path, dir_okay=False, writable=True),
+        type=PathArg(dir_okay=False, writable=True),
         default=None,
         callback=_checked_out_file,
         help=help,

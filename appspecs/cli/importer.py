@@ -19,6 +19,7 @@ import click
 from appspecs.audit.compare_server import server_findings
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    PathArg,
     fail,
     folder_problem,
     load_readable_specs,
@@ -74,7 +75,7 @@ def _app_names(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathArg(file_okay=False),
     default=None,
     help="Folder to write the specs to [default: apps/ in the specs folder].",
 )
@@ -98,7 +99,7 @@ def _app_names(
 @click.option(
     "--import-file",
     "import_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathArg(dir_okay=False),
     default=None,
     help="Where to write the Pulumi import file [default: pulumi-import.<stack>.json in the "
     "project folder, the stacks folder's parent].",

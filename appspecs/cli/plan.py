@@ -11,6 +11,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    PathArg,
     debug_enabled,
     fail,
     format_option,
@@ -175,7 +176,7 @@ def run(options: PlanOptions) -> Plan:
     # A plan allocates many small objects and frees almost none before it exits.
     with collector_paused():
         specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to plan")
-        if options.base:
+        if options.base is not None:  # `--base ''` is refused there, never taken for no base
             result = _plan_base(options, specs, config)
         else:
             result = _plan_state(options, specs, config)
@@ -190,7 +191,7 @@ def run(options: PlanOptions) -> Plan:
 @click.option(
     "--state",
     "state_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathArg(dir_okay=False),
     default=None,
     help="Recorded state: a `pulumi stack export` document or a file-backend checkpoint "
     "(.json or .json.gz) [default: the local backend's checkpoint of the stack, if any].",

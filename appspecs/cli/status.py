@@ -9,6 +9,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    PathArg,
     fail,
     format_option,
     load_readable_specs,
@@ -78,7 +79,7 @@ def run(options: StatusOptions) -> None:
 @click.option(
     "--state",
     "state_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathArg(dir_okay=False),
     default=None,
     help="Recorded state to read client ids from: a `pulumi stack export` document or a "
     "file-backend checkpoint (.json or .json.gz) [default: the local backend's checkpoint of "

@@ -74,12 +74,14 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
     """The base specs and stacks: `ref_or_dir` as a folder when one exists (its stacks beside
     it), else a git ref of the repository holding `specs_dir` (its specs and stacks folders at
     that commit). The temporary copy of a ref is removed on exit."""
+    if not ref_or_dir.strip():  # Path('') is '.', a folder: an unset variable would plan it
+        raise BaseError(f"--base {ref_or_dir!r} names no folder or git ref (is a variable unset?)")
     folder = Path(ref_or_dir)
     if folder.is_dir():
         beside = folder.resolve().parent / "stacks"
         yield BaseTree(folder, str(folder), beside if beside.is_dir() else None)
         return
-    if not ref_or_dir or ref_or_dir.startswith("-"):
+    if ref_or_dir.startswith("-"):
         raise BaseError(f"--base '{ref_or_dir}' is neither a folder nor a git ref")
     where = specs_dir if specs_dir.is_dir() else Path(".")
     top = _git(where, "rev-parse", "--show-toplevel")
