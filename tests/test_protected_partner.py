@@ -364,3 +364,13 @@ def test_the_first_update_that_protects_an_app_says_so(tree: Path) -> None:
     assert "note: the update protects the resources of acme-analytics" in text_plan(plan)
     assert plan_json(plan)["summary"]["notes"] == list(plan.notes)
     assert _plan(_specs(tree), _recorded()).notes == ()  # recorded protected: nothing to say
+
+
+def test_an_update_that_lifts_an_imports_protection_says_so(tree: Path) -> None:
+    # pulumi import protects what it imports; the program protects only approved partner apps
+    doc = _recorded()
+    for r in doc["deployment"]["resources"]:
+        if r["urn"].endswith(("::crm-sync", "::crm-sync-policy", "::crm-sync-rule")):
+            r["protect"] = True
+    (note,) = _plan(_specs(tree), doc).notes
+    assert note.startswith("the update lifts the protection of the resources of crm-sync (only")

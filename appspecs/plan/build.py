@@ -132,8 +132,9 @@ def protection_notes(planned: Sequence[PlannedResource], recorded: RecordedState
         )
     if loses:
         notes.append(
-            f"the update lifts the protection of the resources of {', '.join(sorted(loses))} (no "
-            "longer partner apps): a later update may delete them"
+            f"the update lifts the protection of the resources of {', '.join(sorted(loses))} "
+            "(only approved partner apps are protected; pulumi import protects what it imports): "
+            "a later update may delete them"
         )
     return notes
 

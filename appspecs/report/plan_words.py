@@ -44,16 +44,16 @@ PRIVILEGE = "PRIVILEGE INCREASE"
 NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     "deleteRefused": (
         "Delete refused",
-        "pulumi up refuses to delete the resources of {names}: an approved partner app's "
-        "resources are protected, so it keeps running, and every update fails until the app is "
-        "approved again (its spec restored, if removed) or retired on purpose (how: after the "
+        "pulumi up refuses to delete the resources of {names}: they are protected (as an "
+        "approved partner app's are), so it keeps running, and every update fails until the app "
+        "is approved again (its spec restored, if removed) or retired on purpose (how: after the "
         "apps).",
     ),
     "replaceRefused": (
         "Replace refused",
-        "pulumi up refuses to replace resources of {names}: an approved partner app's "
-        "resources are protected, so the update stops there; to replace them on purpose, "
-        "unprotect them first (how: after the apps).",
+        "pulumi up refuses to replace resources of {names}: they are protected (as an approved "
+        "partner app's are), so the update stops there; to replace them on purpose, unprotect "
+        "them first (how: after the apps).",
     ),
     "liveAppDeleted": (
         "Live app deleted",
