@@ -374,3 +374,33 @@ def test_an_update_that_lifts_an_imports_protection_says_so(tree: Path) -> None:
             r["protect"] = True
     (note,) = _plan(_specs(tree), doc).notes
     assert note.startswith("the update lifts the protection of the resources of crm-sync (only")
+
+
+def _status(specs: Path, state: Path) -> dict[str, Any]:
+    result = CliRunner(env={"PULUMI_BACKEND_URL": ""}).invoke(
+        cli,
+        [
+            *("status", "--stack", "prod", "--specs", str(specs), "--stacks", str(STACKS)),
+            *("--state", str(state), "--format", "json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_status_says_a_protected_app_that_deploys_nothing_keeps_running(
+    tree: Path, tmp_path: Path
+) -> None:
+    state = ps.write(_recorded(), tmp_path / "state.json")
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    data = _status(tree, state)
+    acme = next(a for a in data["apps"] if a["name"] == "acme-analytics")
+    assert (acme["state"], acme["recorded"], acme["keptProtected"]) == ("under review", True, True)
+    assert not any("deletes it from Okta" in n for n in acme["notes"])
+    assert any("pulumi up refuses to delete it, so it keeps running" in n for n in acme["notes"])
+    (tree / "apps" / "acme-analytics.yaml").unlink()
+    data = _status(tree, state)
+    assert data["recordedOnly"] == data["recordedOnlyProtected"] == ["acme-analytics"]
+    assert not any("the next update deletes" in n for n in data["notes"])
+    assert any("pulumi up refuses to delete them" in n for n in data["notes"])

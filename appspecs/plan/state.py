@@ -143,6 +143,13 @@ class RecordedState:
         """The apps an update recorded: the names of their OidcApp components."""
         return {r.name for r in self.resources if r.type == APP_COMPONENT and not r.delete}
 
+    def protected_apps(self) -> set[str]:
+        """The apps whose recorded component is protected (an approved partner app's, or an
+        import's): pulumi up refuses to delete them, whatever the program registers."""
+        return {
+            r.name for r in self.resources if r.type == APP_COMPONENT and not r.delete and r.protect
+        }
+
     def client_ids(self) -> dict[str, str]:
         """App name -> the client id recorded for its OAuth app (apps without one left out)."""
         apps = {r.urn: r.name for r in self.resources if r.type == APP_COMPONENT and not r.delete}

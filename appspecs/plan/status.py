@@ -60,12 +60,24 @@ class AppRow:
     ticket: str | None = None
     client_id: str | None = None  # as the recorded state holds it
     recorded: bool = False  # the recorded state holds the app
+    # recorded protected (an approved partner app): pulumi up refuses to delete it
+    protected: bool = False
     errors: tuple[Diagnostic, ...] = ()  # why it is denied
 
     @property
     def leaves_okta(self) -> bool:
         """Recorded in the stack's state but deploying nothing: the next update deletes it
         (while a spec has errors the program deploys nothing at all, so not for a denied one)."""
+        return self.deploys_nothing and not self.protected
+
+    @property
+    def kept_protected(self) -> bool:
+        """Recorded, deploying nothing, but protected: pulumi up refuses the deletes, so it keeps
+        running (and every update fails on them until it is approved again or retired)."""
+        return self.deploys_nothing and self.protected
+
+    @property
+    def deploys_nothing(self) -> bool:
         return self.recorded and self.deployed_digest is None and self.state != "denied"
 
     @property
@@ -85,6 +97,8 @@ class StatusReport:
     problems: tuple[Diagnostic, ...] = ()
     # apps the recorded state holds that have no spec file: the next update deletes them
     recorded_only: tuple[str, ...] = ()
+    # those of them recorded protected: pulumi up refuses to delete them
+    recorded_only_protected: tuple[str, ...] = ()
     # every state, zeros included; each row counted once
     counts: Mapping[StatusState, int] = field(init=False, repr=False, compare=False)
 
@@ -104,6 +118,7 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
     """One row per app spec file of `specs` (those with errors included), for `stack`."""
     client_ids = state.client_ids() if state is not None else {}
     recorded = state.app_names() if state is not None else set()
+    protected = state.protected_apps() if state is not None else set()
     apps_dir = specs.root / APPS_DIR
     denied: dict[str, list[Diagnostic]] = {}
     problems: list[Diagnostic] = []
@@ -121,13 +136,18 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         for name, errors in denied.items()
         if name not in specs.apps
     ]
-    rows = [dataclasses.replace(r, recorded=r.name in recorded) for r in rows]
+    rows = [
+        dataclasses.replace(r, recorded=r.name in recorded, protected=r.name in protected)
+        for r in rows
+    ]
+    only = recorded - {r.name for r in rows}
     return StatusReport(
         stack=stack,
         against=state.source if state is not None else None,
         rows=tuple(sorted(rows, key=lambda r: r.name)),
         problems=tuple(problems),
-        recorded_only=tuple(sorted(recorded - {r.name for r in rows})),
+        recorded_only=tuple(sorted(only)),
+        recorded_only_protected=tuple(sorted(only & protected)),
     )
 
 

@@ -23,6 +23,11 @@ LEAVES_OKTA = (
     "recorded in the stack's state: the next update deletes it from Okta (its client id stops "
     "working)"
 )
+KEPT_PROTECTED = (
+    "recorded in the stack's state, protected: pulumi up refuses to delete it, so it keeps "
+    "running, and every update fails until it is approved again or retired on purpose "
+    "(appspec plan says how)"
+)
 
 
 def short(digest: str | None) -> str:
@@ -63,6 +68,7 @@ def row_notes(row: AppRow) -> list[str]:
     if row.state == "denied":
         return [diagnostic_line(d) for d in row.errors]
     notes: list[str] = [LEAVES_OKTA] if row.leaves_okta else []
+    notes += [KEPT_PROTECTED] if row.kept_protected else []
     if row.state == "under review":
         if row.approved_digest is not None:
             what = f"no approved version of it is deployed here; the change waits for {approve}"
@@ -91,10 +97,18 @@ def problems_notes(report: StatusReport) -> list[str]:
             "give once they are"
         )
         notes += [diagnostic_line(d) for d in report.problems]
-    if report.recorded_only:
+    deleted = [a for a in report.recorded_only if a not in report.recorded_only_protected]
+    if deleted:
         notes.append(
             "recorded in the state but with no spec file (not listed): the next update deletes "
-            f"them from Okta and their client ids stop working: {', '.join(report.recorded_only)}"
+            f"them from Okta and their client ids stop working: {', '.join(deleted)}"
+        )
+    if report.recorded_only_protected:
+        notes.append(
+            "recorded in the state, protected, but with no spec file (not listed): pulumi up "
+            "refuses to delete them, so they keep running, and every update fails until their "
+            "specs are restored or they are retired on purpose (appspec plan says how): "
+            + ", ".join(report.recorded_only_protected)
         )
     return notes
 
@@ -172,6 +186,7 @@ def row_json(row: AppRow) -> dict[str, Any]:
         "ticket": row.ticket,
         "clientId": row.client_id,
         "recorded": row.recorded,
+        "keptProtected": row.kept_protected,
         "errors": [d.to_json() for d in row.errors],
         "notes": row_notes(row),
     }
@@ -187,6 +202,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "notes": problems_notes(report),
         "problems": [d.to_json() for d in report.problems],
         "recordedOnly": list(report.recorded_only),
+        "recordedOnlyProtected": list(report.recorded_only_protected),
         "apps": [row_json(r) for r in report.rows],
     }
 
