@@ -172,3 +172,10 @@ def test_plan_base_empty_is_refused_not_a_plan_against_state(
     assert result.returncode == (1 if detailed else 2)
     assert result.stderr == "appspec: --base '' names no folder or git ref (is a variable unset?)\n"
     assert result.stdout == ""
+
+
+def test_a_misspelt_command_is_answered_with_the_nearest(tmp_path: Path) -> None:
+    result = appspec(tmp_path, "valdate")
+    assert result.returncode == 2
+    assert "No such command 'valdate'. Did you mean 'validate'?" in result.stderr
+    assert appspec(tmp_path, "secret", "rotat").stderr.endswith("Did you mean 'rotate'?\n")

@@ -7,6 +7,7 @@ import sys
 import traceback
 
 import click
+from click.exceptions import NoSuchCommand
 
 from appspecs.cli import exits
 from appspecs.cli.common import debug_enabled
@@ -38,6 +39,15 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), attr)
         assert isinstance(command, click.Command)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click suggests the nearest command from `self.commands`, which loads every command;
+        # the lazy names are enough.
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            raise NoSuchCommand(args[0], possibilities=list(COMMANDS), ctx=ctx)
+        return super().resolve_command(ctx, args)
 
 
 @click.group(
