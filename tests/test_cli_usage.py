@@ -179,3 +179,15 @@ def test_a_misspelt_command_is_answered_with_the_nearest(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "No such command 'valdate'. Did you mean 'validate'?" in result.stderr
     assert appspec(tmp_path, "secret", "rotat").stderr.endswith("Did you mean 'rotate'?\n")
+
+
+def test_a_broken_catalog_is_shown_alone_without_a_count_of_apps(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    (project / "app-specs" / "scope-catalog.yaml").unlink()
+    result = appspec(project, "schema")
+    assert result.returncode == 1
+    assert (
+        result.stdout
+        == "app-specs/scope-catalog.yaml: error[catalog] the scope catalog is missing\n"
+    )
+    assert result.stderr == "appspec: the scope catalog has errors\n"

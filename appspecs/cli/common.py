@@ -13,7 +13,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.parallel import MIN_ITEMS_PER_WORKER
-from appspecs.report.diagnostics import text_report
+from appspecs.report.diagnostics import diagnostic_line, text_report
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import (
@@ -260,7 +260,8 @@ def require_catalog(specs: SpecSet) -> ScopeCatalog:
     if specs.catalog is not None:
         return specs.catalog
     shown = str(specs.root / CATALOG_FILE)
-    click.echo(text_report([d for d in specs.diagnostics if d.file == shown], 0, []))
+    # the catalog's lines alone: a summary would count the apps, none of which was the problem
+    click.echo("\n".join(diagnostic_line(d) for d in specs.diagnostics if d.file == shown))
     fail("the scope catalog has errors", exits.FAILED)
 
 
