@@ -42,6 +42,8 @@ CODES: tuple[str, ...] = (
     "logo",
     "catalog",
     "approval",
+    "signature",
+    "allowed-signers",
     "partner",
     "held",
     "stack-credential",

@@ -28,6 +28,8 @@ from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SpecsDirError, load_specs
 from appspecs.spec.schema import schema_text
+from appspecs.spec.signatures import SigningError, sign_approval, signature_problem
+from appspecs.spec.signers import SIGNERS_FILE, AllowedSigners
 from appspecs.spec.versions import stored_version
 
 
@@ -75,18 +77,37 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | Non
 @click.argument("name")
 @click.option("--by", "approved_by", required=True, help="Email of the approver.")
 @click.option("--ticket", required=True, help="The review ticket, e.g. SEC-1042.")
+@click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The approver's SSH key to sign the approval with, as ssh-keygen -Y sign -f takes it: "
+    "a private key file, or a public key whose private half is in ssh-agent. Required when "
+    f"the specs folder has {SIGNERS_FILE}.",
+)
 @specs_option
 @stacks_option
 def approve(
-    name: str, approved_by: str, ticket: str, specs_dir: Path, stacks_dir: Path | None
+    name: str,
+    approved_by: str,
+    ticket: str,
+    key: Path | None,
+    specs_dir: Path,
+    stacks_dir: Path | None,
 ) -> None:
-    """Record an approval of partner app NAME, bound to its spec's current digest."""
+    """Record an approval of partner app NAME, bound to its spec's current digest and signed
+    with the approver's SSH key."""
     specs = load_readable_specs(specs_dir, stacks_dir)
     require_catalog(specs)
     # The file is rewritten from what was read of it: with errors in it, the approvals that
     # could not be read would be dropped without a word (and their apps deleted from Okta).
+    # An approval whose signature does not hold is read, and rewritten as it is.
     approvals_file = str(specs_dir / APPROVALS_FILE)
-    broken = [d for d in specs.diagnostics if d.is_error and d.file == approvals_file]
+    broken = [
+        d
+        for d in specs.diagnostics
+        if d.is_error and d.file == approvals_file and d.code != "signature"
+    ]
     if broken:
         click.echo(text_report(broken, specs.files, []))
         fail(f"{approvals_file} has errors; fix them before approving", exits.FAILED)
@@ -115,13 +136,46 @@ def approve(
         # the same words validate uses for a bad value in approvals.yaml
         first = findings_from_validation(exc, Approval, {})[0]
         fail(f"--{str(first.path[0]).replace('approved_', '')}: {first.message}")
-    others = [a for a in specs.approvals.values() if a.app != name]
+    approval = _signed(approval, key, specs.signers, specs_dir)
+    kept = [*specs.approvals.values(), *specs.unverified.values()]
+    others = [a for a in kept if a.app != name]
     path = specs_dir / APPROVALS_FILE
     try:
         write_approvals(path, [*others, approval])
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
-    click.echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}) in {path}")
+    signed = "" if approval.signature is None else ", signed"
+    click.echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}")
+
+
+def _signed(
+    approval: Approval, key: Path | None, signers: AllowedSigners | None, specs_dir: Path
+) -> Approval:
+    """The approval with its signature; ends the command when it would not count."""
+    where = specs_dir / SIGNERS_FILE
+    if key is None:
+        if signers is not None:
+            fail(
+                f"--key is required: {where} lists who may approve, and an approval counts only "
+                "signed by one of them (give the approver's SSH key: a private key file, or a "
+                "public key whose private half is in ssh-agent)"
+            )
+        return approval
+    try:
+        signed = approval.model_copy(update={"signature": sign_approval(approval, key)})
+    except SigningError as exc:
+        fail(str(exc))
+    if signers is not None:
+        problem = signature_problem(signed, signers)
+        if problem is not None:
+            fail(f"this approval would not count, so it is not recorded: {problem.message}", 1)
+    else:
+        click.echo(
+            f"appspec: note: there is no {where}: the signature is recorded, but nothing checks "
+            "it until that file lists the approvers",
+            err=True,
+        )
+    return signed
 
 
 @click.command()

@@ -40,6 +40,13 @@ class Approval(BaseModel):
     approved_at: Annotated[str, AfterValidator(_iso_datetime)] = Field(
         description="When, ISO 8601 with a time zone."
     )
+    signature: Annotated[str, StringConstraints(min_length=1, max_length=16 * 1024)] | None = Field(
+        default=None,
+        description="The approver's SSH signature (ssh-keygen -Y sign -n appspecs-approval, "
+        "armored) of app, digest, ticket, approved_by and approved_at; written by appspec "
+        "approve --key. With app-specs/allowed_signers, an approval counts only when it is "
+        "signed by a key listed there for approved_by.",
+    )
     # The version that was reviewed, as the digest reads it: kept so that a later change to the
     # spec waits for review while Okta keeps this version, and so a pull request shows both.
     spec: dict[str, Any] | None = Field(
@@ -72,9 +79,22 @@ def approval_status(app_type: str, digest: str, approval: Approval | None) -> Ap
 
 HEADER = (
     "# Partner approvals: each entry binds one reviewed spec, by digest, to its reviewer, and\n"
-    "# keeps that version (spec:). Written by `appspec approve NAME --by EMAIL --ticket ID`.\n"
+    "# keeps that version (spec:), signed by the approver (signature:). Written by\n"
+    "# `appspec approve NAME --by EMAIL --ticket ID --key PATH`.\n"
     "# A later change to the app's spec waits for review; Okta keeps the version kept here.\n"
 )
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes a value of several lines (a signature) as a block, as ssh-keygen printed it."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
 
 
 def write_approvals(path: Path, approvals: list[Approval]) -> None:
@@ -82,7 +102,7 @@ def write_approvals(path: Path, approvals: list[Approval]) -> None:
         {k: v for k, v in a.model_dump().items() if v is not None}
         for a in sorted(approvals, key=lambda a: a.app)
     ]
-    body = yaml.safe_dump({"approvals": entries}, sort_keys=False, allow_unicode=True)
+    body = yaml.dump({"approvals": entries}, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(HEADER + body, encoding="utf-8")
     tmp.replace(path)

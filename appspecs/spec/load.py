@@ -34,6 +34,8 @@ from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partial import partial_model
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, PartnersFile, check_registry
+from appspecs.spec.signatures import signature_problem
+from appspecs.spec.signers import SIGNERS_FILE, AllowedSigners, read_signers
 from appspecs.spec.versions import read_version
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
 from appspecs.stackconfig import StackSettings, all_stack_settings, stored_credentials
@@ -75,7 +77,12 @@ class SpecSet:
     root: Path
     catalog: ScopeCatalog | None = None
     apps: dict[str, LoadedSpec] = field(default_factory=dict)  # only specs without errors
+    # the approvals that count: with allowed_signers, only those signed by a listed approver
     approvals: dict[str, Approval] = field(default_factory=dict)
+    # approvals read but not counted, their signature not holding: kept as written, never bound
+    unverified: dict[str, Approval] = field(default_factory=dict)
+    # who may approve; None: there is no allowed_signers, approvals are not signed
+    signers: AllowedSigners | None = None
     # the version each approval keeps, when it hashes to its digest and still passes the checks
     approved: dict[str, LoadedSpec] = field(default_factory=dict)
     # apps whose partner is suspended: deployed INACTIVE
@@ -333,7 +340,26 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         out.io_errors += result.io_errors
         if result.loaded is not None:
             out.apps[result.loaded.spec.name] = result.loaded
-    _bind_approvals(_load_approvals(root, out), out, ctx)
+    signers = read_signers(root)
+    out.signers = signers.signers
+    out.diagnostics += signers.diagnostics
+    out.io_errors += signers.io_errors
+    approvals = _load_approvals(root, out)
+    _bind_approvals(approvals, out, ctx)
+    if approvals and out.signers is None:
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.WARNING,
+                "signature",
+                str(root / SIGNERS_FILE),
+                None,
+                None,
+                "",
+                f"approvals are not signed: there is no {SIGNERS_FILE}, so anyone who can edit "
+                f"{APPROVALS_FILE} can approve a partner app; list the approvers' SSH keys in "
+                f"{SIGNERS_FILE} and sign approvals with appspec approve --key",
+            )
+        )
     out.suspended = _suspended(out.apps, partners)
     if (
         partners is not None
@@ -405,7 +431,7 @@ def _bind_approvals(
 ) -> None:
     for approval, file, i in approvals:
         loaded = out.apps.get(approval.app)
-        if approval.app in out.approvals:
+        if approval.app in out.approvals or approval.app in out.unverified:
             file.add(
                 Finding("approval", ("approvals", i, "app"), f"'{approval.app}' is approved twice")
             )
@@ -426,12 +452,23 @@ def _bind_approvals(
                 )
             )
         else:
+            problem = None if out.signers is None else signature_problem(approval, out.signers)
+            if problem is not None:
+                file.add(
+                    Finding(
+                        "signature", ("approvals", i, problem.field), problem.shown(approval.app)
+                    )
+                )
+                out.unverified[approval.app] = approval
+                continue
             out.approvals[approval.app] = approval
             _bind_version(approval, file, i, out, ctx)
     for name in sorted(out.apps):
         loaded = out.apps[name]
         status = out.status(name)
-        approve = f"appspec approve {name} --by EMAIL --ticket ID"
+        approve = f"appspec approve {name} --by EMAIL --ticket ID" + (
+            " --key PATH" if out.signers is not None else ""
+        )
         if status is ApprovalStatus.PENDING:
             message = f"partner app '{name}' is under review until approved: {approve} " + (
                 f"(digest {loaded.digest})"

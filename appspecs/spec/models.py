@@ -3,6 +3,7 @@ name or other fields live in `checks.py`, so each can report its own diagnostic 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal
 
@@ -100,12 +101,9 @@ PartnerId = Annotated[
     StringConstraints(min_length=NAME_MIN_LENGTH, max_length=NAME_MAX_LENGTH, pattern=NAME_PATTERN),
 ]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_printable)]
-Email = Annotated[
-    str,
-    StringConstraints(
-        max_length=254, pattern=r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
-    ),
-]
+EMAIL_REGEX = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+EMAIL_PATTERN = re.compile(EMAIL_REGEX)
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_REGEX)]
 Uri = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 GroupName = Annotated[
     str, StringConstraints(min_length=1, max_length=255), AfterValidator(_printable)

@@ -1,0 +1,169 @@
+"""An approval's proof: the message its approver signs, signed by ssh-keygen, checked in Python.
+
+Signing is `ssh-keygen -Y sign -n appspecs-approval -f KEY` on the approval's message, as git
+signs commits (so a key in ssh-agent, or on a hardware token, works as it does for git).
+Checking needs no ssh-keygen: sshsig verifies the signature, and `signature_problem` says why
+an approval does not count against `allowed_signers`, as `ssh-keygen -Y verify -I approved_by`
+would refuse it. The message is plain text (docs/commands.md shows how to check an approval
+with ssh-keygen by hand).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from sshsig import InvalidSignature, PublicKey, check_signature
+from sshsig.sshsig import SshsigSignature
+
+from appspecs.spec.approvals import Approval
+from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
+
+# what ssh-keygen signs with; sshsig would also take md5 or sha1, which ssh-keygen refuses
+HASHES = (b"sha256", b"sha512")
+SIGN_HINT = "appspec approve {app} --by EMAIL --ticket ID --key PATH"
+
+
+def approval_message(approval: Approval) -> bytes:
+    """What the approver signs: every field that says who approved what, when, under which
+    ticket. The spec itself is bound through its digest. Each value is one printable line, so
+    no value can pass for another field."""
+    return (
+        "appspecs approval v1\n"
+        f"app: {approval.app}\n"
+        f"digest: {approval.digest}\n"
+        f"ticket: {approval.ticket}\n"
+        f"approved_by: {approval.approved_by}\n"
+        f"approved_at: {approval.approved_at}\n"
+    ).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureProblem:
+    """Why an approval does not count; `field` is the approval's field it points at."""
+
+    field: str
+    message: str
+    # signing it again (by a listed approver) is the fix; else allowed_signers is
+    resign: bool = True
+
+    def shown(self, app: str) -> str:
+        """The message with its fix, as validate says it."""
+        if not self.resign:
+            return self.message
+        return f"{self.message}; sign it again: {SIGN_HINT.format(app=app)}"
+
+
+def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureProblem | None:
+    """None when the approval is signed, in the approval namespace, by a key allowed_signers
+    lists for its approved_by; else what is wrong."""
+    if not signers.readable:
+        return SignatureProblem(
+            "signature",
+            f"cannot be verified: {SIGNERS_FILE} could not be read (see its error)",
+            resign=False,
+        )
+    if approval.signature is None:
+        return SignatureProblem(
+            "app",
+            f"this approval is not signed: with {SIGNERS_FILE}, an approval counts only when "
+            f"its approver signs it with a key listed there",
+        )
+    try:
+        outer = SshsigSignature.from_armored(approval.signature)
+        key = PublicKey.from_ssh_encoding(outer.public_key)
+    except (ValueError, NotImplementedError) as exc:
+        return SignatureProblem(
+            "signature",
+            "not an SSH signature as ssh-keygen -Y sign writes it (-----BEGIN SSH "
+            f"SIGNATURE----- ...): {exc or type(exc).__name__}",
+        )
+    if outer.namespace != NAMESPACE.encode():
+        shown = outer.namespace.decode("ascii", "backslashreplace")[:60]
+        return SignatureProblem(
+            "signature",
+            f"signed for namespace '{shown}', not '{NAMESPACE}': a signature made for anything "
+            f"else (a git commit, a file) is no approval",
+        )
+    if outer.hash_algo not in HASHES:
+        shown = outer.hash_algo.decode("ascii", "backslashreplace")[:20]
+        return SignatureProblem(
+            "signature", f"signed with hash '{shown}'; accepted: sha256, sha512 (as ssh-keygen)"
+        )
+    if not _valid(approval):
+        return SignatureProblem(
+            "signature",
+            f"the signature (by key {key.sha256_str()}) does not match this approval: app, "
+            "digest, ticket, approved_by and approved_at must be exactly as signed; one was "
+            f"changed after signing, or the signature is another approval's",
+        )
+    listed = signers.listing(key)
+    if not listed:
+        return SignatureProblem(
+            "signature",
+            f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} does not list: only the "
+            f"approvers listed there may approve",
+        )
+    mine = [k for k in listed if approval.approved_by in k.principals]
+    if not mine:
+        others = sorted({p for k in listed for p in k.principals})
+        return SignatureProblem(
+            "approved_by",
+            f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} lists for "
+            f"{', '.join(others)}, not for approved_by {approval.approved_by}",
+        )
+    if not any(k.approves for k in mine):
+        lines = ", ".join(f"line {k.line}: {','.join(k.namespaces)}" for k in mine)
+        return SignatureProblem(
+            "signature",
+            f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} lists for "
+            f"{approval.approved_by} but not for namespace {NAMESPACE} ({lines}); add it to "
+            f'that line\'s namespaces="..."',
+            resign=False,
+        )
+    return None
+
+
+def _valid(approval: Approval) -> bool:
+    assert approval.signature is not None
+    try:
+        check_signature(approval_message(approval), approval.signature, NAMESPACE)
+    # sshsig reads a signature's inner algorithm with an assert and lets a malformed inner
+    # blob's ValueError through: each is a signature that does not verify, never a crash.
+    except (InvalidSignature, ValueError, NotImplementedError, AssertionError):
+        return False
+    return True
+
+
+class SigningError(Exception):
+    """The approval could not be signed; the message says why and what to do (exit 2)."""
+
+
+def sign_approval(approval: Approval, key: Path) -> str:
+    """The armored signature of the approval's message by `key`: a private key file, or a public
+    key whose private half is in ssh-agent (as ssh-keygen -Y sign takes either)."""
+    exe = shutil.which("ssh-keygen")
+    if exe is None:
+        raise SigningError(
+            "ssh-keygen is not on PATH: signing an approval needs it (OpenSSH's client tools, "
+            "e.g. apt-get install openssh-client); checking one does not"
+        )
+    # stdin is the message and stdout the signature; a passphrase is asked on the terminal
+    try:
+        done = subprocess.run(
+            [exe, "-Y", "sign", "-n", NAMESPACE, "-f", str(key)],
+            input=approval_message(approval),
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise SigningError(f"cannot run {exe}: {exc.strerror or exc}") from exc
+    why = [line for line in done.stderr.decode(errors="replace").splitlines() if line.strip()]
+    why = [line for line in why if line != "Signing data on standard input"]
+    if done.returncode != 0:
+        raise SigningError(
+            f"ssh-keygen could not sign with --key {key}: {'; '.join(why) or 'no reason given'}"
+        )
+    return done.stdout.decode("ascii", errors="replace")

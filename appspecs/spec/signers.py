@@ -1,0 +1,225 @@
+"""Who may approve: `app-specs/allowed_signers`, in OpenSSH's allowed-signers format.
+
+The format is the one `git` and `ssh-keygen -Y verify` read (see ssh-keygen(1), ALLOWED
+SIGNERS): one key a line, `principals [options] keytype base64 [comment]`. sshsig (the library
+that also verifies the signatures) splits a line; this module says where a line is wrong and
+keeps what an approval's check needs. It is stricter than ssh-keygen where ssh-keygen would be
+lenient about who approves: a principal is one approver's email (no wildcard pattern), a key
+names its namespaces, and options appspec cannot honour are refused rather than ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sshsig import PublicKey
+from sshsig.allowed_signers import detect_options, lop_options, lop_principals
+
+from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.inputfile import NotText, SizeLimit, TooLarge, Unreadable, may_exist, read_input_text
+from appspecs.spec.models import EMAIL_PATTERN
+
+SIGNERS_FILE = "allowed_signers"
+# `ssh-keygen -Y sign -n NAMESPACE`: a signature made for git, or for anything else, is no
+# approval even when the same key signs both.
+NAMESPACE = "appspecs-approval"
+SUPPORTED_KEYS = ("ssh-ed25519", "ssh-rsa")
+EXAMPLE_LINE = f'EMAIL namespaces="{NAMESPACE}" ssh-ed25519 AAAA...'
+CODE = "allowed-signers"
+# A line is about 100 bytes (an RSA key some 700): this holds thousands of approvers.
+SIGNERS_LIMIT = SizeLimit(1024 * 1024, "one approver's line is about 100 bytes")
+
+
+@dataclass(frozen=True, slots=True)
+class SignerKey:
+    """One line of allowed_signers: a key and whom it speaks for."""
+
+    principals: tuple[str, ...]  # approvers' emails
+    namespaces: tuple[str, ...]
+    key: PublicKey
+    line: int
+
+    @property
+    def approves(self) -> bool:
+        """Its signatures may be approvals (the approval namespace is among its namespaces)."""
+        return NAMESPACE in self.namespaces
+
+
+@dataclass(frozen=True, slots=True)
+class SignerProblem:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AllowedSigners:
+    """The listed keys. `readable` False: the file is there but could not be used at all, so
+    no approval can be verified (its own problem is reported apart)."""
+
+    keys: tuple[SignerKey, ...]
+    readable: bool = True
+
+    def listing(self, key: PublicKey) -> list[SignerKey]:
+        return [k for k in self.keys if k.key == key]
+
+
+@dataclass(slots=True)
+class SignersRead:
+    """What reading allowed_signers gave. `signers` None: there is no such file."""
+
+    signers: AllowedSigners | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    io_errors: list[str] = field(default_factory=list)
+
+
+def read_signers(root: Path) -> SignersRead:
+    """`root/allowed_signers`, read as every input file is (size limit, UTF-8, no device)."""
+    path = root / SIGNERS_FILE
+    shown = str(path)
+    if not may_exist(path):
+        return SignersRead(None)
+    out = SignersRead(AllowedSigners((), readable=False))
+    try:
+        text = read_input_text(path, SIGNERS_LIMIT, shown)
+    except Unreadable as exc:
+        out.io_errors.append(str(exc))
+        return out
+    except TooLarge as exc:
+        out.diagnostics.append(Diagnostic(Severity.ERROR, "too-large", shown, 1, 1, "", exc.reason))
+        return out
+    except NotText as exc:
+        out.diagnostics.append(
+            Diagnostic(Severity.ERROR, CODE, shown, exc.at.line, exc.at.column, "", exc.reason)
+        )
+        return out
+    out.signers, problems = parse_signers(text)
+    out.diagnostics += [
+        Diagnostic(Severity.ERROR, CODE, shown, p.line, p.column, "", p.message) for p in problems
+    ]
+    return out
+
+
+def parse_signers(text: str) -> tuple[AllowedSigners, list[SignerProblem]]:
+    """Every well-formed line's key, and a problem (line, column) for each other line."""
+    keys: list[SignerKey] = []
+    problems: list[SignerProblem] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        start = len(line) - len(line.lstrip(" \t"))
+        if start == len(line) or line[start] == "#":
+            continue  # blank, or a comment (as ssh-keygen reads them)
+        found = list(_line_problems(line, start))
+        if found:
+            problems += [SignerProblem(number, col, msg) for col, msg in found]
+            continue
+        keys.append(_signer_key(line, start, number))
+    return AllowedSigners(tuple(keys)), problems
+
+
+def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
+    """(column, message) for what is wrong on one line; nothing when it is a usable key."""
+    for i, c in enumerate(line):
+        if not c.isprintable() and c != "\t":
+            yield i + 1, f"holds the control character {repr(c)[1:-1]}, not accepted here"
+            return
+    content = line[start:]
+    try:
+        principals, rest = lop_principals(content)
+    except ValueError:
+        yield start + 1, f"expected an approver's email, then a key: {EXAMPLE_LINE}"
+        return
+    yield from _principal_problems(line, start, principals)
+    at = len(line) - len(rest)  # every part is a suffix of the line: its column is known
+    if not rest.strip():
+        yield len(line) + 1, f"expected options and a key after the email: {EXAMPLE_LINE}"
+        return
+    options: dict[str, str] = {}
+    if detect_options(rest):
+        try:
+            options, rest = lop_options(rest)
+        except ValueError as exc:
+            yield at + 1, f'options: {exc}; accepted: namespaces="{NAMESPACE}"'
+            return
+    for name in ("cert-authority", "valid-after", "valid-before"):
+        if name in options:
+            yield (
+                at + 1,
+                (
+                    f"option {name} is not supported for approvers: list each approver's own key, "
+                    "and remove a line to retire a key"
+                ),
+            )
+    if "namespaces" not in options:
+        yield (
+            at + 1,
+            (
+                f'a key names the namespaces it signs for: add namespaces="{NAMESPACE}" before '
+                "the key (without it ssh-keygen takes its signature of anything as one)"
+            ),
+        )
+    elif any(c in options["namespaces"] for c in "*?!"):
+        yield (
+            at + 1,
+            (
+                f"namespace patterns are not accepted: name the namespaces, e.g. "
+                f'namespaces="{NAMESPACE}"'
+            ),
+        )
+    key_text = rest.lstrip()
+    at = len(line) - len(key_text)
+    parts = key_text.split(maxsplit=2)
+    if len(parts) < 2:
+        yield at + 1, f"expected a public key (keytype base64), e.g. {EXAMPLE_LINE}"
+        return
+    parsed = PublicKey.do_from_openssh_str(f"{parts[0]} {parts[1]}")
+    if isinstance(parsed, NotImplementedError):
+        yield (
+            at + 1,
+            (f"key type '{parts[0][:40]}' is not supported; accepted: {', '.join(SUPPORTED_KEYS)}"),
+        )
+    elif isinstance(parsed, ValueError):
+        yield (
+            at + 1,
+            (
+                f"not an OpenSSH public key of type '{parts[0][:40]}' (as in a .pub file: "
+                "keytype base64)"
+            ),
+        )
+
+
+def _principal_problems(line: str, start: int, principals: str) -> Iterator[tuple[int, str]]:
+    at = start + (1 if line[start] == '"' else 0)
+    for principal in principals.split(","):
+        if any(c in principal for c in "*?!"):
+            yield (
+                at + 1,
+                (
+                    f"'{principal}': patterns are not accepted; list each approver's email, "
+                    "as approvals name them in approved_by"
+                ),
+            )
+        elif not EMAIL_PATTERN.fullmatch(principal):
+            yield (
+                at + 1,
+                (
+                    f"'{principal}' is not an email address; approvals name their approver by email "
+                    "(approved_by), so list each approver's email"
+                ),
+            )
+        at += len(principal) + 1
+
+
+def _signer_key(line: str, start: int, number: int) -> SignerKey:
+    """A line `_line_problems` found nothing wrong with."""
+    principals, rest = lop_principals(line[start:])
+    options, rest = lop_options(rest) if detect_options(rest) else ({}, rest)
+    key_type, base64, *_ = rest.split(maxsplit=2)
+    return SignerKey(
+        tuple(principals.split(",")),
+        tuple(options["namespaces"].split(",")),
+        PublicKey.from_openssh_str(f"{key_type} {base64}"),
+        number,
+    )
