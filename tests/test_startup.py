@@ -39,7 +39,9 @@ def validate_loads(root: Path) -> str:
 
 def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
-    # Without inline public keys (private_key_jwt), nothing heavy at all.
+    # Without inline public keys (private_key_jwt) nor signed approvals to verify (no
+    # allowed_signers), nothing heavy at all.
+    (root / "app-specs" / "allowed_signers").unlink()
     worker = root / "app-specs" / "apps" / "enrichment-worker.yaml"
     text = worker.read_text(encoding="utf-8")
     keys = text[text.index("  auth: private_key_jwt") : text.index("scopes:")]
@@ -50,5 +52,19 @@ def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
 
 def test_validate_loads_cryptography_only_to_parse_inline_keys(tmp_path: Path) -> None:
     # The bundled enrichment-worker lists a public key: cryptography checks it, nothing else.
-    heavy = validate_loads(copy_project(tmp_path))
+    root = copy_project(tmp_path)
+    (root / "app-specs" / "allowed_signers").unlink()
+    heavy = validate_loads(root)
+    assert heavy == "['cryptography']", f"validate imported {heavy}"
+
+
+def test_validate_loads_cryptography_only_to_verify_signed_approvals(tmp_path: Path) -> None:
+    # The bundled approval is signed and allowed_signers lists its key: cryptography (through
+    # sshsig) verifies it, nothing else.
+    root = copy_project(tmp_path)
+    worker = root / "app-specs" / "apps" / "enrichment-worker.yaml"
+    text = worker.read_text(encoding="utf-8")
+    keys = text[text.index("  auth: private_key_jwt") : text.index("scopes:")]
+    worker.write_text(text.replace(keys, ""), encoding="utf-8")
+    heavy = validate_loads(root)
     assert heavy == "['cryptography']", f"validate imported {heavy}"

@@ -15,9 +15,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sshsig import InvalidSignature, PublicKey, check_signature
-from sshsig.sshsig import SshsigSignature
-
 from appspecs.spec.approvals import Approval
 from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
 
@@ -46,19 +43,22 @@ class SignatureProblem:
 
     field: str
     message: str
-    # signing it again (by a listed approver) is the fix; else allowed_signers is
+    # approving again, signed by a listed approver, is the fix; else allowed_signers is
     resign: bool = True
 
     def shown(self, app: str) -> str:
         """The message with its fix, as validate says it."""
         if not self.resign:
             return self.message
-        return f"{self.message}; sign it again: {SIGN_HINT.format(app=app)}"
+        return f"{self.message}; approve it with a listed key: {SIGN_HINT.format(app=app)}"
 
 
 def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureProblem | None:
     """None when the approval is signed, in the approval namespace, by a key allowed_signers
     lists for its approved_by; else what is wrong."""
+    from sshsig import PublicKey  # imported when there is something to verify (signers.py)
+    from sshsig.sshsig import SshsigSignature
+
     if not signers.readable:
         return SignatureProblem(
             "signature",
@@ -127,6 +127,8 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
 
 
 def _valid(approval: Approval) -> bool:
+    from sshsig import InvalidSignature, check_signature
+
     assert approval.signature is not None
     try:
         check_signature(approval_message(approval), approval.signature, NAMESPACE)

@@ -6,20 +6,25 @@ that also verifies the signatures) splits a line; this module says where a line 
 keeps what an approval's check needs. It is stricter than ssh-keygen where ssh-keygen would be
 lenient about who approves: a principal is one approver's email (no wildcard pattern), a key
 names its namespaces, and options appspec cannot honour are refused rather than ignored.
+
+sshsig (and with it `cryptography`) is imported only when there is such a file: `validate` runs
+on every commit, and a project without signed approvals need not pay for it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sshsig import PublicKey
-from sshsig.allowed_signers import detect_options, lop_options, lop_principals
+from typing import TYPE_CHECKING
 
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.inputfile import NotText, SizeLimit, TooLarge, Unreadable, may_exist, read_input_text
 from appspecs.spec.models import EMAIL_PATTERN
+
+if TYPE_CHECKING:
+    from sshsig import PublicKey
 
 SIGNERS_FILE = "allowed_signers"
 # `ssh-keygen -Y sign -n NAMESPACE`: a signature made for git, or for anything else, is no
@@ -121,6 +126,9 @@ def parse_signers(text: str) -> tuple[AllowedSigners, list[SignerProblem]]:
 
 def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
     """(column, message) for what is wrong on one line; nothing when it is a usable key."""
+    from sshsig import PublicKey
+    from sshsig.allowed_signers import detect_options, lop_options, lop_principals
+
     for i, c in enumerate(line):
         if not c.isprintable() and c != "\t":
             yield i + 1, f"holds the control character {repr(c)[1:-1]}, not accepted here"
@@ -141,7 +149,7 @@ def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
         try:
             options, rest = lop_options(rest)
         except ValueError as exc:
-            yield at + 1, f'options: {exc}; accepted: namespaces="{NAMESPACE}"'
+            yield at + 1, _options_problem(rest, exc)
             return
     for name in ("cert-authority", "valid-after", "valid-before"):
         if name in options:
@@ -190,6 +198,19 @@ def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
         )
 
 
+def _options_problem(options: str, exc: ValueError) -> str:
+    from sshsig.allowed_signers import lop_options
+
+    try:
+        lop_options(options + " ")
+    except ValueError:
+        # sshsig's message ends with the rest of the line: the column says where that is
+        why = re.sub(r" \('.*'\)$", "", str(exc))
+        return f'options: {why}; accepted: namespaces="{NAMESPACE}"'
+    # sshsig refuses options that end the line as if their closing quote were missing
+    return f"expected a public key (keytype base64) after the options, e.g. {EXAMPLE_LINE}"
+
+
 def _principal_problems(line: str, start: int, principals: str) -> Iterator[tuple[int, str]]:
     at = start + (1 if line[start] == '"' else 0)
     for principal in principals.split(","):
@@ -214,6 +235,9 @@ def _principal_problems(line: str, start: int, principals: str) -> Iterator[tupl
 
 def _signer_key(line: str, start: int, number: int) -> SignerKey:
     """A line `_line_problems` found nothing wrong with."""
+    from sshsig import PublicKey
+    from sshsig.allowed_signers import detect_options, lop_options, lop_principals
+
     principals, rest = lop_principals(line[start:])
     options, rest = lop_options(rest) if detect_options(rest) else ({}, rest)
     key_type, base64, *_ = rest.split(maxsplit=2)
