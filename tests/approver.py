@@ -6,6 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from appspecs.spec.approvals import Approval
+from appspecs.spec.signatures import sign_approval
+
 KEYS = Path(__file__).resolve().parent / "keys"
 EMAIL = "security-review@acme.example"
 
@@ -24,3 +27,8 @@ def example_key(tmp_path: Path) -> Path:
 def approve_args(tmp_path: Path) -> tuple[str, ...]:
     """`--by EMAIL --key PATH`: an approval that counts in a copy of the bundled project."""
     return ("--by", EMAIL, "--key", str(example_key(tmp_path)))
+
+
+def signed(approval: Approval, tmp_path: Path) -> Approval:
+    """The approval signed by the example approver's key, as appspec approve --key signs it."""
+    return approval.model_copy(update={"signature": sign_approval(approval, example_key(tmp_path))})

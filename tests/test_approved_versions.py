@@ -15,6 +15,7 @@ from appspecs.desired.render import render
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.spec.release import AppState, release_of
 from appspecs.stackconfig import load_stack_config
+from tests.approver import approve_args
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
@@ -38,9 +39,10 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _approve(root: Path, name: str) -> None:
+    by = approve_args(root.parent)
     result = CliRunner().invoke(
         cli,
-        ["approve", name, "--by", "sec@acme.example", "--ticket", "SEC-5", "--specs", str(root)],
+        ["approve", name, *by, "--ticket", "SEC-5", "--specs", str(root)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -68,7 +70,8 @@ def test_a_stored_version_that_does_not_hash_to_the_digest_is_an_error(tree: Pat
         str(tree / "approvals.yaml"),
         "approvals[0].spec",
     )
-    assert error.line == 11  # the spec: value
+    lines = (tree / "approvals.yaml").read_text(encoding="utf-8").splitlines()
+    assert error.line == lines.index("  spec:") + 2  # the spec: value
     assert "does not hash to" not in error.message and "not to the approved digest" in error.message
     assert "acme-analytics" not in specs.approved
 

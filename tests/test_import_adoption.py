@@ -34,6 +34,7 @@ from appspecs.desired.resources import (
     SERVER,
 )
 from appspecs.onboard.importer import OWNER_PLACEHOLDER, PARTNER_PLACEHOLDER
+from tests.approver import approve_args
 from tests.pulumi_harness import STACK_TYPE, ProgramRun, Registration, run_stack_program
 from tests.standin import StandinOkta
 from tests.test_import_roundtrip import bundled_desired, hand_made
@@ -89,7 +90,7 @@ class Project:
             )
             if yaml.safe_load(text)["type"] == "partner":
                 approved = CliRunner().invoke(
-                    cli, ["approve", path.stem, "--by", "sec@acme.example", "--ticket", "SEC-9"]
+                    cli, ["approve", path.stem, *approve_args(self.root), "--ticket", "SEC-9"]
                 )
                 assert approved.exit_code == 0, approved.output
 

@@ -39,6 +39,7 @@ from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.load import load_specs
 from appspecs.spec.models import AppSpec
 from appspecs.stackconfig import load_stack_config
+from tests.approver import approve_args
 from tests.standin import StandinOkta
 from tests.standin.seed import seed_org
 
@@ -218,7 +219,7 @@ def test_import_of_a_hand_made_org_then_adoption_audits_clean(
     for path in written:
         if yaml.safe_load(path.read_text())["type"] == "partner":
             approved = appspec(
-                okta, "approve", path.stem, "--by", "security@acme.example", "--ticket", "SEC-1"
+                okta, "approve", path.stem, *approve_args(project), "--ticket", "SEC-1"
             )
             assert approved.exit_code == 0, approved.output
 

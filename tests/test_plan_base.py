@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
 from appspecs.desired.resources import OAUTH_APP
+from tests.approver import approve_args
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {
@@ -217,11 +218,13 @@ def test_a_new_partner_app_is_added_and_pending(repo: Path) -> None:
     assert data["summary"]["changes"] is True
 
 
-def test_approving_a_held_partner_app_adds_it_with_every_scope_granted(repo: Path) -> None:
+def test_approving_a_held_partner_app_adds_it_with_every_scope_granted(
+    repo: Path, tmp_path: Path
+) -> None:
     approved = CliRunner().invoke(
         cli,
         [
-            *("approve", "orbit-mobile", "--by", "sec@acme.example", "--ticket", "SEC-1"),
+            *("approve", "orbit-mobile", *approve_args(tmp_path), "--ticket", "SEC-1"),
             *("--specs", str(repo / "app-specs"), "--stacks", str(repo / "stacks")),
         ],
     )

@@ -17,9 +17,11 @@ from appspecs.plan.build import Plan, plan_against_state
 from appspecs.plan.state import RecordedState, parse_state
 from appspecs.plan.summary import AppSummary, Delta
 from appspecs.report.plan import markdown_plan, plan_json, text_plan
+from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
+from tests.approver import EMAIL, signed
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
@@ -176,16 +178,19 @@ def test_retyping_an_approved_partner_app_to_internal_removes_its_approval(
     )
 
 
-def test_a_new_approval_is_recorded(tree: Path, bundled: SpecSet) -> None:
+def test_a_new_approval_is_recorded(tree: Path, bundled: SpecSet, tmp_path: Path) -> None:
     # state from before orbit-mobile was approved; now it is
     before = _state(bundled)
-    approvals = tree / "approvals.yaml"
-    digest = _specs(tree).apps["orbit-mobile"].digest
-    approvals.write_text(
-        approvals.read_text(encoding="utf-8")
-        + f"- app: orbit-mobile\n  digest: {digest}\n  approved_by: sec@acme.example\n"
-        "  ticket: SEC-2001\n  approved_at: '2026-11-28T10:00:00+00:00'\n",
-        encoding="utf-8",
+    specs = _specs(tree)
+    approval = Approval(
+        app="orbit-mobile",
+        digest=specs.apps["orbit-mobile"].digest,
+        approved_by=EMAIL,
+        ticket="SEC-2001",
+        approved_at="2026-11-28T10:00:00+00:00",
+    )
+    write_approvals(
+        tree / "approvals.yaml", [*specs.approvals.values(), signed(approval, tmp_path)]
     )
     plan = _plan(_specs(tree), before)
     orbit = _app(plan, "orbit-mobile")
