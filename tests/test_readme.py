@@ -50,6 +50,7 @@ from appspecs.desired.render import render
 from appspecs.diagnostics import CODES as DIAGNOSTIC_CODES
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
+from tests.approver import example_key
 from tests.standin import StandinOkta
 from tests.standin.seed import seed_org
 
@@ -230,7 +231,8 @@ class Clone:
         env |= GIT_ENV | exported_before(command)
         env |= {"PULUMI_HOME": str(self.home), "PULUMI_SKIP_UPDATE_CHECK": "1"}
         env |= {"PULUMI_CONFIG_PASSPHRASE": "readme-test"}
-        line = substitute(command, org_url=org_url, name=self.held_partner())
+        key = str(example_key(self.home))
+        line = substitute(command, org_url=org_url, name=self.held_partner(), key=key)
         return subprocess.run(
             ["bash", "-c", line],
             cwd=self.path,
@@ -273,7 +275,9 @@ def exported_before(command: Command) -> dict[str, str]:
     return env
 
 
-def substitute(command: Command, *, org_url: str | None, name: str | None) -> str:
+def substitute(
+    command: Command, *, org_url: str | None, name: str | None, key: str | None = None
+) -> str:
     words = command.words
     out: list[str] = []
     for i, word in enumerate(words):
@@ -282,6 +286,10 @@ def substitute(command: Command, *, org_url: str | None, name: str | None) -> st
         elif i > 0 and words[i - 1] == "--org-url":
             assert org_url is not None, f"{command.text}: reads Okta but no stand-in was given"
             word = org_url
+        elif i > 0 and words[i - 1] == "--key":
+            # the approver's own key: the examples' test key, which allowed_signers lists
+            assert key is not None, f"{command.text}: signs, but no key was given"
+            word = key
         elif word == "NAME":
             assert name is not None, f"{command.text}: NAME, but no partner app is held"
             word = name
