@@ -121,7 +121,12 @@ def test_a_spoilt_stack_file_is_an_io_error_in_every_command(
 @pytest.mark.parametrize("how", SPOILT)
 @pytest.mark.parametrize(
     "file",
-    ["app-specs/scope-catalog.yaml", "app-specs/approvals.yaml", "app-specs/apps/crm-sync.yaml"],
+    [
+        "app-specs/scope-catalog.yaml",
+        "app-specs/approvals.yaml",
+        "app-specs/allowed_signers",
+        "app-specs/apps/crm-sync.yaml",
+    ],
 )
 def test_every_specs_file_is_read_through_the_same_guard(
     project: Path, how: str, file: str
