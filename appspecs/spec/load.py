@@ -469,7 +469,14 @@ def _bind_approvals(
         approve = f"appspec approve {name} --by EMAIL --ticket ID" + (
             " --key PATH" if out.signers is not None else ""
         )
-        if status is ApprovalStatus.PENDING:
+        if name in out.unverified:
+            message = (
+                f"partner app '{name}' is under review: its approval in {APPROVALS_FILE} does "
+                f"not count, its signature not holding (see the error there), so these specs "
+                "approve no version of it; the error stops every deploy until it is fixed, and "
+                f"Okta keeps what it has: {approve} (digest {loaded.digest})"
+            )
+        elif status is ApprovalStatus.PENDING:
             message = f"partner app '{name}' is under review until approved: {approve} " + (
                 f"(digest {loaded.digest})"
             )
