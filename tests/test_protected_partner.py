@@ -305,9 +305,11 @@ def test_an_edited_approval_digest_is_an_error_and_deploys_nothing(tree: Path) -
     digest = _specs(tree).apps["acme-analytics"].digest
     approvals.write_text(text.replace(digest, "sha256:" + "0" * 64), encoding="utf-8")
     specs = load_specs(tree, stacks_dir=STACKS)
-    (error,) = [d for d in specs.diagnostics if d.is_error]
+    # what was edited is said, and the signature no longer matches (allowed_signers is there)
+    error, signature = [d for d in specs.diagnostics if d.is_error]
+    assert (signature.code, signature.path) == ("signature", "approvals[0].signature")
     # at the digest that was edited, not at the kept version: it is the approval that is wrong
-    assert (error.code, error.path, error.line) == ("approval", "approvals[0].digest", 6)
+    assert (error.code, error.path, error.line) == ("approval", "approvals[0].digest", 7)
     assert "neither the digest of the version kept under spec:" in error.message
     assert "acme-analytics" not in specs.approved
     (note,) = [d for d in specs.diagnostics if d.code == "held" and "acme" in d.message]

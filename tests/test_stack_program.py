@@ -275,7 +275,9 @@ def test_an_edited_approval_digest_stops_the_program_before_any_resource(tmp_pat
     with pytest.raises(ProgramFailed) as failed:
         run_stack_program("dev", specs_dir=specs)
     assert failed.value.run.registrations == ()
-    [error] = failed.value.run.errors
+    # what was edited is said, and the signature no longer matches (allowed_signers is there)
+    error, signature = failed.value.run.errors
+    assert "error[signature] approvals[0].signature" in signature
     assert "approvals[0].digest" in error and "the approval was edited" in error
 
 

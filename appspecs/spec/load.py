@@ -460,21 +460,30 @@ def _bind_approvals(
                     )
                 )
                 out.unverified[approval.app] = approval
+                # what else is wrong with it is said too (an edited digest, a changed kept
+                # version), but nothing of it is bound
+                _bind_version(approval, file, i, out, ctx)
                 continue
             out.approvals[approval.app] = approval
-            _bind_version(approval, file, i, out, ctx)
+            version = _bind_version(approval, file, i, out, ctx)
+            if version is not None:
+                out.approved[approval.app] = version
     for name in sorted(out.apps):
         loaded = out.apps[name]
         status = out.status(name)
         approve = f"appspec approve {name} --by EMAIL --ticket ID" + (
             " --key PATH" if out.signers is not None else ""
         )
-        if name in out.unverified:
+        in_error = name in out.unverified or (
+            status is ApprovalStatus.STALE and name not in out.approved
+        )
+        if in_error:
+            # its approval is in error (said at its line): nothing verified to deploy
             message = (
-                f"partner app '{name}' is under review: its approval in {APPROVALS_FILE} does "
-                f"not count, its signature not holding (see the error there), so these specs "
-                "approve no version of it; the error stops every deploy until it is fixed, and "
-                f"Okta keeps what it has: {approve} (digest {loaded.digest})"
+                f"partner app '{name}' is under review: its approval in {APPROVALS_FILE} "
+                "is not valid (see the error there), so these specs approve no version of "
+                "it; the error stops every deploy until it is fixed, and Okta keeps what it "
+                f"has: {approve} (digest {loaded.digest})"
             )
         elif status is ApprovalStatus.PENDING:
             message = f"partner app '{name}' is under review until approved: {approve} " + (
@@ -482,20 +491,11 @@ def _bind_approvals(
             )
         elif status is ApprovalStatus.STALE:
             a = out.approvals[name]
-            if name in out.approved:
-                message = (
-                    f"partner app '{name}': a change is under review (now {loaded.digest}); "
-                    f"Okta keeps the version approved by {a.approved_by} ({a.ticket}, "
-                    f"{a.digest}) until this one is approved: {approve}"
-                )
-            else:
-                # its approval is in error (said at its line): nothing verified to deploy
-                message = (
-                    f"partner app '{name}' is under review: its approval in {APPROVALS_FILE} "
-                    "is not valid (see the error there), so these specs approve no version of "
-                    "it; the error stops every deploy until it is fixed, and Okta keeps what it "
-                    f"has: {approve} (digest {loaded.digest})"
-                )
+            message = (
+                f"partner app '{name}': a change is under review (now {loaded.digest}); "
+                f"Okta keeps the version approved by {a.approved_by} ({a.ticket}, "
+                f"{a.digest}) until this one is approved: {approve}"
+            )
         else:
             continue
         out.diagnostics.append(
@@ -505,8 +505,11 @@ def _bind_approvals(
         )
 
 
-def _bind_version(approval: Approval, file: _File, i: int, out: SpecSet, ctx: CheckContext) -> None:
-    """Keep the approval's stored version when it is bound to the digest and still valid."""
+def _bind_version(
+    approval: Approval, file: _File, i: int, out: SpecSet, ctx: CheckContext
+) -> LoadedSpec | None:
+    """The approval's stored version when it is bound to the digest and still valid; what is
+    wrong with it is recorded."""
     current = out.apps.get(approval.app)
     where: tuple[str | int, ...] = ("approvals", i, "spec")
     if approval.spec is None:
@@ -520,13 +523,13 @@ def _bind_version(approval: Approval, file: _File, i: int, out: SpecSet, ctx: Ch
                     f"(appspec approve {approval.app}) or restore the approved one",
                 )
             )
-        return
+        return None
     digest = current.digest if current is not None else None
     version = read_version(approval, where, file.doc.raw, ctx, file.add, digest)
     if version is None:
-        return
+        return None
     at = file.doc.locate(("approvals", i, "app"))
-    out.approved[approval.app] = LoadedSpec(
+    return LoadedSpec(
         version.spec, file.shown, version.digest, at.line, at.column, version.logo_sha256
     )
 
