@@ -466,3 +466,17 @@ def test_allowed_signers_problems_have_their_line_and_column() -> None:
     assert "patterns are not accepted" in problems[0].message
     assert 'add namespaces="appspecs-approval"' in problems[1].message
     assert "expected a public key" in problems[2].message
+
+
+def test_approve_with_a_key_but_no_allowed_signers_signs_and_says_nothing_checks_it(
+    root: Path, tmp_path: Path
+) -> None:
+    (root / "app-specs" / "allowed_signers").unlink()
+    key = example_key(tmp_path)
+    result = _invoke(root, "approve", ORBIT, "--by", EMAIL, "--ticket", "T-4", "--key", str(key))
+    assert result.exit_code == 0, result.output
+    assert "the signature is recorded, but nothing checks it" in result.stderr
+    text = (root / "app-specs" / "approvals.yaml").read_text(encoding="utf-8")
+    # a block a pull request shows as ssh-keygen printed it, not one escaped line
+    assert "  signature: |\n    -----BEGIN SSH SIGNATURE-----\n" in text
+    assert _specs(root).approvals[ORBIT].signature is not None
