@@ -137,7 +137,7 @@ def test_a_partner_app_with_no_approval_is_under_review(project: Path) -> None:
     assert orbit["approvedDigest"] is None and orbit["deployedDigest"] is None
     assert orbit["notes"] == [
         "nothing of it is deployed until approved: "
-        "appspec approve orbit-mobile --by EMAIL --ticket ID"
+        "appspec approve orbit-mobile --by EMAIL --ticket ID --key PATH"  # allowed_signers
     ]
 
 

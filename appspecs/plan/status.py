@@ -63,6 +63,8 @@ class AppRow:
     # recorded protected (an approved partner app): pulumi up refuses to delete it
     protected: bool = False
     errors: tuple[Diagnostic, ...] = ()  # why it is denied
+    # the project has allowed_signers: approving takes the approver's key
+    signed: bool = False
 
     @property
     def leaves_okta(self) -> bool:
@@ -137,7 +139,12 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         if name not in specs.apps
     ]
     rows = [
-        dataclasses.replace(r, recorded=r.name in recorded, protected=r.name in protected)
+        dataclasses.replace(
+            r,
+            recorded=r.name in recorded,
+            protected=r.name in protected,
+            signed=specs.signers is not None,
+        )
         for r in rows
     ]
     only = recorded - {r.name for r in rows}

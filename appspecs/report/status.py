@@ -14,6 +14,7 @@ from appspecs.plan.status import STATES, AppRow, StatusReport
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import SUSPENDED
+from appspecs.spec.approvals import approve_command
 from appspecs.text import printable
 
 HEADER = ("app", "type", "partner", "state", "approved", "current", "approved by", "ticket")
@@ -64,7 +65,7 @@ def row_cells(row: AppRow, with_client_id: bool) -> list[str]:
 
 def row_notes(row: AppRow) -> list[str]:
     """Why a row is in its state and what it waits for, one line each."""
-    approve = f"appspec approve {row.name} --by EMAIL --ticket ID"
+    approve = approve_command(row.name, row.signed)
     if row.state == "denied":
         return [diagnostic_line(d) for d in row.errors]
     notes: list[str] = [LEAVES_OKTA] if row.leaves_okta else []

@@ -77,6 +77,12 @@ def approval_status(app_type: str, digest: str, approval: Approval | None) -> Ap
     return ApprovalStatus.APPROVED if approval.digest == digest else ApprovalStatus.STALE
 
 
+def approve_command(name: str, signed: bool) -> str:
+    """How to approve `name`, as every hint says it; `signed`: the project has allowed_signers,
+    so an approval needs the approver's key."""
+    return f"appspec approve {name} --by EMAIL --ticket ID" + (" --key PATH" if signed else "")
+
+
 HEADER = (
     "# Partner approvals: each entry binds one reviewed spec, by digest, to its reviewer, and\n"
     "# keeps that version (spec:), signed by the approver (signature:). Written by\n"

@@ -26,7 +26,13 @@ from appspecs.inputfile import (
     read_input_text,
 )
 from appspecs.parallel import collector_paused, ordered_map
-from appspecs.spec.approvals import Approval, ApprovalsFile, ApprovalStatus, approval_status
+from appspecs.spec.approvals import (
+    Approval,
+    ApprovalsFile,
+    ApprovalStatus,
+    approval_status,
+    approve_command,
+)
 from appspecs.spec.catalog import CatalogFile, ScopeCatalog
 from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spec
 from appspecs.spec.digest import logo_sha256, spec_digest
@@ -471,9 +477,7 @@ def _bind_approvals(
     for name in sorted(out.apps):
         loaded = out.apps[name]
         status = out.status(name)
-        approve = f"appspec approve {name} --by EMAIL --ticket ID" + (
-            " --key PATH" if out.signers is not None else ""
-        )
+        approve = approve_command(name, out.signers is not None)
         in_error = name in out.unverified or (
             status is ApprovalStatus.STALE and name not in out.approved
         )

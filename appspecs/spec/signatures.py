@@ -15,12 +15,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from appspecs.spec.approvals import Approval
+from appspecs.spec.approvals import Approval, approve_command
 from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
 
 # what ssh-keygen signs with; sshsig would also take md5 or sha1, which ssh-keygen refuses
 HASHES = (b"sha256", b"sha512")
-SIGN_HINT = "appspec approve {app} --by EMAIL --ticket ID --key PATH"
 
 
 def approval_message(approval: Approval) -> bytes:
@@ -50,7 +49,7 @@ class SignatureProblem:
         """The message with its fix, as validate says it."""
         if not self.resign:
             return self.message
-        return f"{self.message}; approve it with a listed key: {SIGN_HINT.format(app=app)}"
+        return f"{self.message}; approve it with a listed key: {approve_command(app, True)}"
 
 
 def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureProblem | None:
