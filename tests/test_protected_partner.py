@@ -406,3 +406,20 @@ def test_status_says_a_protected_app_that_deploys_nothing_keeps_running(
     assert data["recordedOnly"] == data["recordedOnlyProtected"] == ["acme-analytics"]
     assert not any("the next update deletes" in n for n in data["notes"])
     assert any("pulumi up refuses to delete them" in n for n in data["notes"])
+
+
+def test_a_digest_set_to_a_changed_spec_approves_nothing(tree: Path) -> None:
+    # someone changes the spec and writes its new digest into the approval: no review happened
+    path = tree / "apps" / "acme-analytics.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  - api:data:news\n", "  - api:data:intent\n"),
+        encoding="utf-8",
+    )
+    new = load_specs(tree, stacks_dir=STACKS).apps["acme-analytics"].digest
+    approvals = tree / "approvals.yaml"
+    old = _specs(ROOT / "app-specs").apps["acme-analytics"].digest
+    approvals.write_text(approvals.read_text(encoding="utf-8").replace(old, new), "utf-8")
+    specs = load_specs(tree, stacks_dir=STACKS)
+    (error,) = [d for d in specs.diagnostics if d.is_error]
+    assert error.path == "approvals[0].spec" and "which approves nothing" in error.message
+    assert "acme-analytics" not in specs.approved and not specs.ok

@@ -99,8 +99,9 @@ def read_version(
                 "approval",
                 where,
                 f"the approved version kept here hashes to {digest}, not to the approved digest "
-                f"{approval.digest}: it was changed after the approval; record a new one with "
-                f"appspec approve {approval.app}",
+                f"{approval.digest}: it was changed after the approval (or the digest was set to "
+                "the current spec's, which approves nothing); restore it, or record a new one "
+                f"with appspec approve {approval.app}",
             )
         )
         return None
