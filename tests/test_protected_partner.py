@@ -423,3 +423,24 @@ def test_a_digest_set_to_a_changed_spec_approves_nothing(tree: Path) -> None:
     (error,) = [d for d in specs.diagnostics if d.is_error]
     assert error.path == "approvals[0].spec" and "which approves nothing" in error.message
     assert "acme-analytics" not in specs.approved and not specs.ok
+
+
+def _cells(markdown: str, app: str) -> list[str]:
+    row = next(line for line in markdown.splitlines() if line.startswith(f"| `{app}`"))
+    return [c.strip() for c in row.strip("|").split("|")]
+
+
+def test_a_scope_a_change_under_review_drops_is_not_said_revoked_now(tree: Path) -> None:
+    path = tree / "apps" / "acme-analytics.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  - api:data:news\n", ""), encoding="utf-8"
+    )
+    plan = _plan(_specs(tree), _recorded())
+    acme = _app(plan, "acme-analytics")
+    assert acme.status == "change under review" and not acme.scopes
+    text, markdown, data = _formats(plan)
+    assert _cells(markdown, "acme-analytics")[2] == "once approved: −`api:data:news`"
+    assert "        scopes to revoke: api:data:news\n" in text and "scopes revoked" not in text
+    acme_json = next(a for a in data["apps"] if a["name"] == "acme-analytics")
+    assert acme_json["scopes"] == {"granted": [], "revoked": []}
+    assert acme_json["review"]["scopes"] == {"requested": [], "revoked": ["api:data:news"]}

@@ -46,19 +46,18 @@ def _app_delta_cell(app: AppSummary, d: Delta) -> str:
 
 
 def _scopes_cell(app: AppSummary) -> str:
-    cell = _delta_cell(app.scopes)
-    if cell and app.pending and not app.privilege_increase:
-        # held: nothing is granted; a scope it gains is requested (said so even when this plan
-        # does not count it as an increase: a held app that was never in Okta)
-        cell = f"requested, {ONCE_APPROVED.strip()}: {cell}"
-    if app.review is not None and app.review.scopes:
-        requested = _delta_cell(app.review.scopes)
-        cell = f"{cell}; once approved: {requested}" if cell else requested
-    if not app.privilege_increase:
-        return cell
-    if app.scopes_requested_only:
-        return f"⚠️ **privilege increase**, requested (granted once approved) {cell}"
-    return f"⚠️ **privilege increase** {cell}"
+    """What this update grants and revokes, then what waits for an approval (a held app's
+    scopes, a change under review's), each said as such."""
+    now = app.scopes
+    later = app.review.scopes if app.review is not None else Delta()
+    if app.pending:
+        now, later = Delta(), now  # held: this update grants and revokes nothing of it
+    parts = [_delta_cell(now)] if now else []
+    if later:
+        asked = "requested, once approved" if later.added else ONCE_APPROVED.strip()
+        parts.append(f"{asked}: {_delta_cell(later)}")
+    cell = "; ".join(parts)
+    return f"⚠️ **privilege increase** {cell}" if app.privilege_increase else cell
 
 
 def _uris_cell(app: AppSummary) -> str:
