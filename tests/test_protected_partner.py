@@ -444,3 +444,15 @@ def test_a_scope_a_change_under_review_drops_is_not_said_revoked_now(tree: Path)
     acme_json = next(a for a in data["apps"] if a["name"] == "acme-analytics")
     assert acme_json["scopes"] == {"granted": [], "revoked": []}
     assert acme_json["review"]["scopes"] == {"requested": [], "revoked": ["api:data:news"]}
+
+
+def test_a_leftover_of_a_replacement_is_deleted_even_when_protected(tree: Path) -> None:
+    doc = _recorded()
+    resources = doc["deployment"]["resources"]
+    leftover = copy.deepcopy(ps.find(doc, OAUTH_APP, "acme-analytics"))
+    leftover.update(delete=True, id="0oaOLD")
+    resources.append(leftover)
+    plan = _plan(_specs(tree), doc)
+    (step,) = [s for s in plan.steps if s.op == "delete"]
+    assert step.urn == leftover["urn"] and not step.refused
+    assert plan.summary.refused == ()

@@ -374,7 +374,9 @@ def plan_steps(
                 inputs=rec.inputs,
                 app=_app_of(rec, recorded),
                 client_id=client_id(rec),
-                refused=rec.protect,
+                # a leftover of a replacement is deleted as part of it, never refused
+                # (step_generator.go: NewDeleteReplacementStep, replacing)
+                refused=rec.protect and not rec.delete,
             )
         )
     return steps
