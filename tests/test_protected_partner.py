@@ -420,8 +420,10 @@ def test_a_digest_set_to_a_changed_spec_approves_nothing(tree: Path) -> None:
     old = _specs(ROOT / "app-specs").apps["acme-analytics"].digest
     approvals.write_text(approvals.read_text(encoding="utf-8").replace(old, new), "utf-8")
     specs = load_specs(tree, stacks_dir=STACKS)
-    (error,) = [d for d in specs.diagnostics if d.is_error]
-    assert error.path == "approvals[0].spec" and "which approves nothing" in error.message
+    # the signature no longer holds either (allowed_signers is there): both are said
+    errors = {d.path: d for d in specs.diagnostics if d.is_error}
+    assert set(errors) == {"approvals[0].spec", "approvals[0].signature"}
+    assert "which approves nothing" in errors["approvals[0].spec"].message
     assert "acme-analytics" not in specs.approved and not specs.ok
 
 
