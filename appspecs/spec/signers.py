@@ -182,7 +182,10 @@ def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
     if len(parts) < 2:
         yield at + 1, f"expected a public key (keytype base64), e.g. {EXAMPLE_LINE}"
         return
-    parsed = PublicKey.do_from_openssh_str(f"{parts[0]} {parts[1]}")
+    try:
+        parsed = PublicKey.do_from_openssh_str(f"{parts[0]} {parts[1]}")
+    except ValueError as exc:  # sshsig returns most errors, but raises on non-ASCII base64
+        parsed = exc
     if isinstance(parsed, NotImplementedError):
         yield (
             at + 1,
