@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appspecs.spec.approvals import Approval
+from appspecs.spec.models import EMAIL_PATTERN
 from appspecs.spec.signatures import signature_problem
 from appspecs.spec.signers import parse_signers
 
@@ -58,8 +59,9 @@ def test_lines_of_real_pieces_are_keys_or_problems(parts: list[str]) -> None:
     line = " ".join(parts)
     signers, problems = parse_signers(line)
     assert len(signers.keys) + len({p.line for p in problems}) <= 1
-    for key in signers.keys:
-        assert "appspecs-approval" in key.namespaces or key.namespaces
+    for key in signers.keys:  # only what appspec accepts: approvers' emails, named namespaces
+        assert key.namespaces and all(EMAIL_PATTERN.fullmatch(p) for p in key.principals)
+        assert not any(c in "".join(key.namespaces) for c in "*?!")
 
 
 @SETTINGS
