@@ -38,11 +38,12 @@ from appspecs.spec.checks import CheckContext, Finding, check_catalog, check_spe
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.models import AppSpec
-from appspecs.spec.partial import partial_model
+from appspecs.spec.partial import partial_model, under_broken
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, PartnersFile, check_registry
 from appspecs.spec.signatures import signature_problem
 from appspecs.spec.signers import SIGNERS_FILE, AllowedSigners, read_signers
 from appspecs.spec.versions import read_version
+from appspecs.spec.yamlfile import Path as DataPath
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
 from appspecs.stackconfig import StackSettings, all_stack_settings, stored_credentials
 
@@ -175,9 +176,21 @@ def _read(path: Path, shown: str, out: _Sink, limit: SizeLimit) -> _File | None:
     return file
 
 
+def _duplicated(doc: YamlDocument) -> list[DataPath] | None:
+    """The paths of the keys written twice, when those are all the problems of the document;
+    None when it has others (its data cannot be trusted then)."""
+    if all(p.code == "duplicate-key" for p in doc.problems):
+        return [p.path for p in doc.problems]
+    return None
+
+
 def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str) -> M | None:
-    """Validate a parsed file against a model; findings are recorded, the model returned if valid."""
-    if file.doc.problems:
+    """Validate a parsed file against a model; findings are recorded, the model returned if valid.
+
+    A key written twice leaves the rest of the file readable: the rest is validated, and what
+    is under that key is not (which of its values was meant is not known)."""
+    duplicated = _duplicated(file.doc)
+    if duplicated is None:
         return None
     data: Any = file.doc.data
     if not isinstance(data, dict):
@@ -187,13 +200,17 @@ def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str
         )
         return None
     try:
-        return model.model_validate(data, strict=True)
+        valid = model.model_validate(data, strict=True)
     except ValidationError as exc:
         for finding in findings_from_validation(exc, model, file.doc.raw):
-            file.add(
-                Finding(code(finding.code), finding.path, finding.message, at_key=finding.at_key)
-            )
+            if not under_broken(finding.path, duplicated):
+                file.add(
+                    Finding(
+                        code(finding.code), finding.path, finding.message, at_key=finding.at_key
+                    )
+                )
         return None
+    return None if duplicated else valid
 
 
 def _load_catalog(root: Path, out: SpecSet) -> None:
@@ -426,10 +443,12 @@ def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
 
 
 def _partial_app(file: _File) -> AppSpec | None:
-    """The fields of a spec that failed validation, its broken ones standing apart (partial.py)."""
-    if file.doc.problems or not isinstance(file.doc.data, dict):
+    """The fields of a spec that failed validation, its broken ones (and its keys written twice)
+    standing apart (partial.py)."""
+    duplicated = _duplicated(file.doc)
+    if duplicated is None or not isinstance(file.doc.data, dict):
         return None
-    return partial_model(AppSpec, file.doc.data)
+    return partial_model(AppSpec, file.doc.data, duplicated)
 
 
 def _bind_approvals(

@@ -80,17 +80,18 @@ for _name in (
     setattr(Broken, _name, _refuse)
 
 
-def partial_model(model: type[M], data: Mapping[str, Any]) -> M | None:
-    """``data`` as ``model`` with every field that fails validation replaced by `Broken`; None
-    when the whole of it is wrong (not a mapping, or an error of the model as a whole), or when
-    it is valid after all."""
+def partial_model(
+    model: type[M], data: Mapping[str, Any], broken: Sequence[DataPath] = ()
+) -> M | None:
+    """``data`` as ``model`` with every field that fails validation, and every field at or
+    under a path of ``broken``, replaced by `Broken`; None when the whole of it is wrong (not a
+    mapping, or an error of the model as a whole), or when it is valid after all."""
+    errors: list[_Error] = [(tuple(loc), "broken") for loc in broken]
     try:
         model.model_validate(data, strict=True)
     except ValidationError as exc:
-        errors = [(tuple(e["loc"]), e["type"]) for e in exc.errors(include_url=False)]
-    else:
-        return None
-    if any(not loc for loc, _ in errors):
+        errors += [(tuple(e["loc"]), e["type"]) for e in exc.errors(include_url=False)]
+    if not errors or any(not loc for loc, _ in errors):
         return None
     return _construct(model, data, errors, ())
 
