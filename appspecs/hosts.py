@@ -74,8 +74,11 @@ def web_host(host: str) -> str | None:
     text = host.strip()
     if ":" in text and not text.startswith("["):
         text = f"[{text}]"
-    parsed = parse_web_url(f"https://{text}/")
-    return parsed.host if parsed is not None else None
+    # Only the host is wanted: asking ada for it alone costs a third of `parse_web_url`.
+    try:
+        return str(ada_url.parse_url(f"https://{text}/", attributes=("hostname",))["hostname"])
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=4096)
@@ -95,8 +98,13 @@ def _is_loopback_normal(host: str) -> bool:
     name = host.removesuffix(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
+    bare = host.strip("[]")
+    # Neither an IPv6 address (it has a ':') nor IPv4 (it ends in a digit): a name, which
+    # `ip_address` would refuse only after trying both forms.
+    if ":" not in bare and not bare[-1:].isdigit():
+        return False
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address = ipaddress.ip_address(bare)
     except ValueError:
         return False
     mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None

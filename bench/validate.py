@@ -122,6 +122,9 @@ def spec_text(i: int, rng: random.Random) -> tuple[str, str]:
         lines += [f"  - {s}  # scope {n}" for n, s in enumerate(scopes)]
     if kind != "service" and rng.random() < 0.7:
         lines.append(f"groups: [group-{i % 50}, everyone]")
+    if partner:
+        # a partner app shows its terms and privacy policy on the consent screen
+        lines += ["links:", f"  terms: https://{host}/terms", f"  privacy: https://{host}/privacy"]
     if dev_only:
         lines.append("environments: [dev]")
     elif rng.random() < 0.2:
