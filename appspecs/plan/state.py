@@ -196,15 +196,21 @@ def _kind(value: Any) -> str:
 
 
 def _too_deep(value: Any) -> bool:
-    """Whether lists and objects in `value` nest more than MAX_DEPTH levels (without recursing)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if type(item) is dict else item
-        if depth >= MAX_DEPTH:
-            return True
-        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
-    return False
+    """Whether lists and objects in `value` nest more than MAX_DEPTH levels (without recursing).
+
+    Level by level: every resource's inputs and outputs go through here, and most hold two or
+    three levels, so this is a few loops over small lists rather than a stack of pairs."""
+    level = [value]
+    for _ in range(MAX_DEPTH):
+        below = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def _dependencies(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:

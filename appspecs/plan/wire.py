@@ -28,7 +28,8 @@ def wire_inputs(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is bool or kind is int:
         return value
-    if isinstance(value, dict | Mapping):
+    # dict and list first: `isinstance(x, Mapping)` is an ABC check, slow on the hot path
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
         return {wire_name(k): wire_inputs(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         # most lists hold strings: skip the call per item (the plan's hot path)
