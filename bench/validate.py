@@ -11,7 +11,11 @@ libyaml's `compose` of the same files, read one after the other on one core, whi
 parsing alone costs. Prints the medians of `--repeat` runs, the machine's load, and whether the
 targets hold: at least 8 times faster than check-jsonschema, within 3 times the compose floor
 (the whole `appspec validate` process against the floor's loop), peak memory under 200 MB.
-Exit 0 when they hold, 1 when not, 2 when a tool fails or a spec is not valid.
+Then the pre-commit case: `appspec validate` on a handful of specs (`--handful`, 5), the whole
+process's wall time (median of `--repeat` runs, at least 5) under 0.25 s, its import time as
+`python -X importtime` gives it, and whether any heavy module (pulumi, httpx, cryptography and
+the like) was imported. Exit 0 when they hold, 1 when not, 2 when a tool fails or a spec is not
+valid.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +37,10 @@ REPO = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 8.0
 TARGET_FLOOR_RATIO = 3.0
 TARGET_MEMORY_MB = 200.0
+TARGET_HANDFUL_SECONDS = 0.25
+# Modules only plan, preview, audit, import and secret need (tests/test_startup.py keeps them
+# off the validate path).
+HEAVY = ("pulumi", "pulumi_okta", "grpc", "httpx", "httpcore", "cryptography", "jwt", "anyio")
 
 SCOPES = [
     "api:account-summary:read",
@@ -238,12 +248,64 @@ def _walls(runs: list[Run]) -> str:
     return " ".join(f"{r.wall:.2f}" for r in runs)
 
 
+@dataclass
+class Handful:
+    walls: list[float]
+    cpus: list[float]
+    import_seconds: float
+    heavy: list[str]
+
+    @property
+    def wall(self) -> float:
+        return sorted(self.walls)[(len(self.walls) - 1) // 2]
+
+
+def handful(count: int, repeat: int, seed: int) -> Handful:
+    """The pre-commit case: the whole `appspec validate` process on `count` specs."""
+    root = Path(tempfile.mkdtemp(prefix="appspec-bench-handful-"))
+    try:
+        generate(root, count, seed)
+        command = [*tool("appspec"), "validate", "--specs", "app-specs"]
+        walls, cpus = [], []
+        for _ in range(repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(command, cwd=root, capture_output=True, check=False)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            if done.returncode != 0:
+                raise SystemExit(f"appspec validate failed on {count} specs: {done.stdout!r}")
+        # -X importtime: one line per module, "self | cumulative | name", the name indented
+        # by its depth; the top-level lines' cumulative times add up to the whole import.
+        traced = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "appspecs", "validate", "--specs",
+             "app-specs"],
+            cwd=root, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        total = 0
+        modules = set()
+        for line in traced.stderr.splitlines():
+            if not line.startswith("import time:") or "[us]" in line:
+                continue
+            _, cumulative, name = line.removeprefix("import time:").split("|")
+            modules.add(name.strip().split(".")[0])
+            if not name.startswith("  "):  # one space after the bar: a top-level import
+                total += int(cumulative)
+        return Handful(walls, cpus, total / 1e6, sorted(modules & set(HEAVY)))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apps", type=int, default=10_000, help="number of specs [10000]")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians kept [3]")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generator [1]")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
+    parser.add_argument(
+        "--handful", type=int, default=5, help="specs of the pre-commit case (0: skip it) [5]"
+    )
     args = parser.parse_args()
     if args.apps < 1 or args.repeat < 1:
         parser.error("--apps and --repeat must be at least 1")
@@ -314,7 +376,19 @@ def main() -> int:
               f"{'met' if near else 'NOT met'}")  # fmt: skip
         print(f"target memory:     < {TARGET_MEMORY_MB:.0f} MB (largest process): "
               f"{'met' if small else 'NOT met'}")  # fmt: skip
-        return 0 if fast and near and small else 1
+        quick = True
+        if args.handful:
+            few = handful(args.handful, max(args.repeat, 5), args.seed)
+            quick = few.wall < TARGET_HANDFUL_SECONDS and not few.heavy
+            cpu = sorted(few.cpus)[(len(few.cpus) - 1) // 2]
+            print(f"pre-commit case:   {args.handful} specs: {few.wall:.3f} s wall, {cpu:.3f} s "
+                  f"CPU (medians of {len(few.walls)}; walls "
+                  f"{' '.join(f'{w:.2f}' for w in few.walls)}); imports "
+                  f"{few.import_seconds:.3f} s (-X importtime); heavy modules: "
+                  f"{', '.join(few.heavy) or 'none'}; load {load()}")  # fmt: skip
+            print(f"target pre-commit: < {TARGET_HANDFUL_SECONDS} s, no heavy module: "
+                  f"{'met' if quick else 'NOT met'}")  # fmt: skip
+        return 0 if fast and near and small and quick else 1
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
