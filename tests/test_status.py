@@ -343,3 +343,47 @@ def test_out_writes_the_list_to_a_file(project: Path, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("### Apps of stack `dev`\n")
     unwritable = status(project, "--stack", "dev", "--out", str(tmp_path / "no" / "x.txt"))
     assert unwritable.exit_code == 2 and "cannot write" in unwritable.stderr
+
+
+def _drop_acme_approval(project: Path) -> None:
+    path = project / "app-specs" / "approvals.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("- app: acme-analytics")
+    after = text.find("\n- app:", start)
+    rest = text[after + 1 :] if after != -1 else ""
+    text = text[:start] + rest
+    path.write_text(text if "- app:" in text else text + "[]\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["removed", "tampered"])
+def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
+    project: Path, tmp_path: Path, how: str
+) -> None:
+    path = ps.write(state_of(project, "prod"), tmp_path / "state.json")
+    if how == "removed":
+        _drop_acme_approval(project)
+    else:
+        edit(
+            project / "app-specs" / "approvals.yaml",
+            "approved_by: security-review@acme.example",
+            "approved_by: mallory@acme.example",
+            1,
+        )
+    data = listed(project, "--stack", "prod", "--state", str(path))
+    acme = row(data, "acme-analytics")
+    assert acme["state"] == "under review" and acme["keptProtected"] is True
+    assert not any("nothing of it is deployed" in n for n in acme["notes"])
+    assert "keeps running" in acme["notes"][-1]
+    if how == "tampered":
+        # the approval's error is on its app's row, not only in the file-wide problems
+        assert [(e["code"], e["path"]) for e in acme["errors"]] == [
+            ("signature", "approvals[0].signature")
+        ]
+        assert data["problems"] == [] and data["errors"] == 1
+        assert "not valid" in acme["notes"][-1]
+    else:
+        assert acme["errors"] == [] and "has no approval" in acme["notes"][-1]
+    text = status(project, "--stack", "prod", "--state", str(path)).stdout
+    acme_lines = [line for line in text.splitlines() if line.startswith("acme-analytics: ")]
+    assert len(acme_lines) == len(acme["notes"])
+    assert not any("nothing of it is deployed" in line for line in acme_lines)

@@ -9,6 +9,7 @@ nothing here reads Okta.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, Literal, get_args
 from appspecs.diagnostics import Diagnostic
 from appspecs.inputfile import InputFileError, read_input_text
 from appspecs.plan.state import RecordedState
-from appspecs.spec.load import APPS_DIR, SPEC_LIMIT, SpecSet
+from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SPEC_LIMIT, SpecSet
 from appspecs.spec.release import AppState, release_of
 from appspecs.spec.yamlfile import read_yaml
 
@@ -39,6 +40,8 @@ _FROM_RELEASE: Mapping[AppState, StatusState] = {
     AppState.SUSPENDED: "suspended",
 }
 APP_TYPES = ("internal", "partner")
+# a problem in approvals.yaml under `approvals[i]`: entry i's app's
+_APPROVAL_ENTRY = re.compile(r"^approvals\[(\d+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,8 @@ class AppRow:
     recorded: bool = False  # the recorded state holds the app
     # recorded protected (an approved partner app): pulumi up refuses to delete it
     protected: bool = False
-    errors: tuple[Diagnostic, ...] = ()  # why it is denied
+    # why it is denied, and what is wrong with its entry in approvals.yaml
+    errors: tuple[Diagnostic, ...] = ()
     # the project has allowed_signers: approving takes the approver's key
     signed: bool = False
 
@@ -122,7 +126,9 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
     recorded = state.app_names() if state is not None else set()
     protected = state.protected_apps() if state is not None else set()
     apps_dir = specs.root / APPS_DIR
+    approvals_file = specs.root / APPROVALS_FILE
     denied: dict[str, list[Diagnostic]] = {}
+    of_approval: dict[str, list[Diagnostic]] = {}
     problems: list[Diagnostic] = []
     for d in specs.diagnostics:
         if not d.is_error:
@@ -130,6 +136,8 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         path = Path(d.file)
         if path.parent == apps_dir and path.suffix == ".yaml":
             denied.setdefault(path.stem, []).append(d)
+        elif path == approvals_file and (app := _approval_app(specs, d)) is not None:
+            of_approval.setdefault(app, []).append(d)
         else:
             problems.append(d)
     rows = [_row(specs, name, stack, client_ids.get(name)) for name in specs.apps]
@@ -138,12 +146,16 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         for name, errors in denied.items()
         if name not in specs.apps
     ]
+    listed = {r.name for r in rows}
+    # an approval's problem with no row to show it on (it names no app) is the file's
+    problems += [d for app, ds in of_approval.items() if app not in listed for d in ds]
     rows = [
         dataclasses.replace(
             r,
             recorded=r.name in recorded,
             protected=r.name in protected,
             signed=specs.signers is not None,
+            errors=r.errors + tuple(of_approval.get(r.name, ())),
         )
         for r in rows
     ]
@@ -156,6 +168,15 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         recorded_only=tuple(sorted(only)),
         recorded_only_protected=tuple(sorted(only & protected)),
     )
+
+
+def _approval_app(specs: SpecSet, d: Diagnostic) -> str | None:
+    """The app whose entry of approvals.yaml `d` is about, if it is about one."""
+    match = _APPROVAL_ENTRY.match(d.path)
+    if match is None:
+        return None
+    i = int(match.group(1))
+    return specs.approval_entries[i] if i < len(specs.approval_entries) else None
 
 
 def _row(specs: SpecSet, name: str, stack: str, client_id: str | None) -> AppRow:

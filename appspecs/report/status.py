@@ -15,6 +15,7 @@ from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import SUSPENDED
 from appspecs.spec.approvals import approve_command
+from appspecs.spec.load import APPROVALS_FILE
 from appspecs.text import printable
 
 HEADER = ("app", "type", "partner", "state", "approved", "current", "approved by", "ticket")
@@ -64,11 +65,15 @@ def row_cells(row: AppRow, with_client_id: bool) -> list[str]:
 
 
 def row_notes(row: AppRow) -> list[str]:
-    """Why a row is in its state and what it waits for, one line each."""
+    """Why a row is in its state and what it waits for, one line each: its errors first."""
     approve = approve_command(row.name, row.signed)
+    notes = [diagnostic_line(d) for d in row.errors]
     if row.state == "denied":
-        return [diagnostic_line(d) for d in row.errors]
-    notes: list[str] = [LEAVES_OKTA] if row.leaves_okta else []
+        return notes
+    if row.state == "under review" and row.kept_protected:
+        # the recorded app keeps running: "nothing of it is deployed" would not be true
+        return [*notes, _kept_under_review(row, approve)]
+    notes += [LEAVES_OKTA] if row.leaves_okta else []
     notes += [KEPT_PROTECTED] if row.kept_protected else []
     if row.state == "under review":
         if row.approved_digest is not None:
@@ -84,6 +89,21 @@ def row_notes(row: AppRow) -> list[str]:
             f"the change waits for {approve}"
         )
     return notes
+
+
+def _kept_under_review(row: AppRow, approve: str) -> str:
+    if row.errors:
+        why = f"its approval in {APPROVALS_FILE} is not valid (the error above)"
+    elif row.approved_digest is None:
+        why = f"it has no approval in {APPROVALS_FILE}"
+    else:
+        why = "its approved version is not for this stack"
+    return (
+        f"no version of it is approved for this stack: {why}; the app recorded in the stack's "
+        "state is protected, so pulumi up refuses to delete it and it keeps running as "
+        f"recorded, and every update fails until it is approved again ({approve}) or retired "
+        "on purpose (appspec plan says how)"
+    )
 
 
 def problems_notes(report: StatusReport) -> list[str]:

@@ -94,6 +94,9 @@ class SpecSet:
     approved: dict[str, LoadedSpec] = field(default_factory=dict)
     # apps whose partner is suspended: deployed INACTIVE
     suspended: frozenset[str] = frozenset()
+    # the app each entry of approvals.yaml names, by position (None: it names none), read
+    # before validation: a problem at `approvals[i]` is that app's, even when the file is invalid
+    approval_entries: tuple[str | None, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     io_errors: list[str] = field(default_factory=list)
     files: int = 0
@@ -244,6 +247,12 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int
     if file is None:
         return []
     data = file.doc.data
+    entries = data.get("approvals") if isinstance(data, dict) else None
+    if isinstance(entries, list):
+        out.approval_entries = tuple(
+            e["app"] if isinstance(e, dict) and isinstance(e.get("app"), str) else None
+            for e in entries
+        )
     if not file.doc.problems and (data is None or data == {"approvals": None}):
         return []  # only comments, or `approvals:` with its last entry removed: none recorded
     parsed = _validate(file, ApprovalsFile, lambda _code: "approval", "a list under 'approvals:'")
