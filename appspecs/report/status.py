@@ -100,9 +100,9 @@ def _kept_under_review(row: AppRow, approve: str) -> str:
         why = "its approved version is not for this stack"
     return (
         f"no version of it is approved for this stack: {why}; the app recorded in the stack's "
-        "state is protected, so pulumi up refuses to delete it and it keeps running as "
-        f"recorded, and every update fails until it is approved again ({approve}) or retired "
-        "on purpose (appspec plan says how)"
+        "state is protected: pulumi up refuses to delete it, so it keeps running as recorded, "
+        f"and every update fails until it is approved again ({approve}) or retired on purpose "
+        "(appspec plan says how)"
     )
 
 
