@@ -168,7 +168,10 @@ def _signed(
     if signers is not None:
         problem = signature_problem(signed, signers)
         if problem is not None:
-            fail(f"this approval would not count, so it is not recorded: {problem.message}", 1)
+            fail(
+                f"this approval would not count, so it is not recorded: {problem.message}",
+                exits.FAILED,
+            )
     else:
         click.echo(
             f"appspec: note: there is no {where}: the signature is recorded, but nothing checks "
