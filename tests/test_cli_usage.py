@@ -191,3 +191,33 @@ def test_a_broken_catalog_is_shown_alone_without_a_count_of_apps(tmp_path: Path)
         == "app-specs/scope-catalog.yaml: error[catalog] the scope catalog is missing\n"
     )
     assert result.stderr == "appspec: the scope catalog has errors\n"
+
+
+HINT = "there is no Pulumi.yaml in this folder or above it: run appspec inside the project"
+
+
+@pytest.mark.parametrize(
+    "args", [["validate"], ["plan", "--stack", "dev"], ["status", "--stack", "dev"], ["schema"]]
+)
+def test_outside_a_project_the_missing_specs_folder_says_why(
+    args: list[str], tmp_path: Path
+) -> None:
+    result = appspec(tmp_path, *args)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"appspec: specs folder 'app-specs' does not exist; {HINT}, or give --specs\n"
+    )
+
+
+def test_outside_a_project_a_missing_stack_says_why(tmp_path: Path) -> None:
+    result = appspec(tmp_path, "audit", "--stack", "dev", "--org-url", NOWHERE)
+    assert result.returncode == 2
+    assert "appspec: unknown stack 'dev'; known stacks: none" in result.stderr
+    assert HINT in result.stderr
+
+
+def test_a_specs_folder_given_is_not_blamed_on_the_project(tmp_path: Path) -> None:
+    result = appspec(tmp_path, "validate", "--specs", "elsewhere")
+    assert result.returncode == 2
+    assert result.stderr == "appspec: specs folder 'elsewhere' does not exist\n"

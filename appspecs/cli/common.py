@@ -66,6 +66,17 @@ def _specs_default(ctx: click.Context, param: click.Parameter, value: Path | Non
     return default_specs_dir() if value is None else value
 
 
+def outside_project(message: str, specs_dir: Path, stacks_dir: Path | None = None) -> str:
+    """``message`` about a missing specs or stacks folder, saying why when it is the default
+    one and no project is around (the defaults are the project's folders)."""
+    if specs_dir != DEFAULT_SPECS or stacks_dir is not None or project_root() is not None:
+        return message
+    return (
+        f"{message}; there is no {PROJECT_FILE} in this folder or above it: run appspec inside "
+        "the project, or give --specs"
+    )
+
+
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
     """One clear line on stderr and the exit code; never a traceback."""
     click.echo(f"appspec: {message}", err=True)
@@ -224,7 +235,7 @@ def load_checked(
     try:
         specs = load_specs(specs_dir, stacks_dir=stacks, jobs=jobs)
     except SpecsDirError as exc:
-        usage_error(str(exc))
+        usage_error(outside_project(str(exc), specs_dir, stacks_dir))
     if stacks is None and note_unchecked:
         click.echo(
             f"appspec: note: no stacks in {resolve_stacks_dir(specs_dir, None)}; per-stack rules "
@@ -270,7 +281,7 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
     try:
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
-        fail(str(exc))
+        fail(outside_project(str(exc), specs_dir, stacks_dir))
 
 
 def require_deployed_specs(

@@ -18,6 +18,7 @@ from appspecs.cli.common import (
     load_stack,
     load_valid_specs,
     out_file_option,
+    outside_project,
     require_deployed_specs,
     resolve_stacks_dir,
     specs_option,
@@ -170,7 +171,7 @@ def run(options: PlanOptions) -> Plan:
         # before the stack: run from the wrong folder, both are missing and this is the cause
         check_specs_dir(options.specs_dir)
     except SpecsDirError as exc:
-        fail(str(exc))
+        fail(outside_project(str(exc), options.specs_dir))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     # A plan allocates many small objects and frees almost none before it exits.

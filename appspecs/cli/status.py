@@ -15,6 +15,7 @@ from appspecs.cli.common import (
     load_readable_specs,
     load_stack,
     out_file_option,
+    outside_project,
     require_deployed_specs,
     resolve_stacks_dir,
     specs_option,
@@ -64,7 +65,7 @@ def run(options: StatusOptions) -> None:
         # before the stack: run from the wrong folder, both are missing and this is the cause
         check_specs_dir(options.specs_dir)
     except SpecsDirError as exc:
-        fail(str(exc))
+        fail(outside_project(str(exc), options.specs_dir))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     specs = load_readable_specs(options.specs_dir, options.stacks_dir)

@@ -17,6 +17,7 @@ from appspecs.cli.common import (
     load_checked,
     load_readable_specs,
     out_file_option,
+    outside_project,
     repository_path,
     require_catalog,
     specs_option,
@@ -200,7 +201,7 @@ def schema(specs_dir: Path, of: str, out: Path | None) -> None:
     try:
         specs = load_specs(specs_dir, stacks_dir=None)
     except SpecsDirError as exc:
-        fail(str(exc))
+        fail(outside_project(str(exc), specs_dir))
     for problem in specs.io_errors:
         click.echo(f"appspec: {problem}", err=True)
     if specs.io_errors:
