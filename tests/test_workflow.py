@@ -430,10 +430,21 @@ def test_up_runs_on_main_per_stack_behind_an_environment(workflow: dict[str, Any
     assert "refs/heads/main" in job["if"]
     assert job["environment"] == "${{ matrix.stack }}"
     assert job["strategy"]["matrix"]["stack"] == ["dev", "prod"]
-    assert job["strategy"]["max-parallel"] == 1
     assert job["concurrency"]["cancel-in-progress"] is False
     assert any(str(s.get("uses", "")).startswith("pulumi/actions@") for s in job["steps"])
     assert 'pulumi up --yes --non-interactive --stack "$STACK"' in _run_scripts(job)
+
+
+def test_each_stack_is_updated_in_turn_and_a_failed_dev_never_cancels_prod(
+    workflow: dict[str, Any],
+) -> None:
+    # A held partner app fails every update of a stack recording it (its protected resources are
+    # refused deletion, the rest applied): with fail-fast, one held app in dev would cancel every
+    # prod deploy. dev still goes first: one stack at a time, in the matrix's order.
+    strategy = _jobs(workflow)["up"]["strategy"]
+    assert strategy["matrix"]["stack"] == ["dev", "prod"]
+    assert strategy["max-parallel"] == 1
+    assert strategy["fail-fast"] is False
 
 
 def test_the_scheduled_audit_reports_drift_as_an_issue(workflow: dict[str, Any]) -> None:
