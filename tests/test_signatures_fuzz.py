@@ -94,3 +94,22 @@ def test_any_signature_text_never_counts(text: str) -> None:
     signers, _ = parse_signers(SIGNERS)
     problem = signature_problem(APPROVAL.model_copy(update={"signature": text}), signers)
     assert problem is not None
+
+
+def test_no_byte_of_a_signature_can_change_and_still_count() -> None:
+    # sshsig reads a length that runs past its blob as "the rest": flipping a high byte of the
+    # key's or the signature's length once verified (found by the test above)
+    signers, _ = parse_signers(SIGNERS)
+    assert APPROVAL.signature is not None
+    original = base64.b64decode("".join(APPROVAL.signature.splitlines()[1:-1]))
+    assert signature_problem(APPROVAL, signers) is None
+    for at in range(len(original)):
+        raw = bytearray(original)
+        raw[at] ^= 0x80
+        armored = (
+            "-----BEGIN SSH SIGNATURE-----\n"
+            + base64.b64encode(bytes(raw)).decode()
+            + "\n-----END SSH SIGNATURE-----\n"
+        )
+        damaged = APPROVAL.model_copy(update={"signature": armored})
+        assert signature_problem(damaged, signers) is not None, f"byte {at} flipped still counts"

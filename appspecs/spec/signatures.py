@@ -56,7 +56,7 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
     """None when the approval is signed, in the approval namespace, by a key allowed_signers
     lists for its approved_by; else what is wrong."""
     from sshsig import PublicKey  # imported when there is something to verify (signers.py)
-    from sshsig.sshsig import SshsigSignature
+    from sshsig.sshsig import SshsigSignature, ssh_dearmor_sshsig
 
     if not signers.readable:
         return SignatureProblem(
@@ -71,13 +71,20 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
             f"its approver signs it with a key listed there",
         )
     try:
-        outer = SshsigSignature.from_armored(approval.signature)
+        raw = ssh_dearmor_sshsig(approval.signature)
+        outer = SshsigSignature(raw)
         key = PublicKey.from_ssh_encoding(outer.public_key)
     except (ValueError, NotImplementedError) as exc:
         return SignatureProblem(
             "signature",
             "not an SSH signature as ssh-keygen -Y sign writes it (-----BEGIN SSH "
             f"SIGNATURE----- ...): {exc or type(exc).__name__}",
+        )
+    if bytes(outer) != raw or not (_exact(outer.public_key) and _exact(outer.signature)):
+        return SignatureProblem(
+            "signature",
+            "not an SSH signature as ssh-keygen -Y sign writes it: a length in it does not "
+            "match its contents (the signature was damaged or altered)",
         )
     if outer.namespace != NAMESPACE.encode():
         shown = outer.namespace.decode("ascii", "backslashreplace")[:60]
@@ -123,6 +130,19 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
             resign=False,
         )
     return None
+
+
+def _exact(blob: bytes) -> bool:
+    """True when `blob` is SSH wire strings end to end, each exactly as long as its length
+    says. sshsig reads a length that runs past the end as "the rest", so a signature whose
+    length fields were altered would still verify: an approval's signature must be the bytes
+    ssh-keygen wrote, not merely one that checks."""
+    at = 0
+    while at < len(blob):
+        if at + 4 > len(blob):
+            return False
+        at += 4 + int.from_bytes(blob[at : at + 4], "big")
+    return at == len(blob)
 
 
 def _valid(approval: Approval) -> bool:
