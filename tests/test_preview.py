@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from appspecs.deploy.refusals import Refusal, refusal_of
 from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, RULE, resource_graph
 from appspecs.spec.load import load_specs
@@ -327,6 +329,210 @@ def test_a_failed_preview_is_one_line_and_exit_2(
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == f"appspec: previewing stack dev: {reason}\n"
+
+
+# --- protected resources the engine refuses to delete or replace ----------------------------------
+
+# pulumi/pulumi's own wording: pkg/resource/deploy/step.go (deleteProtectedError, behind
+# diag.GetPreviewFailedError's "Preview failed: " in a preview) and step_generator.go
+DELETE_REFUSED = (
+    "Preview failed: resource {urn_q} cannot be deleted\nbecause it is protected. To unprotect "
+    "the resource, either remove the `protect` flag from the resource in your Pulumi program and "
+    "run `pulumi up`, or use the command:\n`pulumi state unprotect '{urn}'`\n"
+)
+REPLACE_REFUSED = (
+    "unable to replace resource {urn_q}\nas it is currently marked for protection. To unprotect "
+    "the resource, remove the `protect` flag from the resource in your Pulumi program and run "
+    "`pulumi up`\n"
+)
+
+
+URN = "urn:pulumi:dev::appspecs::appspecs:index:OidcApp$okta:app/oAuth:OAuth::acme-analytics"
+OTHER = "urn:pulumi:dev::appspecs::appspecs:index:OidcApp::acme-analytics"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (DELETE_REFUSED.format(urn_q=json.dumps(URN), urn=URN), Refusal("delete", URN)),
+        # an update's: no "Preview failed: " before it; colour directives when not stripped
+        (
+            f'<{{%reset%}}>resource "{URN}" cannot be deleted\nbecause it is protected.<{{%reset%}}>',
+            Refusal("delete", URN),
+        ),
+        # the wording before pulumi 3.52
+        (
+            f'unable to delete resource "{URN}"\nas it is currently marked for protection. To',
+            Refusal("delete", URN),
+        ),
+        (REPLACE_REFUSED.format(urn_q=json.dumps(URN)), Refusal("replace", URN)),
+        # a resource replaced with the one it depends on (delete before replace)
+        (
+            f'unable to replace resource "{URN}" as part of replacing "{OTHER}" as it is '
+            "currently marked for protection. To unprotect the resource, ...",
+            Refusal("replace", URN),
+        ),
+        # other errors, even when a provider's words come close
+        ("Preview failed: okta: the API returned an error: Invalid token provided", None),
+        (f'okta: resource "{URN}" cannot be deleted because it is protected', None),
+        ("preview failed", None),
+    ],
+    ids=["preview", "update", "old-wording", "replace", "dbr-replace", "other", "quoted", "end"],
+)
+def test_the_engines_refusals_are_recognised_by_its_wording(
+    message: str, expected: Refusal | None
+) -> None:
+    assert refusal_of(message) == expected
+
+
+def _error(message: str, urn: str = "") -> dict[str, Any]:
+    diag = {"message": message, "color": "never", "severity": "error"}
+    return {"diagnosticEvent": {**({"urn": urn} if urn else {}), **diag}}
+
+
+# acme-analytics' resources, as `pulumi stack export` lists them: the component and its OAuth app
+# share the app's name
+ACME = (
+    "acme-analytics",
+    "acme-analytics",
+    "acme-analytics-policy",
+    "acme-analytics-rule",
+    "acme-analytics-groups",
+)
+
+
+def _held_partner_app(tmp_path: Path) -> tuple[Path, dict[str, Any], list[dict[str, Any]]]:
+    """The project with acme-analytics' approval removed, the state its approved version left
+    (its resources protected, written here as an export has them, not from the program's
+    options) and those resources."""
+    project = _project(tmp_path)
+    state = _state_without(project, "::no-such-resource")
+    (project / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    acme = []
+    for r in state["deployment"]["resources"]:
+        r.pop("protect", None)
+        if r["urn"].rsplit("::", 1)[1] in ACME:
+            r["protect"] = True
+            acme.append(r)
+    assert sorted(r["urn"].rsplit("::", 1)[1] for r in acme) == sorted(ACME)
+    return project, state, acme
+
+
+def _refusing_events(acme: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A preview's events as the engine sends them when it refuses protected deletes: each delete
+    step, an error per refused delete, its closing `preview failed`, a summary without them."""
+    deletes = [
+        {
+            "resourcePreEvent": {
+                "metadata": {
+                    "op": "delete",
+                    "urn": r["urn"],
+                    "type": r["type"],
+                    "old": {"urn": r["urn"], "protect": True},
+                    "provider": "",
+                }
+            }
+        }
+        for r in reversed(acme)
+    ]
+    errors = [
+        _error(DELETE_REFUSED.format(urn_q=json.dumps(r["urn"]), urn=r["urn"]), r["urn"])
+        for r in reversed(acme)
+    ]
+    summary = {
+        "summaryEvent": {
+            "maybeCorrupt": False,
+            "durationSeconds": 1,
+            "resourceChanges": {"same": 21},
+            "PolicyPacks": {},
+            "isPreview": True,
+            "result": "failed",
+        }
+    }
+    return [{"preludeEvent": {"config": {}}}, *deletes, *errors, _error("preview failed"), summary]
+
+
+def test_refused_protected_deletes_are_reported_per_app_and_exit_1(tmp_path: Path) -> None:
+    project, state, acme = _held_partner_app(tmp_path)
+    env = _scenario(
+        tmp_path,
+        stacks={"dev": state},
+        events=_refusing_events(acme),
+        fail="error: preview failed",
+    )
+    bin_dir = str(_standin(tmp_path))
+    result = _run(project, bin_dir, "preview", "--stack", "dev", env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    lines = out.splitlines()
+    assert lines[1].startswith(
+        "! PREVIEW FAILED: the engine refuses 5 deletes of protected resources"
+    ), out
+    assert "of acme-analytics, as pulumi up would: the update would fail" in lines[1]
+    # every refused URN, in one command, under the app's retirement hint
+    hint = next(i for i, line in enumerate(lines) if line.startswith("acme-analytics: to let"))
+    assert "docs/commands.md, retiring a partner app" in lines[hint]
+    command = lines[hint + 1].strip()
+    assert command.startswith("pulumi state unprotect --stack dev ")
+    assert sorted(shlex.split(command)[5:]) == sorted(r["urn"] for r in acme)
+    assert lines[hint + 2] == "  pulumi up --stack dev"
+    resources = _section(out, "Resources (pulumi preview):")
+    assert len(resources) == 6
+    assert all(line.endswith("(delete, refused: protected)") for line in resources[1:])
+    assert "Changes: 21 unchanged, 5 refused: protected" in out
+
+    doc_run = _run(project, bin_dir, "preview", "--stack", "dev", "--format", "json", env=env)
+    assert doc_run.returncode == 1, doc_run.stderr
+    doc = json.loads(doc_run.stdout)
+    assert [g["app"] for g in doc["refused"]] == ["acme-analytics"]
+    refused = doc["refused"][0]
+    assert {s["op"] for s in refused["steps"]} == {"delete"}
+    assert sorted(s["urn"] for s in refused["steps"]) == sorted(r["urn"] for r in acme)
+    assert refused["unprotect"] == command
+    assert sum(bool(s.get("refused")) for s in doc["steps"]) == 5
+
+
+def test_a_refused_replace_is_reported_as_such(tmp_path: Path) -> None:
+    project, state, acme = _held_partner_app(tmp_path)
+    app = next(r for r in acme if r["type"] == OAUTH_APP)
+    events = [
+        {
+            "resourcePreEvent": {
+                "metadata": {
+                    "op": "replace",
+                    "urn": app["urn"],
+                    "type": OAUTH_APP,
+                    "keys": ["type"],
+                    "diffs": ["type"],
+                    "provider": "",
+                }
+            }
+        },
+        _error(REPLACE_REFUSED.format(urn_q=json.dumps(app["urn"])), app["urn"]),
+        _error("preview failed"),
+    ]
+    env = _scenario(tmp_path, stacks={"dev": state}, events=events, fail="error: preview failed")
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    assert result.returncode == 1, result.stderr
+    assert "the engine refuses 1 replace of protected resources" in result.stdout
+    resources = _section(result.stdout, "Resources (pulumi preview):")
+    assert any(line.endswith("(replace: type, refused: protected)") for line in resources)
+    assert not any("delete, refused" in line for line in resources)
+
+
+def test_another_engine_error_beside_refusals_is_still_an_error(tmp_path: Path) -> None:
+    project, state, acme = _held_partner_app(tmp_path)
+    events = _refusing_events(acme)
+    events.insert(-2, _error("okta:index:getGroup: the API returned an error: Invalid token\n"))
+    env = _scenario(tmp_path, stacks={"dev": state}, events=events, fail="error: preview failed")
+    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "appspec: previewing stack dev: okta:index:getGroup: the API returned an error: "
+        "Invalid token\n"
+    )
 
 
 def test_an_unknown_stack_is_a_usage_error_before_pulumi_runs(tmp_path: Path) -> None:

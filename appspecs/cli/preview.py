@@ -74,8 +74,9 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     """Run `pulumi preview` of the stack and show what it would change, app by app.
 
     Needs the Pulumi CLI. The state backend is PULUMI_BACKEND_URL, else the local file backend
-    in the project folder. Exit 0 when the preview ran, 1 when the specs are invalid, 2 for
-    usage, I/O or Pulumi errors.
+    in the project folder. Exit 0 when the preview ran, 1 when the specs are invalid or the
+    engine refuses to delete or replace protected resources (the update would fail; they are
+    listed per app), 2 for usage, I/O or other Pulumi errors.
     """
     options = PreviewOptions(
         stack=stack,
@@ -84,4 +85,5 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     )
     report = run(options)
     click.echo(render(report, fmt), nl=False)
-    raise SystemExit(exits.OK)
+    # refused steps: pulumi up would fail on them, so the stack would not be as declared
+    raise SystemExit(exits.FAILED if report.engine.refused else exits.OK)

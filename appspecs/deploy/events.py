@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from appspecs.deploy.refusals import Refusal, refusal_of
 from appspecs.plan.urns import parse_urn
 
 if TYPE_CHECKING:
@@ -40,7 +41,9 @@ class EventLog:
     """
 
     steps: list[EngineStep] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # every error but the refusals
+    # deletes and replaces refused because the resource is protected, each once, in order
+    refusals: list[Refusal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     summary: dict[str, int] | None = None
 
@@ -64,7 +67,11 @@ class EventLog:
             if not message or diag.ephemeral:
                 return
             if diag.severity == "error":
-                self.errors.append(message)
+                refusal = refusal_of(message)
+                if refusal is None:
+                    self.errors.append(message)
+                elif refusal not in self.refusals:
+                    self.refusals.append(refusal)
             elif diag.severity == "warning":
                 self.warnings.append(message)
         elif event.summary_event is not None:

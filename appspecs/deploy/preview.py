@@ -15,6 +15,7 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from appspecs.deploy.events import EngineStep, EventLog, op_name
+from appspecs.deploy.refusals import Refusal, is_failed_trailer
 from appspecs.deploy.tool import find_pulumi
 from appspecs.deploy.workspace import backend_scheme, workspace_env
 from appspecs.plan.state import BACKEND_ENV, RecordedState, StateError, parse_state
@@ -34,6 +35,9 @@ class EnginePreview:
     steps: tuple[EngineStep, ...]
     change_summary: dict[str, int]
     warnings: tuple[str, ...] = ()
+    # the deletes and replaces the engine refused (protected resources): the preview failed on
+    # them alone, as `pulumi up` would, and showed every other step
+    refused: tuple[Refusal, ...] = ()
 
 
 def _error_line(text: str) -> str | None:
@@ -54,7 +58,9 @@ MAX_REASON = 500
 
 def _why(exc: auto.errors.CommandError, log: EventLog | None, doing: str) -> PreviewError:
     # the first error the engine reported says why; the CLI's own `error:` line comes after it
-    reason = (log.errors[0] if log is not None and log.errors else None) or _error_line(str(exc))
+    # (before the engine's closing `preview failed`, which names no cause)
+    errors = sorted(log.errors if log is not None else [], key=is_failed_trailer)
+    reason = (errors[0] if errors else None) or _error_line(str(exc))
     one_line = " ".join((reason or "pulumi failed").split())
     if len(one_line) > MAX_REASON:
         one_line = one_line[: MAX_REASON - 1] + "…"
@@ -118,20 +124,22 @@ def run_preview(project_dir: Path, stack: str) -> EnginePreview:
     target = select_stack(project_dir, stack, env, command)
     before = _state_before(target)
     log = EventLog()
+    summary: dict[str, int] | None = None
     try:
         result = target.preview(on_event=log, color="never", suppress_progress=True)
+        if result.change_summary:
+            summary = {op_name(op): n for op, n in result.change_summary.items()}
     except auto.errors.CommandError as exc:
-        raise _why(exc, log, f"previewing stack {stack}") from exc
-    summary = (
-        {op_name(op): n for op, n in result.change_summary.items()}
-        if result.change_summary
-        else log.change_summary()
-    )
+        # Refused protected steps fail a preview as they fail an update: a report, not an error.
+        # Anything else the engine said fails it as before.
+        if not log.refusals or not all(is_failed_trailer(e) for e in log.errors):
+            raise _why(exc, log, f"previewing stack {stack}") from exc
     return EnginePreview(
         stack=stack,
         backend=backend_scheme(env[BACKEND_ENV]),
         before=before,
         steps=tuple(log.steps),
-        change_summary=summary,
+        change_summary=summary if summary is not None else log.change_summary(),
         warnings=tuple(log.warnings),
+        refused=tuple(log.refusals),
     )

@@ -10,7 +10,13 @@ from appspecs.plan.build import Plan
 from appspecs.report.plan_facts import app_facts, review_facts
 from appspecs.report.plan_json import app_json, json_text, notice_json, plan_json, step_json
 from appspecs.report.plan_markdown import markdown_plan
-from appspecs.report.plan_text import apps_lines, notice_lines, refused_lines, text_plan
+from appspecs.report.plan_text import (
+    apps_lines,
+    notice_lines,
+    refused_lines,
+    retire_lines,
+    text_plan,
+)
 from appspecs.report.plan_words import NOTICE_TEXT, notice_text, step_lines
 
 __all__ = [
@@ -26,6 +32,7 @@ __all__ = [
     "plan_json",
     "refused_lines",
     "render",
+    "retire_lines",
     "review_facts",
     "step_json",
     "step_lines",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from appspecs.plan.build import Plan
 from appspecs.plan.notices import PlanSummary
 from appspecs.plan.summary import AppSummary
@@ -40,13 +42,18 @@ def apps_lines(summary: PlanSummary) -> list[str]:
     return lines
 
 
+def retire_lines(stack: str, refused: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Per app with refused URNs, the commands that let pulumi up delete or replace them."""
+    lines = []
+    for app, urns in refused:
+        lines += ["", RETIRE.format(app=app)]
+        lines += [f"  {unprotect_command(stack, urns)}", f"  pulumi up --stack {stack}"]
+    return lines
+
+
 def refused_lines(plan: Plan) -> list[str]:
     """Per app whose deletes or replaces pulumi up refuses, how to let it do them on purpose."""
-    lines = []
-    for app, urns in plan.summary.refused:
-        lines += ["", RETIRE.format(app=app)]
-        lines += [f"  {unprotect_command(plan.stack, urns)}", f"  pulumi up --stack {plan.stack}"]
-    return lines
+    return retire_lines(plan.stack, plan.summary.refused)
 
 
 def text_plan(plan: Plan) -> str:

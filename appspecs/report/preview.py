@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from appspecs.deploy.events import EngineStep, changes_only
+from appspecs.deploy.refusals import Refusal
 from appspecs.plan.build import Plan
-from appspecs.plan.urns import nesting
-from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines
+from appspecs.plan.urns import nesting, parse_urn
+from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines, retire_lines
+from appspecs.report.plan_words import unprotect_command
 
 if TYPE_CHECKING:
     # only for the annotations: appspecs.deploy.preview imports pulumi's SDK (~0.2 s)
@@ -44,37 +46,83 @@ class PreviewReport:
     engine: EnginePreview
 
 
-def step_line(step: EngineStep) -> str:
+def refused_by_app(report: PreviewReport) -> tuple[tuple[str, tuple[Refusal, ...]], ...]:
+    """The engine's refusals per app (in name order): the app the plan gives the resource, else
+    the resource's own name."""
+    app_of = {s.urn: s.app or s.name for s in report.plan.steps}
+    groups: dict[str, list[Refusal]] = {}
+    for refusal in report.engine.refused:
+        parsed = parse_urn(refusal.urn)
+        app = app_of.get(refusal.urn) or (parsed.name if parsed is not None else refusal.urn)
+        groups.setdefault(app, []).append(refusal)
+    return tuple((app, tuple(groups[app])) for app in sorted(groups))
+
+
+# Said first when the engine refused steps: the preview failed on them, as pulumi up would.
+REFUSED_HEAD = (
+    "! PREVIEW FAILED: the engine refuses {what} of protected resources of {apps}, as pulumi up "
+    "would: the update would fail, so the stack would not be as declared. Each is marked "
+    "refused below."
+)
+
+
+def refused_head(report: PreviewReport) -> str:
+    groups = refused_by_app(report)
+    counts = [
+        f"{n} {op}{'s' if n > 1 else ''}"
+        for op in ("delete", "replace")
+        if (n := sum(r.op == op for r in report.engine.refused))
+    ]
+    return REFUSED_HEAD.format(what=" and ".join(counts), apps=", ".join(a for a, _ in groups))
+
+
+def step_line(step: EngineStep, refused: bool = False) -> str:
     keys = step.replace_keys if step.op in ("replace", "create-replacement") else step.diffs
     detail = f"{step.op}: {', '.join(keys)}" if keys else step.op
+    if refused:
+        detail += ", refused: protected"
     mark = MARK.get(step.op, "?")
     return f"{mark:<2} {'  ' * nesting(step.urn)}{step.type} {step.name} ({detail})"
 
 
-def counts_line(summary: dict[str, int]) -> str:
+def counts_line(summary: dict[str, int], refused: int = 0) -> str:
     changes = changes_only(summary)
     order = [op for op in MARK if op in changes] + sorted(op for op in changes if op not in MARK)
     parts = [f"{changes[op]} to {op}" for op in order]
     parts.append(f"{summary.get('same', 0)} unchanged")
+    if refused:
+        # the engine counts none of them: it never did them
+        parts.append(f"{refused} refused: protected")
     return "Changes: " + ", ".join(parts)
+
+
+def _refused_urns(report: PreviewReport) -> set[tuple[str, str]]:
+    return {(r.op, r.urn) for r in report.engine.refused}
 
 
 def text_preview(report: PreviewReport) -> str:
     engine = report.engine
     lines = [f"Preview of stack {engine.stack} ({engine.backend} backend)"]
     lines += [f"note: {n}" for n in report.plan.notes]
+    lines += [refused_head(report)] if engine.refused else []
     lines += notice_lines(report.plan.summary)
     lines.append("")
     lines += apps_lines(report.plan.summary)
-    lines += refused_lines(report.plan)
+    if engine.refused:
+        # the engine's word on what it refuses, over what the plan reads in the recorded state
+        groups = refused_by_app(report)
+        lines += retire_lines(engine.stack, [(a, [r.urn for r in rs]) for a, rs in groups])
+    else:
+        lines += refused_lines(report.plan)
     lines.append("")
     lines.append("Resources (pulumi preview):")
+    refused = _refused_urns(report)
     changing = [s for s in engine.steps if s.op != "same"]
-    lines += [f"  {step_line(s)}" for s in changing]
+    lines += [f"  {step_line(s, (s.op, s.urn) in refused)}" for s in changing]
     if not changing:
         lines.append("  no changes")
     lines.append("")
-    lines.append(counts_line(engine.change_summary))
+    lines.append(counts_line(engine.change_summary, len(engine.refused)))
     lines += [f"warning: {w}" for w in engine.warnings]
     return "\n".join(lines) + "\n"
 
@@ -86,6 +134,7 @@ def json_preview(report: PreviewReport) -> str:
     summary["changes"] = bool(changes_only(engine.change_summary)) or any(
         a.change != "unchanged" for a in report.plan.apps
     )
+    refused = _refused_urns(report)
     doc = {
         "stack": engine.stack,
         "backend": engine.backend,
@@ -100,10 +149,20 @@ def json_preview(report: PreviewReport) -> str:
                 "name": s.name,
                 "diffs": list(s.diffs),
                 "replaceKeys": list(s.replace_keys),
+                **({"refused": True} if (s.op, s.urn) in refused else {}),
             }
             for s in engine.steps
         ],
         "changeSummary": engine.change_summary,
+        # what the engine refused (protected resources), per app: the preview failed on these
+        "refused": [
+            {
+                "app": app,
+                "steps": [{"op": r.op, "urn": r.urn} for r in rs],
+                "unprotect": unprotect_command(engine.stack, [r.urn for r in rs]),
+            }
+            for app, rs in refused_by_app(report)
+        ],
         "warnings": list(engine.warnings),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
