@@ -56,3 +56,42 @@ def test_the_plan_says_a_partner_is_suspended_in_every_format(suspended: Path) -
     assert {"path": "status", "old": "ACTIVE", "new": "INACTIVE"} in step["diffs"]
     assert "partner suspended: deployed INACTIVE" in plan("text")
     assert "**Partner suspended:** `acme-analytics`" in plan("markdown")
+
+
+def _validated(specs: Path) -> list[dict[str, object]]:
+    result = CliRunner().invoke(
+        cli,
+        ["validate", "--specs", str(specs), "--stacks", str(ROOT / "stacks"), "--format", "json"],
+    )
+    assert result.exit_code == 1, result.output
+    diagnostics: list[dict[str, object]] = json.loads(result.stdout)["diagnostics"]
+    return diagnostics
+
+
+def test_with_no_registry_a_named_partner_is_refused_saying_why_once(tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    (specs / "partners.yaml").unlink()
+    (orbit,) = [d for d in _validated(specs) if str(d["file"]).endswith("orbit-mobile.yaml")]
+    assert orbit["message"] == (
+        "no approved partner 'orbit-crm' in the partner registry; accepted: none: there is no "
+        "app-specs/partners.yaml (add it, listing the partner)"
+    )
+
+
+def test_the_registry_reports_missing_and_unknown_fields_as_specs_do(tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    registry = specs / "partners.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert "    contract: " in text
+    registry.write_text(text.replace("    contract: ", "    contrat: ", 1), encoding="utf-8")
+    codes = {
+        (d["code"], d["path"])
+        for d in _validated(specs)
+        if str(d["file"]).endswith("partners.yaml")
+    }
+    assert codes == {
+        ("missing-field", "partners[0].contract"),
+        ("unknown-field", "partners[0].contrat"),
+    }

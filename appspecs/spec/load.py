@@ -187,6 +187,16 @@ def _duplicated(doc: YamlDocument) -> list[DataPath] | None:
     return None
 
 
+# Codes about a file's shape rather than its meaning: every file says them alike, so a field
+# missing from partners.yaml reads as one missing from an app spec.
+_SHAPE_CODES = frozenset({"missing-field", "unknown-field"})
+
+
+def _codes_of(file_code: str) -> Callable[[str], str]:
+    """A file's validation codes: its shape problems as every file says them, the rest its own."""
+    return lambda code: code if code in _SHAPE_CODES else file_code
+
+
 def _validate(file: _File, model: type[M], code: Callable[[str], str], what: str) -> M | None:
     """Validate a parsed file against a model; findings are recorded, the model returned if valid.
 
@@ -229,7 +239,7 @@ def _load_catalog(root: Path, out: SpecSet) -> None:
     file = _read(path, shown, out, LIST_LIMIT)
     if file is None:
         return
-    parsed = _validate(file, CatalogFile, lambda _code: "catalog", "the scope catalog")
+    parsed = _validate(file, CatalogFile, _codes_of("catalog"), "the scope catalog")
     if parsed is None:
         return
     findings = check_catalog(parsed)
@@ -255,7 +265,7 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, _File, int
         )
     if not file.doc.problems and (data is None or data == {"approvals": None}):
         return []  # only comments, or `approvals:` with its last entry removed: none recorded
-    parsed = _validate(file, ApprovalsFile, lambda _code: "approval", "a list under 'approvals:'")
+    parsed = _validate(file, ApprovalsFile, _codes_of("approval"), "a list under 'approvals:'")
     if parsed is None:
         return []
     return [(a, file, i) for i, a in enumerate(parsed.approvals)]
@@ -271,7 +281,7 @@ def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
         return None
     if not file.doc.problems and file.doc.data is None:
         return PartnerRegistry({})  # only comments: no partner approved
-    parsed = _validate(file, PartnersFile, lambda _code: "partner", "a list under 'partners:'")
+    parsed = _validate(file, PartnersFile, _codes_of("partner"), "a list under 'partners:'")
     if parsed is None:
         return None
     findings = check_registry(parsed, out.catalog)

@@ -21,6 +21,8 @@ from appspecs.spec.models import _printable as printable_only
 from appspecs.spec.yamlfile import Path as DataPath
 
 PARTNERS_FILE = "partners.yaml"
+# as messages name it: users see the specs folder by its usual name
+REGISTRY_SHOWN = f"app-specs/{PARTNERS_FILE}"
 
 PartnerStatus = Literal["approved", "suspended"]
 
@@ -69,10 +71,16 @@ class PartnerRegistry:
             return tuple(partner.scopes)
         return tuple(s.value for s in catalog.scopes if s.partner_allowed)
 
+    def _accepted(self) -> str:
+        """The ids a partner app may name, or why there are none, said once."""
+        if not self.present:
+            return f"none: there is no {REGISTRY_SHOWN} (add it, listing the partner)"
+        return ", ".join(sorted(self.partners)) or f"none: {REGISTRY_SHOWN} lists no partner"
+
     def check_app(self, spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
         """`partner:` on an app: present exactly on partner apps, naming an entry, and only
         scopes that partner's contract covers."""
-        ids = ", ".join(sorted(self.partners)) or "none (app-specs/partners.yaml lists none)"
+        ids = self._accepted()
         if spec.type != "partner":
             if spec.partner is None:
                 return []
@@ -96,14 +104,14 @@ class PartnerRegistry:
             ]
         partner = self.partners.get(spec.partner)
         if partner is None:
-            where = "app-specs/partners.yaml" if self.present else "no app-specs/partners.yaml"
+            where = f" ({REGISTRY_SHOWN})" if self.present else ""  # else `ids` says it
             near = difflib.get_close_matches(spec.partner, list(self.partners), n=1)
             did_you_mean = f"did you mean '{near[0]}'? " if near else ""
             return [
                 Finding(
                     "partner",
                     ("partner",),
-                    f"no approved partner '{spec.partner}' in the partner registry ({where}); "
+                    f"no approved partner '{spec.partner}' in the partner registry{where}; "
                     f"{did_you_mean}accepted: {ids}",
                 )
             ]
