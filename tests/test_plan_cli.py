@@ -232,6 +232,30 @@ def test_invalid_specs_exit_1_with_the_diagnostics(project: Path) -> None:
     assert run(project, "--stack", "dev", "--detailed-exitcode").exit_code == 1
 
 
+def test_invalid_specs_still_give_one_json_object_or_a_comment_saying_why(
+    project: Path,
+) -> None:
+    path = project / "app-specs" / "apps" / "crm-sync.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("kind: web", "kind: webb"), encoding="utf-8"
+    )
+    result = run(project, "--stack", "dev", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["ok"], data["planned"], data["stack"], data["errors"]) == (False, False, "dev", 1)
+    (error,) = data["diagnostics"]
+    assert (error["code"], error["path"]) == ("invalid-value", "client.kind")
+    assert error["file"].endswith("crm-sync.yaml") and error["line"] is not None
+    assert "the specs have errors; nothing to plan" in result.stderr
+    comment = run(project, "--stack", "dev", "--format", "markdown")
+    assert comment.exit_code == 1
+    assert comment.stdout.startswith("### appspec plan: stack `dev`\n")
+    assert "**No plan: the specs have 1 error.**" in comment.stdout
+    assert "error[invalid-value] client.kind" in comment.stdout
+    run(project, "--stack", "dev", "--format", "json", "--out", "plan.json")
+    assert json.loads((project / "plan.json").read_text(encoding="utf-8"))["planned"] is False
+
+
 def test_out_writes_the_plan(project: Path) -> None:
     result = run(project, "--stack", "dev", "--format", "json", "--out", "plan.json")
     assert result.exit_code == 0 and result.stdout == ""

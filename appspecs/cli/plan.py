@@ -15,8 +15,8 @@ from appspecs.cli.common import (
     debug_enabled,
     fail,
     format_option,
+    load_readable_specs,
     load_stack,
-    load_valid_specs,
     out_file_option,
     outside_project,
     require_deployed_specs,
@@ -32,6 +32,7 @@ from appspecs.plan.base import BaseError, BaseTree, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, find_state, read_state
 from appspecs.report.plan import render
+from appspecs.report.plan_refused import NOT_MADE, refused_plan
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
     PROJECT,
@@ -176,7 +177,19 @@ def run(options: PlanOptions) -> Plan:
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     # A plan allocates many small objects and frees almost none before it exits.
     with collector_paused():
-        specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to plan")
+        specs = load_readable_specs(options.specs_dir, options.stacks_dir)
+        if not specs.ok:
+            # every format still says what it promises: one JSON object, a comment saying why
+            errors = [d for d in specs.diagnostics if d.is_error]
+            if options.fmt == "text":
+                click.echo(
+                    refused_plan(config.name, errors, specs.files, "text"), err=True, nl=False
+                )
+            else:
+                write_output(
+                    refused_plan(config.name, errors, specs.files, options.fmt), options.out
+                )
+            fail(NOT_MADE, exits.FAILED)
         if options.base is not None:  # `--base ''` is refused there, never taken for no base
             result = _plan_base(options, specs, config)
         else:

@@ -1,0 +1,47 @@
+"""What `appspec plan` says when the specs have errors and no plan can be made.
+
+Every format still gives what it promises: JSON one object (the diagnostics as `validate
+--format json` lists them), Markdown a comment that says the plan could not be made and why,
+text the diagnostic lines. The exit code (1) is the caller's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from appspecs.diagnostics import Diagnostic
+from appspecs.report import markdown as md
+from appspecs.report.diagnostics import diagnostic_line, text_report
+
+NOT_MADE = "the specs have errors; nothing to plan"
+
+
+def refused_plan(stack: str, errors: Sequence[Diagnostic], files: int, fmt: str) -> str:
+    """The errors that stop the plan of `stack`, in the plan's format."""
+    if fmt == "json":
+        data = {
+            "ok": False,
+            "stack": stack,
+            "planned": False,
+            "error": NOT_MADE,
+            "errors": len(errors),
+            "diagnostics": [d.to_json() for d in errors],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        n = len(errors)
+        head = [
+            f"### appspec plan: stack {md.code(stack)}",
+            "",
+            f"**No plan: the specs have {n} error{'s' if n != 1 else ''}.** Nothing can be "
+            "deployed until they are fixed (`appspec validate` lists them):",
+            "",
+        ]
+        blocks = ["\n".join(head), *(f"- {md.text(diagnostic_line(d))}" for d in errors)]
+
+        def note(omitted: int) -> str:
+            return f"_{omitted} more errors left out: the comment would be too long_"
+
+        return md.fit(blocks, note) + "\n"
+    return text_report(errors, files, []) + "\n"
