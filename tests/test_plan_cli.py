@@ -111,7 +111,8 @@ def test_json_is_one_object_with_the_documented_keys(
     result = run(project, "--stack", "dev", "--state", str(state), "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)  # the whole output is one JSON document
-    assert list(data) == ["summary", "apps", "steps", "held", "changeSummary"]
+    assert list(data) == ["summary", "apps", "steps", "held", "changeSummary", "registry"]
+    assert data["registry"] == []  # against state: no base to compare the registries with
     assert data["changeSummary"] == {"update": 1, "same": 35}
     assert data["held"] == [{"name": "orbit-mobile", "reason": "awaiting approval"}]
     (step,) = [s for s in data["steps"] if s["op"] != "same"]

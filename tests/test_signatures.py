@@ -480,3 +480,44 @@ def test_approve_with_a_key_but_no_allowed_signers_signs_and_says_nothing_checks
     # a block a pull request shows as ssh-keygen printed it, not one escaped line
     assert "  signature: |\n    -----BEGIN SSH SIGNATURE-----\n" in text
     assert _specs(root).approvals[ORBIT].signature is not None
+
+
+def test_the_plan_names_the_approver_and_the_changes_to_who_may_approve(
+    root: Path, tmp_path: Path
+) -> None:
+    base = tmp_path / "base"
+    shutil.copytree(root / "app-specs", base)
+    key = _fresh_key(tmp_path, "approver")
+    _list(root, key, "approver@acme.example")
+    approve = ("approve", ORBIT, "--by", "approver@acme.example", "--ticket", "T-7")
+    assert _invoke(root, *approve, "--key", str(key)).exit_code == 0
+    registry = root / "app-specs" / "partners.yaml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("status: approved", "status: suspended", 1), encoding="utf-8")
+
+    def plan(fmt: str) -> str:
+        result = _invoke(root, "plan", "--stack", "dev", "--base", str(base), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    data = json.loads(plan("json"))
+    orbit = _plan_app(data, ORBIT)
+    assert (orbit["approval"], orbit["approvedBy"], orbit["ticket"]) == (
+        "recorded",
+        "approver@acme.example",
+        "T-7",
+    )
+    kinds = [(c["file"], c["kind"], c["subject"], c["widens"]) for c in data["registry"]]
+    assert kinds == [
+        ("allowed_signers", "approverAdded", "approver@acme.example", True),
+        ("partners.yaml", "partnerStatus", ACME, False),
+    ]
+    assert (data["summary"]["registryChanges"], data["summary"]["registryWidening"]) == (2, 1)
+    counts = "2 changes to who may approve or to the partner registry, 1 widening"
+    text_plan, markdown = plan("text"), plan("markdown")
+    assert f"Approvers and partners: {counts}" in text_plan
+    assert f"**Approvers and partners:** {counts}" in markdown
+    for change in data["registry"]:
+        assert change["text"] in text_plan
+    assert "approval recorded (by approver@acme.example, ticket T-7)" in text_plan
+    assert "recorded by `approver@acme.example` (`T-7`)" in markdown

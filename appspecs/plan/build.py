@@ -23,6 +23,7 @@ from appspecs.plan.diff import (
     symbolic_resolver,
 )
 from appspecs.plan.notices import PlanSummary, plan_summary
+from appspecs.plan.registry import RegistryChange, registry_changes
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.plan.summary import AppSummary, summarize
 from appspecs.plan.views import AppView, views_from_specs, views_from_state
@@ -49,6 +50,8 @@ class Plan:
     held: tuple[SkippedApp, ...]
     skipped: tuple[SkippedApp, ...]  # not for this stack (environments)
     notes: tuple[str, ...] = ()
+    # what the change does to allowed_signers and partners.yaml (plans against a base only)
+    registry: tuple[RegistryChange, ...] = ()
     # computed once from `apps`: what every format says of the apps
     summary: PlanSummary = field(init=False, repr=False, compare=False)
 
@@ -303,4 +306,5 @@ def plan_against_base(
         held=_skipped(desired, "held"),
         skipped=_skipped(desired, "environment"),
         notes=tuple(notes),
+        registry=registry_changes(base, specs),
     )

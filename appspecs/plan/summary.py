@@ -96,6 +96,8 @@ class AppSummary:
     # (old, new) spec digest, as the app's profile marker holds it, when both are known and differ
     digest: tuple[str, str] | None = None
     approval: Approval | None = None  # partner apps only
+    # (approved_by, ticket) of the approval this change records (approval "recorded")
+    approver: tuple[str, str] | None = None
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
     held_removes: bool = False
@@ -227,6 +229,11 @@ def _approval(
     return "approved" if unchanged and was_approved(name) else "recorded"
 
 
+def _approver(specs: SpecSet, name: str) -> tuple[str, str] | None:
+    approval = specs.approvals.get(name)
+    return (approval.approved_by, approval.ticket) if approval is not None else None
+
+
 def review_of(specs: SpecSet, name: str) -> Review | None:
     """What an app's waiting change would change once approved, when Okta keeps an approved
     version of it meanwhile."""
@@ -328,6 +335,7 @@ def summarize(
         if kept and new is None:
             # removed, but pulumi up refuses the deletes: nothing of it changes in Okta
             n = o
+        approval = _approval(name, specs, old, was_approved)
         out.append(
             AppSummary(
                 name=name,
@@ -344,7 +352,8 @@ def summarize(
                 pkce=pkce,
                 kind=kind,
                 digest=digest,
-                approval=_approval(name, specs, old, was_approved),
+                approval=approval,
+                approver=_approver(specs, name) if approval == "recorded" else None,
                 held=held.get(name),
                 held_removes=name in held and leaving and not o.protected,
                 kept_protected=kept,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from appspecs.plan.summary import AppSummary, Delta, Review
-from appspecs.report.plan_words import APPROVAL_TEXT, PRIVILEGE
+from appspecs.report.plan_words import PRIVILEGE, approval_text
 
 
 def delta_facts(what: str, d: Delta, when: str = "") -> list[str]:
@@ -128,7 +128,7 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.retyped is not None:
         facts.append(retyped_fact(app.retyped))
     if app.approval is not None and app.approval != "approved":
-        facts.append(APPROVAL_TEXT[app.approval])
+        facts.append(approval_text(app))
     if app.suspended:
         facts.append(SUSPENDED)
     if app.review is not None:

@@ -8,9 +8,10 @@ from typing import Any
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import Step
 from appspecs.plan.notices import Notice
+from appspecs.plan.registry import RegistryChange
 from appspecs.plan.summary import AppSummary, Delta, Review
 from appspecs.plan.values import to_json
-from appspecs.report.plan_words import notice_text, unprotect_command
+from appspecs.report.plan_words import notice_text, registry_text, unprotect_command
 
 
 def _delta_json(d: Delta, added: str = "added", removed: str = "removed") -> dict[str, list[str]]:
@@ -57,6 +58,9 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "keys": _delta_json(app.keys),
         "settings": [{"setting": n, "old": o, "new": v} for n, o, v in app.settings],
         "approval": app.approval,
+        # who approved, and the ticket, of the approval this change records
+        "approvedBy": app.approver[0] if app.approver else None,
+        "ticket": app.approver[1] if app.approver else None,
         "held": app.held,
         "heldRemoves": app.held_removes,
         "keptProtected": app.kept_protected,
@@ -135,12 +139,27 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 for app, urns in summary.refused
             ],
             "skipped": [{"name": s.name, "detail": s.detail} for s in plan.skipped],
+            # changes to allowed_signers and partners.yaml (against a base), "widening" counted
+            "registryChanges": len(plan.registry),
+            "registryWidening": sum(c.notable for c in plan.registry),
             "notes": list(plan.notes),
         },
         "apps": [app_json(a) for a in plan.apps],
         "steps": [step_json(s) for s in plan.steps],
         "held": [{"name": h.name, "reason": h.detail} for h in plan.held],
         "changeSummary": plan.change_summary,
+        "registry": [registry_json(c) for c in plan.registry],
+    }
+
+
+def registry_json(change: RegistryChange) -> dict[str, Any]:
+    return {
+        "file": change.file,
+        "kind": change.kind,
+        "subject": change.subject,
+        "detail": change.detail,
+        "widens": change.notable,
+        "text": registry_text(change),
     }
 
 

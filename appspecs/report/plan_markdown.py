@@ -28,6 +28,8 @@ from appspecs.report.plan_words import (
     apps_counts,
     notice_text,
     refused_text,
+    registry_counts,
+    registry_text,
     step_lines,
     unchanged_text,
     unprotect_command,
@@ -116,7 +118,15 @@ def _change_cell(app: AppSummary) -> str:
 def _approval_cell(app: AppSummary) -> str:
     if app.approval is None:
         return ""
-    return f"**{app.approval}**" if app.approval in LOST_APPROVALS else app.approval
+    if app.approval in LOST_APPROVALS:
+        return f"**{app.approval}**"
+    if app.review is not None:
+        # the approval is of the version Okta keeps, not of this change
+        return "stale: for an earlier version"
+    if app.approver is not None:
+        by, ticket = app.approver
+        return f"{app.approval} by {md.code(by)} ({md.code(ticket)})"
+    return app.approval
 
 
 def _steps_by_app(steps: Iterable[Step]) -> dict[str | None, list[Step]]:
@@ -150,6 +160,9 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     for notice in plan.summary.notices:
         title, body = notice_text(notice, md.code)
         head += ["", f"> ⚠️ **{title}:** {body}"]
+    if plan.registry:
+        head += ["", f"**Approvers and partners:** {registry_counts(plan.registry)}", ""]
+        head += [f"- {'⚠️ ' if c.notable else ''}{md.text(registry_text(c))}" for c in plan.registry]
     head += ["", f"Apps: {apps_counts(plan.summary, ' · ')}", ""]
     notable = plan.summary.listed
     blocks = ["\n".join(head)]

@@ -15,6 +15,8 @@ from appspecs.report.plan_words import (
     apps_counts,
     counts_line,
     notice_text,
+    registry_counts,
+    registry_text,
     step_lines,
     unchanged_text,
     unprotect_command,
@@ -51,6 +53,14 @@ def retire_lines(stack: str, refused: Sequence[tuple[str, Sequence[str]]]) -> li
     return lines
 
 
+def registry_lines(plan: Plan) -> list[str]:
+    """Changes to who may approve and to the partners, after the notices: never scrolled past."""
+    if not plan.registry:
+        return []
+    lines = ["", f"Approvers and partners: {registry_counts(plan.registry)}"]
+    return lines + [f"  {'!' if c.notable else '~'} {registry_text(c)}" for c in plan.registry]
+
+
 def refused_lines(plan: Plan) -> list[str]:
     """Per app whose deletes or replaces pulumi up refuses, how to let it do them on purpose."""
     return retire_lines(plan.stack, plan.summary.refused)
@@ -61,6 +71,7 @@ def text_plan(plan: Plan) -> str:
     lines = [f"Plan for stack {plan.stack} against {plan.against}"]
     lines += [f"note: {n}" for n in plan.notes]
     lines += notice_lines(plan.summary)
+    lines += registry_lines(plan)
     lines.append("")
     lines += apps_lines(plan.summary)
     lines += refused_lines(plan)

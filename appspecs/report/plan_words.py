@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import OPS, Change, Step
 from appspecs.plan.notices import Notice, NoticeKind, PlanSummary
-from appspecs.plan.summary import AppStatus
+from appspecs.plan.registry import RegistryChange, RegistryKind
+from appspecs.plan.summary import AppStatus, AppSummary
 from appspecs.plan.values import ABSENT, display
 
 MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
@@ -40,6 +41,47 @@ APPROVAL_TEXT = {
     "pending": "approval pending",
 }
 PRIVILEGE = "PRIVILEGE INCREASE"
+# What a change to allowed_signers or partners.yaml is, as every format words it.
+REGISTRY_TEXT: dict[RegistryKind, str] = {
+    "approverAdded": "approver added: {subject} may approve (key {detail})",
+    "approverRemoved": "approver removed: {subject} may no longer approve (key {detail})",
+    "keyAdded": "key added for approver {subject}: {detail}",
+    "keyRemoved": "key removed from approver {subject}: {detail}",
+    "signingStarted": "added: {detail}, by a key it lists",
+    "signingStopped": "removed: {detail}; anyone who can edit approvals.yaml can approve",
+    "partnerAdded": "partner added: {subject} ({detail})",
+    "partnerRemoved": "partner removed: {subject}: its apps are refused",
+    "partnerStatus": "partner {subject}: {detail}",
+    "contractWidened": "contract of partner {subject} widened: its apps may now ask for {detail}",
+    "contractNarrowed": "contract of partner {subject} narrowed: no longer covers {detail}",
+}
+WIDENS = "WIDENS"
+
+
+def approval_text(app: AppSummary) -> str:
+    """An app's approval as the facts say it: who approved, when this change records one."""
+    text = APPROVAL_TEXT[app.approval] if app.approval is not None else ""
+    if app.approver is not None:
+        by, ticket = app.approver
+        text += f" (by {by}, ticket {ticket})"
+    return text
+
+
+def registry_text(change: RegistryChange) -> str:
+    """`allowed_signers: approver added: ...`, marked when it widens what may be approved."""
+    text = REGISTRY_TEXT[change.kind].format(subject=change.subject, detail=change.detail)
+    return f"{change.file}: {text}" + (f"  [{WIDENS}]" if change.notable else "")
+
+
+def registry_counts(changes: Sequence[RegistryChange]) -> str:
+    """`2 changes to who may approve or to the partners, 1 widening`: the same in every format."""
+    n, widening = len(changes), sum(c.notable for c in changes)
+    return (
+        f"{n} change{'s' if n != 1 else ''} to who may approve or to the partner registry, "
+        f"{widening} widening"
+    )
+
+
 # Each notice as every format words it: a title, then a sentence naming the apps.
 NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     "deleteRefused": (

@@ -94,6 +94,8 @@ class SpecSet:
     approved: dict[str, LoadedSpec] = field(default_factory=dict)
     # apps whose partner is suspended: deployed INACTIVE
     suspended: frozenset[str] = frozenset()
+    # the partner registry as checked; None: partners.yaml is broken
+    partners: PartnerRegistry | None = None
     # the app each entry of approvals.yaml names, by position (None: it names none), read
     # before validation: a problem at `approvals[i]` is that app's, even when the file is invalid
     approval_entries: tuple[str | None, ...] = ()
@@ -356,6 +358,7 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
     out = SpecSet(root=root)
     _load_catalog(root, out)
     partners = _load_partners(root, out)
+    out.partners = partners
     ctx = CheckContext.for_stacks(root, out.catalog, _stack_settings(stacks_dir, out), partners)
     try:
         entries = list_folder(apps_dir)

@@ -1,0 +1,141 @@
+"""Who may approve, and which partners may have apps: what a change does to allowed_signers and
+partners.yaml, between a base and a head. Okta gets none of it, but a reviewer must see it: a
+key added to allowed_signers lets its holder approve, and a widened contract lets a partner's
+apps ask for more, as a scope granted does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from appspecs.spec.catalog import ScopeCatalog
+from appspecs.spec.load import SpecSet
+from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry
+from appspecs.spec.signers import SIGNERS_FILE, AllowedSigners
+
+RegistryKind = Literal[
+    "approverAdded",
+    "approverRemoved",
+    "keyAdded",
+    "keyRemoved",
+    "signingStarted",
+    "signingStopped",
+    "partnerAdded",
+    "partnerRemoved",
+    "partnerStatus",
+    "contractWidened",
+    "contractNarrowed",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryChange:
+    """One change to who may approve or which partners may have apps."""
+
+    file: str  # allowed_signers or partners.yaml
+    kind: RegistryKind
+    subject: str  # the approver's email or the partner's id ("" for the whole file)
+    detail: str  # key fingerprints, "approved -> suspended", the scopes gained or lost
+    # it widens who may approve or what partner apps may get: weighed as a privilege increase
+    notable: bool
+
+
+def _approvers(signers: AllowedSigners | None) -> dict[str, set[str]]:
+    """Per approver email, the fingerprints of the keys whose signatures are approvals."""
+    out: dict[str, set[str]] = {}
+    for k in signers.keys if signers is not None else ():
+        if k.approves:
+            for email in k.principals:
+                out.setdefault(email, set()).add(k.key.sha256_str())
+    return out
+
+
+def signer_changes(
+    base: AllowedSigners | None, head: AllowedSigners | None
+) -> list[RegistryChange]:
+    out = []
+    if base is None and head is not None:
+        out.append(
+            RegistryChange(
+                SIGNERS_FILE, "signingStarted", "", "approvals count only when signed", False
+            )
+        )
+    if base is not None and head is None:
+        out.append(
+            RegistryChange(
+                SIGNERS_FILE, "signingStopped", "", "approvals are no longer signed", True
+            )
+        )
+    old, new = _approvers(base), _approvers(head)
+    for email in sorted({*old, *new}):
+        before, after = old.get(email, set()), new.get(email, set())
+        if not before:
+            out.append(RegistryChange(SIGNERS_FILE, "approverAdded", email, _keys(after), True))
+        elif not after:
+            out.append(RegistryChange(SIGNERS_FILE, "approverRemoved", email, _keys(before), False))
+        else:
+            if after - before:
+                out.append(
+                    RegistryChange(SIGNERS_FILE, "keyAdded", email, _keys(after - before), True)
+                )
+            if before - after:
+                out.append(
+                    RegistryChange(SIGNERS_FILE, "keyRemoved", email, _keys(before - after), False)
+                )
+    return out
+
+
+def _keys(fingerprints: set[str]) -> str:
+    return ", ".join(sorted(fingerprints))
+
+
+def partner_changes(
+    base: PartnerRegistry | None, head: PartnerRegistry | None, catalog: ScopeCatalog | None
+) -> list[RegistryChange]:
+    if base is None or head is None:
+        return []  # a broken registry on either side: its errors say so, nothing to compare
+    out = []
+    for pid in sorted({*base.partners, *head.partners}):
+        before, after = base.partners.get(pid), head.partners.get(pid)
+        if before is None:
+            assert after is not None
+            detail = f"{after.status}, contract {after.contract}"
+            notable = after.status == "approved"  # its apps may now deploy
+            out.append(RegistryChange(PARTNERS_FILE, "partnerAdded", pid, detail, notable))
+            continue
+        if after is None:
+            out.append(RegistryChange(PARTNERS_FILE, "partnerRemoved", pid, "", False))
+            continue
+        if before.status != after.status:
+            detail = f"{before.status} -> {after.status}"
+            out.append(
+                RegistryChange(
+                    PARTNERS_FILE, "partnerStatus", pid, detail, after.status == "approved"
+                )
+            )
+        if catalog is None:
+            continue
+        covered_before = base.covered(before, catalog)
+        covered_after = head.covered(after, catalog)
+        gained = [s for s in covered_after if s not in covered_before]
+        lost = [s for s in covered_before if s not in covered_after]
+        if gained:
+            out.append(
+                RegistryChange(PARTNERS_FILE, "contractWidened", pid, ", ".join(gained), True)
+            )
+        if lost:
+            out.append(
+                RegistryChange(PARTNERS_FILE, "contractNarrowed", pid, ", ".join(lost), False)
+            )
+    return out
+
+
+def registry_changes(base: SpecSet | None, head: SpecSet) -> tuple[RegistryChange, ...]:
+    """What the head changes in allowed_signers and partners.yaml, against the base."""
+    if base is None:
+        return ()
+    catalog = head.catalog or base.catalog
+    return (
+        *signer_changes(base.signers, head.signers),
+        *partner_changes(base.partners, head.partners, catalog),
+    )
