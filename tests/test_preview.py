@@ -178,6 +178,11 @@ EVENTS = [
         diffs=["scopeWhitelists", "groupWhitelists"],
     ),
     _pre("replace", "okta:app/oAuth:OAuth", "studio-local", keys=["type"], diffs=["type"]),
+    # only `protect` changes: a same step, whose states say it (false is left out, as Go does)
+    _pre(
+        "same", "okta:app/oAuth:OAuth", "acme-analytics", old={"id": "0oa1"}, new={"protect": True}
+    ),
+    _pre("same", "okta:app/oAuth:OAuth", "orbit", old={"protect": True}, new={"protect": True}),
     {
         "diagnosticEvent": {
             "message": "a warning from the engine\n",
@@ -221,6 +226,7 @@ def test_preview_shows_the_apps_as_plan_does_then_the_engines_steps(tmp_path: Pa
         "  +    okta:app/oAuth:OAuth enrichment-worker (create)",
         "  ~    okta:auth/serverPolicyRule:ServerPolicyRule crm-sync (update: scopeWhitelists, groupWhitelists)",
         "  +-   okta:app/oAuth:OAuth studio-local (replace: type)",
+        "       okta:app/oAuth:OAuth acme-analytics (same, protect: false -> true)",
     ]
     assert "Changes: 1 to create, 1 to update, 1 to replace, 20 unchanged" in out
     assert "warning: a warning from the engine" in out
@@ -285,6 +291,10 @@ def test_json_output(tmp_path: Path) -> None:
     assert update["type"] == RULE and update["diffs"] == ["scopeWhitelists", "groupWhitelists"]
     replace = next(s for s in doc["steps"] if s["op"] == "replace")
     assert replace["type"] == OAUTH_APP and replace["replaceKeys"] == ["type"]
+    protecting = [s for s in doc["steps"] if "protect" in s]
+    assert [(s["name"], s["protect"]) for s in protecting] == [
+        ("acme-analytics", {"old": False, "new": True})
+    ]
 
 
 PASSPHRASE = (

@@ -30,6 +30,10 @@ class EngineStep:
     # property keys that differ (update) or force a replacement (replace)
     diffs: tuple[str, ...] = ()
     replace_keys: tuple[str, ...] = ()
+    # (old, new) when the step changes the resource's `protect`: the engine sends that as a
+    # "same" step when nothing else changes (no input key names it), yet it decides whether a
+    # later update may delete the resource
+    protect: tuple[bool, bool] | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +63,7 @@ class EventLog:
                     name=parsed.name if parsed is not None else meta.urn,
                     diffs=tuple(meta.diffs or ()),
                     replace_keys=tuple(meta.keys or ()),
+                    protect=_protect_change(meta.old, meta.new),
                 )
             )
         elif event.diagnostic_event is not None:
@@ -82,6 +87,14 @@ class EventLog:
     def change_summary(self) -> dict[str, int]:
         """Operations counted: the engine's summary when it sent one, else counted from the steps."""
         return dict(self.summary) if self.summary is not None else count_ops(self.steps)
+
+
+def _protect_change(old: object, new: object) -> tuple[bool, bool] | None:
+    """The step's change of `protect` (left out of the engine's JSON when false), if any."""
+    if old is None or new is None:
+        return None
+    before, after = bool(getattr(old, "protect", False)), bool(getattr(new, "protect", False))
+    return (before, after) if before != after else None
 
 
 def op_name(op: object) -> str:

@@ -118,8 +118,10 @@ def plan_against_state(
 
 
 def protection_notes(planned: Sequence[PlannedResource], recorded: RecordedState) -> list[str]:
-    """What the update changes of `protect` on resources it keeps: no step shows it (the engine
-    records the program's flag), yet it decides whether a later update may delete them."""
+    """What the update changes of `protect` on resources it keeps, yet it decides whether a later
+    update may delete them. The plan's steps compare inputs only, so a resource whose flag
+    alone changes is a `same` step here; the engine sends it as a `same` step too, with the old
+    and new `protect` in its states (pulumi's display shows it; `appspec preview` lists it)."""
     gains: set[str] = set()
     loses: set[str] = set()
     for p in planned:

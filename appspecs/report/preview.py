@@ -79,6 +79,9 @@ def refused_head(report: PreviewReport) -> str:
 def step_line(step: EngineStep, refused: bool = False) -> str:
     keys = step.replace_keys if step.op in ("replace", "create-replacement") else step.diffs
     detail = f"{step.op}: {', '.join(keys)}" if keys else step.op
+    if step.protect is not None:
+        before, after = (str(flag).lower() for flag in step.protect)
+        detail += f", protect: {before} -> {after}"
     if refused:
         detail += ", refused: protected"
     mark = MARK.get(step.op, "?")
@@ -117,7 +120,8 @@ def text_preview(report: PreviewReport) -> str:
     lines.append("")
     lines.append("Resources (pulumi preview):")
     refused = _refused_urns(report)
-    changing = [s for s in engine.steps if s.op != "same"]
+    # a same step changing `protect` is shown, as pulumi's own display shows it
+    changing = [s for s in engine.steps if s.op != "same" or s.protect is not None]
     lines += [f"  {step_line(s, (s.op, s.urn) in refused)}" for s in changing]
     if not changing:
         lines.append("  no changes")
@@ -150,6 +154,11 @@ def json_preview(report: PreviewReport) -> str:
                 "diffs": list(s.diffs),
                 "replaceKeys": list(s.replace_keys),
                 **({"refused": True} if (s.op, s.urn) in refused else {}),
+                **(
+                    {"protect": {"old": s.protect[0], "new": s.protect[1]}}
+                    if s.protect is not None
+                    else {}
+                ),
             }
             for s in engine.steps
         ],
