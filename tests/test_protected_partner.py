@@ -21,6 +21,7 @@ from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP, resource_graph
 from appspecs.plan.build import Plan, plan_against_state
 from appspecs.plan.state import parse_state
 from appspecs.plan.summary import AppSummary
+from appspecs.plan.urns import graph_urns
 from appspecs.report.plan import markdown_plan, plan_json, text_plan
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.stackconfig import load_stack_config
@@ -51,11 +52,37 @@ def _specs(root: Path) -> SpecSet:
     return specs
 
 
-def _recorded(stack: str = "prod") -> dict[str, Any]:
-    """Prod state as `pulumi up` of the bundled specs records it (protect flags included)."""
+# What `pulumi stack export` of prod records protected after `pulumi up` of the bundled specs:
+# acme-analytics' resources, written out here rather than read from the program's options, so
+# a test against this state checks the plan against the engine's record, not against itself
+# (tests/test_stack_program.py checks the program registers exactly these protected).
+EXPORTED_PROTECTED = frozenset(
+    {
+        "urn:pulumi:prod::appspecs::appspecs:index:OidcApp::acme-analytics",
+        "urn:pulumi:prod::appspecs::appspecs:index:OidcApp$okta:app/oAuth:OAuth::acme-analytics",
+        "urn:pulumi:prod::appspecs::appspecs:index:OidcApp$okta:auth/serverPolicy:ServerPolicy"
+        "::acme-analytics-policy",
+        "urn:pulumi:prod::appspecs::appspecs:index:OidcApp$okta:auth/serverPolicyRule"
+        ":ServerPolicyRule::acme-analytics-rule",
+        "urn:pulumi:prod::appspecs::appspecs:index:OidcApp$okta:index/appGroupAssignments"
+        ":AppGroupAssignments::acme-analytics-groups",
+    }
+)
+
+
+def _recorded() -> dict[str, Any]:
+    """Prod state as `pulumi up` of the bundled specs records it, its protect flags those of
+    EXPORTED_PROTECTED (written `"protect": true`, left out when false, as the engine does)."""
     specs = _specs(ROOT / "app-specs")
-    desired = render(specs, load_stack_config(STACKS, stack))
-    return ps.state_for(resource_graph(desired), stack, held=desired.held)
+    desired = render(specs, load_stack_config(STACKS, "prod"))
+    doc = ps.state_for(resource_graph(desired), "prod", held=desired.held)
+    resources = doc["deployment"]["resources"]
+    for r in resources:
+        r.pop("protect", None)
+        if r["urn"] in EXPORTED_PROTECTED:
+            r["protect"] = True
+    assert {r["urn"] for r in resources if "protect" in r} == EXPORTED_PROTECTED
+    return doc
 
 
 def _plan(specs: SpecSet, doc: dict[str, Any], stack: str = "prod") -> Plan:
@@ -95,6 +122,18 @@ def test_the_recorded_state_holds_the_approved_partner_apps_protection() -> None
     state = parse_state(_recorded(), "state.json")
     protected = {r.name for r in state.resources if r.protect}
     assert protected == ACME_RESOURCES  # the partner app's, and nothing else
+
+
+def test_the_program_protects_what_the_export_records_and_the_plan_agrees() -> None:
+    # The graph the program registers protects exactly those URNs, so the plan of an unchanged
+    # tree against the export has no protection to add or lift.
+    specs = _specs(ROOT / "app-specs")
+    graph = resource_graph(render(specs, load_stack_config(STACKS, "prod")))
+    urns = graph_urns(graph, "prod", ps.PROJECT)
+    assert {urns[r.key] for r in graph if r.protect} == EXPORTED_PROTECTED
+    plan = _plan(specs, _recorded())
+    assert plan.notes == () and not plan.summary.refused
+    assert {s.op for s in plan.steps} == {"same"}
 
 
 def test_removing_an_approval_never_deletes_the_live_partner_app(tree: Path) -> None:
