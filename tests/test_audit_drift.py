@@ -452,7 +452,11 @@ def test_a_held_app_is_the_most_severe_finding(org: Org) -> None:
         "scopes-granted-beyond-spec",
     ]
     assert text.stdout.splitlines()[1].startswith("CRITICAL held-app-live orbit-mobile")
-    assert "awaiting approval" in report["findings"][0]["message"]
+    message = report["findings"][0]["message"]
+    assert "awaiting approval" in message
+    # why it can be live, and how it leaves: its protection, and the retirement steps
+    assert "pulumi up refuses to delete them" in message
+    assert "docs/commands.md, retiring a partner app" in message
 
 
 def test_an_app_left_out_by_environments_is_orphaned_for_that_stack(
@@ -493,7 +497,11 @@ def test_a_live_partner_app_whose_approval_was_removed_is_critical(
         ("held-app-live", "critical", "acme-analytics", None),
         ("unmanaged-client-access", "high", None, "policy:acme-analytics"),
     }
-    assert "awaiting approval" in report["findings"][0]["message"]
+    message = report["findings"][0]["message"]
+    assert "awaiting approval" in message
+    # why it can be live, and how it leaves: its protection, and the retirement steps
+    assert "pulumi up refuses to delete them" in message
+    assert "docs/commands.md, retiring a partner app" in message
     assert result.exit_code == 1
 
 

@@ -98,6 +98,18 @@ def app_findings(
     return out
 
 
+# Why a held app can still be live. The audit reads the org, not the stack's state, so it cannot
+# tell which: an approved partner app's resources are protected, and pulumi up refuses to delete
+# them once its approval or spec goes (an intended hold until it is retired); an app never approved
+# was never deployed by the program.
+HELD_LIVE_WHY = (
+    "no version of it deploys. If it was approved before, its resources are protected in the "
+    "stack's state: pulumi up refuses to delete them, so it stays live until it is approved "
+    "again or retired on purpose (docs/commands.md, retiring a partner app); if it never was, "
+    "it was made outside the pipeline"
+)
+
+
 def presence_findings(desired: DesiredState, by_marker: dict[str, list[LiveApp]]) -> list[Finding]:
     """Missing, duplicated, orphaned and held-but-live apps."""
     out: list[Finding] = []
@@ -132,7 +144,8 @@ def presence_findings(desired: DesiredState, by_marker: dict[str, list[LiveApp]]
                 finding(
                     "held-app-live",
                     name,
-                    f"partner app held for approval ({skip.detail}) is live: {shown}",
+                    f"partner app held for approval ({skip.detail}) is live: {shown}; "
+                    + HELD_LIVE_WHY,
                     live=[c.id for c in by_marker[name]],
                 )
             )

@@ -7,7 +7,9 @@ for findings about the authorization server or about apps that are not ours.
 code                           severity  meaning
 =============================  ========  ==================================================
 held-app-live                  critical  a partner app held for approval (none recorded, or
-                                         for an older version of its spec) is live
+                                         for an older version of its spec) is live: kept by
+                                         its protection if it was approved before (retire it
+                                         on purpose), else made outside the pipeline
 auth-server-missing            high      the authorization server is not in the org: no
                                          app's access can be checked
 app-missing                    high      a declared app is not live (no app has its marker)
