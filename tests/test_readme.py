@@ -314,7 +314,10 @@ def run_check(clone: Clone, command: Command) -> None:
     # _venv.sh would reinstall the project into the shared .venv from this temporary clone if
     # its stamp were stale; that must not happen from a test.
     stamp = (VENV / ".appspecs-installed").read_text().strip()
-    want = hashlib.sha256((clone.path / "pyproject.toml").read_bytes()).hexdigest()
+    pinned = (clone.path / "pyproject.toml").read_bytes() + (
+        clone.path / "constraints.txt"
+    ).read_bytes()
+    want = hashlib.sha256(pinned).hexdigest()
     assert stamp == want, ".venv's install stamp is stale: run scripts/check in the project first"
     done = clone.run(command)
     out = passed(done)
