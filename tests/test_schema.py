@@ -184,3 +184,45 @@ def test_committed_partners_schema_is_current_and_takes_the_bundled_registry() -
     jsonschema.Draft202012Validator(schema).validate(registry)
     bad = {"partners": [{"id": "x-y", "name": "X", "status": "active", "contract": "C"}]}
     assert not jsonschema.Draft202012Validator(schema).is_valid(bad)
+
+
+def test_committed_approvals_schema_is_current_and_takes_the_bundled_approvals() -> None:
+    result = run_cli(REPO, "schema", "--of", "approvals")
+    assert result.returncode == 0, result.stderr
+    committed = SPECS / "approvals.schema.json"
+    assert committed.read_text(encoding="utf-8") == result.stdout, (
+        "app-specs/approvals.schema.json is out of date; regenerate it with "
+        "`.venv/bin/appspec schema --of approvals --out app-specs/approvals.schema.json`"
+    )
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    bundled = yaml.safe_load((SPECS / "approvals.yaml").read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(bundled)) == []
+    assert validator.is_valid({"approvals": None})  # its last entry removed: none recorded
+    entry = bundled["approvals"][0]
+    assert set(schema["$defs"]["Approval"]["properties"]) >= {"signature", "spec"}
+    for bad in ({**entry, "approved_by": "someone"}, {**entry, "digest": "sha256:1"}):
+        assert not validator.is_valid({"approvals": [bad]})
+    missing = {k: v for k, v in entry.items() if k != "ticket"}
+    assert not validator.is_valid({"approvals": [missing]})
+    assert (
+        (SPECS / "approvals.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=approvals.schema.json\n")
+    )
+
+
+def test_partner_is_one_of_the_registrys_ids_and_required_on_partner_apps(
+    printed: dict[str, Any],
+) -> None:
+    validator = _validator(printed)
+    acme = yaml.safe_load((SPECS / "apps" / "acme-analytics.yaml").read_text(encoding="utf-8"))
+    internal = yaml.safe_load((SPECS / "apps" / "crm-sync.yaml").read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(acme)) == [] == list(validator.iter_errors(internal))
+    registry = yaml.safe_load((SPECS / "partners.yaml").read_text(encoding="utf-8"))
+    named = next(s for s in printed["properties"]["partner"]["anyOf"] if "enum" in s)
+    assert named["enum"] == sorted(p["id"] for p in registry["partners"])
+    assert not validator.is_valid({**acme, "partner": "acme-analytic"})
+    assert not validator.is_valid({k: v for k, v in acme.items() if k != "partner"})
+    assert not validator.is_valid({**internal, "partner": "acme-analytics"})

@@ -28,7 +28,7 @@ from appspecs.report.diagnostics import github_report, json_report, text_report
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SpecsDirError, load_specs
-from appspecs.spec.schema import schema_text
+from appspecs.spec.schema import SCHEMAS, schema_text
 from appspecs.spec.signatures import SigningError, sign_approval, signature_problem
 from appspecs.spec.signers import SIGNERS_FILE, AllowedSigners
 from appspecs.spec.versions import stored_version
@@ -187,17 +187,19 @@ def _signed(
 @click.option(
     "--of",
     "of",
-    type=click.Choice(["app-spec", "partners"]),
+    type=click.Choice(list(SCHEMAS)),
     default="app-spec",
     show_default=True,
-    help="app-spec: an app spec (app-spec.schema.json); partners: the partner registry "
-    "(partners.schema.json).",
+    help="app-spec: an app spec (app-spec.schema.json; partner: one of partners.yaml's ids); "
+    "partners: the partner registry (partners.schema.json); approvals: approvals.yaml "
+    "(approvals.schema.json).",
 )
 @out_file_option("Write the schema to this file instead of printing it.")
 def schema(specs_dir: Path, of: str, out: Path | None) -> None:
-    """Print the JSON Schema of an app spec (or of partners.yaml), with the catalog's scopes as
-    an enum."""
-    # The schema is the catalog's alone: no stack file (nor a broken one) has a say in it.
+    """Print the JSON Schema of an app spec (or of partners.yaml, or approvals.yaml), with the
+    catalog's scopes and the registry's partner ids as enums."""
+    # The schema is the catalog's and the partner registry's alone: no stack file (nor a broken
+    # one) has a say in it.
     try:
         specs = load_specs(specs_dir, stacks_dir=None)
     except SpecsDirError as exc:
@@ -206,4 +208,4 @@ def schema(specs_dir: Path, of: str, out: Path | None) -> None:
         click.echo(f"appspec: {problem}", err=True)
     if specs.io_errors:
         raise SystemExit(exits.USAGE)
-    write_output(schema_text(require_catalog(specs), of), out)
+    write_output(schema_text(require_catalog(specs), of, specs.partners), out)

@@ -57,9 +57,15 @@ class Approval(BaseModel):
 
 
 class ApprovalsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    """`app-specs/approvals.yaml`: the partner apps' approvals, written by appspec approve."""
 
-    approvals: list[Approval] = Field(default_factory=list)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Approvals")
+
+    approvals: list[Approval] = Field(
+        default_factory=list,
+        description="One entry per approved partner app: the approved version, bound to its "
+        "digest, with who approved it, the ticket and the approver's signature.",
+    )
 
 
 class ApprovalStatus(StrEnum):
@@ -84,6 +90,7 @@ def approve_command(name: str, signed: bool) -> str:
 
 
 HEADER = (
+    "# yaml-language-server: $schema=approvals.schema.json\n"
     "# Partner approvals: each entry binds one reviewed spec, by digest, to its reviewer, and\n"
     "# keeps that version (spec:), signed by the approver (signature:). Written by\n"
     "# `appspec approve NAME --by EMAIL --ticket ID --key PATH`.\n"
