@@ -348,7 +348,8 @@ def test_an_edited_approval_digest_is_an_error_and_deploys_nothing(tree: Path) -
     error, signature = [d for d in specs.diagnostics if d.is_error]
     assert (signature.code, signature.path) == ("signature", "approvals[0].signature")
     # at the digest that was edited, not at the kept version: it is the approval that is wrong
-    assert (error.code, error.path, error.line) == ("approval", "approvals[0].digest", 7)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("  digest: "))
+    assert (error.code, error.path, error.line) == ("approval", "approvals[0].digest", line)
     assert "neither the digest of the version kept under spec:" in error.message
     assert "acme-analytics" not in specs.approved
     (note,) = [d for d in specs.diagnostics if d.code == "held" and "acme" in d.message]
