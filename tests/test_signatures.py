@@ -347,7 +347,42 @@ def test_approve_with_a_missing_key_file_says_so(root: Path, tmp_path: Path) -> 
         root, "approve", ORBIT, "--by", EMAIL, "--ticket", "T-1", "--key", str(missing)
     )
     assert result.exit_code == 2
-    assert f"ssh-keygen could not sign with --key {missing}" in result.stderr
+    assert f"--key {missing}: no such file; give the approver's private key file" in result.stderr
+    assert "No such file or directory" not in result.stderr
+
+
+def test_approve_with_a_file_that_is_not_a_key_says_so(root: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a key\n", encoding="utf-8")
+    approvals = root / "app-specs" / "approvals.yaml"
+    before = approvals.read_text(encoding="utf-8")
+    result = _invoke(root, "approve", ORBIT, "--by", EMAIL, "--ticket", "T-1", "--key", str(notes))
+    assert result.exit_code == 2
+    assert f"--key {notes} is not an SSH key; give the approver's private key file" in (
+        result.stderr
+    )
+    assert approvals.read_text(encoding="utf-8") == before  # nothing recorded
+
+
+def test_a_key_not_listed_says_which_line_to_add_to_allowed_signers(
+    root: Path, tmp_path: Path
+) -> None:
+    key = _fresh_key(tmp_path, "newcomer")
+    result = _invoke(
+        root, "approve", ORBIT, "--by", "new@acme.example", "--ticket", "T-2", "--key", str(key)
+    )
+    assert result.exit_code == 1
+    public = " ".join(key.with_suffix(".pub").read_text(encoding="utf-8").split()[:2])
+    line = f'new@acme.example namespaces="appspecs-approval" {public}'
+    assert "add this line to app-specs/allowed_signers in a pull request" in result.stderr
+    assert line in result.stderr
+    _list(root, key, "new@acme.example")  # the line as said: now it approves
+    assert (
+        _invoke(
+            root, "approve", ORBIT, "--by", "new@acme.example", "--ticket", "T-2", "--key", str(key)
+        ).exit_code
+        == 0
+    )
 
 
 def test_approve_keeps_an_approval_whose_signature_does_not_hold(

@@ -110,7 +110,10 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
         return SignatureProblem(
             "signature",
             f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} does not list: only the "
-            f"approvers listed there may approve",
+            f"approvers listed there may approve; to make {approval.approved_by} one, add this "
+            f"line to app-specs/{SIGNERS_FILE} in a pull request the CODEOWNERS team reviews: "
+            f'{approval.approved_by} namespaces="{NAMESPACE}" {key.openssh_str()}',
+            resign=False,
         )
     mine = [k for k in listed if approval.approved_by in k.principals]
     if not mine:
@@ -162,9 +165,39 @@ class SigningError(Exception):
     """The approval could not be signed; the message says why and what to do (exit 2)."""
 
 
+# How an OpenSSH private key file, or a public key line, begins: anything else is no key, and
+# ssh-keygen would say only that it "couldn't load public key" (No such file or directory).
+_KEY_STARTS = (b"-----BEGIN ", b"ssh-", b"ecdsa-", b"sk-")
+_KEY_HINT = (
+    "give the approver's private key file (e.g. ~/.ssh/id_ed25519, made with ssh-keygen -t "
+    "ed25519), or its public key (KEY.pub) whose private half is in ssh-agent"
+)
+
+
+def _not_a_key(key: Path) -> str | None:
+    """Why `key` cannot be an SSH key, said before ssh-keygen says it less clearly."""
+    if key.exists() and not key.is_file() and not key.is_dir():
+        return f"--key {key} is not a file (a pipe or a device); {_KEY_HINT}"
+    try:
+        with key.open("rb") as fh:
+            head = fh.read(64).lstrip()
+    except FileNotFoundError:
+        return f"--key {key}: no such file; {_KEY_HINT}"
+    except IsADirectoryError:
+        return f"--key {key} is a folder; {_KEY_HINT}"
+    except OSError as exc:
+        return f"--key {key}: cannot read it ({exc.strerror or exc}); {_KEY_HINT}"
+    if not head.startswith(_KEY_STARTS):
+        return f"--key {key} is not an SSH key; {_KEY_HINT}"
+    return None
+
+
 def sign_approval(approval: Approval, key: Path) -> str:
     """The armored signature of the approval's message by `key`: a private key file, or a public
     key whose private half is in ssh-agent (as ssh-keygen -Y sign takes either)."""
+    problem = _not_a_key(key)
+    if problem is not None:
+        raise SigningError(problem)
     exe = shutil.which("ssh-keygen")
     if exe is None:
         raise SigningError(
