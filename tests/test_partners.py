@@ -95,3 +95,21 @@ def test_the_registry_reports_missing_and_unknown_fields_as_specs_do(tmp_path: P
         ("missing-field", "partners[0].contract"),
         ("unknown-field", "partners[0].contrat"),
     }
+
+
+def test_a_change_under_review_of_one_app_keeps_its_version_in_words(tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    acme = specs / "apps" / "acme-analytics.yaml"
+    text = acme.read_text(encoding="utf-8")
+    acme.write_text(text.replace("description: Partner", "description: The partner"), "utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("plan", "--stack", "dev", "--specs", str(specs)),
+            *("--base", str(ROOT / "app-specs"), "--stacks", str(ROOT / "stacks")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "acme-analytics keeps its approved version in Okta" in result.stdout
+    assert "keep their" not in result.stdout

@@ -114,7 +114,7 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "changeUnderReview": (
         "Change under review",
-        "{names} keep their approved version in Okta; the change deploys once approved.",
+        "{names} keep{s} {its} approved version in Okta; the change deploys once approved.",
     ),
     "partnerSuspended": (
         "Partner suspended",
@@ -122,10 +122,13 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "retypedToInternal": (
         "Retyped to internal",
-        "{names} goes live as an internal app when merged: no review from now on, no consent "
-        "screen, and its partner approval no longer applies.",
+        "{names} go{es} live as an internal app when merged: no review from now on, no consent "
+        "screen, and {its} partner approval no longer applies.",
     ),
-    "approvalInvalidated": ("Approval invalidated", "{names} changed after approval and is held."),
+    "approvalInvalidated": (
+        "Approval invalidated",
+        "{names} changed after approval and {is_} held.",
+    ),
     "approvalRemoved": (
         "Approval removed",
         "the approval of {names} is removed from approvals.yaml: no version of it is approved "
@@ -144,7 +147,15 @@ def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, 
         name(n) + (f" (client id {name(d)})" if d else "")
         for n, d in zip(notice.apps, details, strict=True)
     ]
-    return title, body.format(names=", ".join(names))
+    # the verb agrees with the apps named: "acme keeps its", "acme, orbit keep their"
+    one = len(names) == 1
+    return title, body.format(
+        names=", ".join(names),
+        s="s" if one else "",
+        es="es" if one else "",
+        is_="is" if one else "are",
+        its="its" if one else "their",
+    )
 
 
 def apps_counts(summary: PlanSummary, sep: str = ", ") -> str:
