@@ -153,11 +153,16 @@ def counts(line: str, sep: str) -> dict[str, int]:
     return out
 
 
+AGREEMENT = {"s": "(?:s|)", "es": "(?:es|)", "is_": "(?:is|are)", "its": "(?:its|their)"}
+
+
 def notices(lines: list[str], title: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
     """Kind -> apps named, read back from the lines that word each notice."""
     out: dict[str, tuple[str, ...]] = {}
     for kind, (head, body) in NOTICE_TEXT.items():
         pattern = re.escape(title(head)) + re.escape(body).replace(re.escape("{names}"), "(.+)")
+        for word, forms in AGREEMENT.items():  # the verb agrees with the apps named
+            pattern = pattern.replace(re.escape("{" + word + "}"), forms)
         for line in lines:
             if m := re.fullmatch(pattern, line):
                 names = m.group(1).split(", ")
