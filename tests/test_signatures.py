@@ -556,3 +556,21 @@ def test_the_plan_names_the_approver_and_the_changes_to_who_may_approve(
         assert change["text"] in text_plan
     assert "approval recorded (by approver@acme.example, ticket T-7)" in text_plan
     assert "recorded by `approver@acme.example` (`T-7`)" in markdown
+
+
+@pytest.mark.parametrize(("bits", "refused"), [(1024, True), (2048, False)])
+def test_a_short_rsa_key_may_not_approve(tmp_path: Path, bits: int, refused: bool) -> None:
+    # a 1024-bit modulus can be factored and every approval forged with it; sshsig takes any size
+    key = tmp_path / "rsa"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "rsa", "-b", str(bits), "-N", "", "-f", str(key)], check=True
+    )
+    line = f'{EMAIL} namespaces="appspecs-approval" {key.with_suffix(".pub").read_text().strip()}'
+    signers, problems = parse_signers(line + "\n")
+    if refused:
+        assert [(p.line, p.column) for p in problems] == [(1, line.index("ssh-rsa") + 1)]
+        assert f"RSA key of {bits} bits is too weak" in problems[0].message
+        assert "ssh-ed25519" in problems[0].message
+        assert not signers.keys
+    else:
+        assert problems == [] and len(signers.keys) == 1

@@ -115,7 +115,7 @@ def problems_notes(report: StatusReport) -> list[str]:
         notes.append(
             f"the specs have {n} error{'s' if n != 1 else ''}: the stack program deploys nothing "
             "until they are fixed (appspec validate lists them); the states are what the specs "
-            "give once they are"
+            "give once they are fixed"
         )
         notes += [diagnostic_line(d) for d in report.problems]
     deleted = [a for a in report.recorded_only if a not in report.recorded_only_protected]

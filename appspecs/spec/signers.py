@@ -199,6 +199,30 @@ def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
                 "keytype base64)"
             ),
         )
+    elif (bits := _rsa_bits(parts[0], parts[1])) is not None and bits < MIN_RSA_BITS:
+        # a short modulus can be factored and any approval forged with it; sshsig takes any size
+        yield (
+            at + 1,
+            f"an RSA key of {bits} bits is too weak to approve with; use ssh-ed25519, or RSA of "
+            f"at least {MIN_RSA_BITS} bits (ssh-keygen -t ed25519)",
+        )
+
+
+MIN_RSA_BITS = 2048  # as for an app's RSA keys (the jwk check) and NIST's floor
+
+
+def _rsa_bits(keytype: str, body: str) -> int | None:
+    """The modulus size of an ssh-rsa key; None for another type or a key that does not load."""
+    if keytype != "ssh-rsa":
+        return None
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    try:
+        key = load_ssh_public_key(f"{keytype} {body}".encode())
+    except (ValueError, TypeError):
+        return None
+    return key.key_size if isinstance(key, RSAPublicKey) else None
 
 
 def _options_problem(options: str, exc: ValueError) -> str:
