@@ -113,3 +113,5 @@ def test_a_change_under_review_of_one_app_keeps_its_version_in_words(tmp_path: P
     assert result.exit_code == 0, result.output
     assert "acme-analytics keeps its approved version in Okta" in result.stdout
     assert "keep their" not in result.stdout
+    # what changed is named, not only what did not
+    assert "description changed; no change of scopes" in result.stdout

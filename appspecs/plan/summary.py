@@ -12,8 +12,9 @@ from typing import Literal, TypeVar, get_args
 from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render_app
 from appspecs.plan.views import SETTINGS, AppView, view_of
-from appspecs.spec.load import SpecSet
+from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
+from appspecs.spec.versions import stored_version
 
 # "held": a held spec with nothing in Okta before or after (state view only; against a base,
 # a held app new in the head is "added": the pull request adds it)
@@ -74,6 +75,7 @@ class Review:
     logo_changed: bool
     keys: Delta = Delta()  # public keys (kids) added and removed once approved
     settings: tuple[tuple[str, str | None, str | None], ...] = ()  # client settings that change
+    fields: tuple[str, ...] = ()  # the spec's top-level fields that differ (description, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +236,13 @@ def _approver(specs: SpecSet, name: str) -> tuple[str, str] | None:
     return (approval.approved_by, approval.ticket) if approval is not None else None
 
 
+def _changed_fields(old: LoadedSpec, new: LoadedSpec) -> tuple[str, ...]:
+    """The top-level fields whose canonical data (what the digest is taken of) differ."""
+    a = stored_version(old.spec, old.logo_sha256)
+    b = stored_version(new.spec, new.logo_sha256)
+    return tuple(k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k))
+
+
 def review_of(specs: SpecSet, name: str) -> Review | None:
     """What an app's waiting change would change once approved, when Okta keeps an approved
     version of it meanwhile."""
@@ -256,6 +265,7 @@ def review_of(specs: SpecSet, name: str) -> Review | None:
         logo_changed=logo,
         keys=_key_delta(old, new),
         settings=_settings_change(old, new),
+        fields=_changed_fields(deployed, current),
     )
 
 

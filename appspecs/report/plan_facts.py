@@ -70,7 +70,10 @@ def review_facts(review: Review) -> list[str]:
     facts += key_and_setting_facts(review.keys, review.settings)
     if review.logo_changed:
         facts.append("logo: a new picture")
-    return facts or ["no change of scopes, redirect URIs, grant types, groups or logo"]
+    if facts:
+        return facts
+    changed = f"{', '.join(review.fields)} changed; " if review.fields else ""
+    return [f"{changed}no change of scopes, redirect URIs, grant types, groups or logo"]
 
 
 def retyped_fact(retyped: tuple[str, str]) -> str:
