@@ -29,8 +29,8 @@ from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SpecsDirError, load_specs
 from appspecs.spec.schema import SCHEMAS, schema_text
-from appspecs.spec.signatures import SigningError, sign_approval, signature_problem
-from appspecs.spec.signers import SIGNERS_FILE, AllowedSigners
+from appspecs.spec.signatures import NotCounted, SigningError, signed_approval
+from appspecs.spec.signers import SIGNERS_FILE
 from appspecs.spec.versions import stored_version
 
 
@@ -137,7 +137,14 @@ def approve(
         # the same words validate uses for a bad value in approvals.yaml
         first = findings_from_validation(exc, Approval, {})[0]
         fail(f"--{str(first.path[0]).replace('approved_', '')}: {first.message}")
-    approval = _signed(approval, key, specs.signers, specs_dir)
+    try:
+        approval, note = signed_approval(approval, key, specs.signers, specs_dir / SIGNERS_FILE)
+    except SigningError as exc:
+        fail(str(exc))
+    except NotCounted as exc:
+        fail(str(exc), exits.FAILED)
+    if note is not None:
+        click.echo(f"appspec: note: {note}", err=True)
     kept = [*specs.approvals.values(), *specs.unverified.values()]
     others = [a for a in kept if a.app != name]
     path = specs_dir / APPROVALS_FILE
@@ -147,39 +154,6 @@ def approve(
         fail(f"cannot write {path}: {exc.strerror or exc}")
     signed = "" if approval.signature is None else ", signed"
     click.echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}")
-
-
-def _signed(
-    approval: Approval, key: Path | None, signers: AllowedSigners | None, specs_dir: Path
-) -> Approval:
-    """The approval with its signature; ends the command when it would not count."""
-    where = specs_dir / SIGNERS_FILE
-    if key is None:
-        if signers is not None:
-            fail(
-                f"--key is required: {where} lists who may approve, and an approval counts only "
-                "signed by one of them (give the approver's SSH key: a private key file, or a "
-                "public key whose private half is in ssh-agent)"
-            )
-        return approval
-    try:
-        signed = approval.model_copy(update={"signature": sign_approval(approval, key)})
-    except SigningError as exc:
-        fail(str(exc))
-    if signers is not None:
-        problem = signature_problem(signed, signers)
-        if problem is not None:
-            fail(
-                f"this approval would not count, so it is not recorded: {problem.message}",
-                exits.FAILED,
-            )
-    else:
-        click.echo(
-            f"appspec: note: there is no {where}: the signature is recorded, but nothing checks "
-            "it until that file lists the approvers",
-            err=True,
-        )
-    return signed
 
 
 @click.command()

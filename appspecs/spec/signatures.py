@@ -221,3 +221,35 @@ def sign_approval(approval: Approval, key: Path) -> str:
             f"ssh-keygen could not sign with --key {key}: {'; '.join(why) or 'no reason given'}"
         )
     return done.stdout.decode("ascii", errors="replace")
+
+
+class NotCounted(Exception):
+    """A signed approval that would not count: nothing is recorded (exit 1)."""
+
+
+def signed_approval(
+    approval: Approval, key: Path | None, signers: AllowedSigners | None, where: Path
+) -> tuple[Approval, str | None]:
+    """The approval as `appspec approve` records it, signed by `key`, and a note to print.
+
+    Raises SigningError (exit 2) when a key is needed and missing or ssh-keygen cannot sign,
+    NotCounted (exit 1) when the signature would not count against `signers` (`where`: the
+    allowed_signers file, named in the messages)."""
+    if key is None:
+        if signers is not None:
+            raise SigningError(
+                f"--key is required: {where} lists who may approve, and an approval counts only "
+                "signed by one of them (give the approver's SSH key: a private key file, or a "
+                "public key whose private half is in ssh-agent)"
+            )
+        return approval, None
+    signed = approval.model_copy(update={"signature": sign_approval(approval, key)})
+    if signers is None:
+        return signed, (
+            f"there is no {where}: the signature is recorded, but nothing checks it until that "
+            "file lists the approvers"
+        )
+    problem = signature_problem(signed, signers)
+    if problem is not None:
+        raise NotCounted(f"this approval would not count, so it is not recorded: {problem.message}")
+    return signed, None
