@@ -115,3 +115,4 @@ def test_a_change_under_review_of_one_app_keeps_its_version_in_words(tmp_path: P
     assert "keep their" not in result.stdout
     # what changed is named, not only what did not
     assert "description changed; no change of scopes" in result.stdout
+    assert result.stdout.count("change under review") == 2  # the notice and the app's status

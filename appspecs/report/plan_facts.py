@@ -136,7 +136,8 @@ def app_facts(app: AppSummary) -> list[str]:
         facts.append(SUSPENDED)
     if app.review is not None:
         facts.append(
-            f"change under review ({app.review.digest}; {KEPT}, {app.review.approved_digest}); "
+            # the status line already says "change under review": this says which change
+            f"waiting for review: {app.review.digest} ({KEPT}, {app.review.approved_digest}); "
             "once approved:"
         )
         facts += [f"  {f}" for f in review_facts(app.review)]
