@@ -74,7 +74,20 @@ def test_specs_with_errors_exit_1_without_reading_the_org(org: Org, tmp_path: Pa
     result = audit_cli(org, specs=specs)
     # invalid input exits 1 in every command; the diagnostics say what to fix
     assert result.exit_code == 1
-    assert "error[catalog]" in result.stderr and "the specs have errors" in result.stderr
+    assert "the specs have errors; nothing to audit against" in result.stderr
+    assert org.okta.requests == []
+    # --format json still gives its one object, markdown a comment saying why there is no audit
+    data = report_of(result)
+    assert (data["ok"], data["audited"], data["stack"]) == (False, False, "dev")
+    assert data["errors"] == len(data["diagnostics"]) >= 1
+    assert "catalog" in {d["code"] for d in data["diagnostics"]}
+    comment = audit_cli(org, specs=specs, fmt="markdown")
+    assert comment.exit_code == 1
+    assert comment.stdout.startswith("### appspec audit: stack `dev`\n")
+    assert "**No audit: the specs have" in comment.stdout and "error[catalog]" in comment.stdout
+    text = audit_cli(org, specs=specs, fmt="text")
+    assert text.exit_code == 1 and text.stdout == ""
+    assert "error[catalog]" in text.stderr and "the specs have errors" in text.stderr
     assert org.okta.requests == []
 
 

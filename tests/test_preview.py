@@ -559,10 +559,19 @@ def test_invalid_specs_exit_1_before_pulumi_runs(tmp_path: Path) -> None:
     spec = project / "app-specs" / "apps" / "crm-sync.yaml"
     spec.write_text(spec.read_text().replace("api:data:contact", "api:nope:read"))
     env = _scenario(tmp_path)
-    result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
+    standin = str(_standin(tmp_path))
+    result = _run(project, standin, "preview", "--stack", "dev", env=env)
     assert result.returncode == 1
     assert "error[unknown-scope]" in result.stderr
     assert result.stderr.endswith("appspec: the specs have errors; nothing to preview\n")
+    assert not (tmp_path / "calls.jsonl").exists()
+    assert result.stdout == ""
+    # --format json still gives one object: the errors, and that nothing was previewed
+    as_json = _run(project, standin, "preview", "--stack", "dev", "--format", "json", env=env)
+    assert as_json.returncode == 1
+    data = json.loads(as_json.stdout)
+    assert (data["ok"], data["previewed"], data["stack"]) == (False, False, "dev")
+    assert [d["code"] for d in data["diagnostics"]] == ["unknown-scope"]
     assert not (tmp_path / "calls.jsonl").exists()
 
 

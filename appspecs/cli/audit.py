@@ -31,6 +31,7 @@ from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render
 from appspecs.report.audit import FORMATS, counts_text, incomplete_message
 from appspecs.report.audit import render as render_report
+from appspecs.report.refused import Refusal
 from appspecs.stackconfig import StackConfig
 
 
@@ -57,7 +58,7 @@ def audit(
     incomplete audit (the report is then marked partial).
     """
     url = checked_org_url(org_url)
-    config, desired = load_desired(specs_dir, stacks_dir, stack)
+    config, desired = load_desired(specs_dir, stacks_dir, stack, fmt, out)
     options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)
     progress = ProgressLine.for_stream(sys.stderr)
     with connect(url, on_response=progress.tick if progress else None) as client:
@@ -71,11 +72,13 @@ def audit(
 
 
 def load_desired(
-    specs_dir: Path, stacks_dir: Path | None, stack: str
+    specs_dir: Path, stacks_dir: Path | None, stack: str, fmt: str, out: Path | None
 ) -> tuple[StackConfig, DesiredState]:
     """The stack's settings and desired state; nothing is read from Okta when they are wrong."""
     config = load_stack(specs_dir, stacks_dir, stack)
-    specs = load_valid_specs(specs_dir, stacks_dir, then="nothing to audit against")
+    then = "nothing to audit against"
+    refusal = Refusal("audit", "audited", config.name, f"the specs have errors; {then}")
+    specs = load_valid_specs(specs_dir, stacks_dir, then=then, refusal=refusal, fmt=fmt, out=out)
     return config, render(specs, config)
 
 

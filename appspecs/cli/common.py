@@ -14,6 +14,7 @@ import click
 from appspecs.cli import exits
 from appspecs.parallel import MIN_ITEMS_PER_WORKER
 from appspecs.report.diagnostics import diagnostic_line, text_report
+from appspecs.report.refused import Refusal, refused_report
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import (
@@ -255,12 +256,25 @@ def load_readable_specs(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
     return specs
 
 
-def load_valid_specs(specs_dir: Path, stacks_dir: Path | None, *, then: str) -> SpecSet:
-    """Specs fit to render: I/O problems exit 2; spec errors are listed on stderr and exit 1."""
+def load_valid_specs(
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    *,
+    then: str,
+    refusal: Refusal | None = None,
+    fmt: str = "text",
+    out: Path | None = None,
+) -> SpecSet:
+    """Specs fit to render: I/O problems exit 2; spec errors exit 1, listed on stderr, or, for
+    a command's json or markdown (`refusal` says which), as the one report that format
+    promises, on stdout or in --out."""
     specs = load_readable_specs(specs_dir, stacks_dir)
     if not specs.ok:
         errors = [d for d in specs.diagnostics if d.is_error]
-        click.echo(text_report(errors, specs.files, []), err=True)
+        if refusal is None or fmt == "text":
+            click.echo(text_report(errors, specs.files, []), err=True)
+        else:
+            write_output(refused_report(refusal, errors, specs.files, fmt), out)
         fail(f"the specs have errors; {then}", exits.FAILED)
     return specs
 

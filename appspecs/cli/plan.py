@@ -32,7 +32,7 @@ from appspecs.plan.base import BaseError, BaseTree, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, find_state, read_state
 from appspecs.report.plan import render
-from appspecs.report.plan_refused import NOT_MADE, refused_plan
+from appspecs.report.refused import NOT_MADE, Refusal, refused_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
     PROJECT,
@@ -181,14 +181,11 @@ def run(options: PlanOptions) -> Plan:
         if not specs.ok:
             # every format still says what it promises: one JSON object, a comment saying why
             errors = [d for d in specs.diagnostics if d.is_error]
+            refusal = Refusal("plan", "planned", config.name, NOT_MADE)
             if options.fmt == "text":
-                click.echo(
-                    refused_plan(config.name, errors, specs.files, "text"), err=True, nl=False
-                )
+                click.echo(refused_report(refusal, errors, specs.files, "text"), err=True, nl=False)
             else:
-                write_output(
-                    refused_plan(config.name, errors, specs.files, options.fmt), options.out
-                )
+                write_output(refused_report(refusal, errors, specs.files, options.fmt), options.out)
             fail(NOT_MADE, exits.FAILED)
         if options.base is not None:  # `--base ''` is refused there, never taken for no base
             result = _plan_base(options, specs, config)

@@ -27,6 +27,7 @@ from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project
 from appspecs.plan.build import PlanInputError, plan_against_state
 from appspecs.report.preview import PreviewReport, render
+from appspecs.report.refused import Refusal
 from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
 
@@ -37,6 +38,7 @@ class PreviewOptions:
     stack: str
     specs_dir: Path
     stacks_dir: Path
+    fmt: str = "text"
 
 
 def run(options: PreviewOptions) -> PreviewReport:
@@ -52,7 +54,11 @@ def run(options: PreviewOptions) -> PreviewReport:
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     # The program it runs deploys appspecs:specsDir, or Pulumi.yaml's default when unset.
     require_deployed_specs(options.specs_dir, options.stacks_dir, config, default=DEFAULT_SPECS_DIR)
-    specs = load_valid_specs(options.specs_dir, options.stacks_dir, then="nothing to preview")
+    then = "nothing to preview"
+    refusal = Refusal("preview", "previewed", config.name, f"the specs have errors; {then}")
+    specs = load_valid_specs(
+        options.specs_dir, options.stacks_dir, then=then, refusal=refusal, fmt=options.fmt
+    )
     try:
         engine = run_preview(project, options.stack)
     except (PulumiNotInstalled, PreviewError) as exc:
@@ -82,6 +88,7 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
         stack=stack,
         specs_dir=specs_dir,
         stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
+        fmt=fmt,
     )
     report = run(options)
     click.echo(render(report, fmt), nl=False)

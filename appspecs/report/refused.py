@@ -1,7 +1,7 @@
-"""What `appspec plan` says when the specs have errors and no plan can be made.
+"""What `plan`, `audit` and `preview` say when the specs have errors and nothing can be made.
 
 Every format still gives what it promises: JSON one object (the diagnostics as `validate
---format json` lists them), Markdown a comment that says the plan could not be made and why,
+--format json` lists them), Markdown a comment that says the report could not be made and why,
 text the diagnostic lines. The exit code (1) is the caller's.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from appspecs.diagnostics import Diagnostic
 from appspecs.report import markdown as md
@@ -17,14 +18,24 @@ from appspecs.report.diagnostics import diagnostic_line, text_report
 NOT_MADE = "the specs have errors; nothing to plan"
 
 
-def refused_plan(stack: str, errors: Sequence[Diagnostic], files: int, fmt: str) -> str:
-    """The errors that stop the plan of `stack`, in the plan's format."""
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """How a command says it made nothing: `appspec COMMAND`, its JSON's `DONE: false`, and why."""
+
+    command: str  # plan, audit, preview
+    done: str  # planned, audited, previewed
+    stack: str
+    why: str
+
+
+def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, fmt: str) -> str:
+    """The errors that stop the command, in its format."""
     if fmt == "json":
         data = {
             "ok": False,
-            "stack": stack,
-            "planned": False,
-            "error": NOT_MADE,
+            "stack": refusal.stack,
+            refusal.done: False,
+            "error": refusal.why,
             "errors": len(errors),
             "diagnostics": [d.to_json() for d in errors],
         }
@@ -32,10 +43,10 @@ def refused_plan(stack: str, errors: Sequence[Diagnostic], files: int, fmt: str)
     if fmt == "markdown":
         n = len(errors)
         head = [
-            f"### appspec plan: stack {md.code(stack)}",
+            f"### appspec {refusal.command}: stack {md.code(refusal.stack)}",
             "",
-            f"**No plan: the specs have {n} error{'s' if n != 1 else ''}.** Nothing can be "
-            "deployed until they are fixed (`appspec validate` lists them):",
+            f"**No {refusal.command}: the specs have {n} error{'s' if n != 1 else ''}.** Nothing "
+            "can be deployed until they are fixed (`appspec validate` lists them):",
             "",
         ]
         blocks = ["\n".join(head), *(f"- {md.text(diagnostic_line(d))}" for d in errors)]
