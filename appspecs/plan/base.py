@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from appspecs.inputfile import SizeLimit
-from appspecs.spec.checks import LOGO_LIMIT
 from appspecs.spec.load import LIST_LIMIT, SPEC_LIMIT
+from appspecs.spec.logos import LOGO_LIMIT
 from appspecs.stackconfig import STACK_FILE_LIMIT
 
 GIT_TIMEOUT = 120.0

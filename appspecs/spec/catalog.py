@@ -9,6 +9,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from appspecs.desired.names import scope_resource_name
+from appspecs.spec.finding import Finding
+from appspecs.spec.yamlfile import Path as DataPath
+
 SCOPE_VALUE = re.compile(r"^api(:[a-z0-9-]+)+$")
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
@@ -59,3 +63,51 @@ class ScopeCatalog:
         folded = {v.lower(): v for v in self.values}
         match = difflib.get_close_matches(value.lower(), list(folded), n=1, cutoff=0.6)
         return folded[match[0]] if match else None
+
+
+def check_catalog(catalog: CatalogFile) -> list[Finding]:
+    """Scope values well formed and unique, and no blank text: a catalog with any finding is
+    not used, as every spec is checked against it."""
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    resource_names: dict[str, tuple[int, str]] = {}
+    for i, scope in enumerate(catalog.scopes):
+        where: DataPath = ("scopes", i, "value")
+        if not SCOPE_VALUE.match(scope.value):
+            findings.append(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' is not 'api:' followed by colon-separated "
+                    "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
+                )
+            )
+        if scope.value in seen:
+            findings.append(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
+                )
+            )
+        seen.setdefault(scope.value, i)
+        # Each scope becomes a Pulumi resource named from its value; two names alike would be
+        # one URN twice, which the engine refuses at deploy time.
+        name = scope_resource_name(scope.value)
+        if name in resource_names and scope.value != resource_names[name][1]:
+            first, other = resource_names[name]
+            findings.append(
+                Finding(
+                    "catalog",
+                    where,
+                    f"scope value '{scope.value}' and scopes[{first}] '{other}' would both be "
+                    f"the Pulumi resource '{name}'; rename one",
+                )
+            )
+        resource_names.setdefault(name, (i, scope.value))
+        for attr in ("display_name", "description", "category"):
+            if not getattr(scope, attr).strip():
+                findings.append(
+                    Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank")
+                )
+    return findings

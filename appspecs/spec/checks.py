@@ -1,18 +1,18 @@
-"""Rules beyond types: the catalog, the file name, grant types, redirect URIs, logos, stacks."""
+"""Rules beyond types of an app spec: its file name, scopes, grant types, redirect URIs, groups
+and stacks. Its logo's are in logos.py; client authentication, tokens and links in
+checks_client.py; the catalog's own in catalog.py."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appspecs.desired.names import scope_resource_name
-from appspecs.inputfile import NotAFile, SizeLimit, TooLarge, Unreadable, may_exist, read_input
-from appspecs.spec.catalog import SCOPE_VALUE, CatalogFile, ScopeCatalog
+from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks_client import check_client_auth, check_links, check_tokens
 from appspecs.spec.finding import Finding
+from appspecs.spec.logos import check_logo
 from appspecs.spec.models import (
     GRANTS_BY_KIND,
     INTERACTIVE_GRANTS,
@@ -25,20 +25,10 @@ from appspecs.spec.uris import check_redirect
 from appspecs.spec.yamlfile import Path as DataPath
 from appspecs.stackconfig import StackSettings
 
-__all__ = ["CheckContext", "Finding", "check_catalog", "check_spec", "logo_problem"]
+__all__ = ["CheckContext", "Finding", "check_spec"]
 
 if TYPE_CHECKING:
     from appspecs.spec.partners import PartnerRegistry
-
-LOGO_TYPES: Mapping[str, tuple[bytes, ...]] = {
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".svg": (),
-}
-MAX_LOGO_BYTES = 1024 * 1024
-LOGO_LIMIT = SizeLimit(MAX_LOGO_BYTES, "an app's logo is a few KiB")
 
 REFUSED_GRANTS = {
     "implicit": "implicit is never allowed: tokens in the redirect URL leak through browser "
@@ -84,54 +74,6 @@ class CheckContext:
         )
 
 
-def check_catalog(catalog: CatalogFile) -> list[Finding]:
-    """Scope values well formed and unique, and no blank text: a catalog with any finding is
-    not used, as every spec is checked against it."""
-    findings: list[Finding] = []
-    seen: dict[str, int] = {}
-    resource_names: dict[str, tuple[int, str]] = {}
-    for i, scope in enumerate(catalog.scopes):
-        where: DataPath = ("scopes", i, "value")
-        if not SCOPE_VALUE.match(scope.value):
-            findings.append(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' is not 'api:' followed by colon-separated "
-                    "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
-                )
-            )
-        if scope.value in seen:
-            findings.append(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
-                )
-            )
-        seen.setdefault(scope.value, i)
-        # Each scope becomes a Pulumi resource named from its value; two names alike would be
-        # one URN twice, which the engine refuses at deploy time.
-        name = scope_resource_name(scope.value)
-        if name in resource_names and scope.value != resource_names[name][1]:
-            first, other = resource_names[name]
-            findings.append(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' and scopes[{first}] '{other}' would both be "
-                    f"the Pulumi resource '{name}'; rename one",
-                )
-            )
-        resource_names.setdefault(name, (i, scope.value))
-        for attr in ("display_name", "description", "category"):
-            if not getattr(scope, attr).strip():
-                findings.append(
-                    Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank")
-                )
-    return findings
-
-
 def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
     """Every rule one app spec breaks beyond its types.
 
@@ -152,7 +94,7 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
         lambda: check_client_auth(spec),
         lambda: check_tokens(spec, ctx.max_access_token_minutes),
         lambda: check_links(spec, required=ctx.partner_links_required),
-        lambda: _check_logo(spec, ctx.specs_root),
+        lambda: check_logo(spec, ctx.specs_root),
     ]
     broken = broken_fields(spec)
     findings: list[Finding] = []
@@ -182,15 +124,6 @@ def _check_name(spec: AppSpec, stem: str) -> list[Finding]:
             f"rename the file or set name: {stem}",
         )
     ]
-
-
-def _check_logo(spec: AppSpec, specs_root: Path) -> list[Finding]:
-    if spec.logo is None:
-        return []
-    checked = _logo_check(spec.logo, specs_root)
-    if checked is None:
-        return []
-    return [Finding("logo", ("logo",), checked[0], unreadable=checked[1])]
 
 
 def _check_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
@@ -465,56 +398,3 @@ def _check_environments(spec: AppSpec, known: Mapping[str, bool | None]) -> list
             )
         seen.add(env)
     return findings
-
-
-def logo_problem(logo: str, specs_root: Path) -> str | None:
-    """Why `logo` cannot be used, or None; the file must sit inside app-specs/."""
-    checked = _logo_check(logo, specs_root)
-    return checked[0] if checked is not None else None
-
-
-def _logo_check(logo: str, specs_root: Path) -> tuple[str, bool] | None:
-    """Why `logo` cannot be used, and whether that is because it could not be read (an I/O
-    error: a logos folder or file that is there but unreadable is never taken for absent)."""
-    problem = _logo_problem(logo, specs_root)
-    if isinstance(problem, Unreadable):
-        return f"logo '{logo}' cannot be read: {problem.why}", True
-    return (problem, False) if problem is not None else None
-
-
-def _logo_problem(logo: str, specs_root: Path) -> str | Unreadable | None:
-    rel = PurePosixPath(logo)
-    suffix = rel.suffix.lower()
-    if rel.is_absolute() or ".." in rel.parts or "\\" in logo:
-        return f"logo '{logo}' must be a relative path inside app-specs/, such as logos/app.png"
-    if suffix not in LOGO_TYPES:
-        return f"logo '{logo}' has type '{suffix or 'none'}'; accepted: png, jpg, gif, svg"
-    path = specs_root / rel
-    try:
-        # Resolved, a symlink (of the file or of a folder on the way) must stay in app-specs/:
-        # Pulumi uploads whatever the path leads to as the app's logo.
-        if path.exists() and not path.resolve().is_relative_to(specs_root.resolve()):
-            return f"logo '{logo}' leads outside app-specs/ (a symlink); keep the file inside it"
-    except OSError as exc:
-        return Unreadable(logo, exc.strerror or type(exc).__name__)
-    if not may_exist(path):
-        return f"logo '{logo}' does not exist under {specs_root}"
-    try:
-        head = read_input(path, LOGO_LIMIT)[:16]
-    except TooLarge:
-        with contextlib.suppress(OSError):
-            size = path.stat().st_size
-            return (
-                f"logo '{logo}' is {size} bytes; at most 1 MiB ({MAX_LOGO_BYTES} bytes) is accepted"
-            )
-        return f"logo '{logo}' is over 1 MiB ({MAX_LOGO_BYTES} bytes), the most accepted"
-    except NotAFile as exc:
-        return f"logo '{logo}' is not a file ({exc.kind})"
-    except Unreadable as exc:
-        return exc
-    magics = LOGO_TYPES[suffix]
-    if magics and not any(head.startswith(m) for m in magics):
-        return f"logo '{logo}' does not hold {suffix[1:].upper()} data"
-    if suffix == ".svg" and b"<" not in head:
-        return f"logo '{logo}' does not look like SVG"
-    return None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from appspecs.inputfile import InputFileError, read_input
-from appspecs.spec.checks import LOGO_LIMIT
+from appspecs.spec.logos import LOGO_LIMIT
 from appspecs.spec.models import AppSpec
 
 

@@ -15,8 +15,8 @@ from appspecs.inputfile import Unreadable, folder_state, list_folder, may_exist
 from appspecs.parallel import collector_paused, ordered_map
 from appspecs.spec.approvals import Approval, ApprovalsFile
 from appspecs.spec.binding import bind_approvals
-from appspecs.spec.catalog import CatalogFile, ScopeCatalog
-from appspecs.spec.checks import CheckContext, check_catalog, check_spec
+from appspecs.spec.catalog import CatalogFile, ScopeCatalog, check_catalog
+from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partial import partial_model

@@ -18,9 +18,10 @@ from pydantic import ValidationError
 
 from appspecs.diagnostics import Severity
 from appspecs.spec.approvals import Approval
-from appspecs.spec.checks import CheckContext, Finding, check_spec, logo_problem
+from appspecs.spec.checks import CheckContext, Finding, check_spec
 from appspecs.spec.digest import canonical_data, logo_sha256, spec_digest
 from appspecs.spec.errors import findings_from_validation
+from appspecs.spec.logos import logo_problem
 from appspecs.spec.models import AppSpec
 from appspecs.spec.yamlfile import Path as DataPath
 
