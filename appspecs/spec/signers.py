@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appspecs.diagnostics import Diagnostic, Severity
-from appspecs.inputfile import NotText, SizeLimit, TooLarge, Unreadable, may_exist, read_input_text
+from appspecs.inputfile import SizeLimit, may_exist
 from appspecs.spec.models import EMAIL_PATTERN
+from appspecs.spec.specfile import read_text
 
 if TYPE_CHECKING:
     from sshsig import PublicKey
@@ -87,18 +88,8 @@ def read_signers(root: Path) -> SignersRead:
     if not may_exist(path):
         return SignersRead(None)
     out = SignersRead(AllowedSigners((), readable=False))
-    try:
-        text = read_input_text(path, SIGNERS_LIMIT, shown)
-    except Unreadable as exc:
-        out.io_errors.append(str(exc))
-        return out
-    except TooLarge as exc:
-        out.diagnostics.append(Diagnostic(Severity.ERROR, "too-large", shown, 1, 1, "", exc.reason))
-        return out
-    except NotText as exc:
-        out.diagnostics.append(
-            Diagnostic(Severity.ERROR, CODE, shown, exc.at.line, exc.at.column, "", exc.reason)
-        )
+    text = read_text(path, shown, out, SIGNERS_LIMIT, not_text=CODE)
+    if text is None:
         return out
     out.signers, problems = parse_signers(text)
     out.diagnostics += [

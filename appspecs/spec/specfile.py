@@ -50,22 +50,29 @@ class Sink(Protocol):
     io_errors: list[str]
 
 
-def read_file(path: Path, shown: str, out: Sink, limit: SizeLimit) -> CheckedFile | None:
-    """Read and parse one file; None when it could not be read at all."""
+def read_text(
+    path: Path, shown: str, out: Sink, limit: SizeLimit, not_text: str = "yaml-syntax"
+) -> str | None:
+    """One input file's text, read as every input file is (size limit, UTF-8, no device);
+    None when it cannot be used, the reason recorded: an I/O error, or a diagnostic (code
+    `too-large`, or `not_text` at the first byte that is not UTF-8)."""
     try:
-        text = read_input_text(path, limit, shown)
+        return read_input_text(path, limit, shown)
     except Unreadable as exc:
         out.io_errors.append(str(exc))
-        return None
     except TooLarge as exc:
         out.diagnostics.append(Diagnostic(Severity.ERROR, "too-large", shown, 1, 1, "", exc.reason))
-        return None
     except NotText as exc:
         out.diagnostics.append(
-            Diagnostic(
-                Severity.ERROR, "yaml-syntax", shown, exc.at.line, exc.at.column, "", exc.reason
-            )
+            Diagnostic(Severity.ERROR, not_text, shown, exc.at.line, exc.at.column, "", exc.reason)
         )
+    return None
+
+
+def read_file(path: Path, shown: str, out: Sink, limit: SizeLimit) -> CheckedFile | None:
+    """Read and parse one file; None when it could not be read at all."""
+    text = read_text(path, shown, out, limit)
+    if text is None:
         return None
     file = CheckedFile(shown, read_yaml(text), out.diagnostics)
     for problem in file.doc.problems:
