@@ -30,7 +30,7 @@ from appspecs.deploy.workspace import project_dir, specs_dir_from_project
 from appspecs.parallel import collector_paused
 from appspecs.plan.base import BaseError, BaseTree, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
-from appspecs.plan.state import RecordedState, StateError, find_state, read_state
+from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.report.plan import render
 from appspecs.report.refused import NOT_MADE, Refusal, refused_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
@@ -90,10 +90,10 @@ def _from_project(options: PlanOptions) -> str:
 
 def _plan_state(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
     try:
-        path = options.state_file or find_state(
-            project_dir(options.stacks_dir), PROJECT, options.stack
+        recorded = stack_state(
+            options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
         )
-        state = read_state(path) if path is not None else RecordedState()
+        state = recorded if recorded is not None else RecordedState()
         return plan_against_state(
             specs, config, state, specs_dir_from_project=_from_project(options)
         )

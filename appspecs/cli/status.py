@@ -25,7 +25,7 @@ from appspecs.cli.common import (
 )
 from appspecs.deploy.workspace import project_dir
 from appspecs.plan.build import PlanInputError, require_state_of
-from appspecs.plan.state import RecordedState, StateError, find_state, read_state
+from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.plan.status import app_status
 from appspecs.report.status import render_status
 from appspecs.spec.load import SpecsDirError, check_specs_dir
@@ -47,13 +47,11 @@ class StatusOptions:
 def _recorded(options: StatusOptions) -> RecordedState | None:
     """The stack's recorded state, found as `plan` finds it; None when there is none."""
     try:
-        path = options.state_file or find_state(
-            project_dir(options.stacks_dir), PROJECT, options.stack
+        state = stack_state(
+            options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
         )
-        if path is None:
-            return None
-        state = read_state(path)
-        require_state_of(state, options.stack)
+        if state is not None:
+            require_state_of(state, options.stack)
     except (StateError, PlanInputError) as exc:
         fail(str(exc))
     return state

@@ -373,3 +373,12 @@ def find_state(
     """The local backend's checkpoint for the stack, or None when there is none."""
     root = backend_dir(project_dir, env)
     return next((p for p in state_candidates(root, project, stack) if may_exist(p)), None)
+
+
+def stack_state(
+    state_file: Path | None, project_dir: Path, project: str, stack: str
+) -> RecordedState | None:
+    """The stack's recorded state: `--state FILE`, else the local backend's checkpoint; None
+    when there is neither. Raises StateError when it cannot be read."""
+    path = state_file or find_state(project_dir, project, stack)
+    return read_state(path) if path is not None else None
