@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from appspecs.cli.main import cli
 from appspecs.plan import base
+from tests.project_copy import copy_project
 from tests.test_plan_base import ROOT, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -38,13 +39,7 @@ finally:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copytree(ROOT / "app-specs", root / "app-specs")
-    shutil.copytree(
-        ROOT / "stacks", root / "stacks", ignore=shutil.ignore_patterns("*.py", "__pycache__")
-    )
-    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
+    root = copy_project(tmp_path)
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "core.bigFileThreshold", "1m")
     return root
