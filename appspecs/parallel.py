@@ -92,5 +92,10 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the batch made outlives it (the specs it loaded, the plan it built): moved out
+        # of the collector's sight, or the first collection after it walks every one of them
+        # (0.1 s after 10,000 specs, on one core, after the pool is done). Reference counting
+        # still frees them; only a cycle among them would wait for the process's end.
+        gc.freeze()
         if was_enabled:
             gc.enable()
