@@ -74,11 +74,14 @@ class CheckContext:
         )
 
 
-def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
+def check_spec(
+    spec: AppSpec, stem: str, ctx: CheckContext, *, validated: bool = False
+) -> list[Finding]:
     """Every rule one app spec breaks beyond its types.
 
     ``spec`` may be a partial model of a spec that failed validation (partial.py): each rule
     that reads a broken field is left out, so the rules that can still be checked are.
+    ``validated``: the caller has it from validation, so it has no broken field to look for.
     """
     rules: list[Callable[[], list[Finding]]] = [
         lambda: _check_name(spec, stem),
@@ -96,7 +99,7 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
         lambda: check_links(spec, required=ctx.partner_links_required),
         lambda: check_logo(spec, ctx.specs_root),
     ]
-    broken = broken_fields(spec)
+    broken = [] if validated else broken_fields(spec)
     findings: list[Finding] = []
     for rule in rules:
         try:
@@ -109,7 +112,7 @@ def check_spec(spec: AppSpec, stem: str, ctx: CheckContext) -> list[Finding]:
             if broken:
                 continue
             raise
-        findings += [f for f in found if not under_broken(f.path, broken)]
+        findings += [f for f in found if not under_broken(f.path, broken)] if broken else found
     return findings
 
 

@@ -304,7 +304,7 @@ def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
     checked = spec if spec is not None else _partial_app(file)
     if checked is None:
         return result
-    for finding in check_spec(checked, path.stem, ctx):
+    for finding in check_spec(checked, path.stem, ctx, validated=spec is not None):
         if finding.unreadable:
             at = file.doc.locate(finding.path)
             result.io_errors.append(f"{file.shown}:{at.line}:{at.column}: {finding.message}")

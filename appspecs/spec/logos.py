@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from appspecs.inputfile import NotAFile, SizeLimit, TooLarge, Unreadable, may_exist, read_input
@@ -50,6 +51,17 @@ def _logo_check(logo: str, specs_root: Path) -> tuple[str, bool] | None:
     return (problem, False) if problem is not None else None
 
 
+def _resolved(specs_root: Path) -> Path:
+    # The specs folder is resolved once per run rather than once per logo; keyed by its
+    # absolute path, as a relative one means another folder after a chdir.
+    return _resolved_absolute(specs_root.absolute())
+
+
+@lru_cache(maxsize=16)
+def _resolved_absolute(specs_root: Path) -> Path:
+    return specs_root.resolve()
+
+
 def _logo_problem(logo: str, specs_root: Path) -> str | Unreadable | None:
     rel = PurePosixPath(logo)
     suffix = rel.suffix.lower()
@@ -61,7 +73,7 @@ def _logo_problem(logo: str, specs_root: Path) -> str | Unreadable | None:
     try:
         # Resolved, a symlink (of the file or of a folder on the way) must stay in app-specs/:
         # Pulumi uploads whatever the path leads to as the app's logo.
-        if path.exists() and not path.resolve().is_relative_to(specs_root.resolve()):
+        if path.exists() and not path.resolve().is_relative_to(_resolved(specs_root)):
             return f"logo '{logo}' leads outside app-specs/ (a symlink); keep the file inside it"
     except OSError as exc:
         return Unreadable(logo, exc.strerror or type(exc).__name__)
