@@ -1,8 +1,11 @@
 """What `appspec validate` loads: the pre-commit hook runs it on every commit, where the start-up
-is most of its time. The SDKs of the other commands stay out of it (see docs/performance.md)."""
+is most of its time. The SDKs of the other commands stay out of it (see docs/performance.md), and
+so do the modules of the files a project may not have."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,30 +14,66 @@ from tests.project_copy import copy_project
 
 # Modules that only plan, preview, audit, import and secret need, each tens of milliseconds.
 HEAVY = ("pulumi", "pulumi_okta", "grpc", "httpx", "httpcore", "cryptography", "jwt", "anyio")
+SWITCH = "PYDANTIC_DISABLE_PLUGINS"
 
 CODE = """
-import runpy, sys
+import json, os, runpy, sys
 sys.argv = ["appspec", "validate"]
 try:
     runpy.run_module("appspecs", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
-print(code, heavy, file=sys.stderr)
+print(json.dumps([code, sorted(sys.modules), os.environ.get(SWITCH)]), file=sys.stderr)
 """
 
 
-def validate_loads(root: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{CODE}"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    code, _, heavy = done.stderr.strip().splitlines()[-1].partition(" ")
-    assert code == "0", done.stderr
-    return heavy
+class Run:
+    """One `appspec validate` process: its exit code, output and the modules it imported."""
+
+    def __init__(self, root: Path, switch: str | None = None) -> None:
+        env = {k: v for k, v in os.environ.items() if k != SWITCH}
+        if switch is not None:
+            env[SWITCH] = switch
+        done = subprocess.run(
+            [sys.executable, "-c", f"SWITCH = {SWITCH!r}\n{CODE}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        *_, last = done.stderr.strip().splitlines()
+        self.code, modules, self.switch = json.loads(last)
+        assert self.code in (0, 1), done.stderr
+        self.modules = set(modules)
+        self.stdout = done.stdout
+
+    @property
+    def heavy(self) -> list[str]:
+        return sorted({m.split(".")[0] for m in self.modules} & set(HEAVY))
+
+
+def _without_inline_keys(root: Path) -> None:
+    worker = root / "app-specs" / "apps" / "enrichment-worker.yaml"
+    text = worker.read_text(encoding="utf-8")
+    keys = text[text.index("  auth: private_key_jwt") : text.index("scopes:")]
+    worker.write_text(text.replace(keys, ""), encoding="utf-8")
+
+
+def _plain_specs(tmp_path: Path) -> Path:
+    """The bundled specs as a project without partner review has them: no approvals.yaml,
+    partners.yaml nor allowed_signers (so its partner apps name no partner, and are held), and
+    no inline public keys."""
+    root = copy_project(tmp_path)
+    specs = root / "app-specs"
+    for name in ("allowed_signers", "approvals.yaml", "partners.yaml"):
+        (specs / name).unlink()
+    for app in (specs / "apps").glob("*.yaml"):
+        text = app.read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines(keepends=True) if not line.startswith("partner:")]
+        app.write_text("".join(lines), encoding="utf-8")
+    _without_inline_keys(root)
+    return root
 
 
 def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
@@ -42,29 +81,60 @@ def test_validate_loads_none_of_the_other_commands_sdks(tmp_path: Path) -> None:
     # Without inline public keys (private_key_jwt) nor signed approvals to verify (no
     # allowed_signers), nothing heavy at all.
     (root / "app-specs" / "allowed_signers").unlink()
-    worker = root / "app-specs" / "apps" / "enrichment-worker.yaml"
-    text = worker.read_text(encoding="utf-8")
-    keys = text[text.index("  auth: private_key_jwt") : text.index("scopes:")]
-    worker.write_text(text.replace(keys, ""), encoding="utf-8")
-    heavy = validate_loads(root)
-    assert heavy == "[]", f"validate imported {heavy}"
+    _without_inline_keys(root)
+    run = Run(root)
+    assert run.code == 0
+    assert run.heavy == [], f"validate imported {run.heavy}"
 
 
 def test_validate_loads_cryptography_only_to_parse_inline_keys(tmp_path: Path) -> None:
     # The bundled enrichment-worker lists a public key: cryptography checks it, nothing else.
     root = copy_project(tmp_path)
     (root / "app-specs" / "allowed_signers").unlink()
-    heavy = validate_loads(root)
-    assert heavy == "['cryptography']", f"validate imported {heavy}"
+    run = Run(root)
+    assert run.code == 0
+    assert run.heavy == ["cryptography"], f"validate imported {run.heavy}"
 
 
 def test_validate_loads_cryptography_only_to_verify_signed_approvals(tmp_path: Path) -> None:
     # The bundled approval is signed and allowed_signers lists its key: cryptography (through
     # sshsig) verifies it, nothing else.
     root = copy_project(tmp_path)
-    worker = root / "app-specs" / "apps" / "enrichment-worker.yaml"
-    text = worker.read_text(encoding="utf-8")
-    keys = text[text.index("  auth: private_key_jwt") : text.index("scopes:")]
-    worker.write_text(text.replace(keys, ""), encoding="utf-8")
-    heavy = validate_loads(root)
-    assert heavy == "['cryptography']", f"validate imported {heavy}"
+    _without_inline_keys(root)
+    run = Run(root)
+    assert run.code == 0
+    assert run.heavy == ["cryptography"], f"validate imported {run.heavy}"
+
+
+def test_validate_builds_no_pydantic_plugin_loader(tmp_path: Path) -> None:
+    # pydantic's plugin loader imports importlib.metadata (and email, zipfile, csv) and scans
+    # every installed package; the CLI stands in for it (cli/no_plugins.py), in this process
+    # only: nothing is set in the environment the commands' child processes get.
+    run = Run(_plain_specs(tmp_path))
+    assert run.code == 0
+    assert run.switch is None
+    assert not {"importlib.metadata", "email", "zipfile"} & run.modules
+    assert "appspecs.cli.no_plugins" in run.modules
+
+
+def test_a_pydantic_plugins_setting_of_the_users_runs_pydantics_loader(tmp_path: Path) -> None:
+    # PYDANTIC_DISABLE_PLUGINS set (here to its documented "all"): pydantic's own loader
+    # decides, and the results are the same.
+    root = _plain_specs(tmp_path)
+    theirs = Run(root, switch="__all__")
+    ours = Run(root)
+    assert "importlib.metadata" in theirs.modules
+    assert (theirs.code, theirs.stdout) == (ours.code, ours.stdout)
+    assert "held" in ours.stdout  # the report is a real one
+
+
+def test_pydantics_plugin_loader_is_where_the_stand_in_replaces_it() -> None:
+    # The stand-in takes the place of one private name: if a pydantic upgrade moves it, the
+    # stand-in would quietly stop working (or break every model), so say so here.
+    import inspect
+
+    import pydantic.plugin._loader as loader
+    import pydantic.plugin._schema_validator as schema_validator
+
+    assert callable(loader.get_plugins)
+    assert "from ._loader import get_plugins" in inspect.getsource(schema_validator)
