@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from appspecs.spec.models import AppName, Email, _printable
+from appspecs.spec.models import AppName, Email, _printable, empty_list
 
 
 def _iso_datetime(value: str) -> str:
@@ -62,7 +62,7 @@ class ApprovalsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Approvals")
 
     approvals: list[Approval] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="One entry per approved partner app: the approved version, bound to its "
         "digest, with who approved it, the ticket and the approver's signature.",
     )

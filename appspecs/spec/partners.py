@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import Finding
-from appspecs.spec.models import AppSpec, PartnerId, ScopeValue
+from appspecs.spec.models import AppSpec, PartnerId, ScopeValue, empty_list
 from appspecs.spec.models import _printable as printable_only
 from appspecs.spec.yamlfile import Path as DataPath
 
@@ -56,7 +56,7 @@ class PartnersFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Partner registry")
 
-    partners: list[Partner] = Field(default_factory=list, description="One entry a partner.")
+    partners: list[Partner] = Field(default_factory=empty_list, description="One entry a partner.")
 
 
 @dataclass(frozen=True, slots=True)
