@@ -7,14 +7,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from appspecs.cli import exits
 from appspecs.parallel import MIN_ITEMS_PER_WORKER
 from appspecs.report.diagnostics import diagnostic_line, text_report
-from appspecs.report.refused import Refusal, refused_report
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import (
@@ -24,6 +23,10 @@ from appspecs.stackconfig import (
     discover_stacks,
     load_stack_config,
 )
+
+if TYPE_CHECKING:
+    # plan, audit and preview make their refusal; validate never refuses, and need not load it
+    from appspecs.report.refused import Refusal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -274,6 +277,8 @@ def load_valid_specs(
         if refusal is None or fmt == "text":
             click.echo(text_report(errors, specs.files, []), err=True)
         else:
+            from appspecs.report.refused import refused_report
+
             write_output(refused_report(refusal, errors, specs.files, fmt), out)
         fail(f"the specs have errors; {then}", exits.FAILED)
     return specs

@@ -16,8 +16,8 @@ from appspecs.cli.common import debug_enabled
 # the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
 COMMANDS = {
     "validate": "appspecs.cli.validate:validate",
-    "approve": "appspecs.cli.validate:approve",
-    "schema": "appspecs.cli.validate:schema",
+    "approve": "appspecs.cli.approve:approve",
+    "schema": "appspecs.cli.schema:schema",
     "plan": "appspecs.cli.plan:plan",
     "status": "appspecs.cli.status:status",
     "preview": "appspecs.cli.preview:preview",
