@@ -14,8 +14,8 @@ from appspecs.plan.status import STATES, AppRow, StatusReport
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import SUSPENDED
-from appspecs.spec.approvals import approve_command
 from appspecs.spec.load import APPROVALS_FILE
+from appspecs.spec.review import approve_command
 from appspecs.text import printable
 
 HEADER = ("app", "type", "partner", "state", "approved", "current", "approved by", "ticket")

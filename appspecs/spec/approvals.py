@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,27 +65,6 @@ class ApprovalsFile(BaseModel):
         description="One entry per approved partner app: the approved version, bound to its "
         "digest, with who approved it, the ticket and the approver's signature.",
     )
-
-
-class ApprovalStatus(StrEnum):
-    NOT_NEEDED = "not-needed"  # internal apps are approved by being merged
-    APPROVED = "approved"
-    PENDING = "pending"  # a partner app no one has approved yet
-    STALE = "stale"  # approved, but the spec changed since (the approved version may deploy)
-
-
-def approval_status(app_type: str, digest: str, approval: Approval | None) -> ApprovalStatus:
-    if app_type != "partner":
-        return ApprovalStatus.NOT_NEEDED
-    if approval is None:
-        return ApprovalStatus.PENDING
-    return ApprovalStatus.APPROVED if approval.digest == digest else ApprovalStatus.STALE
-
-
-def approve_command(name: str, signed: bool) -> str:
-    """How to approve `name`, as every hint says it; `signed`: the project has allowed_signers,
-    so an approval needs the approver's key."""
-    return f"appspec approve {name} --by EMAIL --ticket ID" + (" --key PATH" if signed else "")
 
 
 HEADER = (

@@ -4,13 +4,16 @@ version hashes to its digest; each held app gets its note."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from appspecs.diagnostics import Diagnostic, Severity
-from appspecs.spec.approvals import Approval, ApprovalStatus, approve_command
 from appspecs.spec.checks import CheckContext, Finding
-from appspecs.spec.signatures import signature_problem
+from appspecs.spec.review import ApprovalStatus, approve_command
 from appspecs.spec.specfile import CheckedFile
 from appspecs.spec.specset import APPROVALS_FILE, APPS_DIR, LoadedSpec, SpecSet
-from appspecs.spec.versions import read_version
+
+if TYPE_CHECKING:
+    from appspecs.spec.approvals import Approval
 
 
 def bind_approvals(
@@ -39,7 +42,12 @@ def bind_approvals(
                 )
             )
         else:
-            problem = None if out.signers is None else signature_problem(approval, out.signers)
+            problem = None
+            if out.signers is not None:
+                # here: only a project with allowed_signers verifies signatures (sshsig)
+                from appspecs.spec.signatures import signature_problem
+
+                problem = signature_problem(approval, out.signers)
             if problem is not None:
                 file.add(
                     Finding(
@@ -109,6 +117,9 @@ def _bind_version(
                 )
             )
         return None
+    # here: a project without approvals (the pre-commit hook's usual case) need not load it
+    from appspecs.spec.versions import read_version
+
     digest = current.digest if current is not None else None
     version = read_version(approval, where, file.doc.raw, ctx, file.add, digest)
     if version is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -65,6 +64,8 @@ def first_model(annotation: Any) -> type[BaseModel] | None:
 
 def nearest_field(unknown: str, model: type[BaseModel]) -> str | None:
     """The field of ``model`` an unknown field's name is likely a misspelling of, if any."""
+    import difflib  # here: only a misspelt field needs it
+
     near = difflib.get_close_matches(unknown, list(model.model_fields), n=1)
     return near[0] if near else None
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appspecs.diagnostics import Diagnostic, Severity, has_errors, sort_key
 from appspecs.inputfile import Unreadable, folder_state, list_folder, may_exist
 from appspecs.parallel import collector_paused, ordered_map
-from appspecs.spec.approvals import Approval, ApprovalsFile
 from appspecs.spec.binding import bind_approvals
 from appspecs.spec.catalog import CatalogFile, ScopeCatalog, check_catalog
 from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partial import partial_model
-from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, PartnersFile, check_registry
+from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, check_registry
 from appspecs.spec.signers import SIGNERS_FILE, read_signers
 from appspecs.spec.specfile import CheckedFile, codes_of, duplicated_keys, read_file, validate_file
 from appspecs.spec.specset import (
@@ -35,6 +34,9 @@ from appspecs.spec.specset import (
     SpecSet,
 )
 from appspecs.stackconfig import StackSettings, all_stack_settings, stored_credentials
+
+if TYPE_CHECKING:
+    from appspecs.spec.approvals import Approval
 
 # the stage's results, imported from here by the stages after it
 __all__ = [
@@ -90,6 +92,10 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, CheckedFil
         )
     if not file.doc.problems and (data is None or data == {"approvals": None}):
         return []  # only comments, or `approvals:` with its last entry removed: none recorded
+    # here: approvals.yaml is the one file that needs its models (the pre-commit hook of a
+    # project without partner review runs without them)
+    from appspecs.spec.approvals import ApprovalsFile
+
     parsed = validate_file(file, ApprovalsFile, codes_of("approval"), "a list under 'approvals:'")
     if parsed is None:
         return []
@@ -106,6 +112,8 @@ def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
         return None
     if not file.doc.problems and file.doc.data is None:
         return PartnerRegistry({})  # only comments: no partner approved
+    from appspecs.spec.partners_file import PartnersFile  # here: as ApprovalsFile
+
     parsed = validate_file(file, PartnersFile, codes_of("partner"), "a list under 'partners:'")
     if parsed is None:
         return None

@@ -7,56 +7,22 @@ INACTIVE: their tokens stop and their client ids are kept for when the partner r
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from typing import TYPE_CHECKING
 
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import Finding
-from appspecs.spec.models import AppSpec, PartnerId, ScopeValue, empty_list
-from appspecs.spec.models import _printable as printable_only
+from appspecs.spec.models import AppSpec
 from appspecs.spec.yamlfile import Path as DataPath
+
+if TYPE_CHECKING:
+    # the file's models: loaded by load.py only when there is a partners.yaml
+    from appspecs.spec.partners_file import Partner, PartnersFile
 
 PARTNERS_FILE = "partners.yaml"
 # as messages name it: users see the specs folder by its usual name
 REGISTRY_SHOWN = f"app-specs/{PARTNERS_FILE}"
-
-PartnerStatus = Literal["approved", "suspended"]
-
-
-class Partner(BaseModel):
-    """One partner that finished contracting."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Partner")
-
-    id: PartnerId = Field(
-        description="What partner apps name in `partner:`; 3-40 of a-z, 0-9 and '-'."
-    )
-    name: Annotated[
-        str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable_only)
-    ] = Field(description="The partner's name.")
-    status: PartnerStatus = Field(
-        description="approved: its apps deploy; suspended: its apps stay deployed, INACTIVE."
-    )
-    contract: Annotated[
-        str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable_only)
-    ] = Field(description="A reference to the signed contract, e.g. PA-2026-014.")
-    scopes: list[ScopeValue] | None = Field(
-        default=None,
-        description="The catalog scopes the contract covers; omitted: every scope with "
-        "partner_allowed: true.",
-    )
-
-
-class PartnersFile(BaseModel):
-    """`app-specs/partners.yaml`: the approved partners."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Partner registry")
-
-    partners: list[Partner] = Field(default_factory=empty_list, description="One entry a partner.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +71,8 @@ class PartnerRegistry:
         partner = self.partners.get(spec.partner)
         if partner is None:
             where = f" ({REGISTRY_SHOWN})" if self.present else ""  # else `ids` says it
+            import difflib  # here: as in errors.nearest_field
+
             near = difflib.get_close_matches(spec.partner, list(self.partners), n=1)
             did_you_mean = f"did you mean '{near[0]}'? " if near else ""
             return [

@@ -8,7 +8,8 @@ from typing import Any
 from appspecs.spec.approvals import ApprovalsFile
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.models import AppSpec
-from appspecs.spec.partners import PartnerRegistry, PartnersFile
+from appspecs.spec.partners import PartnerRegistry
+from appspecs.spec.partners_file import PartnersFile
 
 SCHEMA_FILE = "app-spec.schema.json"
 PARTNERS_SCHEMA_FILE = "partners.schema.json"

@@ -15,7 +15,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from appspecs.spec.approvals import Approval, approve_command
+from appspecs.spec.approvals import Approval
+from appspecs.spec.review import approve_command
 from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
 
 # what ssh-keygen signs with; sshsig would also take md5 or sha1, which ssh-keygen refuses

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appspecs.diagnostics import Diagnostic, has_errors
 from appspecs.inputfile import SizeLimit
-from appspecs.spec.approvals import Approval, ApprovalStatus, approval_status
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partners import PartnerRegistry
-from appspecs.spec.signers import AllowedSigners
+from appspecs.spec.review import ApprovalStatus, approval_status
+
+if TYPE_CHECKING:
+    # the models of files a project may not have: loaded by load.py when they are there
+    from appspecs.spec.approvals import Approval
+    from appspecs.spec.signers import AllowedSigners
 
 CATALOG_FILE = "scope-catalog.yaml"
 APPROVALS_FILE = "approvals.yaml"
