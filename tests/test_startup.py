@@ -138,3 +138,33 @@ def test_pydantics_plugin_loader_is_where_the_stand_in_replaces_it() -> None:
 
     assert callable(loader.get_plugins)
     assert "from ._loader import get_plugins" in inspect.getsource(schema_validator)
+
+
+def test_validate_of_plain_specs_builds_no_model_of_the_files_they_lack(tmp_path: Path) -> None:
+    # No approvals.yaml, partners.yaml nor allowed_signers: their models, the signature check
+    # and the kept versions are not imported; nor are the other commands' modules.
+    run = Run(_plain_specs(tmp_path))
+    assert run.code == 0
+    unused = {
+        "appspecs.spec.approvals",
+        "appspecs.spec.partners_file",
+        "appspecs.spec.signatures",
+        "appspecs.spec.versions",
+        "appspecs.spec.schema",
+        "appspecs.cli.approve",
+        "appspecs.cli.schema",
+        "appspecs.report.refused",
+        "sshsig",
+        "subprocess",
+        "difflib",
+    }
+    assert sorted(unused & run.modules) == []
+    assert "appspecs.spec.review" in run.modules  # its partner apps are held all the same
+
+
+def test_validate_with_approvals_and_a_registry_builds_their_models(tmp_path: Path) -> None:
+    # The same modules, there to be loaded when the files are (the bundled project has them).
+    run = Run(copy_project(tmp_path))
+    assert run.code == 0
+    assert {"appspecs.spec.approvals", "appspecs.spec.partners_file"} <= run.modules
+    assert {"appspecs.spec.signatures", "appspecs.spec.versions"} <= run.modules
