@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 
 import click
 from click.exceptions import NoSuchCommand
@@ -74,6 +73,8 @@ def main() -> None:
         raise
     except Exception as exc:  # a bug of ours: say so in one line, traceback only on request
         if debug_enabled():
+            import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
+
             traceback.print_exc()
         click.echo(
             f"appspec: internal error: {type(exc).__name__}: {exc} "
