@@ -25,7 +25,7 @@ from appspecs.desired.resources import (
 from appspecs.plan.state import RecordedResource, RecordedState, Secret, client_id
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
-from appspecs.plan.wire import wire_inputs, wire_name
+from appspecs.plan.wire import SCALARS, wire_inputs, wire_name
 
 Op = Literal["create", "update", "replace", "delete", "same"]
 OPS: tuple[Op, ...] = ("create", "update", "replace", "delete", "same")
@@ -114,14 +114,16 @@ def planned_resources(
 def resolve(value: Any, resolver: Resolver) -> Any:
     """An input value with every placeholder resolved."""
     kind = type(value)
-    if kind is str or kind is bool or kind is int:
-        return value
     if kind is Ref or kind is GroupId:
         return resolver(value)
+    if kind is dict:
+        return {k: v if type(v) in SCALARS else resolve(v, resolver) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in SCALARS else resolve(v, resolver) for v in value]
     if isinstance(value, dict):
         return {k: resolve(v, resolver) for k, v in value.items()}
     if isinstance(value, list):
-        return [v if type(v) is str else resolve(v, resolver) for v in value]
+        return [resolve(v, resolver) for v in value]
     return value
 
 
@@ -246,6 +248,9 @@ def _compare(
         out.append(Change(path, old, new))
 
 
+_PLAIN = frozenset({str, bool, int, float})
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == {} or value == ""
 
@@ -277,8 +282,14 @@ def diff_inputs(
     defaults = old.get("__defaults")
     defaulted = {d for d in defaults if isinstance(d, str)} if isinstance(defaults, list) else set()
     out: list[Change] = []
-    for key in new:
-        _compare(new[key], old[key] if key in old else read.get(key, ABSENT), key, out, json_paths)
+    for key, value in new.items():
+        was = old[key] if key in old else read.get(key, ABSENT)
+        kind = type(value)
+        # what most inputs are, an equal string, number or boolean of the same type, is no
+        # change (as `_compare` finds) without a call for it
+        if kind is type(was) and kind in _PLAIN and value == was:
+            continue
+        _compare(value, was, key, out, json_paths)
     for key, value in old.items():
         if key in new or key.startswith("__") or key in defaulted or key in kept or _empty(value):
             continue
@@ -331,23 +342,25 @@ def plan_steps(
         return resolver(placeholder)
 
     for d in desired:
+        spec = d.spec
         inputs = resolve(d.inputs, resolve_ref)
         rec = recorded.get(d.urn)
-        common = {
-            "urn": d.urn,
-            "type": d.spec.type,
-            "name": d.spec.name,
-            "custom": d.spec.custom,
-            "parent": d.parent_urn,
-            "inputs": inputs,
-            "app": d.app,
-        }
         if rec is None or rec.delete:
-            steps.append(Step(op="create", **common))
+            steps.append(
+                Step(
+                    urn=d.urn,
+                    op="create",
+                    type=spec.type,
+                    name=spec.name,
+                    custom=spec.custom,
+                    parent=d.parent_urn,
+                    inputs=inputs,
+                    app=d.app,
+                )
+            )
             continue
-        common["client_id"] = client_id(rec)
-        kept = KEPT_WHEN_UNSET.get(d.spec.type, frozenset())
-        json_paths = JSON_INPUTS.get(d.spec.type, frozenset())
+        kept = KEPT_WHEN_UNSET.get(spec.type, frozenset())
+        json_paths = JSON_INPUTS.get(spec.type, frozenset())
         diffs = tuple(
             diff_inputs(inputs, rec.inputs, d.ignore_changes, kept, json_paths, rec.outputs)
         )
@@ -355,9 +368,22 @@ def plan_steps(
         if diffs:
             op = "replace" if _replaces(d.replace_fields, diffs) else "update"
         if op == "replace":
-            replaced.add(d.spec.key)
-        refused = op == "replace" and rec.protect and d.spec.protect
-        steps.append(Step(op=op, diffs=diffs, refused=refused, **common))
+            replaced.add(spec.key)
+        steps.append(
+            Step(
+                urn=d.urn,
+                op=op,
+                type=spec.type,
+                name=spec.name,
+                custom=spec.custom,
+                parent=d.parent_urn,
+                inputs=inputs,
+                diffs=diffs,
+                app=d.app,
+                client_id=client_id(rec),
+                refused=op == "replace" and rec.protect and spec.protect,
+            )
+        )
     wanted = {d.urn for d in desired}
     for rec in reversed(before.resources):
         if (rec.urn in wanted and not rec.delete) or is_engine_resource(rec.type):

@@ -19,7 +19,7 @@ from typing import Any
 
 from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP
 from appspecs.inputfile import InputFileError, SizeLimit, may_exist, read_input
-from appspecs.plan.urns import ROOT_STACK_TYPE, parse_urn
+from appspecs.plan.urns import ROOT_STACK_TYPE, Urn, urn_parts
 
 # The signature pulumi puts on a secret value: {SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext"}.
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -164,9 +164,9 @@ class RecordedState:
         """(stack, project) of every URN, to catch a state file of another stack or project."""
         out: set[tuple[str, str]] = set()
         for r in self.resources:
-            parsed = parse_urn(r.urn)
-            if parsed is not None:
-                out.add((parsed.stack, parsed.project))
+            parts = urn_parts(r.urn)
+            if parts is not None:
+                out.add((parts[0], parts[1]))
         return out
 
 
@@ -213,6 +213,9 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
+_STRINGS = frozenset({str})
+
+
 def _dependencies(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
@@ -222,7 +225,7 @@ def _dependencies(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...
     for name, urns in raw.items():
         if urns is None:  # a Go nil slice, as real state has it
             deps[name] = ()
-        elif type(urns) is list and all(type(u) is str for u in urns):
+        elif type(urns) is list and _STRINGS.issuperset(map(type, urns)):
             deps[name] = tuple(urns)
         else:
             raise _fail(
@@ -237,8 +240,8 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         raise _fail(source, f"resources[{i}] must be an object, found {_kind(raw)}")
     get = raw.get
     urn = get("urn")
-    parsed = parse_urn(urn) if isinstance(urn, str) else None
-    if parsed is None or not isinstance(urn, str):
+    parts = urn_parts(urn) if isinstance(urn, str) else None
+    if parts is None or not isinstance(urn, str):
         raise _fail(source, f"resources[{i}].urn is missing or not a Pulumi URN (urn:pulumi:...)")
     for key in ("type", "id", "parent", "provider"):
         value = get(key)
@@ -256,7 +259,7 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         properties.append(value if decoded else _value(value))
     return RecordedResource(
         urn=urn,
-        type=get("type") or parsed.type,
+        type=get("type") or Urn(*parts).type,
         custom=get("custom") is True,
         id=get("id") or None,
         inputs=properties[0],

@@ -45,12 +45,19 @@ def make_urn(stack: str, project: str, types: Sequence[str], name: str) -> str:
 
 def parse_urn(urn: str) -> Urn | None:
     """The parts of a URN, or None when it is not one. Names may themselves contain `::`."""
+    parts = urn_parts(urn)
+    return Urn(*parts) if parts is not None else None
+
+
+def urn_parts(urn: str) -> list[str] | None:
+    """Stack, project, qualified type and name of a URN, or None when it is not one: what
+    `parse_urn` holds, without an object per URN (state is read thousands of URNs at a time)."""
     if not urn.startswith(PREFIX):
         return None
     parts = urn[len(PREFIX) :].split("::", 3)
     if len(parts) != 4 or not all(parts[:3]):
         return None
-    return Urn(*parts)
+    return parts
 
 
 def root_stack_urn(stack: str, project: str) -> str:

@@ -124,28 +124,30 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(v for v in value if isinstance(v, str))
 
 
-def _digest(profile: Any) -> str | None:
+# A recorded profile that holds no JSON document: a secret, or text that is not JSON.
+_UNREADABLE = object()
+
+
+def _document(profile: Any) -> Any:
+    """The recorded profile's JSON document, parsed once for the digest and the marker."""
     if not isinstance(profile, str):
-        return None
+        return _UNREADABLE
     try:
-        data = json.loads(profile)
+        return json.loads(profile)
     except ValueError:
-        return None
-    marker = data.get(MARKER) if isinstance(data, dict) else None
+        return _UNREADABLE
+
+
+def _digest(document: Any) -> str | None:
+    marker = document.get(MARKER) if isinstance(document, dict) else None
     digest = marker.get("digest") if isinstance(marker, dict) else None
     return digest if isinstance(digest, str) else None
 
 
-def _unmarked(profile: Any) -> bool:
+def _unmarked(profile: Any, document: Any) -> bool:
     """The recorded profile is known to hold no appspecs marker: unset (import leaves out an
     empty one) or a JSON object without it. A secret or an unreadable one is not known."""
-    if profile is None:
-        return True
-    try:
-        data = json.loads(profile) if isinstance(profile, str) else None
-    except ValueError:
-        return False
-    return isinstance(data, dict) and MARKER not in data
+    return profile is None or (isinstance(document, dict) and MARKER not in document)
 
 
 def views_from_state(state: RecordedState) -> dict[str, AppView]:
@@ -188,9 +190,11 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         pkce = oauth.get("pkceRequired")
         app_type = oauth.get("type")
         status = oauth.get("status")
+        profile = oauth.get("profile")
+        document = _document(profile)
         out[comp.name] = AppView(
             name=comp.name,
-            digest=_digest(oauth.get("profile")),
+            digest=_digest(document),
             scopes=tuple(s for s in _strings(rule.get("scopeWhitelists")) if s not in OIDC_SCOPES),
             redirect_uris=_strings(oauth.get("redirectUris")),
             post_logout_redirect_uris=_strings(oauth.get("postLogoutRedirectUris")),
@@ -212,7 +216,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
                 for name, typ, wire in SETTINGS
                 if isinstance(inputs[typ].get(wire), str | int | float)
             ),
-            adopted=OAUTH_APP in kids and _unmarked(oauth.get("profile")),
+            adopted=OAUTH_APP in kids and _unmarked(profile, document),
             protected=OAUTH_APP in kids and kids[OAUTH_APP].protect,
         )
     return out

@@ -11,6 +11,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+# Values every walk over inputs keeps as they are, checked by exact type: one set lookup
+# instead of a call per value (most values are strings, numbers and booleans).
+SCALARS = frozenset({str, bool, int, float, type(None)})
+
 
 @cache
 def wire_name(name: str) -> str:
@@ -26,12 +30,11 @@ def wire_inputs(value: Any) -> Any:
     AppGroupAssignments); values themselves, placeholders included, are kept as they are.
     """
     kind = type(value)
-    if kind is str or kind is bool or kind is int:
-        return value
     # dict and list first: `isinstance(x, Mapping)` is an ABC check, slow on the hot path
     if kind is dict or (kind is not list and isinstance(value, Mapping)):
-        return {wire_name(k): wire_inputs(v) for k, v in value.items()}
+        return {wire_name(k): v if type(v) in SCALARS else wire_inputs(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in SCALARS else wire_inputs(v) for v in value]
     if isinstance(value, list | tuple):
-        # most lists hold strings: skip the call per item (the plan's hot path)
-        return [v if type(v) is str else wire_inputs(v) for v in value]
+        return [wire_inputs(v) for v in value]
     return value

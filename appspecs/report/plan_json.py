@@ -172,9 +172,13 @@ def json_text(plan: Plan) -> str:
     parts = []
     for key, value in plan_json(plan).items():
         if isinstance(value, list) and value:
-            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            items = ",\n    ".join(map(_encode, value))
             body = f"[\n    {items}\n  ]"
         else:
-            body = json.dumps(value, ensure_ascii=False)
+            body = _encode(value)
         parts.append(f"  {json.dumps(key)}: {body}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+# `json.dumps` with options builds an encoder per call: thousands of items, one encoder.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
