@@ -30,7 +30,8 @@ MAX_SECRETS = 2
 
 
 class SecretRefused(Exception):
-    """The org is not in a state where the step may run (exit 1); ``str`` is one line."""
+    """The app or the org is not as the step needs: held, a public client, at Okta's limit...
+    (exit 1); ``str`` is one line."""
 
     def __init__(self, code: str, message: str) -> None:
         self.code = code
