@@ -141,13 +141,15 @@ def test_pydantics_plugin_loader_is_where_the_stand_in_replaces_it() -> None:
 
 
 def test_validate_of_plain_specs_builds_no_model_of_the_files_they_lack(tmp_path: Path) -> None:
-    # No approvals.yaml, partners.yaml nor allowed_signers: their models, the signature check
-    # and the kept versions are not imported; nor are the other commands' modules.
+    # No approvals.yaml, partners.yaml nor allowed_signers: their models and readers, the
+    # signature check and the kept versions are not imported; nor are the other commands'
+    # modules, nor the wording of validation errors (errors.py) for specs that have none.
     run = Run(_plain_specs(tmp_path))
     assert run.code == 0
     unused = {
         "appspecs.spec.approvals",
         "appspecs.spec.partners_file",
+        "appspecs.spec.signers",
         "appspecs.spec.signatures",
         "appspecs.spec.versions",
         "appspecs.spec.schema",
@@ -157,6 +159,7 @@ def test_validate_of_plain_specs_builds_no_model_of_the_files_they_lack(tmp_path
         "sshsig",
         "subprocess",
         "difflib",
+        "appspecs.spec.errors",
     }
     assert sorted(unused & run.modules) == []
     assert "appspecs.spec.review" in run.modules  # its partner apps are held all the same
@@ -167,4 +170,6 @@ def test_validate_with_approvals_and_a_registry_builds_their_models(tmp_path: Pa
     run = Run(copy_project(tmp_path))
     assert run.code == 0
     assert {"appspecs.spec.approvals", "appspecs.spec.partners_file"} <= run.modules
-    assert {"appspecs.spec.signatures", "appspecs.spec.versions"} <= run.modules
+    assert {"appspecs.spec.signers", "appspecs.spec.signatures", "appspecs.spec.versions"} <= (
+        run.modules
+    )

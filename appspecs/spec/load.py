@@ -21,13 +21,13 @@ from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partial import partial_model
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, check_registry
-from appspecs.spec.signers import SIGNERS_FILE, read_signers
 from appspecs.spec.specfile import CheckedFile, codes_of, duplicated_keys, read_file, validate_file
 from appspecs.spec.specset import (
     APPROVALS_FILE,
     APPS_DIR,
     CATALOG_FILE,
     LIST_LIMIT,
+    SIGNERS_FILE,
     SPEC_LIMIT,
     LoadedSpec,
     SpecsDirError,
@@ -216,10 +216,14 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         out.io_errors += result.io_errors
         if result.loaded is not None:
             out.apps[result.loaded.spec.name] = result.loaded
-    signers = read_signers(root)
-    out.signers = signers.signers
-    out.diagnostics += signers.diagnostics
-    out.io_errors += signers.io_errors
+    if may_exist(root / SIGNERS_FILE):
+        # here: as ApprovalsFile, only a project whose approvals are signed reads its signers
+        from appspecs.spec.signers import read_signers
+
+        signers = read_signers(root)
+        out.signers = signers.signers
+        out.diagnostics += signers.diagnostics
+        out.io_errors += signers.io_errors
     approvals = _load_approvals(root, out)
     bind_approvals(approvals, out, ctx)
     if approvals and out.signers is None:

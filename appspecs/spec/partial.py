@@ -14,7 +14,6 @@ from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from appspecs.spec.errors import first_model, nearest_field
 from appspecs.spec.yamlfile import Path as DataPath
 
 M = TypeVar("M", bound=BaseModel)
@@ -99,6 +98,8 @@ def partial_model(
 def _construct(
     model: type[M], data: Mapping[str, Any], errors: Sequence[_Error], at: DataPath
 ) -> M:
+    from appspecs.spec.errors import first_model, nearest_field  # here: as in specfile.py
+
     # An unknown field may be a known one misspelt (`redirect_uri:`): the field its error
     # suggests is not known to be left out, so it is not taken at its default.
     misspelt = {

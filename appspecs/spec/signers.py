@@ -23,11 +23,11 @@ from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.inputfile import SizeLimit, may_exist
 from appspecs.spec.models import EMAIL_PATTERN
 from appspecs.spec.specfile import read_text
+from appspecs.spec.specset import SIGNERS_FILE as SIGNERS_FILE  # named beside the other files
 
 if TYPE_CHECKING:
     from sshsig import PublicKey
 
-SIGNERS_FILE = "allowed_signers"
 # `ssh-keygen -Y sign -n NAMESPACE`: a signature made for git, or for anything else, is no
 # approval even when the same key signs both.
 NAMESPACE = "appspecs-approval"

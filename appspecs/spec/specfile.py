@@ -13,7 +13,6 @@ from pydantic import BaseModel, ValidationError
 from appspecs.diagnostics import Diagnostic, Severity, format_path
 from appspecs.inputfile import NotText, SizeLimit, TooLarge, Unreadable, read_input_text
 from appspecs.spec.checks import Finding
-from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.partial import under_broken
 from appspecs.spec.yamlfile import Path as DataPath
 from appspecs.spec.yamlfile import YamlDocument, read_yaml
@@ -128,6 +127,9 @@ def validate_file(
     try:
         valid = model.model_validate(data, strict=True)
     except ValidationError as exc:
+        # here: only a file with errors needs their wording (errors.py)
+        from appspecs.spec.errors import findings_from_validation
+
         for finding in findings_from_validation(exc, model, file.doc.raw):
             if not under_broken(finding.path, duplicated):
                 file.add(

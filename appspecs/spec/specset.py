@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 CATALOG_FILE = "scope-catalog.yaml"
 APPROVALS_FILE = "approvals.yaml"
+# who may approve (signers.py reads it)
+SIGNERS_FILE = "allowed_signers"
 APPS_DIR = "apps"
 
 
