@@ -58,6 +58,10 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
     GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
 }
 
+# The OAuth app's profile as its input holds it: compact JSON, keys sorted. One encoder for
+# every app (`json.dumps` with options builds one per call).
+_profile_text = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
 
 # Settings of the desired state sent as inputs of the same (Python) name. They are stated even at
 # the provider's default, so the plan shows what an update would reset (see model.py).
@@ -213,7 +217,7 @@ def app_resources(app: DesiredApp, server_id: Any, after: str | None = None) -> 
         "status": c.status,
         # Secrets are issued and rotated through Okta's API (appspec secret), never kept in state.
         "omit_secret": True,
-        "profile": json.dumps(c.profile, sort_keys=True, separators=(",", ":")),
+        "profile": _profile_text(c.profile),
         **stated(c, STATED_OAUTH),
     }
     # Empty lists are left out: the provider reads an unset list back as absent, not [].

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from appspecs.desired.resources import (
@@ -81,8 +82,13 @@ class PlannedResource:
 def replace_fields(spec: ResourceSpec) -> frozenset[str]:
     """The inputs (wire names) whose change makes the engine replace the resource: those the
     provider's schema marks `willReplaceOnChanges`, and the resource's `replace_on_changes`."""
-    own = frozenset(wire_name(p) for p in spec.replace_on_changes)
-    return PROVIDER_REPLACES.get(spec.type, frozenset()) | own
+    return _replace_fields(spec.type, spec.replace_on_changes)
+
+
+@cache  # a handful of (type, fields) pairs among thousands of resources
+def _replace_fields(type_: str, replace_on_changes: tuple[str, ...]) -> frozenset[str]:
+    own = frozenset(wire_name(p) for p in replace_on_changes)
+    return PROVIDER_REPLACES.get(type_, frozenset()) | own
 
 
 def planned_resources(
@@ -103,7 +109,7 @@ def planned_resources(
                 urn=urns[r.key],
                 parent_urn=urns[r.parent] if r.parent is not None else root,
                 inputs=wire_inputs(r.inputs),
-                ignore_changes=tuple(wire_name(p) for p in r.ignore_changes),
+                ignore_changes=tuple(map(wire_name, r.ignore_changes)),
                 app=top.name if top.type == APP_COMPONENT else None,
                 replace_fields=replace_fields(r),
             )

@@ -292,6 +292,10 @@ def summarize(
         old, new = before.get(name), after.get(name)
         empty = AppView(name, None, (), (), (), (), ())
         o, n = old or empty, new or empty
+        # the deltas an app that is in both sides is compared by, kept for its summary
+        groups: Delta | None = None
+        keys: Delta | None = None
+        settings: tuple[tuple[str, str | None, str | None], ...] | None = None
         if old is None and new is None:
             change: AppChange = "unchanged"
         elif old is None:
@@ -306,19 +310,21 @@ def summarize(
             # are exactly what the update changes (a scope it gains is still one granted).
             change = "adopted"
         else:
+            groups, keys = _group_delta(o, n, named_groups), _key_delta(o, n)
+            settings = _settings_change(o, n)
             same = (
                 o.digest == n.digest
                 and o.scopes == n.scopes
                 and o.redirect_uris == n.redirect_uris
                 and o.post_logout_redirect_uris == n.post_logout_redirect_uris
                 and o.grant_types == n.grant_types
-                and not _group_delta(o, n, named_groups)
+                and not groups
                 and _known_change(o.label, n.label) is None
                 and _known_change(o.pkce, n.pkce) is None
                 and _known_change(o.kind, n.kind) is None
                 and _known_change(o.status, n.status) is None
-                and not _key_delta(o, n)
-                and not _settings_change(o, n)
+                and not keys
+                and not settings
                 and o.deployed == n.deployed
             )
             change = "unchanged" if same else "changed"
@@ -357,7 +363,7 @@ def summarize(
                     o.post_logout_redirect_uris, n.post_logout_redirect_uris
                 ),
                 grant_types=delta(o.grant_types, n.grant_types),
-                groups=_group_delta(o, n, named_groups),
+                groups=_group_delta(o, n, named_groups) if groups is None else groups,
                 label=label,
                 pkce=pkce,
                 kind=kind,
@@ -371,8 +377,12 @@ def summarize(
                 review=review,
                 suspended=deployed_here and name in specs.suspended,
                 retyped=retyped,
-                keys=_key_delta(o, n),
-                settings=_settings_change(o, n) if old and new and change != "added" else (),
+                keys=_key_delta(o, n) if keys is None else keys,
+                settings=settings
+                if settings is not None
+                else _settings_change(o, n)
+                if old and new and change != "added"
+                else (),
             )
         )
     return out
