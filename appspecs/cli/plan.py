@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,7 +27,6 @@ from appspecs.cli.common import (
 )
 from appspecs.deploy.workspace import project_dir, specs_dir_from_project
 from appspecs.parallel import collector_paused
-from appspecs.plan.base import BaseError, BaseTree, base_tree
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.report.plan import render
@@ -41,6 +39,11 @@ from appspecs.stackconfig import (
     discover_stacks,
     load_stack_config,
 )
+
+if TYPE_CHECKING:
+    # --base only: reading a ref takes git, a tar stream and a temporary folder (subprocess,
+    # tarfile, shutil, tempfile), which a plan against state never needs
+    from appspecs.plan.base import BaseTree
 
 DETAILED = "--detailed-exitcode"
 
@@ -104,6 +107,8 @@ def _plan_state(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pl
 def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[str]]:
     """The base specs; a folder that holds no specs tree is a usage error (a wrong path would
     otherwise plan every app as new and exit 0)."""
+    from appspecs.plan.base import BaseError
+
     if root is None:
         return None, []
     try:
@@ -114,6 +119,8 @@ def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, lis
 
 
 def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
+    from appspecs.plan.base import BaseError, base_tree
+
     assert options.base is not None
     try:
         with base_tree(options.base, options.specs_dir, options.stacks_dir) as tree:
@@ -260,6 +267,8 @@ def plan(
             raise
         # main() would exit 2, which here means "changes": say it in one line and exit 1
         if debug_enabled():
+            import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
+
             traceback.print_exc()
         click.echo(f"appspec: internal error: {type(exc).__name__}: {exc}", err=True)
         raise SystemExit(exits.FAILED) from None
