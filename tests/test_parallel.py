@@ -74,18 +74,77 @@ def test_two_processes_report_what_one_reports(project: Path, fmt: str) -> None:
     assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
 
 
-def test_the_pool_works_in_other_processes_and_keeps_the_order() -> None:
-    # A new process: the pool only forks a process that runs no other thread, as the CLI is.
-    # Which worker takes which part depends on the machine's load: only the order is fixed.
+def test_the_work_is_shared_with_a_forked_process_and_keeps_the_order() -> None:
+    # A new process: it only forks when it runs no other thread, as the CLI is.
     code = (
         "import os\n"
         "from appspecs.parallel import ordered_map\n"
         "out = ordered_map(lambda i: (i, os.getpid()), range(1000), jobs=2)\n"
         "assert [i for i, _ in out] == list(range(1000))\n"
-        "pids = {p for _, p in out}\n"
-        "assert pids and os.getpid() not in pids, pids\n"
+        "me = os.getpid()\n"
+        "assert {p for _, p in out[:500]} == {me}, 'the first half is this process s'\n"
+        "others = {p for _, p in out[500:]}\n"
+        "assert len(others) == 1 and me not in others, others\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=os.environ
     )
+    assert done.returncode == 0, done.stderr
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=os.environ
+    )
+
+
+def test_an_exception_in_a_forked_part_propagates_as_in_one_process() -> None:
+    # The item that fails is in the child's half: the parent works that half again itself,
+    # so the exception is raised here, from the first failing item, as one process raises it.
+    code = (
+        "from appspecs.parallel import ordered_map\n"
+        "def f(i):\n"
+        "    if i in (700, 900):\n"
+        "        raise ValueError(f'item {i}')\n"
+        "    return i\n"
+        "try:\n"
+        "    ordered_map(f, range(1000), jobs=2)\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = _run(code)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "item 700\n", "")
+
+
+def test_a_child_that_dies_leaves_its_part_to_this_process() -> None:
+    # A child killed mid-way (the OOM killer, say) sends no results: its part is worked
+    # through here, and the output is whole and in order.
+    code = (
+        "import os, signal\n"
+        "from appspecs.parallel import ordered_map\n"
+        "me = os.getpid()\n"
+        "def f(i):\n"
+        "    if i == 600 and os.getpid() != me:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return (i, os.getpid() == me)\n"
+        "out = ordered_map(f, range(1000), jobs=2)\n"
+        "assert [i for i, _ in out] == list(range(1000))\n"
+        "assert all(here for _, here in out), 'every item was worked through here'\n"
+        "print(len(out))\n"
+    )
+    done = _run(code)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "1000\n", "")
+
+
+def test_a_process_running_threads_does_not_fork() -> None:
+    code = (
+        "import os, threading\n"
+        "from appspecs.parallel import ordered_map\n"
+        "stop = threading.Event()\n"
+        "t = threading.Thread(target=stop.wait); t.start()\n"
+        "out = ordered_map(lambda i: os.getpid(), range(1000), jobs=2)\n"
+        "stop.set(); t.join()\n"
+        "assert set(out) == {os.getpid()}\n"
+    )
+    done = _run(code)
     assert done.returncode == 0, done.stderr
