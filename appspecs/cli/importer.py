@@ -2,9 +2,9 @@
 and the Pulumi import file that makes the stack adopt those apps instead of creating twins.
 
 Exit codes: 0 every chosen app was written; 1 some were skipped (the spec language cannot
-express them as they are), an --app/--partner named no app with access, or the scope catalog
-has errors; 2 usage, I/O or Okta errors, including spec files or an import file that exist
-already (nothing is written then; --force overwrites them).
+express them as they are), or the scope catalog has errors; 2 usage, I/O or Okta errors,
+including an --app/--partner that names no app with access, and spec files or an import file
+that exist already (nothing is written then; --force overwrites them).
 """
 
 from __future__ import annotations
@@ -132,9 +132,9 @@ def import_command(
     assignments by id (`pulumi import --file`); --with-server adds the authorization server
     and the catalog scopes it has. The next steps are printed.
 
-    Exit 0 when every chosen app was written, 1 when some were skipped, an --app/--partner
-    matched nothing or the scope catalog has errors, 2 for usage, I/O or Okta errors, or spec
-    or import files that exist (nothing is written then; --force overwrites).
+    Exit 0 when every chosen app was written, 1 when some were skipped or the scope catalog
+    has errors, 2 for usage, I/O or Okta errors, an --app/--partner that matched nothing, or
+    spec or import files that exist (nothing is written then; --force overwrites).
     """
     url = checked_org_url(org_url)
     config = load_stack(specs_dir, stacks_dir, stack)
