@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import cached_bytecode  # noqa: E402  (beside this script)
+
 from appspecs.desired.render import render  # noqa: E402
 from appspecs.desired.resources import resource_graph  # noqa: E402
 from appspecs.spec.load import load_specs  # noqa: E402
@@ -130,19 +132,9 @@ def appspec_command() -> list[str]:
 
 
 def environments(bytecode: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The environment the plan is timed in, and this shell's as it is.
-
-    Timed as users run it: with the modules' bytecode cached, as `pip install` leaves every
-    module and Python leaves them after a checkout's first run. Under PYTHONDONTWRITEBYTECODE=1
-    (this machine's sessions set it) an editable install compiles appspec's modules from source
-    on every run: the plan's imports take 0.26 s of CPU so, 0.19 s with the bytecode cached
-    (least of 9 in turns); so the bytecode goes to a folder of the bench's own (PYTHONPYCACHEPREFIX, written by an untimed run of each size first), as
-    bench/validate.py does for the pre-commit case.
-    """
-    as_is = {k: v for k, v in os.environ.items() if k != "PULUMI_BACKEND_URL"}
-    cached = {k: v for k, v in as_is.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cached["PYTHONPYCACHEPREFIX"] = str(bytecode)
-    return cached, as_is
+    """The environment the plan is timed in (cached_bytecode.py says why), and this shell's;
+    without PULUMI_BACKEND_URL: the plan reads the state file it is given, no backend."""
+    return cached_bytecode.environments(bytecode, without=("PULUMI_BACKEND_URL",))
 
 
 def time_cli(

@@ -34,6 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cached_bytecode import environments  # beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 8.0
 TARGET_FLOOR_RATIO = 3.0
@@ -192,11 +194,12 @@ class Run:
     stderr: str
 
 
-def measure(commands: list[list[str]], cwd: Path) -> Run:
+def measure(commands: list[list[str]], cwd: Path, env: dict[str, str]) -> Run:
     result = subprocess.run(
         [sys.executable, "-c", MEASURE],
         input=json.dumps(commands),
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -213,12 +216,13 @@ def measure(commands: list[list[str]], cwd: Path) -> Run:
     )
 
 
-def floor(files: list[str], cwd: Path) -> tuple[float, float]:
+def floor(files: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU seconds of libyaml's compose over the files, in a fresh interpreter."""
     done = subprocess.run(
         [sys.executable, "-c", FLOOR],
         input=json.dumps(files),
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -283,21 +287,15 @@ def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, f
 def handful(count: int, repeat: int, seed: int) -> Handful:
     """The pre-commit case: the whole `appspec validate` process on `count` specs.
 
-    Measured as a pre-commit hook runs it: with the modules' bytecode cached, as `pip install`
-    (which pre-commit runs to install a hook) leaves every module, and as Python leaves them
-    after the first run. Compiling appspec's own ~45 modules from source costs some 40 ms a
-    run, which is what an editable install gives under PYTHONDONTWRITEBYTECODE=1 (this
-    machine's sessions set it); so the bytecode goes to a folder of the run's own
-    (PYTHONPYCACHEPREFIX, written by one untimed run first), and the runs in this shell's
-    environment as it is are measured and printed too.
+    Measured as a pre-commit hook runs it: with the modules' bytecode cached (pre-commit
+    installs a hook with pip; cached_bytecode.py), and in this shell's environment as it is,
+    printed beside.
     """
     root = Path(tempfile.mkdtemp(prefix="appspec-bench-handful-"))
     try:
         generate(root, count, seed)
         command = [*tool("appspec"), "validate", "--specs", "app-specs"]
-        as_is = dict(os.environ)
-        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        cached["PYTHONPYCACHEPREFIX"] = str(root / "bytecode")
+        cached, as_is = environments(root / "bytecode")
         _timed(command, root, cached)  # writes the bytecode
         walls, cpus, walls_as_is, cpus_as_is = [], [], [], []
         for _ in range(repeat):  # in turns, as the large runs
@@ -358,16 +356,22 @@ def main() -> int:
             return 2
 
         validate = [[*tool("appspec"), "validate", "--specs", "app-specs", "--format", "json"]]
-        chunks = argv_chunks([*tool("check-jsonschema"), "--schemafile", "schema.json"], files)
+        checker = [*tool("check-jsonschema"), "--schemafile", "schema.json"]
+        chunks = argv_chunks(checker, files)
         # taken in turns, so a busy moment of the machine does not favour one tool
         our_runs: list[Run] = []
         their_runs: list[Run] = []
         floors: list[tuple[float, float]] = []
+        # Both tools with their bytecode cached, as installed tools run (cached_bytecode.py):
+        # an untimed run of each writes it (check-jsonschema on one file).
+        cached, _ = environments(root / "bytecode")
+        for warm_up in (validate, [[*checker, files[0]]]):
+            measure(warm_up, root, cached)
         load_before = load()
         for _ in range(args.repeat):
-            our_runs.append(measure(validate, root))
-            floors.append(floor(files, root))
-            their_runs.append(measure(chunks, root))
+            our_runs.append(measure(validate, root, cached))
+            floors.append(floor(files, root, cached))
+            their_runs.append(measure(chunks, root, cached))
         load_after = load()
         for run in our_runs:
             report = json.loads(run.stdout) if run.stdout else {}
