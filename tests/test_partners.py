@@ -97,6 +97,35 @@ def test_the_registry_reports_missing_and_unknown_fields_as_specs_do(tmp_path: P
     }
 
 
+def test_a_registry_with_a_broken_entry_still_has_its_other_entries_checked(
+    tmp_path: Path,
+) -> None:
+    # One run names every independent problem: the second entry's misspelt field does not
+    # hide the first entry's scope that is not in the catalog, nor a scope of the broken
+    # entry itself whose field is fine.
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    registry = specs / "partners.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert "      - api:data:intent\n" in text and "    contract: PA-2026-031" in text
+    text = text.replace("      - api:data:intent\n", "      - api:data:intnet\n", 1)
+    text = text.replace(
+        "    contract: PA-2026-031", "    contrct: PA-2026-031\n    scopes: [api:nope]", 1
+    )
+    registry.write_text(text, encoding="utf-8")
+    codes = {
+        (d["code"], d["path"])
+        for d in _validated(specs)
+        if str(d["file"]).endswith("partners.yaml")
+    }
+    assert codes == {
+        ("partner", "partners[0].scopes[2]"),
+        ("missing-field", "partners[1].contract"),
+        ("unknown-field", "partners[1].contrct"),
+        ("partner", "partners[1].scopes[0]"),
+    }
+
+
 def test_a_change_under_review_of_one_app_keeps_its_version_in_words(tmp_path: Path) -> None:
     specs = tmp_path / "app-specs"
     shutil.copytree(ROOT / "app-specs", specs)

@@ -20,7 +20,12 @@ from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partial import partial_model
-from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry, check_registry
+from appspecs.spec.partners import (
+    PARTNERS_FILE,
+    PartnerRegistry,
+    check_partners,
+    check_registry,
+)
 from appspecs.spec.specfile import CheckedFile, codes_of, duplicated_keys, read_file, validate_file
 from appspecs.spec.specset import (
     APPROVALS_FILE,
@@ -112,10 +117,14 @@ def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
         return None
     if not file.doc.problems and file.doc.data is None:
         return PartnerRegistry({})  # only comments: no partner approved
-    from appspecs.spec.partners_file import PartnersFile  # here: as ApprovalsFile
+    from appspecs.spec.partners_file import PartnersFile, readable_partners  # as ApprovalsFile
 
     parsed = validate_file(file, PartnersFile, codes_of("partner"), "a list under 'partners:'")
     if parsed is None:
+        # the entries that can still be checked are: one run names every independent problem
+        if duplicated_keys(file.doc) == []:
+            for finding in check_partners(readable_partners(file.doc.data), out.catalog):
+                file.add(finding)
         return None
     findings = check_registry(parsed, out.catalog)
     for finding in findings:

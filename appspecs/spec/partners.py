@@ -7,13 +7,15 @@ INACTIVE: their tokens stop and their client ids are kept for when the partner r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import Finding
 from appspecs.spec.models import AppSpec
+from appspecs.spec.partial import Unchecked
 from appspecs.spec.yamlfile import Path as DataPath
 
 if TYPE_CHECKING:
@@ -105,35 +107,60 @@ class PartnerRegistry:
 
 def check_registry(parsed: PartnersFile, catalog: ScopeCatalog | None) -> list[Finding]:
     """Ids unique; contract scopes in the catalog, open to partners, not repeated."""
+    return check_partners(enumerate(parsed.partners), catalog)
+
+
+def check_partners(
+    entries: Iterable[tuple[int, Partner]], catalog: ScopeCatalog | None
+) -> list[Finding]:
+    """`check_registry` of the entries given, by their index in the file. An entry may be a
+    partial model (partial.py) of one that failed validation: a check that reads a broken
+    field is left out, its type error says it, and the other checks run."""
     findings: list[Finding] = []
     seen: dict[str, int] = {}
-    for i, partner in enumerate(parsed.partners):
-        if partner.id in seen:
+    for i, partner in entries:
+        for check in (_check_id, _check_scopes):
+            with contextlib.suppress(Unchecked):
+                findings += check(i, partner, seen, catalog)
+    return findings
+
+
+def _check_id(
+    i: int, partner: Partner, seen: dict[str, int], catalog: ScopeCatalog | None
+) -> list[Finding]:
+    first = seen.setdefault(partner.id, i)
+    if first == i:
+        return []
+    return [
+        Finding(
+            "partner",
+            ("partners", i, "id"),
+            f"partner '{partner.id}' is listed twice (also partners[{first}])",
+        )
+    ]
+
+
+def _check_scopes(
+    i: int, partner: Partner, seen: dict[str, int], catalog: ScopeCatalog | None
+) -> list[Finding]:
+    findings: list[Finding] = []
+    if partner.scopes is None or catalog is None:
+        return findings
+    listed: set[str] = set()
+    for j, value in enumerate(partner.scopes):
+        where: DataPath = ("partners", i, "scopes", j)
+        entry = catalog.get(value)
+        if value in listed:
+            findings.append(Finding("partner", where, f"scope '{value}' is listed twice"))
+        elif entry is None or not entry.partner_allowed:
+            allowed = ", ".join(s.value for s in catalog.scopes if s.partner_allowed)
             findings.append(
                 Finding(
                     "partner",
-                    ("partners", i, "id"),
-                    f"partner '{partner.id}' is listed twice (also partners[{seen[partner.id]}])",
+                    where,
+                    f"scope '{value}' is not a catalog scope open to partner apps; "
+                    f"accepted: {allowed}",
                 )
             )
-        seen.setdefault(partner.id, i)
-        if partner.scopes is None or catalog is None:
-            continue
-        listed: set[str] = set()
-        for j, value in enumerate(partner.scopes):
-            where: DataPath = ("partners", i, "scopes", j)
-            entry = catalog.get(value)
-            if value in listed:
-                findings.append(Finding("partner", where, f"scope '{value}' is listed twice"))
-            elif entry is None or not entry.partner_allowed:
-                allowed = ", ".join(s.value for s in catalog.scopes if s.partner_allowed)
-                findings.append(
-                    Finding(
-                        "partner",
-                        where,
-                        f"scope '{value}' is not a catalog scope open to partner apps; "
-                        f"accepted: {allowed}",
-                    )
-                )
-            listed.add(value)
+        listed.add(value)
     return findings
