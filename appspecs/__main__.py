@@ -1,5 +1,5 @@
 """`python -m appspecs` runs the `appspec` command."""
 
-from appspecs.cli.main import main
+from appspecs.cli.entry import main
 
 main()

@@ -14,11 +14,13 @@ and its inputs; only its results travel.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -45,8 +47,6 @@ def workers_for(items: int, jobs: int | None) -> int:
 
 
 def _can_fork() -> bool:
-    import threading  # here: the pre-commit hook's few files never need it
-
     # Forking a process that runs other threads copies their locks in whatever state they are:
     # only a single-threaded process forks (the CLI is one; a test harness may not be).
     return hasattr(os, "fork") and threading.active_count() == 1
@@ -64,26 +64,39 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], *, jobs: int | None 
         return [func(item) for item in items]
     size = len(items)
     bounds = [(size * k // workers, size * (k + 1) // workers) for k in range(workers)]
-    children: list[tuple[int, int]] = []
+    # a child not collected yet: (pid, the read end of its pipe); None: its part is this one's
+    children: list[tuple[int, int] | None] = []
     try:
         for lo, hi in bounds[1:]:
-            children.append(_fork(func, items, lo, hi))
+            children.append(_fork(func, items, lo, hi, [c[1] for c in children if c]))
         out = [func(items[i]) for i in range(*bounds[0])]
-        for lo, hi in bounds[1:]:
-            part = _collect(children.pop(0))
+        for k, (lo, hi) in enumerate(bounds[1:]):
+            child, children[k] = children[k], None  # _collect reaps it, whatever happens
+            part = _collect(child) if child is not None else None
             out += part if part is not None else [func(items[i]) for i in range(lo, hi)]
         return out
     finally:
-        for pid, fd in children:  # an exception here: stop the children not collected yet
-            os.close(fd)
-            _stop(pid)
+        for child in children:  # an exception (a Ctrl-C) here: stop those not collected
+            if child is not None:
+                _stop(*child)
 
 
-def _fork(func: Callable[[Any], Any], items: Sequence[Any], lo: int, hi: int) -> tuple[int, int]:
+def _fork(
+    func: Callable[[Any], Any], items: Sequence[Any], lo: int, hi: int, others: list[int]
+) -> tuple[int, int] | None:
     """A child working through items[lo:hi]: its pid, and the pipe its pickled results come
-    back on."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    back on; None when no process can be started (the part is then this process's).
+    `others`: the pipes of the children started before, which this one closes."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # EAGAIN, ENOMEM: a machine at its limits can still work in one process
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid:
         os.close(write_end)
         return pid, read_end
@@ -91,7 +104,8 @@ def _fork(func: Callable[[Any], Any], items: Sequence[Any], lo: int, hi: int) ->
     # process's exit handlers or flushing its buffers, which belong to the parent.
     code = 1
     try:
-        os.close(read_end)
+        for fd in (read_end, *others):
+            os.close(fd)
         data = pickle.dumps([func(items[i]) for i in range(lo, hi)], pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
         while view:
@@ -103,34 +117,37 @@ def _fork(func: Callable[[Any], Any], items: Sequence[Any], lo: int, hi: int) ->
 
 def _collect(child: tuple[int, int]) -> list[Any] | None:
     """A child's results; None when it failed (an exception, a signal): its part is then the
-    parent's to work through, where the exception propagates as in one process."""
+    parent's to work through, where the exception propagates as in one process. The child is
+    reaped and its pipe closed whatever happens, stopped first if this process is interrupted
+    while waiting for it."""
     pid, fd = child
-    chunks: list[bytes] = []
+    data = bytearray()
     try:
         while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
+            data += chunk
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        _stop(pid, None)
+        raise
     finally:
         os.close(fd)
-    _, status = os.waitpid(pid, 0)
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
         return None
-    result: list[Any] = pickle.loads(b"".join(chunks))
+    result: list[Any] = pickle.loads(data)
     return result
 
 
-def _stop(pid: int) -> None:
-    import signal
-
-    try:
+def _stop(pid: int, fd: int | None) -> None:
+    """Kill and reap a child, and close its pipe (None: the caller closes it)."""
+    if fd is not None:
+        os.close(fd)
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except ChildProcessError:  # pragma: no cover - reaped already
-        pass
-    except ProcessLookupError:  # pragma: no cover - gone already
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
 
 
-@contextmanager
+@contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for a batch job that makes many small objects and no
     cycles worth collecting: left on, it walks the growing heap again and again (half of a
@@ -142,7 +159,7 @@ def collector_paused() -> Iterator[None]:
     finally:
         # What the batch made outlives it (the specs it loaded, the plan it built): moved out
         # of the collector's sight, or the first collection after it walks every one of them
-        # (0.1 s after 10,000 specs, on one core, after the pool is done). Reference counting
+        # (0.1 s after 10,000 specs, on one core, once the children are done). Reference counting
         # still frees them; only a cycle among them would wait for the process's end.
         gc.freeze()
         if was_enabled:

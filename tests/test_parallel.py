@@ -86,9 +86,7 @@ def test_the_work_is_shared_with_a_forked_process_and_keeps_the_order() -> None:
         "others = {p for _, p in out[500:]}\n"
         "assert len(others) == 1 and me not in others, others\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=os.environ
-    )
+    done = _run(code)
     assert done.returncode == 0, done.stderr
 
 
@@ -148,3 +146,63 @@ def test_a_process_running_threads_does_not_fork() -> None:
     )
     done = _run(code)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_interrupt_while_waiting_for_a_child_stops_and_reaps_it(tmp_path: Path) -> None:
+    # The child's part hangs; Ctrl-C (here an alarm raising KeyboardInterrupt in this process
+    # only) comes while this process waits for it: the child must not run on, nor stay a zombie.
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import os, signal, time\n"
+        "from appspecs.parallel import ordered_map\n"
+        "me = os.getpid()\n"
+        "def f(i):\n"
+        "    if os.getpid() != me and i == 500:\n"
+        f"        open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "        time.sleep(60)\n"
+        "    return i\n"
+        "def interrupt(*_):\n"
+        "    raise KeyboardInterrupt\n"
+        "signal.signal(signal.SIGALRM, interrupt)\n"
+        "signal.alarm(2)\n"
+        "try:\n"
+        "    ordered_map(f, range(1000), jobs=2)\n"
+        "except KeyboardInterrupt:\n"
+        "    child = int(open(" + repr(str(pid_file)) + ").read())\n"
+        "    try:\n"
+        "        os.waitpid(child, os.WNOHANG)\n"
+        "        print('not reaped')\n"
+        "    except ChildProcessError:\n"
+        "        print('reaped', os.path.exists(f'/proc/{child}'))\n"
+    )
+    done = _run(code)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "reaped False\n", "")
+
+
+def test_the_specs_checked_by_a_child_come_back_from_it(tmp_path: Path) -> None:
+    # A child's part that fails is worked through again here, silently: so that the children's
+    # work is not silently thrown away (a result that no longer pickles, say), this process
+    # must have checked only its own half of the files.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from appspecs.spec import load\n"
+        "calls = []\n"
+        "checked = load._load_app\n"
+        "def counted(path, ctx):\n"
+        "    calls.append(path)\n"
+        "    return checked(path, ctx)\n"
+        "load._load_app = counted\n"
+        "specs = load.load_specs(Path(sys.argv[1]), jobs=2)\n"
+        "print(specs.files, len(calls), len(specs.apps))\n"
+    )
+    root = copy_project(tmp_path)
+    for i in range(600):
+        text = _spec(i, {"type": "internal"})
+        (root / "app-specs" / "apps" / f"gen-{i:04d}.yaml").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root / "app-specs")],
+        capture_output=True, text=True, check=False, env=os.environ,
+    )  # fmt: skip
+    files, here, apps = map(int, done.stdout.split())
+    assert files > 400 and here == files // 2 and apps == files, done.stderr

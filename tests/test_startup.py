@@ -131,13 +131,19 @@ def test_a_pydantic_plugins_setting_of_the_users_runs_pydantics_loader(tmp_path:
 def test_pydantics_plugin_loader_is_where_the_stand_in_replaces_it() -> None:
     # The stand-in takes the place of one private name: if a pydantic upgrade moves it, the
     # stand-in would quietly stop working (or break every model), so say so here.
-    import inspect
+    # Read from pydantic's files, not sys.modules, where the stand-in may sit.
+    import importlib.machinery
+    from pathlib import Path
 
-    import pydantic.plugin._loader as loader
-    import pydantic.plugin._schema_validator as schema_validator
+    import pydantic.plugin
 
-    assert callable(loader.get_plugins)
-    assert "from ._loader import get_plugins" in inspect.getsource(schema_validator)
+    def source(name: str) -> str:
+        found = importlib.machinery.PathFinder.find_spec(name, list(pydantic.plugin.__path__))
+        assert found is not None and found.origin is not None, name
+        return Path(found.origin).read_text(encoding="utf-8")
+
+    assert "\ndef get_plugins(" in source("_loader")
+    assert "from ._loader import get_plugins\n" in source("_schema_validator")
 
 
 def test_validate_of_plain_specs_builds_no_model_of_the_files_they_lack(tmp_path: Path) -> None:

@@ -14,12 +14,13 @@ under `pulumi` (where a user's plugin would then work under `pulumi up` and not 
 `appspec preview`), ssh-keygen, git. So instead, when the variable is unset, this module stands
 in for the loader in this process only, giving what `__all__` gives: no plugins. Set the
 variable (to a list of plugins to leave out, or to nothing: `PYDANTIC_DISABLE_PLUGINS=`) and
-pydantic's own loader runs, as it does everywhere else. The pool's workers are forked
-(parallel.py), so they have the stand-in too.
+pydantic's own loader runs, as it does everywhere else. The children that check files
+are forked from this process (parallel.py), so they have the stand-in too.
 
 It relies on one private name, `pydantic.plugin._loader.get_plugins`, imported when the first
-validator is built (plugin/_schema_validator.py); pydantic is pinned, and tests/test_startup.py
-fails when a model can no longer be built with the stand-in or the real loader changes shape.
+validator is built (plugin/_schema_validator.py); pyproject.toml holds pydantic below 2.15
+(constraints.txt pins 2.14.4), and tests/test_startup.py fails when a model can no longer be
+built with the stand-in or the real loader changes shape.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ only I/O problems (a missing folder, an unreadable file) are kept apart, as they
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -283,33 +283,24 @@ class _AppResult:
     source: Any = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # A worker's result crosses to the parent as plain data, the spec as the mapping it was
+        # A child's result crosses to the parent as plain data, the spec as the mapping it was
         # validated from, validated again on arrival: pickling a pydantic model field by field
-        # costs ten times that (for 10,000 specs, 1.25 s of CPU against 0.15 s), and the pool
-        # would spend more than it saves.
+        # costs ten times that (for 10,000 specs, 1.25 s of CPU against 0.15 s), and the second
+        # process would spend more than it saves.
         loaded = self.loaded
         if loaded is None:
             return (_AppResult, (self.diagnostics, self.io_errors))
-        return (
-            _arrived,
-            (self.diagnostics, self.io_errors, self.source, loaded.file, loaded.digest,
-             loaded.line, loaded.column, loaded.logo_sha256),
-        )  # fmt: skip
+        # every field but the spec, by name, so that a field added to LoadedSpec travels too
+        rest = {f.name: getattr(loaded, f.name) for f in fields(LoadedSpec) if f.name != "spec"}
+        return (_arrived, (self.diagnostics, self.io_errors, self.source, rest))
 
 
 def _arrived(
-    diagnostics: list[Diagnostic],
-    io_errors: list[str],
-    source: Any,
-    file: str,
-    digest: str,
-    line: int,
-    column: int,
-    logo: str | None,
+    diagnostics: list[Diagnostic], io_errors: list[str], source: Any, rest: dict[str, Any]
 ) -> _AppResult:
-    """A result as it was in the worker: the same data gives the same valid spec."""
+    """A result as it was in the child: the same data gives the same valid spec."""
     spec = AppSpec.model_validate(source, strict=True)
-    loaded = LoadedSpec(spec, file, digest, line, column, logo)
+    loaded = LoadedSpec(spec=spec, **rest)
     return _AppResult(diagnostics, io_errors, loaded, source)
 
 
