@@ -107,7 +107,9 @@ def test_keys_are_always_text() -> None:
         ("a: " + "9" * 5000 + "\n", "yaml-syntax", (1, 4), ("a",), "(too many digits)"),
         ("? [a]\n: 1\n", "yaml-syntax", (1, 3), (), "a mapping key must be plain text"),
         ("a: 1\n---\nb: 2\n", "yaml-syntax", (2, 1), (), "a second YAML document"),
-        ("a: [1, 2\n", "yaml-syntax", (2, 1), (), "YAML syntax error: "),
+        # an unclosed bracket or quote: where it opens, and what libyaml was reading
+        ("a: [1, 2\n", "yaml-syntax", (1, 4), (), "(while parsing a flow sequence at line 1"),
+        ('a: "open\nb: 1\n', "yaml-syntax", (1, 4), (), "while scanning a quoted scalar"),
         ("a:\n\tb: 1\n", "yaml-syntax", (2, 1), (), "(a tab: YAML indents with spaces)"),
         ("a: x\x07\n", "yaml-syntax", (1, 5), (), "character #x0007 is not accepted"),
         ("a: é\x7f\n", "yaml-syntax", (1, 5), (), "character #x007f"),

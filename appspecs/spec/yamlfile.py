@@ -377,6 +377,25 @@ def _char_at(text: str, pos: Position) -> str:
     return line[pos.column - 1 : pos.column]
 
 
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:
+    """Where a syntax error is, and what it is. libyaml names the problem and what it was
+    reading ("while scanning a quoted scalar", where that began): both are said, and an error
+    at the end of the file (an unclosed quote or bracket) points where the unclosed part
+    begins, not past the last line."""
+    problem, context = exc.problem_mark, exc.context_mark
+    mark = problem or context
+    pos = _pos(mark) if mark is not None else Position(1, 1)
+    reason = exc.problem or exc.context or "unreadable YAML"
+    if exc.problem and exc.context and context is not None and _pos(context) != pos:
+        began = _pos(context)
+        reason += f" ({exc.context} at line {began.line}, column {began.column})"
+        if problem is not None and not text[problem.index :].strip():
+            pos = began
+    if _char_at(text, pos) == "\t":
+        reason += " (a tab: YAML indents with spaces)"
+    return pos, reason
+
+
 def read_yaml(text: str) -> YamlDocument:
     """Parse one YAML document. Problems are collected; `data` is None when unreadable."""
     doc = YamlDocument(data=None)
@@ -386,11 +405,7 @@ def read_yaml(text: str) -> YamlDocument:
         doc.problems.append(exc.problem)
         doc.data = None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = _pos(mark) if mark is not None else Position(1, 1)
-        reason = exc.problem or exc.context or "unreadable YAML"
-        if _char_at(text, pos) == "\t":
-            reason += " (a tab: YAML indents with spaces)"
+        pos, reason = _syntax_problem(exc, text)
         doc.problems.append(Problem("yaml-syntax", pos, (), f"YAML syntax error: {reason}"))
         doc.data = None
     except yaml.reader.ReaderError as exc:
