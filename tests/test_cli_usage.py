@@ -97,7 +97,11 @@ def test_github_annotations_name_files_from_the_repository_root(
     project = broken_project(tmp_path)
     result = appspec(project / folder, "validate", "--format", "github")
     assert result.returncode == 1, result.stderr
-    files = {line.split("file=")[1].split(",")[0] for line in result.stdout.splitlines()}
+    files = {
+        line.split("file=")[1].split(",")[0]
+        for line in result.stdout.splitlines()
+        if "file=" in line  # not the summary's notice, which is about the run
+    }
     assert "app-specs/apps/broken.yaml" in files
     assert all((project / f).is_file() for f in files), files
 
@@ -221,3 +225,18 @@ def test_a_specs_folder_given_is_not_blamed_on_the_project(tmp_path: Path) -> No
     result = appspec(tmp_path, "validate", "--specs", "elsewhere")
     assert result.returncode == 2
     assert result.stderr == "appspec: specs folder 'elsewhere' does not exist\n"
+
+
+def test_every_format_counts_the_files_that_could_not_be_read(tmp_path: Path) -> None:
+    # A folder named like a spec cannot be read: exit 2, and the summary does not read as if
+    # every app had been checked.
+    project = copy_project(tmp_path)
+    (project / "app-specs" / "apps" / "x.yaml").mkdir()
+    text = appspec(project, "validate")
+    github = appspec(project, "validate", "--format", "github")
+    report = json.loads(appspec(project, "validate", "--format", "json").stdout)
+    summary = text.stdout.splitlines()[-1]
+    assert (text.returncode, github.returncode) == (2, 2)
+    assert summary.endswith(", 1 file not read (I/O errors)"), summary
+    assert github.stdout.splitlines()[-1] == f"::notice title=appspec validate::{summary}"
+    assert len(report["problems"]) == 1 and "x.yaml" in report["problems"][0]

@@ -207,7 +207,8 @@ def test_github_format_annotates_each_line(tmp_path: Path) -> None:
     _, report = validate_json(tree)
     result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
     assert result.returncode == 1
-    lines = result.stdout.splitlines()
+    *lines, summary = result.stdout.splitlines()
+    assert summary.startswith("::notice title=appspec validate::") and " checked: " in summary
     assert len(lines) == len(report["diagnostics"])
     level = {"error": "error", "warning": "warning", "info": "notice"}
     for line, d in zip(lines, report["diagnostics"], strict=True):
@@ -219,11 +220,15 @@ def test_github_format_annotates_each_line(tmp_path: Path) -> None:
     assert lines[-1].startswith("::notice file=app-specs/apps/partner-two.yaml,line=3,col=7,")
 
 
-def test_github_format_prints_nothing_when_clean(tmp_path: Path) -> None:
+def test_github_format_gives_only_the_counts_when_clean(tmp_path: Path) -> None:
+    # GitHub shows a step's first annotations only: the totals are a notice of their own,
+    # the same summary as the text format's, clean or not.
     tree = tmp_path / "tree"
     build_tree("valid-every-kind", tree)
     result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    text = run_cli(tree, "validate", "--specs", "app-specs")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"::notice title=appspec validate::{text.stdout.splitlines()[-1]}\n"
 
 
 def test_a_password_in_a_redirect_uri_is_never_printed(tmp_path: Path) -> None:

@@ -21,9 +21,10 @@ def diagnostic_line(d: Diagnostic) -> str:
     return f"{_where(d)}: {d.severity}[{d.code}]{path} {printable(d.message)}"
 
 
-def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str]) -> str:
-    """One line per diagnostic (see ``diagnostic_line``) and a summary."""
-    lines = [diagnostic_line(d) for d in diagnostics]
+def summary_line(
+    diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], unreadable: int = 0
+) -> str:
+    """The counts every format gives: apps, errors, warnings, held apps, unreadable files."""
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     summary = (
@@ -32,7 +33,17 @@ def text_report(diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str
     summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
     if held:
         summary += f", {len(held)} held ({', '.join(held)})"
-    lines.append(summary)
+    if unreadable:
+        summary += f", {unreadable} file{'s' if unreadable != 1 else ''} not read (I/O errors)"
+    return summary
+
+
+def text_report(
+    diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], unreadable: int = 0
+) -> str:
+    """One line per diagnostic (see ``diagnostic_line``) and a summary."""
+    lines = [diagnostic_line(d) for d in diagnostics]
+    lines.append(summary_line(diagnostics, apps, held, unreadable))
     return "\n".join(lines)
 
 
@@ -73,10 +84,13 @@ def github_report(
     diagnostics: Sequence[Diagnostic],
     problems: Sequence[str] = (),
     file_name: Callable[[str], str] = str,
+    summary: str | None = None,
 ) -> str:
     """Workflow commands, so the messages show as annotations on the spec lines of a PR (and,
     without a line, on the run for the problems that have none). ``file_name``: a diagnostic's
-    file as GitHub names it (relative to the repository's root)."""
+    file as GitHub names it (relative to the repository's root). ``summary``: the counts, as a
+    last notice on the run (GitHub shows only the first annotations of a step, so the totals
+    are said apart)."""
     lines = [f"::error title=appspec::{_escape_data(p)}" for p in problems]
     for d in diagnostics:
         props = [f"file={_escape_property(file_name(d.file))}"]
@@ -86,4 +100,6 @@ def github_report(
         props.append(f"title={_escape_property(f'appspec {d.code}')}")
         message = f"{d.path}: {d.message}" if d.path else d.message
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")
+    if summary is not None:
+        lines.append(f"::notice title=appspec validate::{_escape_data(summary)}")
     return "\n".join(lines)
