@@ -166,7 +166,8 @@ def notices(lines: list[str], title: Callable[[str], str]) -> dict[str, tuple[st
         for line in lines:
             if m := re.fullmatch(pattern, line):
                 names = m.group(1).split(", ")
-                out[kind] = tuple(n.split(" (client id ")[0].strip("`") for n in names)
+                # an app's details follow its name in brackets: a client id, a signing key
+                out[kind] = tuple(n.split(" (")[0].strip("`") for n in names)
     return out
 
 

@@ -18,6 +18,7 @@ NoticeKind = Literal[
     "liveAppReplaced",
     "privilegeIncrease",
     "scopesRequested",
+    "approvalByAddedKey",
     "changeUnderReview",
     "partnerSuspended",
     "retypedToInternal",
@@ -28,6 +29,8 @@ NOTICES: tuple[tuple[NoticeKind, Callable[[AppSummary], bool]], ...] = (
     ("privilegeIncrease", lambda a: a.privilege_increase and not a.scopes_requested_only),
     # held, or a change under review: the scopes are requested, granted once approved
     ("scopesRequested", lambda a: a.scopes_requested_only),
+    # who may approve widened for the very approval: as much a privilege increase as a scope
+    ("approvalByAddedKey", lambda a: a.approval_key_added is not None),
     ("changeUnderReview", lambda a: a.review is not None),
     ("partnerSuspended", lambda a: a.suspended),
     ("retypedToInternal", lambda a: a.retyped == ("partner", "internal")),
@@ -43,8 +46,9 @@ class Notice:
 
     kind: NoticeKind
     apps: tuple[str, ...]
-    # per app, what identifies it to its consumers when known (a client id), else ""
-    details: tuple[str, ...] = ()
+    # per app, what tells it apart, () when not known: its client id (what its consumers
+    # hold), or, for an approval by an added key, the approver and the key's fingerprint
+    details: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,16 @@ REFUSED: tuple[tuple[NoticeKind, Op], ...] = (
 )
 
 
+def _known(client_id: str | None) -> tuple[str, ...]:
+    return (client_id,) if client_id else ()
+
+
+def _details(kind: NoticeKind, apps: Sequence[AppSummary]) -> tuple[tuple[str, ...], ...]:
+    if kind == "approvalByAddedKey":
+        return tuple(a.approval_key_added or () for a in apps)
+    return ()
+
+
 def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> PlanSummary:
     counts = dict.fromkeys(STATUSES, 0)
     for app in apps:
@@ -92,7 +106,7 @@ def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> Plan
         refused = sorted({s.app or s.name for s in steps if s.op == op and s.refused})
         if refused:
             client = {s.app: s.client_id for s in steps if s.type == OAUTH_APP and s.client_id}
-            details = tuple(client.get(a) or "" for a in refused)
+            details = tuple(_known(client.get(a)) for a in refused)
             notices.append(Notice(kind, tuple(refused), details))
     for kind, op in ENDING:
         ending = sorted(
@@ -102,11 +116,11 @@ def plan_summary(apps: Sequence[AppSummary], steps: Sequence[Step] = ()) -> Plan
         )
         if ending:
             names, ids = zip(*ending, strict=True)
-            notices.append(Notice(kind, names, ids))
+            notices.append(Notice(kind, names, tuple(map(_known, ids))))
     for kind, applies in NOTICES:
-        names = tuple(a.name for a in apps if applies(a))
-        if names:
-            notices.append(Notice(kind, names))
+        named = [a for a in apps if applies(a)]
+        if named:
+            notices.append(Notice(kind, tuple(a.name for a in named), _details(kind, named)))
     by_app: dict[str, list[str]] = {}
     for s in steps:
         if s.refused:

@@ -130,6 +130,30 @@ def partner_changes(
     return out
 
 
+def approvals_by_added_keys(base: SpecSet | None, head: SpecSet) -> dict[str, tuple[str, str]]:
+    """Per app whose approval counts in the head only because this change lists its key: the
+    approver and the key's fingerprint.
+
+    An approval counts when its key is listed for its approved_by in the approval namespace;
+    it rests on this change when that (approver, key) pair is not among the base's approving
+    keys, whether the change added the line, the approver to a line, or the namespace to it (as
+    `signer_changes` reports them), or the file itself. Such an approval is one the key's
+    holder may have made for themselves in the very change that lets them approve. Without
+    allowed_signers in the head, approvals are not verified at all (signingStopped says so).
+    """
+    if head.signers is None:
+        return {}
+    from appspecs.spec.signatures import signing_key  # sshsig: only with allowed_signers
+
+    trusted = _approvers(base.signers if base is not None else None)
+    out = {}
+    for name, approval in sorted(head.approvals.items()):
+        key = signing_key(approval)
+        if key is not None and key not in trusted.get(approval.approved_by, set()):
+            out[name] = (approval.approved_by, key)
+    return out
+
+
 def registry_changes(base: SpecSet | None, head: SpecSet) -> tuple[RegistryChange, ...]:
     """What the head changes in allowed_signers and partners.yaml, against the base."""
     if base is None:

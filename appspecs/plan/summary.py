@@ -100,6 +100,9 @@ class AppSummary:
     approval: Approval | None = None  # partner apps only
     # (approved_by, ticket) of the approval this change records (approval "recorded")
     approver: tuple[str, str] | None = None
+    # (approver, key fingerprint) when the app's approval counts only because this change lists
+    # its key for its approver in allowed_signers (plans against a base only)
+    approval_key_added: tuple[str, str] | None = None
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
     held_removes: bool = False

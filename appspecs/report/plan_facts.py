@@ -76,6 +76,15 @@ def review_facts(review: Review) -> list[str]:
     return [f"{changed}no change of scopes, redirect URIs, grant types, groups or logo"]
 
 
+def key_added_fact(signer: tuple[str, str]) -> str:
+    """The approval and the change to allowed_signers it rests on, said together."""
+    by, key = signer
+    return (
+        f"approval signed by key {key}, which this change adds to allowed_signers for {by}: "
+        "it verifies only because of this change"
+    )
+
+
 def retyped_fact(retyped: tuple[str, str]) -> str:
     if retyped == ("partner", "internal"):
         # release_of: an internal app goes live when merged, as every internal app does
@@ -132,6 +141,8 @@ def app_facts(app: AppSummary) -> list[str]:
         facts.append(retyped_fact(app.retyped))
     if app.approval is not None and app.approval != "approved":
         facts.append(approval_text(app))
+    if app.approval_key_added is not None:
+        facts.append(key_added_fact(app.approval_key_added))
     if app.suspended:
         facts.append(SUSPENDED)
     if app.review is not None:

@@ -61,6 +61,12 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         # who approved, and the ticket, of the approval this change records
         "approvedBy": app.approver[0] if app.approver else None,
         "ticket": app.approver[1] if app.approver else None,
+        # the approval counts only because this change lists its key (against a base)
+        "approvalKeyAdded": (
+            {"approvedBy": app.approval_key_added[0], "key": app.approval_key_added[1]}
+            if app.approval_key_added
+            else None
+        ),
         "held": app.held,
         "heldRemoves": app.held_removes,
         "keptProtected": app.kept_protected,
@@ -108,8 +114,10 @@ def step_json(step: Step) -> dict[str, Any]:
 def notice_json(notice: Notice) -> dict[str, Any]:
     title, body = notice_text(notice)
     out: dict[str, Any] = {"kind": notice.kind, "apps": list(notice.apps)}
-    if notice.details:
-        out["clientIds"] = [d or None for d in notice.details]
+    if notice.kind == "approvalByAddedKey":
+        out["signers"] = [{"approvedBy": by, "key": key} for by, key in notice.details]
+    elif notice.details:
+        out["clientIds"] = [d[0] if d else None for d in notice.details]
     out["text"] = f"{title}: {body}"
     return out
 
@@ -125,6 +133,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "apps": dict(summary.counts),
             "notices": [notice_json(n) for n in summary.notices],
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
+            "approvalsByAddedKeys": [a.name for a in plan.apps if a.approval_key_added],
             "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
             "approvalsRemoved": [a.name for a in plan.apps if a.approval == "removed"],
             "changesUnderReview": [a.name for a in plan.apps if a.review is not None],

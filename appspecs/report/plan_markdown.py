@@ -116,6 +116,14 @@ def _change_cell(app: AppSummary) -> str:
 
 
 def _approval_cell(app: AppSummary) -> str:
+    cell = _approval_state_cell(app)
+    if app.approval_key_added is None:
+        return cell
+    by, key = app.approval_key_added
+    return f"{cell}; ⚠️ **signed by a key this change adds** for {md.code(by)} ({md.code(key)})"
+
+
+def _approval_state_cell(app: AppSummary) -> str:
     if app.approval is None:
         return ""
     if app.approval in LOST_APPROVALS:

@@ -112,6 +112,12 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
         "Privilege increase",
         "scopes requested by {names}, granted once approved.",
     ),
+    "approvalByAddedKey": (
+        "Approval by a key this change adds",
+        "the approval of {names} is signed by a key this change adds to allowed_signers for "
+        "{its} approver: it verifies only because of this change (one change lets the key "
+        "approve and approves with it); confirm the key is the approver's own before merging.",
+    ),
     "changeUnderReview": (
         "Change under review",
         "{names} keep{s} {its} approved version in Okta; the change deploys once approved.",
@@ -139,12 +145,19 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
 LOST_APPROVALS = frozenset({"invalidated", "removed"})
 
 
+# What tells each app of a notice apart, after its name: its client id, unless said here.
+DETAIL_TEXT: dict[NoticeKind, str] = {"approvalByAddedKey": "key {1} for {0}"}
+CLIENT_ID = "client id {0}"
+
+
 def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, str]:
-    """A notice's title and sentence, each app's name put through `name` (a code span, say)."""
+    """A notice's title and sentence, each app's name and details put through `name` (a code
+    span, say)."""
     title, body = NOTICE_TEXT[notice.kind]
-    details = notice.details or ("",) * len(notice.apps)
+    details = notice.details or ((),) * len(notice.apps)
+    shown = DETAIL_TEXT.get(notice.kind, CLIENT_ID)
     names = [
-        name(n) + (f" (client id {name(d)})" if d else "")
+        name(n) + (f" ({shown.format(*map(name, d))})" if d else "")
         for n, d in zip(notice.apps, details, strict=True)
     ]
     # the verb agrees with the apps named: "acme keeps its", "acme, orbit keep their"

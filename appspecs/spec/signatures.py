@@ -14,10 +14,15 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appspecs.spec.approvals import Approval
 from appspecs.spec.review import approve_command
 from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
+
+if TYPE_CHECKING:
+    from sshsig import PublicKey
+    from sshsig.sshsig import SshsigSignature
 
 # what ssh-keygen signs with; sshsig would also take md5 or sha1, which ssh-keygen refuses
 HASHES = (b"sha256", b"sha512")
@@ -56,9 +61,6 @@ class SignatureProblem:
 def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureProblem | None:
     """None when the approval is signed, in the approval namespace, by a key allowed_signers
     lists for its approved_by; else what is wrong."""
-    from sshsig import PublicKey  # imported when there is something to verify (signers.py)
-    from sshsig.sshsig import SshsigSignature, ssh_dearmor_sshsig
-
     if not signers.readable:
         return SignatureProblem(
             "signature",
@@ -72,9 +74,7 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
             f"its approver signs it with a key listed there",
         )
     try:
-        raw = ssh_dearmor_sshsig(approval.signature)
-        outer = SshsigSignature(raw)
-        key = PublicKey.from_ssh_encoding(outer.public_key)
+        raw, outer, key = _read_signature(approval.signature)
     except (ValueError, NotImplementedError) as exc:
         return SignatureProblem(
             "signature",
@@ -134,6 +134,29 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
             resign=False,
         )
     return None
+
+
+def _read_signature(armored: str) -> tuple[bytes, SshsigSignature, PublicKey]:
+    """The signature's bytes, its parts and the key it names; ValueError or NotImplementedError
+    when it is no SSH signature (or one of a key type sshsig does not know)."""
+    from sshsig import PublicKey  # imported when there is something to verify (signers.py)
+    from sshsig.sshsig import SshsigSignature, ssh_dearmor_sshsig
+
+    raw = ssh_dearmor_sshsig(armored)
+    outer = SshsigSignature(raw)
+    return raw, outer, PublicKey.from_ssh_encoding(outer.public_key)
+
+
+def signing_key(approval: Approval) -> str | None:
+    """The SHA256 fingerprint of the key the approval's signature names (as allowed_signers'
+    keys are told apart), None when it is not signed or no SSH signature. Only the signature's
+    own key: whether it verifies is `signature_problem`'s to say."""
+    if approval.signature is None:
+        return None
+    try:
+        return _read_signature(approval.signature)[2].sha256_str()
+    except (ValueError, NotImplementedError):
+        return None
 
 
 def _exact(blob: bytes) -> bool:
