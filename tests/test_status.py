@@ -1,5 +1,6 @@
 """`appspec status --stack NAME` as users run it: the portal's list of apps, each app's state,
-approval and client id, the three formats agreeing, and the exit codes."""
+approval and client id, `live` only for what recorded state holds, the three formats agreeing, and
+the exit codes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
 from appspecs.desired.render import render
-from appspecs.desired.resources import OAUTH_APP, resource_graph
+from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP, resource_graph
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
@@ -30,6 +31,25 @@ BUNDLED = (
     "studio-local",
 )
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+# the states a list counts: recorded state tells live from not deployed yet; without it, approved
+WITH_STATE = (
+    "live",
+    "not deployed yet",
+    "under review",
+    "change under review",
+    "suspended",
+    "denied",
+    "not in this stack",
+)
+WITHOUT_STATE = (
+    "approved",
+    "under review",
+    "change under review",
+    "suspended",
+    "denied",
+    "not in this stack",
+)
+NO_STATE = "no recorded state: which apps are live is unknown"
 
 
 @pytest.fixture
@@ -72,27 +92,57 @@ def state_of(project: Path, stack: str = "dev") -> dict[str, Any]:
     return ps.state_for(resource_graph(desired), stack, held=desired.held)
 
 
+def without_apps(doc: dict[str, Any], *names: str) -> dict[str, Any]:
+    """`doc` as an update before `names` were deployed left it: their components, everything
+    under them and their client ids gone."""
+    dep = doc["deployment"]
+    gone = {ps.find(doc, APP_COMPONENT, name)["urn"] for name in names}
+    kept = []
+    for r in dep["resources"]:  # a parent is recorded before its children
+        if r["urn"] in gone or r.get("parent") in gone:
+            gone.add(r["urn"])
+        else:
+            kept.append(r)
+    dep["resources"] = kept
+    client_ids = kept[0]["outputs"]["clientIds"]
+    for name in names:
+        del client_ids[name]
+    return doc
+
+
+def formats(project: Path, *args: str) -> tuple[dict[str, Any], str, str]:
+    """The list as JSON, text and Markdown."""
+    return (
+        listed(project, *args),
+        status(project, *args).stdout,
+        status(project, *args, "--format", "markdown").stdout,
+    )
+
+
 def test_dev_lists_all_six_bundled_apps_with_their_states(project: Path) -> None:
     data = listed(project, "--stack", "dev")
     assert [a["name"] for a in data["apps"]] == list(BUNDLED)
     states = {a["name"]: a["state"] for a in data["apps"]}
+    # no recorded state: what deploys is approved, whether it is live no one here knows
     assert states == {
-        "acme-analytics": "live",
-        "audience-studio": "live",
-        "crm-sync": "live",
-        "enrichment-worker": "live",
+        "acme-analytics": "approved",
+        "audience-studio": "approved",
+        "crm-sync": "approved",
+        "enrichment-worker": "approved",
         "orbit-mobile": "under review",
-        "studio-local": "live",
+        "studio-local": "approved",
     }
     assert data["stack"] == "dev" and data["against"] is None and data["total"] == 6
+    assert data["withState"] is False
     assert data["counts"] == {
-        "live": 5,
+        "approved": 5,
         "under review": 1,
         "change under review": 0,
         "suspended": 0,
         "denied": 0,
         "not in this stack": 0,
     }
+    assert all(a["recorded"] is None for a in data["apps"])
     acme = row(data, "acme-analytics")
     assert (acme["type"], acme["partner"]) == ("partner", "acme-analytics")
     assert acme["approvedDigest"] == acme["currentDigest"] == acme["deployedDigest"]
@@ -136,7 +186,8 @@ def test_a_partner_app_with_no_approval_is_under_review(project: Path) -> None:
     assert (orbit["type"], orbit["partner"]) == ("partner", "orbit-crm")
     assert orbit["approvedDigest"] is None and orbit["deployedDigest"] is None
     assert orbit["notes"] == [
-        "nothing of it is deployed until approved: "
+        # what an update does: without state, whether Okta has it is not known
+        "an update deploys nothing of it until it is approved: "
         "appspec approve orbit-mobile --by EMAIL --ticket ID --key PATH"  # allowed_signers
     ]
 
@@ -159,14 +210,15 @@ def test_a_spec_with_errors_is_denied_and_still_exits_0(project: Path) -> None:
     assert "unknown-co" in acme["notes"][0]
     half = row(data, "half-done")
     assert half["state"] == "denied" and half["type"] is None and half["errors"]
-    assert data["counts"]["denied"] == 2 and data["counts"]["live"] == 4
+    assert data["counts"]["denied"] == 2 and data["counts"]["approved"] == 4
     assert data["errors"] == len(acme["errors"]) + len(half["errors"])
     assert "deploys nothing until they are fixed" in data["notes"][0]
 
 
-def test_a_suspended_partners_app_is_suspended(project: Path) -> None:
+def test_a_suspended_partners_app_is_suspended(project: Path, tmp_path: Path) -> None:
     edit(project / "app-specs" / "partners.yaml", "status: approved", "status: suspended", 1)
-    data = listed(project, "--stack", "dev")
+    path = ps.write(state_of(project), tmp_path / "state.json")
+    data = listed(project, "--stack", "dev", "--state", str(path))
     acme = row(data, "acme-analytics")
     assert acme["state"] == "suspended" and acme["deployedDigest"] == acme["approvedDigest"]
     assert any("deployed INACTIVE" in n for n in acme["notes"])
@@ -190,6 +242,72 @@ def test_client_ids_come_from_the_state_file(project: Path, tmp_path: Path) -> N
     assert all(ids[n] for n in BUNDLED if n != "orbit-mobile")
     text = status(project, "--stack", "dev", "--state", str(path)).stdout
     assert "CLIENT ID" in text and ids["crm-sync"] in text
+    assert text.startswith(f"Apps of stack dev: live apps and client ids from {path}\n")
+
+
+def test_without_state_no_app_is_said_to_be_live(project: Path) -> None:
+    data, text, markdown = formats(project, "--stack", "dev")
+    assert data["withState"] is False and data["against"] is None
+    assert tuple(data["counts"]) == WITHOUT_STATE  # no "0 live" either: that is not known
+    assert "live" not in {a["state"] for a in data["apps"]}
+    assert data["counts"]["approved"] == 5
+    assert text.splitlines()[0].startswith(f"Apps of stack dev: {NO_STATE}, and no client ids")
+    assert NO_STATE in markdown.splitlines()[2]
+    assert _text_counts(text) == _markdown_counts(markdown) == data["counts"]
+    for app in data["apps"]:
+        (line,) = [x for x in text.splitlines() if x.startswith(app["name"] + " ")]
+        (md_row,) = [x for x in markdown.splitlines() if x.startswith(f"| {app['name']} |")]
+        assert " live " not in line and app["state"] in line
+        assert "`live`" not in md_row and f"`{app['state']}`" in md_row
+
+
+def test_with_a_state_live_is_what_it_holds_and_the_rest_is_not_deployed_yet(
+    project: Path, tmp_path: Path
+) -> None:
+    # the last update ran before crm-sync and studio-local were merged
+    doc = without_apps(state_of(project), "crm-sync", "studio-local")
+    path = ps.write(doc, tmp_path / "state.json")
+    data, text, markdown = formats(project, "--stack", "dev", "--state", str(path))
+    assert data["withState"] is True and tuple(data["counts"]) == WITH_STATE
+    states = {a["name"]: a["state"] for a in data["apps"]}
+    assert states == {
+        "acme-analytics": "live",
+        "audience-studio": "live",
+        "crm-sync": "not deployed yet",
+        "enrichment-worker": "live",
+        "orbit-mobile": "under review",
+        "studio-local": "not deployed yet",
+    }
+    assert data["counts"] == {
+        "live": 3,
+        "not deployed yet": 2,
+        "under review": 1,
+        "change under review": 0,
+        "suspended": 0,
+        "denied": 0,
+        "not in this stack": 0,
+    }
+    assert _text_counts(text) == _markdown_counts(markdown) == data["counts"]
+    crm = row(data, "crm-sync")
+    assert (crm["recorded"], crm["clientId"]) == (False, None)
+    assert crm["notes"] == [
+        "the recorded state does not hold it: the next update creates it in Okta, with its "
+        "client id"
+    ]
+    assert "crm-sync: the recorded state does not hold it" in text
+    (md_row,) = [x for x in markdown.splitlines() if x.startswith("| crm-sync |")]
+    assert "`not deployed yet`" in md_row
+    assert row(data, "crm-sync")["recorded"] is False
+    assert all(row(data, n)["recorded"] for n, s in states.items() if s == "live")
+
+
+def test_a_stack_never_updated_has_nothing_live(project: Path) -> None:
+    path = project / ".pulumi" / "stacks" / "appspecs" / "dev.json"
+    # `pulumi stack init` with the file backend: a checkpoint with no deployment yet
+    ps.write({"version": 3, "checkpoint": {"stack": "organization/appspecs/dev"}}, path)
+    data = listed(project, "--stack", "dev")
+    assert data["against"] == str(path) and data["withState"] is True
+    assert data["counts"]["live"] == 0 and data["counts"]["not deployed yet"] == 5
 
 
 def test_the_local_backend_checkpoint_is_read_as_plan_reads_it(project: Path) -> None:
@@ -295,19 +413,48 @@ def test_status_loads_neither_pulumi_nor_httpx(project: Path) -> None:
     assert "orbit-mobile" in done.stdout
 
 
-def test_a_suspended_app_with_a_change_says_both(project: Path) -> None:
+@pytest.mark.parametrize(
+    ("recorded", "first", "second"),
+    [
+        (
+            "holds it",
+            "partner suspended: deployed INACTIVE (no tokens",
+            "Okta keeps the version approved by {by} ({ticket})",
+        ),
+        (
+            "does not hold it",
+            "partner suspended: not deployed yet",
+            "not deployed yet: the next update creates the version approved by {by} ({ticket})",
+        ),
+        (
+            "no state",
+            "partner suspended: it deploys INACTIVE (no tokens",
+            "the version approved by {by} ({ticket}) is the one that deploys",
+        ),
+    ],
+)
+def test_a_suspended_app_with_a_change_says_both(
+    project: Path, tmp_path: Path, recorded: str, first: str, second: str
+) -> None:
+    doc = state_of(project)  # before the change and the suspension: acme-analytics is in Okta
     edit(project / "app-specs" / "partners.yaml", "status: approved", "status: suspended", 1)
     edit(
         project / "app-specs" / "apps" / "acme-analytics.yaml",
         "description: Partner",
         "description: The partner",
     )
-    acme = row(listed(project, "--stack", "dev"), "acme-analytics")
+    given = ["--stack", "dev"]
+    if recorded != "no state":
+        doc = without_apps(doc, "acme-analytics") if recorded == "does not hold it" else doc
+        given += ["--state", str(ps.write(doc, tmp_path / "state.json"))]
+    acme = row(listed(project, *given), "acme-analytics")
     assert acme["state"] == "suspended"
     assert acme["deployedDigest"] == acme["approvedDigest"] != acme["currentDigest"]
+    # only recorded state backs what Okta has of it: INACTIVE, or nothing yet
+    assert acme["recorded"] == {"holds it": True, "does not hold it": False}.get(recorded)
     assert [n.split(";")[0] for n in acme["notes"]] == [
-        "partner suspended: deployed INACTIVE (no tokens",
-        f"Okta keeps the version approved by {acme['approvedBy']} ({acme['ticket']})",
+        first,
+        second.format(by=acme["approvedBy"], ticket=acme["ticket"]),
     ]
 
 
@@ -372,7 +519,7 @@ def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
     data = listed(project, "--stack", "prod", "--state", str(path))
     acme = row(data, "acme-analytics")
     assert acme["state"] == "under review" and acme["keptProtected"] is True
-    assert not any("nothing of it is deployed" in n for n in acme["notes"])
+    assert not any("deploys nothing of it until" in n for n in acme["notes"])
     assert "keeps running" in acme["notes"][-1]
     if how == "tampered":
         # the approval's error is on its app's row, not only in the file-wide problems
@@ -386,4 +533,4 @@ def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
     text = status(project, "--stack", "prod", "--state", str(path)).stdout
     acme_lines = [line for line in text.splitlines() if line.startswith("acme-analytics: ")]
     assert len(acme_lines) == len(acme["notes"])
-    assert not any("nothing of it is deployed" in line for line in acme_lines)
+    assert not any("deploys nothing of it until" in line for line in acme_lines)

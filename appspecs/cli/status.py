@@ -80,7 +80,8 @@ def run(options: StatusOptions) -> None:
     "state_file",
     type=PathArg(dir_okay=False),
     default=None,
-    help="Recorded state to read client ids from: a `pulumi stack export` document or a "
+    help="Recorded state to read which apps are live and their client ids from: a "
+    "`pulumi stack export` document or a "
     "file-backend checkpoint (.json or .json.gz) [default: the local backend's checkpoint of "
     "the stack, if any].",
 )
@@ -98,8 +99,10 @@ def status(
     out: Path | None,
 ) -> None:
     """List every app of the project for a stack, as the developer portal does: its type,
-    partner, state (live, under review, change under review, suspended, denied, not in this
-    stack), approval and client id. Reads no Okta and needs no credentials.
+    partner, state (live, not deployed yet, under review, change under review, suspended,
+    denied, not in this stack), approval and client id. Whether an app is live comes from the
+    recorded state: without one, an app that deploys reads approved. Reads no Okta and needs
+    no credentials.
 
     Exit 0 when listed (apps denied included), 2 for usage or I/O problems.
     """

@@ -2,8 +2,9 @@
 
 Each row's state comes from `release_of` (which version deploys) and the stack-membership rule
 the Pulumi program uses (`Release.in_stack`); a file whose spec has errors is `denied`, as the
-portal denies a registration that does not qualify. Client ids come from recorded state only:
-nothing here reads Okta.
+portal denies a registration that does not qualify. Whether an app is in Okta comes from recorded
+state only (nothing here reads Okta): an app that deploys is `live` when the state holds it, `not
+deployed yet` when it does not, and, with no state to tell, only `approved`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from appspecs.spec.yamlfile import read_yaml
 # Every state a row can be in; the order the counts are listed in, by every format.
 StatusState = Literal[
     "live",
+    "not deployed yet",
+    "approved",
     "under review",
     "change under review",
     "suspended",
@@ -32,9 +35,16 @@ StatusState = Literal[
     "not in this stack",
 ]
 STATES: tuple[StatusState, ...] = get_args(StatusState)
+# Only recorded state tells `live` from `not deployed yet`; without it an app that deploys is known
+# to be `approved`, no more. A list counts the states it can tell, so no count claims what no one
+# knows ("0 live" without state).
+_NEEDS_STATE: tuple[StatusState, ...] = ("live", "not deployed yet")
+_WITHOUT_STATE_ONLY: tuple[StatusState, ...] = ("approved",)
+WITH_STATE: tuple[StatusState, ...] = tuple(s for s in STATES if s not in _WITHOUT_STATE_ONLY)
+WITHOUT_STATE: tuple[StatusState, ...] = tuple(s for s in STATES if s not in _NEEDS_STATE)
 
+# the release states that say nothing of Okta (AppState.LIVE depends on the recorded state)
 _FROM_RELEASE: Mapping[AppState, StatusState] = {
-    AppState.LIVE: "live",
     AppState.UNDER_REVIEW: "under review",
     AppState.CHANGE_UNDER_REVIEW: "change under review",
     AppState.SUSPENDED: "suspended",
@@ -62,7 +72,8 @@ class AppRow:
     approved_by: str | None = None
     ticket: str | None = None
     client_id: str | None = None  # as the recorded state holds it
-    recorded: bool = False  # the recorded state holds the app
+    # the recorded state holds the app (it is in Okta); None: there is no recorded state to tell
+    recorded: bool | None = None
     # recorded protected (an approved partner app): pulumi up refuses to delete it
     protected: bool = False
     # why it is denied, and what is wrong with its entry in approvals.yaml
@@ -84,7 +95,7 @@ class AppRow:
 
     @property
     def deploys_nothing(self) -> bool:
-        return self.recorded and self.deployed_digest is None and self.state != "denied"
+        return self.recorded is True and self.deployed_digest is None and self.state != "denied"
 
     @property
     def change_pending(self) -> bool:
@@ -99,20 +110,27 @@ class StatusReport:
     stack: str
     against: str | None  # the state file read, None: no recorded state
     rows: tuple[AppRow, ...]
+    # a recorded state was read: which apps are live is known
+    with_state: bool = False
     # errors outside the app files (catalog, approvals, partners, stack files)
     problems: tuple[Diagnostic, ...] = ()
     # apps the recorded state holds that have no spec file: the next update deletes them
     recorded_only: tuple[str, ...] = ()
     # those of them recorded protected: pulumi up refuses to delete them
     recorded_only_protected: tuple[str, ...] = ()
-    # every state, zeros included; each row counted once
+    # every state the list can tell (`states`), zeros included; each row counted once
     counts: Mapping[StatusState, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        counts = dict.fromkeys(STATES, 0)
+        counts = dict.fromkeys(self.states, 0)
         for row in self.rows:
             counts[row.state] += 1
         object.__setattr__(self, "counts", counts)
+
+    @property
+    def states(self) -> tuple[StatusState, ...]:
+        """The states a row of this list can be in, in the order every format counts them."""
+        return WITH_STATE if self.with_state else WITHOUT_STATE
 
     @property
     def errors(self) -> int:
@@ -123,7 +141,7 @@ class StatusReport:
 def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -> StatusReport:
     """One row per app spec file of `specs` (those with errors included), for `stack`."""
     client_ids = state.client_ids() if state is not None else {}
-    recorded = state.app_names() if state is not None else set()
+    recorded = state.app_names() if state is not None else None
     protected = state.protected_apps() if state is not None else set()
     apps_dir = specs.root / APPS_DIR
     approvals_file = specs.root / APPROVALS_FILE
@@ -140,9 +158,19 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
             of_approval.setdefault(app, []).append(d)
         else:
             problems.append(d)
-    rows = [_row(specs, name, stack, client_ids.get(name)) for name in specs.apps]
+    rows = [
+        _row(specs, name, stack, client_ids.get(name), _holds(recorded, name))
+        for name in specs.apps
+    ]
     rows += [
-        _denied(specs, apps_dir / f"{name}.yaml", name, errors, client_ids.get(name))
+        _denied(
+            specs,
+            apps_dir / f"{name}.yaml",
+            name,
+            errors,
+            client_ids.get(name),
+            _holds(recorded, name),
+        )
         for name, errors in denied.items()
         if name not in specs.apps
     ]
@@ -152,22 +180,27 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
     rows = [
         dataclasses.replace(
             r,
-            recorded=r.name in recorded,
             protected=r.name in protected,
             signed=specs.signers is not None,
             errors=r.errors + tuple(of_approval.get(r.name, ())),
         )
         for r in rows
     ]
-    only = recorded - {r.name for r in rows}
+    only = (recorded or set()) - listed
     return StatusReport(
         stack=stack,
         against=state.source if state is not None else None,
         rows=tuple(sorted(rows, key=lambda r: r.name)),
+        with_state=state is not None,
         problems=tuple(problems),
         recorded_only=tuple(sorted(only)),
         recorded_only_protected=tuple(sorted(only & protected)),
     )
+
+
+def _holds(recorded: set[str] | None, name: str) -> bool | None:
+    """Whether the recorded state holds app `name`; None when there is no state to tell."""
+    return name in recorded if recorded is not None else None
 
 
 def _approval_app(specs: SpecSet, d: Diagnostic) -> str | None:
@@ -179,13 +212,15 @@ def _approval_app(specs: SpecSet, d: Diagnostic) -> str | None:
     return specs.approval_entries[i] if i < len(specs.approval_entries) else None
 
 
-def _row(specs: SpecSet, name: str, stack: str, client_id: str | None) -> AppRow:
+def _row(
+    specs: SpecSet, name: str, stack: str, client_id: str | None, recorded: bool | None
+) -> AppRow:
     release = release_of(specs, name)
     spec = release.current.spec
     if not release.in_stack(stack):
         state: StatusState = "not in this stack"
     elif release.deploys_to(stack):
-        state = _FROM_RELEASE[release.state]
+        state = _deployed_state(release.state, recorded)
     else:
         # held here: its approved version, if any, is not for this stack, so nothing deploys
         state = "under review"
@@ -203,11 +238,27 @@ def _row(specs: SpecSet, name: str, stack: str, client_id: str | None) -> AppRow
         approved_by=approval.approved_by if approval is not None else None,
         ticket=approval.ticket if approval is not None else None,
         client_id=client_id,
+        recorded=recorded,
     )
 
 
+def _deployed_state(release: AppState, recorded: bool | None) -> StatusState:
+    """The state of an app a version of which deploys to the stack: `live` says it is in Okta,
+    which only the recorded state can back."""
+    if release is not AppState.LIVE:
+        return _FROM_RELEASE[release]
+    if recorded is None:
+        return "approved"
+    return "live" if recorded else "not deployed yet"
+
+
 def _denied(
-    specs: SpecSet, path: Path, name: str, errors: list[Diagnostic], client_id: str | None
+    specs: SpecSet,
+    path: Path,
+    name: str,
+    errors: list[Diagnostic],
+    client_id: str | None,
+    recorded: bool | None,
 ) -> AppRow:
     declared = _declared(path)
     app_type = declared.get("type")
@@ -225,6 +276,7 @@ def _denied(
         approved_by=approval.approved_by if approval is not None else None,
         ticket=approval.ticket if approval is not None else None,
         client_id=client_id,
+        recorded=recorded,
         errors=tuple(errors),
     )
 

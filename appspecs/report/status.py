@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from appspecs.plan.status import STATES, AppRow, StatusReport
+from appspecs.plan.status import AppRow, StatusReport
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import SUSPENDED
@@ -25,6 +25,9 @@ LEAVES_OKTA = (
     "recorded in the stack's state: the next update deletes it from Okta (its client id stops "
     "working)"
 )
+NOT_DEPLOYED_YET = (
+    "the recorded state does not hold it: the next update creates it in Okta, with its client id"
+)
 KEPT_PROTECTED = (
     "recorded in the stack's state, protected: pulumi up refuses to delete it, so it keeps "
     "running, and every update fails until it is approved again or retired on purpose "
@@ -38,16 +41,19 @@ def short(digest: str | None) -> str:
 
 
 def counts_text(report: StatusReport, sep: str = ", ") -> str:
-    """`6 apps: 4 live, 1 under review, ...`: every state, zeros included."""
+    """`6 apps: 4 live, 1 not deployed yet, ...`: every state the list can tell, zeros included."""
     total = len(report.rows)
-    counts = sep.join(f"{report.counts[s]} {s}" for s in STATES)
+    counts = sep.join(f"{report.counts[s]} {s}" for s in report.states)
     return f"{total} app{'s' if total != 1 else ''}: {counts}"
 
 
 def against_text(report: StatusReport) -> str:
-    if report.against is None:
-        return "no recorded state (no client ids)"
-    return f"client ids from {report.against}"
+    if not report.with_state:
+        return (
+            "no recorded state: which apps are live is unknown, and no client ids "
+            "(--state FILE reads a `pulumi stack export`)"
+        )
+    return f"live apps and client ids from {report.against or 'the recorded state'}"
 
 
 def row_cells(row: AppRow, with_client_id: bool) -> list[str]:
@@ -71,24 +77,50 @@ def row_notes(row: AppRow) -> list[str]:
     if row.state == "denied":
         return notes
     if row.state == "under review" and row.kept_protected:
-        # the recorded app keeps running: "nothing of it is deployed" would not be true
+        # the recorded app keeps running: "an update deploys nothing of it" would hide that
         return [*notes, _kept_under_review(row, approve)]
     notes += [LEAVES_OKTA] if row.leaves_okta else []
     notes += [KEPT_PROTECTED] if row.kept_protected else []
     if row.state == "under review":
+        # what an update does, which holds whether or not Okta has the app now
         if row.approved_digest is not None:
-            what = f"no approved version of it is deployed here; the change waits for {approve}"
+            what = (
+                "no approved version of it is for this stack, so an update deploys nothing of it; "
+                f"the change waits for {approve}"
+            )
         else:
-            what = f"nothing of it is deployed until approved: {approve}"
+            what = f"an update deploys nothing of it until it is approved: {approve}"
         return [what, *notes]
+    if row.state == "not deployed yet":
+        notes.append(NOT_DEPLOYED_YET)
     if row.state == "suspended":
-        notes.append(SUSPENDED)
+        notes.append(_suspended(row))
     if row.change_pending:
-        notes.append(
-            f"Okta keeps the version approved by {row.approved_by} ({row.ticket}); "
-            f"the change waits for {approve}"
-        )
+        notes.append(f"{_approved_version(row)}; the change waits for {approve}")
     return notes
+
+
+def _suspended(row: AppRow) -> str:
+    """What Okta has of a suspended partner's app: only the recorded state knows it is there."""
+    if row.recorded is True:
+        return SUSPENDED
+    if row.recorded is False:
+        return (
+            "partner suspended: not deployed yet; the next update creates it INACTIVE (no tokens)"
+        )
+    return (
+        "partner suspended: it deploys INACTIVE (no tokens; if Okta has it, its client id is kept)"
+    )
+
+
+def _approved_version(row: AppRow) -> str:
+    """Which version Okta has while a change waits: the approved one, if it has the app at all."""
+    version = f"the version approved by {row.approved_by} ({row.ticket})"
+    if row.recorded is True:
+        return f"Okta keeps {version}"
+    if row.recorded is False:
+        return f"not deployed yet: the next update creates {version}"
+    return f"{version} is the one that deploys"
 
 
 def _kept_under_review(row: AppRow, approve: str) -> str:
@@ -135,7 +167,7 @@ def problems_notes(report: StatusReport) -> list[str]:
 
 
 def _with_client_id(report: StatusReport) -> bool:
-    return report.against is not None
+    return report.with_state
 
 
 def text_status(report: StatusReport) -> str:
@@ -217,6 +249,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
     return {
         "stack": report.stack,
         "against": report.against,
+        "withState": report.with_state,
         "total": len(report.rows),
         "counts": dict(report.counts),
         "errors": report.errors,
