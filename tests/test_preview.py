@@ -285,6 +285,7 @@ def test_json_output(tmp_path: Path) -> None:
     assert doc["stack"] == "dev" and doc["backend"] == "file"
     assert doc["changeSummary"] == {"same": 20, "create": 1, "update": 1, "replace": 1}
     assert doc["summary"]["changes"] is True
+    assert doc["summary"]["updateRefused"] is False
     added = [a["name"] for a in doc["apps"] if a["change"] == "added"]
     assert added == ["enrichment-worker"]
     update = next(s for s in doc["steps"] if s["op"] == "update")
@@ -473,7 +474,12 @@ def test_refused_protected_deletes_are_reported_per_app_and_exit_1(tmp_path: Pat
     bin_dir = str(_standin(tmp_path))
     result = _run(project, bin_dir, "preview", "--stack", "dev", env=env)
     assert result.returncode == 1, result.stderr
-    assert result.stderr == ""
+    # one line, as a plan against the state says it: the apps, and where retiring is told
+    assert result.stderr == (
+        "appspec: the update of stack dev would fail: pulumi up refuses 5 deletes of protected "
+        "resources of acme-analytics (each marked refused in the preview); to retire an app on "
+        "purpose, see docs/commands.md, retiring a partner app\n"
+    )
     out = result.stdout
     lines = out.splitlines()
     assert lines[1].startswith(
@@ -495,6 +501,8 @@ def test_refused_protected_deletes_are_reported_per_app_and_exit_1(tmp_path: Pat
     doc_run = _run(project, bin_dir, "preview", "--stack", "dev", "--format", "json", env=env)
     assert doc_run.returncode == 1, doc_run.stderr
     doc = json.loads(doc_run.stdout)
+    assert doc["summary"]["updateRefused"] is True
+    assert doc_run.stderr == result.stderr
     assert [g["app"] for g in doc["refused"]] == ["acme-analytics"]
     refused = doc["refused"][0]
     assert {s["op"] for s in refused["steps"]} == {"delete"}
@@ -526,6 +534,7 @@ def test_a_refused_replace_is_reported_as_such(tmp_path: Path) -> None:
     result = _run(project, str(_standin(tmp_path)), "preview", "--stack", "dev", env=env)
     assert result.returncode == 1, result.stderr
     assert "the engine refuses 1 replace of protected resources" in result.stdout
+    assert "pulumi up refuses 1 replace of protected resources of acme-analytics" in result.stderr
     resources = _section(result.stdout, "Resources (pulumi preview):")
     assert any(line.endswith("(replace: type, refused: protected)") for line in resources)
     assert not any("delete, refused" in line for line in resources)

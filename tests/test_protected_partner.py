@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
+from appspecs.deploy.workspace import project_dir, specs_dir_from_project
 from appspecs.desired.render import render
 from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP, resource_graph
 from appspecs.plan.build import Plan, plan_against_state
@@ -326,8 +327,20 @@ def test_removing_an_approval_in_a_pull_request_as_a_reviewer_runs_it(tmp_path: 
         }
     finally:
         os.chdir(cwd)
+    # The base plan reads no state: the protection may be lifted already, and by the retire
+    # procedure this merge comes first. It says so, above the notices, and exits 0.
     assert {fmt: r.exit_code for fmt, r in runs.items()} == dict.fromkeys(runs, 0)
+    assert {fmt: r.stderr for fmt, r in runs.items()} == dict.fromkeys(runs, "")
+    verdict = runs["text"].stdout.splitlines()[1]
+    assert verdict.startswith(
+        "! UPDATE REFUSED WHILE PROTECTED: pulumi up refuses 5 deletes of resources of "
+        "acme-analytics for as long as the stack's state records them protected"
+    )
+    assert "A plan against a base reads no state, so it does not fail on them" in verdict
+    banner = "> ⚠️ **Update refused while protected:** pulumi up refuses 5 deletes of resources"
+    assert f"{banner} of `acme-analytics` for as long as" in runs["markdown"].stdout
     data = json.loads(runs["json"].stdout)
+    assert data["summary"]["updateRefused"] is None
     assert [n["kind"] for n in data["summary"]["notices"]] == ["deleteRefused", "approvalRemoved"]
     assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
     ops = {s["op"] for s in data["steps"] if s["app"] == "acme-analytics"}
@@ -336,6 +349,98 @@ def test_removing_an_approval_in_a_pull_request_as_a_reviewer_runs_it(tmp_path: 
         out = runs[fmt].stdout
         assert "its spec changed" not in out and "refused: protected" in out
         assert "approval removed from approvals.yaml" in out or "**removed**" in out
+
+
+def _plan_cli(tree: Path, state: Path, *args: str) -> Result:
+    """`appspec plan --stack prod` of the tree against a state file, as CI or a person runs it."""
+    return CliRunner(env={"PULUMI_BACKEND_URL": ""}).invoke(
+        cli,
+        [
+            *("plan", "--stack", "prod", "--specs", str(tree), "--stacks", str(STACKS)),
+            *("--state", str(state), *args),
+        ],
+    )
+
+
+REFUSED_LINE = (
+    "appspec: the update of stack prod would fail: pulumi up refuses 5 deletes of protected "
+    "resources of acme-analytics (each marked refused in the plan); to retire an app on purpose, "
+    "see docs/commands.md, retiring a partner app\n"
+)
+
+
+def test_a_plan_against_state_whose_update_would_be_refused_exits_1_after_the_plan(
+    tree: Path, tmp_path: Path
+) -> None:
+    # As Terraform's prevent_destroy fails `terraform plan`: the CI job goes red before the
+    # merge whose `pulumi up` would fail, and the whole plan is still there to read.
+    state = ps.write(_recorded(), tmp_path / "state.json")
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    expected = plan_against_state(
+        _specs(tree),
+        load_stack_config(STACKS, "prod"),
+        parse_state(_recorded(), str(state)),
+        specs_dir_from_project=specs_dir_from_project(tree, project_dir(STACKS)),
+    )
+    runs = {fmt: _plan_cli(tree, state, "--format", fmt) for fmt in ("text", "markdown", "json")}
+    for fmt, result in runs.items():
+        assert result.exit_code == 1, (fmt, result.output)
+        assert result.stderr == REFUSED_LINE, fmt
+    text, markdown = runs["text"].stdout, runs["markdown"].stdout
+    # printed whole, as when the update would go through
+    assert text == text_plan(expected)
+    lines = text.splitlines()
+    assert lines[1].startswith("! UPDATE REFUSED: pulumi up would refuse 5 deletes of protected")
+    assert "so the update would fail: this plan exits 1" in lines[1]
+    assert lines[2].startswith("! DELETE REFUSED:") and lines[-1].startswith("Changes: ")
+    assert "> ⛔ **Update refused:** pulumi up would refuse 5 deletes" in markdown
+    assert "this plan exits 1" in markdown and "<details>" in markdown
+    data = json.loads(runs["json"].stdout)
+    assert data["summary"]["updateRefused"] is True
+    assert [r["app"] for r in data["summary"]["refused"]] == ["acme-analytics"]
+    # 1 is the error of --detailed-exitcode, never 2 (changes, fit to apply)
+    detailed = _plan_cli(tree, state, "--detailed-exitcode")
+    assert (detailed.exit_code, detailed.stderr, detailed.stdout) == (1, REFUSED_LINE, text)
+    out = tmp_path / "plan.md"
+    written = _plan_cli(tree, state, "--format", "markdown", "--out", str(out))
+    assert (written.exit_code, written.stderr) == (1, REFUSED_LINE)
+    assert out.read_text(encoding="utf-8") == markdown
+
+
+def test_a_plan_against_state_exits_0_once_the_protection_is_lifted(
+    tree: Path, tmp_path: Path
+) -> None:
+    # step 2 of retiring the app on purpose: `pulumi state unprotect` of the URNs the plan lists
+    doc = _recorded()
+    (tree / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    unchanged = _plan_cli(tree, ps.write(doc, tmp_path / "protected.json"), "--format", "json")
+    (refused,) = json.loads(unchanged.stdout)["summary"]["refused"]
+    for r in doc["deployment"]["resources"]:
+        if r["urn"] in refused["urns"]:
+            del r["protect"]
+    state = ps.write(doc, tmp_path / "unprotected.json")
+    result = _plan_cli(tree, state, "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    data = json.loads(result.stdout)
+    assert data["summary"]["updateRefused"] is False and data["summary"]["refused"] == []
+    assert data["summary"]["notices"][0]["kind"] == "liveAppDeleted"
+    assert _plan_cli(tree, state, "--detailed-exitcode").exit_code == 2
+    # the bundled specs against their own state: nothing refused, nothing said of it
+    same = _plan_cli(ROOT / "app-specs", ps.write(_recorded(), tmp_path / "same.json"))
+    assert (same.exit_code, same.stderr) == (0, "")
+    assert "UPDATE REFUSED" not in same.stdout
+
+
+def test_a_refused_replace_fails_the_plan_against_state(tree: Path, tmp_path: Path) -> None:
+    doc = _recorded()
+    ps.find(doc, OAUTH_APP, "acme-analytics")["inputs"]["type"] = "browser"
+    result = _plan_cli(tree, ps.write(doc, tmp_path / "state.json"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "appspec: the update of stack prod would fail: pulumi up refuses 2 replaces of protected "
+        "resources of acme-analytics"
+    )
+    assert "! UPDATE REFUSED: pulumi up would refuse 2 replaces of protected" in result.stdout
 
 
 def test_an_edited_approval_digest_is_an_error_and_deploys_nothing(tree: Path) -> None:

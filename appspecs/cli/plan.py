@@ -30,6 +30,7 @@ from appspecs.parallel import collector_paused
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.report.plan import render
+from appspecs.report.plan_words import plan_refused_error
 from appspecs.report.refused import NOT_MADE, Refusal, refused_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
@@ -172,7 +173,8 @@ def _base_stack(
 
 
 def run(options: PlanOptions) -> Plan:
-    """Plan and print; errors exit through `fail` (2) or with the spec diagnostics (1)."""
+    """Plan and print; errors exit through `fail` (2) or with the spec diagnostics (1). A plan
+    whose update would be refused is printed and returned: the caller exits 1 on it."""
     if options.state_file is not None and options.base is not None:
         fail("--state and --base cannot be combined: --base compares two spec trees without state")
     try:
@@ -229,7 +231,8 @@ def run(options: PlanOptions) -> Plan:
     DETAILED,
     "detailed",
     is_flag=True,
-    help="Exit 0 when nothing changes, 2 when something does, 1 on any error (as Terraform).",
+    help="Exit 0 when nothing changes, 2 when something does, 1 on any error, an update "
+    "pulumi up would refuse included (as Terraform).",
 )
 @out_file_option("Write the plan to this file instead of printing it.")
 def plan(
@@ -244,8 +247,11 @@ def plan(
 ) -> None:
     """Show what an update of a stack would change, app by app, then resource by resource.
 
-    Exit 0 when done, 1 when the specs are invalid, 2 for usage or I/O problems; with
-    --detailed-exitcode: 0 no changes, 1 any error, 2 changes present.
+    Exit 0 when done, 1 when the specs are invalid or, against recorded state, when pulumi up
+    would refuse a delete or replace of a protected resource (an approved partner app's: the
+    update would fail; the plan is printed whole first), 2 for usage or I/O problems; with
+    --detailed-exitcode: 0 no changes, 1 any error (a refused update included), 2 changes
+    present. Against --base, which reads no state, refused steps are said but fail nothing.
     """
     options = PlanOptions(
         stack=stack,
@@ -272,6 +278,11 @@ def plan(
             traceback.print_exc()
         click.echo(f"appspec: internal error: {type(exc).__name__}: {exc}", err=True)
         raise SystemExit(exits.FAILED) from None
+    if result.update_refused:
+        # printed whole above; the update it shows would fail, so the plan does (with
+        # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
+        click.echo(f"appspec: {plan_refused_error(result)}", err=True)
+        raise SystemExit(exits.FAILED)
     if detailed:
         raise SystemExit(2 if result.has_changes else exits.OK)
     raise SystemExit(exits.OK)

@@ -26,7 +26,7 @@ from appspecs.cli.common import (
 from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project
 from appspecs.plan.build import PlanInputError, plan_against_state
-from appspecs.report.preview import PreviewReport, render
+from appspecs.report.preview import PreviewReport, preview_refused_error, render
 from appspecs.report.refused import Refusal
 from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
@@ -92,5 +92,8 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     )
     report = run(options)
     click.echo(render(report, fmt), nl=False)
-    # refused steps: pulumi up would fail on them, so the stack would not be as declared
-    raise SystemExit(exits.FAILED if report.engine.refused else exits.OK)
+    if report.engine.refused:
+        # pulumi up would fail on them, so the stack would not be as declared
+        click.echo(f"appspec: {preview_refused_error(report)}", err=True)
+        raise SystemExit(exits.FAILED)
+    raise SystemExit(exits.OK)

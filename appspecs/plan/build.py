@@ -63,6 +63,16 @@ class Plan:
         return change_summary(self.steps)
 
     @property
+    def update_refused(self) -> bool | None:
+        """Whether `pulumi up` would refuse steps of this update, and so fail: known against
+        recorded state, which says what is protected; None against a base, which reads no state
+        (the stack may record the base's protected resources unprotected already, or record
+        protected ones the base no longer has), whatever `summary.refused` predicts."""
+        if self.mode == "base":
+            return None
+        return bool(self.summary.refused)
+
+    @property
     def has_changes(self) -> bool:
         return any(s.op != "same" for s in self.steps) or any(
             a.change not in ("unchanged", "held", "change under review") for a in self.apps

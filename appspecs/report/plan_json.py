@@ -130,6 +130,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "mode": plan.mode,
             "against": plan.against,
             "changes": plan.has_changes,
+            # pulumi up would refuse steps, so the update fails (the plan exits 1); null against
+            # a base, which reads no state: `refused` says what the base's program protects
+            "updateRefused": plan.update_refused,
             "apps": dict(summary.counts),
             "notices": [notice_json(n) for n in summary.notices],
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],

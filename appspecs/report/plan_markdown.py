@@ -33,6 +33,7 @@ from appspecs.report.plan_words import (
     step_lines,
     unchanged_text,
     unprotect_command,
+    verdict_text,
 )
 
 
@@ -164,6 +165,11 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         + f" · {summary.get('same', 0)} unchanged",
     ]
     head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
+    verdict = verdict_text(plan, md.code)
+    if verdict is not None:
+        # above the notices: what the plan concludes, a failure when the state protects them
+        mark = "⛔" if plan.update_refused else "⚠️"
+        head += ["", f"> {mark} **{verdict[0]}:** {verdict[1]}"]
     # What a reviewer must not scroll past, above the table.
     for notice in plan.summary.notices:
         title, body = notice_text(notice, md.code)

@@ -20,6 +20,7 @@ from appspecs.report.plan_words import (
     step_lines,
     unchanged_text,
     unprotect_command,
+    verdict_text,
 )
 
 
@@ -66,10 +67,17 @@ def refused_lines(plan: Plan) -> list[str]:
     return retire_lines(plan.stack, plan.summary.refused)
 
 
+def verdict_lines(plan: Plan) -> list[str]:
+    """What the plan concludes of the steps pulumi up refuses, above the notices."""
+    verdict = verdict_text(plan)
+    return [] if verdict is None else [f"! {verdict[0].upper()}: {verdict[1]}"]
+
+
 def text_plan(plan: Plan) -> str:
     """For people: the notices, the app summary, then the resource steps that change something."""
     lines = [f"Plan for stack {plan.stack} against {plan.against}"]
     lines += [f"note: {n}" for n in plan.notes]
+    lines += verdict_lines(plan)
     lines += notice_lines(plan.summary)
     lines += registry_lines(plan)
     lines.append("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 
-from appspecs.plan.build import Plan
+from appspecs.plan.build import Mode, Plan
 from appspecs.plan.diff import OPS, Change, Step
 from appspecs.plan.notices import Notice, NoticeKind, PlanSummary
 from appspecs.plan.registry import RegistryChange, RegistryKind
@@ -187,6 +187,68 @@ def refused_text(plan: Plan, op: str) -> str:
     """` (2 refused: protected)` after a count of deletes or replaces pulumi up refuses."""
     n = sum(s.op == op and s.refused for s in plan.steps)
     return f" ({n} refused: protected)" if n else ""
+
+
+def refused_ops(ops: Sequence[str]) -> str:
+    """`5 deletes and 1 replace`: the refused steps counted by op, one entry of `ops` each."""
+    counts = [
+        f"{n} {op}{'s' if n > 1 else ''}" for op in ("delete", "replace") if (n := ops.count(op))
+    ]
+    return " and ".join(counts)
+
+
+# The one line on stderr, after the report, of a plan or preview that exits 1 on refused steps.
+REFUSED_ERROR = (
+    "the update of stack {stack} would fail: pulumi up refuses {what} of protected resources of "
+    "{apps} (each marked refused in the {report}); to retire an app on purpose, see "
+    "docs/commands.md, retiring a partner app"
+)
+
+
+def refused_error(stack: str, ops: Sequence[str], apps: Sequence[str], report: str) -> str:
+    """REFUSED_ERROR for these refused steps (one op each) of these apps."""
+    return REFUSED_ERROR.format(
+        stack=stack, what=refused_ops(ops), apps=", ".join(apps), report=report
+    )
+
+
+def plan_refused_error(plan: Plan) -> str:
+    return refused_error(
+        plan.stack,
+        [s.op for s in plan.steps if s.refused],
+        [app for app, _ in plan.summary.refused],
+        "plan",
+    )
+
+
+# What a plan concludes of its refused steps, leading every format: against state the update
+# fails for certain (the plan exits 1); against a base it depends on state the plan cannot read.
+VERDICT: dict[Mode, tuple[str, str]] = {
+    "state": (
+        "Update refused",
+        "pulumi up would refuse {what} of protected resources of {names} (the state records them "
+        "protected), so the update would fail: this plan exits 1. Each is marked refused below; "
+        "retiring an app on purpose: after the apps (docs/commands.md, retiring a partner app).",
+    ),
+    "base": (
+        "Update refused while protected",
+        "pulumi up refuses {what} of resources of {names} for as long as the stack's state "
+        "records them protected, as the base protects an approved partner app's: the update then "
+        "fails. A plan against a base reads no state, so it does not fail on them (against the "
+        "state, appspec plan and appspec preview exit 1); retiring an app on purpose merges this first, then "
+        "lifts the protection (docs/commands.md, retiring a partner app).",
+    ),
+}
+
+
+def verdict_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str, str] | None:
+    """The plan's verdict on its refused steps, title and sentence; None when there are none."""
+    apps = [app for app, _ in plan.summary.refused]
+    if not apps:
+        return None
+    title, body = VERDICT[plan.mode]
+    what = refused_ops([s.op for s in plan.steps if s.refused])
+    return title, body.format(what=what, names=", ".join(map(name, apps)))
 
 
 def unprotect_command(stack: str, urns: Sequence[str]) -> str:

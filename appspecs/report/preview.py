@@ -12,7 +12,7 @@ from appspecs.deploy.refusals import Refusal
 from appspecs.plan.build import Plan
 from appspecs.plan.urns import nesting, parse_urn
 from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines, retire_lines
-from appspecs.report.plan_words import unprotect_command
+from appspecs.report.plan_words import refused_error, refused_ops, unprotect_command
 
 if TYPE_CHECKING:
     # only for the annotations: appspecs.deploy.preview imports pulumi's SDK (~0.2 s)
@@ -68,12 +68,15 @@ REFUSED_HEAD = (
 
 def refused_head(report: PreviewReport) -> str:
     groups = refused_by_app(report)
-    counts = [
-        f"{n} {op}{'s' if n > 1 else ''}"
-        for op in ("delete", "replace")
-        if (n := sum(r.op == op for r in report.engine.refused))
-    ]
-    return REFUSED_HEAD.format(what=" and ".join(counts), apps=", ".join(a for a, _ in groups))
+    what = refused_ops([r.op for r in report.engine.refused])
+    return REFUSED_HEAD.format(what=what, apps=", ".join(a for a, _ in groups))
+
+
+def preview_refused_error(report: PreviewReport) -> str:
+    """The one line on stderr when the preview failed on refused steps, as a plan's says it."""
+    apps = [app for app, _ in refused_by_app(report)]
+    ops = [r.op for r in report.engine.refused]
+    return refused_error(report.engine.stack, ops, apps, "preview")
 
 
 def step_line(step: EngineStep, refused: bool = False) -> str:
@@ -138,6 +141,8 @@ def json_preview(report: PreviewReport) -> str:
     summary["changes"] = bool(changes_only(engine.change_summary)) or any(
         a.change != "unchanged" for a in report.plan.apps
     )
+    # the engine's word, as the exit code gives it, over what the plan reads in the state
+    summary["updateRefused"] = bool(engine.refused)
     refused = _refused_urns(report)
     doc = {
         "stack": engine.stack,
