@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,7 @@ from appspecs.cli.common import (
     write_output,
 )
 from appspecs.deploy.workspace import project_dir, specs_dir_from_project
-from appspecs.parallel import collector_paused
+from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.report.plan import render
@@ -92,12 +94,19 @@ def _from_project(options: PlanOptions) -> str:
     return specs_dir_from_project(options.specs_dir, project_dir(options.stacks_dir))
 
 
-def _plan_state(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
+def _recorded(options: PlanOptions) -> RecordedState:
+    """The stack's recorded state, empty when there is none; StateError when unreadable."""
+    recorded = stack_state(
+        options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
+    )
+    return recorded if recorded is not None else RecordedState()
+
+
+def _plan_state(
+    options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[RecordedState]
+) -> Plan:
     try:
-        recorded = stack_state(
-            options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
-        )
-        state = recorded if recorded is not None else RecordedState()
+        state = recorded.result()
         return plan_against_state(
             specs, config, state, specs_dir_from_project=_from_project(options)
         )
@@ -184,8 +193,11 @@ def run(options: PlanOptions) -> Plan:
         fail(outside_project(str(exc), options.specs_dir))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
+    # The state is read here while the other cores check the specs; its error, if any, is
+    # reported after theirs, as if it were read after them.
+    reading = alongside(partial(_recorded, options)) if options.base is None else nullcontext()
     # A plan allocates many small objects and frees almost none before it exits.
-    with collector_paused():
+    with collector_paused(), reading as recorded:
         specs = load_readable_specs(options.specs_dir, options.stacks_dir)
         if not specs.ok:
             # every format still says what it promises: one JSON object, a comment saying why
@@ -196,10 +208,10 @@ def run(options: PlanOptions) -> Plan:
             else:
                 write_output(refused_report(refusal, errors, specs.files, options.fmt), options.out)
             fail(NOT_MADE, exits.FAILED)
-        if options.base is not None:  # `--base ''` is refused there, never taken for no base
+        if recorded is None:  # `--base ''` is refused there, never taken for no base
             result = _plan_base(options, specs, config)
         else:
-            result = _plan_state(options, specs, config)
+            result = _plan_state(options, specs, config, recorded)
         write_output(render(result, options.fmt), options.out)
     return result
 
