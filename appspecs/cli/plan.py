@@ -29,7 +29,14 @@ from appspecs.cli.common import (
 )
 from appspecs.deploy.workspace import project_dir, specs_dir_from_project
 from appspecs.parallel import Alongside, alongside, collector_paused
-from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
+from appspecs.plan.build import (
+    Plan,
+    PlanInputError,
+    StateSide,
+    plan_against_base,
+    plan_against_state,
+    state_side,
+)
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.report.plan import render
 from appspecs.report.plan_words import plan_refused_error
@@ -94,16 +101,17 @@ def _from_project(options: PlanOptions) -> str:
     return specs_dir_from_project(options.specs_dir, project_dir(options.stacks_dir))
 
 
-def _recorded(options: PlanOptions) -> RecordedState:
-    """The stack's recorded state, empty when there is none; StateError when unreadable."""
+def _recorded(options: PlanOptions) -> StateSide:
+    """The stack's recorded state, empty when there is none, and what the plan needs of it
+    alone; StateError when it cannot be read, PlanInputError when it is another stack's."""
     recorded = stack_state(
         options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
     )
-    return recorded if recorded is not None else RecordedState()
+    return state_side(recorded if recorded is not None else RecordedState(), options.stack)
 
 
 def _plan_state(
-    options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[RecordedState]
+    options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[StateSide]
 ) -> Plan:
     try:
         state = recorded.result()
