@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -29,12 +28,13 @@ from appspecs.parallel import alongside
 from appspecs.plan.build import PlanInputError, require_state_of
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.plan.status import app_status
+from appspecs.records import record
 from appspecs.report.status import render_status
 from appspecs.spec.load import SpecsDirError, check_specs_dir
 from appspecs.stackconfig import PROJECT
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatusOptions:
     """The flags, typed."""
 

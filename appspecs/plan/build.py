@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from appspecs.desired.model import DesiredState, SkippedApp
@@ -27,6 +27,7 @@ from appspecs.plan.registry import RegistryChange, approvals_by_added_keys, regi
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.plan.summary import AppSummary, summarize
 from appspecs.plan.views import AppView, views_from_specs, views_from_state
+from appspecs.records import record
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
 from appspecs.stackconfig import PROJECT, StackConfig
@@ -38,7 +39,7 @@ class PlanInputError(Exception):
     """The inputs do not belong together, e.g. a state file of another stack (a usage error)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """Everything `appspec plan` reports."""
 
@@ -89,7 +90,7 @@ def require_state_of(state: RecordedState, stack: str) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StateSide:
     """What a plan needs of the recorded state alone, worked out before the specs are known
     (by a process that has a core to spare while the specs are checked)."""
