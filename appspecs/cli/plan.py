@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,19 +26,8 @@ from appspecs.cli.common import (
     stacks_option,
     write_output,
 )
-from appspecs.deploy.workspace import project_dir, specs_dir_from_project
 from appspecs.parallel import Alongside, alongside, collector_paused
-from appspecs.plan.build import (
-    Plan,
-    PlanInputError,
-    StateSide,
-    plan_against_base,
-    plan_against_state,
-    state_side,
-)
-from appspecs.plan.state import RecordedState, StateError, stack_state
-from appspecs.report.plan import render
-from appspecs.report.plan_words import plan_refused_error
+from appspecs.records import record
 from appspecs.report.refused import NOT_MADE, Refusal, refused_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
@@ -50,10 +38,14 @@ from appspecs.stackconfig import (
     load_stack_config,
 )
 
+# The plan's stages (appspecs.plan, the desired state, the reports) are imported where they
+# are used, not here: a plan against state imports them alongside the spec check (_recorded),
+# while the other cores check the specs, not before it.
 if TYPE_CHECKING:
     # --base only: reading a ref takes git, a tar stream and a temporary folder (subprocess,
     # tarfile, shutil, tempfile), which a plan against state never needs
     from appspecs.plan.base import BaseTree
+    from appspecs.plan.build import Plan, StateSide
 
 DETAILED = "--detailed-exitcode"
 
@@ -83,7 +75,7 @@ class PlanCommand(click.Command):
             raise
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanOptions:
     """The flags, typed."""
 
@@ -98,12 +90,18 @@ class PlanOptions:
 
 def _from_project(options: PlanOptions) -> str:
     """The specs folder as the stack program names it: logo inputs hold it."""
+    from appspecs.deploy.workspace import project_dir, specs_dir_from_project
+
     return specs_dir_from_project(options.specs_dir, project_dir(options.stacks_dir))
 
 
 def _recorded(options: PlanOptions) -> StateSide:
     """The stack's recorded state, empty when there is none, and what the plan needs of it
     alone; StateError when it cannot be read, PlanInputError when it is another stack's."""
+    from appspecs.deploy.workspace import project_dir
+    from appspecs.plan.build import state_side
+    from appspecs.plan.state import RecordedState, stack_state
+
     recorded = stack_state(
         options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
     )
@@ -113,6 +111,9 @@ def _recorded(options: PlanOptions) -> StateSide:
 def _plan_state(
     options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[StateSide]
 ) -> Plan:
+    from appspecs.plan.build import PlanInputError, plan_against_state
+    from appspecs.plan.state import StateError
+
     try:
         state = recorded.result()
         return plan_against_state(
@@ -138,6 +139,7 @@ def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, lis
 
 def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
     from appspecs.plan.base import BaseError, base_tree
+    from appspecs.plan.build import plan_against_base
 
     assert options.base is not None
     try:
@@ -220,6 +222,8 @@ def run(options: PlanOptions) -> Plan:
             result = _plan_base(options, specs, config)
         else:
             result = _plan_state(options, specs, config, recorded)
+        from appspecs.report.plan import render
+
         write_output(render(result, options.fmt), options.out)
     return result
 
@@ -301,6 +305,8 @@ def plan(
     if result.update_refused:
         # printed whole above; the update it shows would fail, so the plan does (with
         # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
+        from appspecs.report.plan_words import plan_refused_error
+
         click.echo(f"appspec: {plan_refused_error(result)}", err=True)
         raise SystemExit(exits.FAILED)
     if detailed:
