@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from enum import StrEnum
 from typing import Any
+
+from appspecs.records import record
 
 
 class Severity(StrEnum):
@@ -50,7 +52,7 @@ CODES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One finding about one place in one file."""
 

@@ -11,16 +11,17 @@ compressed. A rule then sees one spelling per host.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from functools import lru_cache
 
 import ada_url
+
+from appspecs.records import record
 
 # ada's host_type: 0 a domain (or an opaque host of a non-special scheme), 1 IPv4, 2 IPv6
 _IPV4, _IPV6 = 1, 2
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebUrl:
     """The parts of a URL as a browser has them; `host` is serialised (IPv6 in brackets)."""
 

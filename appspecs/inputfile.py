@@ -15,9 +15,10 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
+
+from appspecs.records import record
 
 
 class SizeLimit(NamedTuple):
@@ -65,7 +66,7 @@ class TooLarge(InputFileError):
         self.limit = limit
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Position:
     line: int
     column: int

@@ -6,6 +6,8 @@ a few hundred files, so smaller runs (the pre-commit hook's handful) stay in one
 The items are split in as many even, contiguous parts as there are processes; this process
 works through the first part while forked children work through the others, then reads their
 results, pickled, from a pipe each, in order, so the output is the same as one process's.
+Work of another kind that this process has to do anyway (a plan's state read) can be given to
+`alongside`: the next map that forks runs it here while its children work through every part.
 Not `multiprocessing.Pool`: its task and result threads compete with the parent for the GIL
 and its parent only waits, so on two cores it cost as much as it saved (10,000 specs: 2.0 s of
 CPU in one process, 2.7 s over the pool, for 15% less wall time). A child inherits the function
@@ -21,7 +23,7 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,6 +48,55 @@ def workers_for(items: int, jobs: int | None) -> int:
     return max(1, min(available_cores(), items // MIN_ITEMS_PER_WORKER))
 
 
+class Alongside(Generic[R]):
+    """A task whose result is wanted after a map: run at most once, where it costs least."""
+
+    def __init__(self, task: Callable[[], R]) -> None:
+        self._task: Callable[[], R] | None = task
+        self._result: R | None = None
+        self._error: Exception | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._task is None
+
+    def run(self) -> None:
+        # An error is kept for `result`, so that it surfaces where the caller would have run
+        # the task itself (after the map's own errors are reported), not in the middle of a map.
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            self._result = task()
+        except Exception as exc:  # re-raised, as it was, by result()
+            self._error = exc
+
+    def result(self) -> R:
+        """The task's result, running it now if no map did; its exception, if it raised one."""
+        self.run()
+        if self._error is not None:
+            raise self._error
+        return self._result  # type: ignore[return-value]
+
+
+# Tasks handed to `alongside` that no map has run yet, oldest first.
+_pending: list[Alongside[Any]] = []
+
+
+@contextlib.contextmanager
+def alongside(task: Callable[[], R]) -> Iterator[Alongside[R]]:
+    """Run `task` in this process while the children of the next forking `ordered_map` inside
+    the block work, instead of waiting for them; `.result()` gives its result (running it then
+    if nothing forked). For independent work of this process's that would otherwise follow
+    the map: a plan's state read while the specs are checked on the other cores."""
+    work = Alongside(task)
+    _pending.append(work)
+    try:
+        yield work
+    finally:
+        _pending.remove(work)
+
+
 def _can_fork() -> bool:
     # Forking a process that runs other threads copies their locks in whatever state they are:
     # only a single-threaded process forks (the CLI is one; a test harness may not be).
@@ -60,15 +111,24 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], *, jobs: int | None 
     child failed is worked through again here.
     """
     workers = workers_for(len(items), jobs)
-    if workers <= 1 or not _can_fork():
+    # Other work of this process's is worth a child even when the items alone are not.
+    enough = jobs != 1 and len(items) >= MIN_ITEMS_PER_WORKER
+    tasks = [t for t in _pending if not t.done] if enough else []
+    if (workers <= 1 and not tasks) or not _can_fork():
         return [func(item) for item in items]
     size = len(items)
     bounds = [(size * k // workers, size * (k + 1) // workers) for k in range(workers)]
+    if tasks:
+        # every part to a child: the system shares the cores between them and this process
+        # while it does that other work
+        bounds.insert(0, (0, 0))
     # a child not collected yet: (pid, the read end of its pipe); None: its part is this one's
     children: list[tuple[int, int] | None] = []
     try:
         for lo, hi in bounds[1:]:
             children.append(_fork(func, items, lo, hi, [c[1] for c in children if c]))
+        for task in tasks:
+            task.run()
         out = [func(items[i]) for i in range(*bounds[0])]
         for k, (lo, hi) in enumerate(bounds[1:]):
             child, children[k] = children[k], None  # _collect reaps it, whatever happens

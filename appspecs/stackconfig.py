@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from appspecs.inputfile import (
     list_folder,
     read_input_text,
 )
+from appspecs.records import record
 from appspecs.spec.models import FilePath
 from appspecs.spec.yamlfile import read_yaml
 
@@ -67,7 +67,7 @@ class StackSettings(BaseModel):
     specs_dir: FilePath | None = Field(default=None, alias="specsDir", min_length=1)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StackConfig:
     """What one stack is: its name, its Okta org and this project's settings."""
 
@@ -268,7 +268,7 @@ CREDENTIAL_SETTINGS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoredCredential:
     """A provider credential written into a stack file, where it is."""
 

@@ -206,3 +206,105 @@ def test_the_specs_checked_by_a_child_come_back_from_it(tmp_path: Path) -> None:
     )  # fmt: skip
     files, here, apps = map(int, done.stdout.split())
     assert files > 400 and here == files // 2 and apps == files, done.stderr
+
+
+# `alongside`: this process's own work (a plan's state read) while children check the specs.
+ALONGSIDE = (
+    "import os\n"
+    "from appspecs.parallel import alongside, ordered_map\n"
+    "me = os.getpid()\n"
+    "events = []\n"
+    "def task():\n"
+    "    events.append('task')\n"
+    "    # the children are forked before the task runs, and it runs in this process\n"
+    "    kids = open(f'/proc/{me}/task/{me}/children').read().split()\n"
+    "    return os.getpid(), len(kids)\n"
+)
+
+
+def _children_listed() -> bool:
+    me = os.getpid()
+    return os.path.exists(f"/proc/{me}/task/{me}/children")
+
+
+needs_children_file = pytest.mark.skipif(
+    not _children_listed(), reason="this kernel does not list a process's children in /proc"
+)
+
+
+@needs_children_file
+@pytest.mark.parametrize(("items", "children"), [(1000, 2), (300, 1)])
+def test_work_alongside_runs_here_while_children_work_through_every_part(
+    items: int, children: int
+) -> None:
+    code = ALONGSIDE + (
+        "with alongside(task) as work:\n"
+        f"    out = ordered_map(lambda i: (i, os.getpid()), range({items}))\n"
+        "    events.append('mapped')\n"
+        f"assert [i for i, _ in out] == list(range({items}))\n"
+        "assert me not in {p for _, p in out}, 'every part is a child s'\n"
+        "pid, forked = work.result()\n"
+        "print(len({p for _, p in out}), pid == me, forked, events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{children} True {children} ['task', 'mapped']\n"
+
+
+def test_work_alongside_waits_for_its_result_when_nothing_forks() -> None:
+    # too few items to fork for: the task runs where its result is asked for, after the map
+    code = ALONGSIDE + (
+        "with alongside(lambda: events.append('task') or 7) as work:\n"
+        "    out = ordered_map(lambda i: os.getpid(), range(50))\n"
+        "    events.append('mapped')\n"
+        "    assert set(out) == {me}\n"
+        "    print(work.result(), work.result(), events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "7 7 ['mapped', 'task']\n"  # and once only
+
+
+def test_an_error_of_the_work_alongside_is_raised_where_its_result_is_asked_for() -> None:
+    code = ALONGSIDE + (
+        "def fails():\n"
+        "    events.append('task')\n"
+        "    raise LookupError('unreadable')\n"
+        "with alongside(fails) as work:\n"
+        "    out = ordered_map(lambda i: i * 2, range(1000))\n"
+        "    events.append('mapped')\n"
+        "assert out == [i * 2 for i in range(1000)]\n"
+        "try:\n"
+        "    work.result()\n"
+        "except LookupError as exc:\n"
+        "    print(exc, events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "unreadable ['task', 'mapped']\n"
+
+
+def test_a_plan_reads_its_state_alongside_and_reports_spec_errors_first(
+    project: Path, tmp_path: Path
+) -> None:
+    # The state is read while the specs are checked: spec errors still come first, as they
+    # did when the state was read after them, and an unreadable state is still exit 2.
+    state = tmp_path / "state.json"
+    state.write_text("{not json", encoding="utf-8")
+    plan = ["plan", "--stack", "dev", "--state", str(state)]
+    broken = subprocess.run(
+        [sys.executable, "-m", "appspecs", *plan], cwd=project, capture_output=True, text=True
+    )  # fmt: skip
+    assert broken.returncode == 1, broken.stderr
+    assert "gen-0037.yaml" in broken.stdout + broken.stderr
+    assert "state file" not in broken.stdout + broken.stderr
+    (tmp_path / "sound").mkdir()
+    sound = copy_project(tmp_path / "sound")
+    for i in range(600):
+        text = _spec(i, {"type": "internal"})
+        (sound / "app-specs" / "apps" / f"gen-{i:04d}.yaml").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "appspecs", *plan], cwd=sound, capture_output=True, text=True
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"state file {state}: not JSON" in done.stderr

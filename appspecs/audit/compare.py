@@ -9,7 +9,6 @@ an unread apps listing must not make every app look missing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from appspecs.audit.compare_access import (
@@ -24,9 +23,10 @@ from appspecs.audit.compare_server import coverage_findings, server_findings
 from appspecs.audit.findings import Finding, finding, sort_key
 from appspecs.desired.model import DesiredApp, DesiredState
 from appspecs.live.model import LiveApp, Snapshot
+from appspecs.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AuditOptions:
     """What the stack asks of the audit beyond the desired state."""
 

@@ -8,17 +8,18 @@ scopes unchecked rather than reported as missing (the audit is then marked incom
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 
 from appspecs.audit.findings import Finding, Severity, finding
 from appspecs.desired.model import EVERYONE, DesiredApp
 from appspecs.live.model import LiveApp, LivePolicy, LiveRule, Snapshot, rule_of_policy
+from appspecs.records import record
 
 WILDCARD_SCOPE = "*"  # a rule granting "*" grants every scope on the server
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OrgIndex:
     """Lookups shared by every app's checks."""
 

@@ -63,9 +63,10 @@ secret-age-unknown             medium    an active client secret's creation time
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from appspecs.records import record
 
 
 class Severity(StrEnum):
@@ -131,7 +132,7 @@ APP_FIELD_SEVERITY: dict[str, Severity] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One difference; ``declared`` and ``live`` are JSON-ready values (None when absent)."""
 

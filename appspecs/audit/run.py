@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from appspecs.audit.compare import AuditOptions, compare
@@ -14,9 +14,10 @@ from appspecs.desired.model import DesiredState
 from appspecs.live.model import FailedRead, Snapshot
 from appspecs.live.snapshot import Progress, SnapshotRequest, read_snapshot
 from appspecs.okta import BUCKETS, OktaClient
+from appspecs.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AuditResult:
     """Findings and how they were reached; ``complete`` is False when any read failed."""
 

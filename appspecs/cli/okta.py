@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
@@ -25,6 +24,7 @@ from appspecs.okta import (
     normalize_org_url,
 )
 from appspecs.okta.client import MAX_CONCURRENCY
+from appspecs.records import record
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +54,7 @@ def checked_org_url(org_url: str) -> str:
         fail(f"--org-url: {exc}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClientSettings:
     """How hard the client tries before a read counts as failed."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +26,8 @@ from appspecs.cli.common import (
     stacks_option,
     write_output,
 )
-from appspecs.deploy.workspace import project_dir, specs_dir_from_project
-from appspecs.parallel import collector_paused
-from appspecs.plan.build import Plan, PlanInputError, plan_against_base, plan_against_state
-from appspecs.plan.state import RecordedState, StateError, stack_state
-from appspecs.report.plan import render
-from appspecs.report.plan_words import plan_refused_error
+from appspecs.parallel import Alongside, alongside, collector_paused
+from appspecs.records import record
 from appspecs.report.refused import NOT_MADE, Refusal, refused_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
@@ -41,10 +38,14 @@ from appspecs.stackconfig import (
     load_stack_config,
 )
 
+# The plan's stages (appspecs.plan, the desired state, the reports) are imported where they
+# are used, not here: a plan against state imports them alongside the spec check (_recorded),
+# while the other cores check the specs, not before it.
 if TYPE_CHECKING:
     # --base only: reading a ref takes git, a tar stream and a temporary folder (subprocess,
     # tarfile, shutil, tempfile), which a plan against state never needs
     from appspecs.plan.base import BaseTree
+    from appspecs.plan.build import Plan, StateSide
 
 DETAILED = "--detailed-exitcode"
 
@@ -74,7 +75,7 @@ class PlanCommand(click.Command):
             raise
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanOptions:
     """The flags, typed."""
 
@@ -89,15 +90,32 @@ class PlanOptions:
 
 def _from_project(options: PlanOptions) -> str:
     """The specs folder as the stack program names it: logo inputs hold it."""
+    from appspecs.deploy.workspace import project_dir, specs_dir_from_project
+
     return specs_dir_from_project(options.specs_dir, project_dir(options.stacks_dir))
 
 
-def _plan_state(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
+def _recorded(options: PlanOptions) -> StateSide:
+    """The stack's recorded state, empty when there is none, and what the plan needs of it
+    alone; StateError when it cannot be read, PlanInputError when it is another stack's."""
+    from appspecs.deploy.workspace import project_dir
+    from appspecs.plan.build import state_side
+    from appspecs.plan.state import RecordedState, stack_state
+
+    recorded = stack_state(
+        options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
+    )
+    return state_side(recorded if recorded is not None else RecordedState(), options.stack)
+
+
+def _plan_state(
+    options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[StateSide]
+) -> Plan:
+    from appspecs.plan.build import PlanInputError, plan_against_state
+    from appspecs.plan.state import StateError
+
     try:
-        recorded = stack_state(
-            options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
-        )
-        state = recorded if recorded is not None else RecordedState()
+        state = recorded.result()
         return plan_against_state(
             specs, config, state, specs_dir_from_project=_from_project(options)
         )
@@ -121,6 +139,7 @@ def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, lis
 
 def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
     from appspecs.plan.base import BaseError, base_tree
+    from appspecs.plan.build import plan_against_base
 
     assert options.base is not None
     try:
@@ -184,8 +203,11 @@ def run(options: PlanOptions) -> Plan:
         fail(outside_project(str(exc), options.specs_dir))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
+    # The state is read here while the other cores check the specs; its error, if any, is
+    # reported after theirs, as if it were read after them.
+    reading = alongside(partial(_recorded, options)) if options.base is None else nullcontext()
     # A plan allocates many small objects and frees almost none before it exits.
-    with collector_paused():
+    with collector_paused(), reading as recorded:
         specs = load_readable_specs(options.specs_dir, options.stacks_dir)
         if not specs.ok:
             # every format still says what it promises: one JSON object, a comment saying why
@@ -196,10 +218,12 @@ def run(options: PlanOptions) -> Plan:
             else:
                 write_output(refused_report(refusal, errors, specs.files, options.fmt), options.out)
             fail(NOT_MADE, exits.FAILED)
-        if options.base is not None:  # `--base ''` is refused there, never taken for no base
+        if recorded is None:  # `--base ''` is refused there, never taken for no base
             result = _plan_base(options, specs, config)
         else:
-            result = _plan_state(options, specs, config)
+            result = _plan_state(options, specs, config, recorded)
+        from appspecs.report.plan import render
+
         write_output(render(result, options.fmt), options.out)
     return result
 
@@ -281,6 +305,8 @@ def plan(
     if result.update_refused:
         # printed whole above; the update it shows would fail, so the plan does (with
         # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
+        from appspecs.report.plan_words import plan_refused_error
+
         click.echo(f"appspec: {plan_refused_error(result)}", err=True)
         raise SystemExit(exits.FAILED)
     if detailed:

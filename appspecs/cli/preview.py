@@ -6,7 +6,6 @@ preview starts from), then the engine's own resource operations and its change s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -26,12 +25,13 @@ from appspecs.cli.common import (
 from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project
 from appspecs.plan.build import PlanInputError, plan_against_state
+from appspecs.records import record
 from appspecs.report.preview import PreviewReport, preview_refused_error, render
 from appspecs.report.refused import Refusal
 from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PreviewOptions:
     """The flags, typed."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import click
@@ -24,15 +24,17 @@ from appspecs.cli.common import (
     write_output,
 )
 from appspecs.deploy.workspace import project_dir
+from appspecs.parallel import alongside
 from appspecs.plan.build import PlanInputError, require_state_of
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.plan.status import app_status
+from appspecs.records import record
 from appspecs.report.status import render_status
 from appspecs.spec.load import SpecsDirError, check_specs_dir
 from appspecs.stackconfig import PROJECT
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatusOptions:
     """The flags, typed."""
 
@@ -45,15 +47,11 @@ class StatusOptions:
 
 
 def _recorded(options: StatusOptions) -> RecordedState | None:
-    """The stack's recorded state, found as `plan` finds it; None when there is none."""
-    try:
-        state = stack_state(
-            options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
-        )
-        if state is not None:
-            require_state_of(state, options.stack)
-    except (StateError, PlanInputError) as exc:
-        fail(str(exc))
+    """The stack's recorded state, found as `plan` finds it; None when there is none.
+    StateError when it cannot be read, PlanInputError when it is another stack's."""
+    state = stack_state(options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack)
+    if state is not None:
+        require_state_of(state, options.stack)
     return state
 
 
@@ -66,8 +64,14 @@ def run(options: StatusOptions) -> None:
         fail(outside_project(str(exc), options.specs_dir))
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
-    specs = load_readable_specs(options.specs_dir, options.stacks_dir)
-    report = app_status(specs, config.name, _recorded(options))
+    # the state is read while the other cores check the specs (as plan reads it)
+    with alongside(partial(_recorded, options)) as reading:
+        specs = load_readable_specs(options.specs_dir, options.stacks_dir)
+    try:
+        recorded = reading.result()
+    except (StateError, PlanInputError) as exc:
+        fail(str(exc))
+    report = app_status(specs, config.name, recorded)
     write_output(render_status(report, options.fmt), options.out)
 
 

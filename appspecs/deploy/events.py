@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from appspecs.deploy.refusals import Refusal, refusal_of
 from appspecs.plan.urns import parse_urn
+from appspecs.records import record
 
 if TYPE_CHECKING:
     # only for the annotation: importing pulumi costs every `appspec` command ~0.2 s
     from pulumi.automation import EngineEvent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EngineStep:
     """One resource operation the engine would perform."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from pulumi import automation as auto
@@ -19,13 +18,14 @@ from appspecs.deploy.refusals import Refusal, is_failed_trailer
 from appspecs.deploy.tool import find_pulumi
 from appspecs.deploy.workspace import backend_scheme, workspace_env
 from appspecs.plan.state import BACKEND_ENV, RecordedState, StateError, parse_state
+from appspecs.records import record
 
 
 class PreviewError(Exception):
     """The preview could not run: the message is one line, fit to print, never a secret."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnginePreview:
     """What the engine would do to one stack, and the state it would do it to."""
 

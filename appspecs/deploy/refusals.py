@@ -16,8 +16,9 @@ The engine's wording, which these patterns follow:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+from appspecs.records import record
 
 RefusedOp = Literal["delete", "replace"]
 
@@ -45,7 +46,7 @@ _COLOUR = re.compile(r"<\{%[^%]*%\}>")
 _FAILED = re.compile(r"(?:preview|update|destroy) failed\.?", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refusal:
     """A delete or replace the engine refuses because the resource is protected."""
 

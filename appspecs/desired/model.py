@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from appspecs.records import record
 
 # The profile key that marks an Okta app as managed here, so the audit can trace it to its spec.
 MARKER = "appspecs"
 EVERYONE = "EVERYONE"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredScope:
     name: str
     display_name: str
@@ -20,7 +21,7 @@ class DesiredScope:
     default: bool = False  # not granted when a request names no scope
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredAuthServer:
     """The API's custom authorization server: created here, or an existing one by id."""
 
@@ -35,7 +36,7 @@ class DesiredAuthServer:
     credentials_rotation_mode: str = "AUTO"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredKey:
     """One public key of a private_key_jwt client, as Okta's JWKS holds it (no `crv`: neither
     Okta's OAuth2ClientJsonWebKeyECRequest nor the provider's jwks block has one)."""
@@ -54,7 +55,7 @@ class DesiredKey:
         return {k: v for k, v in members.items() if v is not None}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredOAuthClient:
     """The OIDC app's settings as Okta names them (`settings.oauthClient`, `credentials`)."""
 
@@ -96,7 +97,7 @@ class DesiredOAuthClient:
     policy_uri: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredPolicy:
     """The app's own access policy on the authorization server, naming only its client id."""
 
@@ -105,7 +106,7 @@ class DesiredPolicy:
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredRule:
     name: str
     priority: int
@@ -120,7 +121,7 @@ class DesiredRule:
     refresh_token_lifetime_minutes: int | None = None  # None: Okta's (unlimited), not sent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredApp:
     name: str
     digest: str
@@ -136,7 +137,7 @@ class DesiredApp:
 SkipReason = Literal["held", "environment"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SkippedApp:
     """An app with a valid spec that this stack does not get, and why."""
 
@@ -145,7 +146,7 @@ class SkippedApp:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DesiredState:
     stack: str
     auth_server: DesiredAuthServer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from appspecs.desired.model import (
@@ -20,6 +20,7 @@ from appspecs.desired.model import (
     DesiredState,
 )
 from appspecs.desired.names import scope_resource_name
+from appspecs.records import record
 
 AUTH_SERVER_COMPONENT = "appspecs:index:ApiAuthServer"
 APP_COMPONENT = "appspecs:index:OidcApp"
@@ -94,7 +95,7 @@ def stated(source: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ref:
     """An output of another resource in the graph, e.g. the OAuth app's `client_id`."""
 
@@ -102,14 +103,14 @@ class Ref:
     output: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GroupId:
     """The id of the Okta group with this name, looked up with okta.group.get_group."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResourceSpec:
     key: str  # unique within the graph; how Refs name a resource
     type: str

@@ -7,10 +7,10 @@ parser without an entry here fails that test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from appspecs.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Operation:
     """One GET the reader makes; ``fields`` are dotted paths in each item (or the object)."""
 

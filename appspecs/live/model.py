@@ -15,6 +15,7 @@ from typing import Any, Literal
 from appspecs.desired.model import MARKER, DesiredKey
 from appspecs.live.secrets import SecretInfo
 from appspecs.okta.errors import BadResponse
+from appspecs.records import record
 
 ALL_CLIENTS = "ALL_CLIENTS"
 
@@ -64,7 +65,7 @@ def _id(obj: Any, what: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Marker:
     """The ``profile.appspecs`` marker Pulumi writes on every app it creates from a spec."""
 
@@ -72,7 +73,7 @@ class Marker:
     digest: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveApp:
     """An OIDC app: the fields ``DesiredOAuthClient`` declares, by Okta's names."""
 
@@ -172,7 +173,7 @@ def _minutes(obj: Any, *keys: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveGroup:
     id: str
     name: str
@@ -183,7 +184,7 @@ def parse_group(group: Any) -> LiveGroup:
     return LiveGroup(id=group_id, name=_text(group, "profile", "name") or group_id)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveAuthServer:
     id: str
     name: str | None
@@ -202,7 +203,7 @@ def parse_auth_server(server: Any) -> LiveAuthServer:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveScope:
     id: str
     name: str
@@ -226,7 +227,7 @@ def parse_scope(scope: Any) -> LiveScope:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveRule:
     id: str
     name: str | None
@@ -262,7 +263,7 @@ def parse_rule(rule: Any) -> LiveRule:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LivePolicy:
     id: str
     name: str | None
@@ -314,7 +315,7 @@ def group_ids_of(assignments: Any) -> tuple[str, ...]:
 AssignmentSource = Literal["groups", "apps"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FailedRead:
     """A read that failed (after retries, where retrying could help).
 

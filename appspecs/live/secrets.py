@@ -8,12 +8,12 @@ hash; only the printable fields are kept, in ``SecretInfo``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from appspecs.okta import OktaClient
 from appspecs.okta.errors import BadResponse
+from appspecs.records import record
 
 #: Token endpoint auth methods that use a client secret; ``none`` (public clients, PKCE) and
 #: ``private_key_jwt`` have no secret to rotate.
@@ -26,7 +26,7 @@ def secrets_path(app_id: str) -> str:
     return f"/api/v1/apps/{app_id}/credentials/secrets"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecretInfo:
     """What may be shown about a client secret: never its value or hash."""
 

@@ -35,7 +35,6 @@ mapping), so a comparison can tell "not there" from "not read".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from appspecs.live.model import (
@@ -58,6 +57,7 @@ from appspecs.live.model import (
 )
 from appspecs.live.secrets import SECRET_AUTH_METHODS, SecretInfo, list_secrets
 from appspecs.okta import NotFound, OktaClient, OktaError
+from appspecs.records import record
 
 T = TypeVar("T")
 
@@ -74,7 +74,7 @@ GROUPS_BUCKET_PER_MINUTE = 500
 Progress = Callable[[str, int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SnapshotRequest:
     """What to read: where the server is, which apps are ours, and whether to read secrets."""
 

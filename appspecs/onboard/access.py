@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from appspecs.desired.model import EVERYONE
 from appspecs.live.model import LiveApp, LiveGroup, LiveRule, Snapshot, rule_of_policy
 from appspecs.onboard.selection import covering_policies
+from appspecs.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Grant:
     """What one active rule grants, in spec terms (group names, EVERYONE kept as is)."""
 

@@ -11,7 +11,6 @@ left out: the deploy creates it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from appspecs.desired.model import DesiredApp, DesiredAuthServer
 from appspecs.desired.resources import (
@@ -34,13 +33,14 @@ from appspecs.live.model import (
     rule_of_policy,
 )
 from appspecs.onboard.selection import covering_policies
+from appspecs.records import record
 
 
 class AdoptionError(Exception):
     """The resource graph has a resource this module cannot give an import id (a bug)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Adoptee:
     """One resource to import: where the program registers it, and the live object's id."""
 
@@ -55,7 +55,7 @@ class Adoptee:
         return self.id is None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OwnAccess:
     """The live policy and rule an app's spec takes over: a policy naming only its client."""
 

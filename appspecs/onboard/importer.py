@@ -32,6 +32,7 @@ from appspecs.onboard.client_fields import (
 )
 from appspecs.onboard.naming import assign_names, is_name
 from appspecs.onboard.selection import matches, org_notes
+from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.checks_client import missing_partner_links
@@ -67,7 +68,7 @@ _HINTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportOptions:
     """What the mapping needs besides the org: the stack, the catalog and who is a partner."""
 
@@ -84,7 +85,7 @@ class ImportOptions:
     earlier_imports: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportedSpec:
     """A spec ready to write: its data in the order it is written, and notes for the reader.
 
@@ -100,7 +101,7 @@ class ImportedSpec:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unexpressible:
     """A live app no spec can express as it is, and every reason found."""
 

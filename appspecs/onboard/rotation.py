@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -39,6 +38,7 @@ from appspecs.onboard.secrets import (
     retire_secrets,
     withdraw_unseen,
 )
+from appspecs.records import record
 from appspecs.spec.load import APPS_DIR
 from appspecs.spec.specset import SpecSet
 
@@ -128,7 +128,7 @@ def locate(client: OktaClient, app: DesiredApp) -> LiveApp:
 # -- rotate -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rotation:
     """The new secret, and the secrets the app had before, which stay active until `retire`."""
 
@@ -288,7 +288,7 @@ def retire_secrets_of(client: OktaClient, app: DesiredApp) -> Retirement:
     return plan
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecretListing:
     """App NAME as the org has it, and its client secrets (none for a client without any)."""
 

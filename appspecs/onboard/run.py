@@ -10,7 +10,6 @@ exit 1) and ``ImportFailed`` (a read of the org, a folder listing or a write fai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from appspecs.audit.compare_server import server_findings
@@ -24,6 +23,7 @@ from appspecs.onboard.importer import ImportOptions, ImportResult
 from appspecs.onboard.importfile import import_document, provider_version, write_import_file
 from appspecs.onboard.selection import covered_apps, read_chosen, read_org, select_apps
 from appspecs.onboard.writer import conflicts, existing_specs, write_spec
+from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import APPS_DIR
 from appspecs.spec.specset import SpecSet
@@ -90,7 +90,7 @@ def _existing_names(out: Path, apps_dir: Path, loaded: set[str]) -> tuple[set[st
     return taken, earlier
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Chosen:
     """The org as read, the apps to map, the --app names that matched none, and the apps left
     out because their specs exist."""

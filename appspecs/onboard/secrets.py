@@ -12,7 +12,6 @@ str are masked.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from appspecs.live.secrets import (
     SecretInfo,
@@ -24,6 +23,7 @@ from appspecs.live.secrets import (
 from appspecs.okta import NotFound, OktaClient, OktaError
 from appspecs.okta.errors import BadResponse
 from appspecs.okta.retry import NOT_SENT_ERRORS
+from appspecs.records import record
 
 #: Okta's cap on client secrets per client.
 MAX_SECRETS = 2
@@ -107,7 +107,7 @@ def withdraw_unseen(
     return unseen
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Retirement:
     """The newest secret, kept, and the older ones to deactivate and delete."""
 

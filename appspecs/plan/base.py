@@ -15,11 +15,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from appspecs.inputfile import SizeLimit
+from appspecs.records import record
 from appspecs.spec.load import LIST_LIMIT, SPEC_LIMIT
 from appspecs.spec.logos import LOGO_LIMIT
 from appspecs.stackconfig import STACK_FILE_LIMIT
@@ -37,7 +37,7 @@ class BaseError(Exception):
     """The base cannot be read: not a folder, not a git ref, git failed (a usage error)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BaseTree:
     """Where the base specs and stacks are, and what to call them. `root` is None when the ref
     has no specs folder; `stacks` is None when it has no stacks folder."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from appspecs.desired.model import DesiredState, SkippedApp
@@ -27,6 +27,7 @@ from appspecs.plan.registry import RegistryChange, approvals_by_added_keys, regi
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.plan.summary import AppSummary, summarize
 from appspecs.plan.views import AppView, views_from_specs, views_from_state
+from appspecs.records import record
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
 from appspecs.stackconfig import PROJECT, StackConfig
@@ -38,7 +39,7 @@ class PlanInputError(Exception):
     """The inputs do not belong together, e.g. a state file of another stack (a usage error)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """Everything `appspec plan` reports."""
 
@@ -89,21 +90,38 @@ def require_state_of(state: RecordedState, stack: str) -> None:
         )
 
 
+@record
+class StateSide:
+    """What a plan needs of the recorded state alone, worked out before the specs are known
+    (by a process that has a core to spare while the specs are checked)."""
+
+    state: RecordedState
+    before: dict[str, AppView]  # the apps as the state records them
+    named_groups: frozenset[str]  # the groups the stack's outputs name
+
+
+def state_side(state: RecordedState, stack: str) -> StateSide:
+    """PlanInputError when the state is another stack's or project's."""
+    require_state_of(state, stack)
+    state.by_urn  # noqa: B018 - computed here, where it costs no wait: it is cached
+    return StateSide(state, views_from_state(state), _named_groups(state))
+
+
 def plan_against_state(
     specs: SpecSet,
     stack: StackConfig,
-    state: RecordedState,
+    recorded: RecordedState | StateSide,
     *,
     specs_dir_from_project: str = "app-specs",
 ) -> Plan:
     """The steps an update of `stack` would take from the recorded state, and the app summary."""
-    require_state_of(state, stack.name)
+    side = recorded if isinstance(recorded, StateSide) else state_side(recorded, stack.name)
+    state, before = side.state, side.before
     desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
     planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     urns = {p.spec.key: p.urn for p in planned}
     resolver = state_resolver(urns, state.by_urn, state.stack_outputs.get("groupIds"))
     steps = plan_steps(planned, state, resolver)
-    before = views_from_state(state)
     apps = summarize(
         specs,
         desired,
@@ -111,7 +129,7 @@ def plan_against_state(
         views_from_specs(specs, desired),
         before.__contains__,
         include_held=False,
-        named_groups=_named_groups(state),
+        named_groups=side.named_groups,
     )
     notes = [] if state.source else ["no recorded state: every resource is a create"]
     notes += protection_notes(planned, state)

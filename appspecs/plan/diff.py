@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from appspecs.plan.state import RecordedResource, RecordedState, Secret, client_
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
 from appspecs.plan.wire import SCALARS, wire_inputs, wire_name
+from appspecs.records import record
 
 Op = Literal["create", "update", "replace", "delete", "same"]
 OPS: tuple[Op, ...] = ("create", "update", "replace", "delete", "same")
@@ -35,7 +35,7 @@ OPS: tuple[Op, ...] = ("create", "update", "replace", "delete", "same")
 Resolver = Callable[[Ref | GroupId], Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """One changed input: its path (`redirectUris[0]`, `groups[1].id`) and both values."""
 
@@ -44,7 +44,7 @@ class Change:
     new: Any
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """What happens to one resource. `inputs` are the new inputs, or the old ones for a delete."""
 
@@ -65,7 +65,7 @@ class Step:
     refused: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlannedResource:
     """A graph resource with the URN the engine would give it and its inputs in wire names."""
 

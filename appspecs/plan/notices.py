@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from appspecs.desired.resources import OAUTH_APP
 from appspecs.plan.diff import Op, Step
 from appspecs.plan.summary import STATUSES, AppStatus, AppSummary
+from appspecs.records import record
 
 # What a reviewer must not scroll past, most severe first: every format leads with these.
 NoticeKind = Literal[
@@ -40,7 +40,7 @@ NOTICES: tuple[tuple[NoticeKind, Callable[[AppSummary], bool]], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Notice:
     """One warning a plan leads with, and the apps it is about (in name order)."""
 
@@ -51,7 +51,7 @@ class Notice:
     details: tuple[tuple[str, ...], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanSummary:
     """The plan's summary, computed once: every format renders this and nothing else of the
     apps, so their counts and names cannot disagree."""

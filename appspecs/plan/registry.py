@@ -5,9 +5,9 @@ apps ask for more, as a scope granted does."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import SpecSet
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry
@@ -28,7 +28,7 @@ RegistryKind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RegistryChange:
     """One change to who may approve or which partners may have apps."""
 

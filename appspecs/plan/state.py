@@ -20,6 +20,7 @@ from typing import Any
 from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP
 from appspecs.inputfile import InputFileError, SizeLimit, may_exist, read_input
 from appspecs.plan.urns import ROOT_STACK_TYPE, Urn, urn_parts
+from appspecs.records import record
 
 # The signature pulumi puts on a secret value: {SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext"}.
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -89,7 +90,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordedResource:
     """One resource as the last update left it."""
 

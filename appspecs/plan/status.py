@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from appspecs.diagnostics import Diagnostic
 from appspecs.inputfile import InputFileError, read_input_text
 from appspecs.plan.state import RecordedState
+from appspecs.records import record
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SPEC_LIMIT, SpecSet
 from appspecs.spec.release import AppState, release_of
 from appspecs.spec.yamlfile import read_yaml
@@ -54,7 +55,7 @@ APP_TYPES = ("internal", "partner")
 _APPROVAL_ENTRY = re.compile(r"^approvals\[(\d+)\]")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppRow:
     """One app of the project as the portal lists it."""
 
@@ -103,7 +104,7 @@ class AppRow:
         return self.deployed_digest is not None and self.current_digest != self.deployed_digest
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatusReport:
     """Everything `appspec status` lists."""
 

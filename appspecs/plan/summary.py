@@ -6,12 +6,12 @@ Both sides are reduced to an `AppView` (`appspecs.plan.views`); this compares th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Literal, TypeVar, get_args
 
 from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render_app
 from appspecs.plan.views import SETTINGS, AppView, view_of
+from appspecs.records import record
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
 from appspecs.spec.versions import stored_version
@@ -45,7 +45,7 @@ AppStatus = Literal[
 STATUSES: tuple[AppStatus, ...] = get_args(AppStatus)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Delta:
     """Values added and removed between two sides."""
 
@@ -60,7 +60,7 @@ def delta(old: tuple[str, ...], new: tuple[str, ...]) -> Delta:
     return Delta(tuple(v for v in new if v not in old), tuple(v for v in old if v not in new))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Review:
     """What would change once a partner app's waiting change is approved: from the version Okta
     keeps to the current spec."""
@@ -78,7 +78,7 @@ class Review:
     fields: tuple[str, ...] = ()  # the spec's top-level fields that differ (description, ...)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppSummary:
     """What changes for one app, in the domain's terms."""
 

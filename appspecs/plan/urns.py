@@ -8,16 +8,16 @@ of parent types joined by `$`, leaving out the root stack's type: mocks put
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from appspecs.desired.resources import ResourceSpec
+from appspecs.records import record
 
 PREFIX = "urn:pulumi:"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Urn:
     """The parts of a URN."""
 

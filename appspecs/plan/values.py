@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from appspecs.desired.resources import GroupId, Ref
 from appspecs.plan.state import Secret
+from appspecs.records import record
 
 
 class _Absent:
@@ -31,7 +31,7 @@ UNKNOWN_TEXT = "output<string>"
 SECRET_TEXT = "[secret]"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unknown:
     """A value known only after apply, like Pulumi's `output<string>`.
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.state import RecordedResource, RecordedState
+from appspecs.records import record
 from appspecs.spec.load import SpecSet
 from appspecs.spec.models import OIDC_SCOPES
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppView:
     """One app as one side of the plan sees it."""
 

@@ -4,13 +4,13 @@ the engine's own resource operations and its change summary."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from appspecs.deploy.events import EngineStep, changes_only
 from appspecs.deploy.refusals import Refusal
 from appspecs.plan.build import Plan
 from appspecs.plan.urns import nesting, parse_urn
+from appspecs.records import record
 from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines, retire_lines
 from appspecs.report.plan_words import refused_error, refused_ops, unprotect_command
 
@@ -38,7 +38,7 @@ MARK = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PreviewReport:
     """The app summary (a plan against the preview's starting state) and the engine's steps."""
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from appspecs.diagnostics import Diagnostic
+from appspecs.records import record
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line, text_report
 
 NOT_MADE = "the specs have errors; nothing to plan"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refusal:
     """How a command says it made nothing: `appspec COMMAND`, its JSON's `DONE: false`, and why."""
 

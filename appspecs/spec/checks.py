@@ -5,10 +5,11 @@ checks_client.py; the catalog's own in catalog.py."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks_client import check_client_auth, check_links, check_tokens
 from appspecs.spec.finding import Finding
@@ -38,7 +39,7 @@ REFUSED_GRANTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckContext:
     specs_root: Path
     catalog: ScopeCatalog | None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from appspecs.diagnostics import Severity
+from appspecs.records import record
 from appspecs.spec.yamlfile import Path as DataPath
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """A rule broken at a place in the spec's data; the loader turns it into a Diagnostic."""
 

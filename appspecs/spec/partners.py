@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks import Finding
 from appspecs.spec.models import AppSpec
@@ -27,7 +27,7 @@ PARTNERS_FILE = "partners.yaml"
 REGISTRY_SHOWN = f"app-specs/{PARTNERS_FILE}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PartnerRegistry:
     """A checked registry, by id. `present` False: there is no partners.yaml at all."""
 

@@ -8,9 +8,9 @@ approved app is what waits for review, never the app: Okta keeps the approved ve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from appspecs.records import record
 from appspecs.spec.approvals import Approval
 from appspecs.spec.load import LoadedSpec, SpecSet
 
@@ -22,7 +22,7 @@ class AppState(StrEnum):
     SUSPENDED = "suspended"  # deployed, INACTIVE: its partner is suspended
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Release:
     name: str
     state: AppState

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from appspecs.records import record
 from appspecs.spec.approvals import Approval
 from appspecs.spec.review import approve_command
 from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
@@ -42,7 +42,7 @@ def approval_message(approval: Approval) -> bytes:
     ).encode()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignatureProblem:
     """Why an approval does not count; `field` is the approval's field it points at."""
 

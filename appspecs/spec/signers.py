@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.inputfile import SizeLimit, may_exist
+from appspecs.records import record
 from appspecs.spec.models import EMAIL_PATTERN
 from appspecs.spec.specfile import read_text
 from appspecs.spec.specset import SIGNERS_FILE as SIGNERS_FILE  # named beside the other files
@@ -38,7 +39,7 @@ CODE = "allowed-signers"
 SIGNERS_LIMIT = SizeLimit(1024 * 1024, "one approver's line is about 100 bytes")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignerKey:
     """One line of allowed_signers: a key and whom it speaks for."""
 
@@ -53,14 +54,14 @@ class SignerKey:
         return NAMESPACE in self.namespaces
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignerProblem:
     line: int
     column: int
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AllowedSigners:
     """The listed keys. `readable` False: the file is there but could not be used at all, so
     no approval can be verified (its own problem is reported apart)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from appspecs.diagnostics import Diagnostic, has_errors
 from appspecs.inputfile import SizeLimit
+from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partners import PartnerRegistry
@@ -37,7 +38,7 @@ class SpecsDirError(Exception):
     """The specs folder cannot be used at all (exit 2)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadedSpec:
     spec: AppSpec
     file: str

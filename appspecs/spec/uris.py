@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
 from appspecs.hosts import is_loopback_host, web_host
+from appspecs.records import record
 
 _SPACE = re.compile(r"\s")
 # user info in the authority (`scheme://user:password@host`), masked in every message
@@ -36,7 +36,7 @@ def _is_loopback_parts(parts: SplitResult) -> bool:
     return parts.scheme.lower() in ("http", "https") and is_loopback_host(parts.hostname or "")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RedirectCheck:
     """One redirect URI, parsed once: why it cannot be used (None: it can), and whether it
     reaches a loopback host (asked only for the stacks that refuse those)."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from appspecs.diagnostics import Severity
+from appspecs.records import record
 from appspecs.spec.approvals import Approval
 from appspecs.spec.checks import CheckContext, Finding, check_spec
 from appspecs.spec.digest import canonical_data, logo_sha256, spec_digest
@@ -29,7 +29,7 @@ LOGO_KEY = "logo_sha256"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApprovedVersion:
     """A stored version that hashes to its approval's digest and still passes every check."""
 

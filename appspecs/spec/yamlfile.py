@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from appspecs.records import record
+
 try:  # libyaml is several times faster; the pure-Python parser gives the same events
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -51,7 +53,7 @@ class Position(NamedTuple):
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """A problem found while reading, before any schema check."""
 
