@@ -48,7 +48,12 @@ def approve(
     stacks_dir: Path | None,
 ) -> None:
     """Record an approval of partner app NAME, bound to its spec's current digest and signed
-    with the approver's SSH key."""
+    with the approver's SSH key.
+
+    Exit 0 when recorded, 1 when NAME, its spec or approvals.yaml cannot be approved as they
+    are (errors, an internal app, a signature refused), 2 for an unknown NAME, usage or I/O
+    problems.
+    """
     specs = load_readable_specs(specs_dir, stacks_dir)
     require_catalog(specs)
     # The file is rewritten from what was read of it: with errors in it, the approvals that

@@ -34,7 +34,10 @@ from appspecs.spec.schema import SCHEMAS, schema_text
 @out_file_option("Write the schema to this file instead of printing it.")
 def schema(specs_dir: Path, of: str, out: Path | None) -> None:
     """Print the JSON Schema of an app spec (or of partners.yaml, or approvals.yaml), with the
-    catalog's scopes and the registry's partner ids as enums."""
+    catalog's scopes and the registry's partner ids as enums.
+
+    Exit 0 when printed, 1 when the scope catalog has errors, 2 for usage or I/O problems.
+    """
     # The schema is the catalog's and the partner registry's alone: no stack file (nor a broken
     # one) has a say in it.
     try:

@@ -60,7 +60,11 @@ def _target_options(func: F) -> F:
 
 @click.group()
 def secret() -> None:
-    """Rotate an app's OAuth client secret without downtime: rotate, switch consumers, retire."""
+    """Rotate an app's OAuth client secret without downtime: rotate, switch consumers, retire.
+
+    Exit 0 when done, 1 when the app or the org is not as the step needs, 2 for usage, I/O or
+    Okta errors.
+    """
 
 
 @contextlib.contextmanager
@@ -101,7 +105,7 @@ def rotate(
     """Create a second active client secret for app NAME; the old one stays active.
 
     Consumers switch to the new secret, then `appspec secret retire` removes the old one.
-    Exit 1 when the app is held, not in this stack, a public client, or has two secrets
+    Exit 0 when created, 1 when the app is held, not in this stack, a public client, or has two secrets
     already; 2 for an unknown NAME, usage, I/O or Okta errors (a secret nobody can read is
     never left behind).
     """
@@ -126,9 +130,9 @@ def rotate(
 def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Path | None) -> None:
     """Deactivate and delete every client secret of app NAME but the newest.
 
-    Refused (exit 1) when the app has only one secret, when the newest is inactive, or when
-    the app is held, not in this stack or a public client; 2 for an unknown NAME, usage, I/O
-    or Okta errors.
+    Exit 0 when retired; 1 (refused) when the app has only one secret, when the newest is
+    inactive, or when the app is held, not in this stack or a public client; 2 for an unknown
+    NAME, usage, I/O or Okta errors.
     """
     with _outcome():
         url = checked_org_url(org_url)
@@ -146,7 +150,8 @@ def list_command(
     """Show app NAME's client secrets: id, status, creation time and age; never their values.
 
     Works for held apps too: it only reads. Ages over the stack's appspecs:maxSecretAgeDays
-    are marked.
+    are marked. Exit 0 when listed, 1 when the app is not in this stack or the org, 2 for an
+    unknown NAME, usage, I/O or Okta errors.
     """
     with _outcome():
         url = checked_org_url(org_url)
