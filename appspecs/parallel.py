@@ -7,7 +7,8 @@ The items are split in as many even, contiguous parts as there are processes; th
 works through the first part while forked children work through the others, then reads their
 results, pickled, from a pipe each, in order, so the output is the same as one process's.
 Work of another kind that this process has to do anyway (a plan's state read) can be given to
-`alongside`: the next map that forks runs it here while its children work through every part.
+`alongside`: the next map of enough items to fork for runs it here while its children work
+through every part.
 Not `multiprocessing.Pool`: its task and result threads compete with the parent for the GIL
 and its parent only waits, so on two cores it cost as much as it saved (10,000 specs: 2.0 s of
 CPU in one process, 2.7 s over the pool, for 15% less wall time). A child inherits the function
@@ -54,7 +55,7 @@ class Alongside(Generic[R]):
     def __init__(self, task: Callable[[], R]) -> None:
         self._task: Callable[[], R] | None = task
         self._result: R | None = None
-        self._error: Exception | None = None
+        self._error: BaseException | None = None
 
     @property
     def done(self) -> bool:
@@ -68,8 +69,10 @@ class Alongside(Generic[R]):
             return
         try:
             self._result = task()
-        except Exception as exc:  # re-raised, as it was, by result()
+        except BaseException as exc:  # re-raised, as it was, by result()
             self._error = exc
+            if not isinstance(exc, Exception):
+                raise  # an interrupt stops the map too (its children are stopped and reaped)
 
     def result(self) -> R:
         """The task's result, running it now if no map did; its exception, if it raised one."""
@@ -85,8 +88,8 @@ _pending: list[Alongside[Any]] = []
 
 @contextlib.contextmanager
 def alongside(task: Callable[[], R]) -> Iterator[Alongside[R]]:
-    """Run `task` in this process while the children of the next forking `ordered_map` inside
-    the block work, instead of waiting for them; `.result()` gives its result (running it then
+    """Run `task` in this process while the children of the next `ordered_map` inside the block
+    of at least MIN_ITEMS_PER_WORKER items (and not jobs=1) work, instead of waiting for them; `.result()` gives its result (running it then
     if nothing forked). For independent work of this process's that would otherwise follow
     the map: a plan's state read while the specs are checked on the other cores."""
     work = Alongside(task)
@@ -166,6 +169,7 @@ def _fork(
     try:
         for fd in (read_end, *others):
             os.close(fd)
+        _pending.clear()  # the parent's tasks are the parent's: a map in this child runs none
         data = pickle.dumps([func(items[i]) for i in range(lo, hi)], pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
         while view:

@@ -310,3 +310,40 @@ def test_a_plan_reads_its_state_alongside_and_reports_spec_errors_first(
     assert done.returncode == 2, done.stderr
     assert f"state file {state}: not JSON" in done.stderr
     assert "internal error" not in done.stderr  # a usage error, not a crash quoting it
+
+
+def test_an_interrupt_of_the_work_alongside_stops_the_map_and_stays_its_outcome() -> None:
+    code = ALONGSIDE + (
+        "def interrupted():\n"
+        "    raise KeyboardInterrupt\n"
+        "with alongside(interrupted) as work:\n"
+        "    try:\n"
+        "        ordered_map(lambda i: i, range(1000), jobs=2)\n"
+        "    except KeyboardInterrupt:\n"
+        "        events.append('map stopped')\n"
+        "try:\n"
+        "    work.result()\n"
+        "except KeyboardInterrupt:\n"
+        "    events.append('result interrupted')\n"
+        "print(events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "['map stopped', 'result interrupted']\n"  # never a result of None
+
+
+def test_a_map_in_a_child_does_not_run_the_parent_s_work_alongside() -> None:
+    code = ALONGSIDE + (
+        "def nested(i):\n"
+        "    # a child's own map of enough items to fork for: the parent's task is not its own\n"
+        "    return sum(ordered_map(lambda j: j, range(400), jobs=2)) if i == 999 else i\n"
+        "def task():\n"
+        "    os.write(1, f'task in {os.getpid() == me}\\n'.encode())  # unbuffered: a child too\n"
+        "with alongside(task) as work:\n"
+        "    out = ordered_map(nested, range(1000), jobs=2)\n"
+        "work.result()\n"
+        "print(out[999], flush=True)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"task in True\n{sum(range(400))}\n"
