@@ -23,7 +23,7 @@ from appspecs.desired.resources import (
     SERVER,
     resource_graph,
 )
-from appspecs.plan.build import Plan, PlanInputError, plan_against_state
+from appspecs.plan.build import Plan, PlanInputError, plan_against_state, state_side
 from appspecs.plan.diff import Change, Step
 from appspecs.plan.state import RecordedState, Secret, parse_state
 from appspecs.plan.values import ABSENT, Unknown
@@ -365,6 +365,18 @@ def test_state_of_another_stack_is_refused(specs: SpecSet, dev: StackConfig, rec
         PlanInputError, match=r"holds resources of prod/appspecs .*not dev/appspecs"
     ):
         plan_against_state(specs, dev, parse_state(json.loads(text), "prod.json"))
+
+
+def test_state_worked_out_for_another_stack_is_checked_again(
+    specs: SpecSet, dev: StackConfig, recorded: Any
+) -> None:
+    # a StateSide checked for prod (whose resources it holds) is no state of dev's
+    text = json.dumps(recorded).replace("urn:pulumi:dev::", "urn:pulumi:prod::")
+    side = state_side(parse_state(json.loads(text), "prod.json"), "prod")
+    with pytest.raises(
+        PlanInputError, match=r"holds resources of prod/appspecs .*not dev/appspecs"
+    ):
+        plan_against_state(specs, dev, side)
 
 
 def test_a_json_input_is_compared_as_json(doc: dict[str, Any], plan_of: Any) -> None:

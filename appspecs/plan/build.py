@@ -96,6 +96,7 @@ class StateSide:
     (by a process that has a core to spare while the specs are checked)."""
 
     state: RecordedState
+    stack: str  # the stack it was checked to be of
     before: dict[str, AppView]  # the apps as the state records them
     named_groups: frozenset[str]  # the groups the stack's outputs name
 
@@ -104,7 +105,7 @@ def state_side(state: RecordedState, stack: str) -> StateSide:
     """PlanInputError when the state is another stack's or project's."""
     require_state_of(state, stack)
     state.by_urn  # noqa: B018 - computed here, where it costs no wait: it is cached
-    return StateSide(state, views_from_state(state), _named_groups(state))
+    return StateSide(state, stack, views_from_state(state), _named_groups(state))
 
 
 def plan_against_state(
@@ -116,6 +117,8 @@ def plan_against_state(
 ) -> Plan:
     """The steps an update of `stack` would take from the recorded state, and the app summary."""
     side = recorded if isinstance(recorded, StateSide) else state_side(recorded, stack.name)
+    if side.stack != stack.name:  # worked out for another stack: checked again for this one
+        side = state_side(side.state, stack.name)
     state, before = side.state, side.before
     desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
     planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
