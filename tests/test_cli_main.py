@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import click
+from click.testing import CliRunner
 
 from tests.standin import Fault, StandinOkta
 
@@ -57,3 +61,38 @@ def test_help_exits_0() -> None:
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "validate" in out and "audit" in out
+
+
+def _every_command() -> list[tuple[str, ...]]:
+    """The path of every command `appspec` registers, groups and theirs included, the root too."""
+    from appspecs.cli.main import cli
+
+    paths: list[tuple[str, ...]] = []
+
+    def walk(group: click.Group, path: tuple[str, ...]) -> None:
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, name
+            paths.append((*path, name))
+            if isinstance(command, click.Group):
+                walk(command, (*path, name))
+
+    paths.append(())
+    walk(cli, ())
+    return paths
+
+
+def test_every_commands_help_says_what_exit_0_1_and_2_mean() -> None:
+    from appspecs.cli.main import cli
+
+    paths = _every_command()
+    assert ("approve",) in paths and ("secret", "list") in paths  # the walk reaches them
+    for path in paths:
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        words = " ".join(result.output.split())
+        assert "Exit codes: 0 " in words, (path, result.output)
+        codes = words.split("Exit codes: ", 1)[1]
+        # each code with what it means, in order: "0 ...; 1 ...; 2 ..."
+        assert re.match(r"0 \S.*?; 1 \S.*?; 2 \S", codes), (path, codes)

@@ -228,7 +228,19 @@ def run(options: PlanOptions) -> Plan:
     return result
 
 
-@click.command(cls=PlanCommand)
+@click.command(
+    cls=PlanCommand,
+    epilog=exits.codes_help(
+        "when done",
+        "when the specs are invalid or, against recorded state, when pulumi up would refuse a "
+        "delete or replace of a protected resource (an approved partner app's: the update "
+        "would fail; the plan is printed whole first)",
+        "for usage or I/O problems",
+        more="With --detailed-exitcode: 0 no changes, 1 any error (a refused update included), "
+        "2 changes present. Against --base, which reads no state, refused steps are said but "
+        "fail nothing.",
+    ),
+)
 @stack_option("The stack to plan, e.g. dev (settings in stacks/Pulumi.dev.yaml).")
 @specs_option
 @stacks_option
@@ -269,14 +281,7 @@ def plan(
     detailed: bool,
     out: Path | None,
 ) -> None:
-    """Show what an update of a stack would change, app by app, then resource by resource.
-
-    Exit 0 when done, 1 when the specs are invalid or, against recorded state, when pulumi up
-    would refuse a delete or replace of a protected resource (an approved partner app's: the
-    update would fail; the plan is printed whole first), 2 for usage or I/O problems; with
-    --detailed-exitcode: 0 no changes, 1 any error (a refused update included), 2 changes
-    present. Against --base, which reads no state, refused steps are said but fail nothing.
-    """
+    """Show what an update of a stack would change, app by app, then resource by resource."""
     options = PlanOptions(
         stack=stack,
         specs_dir=specs_dir,

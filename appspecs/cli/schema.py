@@ -19,7 +19,13 @@ from appspecs.spec.load import SpecsDirError, load_specs
 from appspecs.spec.schema import SCHEMAS, schema_text
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when the schema is printed or written",
+        "when the scope catalog has errors",
+        "for usage or I/O problems (a file that cannot be read, --out not written)",
+    )
+)
 @specs_option
 @click.option(
     "--of",

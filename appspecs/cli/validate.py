@@ -24,7 +24,13 @@ from appspecs.cli.common import (
 from appspecs.report.diagnostics import github_report, json_report, summary_line, text_report
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when there is no error (warnings and held apps allowed)",
+        "when there is one",
+        "for usage or I/O problems (a folder missing, a file that cannot be read)",
+    )
+)
 @specs_option
 @stacks_option
 @format_option(
@@ -32,11 +38,7 @@ from appspecs.report.diagnostics import github_report, json_report, summary_line
 )
 @jobs_option
 def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | None) -> None:
-    """Check the scope catalog, every app spec and the approvals.
-
-    Exit 0 when there is no error (warnings and held apps allowed), 1 when there is one,
-    2 for usage or I/O problems.
-    """
+    """Check the scope catalog, every app spec and the approvals."""
 
     def usage_error(message: str) -> NoReturn:
         # Tools reading stdout get their one report even then (exit 2, with the problem).
