@@ -42,6 +42,8 @@ from appspecs.stackconfig import (
 # are used, not here: a plan against state imports them alongside the spec check (_recorded),
 # while the other cores check the specs, not before it.
 if TYPE_CHECKING:
+    from appspecs.diagnostics import IoProblem
+
     # --base only: reading a ref takes git, a tar stream and a temporary folder (subprocess,
     # tarfile, shutil, tempfile), which a plan against state never needs
     from appspecs.plan.base import BaseTree
@@ -123,7 +125,7 @@ def _plan_state(
         fail(str(exc))
 
 
-def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[str]]:
+def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[IoProblem]]:
     """The base specs; a folder that holds no specs tree is a usage error (a wrong path would
     otherwise plan every app as new and exit 0)."""
     from appspecs.plan.base import BaseError

@@ -21,6 +21,7 @@ from appspecs.cli.common import (
     specs_option,
     stacks_option,
 )
+from appspecs.diagnostics import IoProblem
 from appspecs.report.diagnostics import github_report, json_report, summary_line, text_report
 
 
@@ -43,9 +44,9 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | Non
     def usage_error(message: str) -> NoReturn:
         # Tools reading stdout get their one report even then (exit 2, with the problem).
         if fmt == "json":
-            click.echo(json_report([], 0, [], False, [message]))
+            click.echo(json_report([], 0, [], False, [IoProblem(message)]))
         elif fmt == "github":
-            click.echo(github_report([], [message]))
+            click.echo(github_report([], [IoProblem(message)]))
         fail(message)
 
     specs = load_checked(
