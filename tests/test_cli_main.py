@@ -7,13 +7,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import click
 from click.testing import CliRunner
 
 from tests.standin import Fault, StandinOkta
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,14 +33,11 @@ def test_ctrl_c_exits_2_saying_interrupted_not_1_which_means_drift() -> None:
     with StandinOkta(token="t0ken") as okta:
         okta.add_auth_server("appspecs-api-dev", audiences=["api://appspecs-dev"])
         # the second round of reads hangs, so the signal comes while the audit waits on Okta
-        okta.faults.add(Fault(kind="latency", seconds=3.0, path=r"/scopes$", times=None))
+        held = okta.faults.add(Fault(kind="latency", seconds=3.0, path=r"/scopes$", times=None))
         proc = _appspec(
             "audit", "--stack", "dev", "--org-url", okta.url, env={"OKTA_API_TOKEN": "t0ken"}
         )
-        deadline = time.monotonic() + 20
-        while len(okta.requests) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)  # the first round (server, apps, groups) is answered
-        time.sleep(0.5)
+        wait_for(lambda: held.hits, "the audit's read of the scopes, which the stand-in holds")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2, (out, err)
