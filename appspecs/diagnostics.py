@@ -74,6 +74,24 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
 
+@record
+class IoProblem:
+    """An input that could not be used (exit 2): an unreadable file, a broken stack file.
+
+    ``message`` is the whole line every format prints, the path first; ``file`` is the file to
+    blame as shown ("" when there is none: a folder that cannot be listed), and ``line`` and
+    ``column`` where in it, when known, so that an annotation lands on that file.
+    """
+
+    message: str
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from appspecs.diagnostics import IoProblem
 from appspecs.inputfile import (
     InputFileError,
     NotText,
@@ -92,7 +93,13 @@ _YAML11_ONLY_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
 class StackConfigError(Exception):
-    """A stack's settings are missing or malformed; a usage problem (exit 2)."""
+    """A stack's settings are missing or malformed; a usage problem (exit 2). ``line`` and
+    ``column``: where in the stack file, when the message names one place."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 #: Where a setting is written, given its path under `config:`; "" when there is no file.
@@ -179,14 +186,16 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     try:
         text = read_input_text(path, STACK_FILE_LIMIT)
     except NotText as exc:
-        raise StackConfigError(f"{path}:{exc.at.line}:{exc.at.column}: {exc.reason}") from exc
+        raise StackConfigError(
+            f"{path}:{exc.at.line}:{exc.at.column}: {exc.reason}", exc.at.line, exc.at.column
+        ) from exc
     except InputFileError as exc:
         raise StackConfigError(str(exc)) from exc
     doc = read_yaml(text)
     if doc.problems:
         first = doc.problems[0]
         at = first.position
-        raise StackConfigError(f"{path}:{at.line}:{at.column}: {first.message}")
+        raise StackConfigError(f"{path}:{at.line}:{at.column}: {first.message}", at.line, at.column)
     if not isinstance(doc.data, dict):
         raise StackConfigError(f"{path}: expected a mapping with 'config:'")
     config = doc.data.get("config") or {}
@@ -200,7 +209,9 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
             at = doc.values[("config", key)]
             raise StackConfigError(
                 f"{path}:{at.line}:{at.column}: {key}: '{raw}' is not a boolean to Pulumi; "
-                "write true or false"
+                "write true or false",
+                at.line,
+                at.column,
             )
 
     def locate(loc: tuple[str | int, ...], is_key: bool) -> str:
@@ -303,25 +314,28 @@ def stored_credentials(stacks_dir: Path) -> list[StoredCredential]:
     return found
 
 
-def all_stack_settings(stacks_dir: Path) -> tuple[dict[str, StackSettings | None], list[str]]:
+def all_stack_settings(
+    stacks_dir: Path,
+) -> tuple[dict[str, StackSettings | None], list[IoProblem]]:
     """Every stack's settings (None: its file could not be read; the stack still exists), and
-    why any stack could not be read."""
+    why any stack could not be read, each problem on its stack's file."""
     settings: dict[str, StackSettings | None] = {}
-    problems: list[str] = []
+    problems: list[IoProblem] = []
     try:
         names = discover_stacks(stacks_dir)
     except StackConfigError as exc:
-        return settings, [str(exc)]
+        return settings, [IoProblem(str(exc))]  # the folder: no file to show it on
     for name in names:
         try:
             settings[name] = load_stack_config(stacks_dir, name).settings
         except StackConfigError as exc:
             settings[name] = None
-            problems.append(str(exc))
+            file = str(stack_file(stacks_dir, name))
+            problems.append(IoProblem(str(exc), file, exc.line, exc.column))
     return settings, problems
 
 
-def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[str]]:
+def loopback_allowed(stacks_dir: Path) -> tuple[dict[str, bool | None], list[IoProblem]]:
     """Whether each stack allows loopback redirects (None: its file could not be read; the
     stack still exists), and why any stack could not be read."""
     settings, problems = all_stack_settings(stacks_dir)

@@ -80,7 +80,7 @@ def load_valid_specs(specs_dir: Path) -> SpecSet:
     for d in specs.diagnostics:
         _LOG[d.severity](diagnostic_line(dataclasses.replace(d, file=_shown(d.file))))
     for problem in specs.io_errors:
-        pulumi.log.error(problem)
+        pulumi.log.error(str(problem))
     if not specs.ok:
         errors = sum(d.is_error for d in specs.diagnostics) + len(specs.io_errors)
         raise pulumi.RunError(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import click
+from click.testing import CliRunner
+
 from tests.standin import Fault, StandinOkta
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,14 +33,11 @@ def test_ctrl_c_exits_2_saying_interrupted_not_1_which_means_drift() -> None:
     with StandinOkta(token="t0ken") as okta:
         okta.add_auth_server("appspecs-api-dev", audiences=["api://appspecs-dev"])
         # the second round of reads hangs, so the signal comes while the audit waits on Okta
-        okta.faults.add(Fault(kind="latency", seconds=3.0, path=r"/scopes$", times=None))
+        held = okta.faults.add(Fault(kind="latency", seconds=3.0, path=r"/scopes$", times=None))
         proc = _appspec(
             "audit", "--stack", "dev", "--org-url", okta.url, env={"OKTA_API_TOKEN": "t0ken"}
         )
-        deadline = time.monotonic() + 20
-        while len(okta.requests) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)  # the first round (server, apps, groups) is answered
-        time.sleep(0.5)
+        wait_for(lambda: held.hits, "the audit's read of the scopes, which the stand-in holds")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2, (out, err)
@@ -57,3 +58,38 @@ def test_help_exits_0() -> None:
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "validate" in out and "audit" in out
+
+
+def _every_command() -> list[tuple[str, ...]]:
+    """The path of every command `appspec` registers, groups and theirs included, the root too."""
+    from appspecs.cli.main import cli
+
+    paths: list[tuple[str, ...]] = []
+
+    def walk(group: click.Group, path: tuple[str, ...]) -> None:
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, name
+            paths.append((*path, name))
+            if isinstance(command, click.Group):
+                walk(command, (*path, name))
+
+    paths.append(())
+    walk(cli, ())
+    return paths
+
+
+def test_every_commands_help_says_what_exit_0_1_and_2_mean() -> None:
+    from appspecs.cli.main import cli
+
+    paths = _every_command()
+    assert ("approve",) in paths and ("secret", "list") in paths  # the walk reaches them
+    for path in paths:
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        words = " ".join(result.output.split())
+        assert "Exit codes: 0 " in words, (path, result.output)
+        codes = words.split("Exit codes: ", 1)[1]
+        # each code with what it means, in order: "0 ...; 1 ...; 2 ..."
+        assert re.match(r"0 \S.*?; 1 \S.*?; 2 \S", codes), (path, codes)

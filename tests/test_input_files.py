@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 from collections.abc import Callable
@@ -228,6 +229,53 @@ def test_an_unreadable_apps_folder_is_an_io_error(project: Path) -> None:
     _loop(apps)
     proc = run(project, "validate")
     assert proc.returncode == 2, proc.stderr
+
+
+# -- each problem on its file, in the github format ---------------------------------------------
+# An annotation without `file=` shows on the run alone, not on the file of the pull request that
+# is to blame; a folder in the place of a file is what a test can make unreadable as root.
+
+FOLDER_IN_PLACE = [
+    "app-specs/apps/x.yaml",
+    "app-specs/scope-catalog.yaml",
+    "app-specs/partners.yaml",
+    "app-specs/approvals.yaml",
+    "app-specs/allowed_signers",
+    "stacks/Pulumi.prod.yaml",
+]
+
+
+@pytest.mark.parametrize("file", FOLDER_IN_PLACE)
+def test_an_unreadable_file_is_annotated_on_that_file(project: Path, file: str) -> None:
+    target = project / file
+    if target.exists():
+        target.unlink()
+    target.mkdir()
+    proc = run(project, "validate", "--format", "github")
+    assert proc.returncode == 2, proc.stderr
+    said = f"::error file={file},title=appspec::{file}: cannot read: not a regular file (a folder)"
+    assert said in proc.stdout.splitlines(), proc.stdout
+
+
+def test_a_broken_stack_file_is_annotated_at_its_line(project: Path) -> None:
+    stack = project / "stacks" / "Pulumi.prod.yaml"
+    stack.write_text(stack.read_text(encoding="utf-8") + "  broken: [\n", encoding="utf-8")
+    proc = run(project, "validate", "--format", "github")
+    assert proc.returncode == 2, proc.stderr
+    [line] = [x for x in proc.stdout.splitlines() if "Pulumi.prod.yaml" in x]
+    assert re.match(
+        r"::error file=stacks/Pulumi\.prod\.yaml,line=\d+,col=\d+,title=appspec::", line
+    )
+
+
+def test_an_unreadable_logo_is_annotated_at_the_logo_line(project: Path) -> None:
+    _loop(_emptied(project / "app-specs" / "logos"))
+    proc = run(project, "validate", "--format", "github")
+    assert proc.returncode == 2, proc.stderr
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    line = 2 + spec.read_text(encoding="utf-8").split("\nlogo:")[0].count("\n")
+    head = f"::error file=app-specs/apps/crm-sync.yaml,line={line},col=7,title=appspec::"
+    assert any(x.startswith(head) for x in proc.stdout.splitlines()), proc.stdout
 
 
 # -- the reader itself ---------------------------------------------------------------------------

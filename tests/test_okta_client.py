@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from urllib.parse import parse_qs
 
 import httpx
@@ -456,6 +455,10 @@ def test_map_concurrent_is_bounded_keeps_order_and_gathers_errors() -> None:
     lock = threading.Lock()
     in_flight = 0
     peak = 0
+    # Each request waits for two others to be in flight with it, rather than for a time that a
+    # slow machine could let pass before they come: 12 requests, 4 rounds of 3. More than 3 at
+    # once shows in `peak`; fewer never fill a round, and the wait's deadline fails the test.
+    piled_up = threading.Barrier(3)
 
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, peak
@@ -463,7 +466,7 @@ def test_map_concurrent_is_bounded_keeps_order_and_gathers_errors() -> None:
             in_flight += 1
             peak = max(peak, in_flight)
         try:
-            time.sleep(0.05)  # long enough for the other workers to pile up
+            piled_up.wait(timeout=30)
             app_id = request.url.path.split("/")[4]
             if app_id == "0oa7":
                 return okta_error(404, "E0000007", "Not found: Resource not found: 0oa7")

@@ -149,26 +149,36 @@ def test_a_process_running_threads_does_not_fork() -> None:
 
 
 def test_an_interrupt_while_waiting_for_a_child_stops_and_reaps_it(tmp_path: Path) -> None:
-    # The child's part hangs; Ctrl-C (here an alarm raising KeyboardInterrupt in this process
-    # only) comes while this process waits for it: the child must not run on, nor stay a zombie.
+    # The child's part hangs; Ctrl-C (here a KeyboardInterrupt raised in this process only)
+    # comes while this process waits for it: the child must not run on, nor stay a zombie.
+    # It comes once both are there, this process done with its own part (items 0-499) and the
+    # child hanging in its first item, as a timer that looks every 10 ms finds them: not after
+    # a fixed time, which a slow machine may not have reached them in.
     pid_file = tmp_path / "child.pid"
     code = (
         "import os, signal, time\n"
         "from appspecs.parallel import ordered_map\n"
+        f"pid_file = {str(pid_file)!r}\n"
         "me = os.getpid()\n"
+        "own_part_done = False\n"
         "def f(i):\n"
+        "    global own_part_done\n"
         "    if os.getpid() != me and i == 500:\n"
-        f"        open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "        open(pid_file, 'w').write(str(os.getpid()))\n"
         "        time.sleep(60)\n"
+        "    if os.getpid() == me and i == 499:\n"
+        "        own_part_done = True\n"
         "    return i\n"
-        "def interrupt(*_):\n"
-        "    raise KeyboardInterrupt\n"
-        "signal.signal(signal.SIGALRM, interrupt)\n"
-        "signal.alarm(2)\n"
+        "def interrupt_once_waiting(*_):\n"
+        "    if own_part_done and os.path.exists(pid_file) and os.path.getsize(pid_file):\n"
+        "        signal.setitimer(signal.ITIMER_REAL, 0)\n"
+        "        raise KeyboardInterrupt\n"
+        "signal.signal(signal.SIGALRM, interrupt_once_waiting)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0.01, 0.01)\n"
         "try:\n"
         "    ordered_map(f, range(1000), jobs=2)\n"
         "except KeyboardInterrupt:\n"
-        "    child = int(open(" + repr(str(pid_file)) + ").read())\n"
+        "    child = int(open(pid_file).read())\n"
         "    try:\n"
         "        os.waitpid(child, os.WNOHANG)\n"
         "        print('not reaped')\n"

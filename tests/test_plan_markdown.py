@@ -82,7 +82,8 @@ def test_a_large_plan_stops_under_the_limit_with_a_visible_note(n: int) -> None:
     out = markdown_plan(plan)
     assert len(out) <= md.REPORT_LIMIT < md.GITHUB_COMMENT_LIMIT
     assert "⚠️ **Truncated:** this comment stops short of GitHub's 65,536-character limit" in out
-    omitted = int(re.search(r"; (\d+) more parts? not shown", out).group(1))  # type: ignore[union-attr]
+    # said as a reader counts: apps of the table, resource changes (tests/test_markdown_truncation.py)
+    omitted = int(re.search(r" (\d+) resource changes? not shown", out).group(1))  # type: ignore[union-attr]
     assert omitted > 0
     # what is shown is whole: every <details> is closed and every code fence too
     assert out.count("<details>") == out.count("</details>")
@@ -184,8 +185,10 @@ def test_no_piece_lets_a_terminal_control_through(piece: str) -> None:
 
 
 def test_fit_keeps_whole_blocks() -> None:
-    blocks = ["a" * 10, "b" * 10, "c" * 10]
-    assert md.fit(blocks, lambda n: f"{n} cut", limit=100) == "\n".join(blocks)
-    out = md.fit(blocks, lambda n: f"{n} cut", limit=28)
-    assert out == "a" * 10 + "\n" + "b" * 10 + "\n\n1 cut" or out == "a" * 10 + "\n\n2 cut"
-    assert len(out) <= 28
+    blocks = [md.Counted(c * 300, ("{n} block", "{n} blocks")) for c in "abc"]
+    assert md.fit(blocks, "", limit=1000) == "\n".join(b.text for b in blocks)
+    # room for two blocks and the note, as long as it could be ("3 blocks not shown")
+    limit = 601 + 2 + len(md.truncated_note("3 blocks", ""))
+    out = md.fit(blocks, "", limit=limit)
+    assert out == "a" * 300 + "\n" + "b" * 300 + "\n\n" + md.truncated_note("1 block", "")
+    assert len(out) <= limit

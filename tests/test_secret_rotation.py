@@ -17,7 +17,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
 from tests.standin import Fault, StandinOkta
+from tests.waiting import wait_for
 
 TOKEN = "tok-SECRET-rotation-9f3a1c7e5b"
 
@@ -635,10 +635,7 @@ def test_ctrl_c_while_okta_makes_the_secret_exits_2_with_what_to_check(
     )
     out = tmp_path / "s"
     proc = _rotate_process(org, out)
-    deadline = time.monotonic() + 30
-    while not held.hits:  # the stand-in is holding the POST
-        assert time.monotonic() < deadline, "the POST never came"
-        time.sleep(0.05)
+    wait_for(lambda: held.hits, "the POST of the new secret, which the stand-in holds")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 2, stderr

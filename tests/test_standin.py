@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.standin import Fault, OktaApiError, StandinOkta, bucket_of, filters
 from tests.standin.table import Table, UnknownCursor
+from tests.waiting import wait_for
 
 SSWS = {"Authorization": "SSWS test-token"}
 
@@ -598,6 +599,7 @@ def test_a_client_that_hangs_up_mid_request_prints_no_traceback(okta, capfd):
         sock.sendall(b"GET /api/v1/apps HTTP/1.1\r\nHost: x\r\n")  # headers never finished
         # Linger 0: close() sends a reset, as a killed client does.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    time.sleep(0.2)  # the handler thread reads the reset
+    # the handler thread reads the reset, and closes its end: any traceback is printed by then
+    wait_for(lambda: okta.closed_connections == 1, "the stand-in to close the reset connection")
     assert httpx.get(f"{okta.url}/api/v1/apps", headers=SSWS).status_code == 200
     assert "Traceback" not in capfd.readouterr().err

@@ -367,7 +367,8 @@ def test_broken_stack_settings_exit_2(tmp_path: Path) -> None:
     assert problem.endswith("Pulumi.prod.yaml: 'config' must be a mapping")
     github = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
     assert github.returncode == 2
-    assert "::error title=appspec::" in github.stdout
+    # on the stack file, as GitHub shows it on the pull request's file
+    assert "::error file=stacks/Pulumi.prod.yaml,title=appspec::" in github.stdout
     assert "Pulumi.prod.yaml: 'config' must be a mapping" in github.stdout
 
 

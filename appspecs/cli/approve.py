@@ -25,7 +25,16 @@ from appspecs.spec.signers import SIGNERS_FILE
 from appspecs.spec.versions import stored_version
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when the approval is recorded",
+        "when the scope catalog, approvals.yaml or NAME's spec has errors, NAME is an internal "
+        "app, or the signature would not count (the key is not one allowed_signers lists for "
+        "--by)",
+        "for usage or I/O problems: no app NAME, a bad --by or --ticket, a key that cannot "
+        "sign, approvals.yaml not written",
+    )
+)
 @click.argument("name")
 @click.option("--by", "approved_by", required=True, help="Email of the approver.")
 @click.option("--ticket", required=True, help="The review ticket, e.g. SEC-1042.")
@@ -48,12 +57,7 @@ def approve(
     stacks_dir: Path | None,
 ) -> None:
     """Record an approval of partner app NAME, bound to its spec's current digest and signed
-    with the approver's SSH key.
-
-    Exit 0 when recorded, 1 when NAME, its spec or approvals.yaml cannot be approved as they
-    are (errors, an internal app, a signature refused), 2 for an unknown NAME, usage or I/O
-    problems.
-    """
+    with the approver's SSH key."""
     specs = load_readable_specs(specs_dir, stacks_dir)
     require_catalog(specs)
     # The file is rewritten from what was read of it: with errors in it, the approvals that

@@ -35,7 +35,13 @@ from appspecs.report.refused import Refusal
 from appspecs.stackconfig import StackConfig
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "in sync",
+        "drift found",
+        "usage, I/O or Okta errors, or an incomplete audit (the report is then marked partial)",
+    )
+)
 @stack_option("The stack to audit (stacks/Pulumi.<stack>.yaml).")
 @org_url_option
 @specs_option
@@ -54,9 +60,7 @@ def audit(
 
     Credentials come from the environment: OKTA_API_TOKEN, or OKTA_CLIENT_ID and
     OKTA_PRIVATE_KEY (a service app with okta.apps.read, okta.groups.read and
-    okta.authorizationServers.read). Exit 0 in sync, 1 drift found, 2 error or an
-    incomplete audit (the report is then marked partial).
-    """
+    okta.authorizationServers.read)."""
     url = checked_org_url(org_url)
     config, desired = load_desired(specs_dir, stacks_dir, stack, fmt, out)
     options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)

@@ -62,7 +62,15 @@ def _app_names(
     return value
 
 
-@click.command(name="import")
+@click.command(
+    name="import",
+    epilog=exits.codes_help(
+        "when every chosen app was written",
+        "when some were skipped or the scope catalog has errors",
+        "for usage, I/O or Okta errors, an --app/--partner that matched nothing, or spec or "
+        "import files that exist (nothing is written then; --force overwrites)",
+    ),
+)
 @stack_option("The stack whose org and auth server to read.")
 @org_url_option
 @specs_option
@@ -130,12 +138,7 @@ def import_command(
 
     The import file names, per app, its component and the live app, policy, rule and group
     assignments by id (`pulumi import --file`); --with-server adds the authorization server
-    and the catalog scopes it has. The next steps are printed.
-
-    Exit 0 when every chosen app was written, 1 when some were skipped or the scope catalog
-    has errors, 2 for usage, I/O or Okta errors, an --app/--partner that matched nothing, or
-    spec or import files that exist (nothing is written then; --force overwrites).
-    """
+    and the catalog scopes it has. The next steps are printed."""
     url = checked_org_url(org_url)
     config = load_stack(specs_dir, stacks_dir, stack)
     # Imported specs are checked against the catalog; other specs' errors do not matter here.

@@ -52,6 +52,12 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=exits.codes_help(
+        "done",
+        "the input or the org is not as declared",
+        "usage or I/O error",
+        more="Each command's --help says what they mean for it.",
+    ),
 )
 @click.version_option(package_name="appspecs")
 def cli() -> None:

@@ -42,6 +42,8 @@ from appspecs.stackconfig import (
 # are used, not here: a plan against state imports them alongside the spec check (_recorded),
 # while the other cores check the specs, not before it.
 if TYPE_CHECKING:
+    from appspecs.diagnostics import IoProblem
+
     # --base only: reading a ref takes git, a tar stream and a temporary folder (subprocess,
     # tarfile, shutil, tempfile), which a plan against state never needs
     from appspecs.plan.base import BaseTree
@@ -123,7 +125,7 @@ def _plan_state(
         fail(str(exc))
 
 
-def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[str]]:
+def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[IoProblem]]:
     """The base specs; a folder that holds no specs tree is a usage error (a wrong path would
     otherwise plan every app as new and exit 0)."""
     from appspecs.plan.base import BaseError
@@ -228,7 +230,19 @@ def run(options: PlanOptions) -> Plan:
     return result
 
 
-@click.command(cls=PlanCommand)
+@click.command(
+    cls=PlanCommand,
+    epilog=exits.codes_help(
+        "when done",
+        "when the specs are invalid or, against recorded state, when pulumi up would refuse a "
+        "delete or replace of a protected resource (an approved partner app's: the update "
+        "would fail; the plan is printed whole first)",
+        "for usage or I/O problems",
+        more="With --detailed-exitcode: 0 no changes, 1 any error (a refused update included), "
+        "2 changes present. Against --base, which reads no state, refused steps are said but "
+        "fail nothing.",
+    ),
+)
 @stack_option("The stack to plan, e.g. dev (settings in stacks/Pulumi.dev.yaml).")
 @specs_option
 @stacks_option
@@ -269,14 +283,7 @@ def plan(
     detailed: bool,
     out: Path | None,
 ) -> None:
-    """Show what an update of a stack would change, app by app, then resource by resource.
-
-    Exit 0 when done, 1 when the specs are invalid or, against recorded state, when pulumi up
-    would refuse a delete or replace of a protected resource (an approved partner app's: the
-    update would fail; the plan is printed whole first), 2 for usage or I/O problems; with
-    --detailed-exitcode: 0 no changes, 1 any error (a refused update included), 2 changes
-    present. Against --base, which reads no state, refused steps are said but fail nothing.
-    """
+    """Show what an update of a stack would change, app by app, then resource by resource."""
     options = PlanOptions(
         stack=stack,
         specs_dir=specs_dir,

@@ -71,7 +71,14 @@ def run(options: PreviewOptions) -> PreviewReport:
     return PreviewReport(plan=plan, engine=engine)
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when the preview ran",
+        "when the specs are invalid or the engine refuses to delete or replace protected "
+        "resources (the update would fail; they are listed per app)",
+        "for usage, I/O or other Pulumi errors",
+    )
+)
 @stack_option("The stack to preview, e.g. dev (stacks/Pulumi.dev.yaml).")
 @specs_option
 @stacks_option
@@ -80,10 +87,7 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     """Run `pulumi preview` of the stack and show what it would change, app by app.
 
     Needs the Pulumi CLI. The state backend is PULUMI_BACKEND_URL, else the local file backend
-    in the project folder. Exit 0 when the preview ran, 1 when the specs are invalid or the
-    engine refuses to delete or replace protected resources (the update would fail; they are
-    listed per app), 2 for usage, I/O or other Pulumi errors.
-    """
+    in the project folder."""
     options = PreviewOptions(
         stack=stack,
         specs_dir=specs_dir,

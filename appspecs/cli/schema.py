@@ -19,7 +19,13 @@ from appspecs.spec.load import SpecsDirError, load_specs
 from appspecs.spec.schema import SCHEMAS, schema_text
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when the schema is printed or written",
+        "when the scope catalog has errors",
+        "for usage or I/O problems (a file that cannot be read, --out not written)",
+    )
+)
 @specs_option
 @click.option(
     "--of",
@@ -34,10 +40,7 @@ from appspecs.spec.schema import SCHEMAS, schema_text
 @out_file_option("Write the schema to this file instead of printing it.")
 def schema(specs_dir: Path, of: str, out: Path | None) -> None:
     """Print the JSON Schema of an app spec (or of partners.yaml, or approvals.yaml), with the
-    catalog's scopes and the registry's partner ids as enums.
-
-    Exit 0 when printed, 1 when the scope catalog has errors, 2 for usage or I/O problems.
-    """
+    catalog's scopes and the registry's partner ids as enums."""
     # The schema is the catalog's and the partner registry's alone: no stack file (nor a broken
     # one) has a say in it.
     try:

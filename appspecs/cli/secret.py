@@ -1,9 +1,6 @@
 """`appspec secret rotate|retire|list`: zero-downtime client secret rotation for declared apps.
 
-Exit codes: 0 done; 1 the app or the org is not as rotation needs (held, not in this stack, a
-public client, not in the org, two secrets already, only one to retire); 2 usage, I/O or Okta
-errors (no app of that name, bad org URL or credentials, an existing --out file, Okta
-unreachable or refusing).
+Exit codes: each command's --help says them (exits.codes_help).
 Secret values appear only in the --out file, or on stdout with --reveal; everything else shows
 secret ids and creation times.
 """
@@ -49,6 +46,12 @@ from appspecs.report.secrets import FORMATS, render_listing, retired_text, rotat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The usage and I/O errors every secret command has, for their exit codes' help.
+_OKTA_ERRORS = (
+    "for an unknown NAME, usage, I/O or Okta errors (bad org URL or credentials, Okta "
+    "unreachable or refusing)"
+)
+
 
 def _target_options(func: F) -> F:
     func = stacks_option(func)
@@ -58,13 +61,16 @@ def _target_options(func: F) -> F:
     return click.argument("name")(func)
 
 
-@click.group()
+@click.group(
+    epilog=exits.codes_help(
+        "done",
+        "the app or the org is not as the step needs (held, not in this stack, a public or "
+        "key-based client, not in the org, two secrets already, only one to retire)",
+        _OKTA_ERRORS + ", or an existing --out file",
+    )
+)
 def secret() -> None:
-    """Rotate an app's OAuth client secret without downtime: rotate, switch consumers, retire.
-
-    Exit 0 when done, 1 when the app or the org is not as the step needs, 2 for usage, I/O or
-    Okta errors.
-    """
+    """Rotate an app's OAuth client secret without downtime: rotate, switch consumers, retire."""
 
 
 @contextlib.contextmanager
@@ -87,7 +93,15 @@ def _declared(specs_dir: Path, stacks_dir: Path | None, stack: str, name: str) -
     return declared_app(render(specs, config), name, specs_dir)
 
 
-@secret.command()
+@secret.command(
+    epilog=exits.codes_help(
+        "when the new secret is made and delivered",
+        "when the app is held, not in this stack, a public or key-based client, not in the "
+        "org, or has two secrets already",
+        _OKTA_ERRORS + ", or an existing --out file (a secret nobody can read is never left "
+        "behind)",
+    )
+)
 @_target_options
 @out_file_option(
     "Write the new secret to this file, created with mode 0600; an existing file is refused."
@@ -105,9 +119,6 @@ def rotate(
     """Create a second active client secret for app NAME; the old one stays active.
 
     Consumers switch to the new secret, then `appspec secret retire` removes the old one.
-    Exit 0 when created, 1 when the app is held, not in this stack, a public client, or has two secrets
-    already; 2 for an unknown NAME, usage, I/O or Okta errors (a secret nobody can read is
-    never left behind).
     """
     if out is None and not reveal:
         fail("say where the new secret goes: --out FILE (mode 0600), or --reveal for stdout")
@@ -125,15 +136,17 @@ def rotate(
             click.echo(rotated_text(name, rotation, out), err=reveal)
 
 
-@secret.command()
+@secret.command(
+    epilog=exits.codes_help(
+        "when only the newest secret is left",
+        "refused: the app has only one secret, the newest is inactive, or the app is held, not "
+        "in this stack, a public or key-based client, or not in the org",
+        _OKTA_ERRORS,
+    )
+)
 @_target_options
 def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Path | None) -> None:
-    """Deactivate and delete every client secret of app NAME but the newest.
-
-    Exit 0 when retired; 1 (refused) when the app has only one secret, when the newest is
-    inactive, or when the app is held, not in this stack or a public client; 2 for an unknown
-    NAME, usage, I/O or Okta errors.
-    """
+    """Deactivate and delete every client secret of app NAME but the newest."""
     with _outcome():
         url = checked_org_url(org_url)
         app = _declared(specs_dir, stacks_dir, stack, name)
@@ -141,7 +154,14 @@ def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Pat
             click.echo(retired_text(name, retire_secrets_of(client, app)))
 
 
-@secret.command(name="list")
+@secret.command(
+    name="list",
+    epilog=exits.codes_help(
+        "when listed",
+        "when the app is not in the org (no live app carries its marker, or more than one does)",
+        _OKTA_ERRORS,
+    ),
+)
 @_target_options
 @format_option(FORMATS, "text for people, json for tools.")
 def list_command(
@@ -150,8 +170,7 @@ def list_command(
     """Show app NAME's client secrets: id, status, creation time and age; never their values.
 
     Works for held apps too: it only reads. Ages over the stack's appspecs:maxSecretAgeDays
-    are marked. Exit 0 when listed, 1 when the app is not in this stack or the org, 2 for an
-    unknown NAME, usage, I/O or Okta errors.
+    are marked.
     """
     with _outcome():
         url = checked_org_url(org_url)

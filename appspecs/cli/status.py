@@ -75,7 +75,13 @@ def run(options: StatusOptions) -> None:
     write_output(render_status(report, options.fmt), options.out)
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when listed (apps denied included)",
+        "is not used: an app whose spec has errors is listed as denied",
+        "for usage or I/O problems",
+    )
+)
 @stack_option("The stack to list the apps of, e.g. dev (settings in stacks/Pulumi.dev.yaml).")
 @specs_option
 @stacks_option
@@ -106,10 +112,7 @@ def status(
     partner, state (live, not deployed yet, under review, change under review, suspended,
     denied, not in this stack), approval and client id. Whether an app is live comes from the
     recorded state: without one, an app that deploys reads approved. Reads no Okta and needs
-    no credentials.
-
-    Exit 0 when listed (apps denied included), 2 for usage or I/O problems.
-    """
+    no credentials."""
     run(
         StatusOptions(
             stack=stack,

@@ -21,10 +21,17 @@ from appspecs.cli.common import (
     specs_option,
     stacks_option,
 )
+from appspecs.diagnostics import IoProblem
 from appspecs.report.diagnostics import github_report, json_report, summary_line, text_report
 
 
-@click.command()
+@click.command(
+    epilog=exits.codes_help(
+        "when there is no error (warnings and held apps allowed)",
+        "when there is one",
+        "for usage or I/O problems (a folder missing, a file that cannot be read)",
+    )
+)
 @specs_option
 @stacks_option
 @format_option(
@@ -32,18 +39,14 @@ from appspecs.report.diagnostics import github_report, json_report, summary_line
 )
 @jobs_option
 def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | None) -> None:
-    """Check the scope catalog, every app spec and the approvals.
-
-    Exit 0 when there is no error (warnings and held apps allowed), 1 when there is one,
-    2 for usage or I/O problems.
-    """
+    """Check the scope catalog, every app spec and the approvals."""
 
     def usage_error(message: str) -> NoReturn:
         # Tools reading stdout get their one report even then (exit 2, with the problem).
         if fmt == "json":
-            click.echo(json_report([], 0, [], False, [message]))
+            click.echo(json_report([], 0, [], False, [IoProblem(message)]))
         elif fmt == "github":
-            click.echo(github_report([], [message]))
+            click.echo(github_report([], [IoProblem(message)]))
         fail(message)
 
     specs = load_checked(

@@ -197,7 +197,7 @@ def _cell(value: str | None) -> str:
 
 
 def markdown_report(result: AuditResult) -> str:
-    blocks = [
+    blocks: list[md.Block] = [
         f"## Okta audit: stack {md.code(result.stack)}: {status_word(result)}",
         "",
         f"Org {md.code(result.org_url)}. {md.text(counts_text(result))}. "
@@ -232,17 +232,21 @@ def markdown_report(result: AuditResult) -> str:
             ]
             for f in result.findings
         ]
-        blocks += md.table(["Severity", "Code", "App", "Field", "Finding"], rows)
+        table = md.table(["Severity", "Code", "App", "Field", "Finding"], rows)
+        blocks += table[:2]  # one row per finding, each counted when the comment is cut short
+        blocks += [md.Counted(row, ("{n} finding", "{n} findings")) for row in table[2:]]
         blocks.append("")
     counts = [[str(s), str(result.counts[str(s)])] for s in SEVERITIES]
-    blocks += md.table(["Severity", "Findings"], counts)
-    blocks.append("")
+    per_severity = "\n".join(md.table(["Severity", "Findings"], counts))
+    blocks += [md.Counted(per_severity, ("the findings per severity", "")), ""]
     calls = [[md.code(b), str(n)] for b, n in result.calls.items()]
     calls.append(["total", str(result.total_calls)])
-    blocks += md.table(["Okta bucket", "Calls"], calls)
-    blocks.append("")
-    blocks += [f"- {md.text(n)}" for n in reads_notes(result)]
-    return md.fit(blocks, lambda n: f"_{n} more lines left out to fit a comment._")
+    per_bucket = "\n".join(md.table(["Okta bucket", "Calls"], calls))
+    blocks += [md.Counted(per_bucket, ("the Okta calls per bucket", "")), ""]
+    on_reads = ("{n} note on the reads", "{n} notes on the reads")
+    blocks += [md.Counted(f"- {md.text(n)}", on_reads) for n in reads_notes(result)]
+    whole = md.code(f"appspec audit --stack {result.stack} --format json") + " gives it all."
+    return md.fit(blocks, whole)
 
 
 def render(result: AuditResult, fmt: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.diagnostics import Diagnostic, IoProblem, Severity
 from appspecs.text import printable
 
 
@@ -52,7 +52,7 @@ def json_report(
     apps: int,
     held: Sequence[str],
     ok: bool,
-    problems: Sequence[str] = (),
+    problems: Sequence[IoProblem] = (),
 ) -> str:
     """Exactly one JSON object: ok, apps, held, the diagnostics, and the problems that are not
     about a place in a spec (an unreadable file, a broken stack file), which exit 2."""
@@ -62,7 +62,7 @@ def json_report(
             "apps": apps,
             "held": list(held),
             "diagnostics": [d.to_json() for d in diagnostics],
-            "problems": list(problems),
+            "problems": [p.message for p in problems],
         },
         indent=2,
     )
@@ -80,23 +80,34 @@ def _escape_property(value: str) -> str:
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
+def _github_place(
+    file: str, line: int | None, column: int | None, file_name: Callable[[str], str]
+) -> list[str]:
+    """The properties that put an annotation on a file (and a line of it, when known)."""
+    props = [f"file={_escape_property(file_name(file))}"]
+    if line is not None:
+        props.append(f"line={line}")
+        props.append(f"col={column}")
+    return props
+
+
 def github_report(
     diagnostics: Sequence[Diagnostic],
-    problems: Sequence[str] = (),
+    problems: Sequence[IoProblem] = (),
     file_name: Callable[[str], str] = str,
     summary: str | None = None,
 ) -> str:
-    """Workflow commands, so the messages show as annotations on the spec lines of a PR (and,
-    without a line, on the run for the problems that have none). ``file_name``: a diagnostic's
-    file as GitHub names it (relative to the repository's root). ``summary``: the counts, as a
-    last notice on the run (GitHub shows only the first annotations of a step, so the totals
-    are said apart)."""
-    lines = [f"::error title=appspec::{_escape_data(p)}" for p in problems]
+    """Workflow commands, so the messages show as annotations on the spec lines of a PR, and
+    the problems on the file they are about (on the run, for the few that have none: a
+    folder that cannot be listed). ``file_name``: a file as GitHub names it (relative to the
+    repository's root). ``summary``: the counts, as a last notice on the run (GitHub shows only
+    the first annotations of a step, so the totals are said apart)."""
+    lines = []
+    for p in problems:
+        place = _github_place(p.file, p.line, p.column, file_name) if p.file else []
+        lines.append(f"::error {','.join([*place, 'title=appspec'])}::{_escape_data(p.message)}")
     for d in diagnostics:
-        props = [f"file={_escape_property(file_name(d.file))}"]
-        if d.line is not None:
-            props.append(f"line={d.line}")
-            props.append(f"col={d.column}")
+        props = _github_place(d.file, d.line, d.column, file_name)
         props.append(f"title={_escape_property(f'appspec {d.code}')}")
         message = f"{d.path}: {d.message}" if d.path else d.message
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from appspecs.records import record
 from appspecs.text import printable
 
 # GitHub refuses issue and pull-request comments longer than this many characters.
@@ -85,22 +86,70 @@ def text(value: str) -> str:
     )
 
 
-def fit(blocks: Sequence[str], note: Callable[[int], str], limit: int = REPORT_LIMIT) -> str:
+@record
+class Counted:
+    """A block that is things a reader counts: an app's row, a finding, an error, an app's
+    resource changes. ``noun`` is how to say ``n`` of them, one and many (``{n}`` stands for the
+    number: "{n} app", "{n} apps"; a thing there is only one of needs no number and no plural:
+    "the Okta calls per bucket"), so that a comment cut short says what it left out."""
+
+    text: str
+    noun: tuple[str, str]
+    n: int = 1
+
+
+#: A block of a report: text that is only layout (a heading, a blank line, a table's header),
+#: or things counted.
+Block = str | Counted
+
+
+def _text(block: Block) -> str:
+    return block.text if isinstance(block, Counted) else block
+
+
+def left_out(blocks: Sequence[Block], widest: bool = False) -> str:
+    """What ``blocks`` hold, as a reader counts it: "3 apps, 40 resource changes and 1 finding"
+    ("" when they are only layout). ``widest``: each noun in its longer form (for room)."""
+    counts: dict[tuple[str, str], int] = {}
+    for block in blocks:
+        if isinstance(block, Counted):
+            counts[block.noun] = counts.get(block.noun, 0) + block.n
+    said = []
+    for (one, many), n in counts.items():
+        form = max(one, many, key=len) if widest else one if n == 1 else many
+        said.append(form.format(n=n))
+    return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else "".join(said)
+
+
+def truncated_note(what: str, whole: str) -> str:
+    """The note that ends a report cut to fit a comment: what is not shown, and where the whole
+    report is (``whole``, a sentence: "Run `appspec plan --stack dev` for the whole plan.")."""
+    return (
+        f"> ⚠️ **Truncated:** this comment stops short of GitHub's "
+        f"{GITHUB_COMMENT_LIMIT:,}-character limit; {what} not shown. {whole}"
+    )
+
+
+def fit(blocks: Sequence[Block], whole: str, limit: int = REPORT_LIMIT) -> str:
     """Blocks joined by line breaks, stopping before the one that would pass `limit`.
 
-    When blocks are left out, `note(count)` says so, visibly, at the end; the result never
-    exceeds `limit` characters.
+    When blocks are left out, a note (``truncated_note``) says, visibly, at the end, how many of
+    what were left out, and ``whole`` where to see them all; when all that is left out is
+    layout, nothing is missing and nothing is said. The result never exceeds `limit` characters.
     """
-    whole = "\n".join(blocks)
-    if len(whole) <= limit:
-        return whole
-    reserve = len(note(len(blocks))) + 2
+    texts = [_text(b) for b in blocks]
+    joined = "\n".join(texts)
+    if len(joined) <= limit:
+        return joined
+    reserve = len(truncated_note(left_out(blocks, widest=True), whole)) + 2
     out: list[str] = []
     used = 0
-    for block in blocks:
-        cost = len(block) + (1 if out else 0)
+    for text in texts:
+        cost = len(text) + (1 if out else 0)
         if used + cost + reserve > limit:
             break
-        out.append(block)
+        out.append(text)
         used += cost
-    return ("\n".join(out) + "\n\n" + note(len(blocks) - len(out)))[:limit]
+    what = left_out(blocks[len(out) :])
+    shown = "\n".join(out)
+    return (shown + "\n\n" + truncated_note(what, whole))[:limit] if what else shown

@@ -151,6 +151,15 @@ def _ops_text(steps: Sequence[Step]) -> str:
     return ", ".join(f"{n} {VERB[op]}" for op, n in counts.items() if n)
 
 
+# What a plan cut short to fit a comment leaves out, as its note says it.
+_TABLE_APPS = ("{n} app of the summary table", "{n} apps of the summary table")
+_RETIRE_COMMANDS = (
+    "the retire commands of {n} protected app",
+    "the retire commands of {n} protected apps",
+)
+_CHANGES = ("{n} resource change", "{n} resource changes")
+
+
 def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     """A pull-request comment: summary table first, resource details folded, never over `limit`."""
     summary = plan.change_summary
@@ -179,7 +188,7 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         head += [f"- {'⚠️ ' if c.notable else ''}{md.text(registry_text(c))}" for c in plan.registry]
     head += ["", f"Apps: {apps_counts(plan.summary, ' · ')}", ""]
     notable = plan.summary.listed
-    blocks = ["\n".join(head)]
+    blocks: list[md.Block] = ["\n".join(head)]
     if notable:
         rows = [
             [
@@ -194,7 +203,9 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
             for a in notable
         ]
         header = ["App", "Change", "Scopes", "Redirect URIs", "Grant types", "Groups", "Approval"]
-        blocks += md.table(header, rows)
+        table = md.table(header, rows)
+        blocks += table[:2]  # one row per app, each counted when the comment is cut short
+        blocks += [md.Counted(row, _TABLE_APPS) for row in table[2:]]
     else:
         blocks.append("No app changes.")
     quiet = plan.summary.counts["unchanged"]
@@ -203,11 +214,12 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     blocks.append("")
     for app, urns in plan.summary.refused:
         command = f"{unprotect_command(plan.stack, urns)}\npulumi up --stack {plan.stack}"
-        blocks += [md.text(RETIRE.format(app=app)), md.fence(command, "sh"), ""]
+        retire = f"{md.text(RETIRE.format(app=app))}\n{md.fence(command, 'sh')}"
+        blocks += [md.Counted(retire, _RETIRE_COMMANDS), ""]
     for owner, steps in sorted(_steps_by_app(plan.steps).items(), key=lambda kv: kv[0] or ""):
         body = "\n".join(line for s in steps for line in step_lines(s, inputs=True))
         title = f"{owner or 'authorization server'}: {_ops_text(steps)}"
-        blocks.append(md.details(title, md.fence(body, "diff")))
+        blocks.append(md.Counted(md.details(title, md.fence(body, "diff")), _CHANGES, len(steps)))
         blocks.append("")
 
     # The same comparison, whole: against the same base, or the same state.
@@ -215,11 +227,4 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         " --base <the same base>" if plan.mode == "base" else ""
     )
 
-    def note(omitted: int) -> str:
-        return (
-            f"> ⚠️ **Truncated:** this comment stops short of GitHub's {md.GITHUB_COMMENT_LIMIT:,}-character limit; "
-            f"{omitted} more part{'s' if omitted != 1 else ''} not shown. Run "
-            f"`{again}` for the whole plan."
-        )
-
-    return md.fit(blocks, note, limit) + "\n"
+    return md.fit(blocks, f"Run {md.code(again)} for the whole plan.", limit) + "\n"

@@ -49,10 +49,10 @@ def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, f
             "can be deployed until they are fixed (`appspec validate` lists them):",
             "",
         ]
-        blocks = ["\n".join(head), *(f"- {md.text(diagnostic_line(d))}" for d in errors)]
-
-        def note(omitted: int) -> str:
-            return f"_{omitted} more errors left out: the comment would be too long_"
-
-        return md.fit(blocks, note) + "\n"
+        noun = ("{n} error", "{n} errors")
+        blocks: list[md.Block] = [
+            "\n".join(head),
+            *(md.Counted(f"- {md.text(diagnostic_line(d))}", noun) for d in errors),
+        ]
+        return md.fit(blocks, "`appspec validate` lists them all.") + "\n"
     return text_report(errors, files, []) + "\n"

@@ -212,17 +212,17 @@ def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
     notes = problems_notes(report)
     if notes:
         head += ["", *(f"> {md.text(n)}  " for n in notes)]
-    blocks = ["\n".join(head), "", *md.table(header, rows)]
+    table = md.table(header, rows)
+    blocks: list[md.Block] = ["\n".join(head), "", *table[:2]]
+    blocks += [md.Counted(row, ("{n} app", "{n} apps")) for row in table[2:]]
     noted = [(r, row_notes(r)) for r in report.rows if row_notes(r)]
     if noted:
         blocks.append("")
+    on_apps = ("{n} note on an app", "{n} notes on apps")
     for row, notes in noted:
-        blocks += [f"- {md.code(row.name)}: {md.text(n)}" for n in notes]
-
-    def note(omitted: int) -> str:
-        return f"_{omitted} more lines left out: the comment would be too long; see --format json_"
-
-    return md.fit(blocks, note, limit) + "\n"
+        blocks += [md.Counted(f"- {md.code(row.name)}: {md.text(n)}", on_apps) for n in notes]
+    whole = md.code(f"appspec status --stack {report.stack} --format json") + " lists them all."
+    return md.fit(blocks, whole, limit) + "\n"
 
 
 def row_json(row: AppRow) -> dict[str, Any]:

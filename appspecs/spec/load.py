@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from appspecs.diagnostics import Diagnostic, Severity, has_errors, sort_key
+from appspecs.diagnostics import Diagnostic, IoProblem, Severity, has_errors, sort_key
 from appspecs.inputfile import Unreadable, folder_state, list_folder, may_exist
 from appspecs.parallel import collector_paused, ordered_map
 from appspecs.spec.binding import bind_approvals
@@ -282,7 +282,7 @@ class _AppResult:
     error. Returned by a worker process, so it holds data only."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    io_errors: list[str] = field(default_factory=list)
+    io_errors: list[IoProblem] = field(default_factory=list)
     loaded: LoadedSpec | None = None
     # the mapping `loaded.spec` was validated from: what the spec travels as (__reduce__)
     source: Any = None
@@ -300,7 +300,7 @@ class _AppResult:
 
 
 def _arrived(
-    diagnostics: list[Diagnostic], io_errors: list[str], source: Any, rest: dict[str, Any]
+    diagnostics: list[Diagnostic], io_errors: list[IoProblem], source: Any, rest: dict[str, Any]
 ) -> _AppResult:
     """A result as it was in the child: the same data gives the same valid spec."""
     spec = AppSpec.model_validate(source, strict=True)
@@ -323,7 +323,8 @@ def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
     for finding in check_spec(checked, path.stem, ctx, validated=spec is not None):
         if finding.unreadable:
             at = file.doc.locate(finding.path)
-            result.io_errors.append(f"{file.shown}:{at.line}:{at.column}: {finding.message}")
+            message = f"{file.shown}:{at.line}:{at.column}: {finding.message}"
+            result.io_errors.append(IoProblem(message, file.shown, at.line, at.column))
         else:
             file.add(finding)
     if spec is not None and not has_errors(result.diagnostics):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.diagnostics import Diagnostic, IoProblem, Severity
 from appspecs.inputfile import SizeLimit, may_exist
 from appspecs.records import record
 from appspecs.spec.models import EMAIL_PATTERN
@@ -79,7 +79,7 @@ class SignersRead:
 
     signers: AllowedSigners | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    io_errors: list[str] = field(default_factory=list)
+    io_errors: list[IoProblem] = field(default_factory=list)
 
 
 def read_signers(root: Path) -> SignersRead:

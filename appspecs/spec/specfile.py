@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from appspecs.diagnostics import Diagnostic, Severity, format_path
+from appspecs.diagnostics import Diagnostic, IoProblem, Severity, format_path
 from appspecs.inputfile import NotText, SizeLimit, TooLarge, Unreadable, read_input_text
 from appspecs.spec.checks import Finding
 from appspecs.spec.partial import under_broken
@@ -46,7 +46,7 @@ class CheckedFile:
 
 class Sink(Protocol):
     diagnostics: list[Diagnostic]
-    io_errors: list[str]
+    io_errors: list[IoProblem]
 
 
 def read_text(
@@ -58,7 +58,7 @@ def read_text(
     try:
         return read_input_text(path, limit, shown)
     except Unreadable as exc:
-        out.io_errors.append(str(exc))
+        out.io_errors.append(IoProblem(str(exc), exc.shown))
     except TooLarge as exc:
         out.diagnostics.append(Diagnostic(Severity.ERROR, "too-large", shown, 1, 1, "", exc.reason))
     except NotText as exc:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appspecs.diagnostics import Diagnostic, has_errors
+from appspecs.diagnostics import Diagnostic, IoProblem, has_errors
 from appspecs.inputfile import SizeLimit
 from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
@@ -73,7 +73,7 @@ class SpecSet:
     # before validation: a problem at `approvals[i]` is that app's, even when the file is invalid
     approval_entries: tuple[str | None, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    io_errors: list[str] = field(default_factory=list)
+    io_errors: list[IoProblem] = field(default_factory=list)
     files: int = 0
 
     @property

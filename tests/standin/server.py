@@ -77,6 +77,7 @@ class LoopbackServer(ThreadingHTTPServer):
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
         self.dispatcher: Dispatcher = dispatcher  # type: ignore[assignment]
         self._conns: set[socket.socket] = set()
+        self._closed = 0
         self._conns_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -88,7 +89,15 @@ class LoopbackServer(ThreadingHTTPServer):
     def shutdown_request(self, request: Any) -> None:
         with self._conns_lock:
             self._conns.discard(request)
+            self._closed += 1
         super().shutdown_request(request)
+
+    @property
+    def closed_connections(self) -> int:
+        """Connections accepted and closed since the start: a handler thread is done with its
+        own (and has reported any error of it) before it closes it."""
+        with self._conns_lock:
+            return self._closed
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client hanging up (or ``stop`` closing its connection) is not the server's error.

@@ -146,6 +146,11 @@ class StandinOkta:
         return self.dispatcher.requests
 
     @property
+    def closed_connections(self) -> int:
+        """Client connections the stand-in has accepted and closed since it started."""
+        return self._server.closed_connections
+
+    @property
     def rate_limited(self) -> int:
         """How many 429 answers were sent (rate limit, concurrency or injected)."""
         return self.dispatcher.rate_limited
