@@ -50,9 +50,14 @@ def workers_for(items: int, jobs: int | None) -> int:
 
 
 class Alongside(Generic[R]):
-    """A task whose result is wanted after a map: run at most once, where it costs least."""
+    """A task whose result is wanted after a map: run at most once, where it costs least.
 
-    def __init__(self, task: Callable[[], R]) -> None:
+    ``short``: a task shorter than this process's part of a map (reading one small file), run
+    before that part rather than instead of it.
+    """
+
+    def __init__(self, task: Callable[[], R], *, short: bool = False) -> None:
+        self.short = short
         self._task: Callable[[], R] | None = task
         self._result: R | None = None
         self._error: BaseException | None = None
@@ -87,12 +92,17 @@ _pending: list[Alongside[Any]] = []
 
 
 @contextlib.contextmanager
-def alongside(task: Callable[[], R]) -> Iterator[Alongside[R]]:
+def alongside(task: Callable[[], R], *, short: bool = False) -> Iterator[Alongside[R]]:
     """Run `task` in this process while the children of the next `ordered_map` inside the block
-    of at least MIN_ITEMS_PER_WORKER items (and not jobs=1) work, instead of waiting for them; `.result()` gives its result (running it then
-    if nothing forked). For independent work of this process's that would otherwise follow
-    the map: a plan's state read while the specs are checked on the other cores."""
-    work = Alongside(task)
+    of at least MIN_ITEMS_PER_WORKER items (and not jobs=1) work, instead of waiting for them;
+    `.result()` gives its result (running it then if nothing forked). For independent work of
+    this process's that would otherwise follow the map: a plan's state read while the specs are
+    checked on the other cores.
+
+    A task is worth a child of its own even when the items alone are not; a ``short`` one
+    is not: it runs before this process's part of a map that forks anyway, and that part stays
+    this process's (unless another task, not short, gives it away)."""
+    work = Alongside(task, short=short)
     _pending.append(work)
     try:
         yield work
@@ -114,14 +124,15 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], *, jobs: int | None 
     child failed is worked through again here.
     """
     workers = workers_for(len(items), jobs)
-    # Other work of this process's is worth a child even when the items alone are not.
     enough = jobs != 1 and len(items) >= MIN_ITEMS_PER_WORKER
     tasks = [t for t in _pending if not t.done] if enough else []
-    if (workers <= 1 and not tasks) or not _can_fork():
+    # Other work of this process's is worth a child even when the items alone are not.
+    long_tasks = any(not t.short for t in tasks)
+    if (workers <= 1 and not long_tasks) or not _can_fork():
         return [func(item) for item in items]
     size = len(items)
     bounds = [(size * k // workers, size * (k + 1) // workers) for k in range(workers)]
-    if tasks:
+    if long_tasks:
         # every part to a child: the system shares the cores between them and this process
         # while it does that other work
         bounds.insert(0, (0, 0))

@@ -357,3 +357,50 @@ def test_a_map_in_a_child_does_not_run_the_parent_s_work_alongside() -> None:
     done = _run(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"task in True\n{sum(range(400))}\n"
+
+
+@needs_children_file
+def test_a_short_task_runs_here_before_this_process_s_own_part() -> None:
+    # A short task (a small file read) keeps this process's part of the map: it runs first,
+    # once the child is forked, and the first half of the items is still worked through here.
+    code = ALONGSIDE + (
+        "with alongside(task, short=True) as work:\n"
+        "    out = ordered_map(lambda i: (i, os.getpid(), len(events)), range(1000), jobs=2)\n"
+        "assert [i for i, _, _ in out] == list(range(1000))\n"
+        "assert {p for _, p, _ in out[:500]} == {me}, 'the first half is this process s'\n"
+        "assert me not in {p for _, p, _ in out[500:]}\n"
+        "assert all(seen == 1 for _, _, seen in out[:500]), 'the task ran before the part'\n"
+        "pid, forked = work.result()\n"
+        "print(pid == me, forked, events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True 1 ['task']\n"
+
+
+def test_a_short_task_alone_is_not_worth_a_child() -> None:
+    # 300 items pay for no child by themselves: a long task would get one, a short one waits
+    # for its result
+    code = ALONGSIDE + (
+        "with alongside(lambda: events.append('task') or 7, short=True) as work:\n"
+        "    out = ordered_map(lambda i: os.getpid(), range(300), jobs=None)\n"
+        "    events.append('mapped')\n"
+        "    print(set(out) == {me}, work.result(), events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True 7 ['mapped', 'task']\n"
+
+
+@needs_children_file
+def test_a_short_task_beside_a_long_one_leaves_every_part_to_the_children() -> None:
+    code = ALONGSIDE + (
+        "with alongside(task) as work, alongside(lambda: events.append('short'), short=True):\n"
+        "    out = ordered_map(lambda i: os.getpid(), range(1000), jobs=2)\n"
+        "    events.append('mapped')\n"
+        "assert me not in set(out), 'every part is a child s'\n"
+        "print(len(set(out)), events)\n"
+    )
+    done = _run(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "2 ['task', 'short', 'mapped']\n"

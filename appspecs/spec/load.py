@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from appspecs.diagnostics import Diagnostic, IoProblem, Severity, has_errors, sort_key
 from appspecs.inputfile import Unreadable, folder_state, list_folder, may_exist
-from appspecs.parallel import collector_paused, ordered_map
+from appspecs.parallel import alongside, collector_paused, ordered_map
 from appspecs.spec.binding import bind_approvals
 from appspecs.spec.catalog import CatalogFile, ScopeCatalog, check_catalog
 from appspecs.spec.checks import CheckContext, check_spec
@@ -42,6 +42,7 @@ from appspecs.stackconfig import StackSettings, all_stack_settings, stored_crede
 
 if TYPE_CHECKING:
     from appspecs.spec.approvals import Approval
+    from appspecs.spec.signers import SignersRead
 
 # the stage's results, imported from here by the stages after it
 __all__ = [
@@ -218,18 +219,19 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         )
     apps = [p for p in entries if p.suffix == ".yaml" and not p.name.startswith(".")]
     out.files += len(apps)
+    # The signers are read (importing sshsig and cryptography, a third of a 1,000-app plan's
+    # own Python after the files are checked) while the other processes check files.
+    reading = alongside(partial(_read_signers, root), short=True)
     # Each file is read and checked on its own, so the files may go to several processes;
     # results come back in file order, so the report is the same as one process's.
-    for result in ordered_map(partial(_load_app, ctx=ctx), apps, jobs=jobs):
-        out.diagnostics += result.diagnostics
-        out.io_errors += result.io_errors
-        if result.loaded is not None:
-            out.apps[result.loaded.spec.name] = result.loaded
-    if may_exist(root / SIGNERS_FILE):
-        # here: as ApprovalsFile, only a project whose approvals are signed reads its signers
-        from appspecs.spec.signers import read_signers
-
-        signers = read_signers(root)
+    with reading as signers_read:
+        for result in ordered_map(partial(_load_app, ctx=ctx), apps, jobs=jobs):
+            out.diagnostics += result.diagnostics
+            out.io_errors += result.io_errors
+            if result.loaded is not None:
+                out.apps[result.loaded.spec.name] = result.loaded
+        signers = signers_read.result()
+    if signers is not None:
         out.signers = signers.signers
         out.diagnostics += signers.diagnostics
         out.io_errors += signers.io_errors
@@ -306,6 +308,16 @@ def _arrived(
     spec = AppSpec.model_validate(source, strict=True)
     loaded = LoadedSpec(spec=spec, **rest)
     return _AppResult(diagnostics, io_errors, loaded, source)
+
+
+def _read_signers(root: Path) -> SignersRead | None:
+    """allowed_signers, when there is one: as ApprovalsFile, only a project whose approvals
+    are signed reads its signers (and imports what checks them)."""
+    if not may_exist(root / SIGNERS_FILE):
+        return None
+    from appspecs.spec.signers import read_signers
+
+    return read_signers(root)
 
 
 def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
