@@ -209,12 +209,17 @@ def test_no_stacks_folder_at_all_is_still_only_a_note(project: Path) -> None:
     assert "note: no stacks" in proc.stderr
 
 
+def _logo_line(project: Path) -> int:
+    """The line of crm-sync.yaml's `logo:`."""
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    return 2 + spec.read_text(encoding="utf-8").split("\nlogo:")[0].count("\n")
+
+
 def test_an_unreadable_logos_folder_is_an_io_error_at_the_logo_line(project: Path) -> None:
     _loop(_emptied(project / "app-specs" / "logos"))
     proc = run(project, "validate", "--format", "json")
     assert proc.returncode == 2, proc.stderr
-    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
-    line = 2 + spec.read_text(encoding="utf-8").split("\nlogo:")[0].count("\n")
+    line = _logo_line(project)
     assert f"app-specs/apps/crm-sync.yaml:{line}:7: logo 'logos/crm-sync.png' cannot be read: " in (
         proc.stderr
     ), proc.stderr
@@ -272,8 +277,7 @@ def test_an_unreadable_logo_is_annotated_at_the_logo_line(project: Path) -> None
     _loop(_emptied(project / "app-specs" / "logos"))
     proc = run(project, "validate", "--format", "github")
     assert proc.returncode == 2, proc.stderr
-    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
-    line = 2 + spec.read_text(encoding="utf-8").split("\nlogo:")[0].count("\n")
+    line = _logo_line(project)
     head = f"::error file=app-specs/apps/crm-sync.yaml,line={line},col=7,title=appspec::"
     assert any(x.startswith(head) for x in proc.stdout.splitlines()), proc.stdout
 

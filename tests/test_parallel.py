@@ -243,13 +243,18 @@ needs_children_file = pytest.mark.skipif(
 
 
 @needs_children_file
-# 1,000 items on two processes whatever the machine's cores; 300 pay for one child anywhere
-@pytest.mark.parametrize(("items", "jobs", "children"), [(1000, 2, 2), (300, None, 1)])
+# 1,000 items on two processes whatever the machine's cores; 300 pay for one child anywhere;
+# a short task beside the long one changes none of it (it runs after it, here too)
+@pytest.mark.parametrize(
+    ("items", "jobs", "children", "short"),
+    [(1000, 2, 2, False), (300, None, 1, False), (1000, 2, 2, True)],
+)
 def test_work_alongside_runs_here_while_children_work_through_every_part(
-    items: int, jobs: int | None, children: int
+    items: int, jobs: int | None, children: int, short: bool
 ) -> None:
+    beside = ", alongside(lambda: events.append('short'), short=True)" if short else ""
     code = ALONGSIDE + (
-        "with alongside(task) as work:\n"
+        f"with alongside(task) as work{beside}:\n"
         f"    out = ordered_map(lambda i: (i, os.getpid()), range({items}), jobs={jobs})\n"
         "    events.append('mapped')\n"
         f"assert [i for i, _ in out] == list(range({items}))\n"
@@ -259,7 +264,8 @@ def test_work_alongside_runs_here_while_children_work_through_every_part(
     )
     done = _run(code)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{children} True {children} ['task', 'mapped']\n"
+    ran = "'task', 'short'" if short else "'task'"
+    assert done.stdout == f"{children} True {children} [{ran}, 'mapped']\n"
 
 
 def test_work_alongside_waits_for_its_result_when_nothing_forks() -> None:
@@ -390,17 +396,3 @@ def test_a_short_task_alone_is_not_worth_a_child() -> None:
     done = _run(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "True 7 ['mapped', 'task']\n"
-
-
-@needs_children_file
-def test_a_short_task_beside_a_long_one_leaves_every_part_to_the_children() -> None:
-    code = ALONGSIDE + (
-        "with alongside(task) as work, alongside(lambda: events.append('short'), short=True):\n"
-        "    out = ordered_map(lambda i: os.getpid(), range(1000), jobs=2)\n"
-        "    events.append('mapped')\n"
-        "assert me not in set(out), 'every part is a child s'\n"
-        "print(len(set(out)), events)\n"
-    )
-    done = _run(code)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "2 ['task', 'short', 'mapped']\n"
