@@ -27,6 +27,7 @@ from appspecs.desired.resources import (
 )
 from appspecs.plan.diff import PlannedResource, planned_resources
 from appspecs.plan.urns import make_urn, root_stack_urn
+from appspecs.plan.wire import wire_inputs
 
 PROJECT = "appspecs"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -77,7 +78,7 @@ def _walk(value: Any, ids: Mapping[str, str], groups: Mapping[str, str]) -> Any:
 
 def _group_names(planned: Sequence[PlannedResource]) -> Iterator[str]:
     for p in planned:
-        for ph in placeholders(p.inputs):
+        for ph in placeholders(p.spec.inputs):
             if isinstance(ph, GroupId):
                 yield ph.name
 
@@ -122,9 +123,10 @@ def deployment(
     ]
     for p in planned:
         # a Ref to `client_id` is the OAuth app's id: Okta uses one value for both
-        inputs = _walk(p.inputs, ids, groups)
+        wired = wire_inputs(p.spec.inputs)
+        inputs = _walk(wired, ids, groups)
         deps: dict[str, list[str] | None] = {}
-        for key, value in p.inputs.items():
+        for key, value in wired.items():
             refs = sorted({urns[ph.key] for ph in placeholders(value) if isinstance(ph, Ref)})
             deps[key] = refs or (None if null_dependencies else [])
         entry: dict[str, Any] = {

@@ -18,7 +18,6 @@ from appspecs.plan.diff import (
     change_summary,
     plan_steps,
     planned_resources,
-    resolve,
     state_resolver,
     symbolic_resolver,
 )
@@ -27,6 +26,7 @@ from appspecs.plan.registry import RegistryChange, approvals_by_added_keys, regi
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.plan.summary import AppSummary, summarize
 from appspecs.plan.views import AppView, views_from_specs, views_from_state
+from appspecs.plan.wire import wire_inputs
 from appspecs.records import record
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
@@ -198,7 +198,7 @@ def _as_recorded(planned: list[PlannedResource], source: str) -> RecordedState:
                 urn=p.urn,
                 type=p.spec.type,
                 custom=p.spec.custom,
-                inputs=resolve(p.inputs, resolver),
+                inputs=wire_inputs(p.spec.inputs, resolver),
                 parent=p.parent_urn,
                 protect=p.spec.protect,
             )

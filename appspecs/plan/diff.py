@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -25,14 +25,11 @@ from appspecs.desired.resources import (
 from appspecs.plan.state import RecordedResource, RecordedState, Secret, client_id
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
-from appspecs.plan.wire import SCALARS, wire_inputs, wire_name
+from appspecs.plan.wire import Resolver, wire_inputs, wire_name
 from appspecs.records import record
 
 Op = Literal["create", "update", "replace", "delete", "same"]
 OPS: tuple[Op, ...] = ("create", "update", "replace", "delete", "same")
-
-# Resolves a placeholder to a value: a recorded output, or an Unknown.
-Resolver = Callable[[Ref | GroupId], Any]
 
 
 @record
@@ -67,12 +64,12 @@ class Step:
 
 @record
 class PlannedResource:
-    """A graph resource with the URN the engine would give it and its inputs in wire names."""
+    """A graph resource with the URN the engine would give it. Its inputs are the spec's, in
+    wire names once resolved (`wire_inputs(spec.inputs, resolver)`)."""
 
     spec: ResourceSpec
     urn: str
     parent_urn: str  # the root stack's for top-level resources, as in state
-    inputs: Mapping[str, Any]  # placeholders not yet resolved
     ignore_changes: tuple[str, ...]
     app: str | None
     # wire names of the inputs whose change replaces it: the provider's and the program's own
@@ -94,7 +91,7 @@ def _replace_fields(type_: str, replace_on_changes: tuple[str, ...]) -> frozense
 def planned_resources(
     graph: Sequence[ResourceSpec], stack: str, project: str
 ) -> list[PlannedResource]:
-    """The graph with URNs and wire-named inputs, parents before children."""
+    """The graph with URNs, parents before children."""
     urns = graph_urns(graph, stack, project)
     root = root_stack_urn(stack, project)
     by_key = {r.key: r for r in graph}
@@ -108,29 +105,12 @@ def planned_resources(
                 spec=r,
                 urn=urns[r.key],
                 parent_urn=urns[r.parent] if r.parent is not None else root,
-                inputs=wire_inputs(r.inputs),
                 ignore_changes=tuple(map(wire_name, r.ignore_changes)),
                 app=top.name if top.type == APP_COMPONENT else None,
                 replace_fields=replace_fields(r),
             )
         )
     return out
-
-
-def resolve(value: Any, resolver: Resolver) -> Any:
-    """An input value with every placeholder resolved."""
-    kind = type(value)
-    if kind is Ref or kind is GroupId:
-        return resolver(value)
-    if kind is dict:
-        return {k: v if type(v) in SCALARS else resolve(v, resolver) for k, v in value.items()}
-    if kind is list:
-        return [v if type(v) in SCALARS else resolve(v, resolver) for v in value]
-    if isinstance(value, dict):
-        return {k: resolve(v, resolver) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve(v, resolver) for v in value]
-    return value
 
 
 def state_resolver(
@@ -349,7 +329,7 @@ def plan_steps(
 
     for d in desired:
         spec = d.spec
-        inputs = resolve(d.inputs, resolve_ref)
+        inputs = wire_inputs(spec.inputs, resolve_ref)
         rec = recorded.get(d.urn)
         if rec is None or rec.delete:
             steps.append(

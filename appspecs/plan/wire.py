@@ -7,9 +7,14 @@ plan does not import pulumi_okta itself: the import alone takes longer than a wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
+
+from appspecs.desired.resources import GroupId, Ref
+
+# Resolves a placeholder to a value: a recorded output, or an Unknown.
+Resolver = Callable[[Ref | GroupId], Any]
 
 # Values every walk over inputs keeps as they are, checked by exact type: one set lookup
 # instead of a call per value (most values are strings, numbers and booleans).
@@ -23,18 +28,26 @@ def wire_name(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def wire_inputs(value: Any) -> Any:
-    """An input value with every mapping key in wire names, nested mappings included.
+def wire_inputs(value: Any, resolver: Resolver | None = None) -> Any:
+    """An input value with every mapping key in wire names, nested mappings included, and with
+    a `resolver`, every placeholder resolved: what the engine compares. One walk does both (the
+    plan's inputs are walked once, not once per step).
 
     Nested keys are translated too, as the SDK does for input types (e.g. the group entries of
-    AppGroupAssignments); values themselves, placeholders included, are kept as they are.
+    AppGroupAssignments); other values, and placeholders without a resolver, are kept as they
+    are.
     """
     kind = type(value)
+    if resolver is not None and (kind is Ref or kind is GroupId):
+        return resolver(value)
     # dict and list first: `isinstance(x, Mapping)` is an ABC check, slow on the hot path
     if kind is dict or (kind is not list and isinstance(value, Mapping)):
-        return {wire_name(k): v if type(v) in SCALARS else wire_inputs(v) for k, v in value.items()}
+        return {
+            wire_name(k): v if type(v) in SCALARS else wire_inputs(v, resolver)
+            for k, v in value.items()
+        }
     if kind is list or kind is tuple:
-        return [v if type(v) in SCALARS else wire_inputs(v) for v in value]
+        return [v if type(v) in SCALARS else wire_inputs(v, resolver) for v in value]
     if isinstance(value, list | tuple):
-        return [wire_inputs(v) for v in value]
+        return [wire_inputs(v, resolver) for v in value]
     return value
