@@ -25,7 +25,7 @@ from appspecs.desired.resources import (
 from appspecs.plan.state import RecordedResource, RecordedState, Secret, client_id
 from appspecs.plan.urns import graph_urns, is_engine_resource, parse_urn, root_stack_urn
 from appspecs.plan.values import ABSENT, Unknown
-from appspecs.plan.wire import Resolver, wire_inputs, wire_name
+from appspecs.plan.wire import SCALARS, Resolver, wire_inputs, wire_name
 from appspecs.records import record
 
 Op = Literal["create", "update", "replace", "delete", "same"]
@@ -234,9 +234,6 @@ def _compare(
         out.append(Change(path, old, new))
 
 
-_PLAIN = frozenset({str, bool, int, float})
-
-
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == {} or value == ""
 
@@ -271,9 +268,9 @@ def diff_inputs(
     for key, value in new.items():
         was = old[key] if key in old else read.get(key, ABSENT)
         kind = type(value)
-        # what most inputs are, an equal string, number or boolean of the same type, is no
-        # change (as `_compare` finds) without a call for it
-        if kind is type(was) and kind in _PLAIN and value == was:
+        # what most inputs are, an equal string, number, boolean or null of the same type, is
+        # no change (as `_compare` finds) without a call for it
+        if kind is type(was) and kind in SCALARS and value == was:
             continue
         _compare(value, was, key, out, json_paths)
     for key, value in old.items():

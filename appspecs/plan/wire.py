@@ -16,8 +16,9 @@ from appspecs.desired.resources import GroupId, Ref
 # Resolves a placeholder to a value: a recorded output, or an Unknown.
 Resolver = Callable[[Ref | GroupId], Any]
 
-# Values every walk over inputs keeps as they are, checked by exact type: one set lookup
-# instead of a call per value (most values are strings, numbers and booleans).
+# Values every walk over inputs keeps as they are, and the diff compares with `==` when both
+# sides have the same one of these types; checked by exact type: one set lookup instead of a
+# call per value (most values are strings, numbers and booleans).
 SCALARS = frozenset({str, bool, int, float, type(None)})
 
 
