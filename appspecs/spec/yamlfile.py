@@ -2,7 +2,8 @@
 
 Built on parser events rather than `yaml.safe_load` because the checks need what the loader
 throws away: where each value stands, repeated keys (YAML keeps the last one silently) and
-anchors/aliases (refused: they allow exponential "billion laughs" documents).
+anchors/aliases (refused: they allow exponential "billion laughs" documents). What a scalar
+reads as (`no` -> False) is yamlscalars.py's part.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from appspecs.records import record
+from appspecs.spec.yamlscalars import IMPLICIT, STR, BadScalar, scalar, short, tag_as_written
 
 try:  # libyaml is several times faster; the pure-Python parser gives the same events
     from yaml._yaml import CParser as _Parser
@@ -20,24 +22,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 Path = tuple[str | int, ...]
-_RESOLVER = yaml.resolver.Resolver()
-# first character -> [(tag, regexp)]; "" holds the resolvers of the empty scalar (null)
-_IMPLICIT: dict[str | None, list[tuple[str, Any]]] = {
-    first: resolvers + _RESOLVER.yaml_implicit_resolvers.get(None, [])
-    for first, resolvers in _RESOLVER.yaml_implicit_resolvers.items()
-    if first is not None
-}
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_STD = "tag:yaml.org,2002:"
-_STR = _STD + "str"
-# The plain-scalar types YAML 1.1 resolves, and how each is named in messages.
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:bool": "a boolean",
-    "tag:yaml.org,2002:int": "an integer",
-    "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:null": "null",
-}
-_ALLOWED_EXPLICIT = {_STR, *_PLAIN_TAGS}
 _CONTAINER_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _ScalarEvent = yaml.ScalarEvent
 _MappingStart = yaml.MappingStartEvent
@@ -106,53 +90,6 @@ class _Refused(Exception):
         self.problem = Problem(code, _pos(mark), path, message)
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _tag(tag: str) -> str:
-    """A tag as it was likely written: `!!int` rather than `tag:yaml.org,2002:int`."""
-    return _short("!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag)
-
-
-class _BadScalar(Exception):
-    """A scalar we will not read; the builder adds where it stands."""
-
-
-def _resolve(value: str) -> str:
-    """The tag YAML 1.1 gives a plain scalar: `Resolver.resolve` without its per-call overhead."""
-    for tag, regexp in _IMPLICIT.get(value[:1], ()):
-        if regexp.match(value):
-            return tag
-    return _STR
-
-
-def _scalar(event: yaml.ScalarEvent) -> Any:
-    """Resolve a scalar as YAML 1.1 does, so that `no` is a boolean the schema can reject."""
-    tag = event.tag
-    if tag is None:
-        if not event.implicit[0]:  # quoted or block text
-            return event.value
-        tag = _resolve(event.value)
-    elif tag == "!":  # the non-specific tag: text, whatever it looks like
-        return event.value
-    elif tag not in _ALLOWED_EXPLICIT:
-        raise _BadScalar(f"YAML tag '{_tag(tag)}' is not accepted")
-    if tag not in _PLAIN_TAGS:
-        # Timestamps and the like stay text: the models say which formats they accept.
-        return event.value
-    try:
-        # the tag's own constructor: `construct_object` would keep every node in a memo
-        construct = _CONSTRUCTOR.yaml_constructors[tag]
-        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
-    except (ValueError, KeyError, IndexError, OverflowError) as exc:
-        # `!!int abc`, `!!bool maybe`, or an integer past Python's 4300-digit limit
-        reason = "too many digits" if "digits" in str(exc) else "not written as one"
-        raise _BadScalar(
-            f"'{_short(event.value)}' cannot be read as {_PLAIN_TAGS[tag]} ({reason})"
-        ) from None
-
-
 class _Frame:
     """A mapping or list being filled; `attached` is False under a repeated key's value."""
 
@@ -212,7 +149,7 @@ class _Builder:
                     "duplicate-key",
                     key_pos,
                     path,
-                    f"key '{_short(key)}' appears more than once in this mapping; "
+                    f"key '{short(key)}' appears more than once in this mapping; "
                     f"first at line {first.line}",
                 )
             )
@@ -234,7 +171,7 @@ class _Builder:
                 "yaml-alias",
                 event.start_mark,
                 self.target(),
-                f"YAML {kind} '{_short(event.anchor)}' is not accepted: write the value out in full",
+                f"YAML {kind} '{short(event.anchor)}' is not accepted: write the value out in full",
             )
         frame = self.stack[-1] if self.stack else None
         is_key = frame is not None and frame.is_map and frame.key is None
@@ -246,19 +183,19 @@ class _Builder:
                 "a mapping key must be plain text, not a list or mapping",
             )
         if cls is _ScalarEvent:
-            if is_key and event.tag not in (None, "!", _STR):
+            if is_key and event.tag not in (None, "!", STR):
                 raise _Refused(
                     "yaml-syntax",
                     event.start_mark,
                     self.target(),
-                    f"YAML tag '{_tag(event.tag)}' is not accepted on a key",
+                    f"YAML tag '{tag_as_written(event.tag)}' is not accepted on a key",
                 )
         elif event.tag not in _CONTAINER_TAGS:
             raise _Refused(
                 "yaml-syntax",
                 event.start_mark,
                 self.target(),
-                f"YAML tag '{_tag(event.tag)}' is not accepted",
+                f"YAML tag '{tag_as_written(event.tag)}' is not accepted",
             )
 
     def run(self, text: str) -> None:
@@ -298,11 +235,11 @@ class _Builder:
                     frame.key_pos = pos
                     continue
                 text = value
-                if event.tag is not None or (event.implicit[0] and value[:1] in _IMPLICIT):
+                if event.tag is not None or (event.implicit[0] and value[:1] in IMPLICIT):
                     # may be something else than text: resolve it (most scalars skip this)
                     try:
-                        value = _scalar(event)
-                    except _BadScalar as exc:
+                        value = scalar(event)
+                    except BadScalar as exc:
                         raise _Refused("yaml-syntax", mark, self.target(), str(exc)) from None
                 if frame is None or not frame.attached:
                     empty = value is None and event.tag is None and text == ""
