@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -35,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cached_bytecode import environments  # beside this script
+from spec_tree import generate
 
-REPO = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 8.0
 TARGET_FLOOR_RATIO = 3.0
 TARGET_MEMORY_MB = 200.0
@@ -44,18 +43,6 @@ TARGET_HANDFUL_SECONDS = 0.25
 # Modules only plan, preview, audit, import and secret need (tests/test_startup.py keeps them
 # off the validate path).
 HEAVY = ("pulumi", "pulumi_okta", "grpc", "httpx", "httpcore", "cryptography", "jwt", "anyio")
-
-SCOPES = [
-    "api:account-summary:read",
-    "api:audience:read",
-    "api:audience-member:read",
-    "api:data:contact",
-    "api:data:company",
-    "api:data:scoops",
-    "api:data:news",
-    "api:data:intent",
-]
-INTERNAL_ONLY = ["api:audience:manage", "api:audience-member:manage"]
 
 # Runs one command (or several, one after the other; read as JSON from stdin, as 10,000 paths do
 # not fit in one argument) and reports their wall time and the peak RSS of its children. A fresh
@@ -84,82 +71,6 @@ for name in files:
         yaml.compose(fh.read(), Loader=yaml.CSafeLoader)
 print(json.dumps({"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}))
 """
-
-
-def spec_text(i: int, rng: random.Random) -> tuple[str, str]:
-    """One valid spec, varied in kind, type, style and optional fields."""
-    name = f"app-{i:05d}"
-    kind = rng.choice(["web", "web", "spa", "native", "service"])
-    partner = kind != "service" and rng.random() < 0.2
-    pool = SCOPES if partner else SCOPES + INTERNAL_ONLY
-    scopes = rng.sample(pool, rng.randint(1, 4))
-    host = f"{name}.acme.example"
-    client: list[str] = [f"  kind: {kind}"]
-    dev_only = False
-    if kind in ("web", "spa"):
-        uris = [f"https://{host}/oauth/callback"]
-        if rng.random() < 0.3:
-            uris.append(f"http://localhost:{3000 + i % 1000}/callback")
-            dev_only = True
-        client.append("  redirect_uris:")
-        client += [f"    - {u}" for u in uris]
-        if rng.random() < 0.5:
-            client.append(f"  post_logout_redirect_uris: [https://{host}/]")
-        if kind == "web" and rng.random() < 0.3:
-            client.append("  grant_types: [authorization_code, refresh_token, client_credentials]")
-    elif kind == "native":
-        client.append(f"  redirect_uris: [com.acme.app{i}:/callback]")
-        if rng.random() < 0.3:
-            client.append(
-                "  grant_types: [authorization_code, refresh_token, "
-                "'urn:ietf:params:oauth:grant-type:device_code']"
-            )
-    lines = [
-        "# yaml-language-server: $schema=../app-spec.schema.json",
-        f"# Generated app {i}.",
-        f"name: {name}",
-        f"label: Generated App {i}",
-        f"type: {'partner' if partner else 'internal'}",
-        f"owner: team-{i % 97}@acme.example",
-    ]
-    if rng.random() < 0.6:
-        lines.append(f"description: Generated for the benchmark, number {i}.")
-    if rng.random() < 0.1:
-        lines.append("logo: logos/app.png")
-    lines.append("client:")
-    lines += client
-    if rng.random() < 0.5:
-        lines.append("scopes: [" + ", ".join(scopes) + "]")
-    else:
-        lines.append("scopes:")
-        lines += [f"  - {s}  # scope {n}" for n, s in enumerate(scopes)]
-    if kind != "service" and rng.random() < 0.7:
-        lines.append(f"groups: [group-{i % 50}, everyone]")
-    if partner:
-        # a partner app shows its terms and privacy policy on the consent screen
-        lines += ["links:", f"  terms: https://{host}/terms", f"  privacy: https://{host}/privacy"]
-    if dev_only:
-        lines.append("environments: [dev]")
-    elif rng.random() < 0.2:
-        lines.append("environments: [dev, prod]")
-    return name, "\n".join(lines) + "\n"
-
-
-def generate(root: Path, count: int, seed: int) -> list[str]:
-    specs = root / "app-specs"
-    (specs / "apps").mkdir(parents=True)
-    (specs / "logos").mkdir()
-    shutil.copyfile(REPO / "app-specs" / "scope-catalog.yaml", specs / "scope-catalog.yaml")
-    shutil.copyfile(REPO / "app-specs" / "logos" / "crm-sync.png", specs / "logos" / "app.png")
-    shutil.copytree(REPO / "stacks", root / "stacks")
-    rng = random.Random(seed)
-    files = []
-    for i in range(count):
-        name, text = spec_text(i, rng)
-        rel = f"app-specs/apps/{name}.yaml"
-        (root / rel).write_text(text, encoding="utf-8")
-        files.append(rel)
-    return files
 
 
 def tool(name: str) -> list[str]:
