@@ -88,6 +88,10 @@ def test_specs_with_errors_exit_1_without_reading_the_org(org: Org, tmp_path: Pa
     text = audit_cli(org, specs=specs, fmt="text")
     assert text.exit_code == 1 and text.stdout == ""
     assert "error[catalog]" in text.stderr and "the specs have errors" in text.stderr
+    # with --out the file says why, in text as in every format
+    written = audit_cli(org, "--out", str(tmp_path / "audit.txt"), specs=specs, fmt="text")
+    assert written.exit_code == 1 and written.stdout == ""
+    assert "error[catalog]" in (tmp_path / "audit.txt").read_text(encoding="utf-8")
     assert org.okta.requests == []
 
 

@@ -255,6 +255,12 @@ def test_invalid_specs_still_give_one_json_object_or_a_comment_saying_why(
     assert "error[invalid-value] client.kind" in comment.stdout
     run(project, "--stack", "dev", "--format", "json", "--out", "plan.json")
     assert json.loads((project / "plan.json").read_text(encoding="utf-8"))["planned"] is False
+    # text with --out: the file, like every format's, says why there is no plan
+    text = run(project, "--stack", "dev", "--out", "plan.txt")
+    assert text.exit_code == 1 and text.stdout == ""
+    written = (project / "plan.txt").read_text(encoding="utf-8")
+    assert "error[invalid-value] client.kind" in written and "1 error" in written
+    assert "the specs have errors; nothing to plan" in text.stderr
 
 
 def test_out_writes_the_plan(project: Path) -> None:

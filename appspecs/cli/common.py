@@ -274,7 +274,9 @@ def load_valid_specs(
     specs = load_readable_specs(specs_dir, stacks_dir)
     if not specs.ok:
         errors = [d for d in specs.diagnostics if d.is_error]
-        if refusal is None or fmt == "text":
+        # text goes with the other errors on stderr, unless --out asks for the report in a
+        # file: then, as in every format, the file says why there is none
+        if refusal is None or (fmt == "text" and out is None):
             click.echo(text_report(errors, specs.files, []), err=True)
         else:
             from appspecs.report.refused import refused_report

@@ -215,7 +215,9 @@ def run(options: PlanOptions) -> Plan:
             # every format still says what it promises: one JSON object, a comment saying why
             errors = [d for d in specs.diagnostics if d.is_error]
             refusal = Refusal("plan", "planned", config.name, NOT_MADE)
-            if options.fmt == "text":
+            # text goes with the other errors on stderr, unless --out asks for the report in a
+            # file: then, as in every format, the file says why there is no plan
+            if options.fmt == "text" and options.out is None:
                 click.echo(refused_report(refusal, errors, specs.files, "text"), err=True, nl=False)
             else:
                 write_output(refused_report(refusal, errors, specs.files, options.fmt), options.out)
