@@ -137,7 +137,13 @@ def test_case(case: str, case_runs: dict[str, Future[CaseRun]]) -> None:
     for got_d, want_d in zip(report["diagnostics"], expected["diagnostics"], strict=True):
         assert want_d["message"] in got_d["message"], (got_d["path"], got_d["message"])
         assert "\n" not in got_d["message"]
-    assert sorted(report) == ["apps", "diagnostics", "held", "ok", "problems"]
+    assert sorted(report) == ["apps", "diagnostics", "errors", "held", "ok", "problems", "warnings"]
+    # counted as the text and github formats count them
+    severities = [d["severity"] for d in report["diagnostics"]]
+    assert (report["errors"], report["warnings"]) == (
+        severities.count("error"),
+        severities.count("warning"),
+    )
     assert report["problems"] == []
     assert report["held"] == expected["held"]
     if "apps" in expected:

@@ -54,12 +54,15 @@ def json_report(
     ok: bool,
     problems: Sequence[IoProblem] = (),
 ) -> str:
-    """Exactly one JSON object: ok, apps, held, the diagnostics, and the problems that are not
-    about a place in a spec (an unreadable file, a broken stack file), which exit 2."""
+    """Exactly one JSON object: ok, apps, the errors and warnings counted as the other formats
+    count them, held, the diagnostics, and the problems that are not about a place in a spec
+    (an unreadable file, a broken stack file), which exit 2."""
     return json.dumps(
         {
             "ok": ok and not problems,
             "apps": apps,
+            "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+            "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
             "held": list(held),
             "diagnostics": [d.to_json() for d in diagnostics],
             "problems": [p.message for p in problems],
