@@ -178,6 +178,9 @@ def test_an_invalid_spec_cannot_be_approved(specs: Path) -> None:
     assert result.exit_code == 1
     assert "error[unknown-scope] scopes[0]: scope 'api:data:contacts'" in result.stdout
     assert "'orbit' has errors; fix them before approving" in result.stderr
+    # its errors alone, without a count of apps and errors that would be the project's
+    assert "checked" not in result.stdout
+    assert all(line.startswith(str(spec)) for line in result.stdout.splitlines())
     assert not (specs / "approvals.yaml").exists()
 
 

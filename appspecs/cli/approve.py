@@ -16,7 +16,7 @@ from appspecs.cli.common import (
     specs_option,
     stacks_option,
 )
-from appspecs.report.diagnostics import text_report
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR
@@ -69,8 +69,10 @@ def approve(
         for d in specs.diagnostics
         if d.is_error and d.file == approvals_file and d.code != "signature"
     ]
+    # the lines alone, as require_catalog prints them: a summary would count the apps checked
+    # and only these errors, as if they were every error of the project
     if broken:
-        click.echo(text_report(broken, specs.files, []))
+        click.echo("\n".join(map(diagnostic_line, broken)))
         fail(f"{approvals_file} has errors; fix them before approving", exits.FAILED)
     loaded = specs.apps.get(name)
     if loaded is None:
@@ -78,7 +80,7 @@ def approve(
         shown = str(specs_dir / APPS_DIR / f"{name}.yaml")
         errors = [d for d in specs.diagnostics if d.is_error and d.file == shown]
         if errors:
-            click.echo(text_report(errors, specs.files, []))
+            click.echo("\n".join(map(diagnostic_line, errors)))
             fail(f"'{name}' has errors; fix them before approving", exits.FAILED)
         partners = sorted(n for n, s in specs.apps.items() if s.spec.type == "partner")
         fail(f"no app named '{name}'; partner apps: {', '.join(partners) or 'none'}")
