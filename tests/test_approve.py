@@ -87,11 +87,17 @@ def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
     second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
     second = second.replace("partner: nebula-crm", "partner: orbit-crm")
     (specs / "apps" / "nebula.yaml").write_text(second.replace("com.nebula.mobile", "com.neb.app"))
+    said = []
     for name, ticket in (("orbit", "SEC-1"), ("nebula", "SEC-2"), ("orbit", "SEC-3")):
         result = invoke(
             "approve", name, "--by", "sec@acme.example", "--ticket", ticket, "--specs", str(specs)
         )
         assert result.exit_code == 0, result.output
+        said.append(result.stdout)
+    # the approver is told which approval the new one replaces; a first approval replaces none
+    assert all("it replaces the approval" not in text for text in said[:2])
+    assert "it replaces the approval by sec@acme.example (SEC-1, " in said[2]
+    assert said[2].rstrip().endswith("of the same spec")
     entries = approvals(specs)
     assert [(e["app"], e["ticket"]) for e in entries] == [("nebula", "SEC-2"), ("orbit", "SEC-3")]
     assert validate(specs)["held"] == []

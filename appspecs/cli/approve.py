@@ -109,6 +109,7 @@ def approve(
         click.echo(f"appspec: note: {note}", err=True)
     kept = [*specs.approvals.values(), *specs.unverified.values()]
     others = [a for a in kept if a.app != name]
+    before = specs.approvals.get(name) or specs.unverified.get(name)
     path = specs_dir / APPROVALS_FILE
     try:
         write_approvals(path, [*others, approval])
@@ -116,3 +117,10 @@ def approve(
         fail(f"cannot write {path}: {exc.strerror or exc}")
     signed = "" if approval.signature is None else ", signed"
     click.echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}")
+    if before is not None:
+        # an auditor reads approvals.yaml's history in git; the approver is told here
+        of = "the same spec" if before.digest == loaded.digest else "an earlier version"
+        click.echo(
+            f"it replaces the approval by {before.approved_by} ({before.ticket}, "
+            f"{before.approved_at}) of {of}"
+        )
