@@ -76,3 +76,18 @@ def test_an_explicit_specs_folder_is_taken_as_given(
     result = invoke(monkeypatch, project / "stacks", "validate", "--specs", "app-specs")
     assert result.exit_code == 2
     assert "specs folder 'app-specs' does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--specs", "--base"])
+def test_the_project_folder_given_for_a_specs_folder_names_the_specs_folder_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
+) -> None:
+    # a checkout of main beside the branch, given whole: its specs are in app-specs/
+    project = copy_project(tmp_path)
+    (tmp_path / "main").mkdir()
+    main = copy_project(tmp_path / "main")
+    args = ["plan", "--stack", "dev", flag, str(main)]
+    result = invoke(monkeypatch, project, *args)
+    assert result.exit_code == 2
+    assert f"'{main / 'apps'}' does not exist" in result.stderr
+    assert f"{main} is a project: its specs folder is {main / 'app-specs'}" in result.stderr

@@ -38,7 +38,12 @@ from appspecs.spec.specset import (
     SpecsDirError,
     SpecSet,
 )
-from appspecs.stackconfig import StackSettings, all_stack_settings, stored_credentials
+from appspecs.stackconfig import (
+    DEFAULT_SPECS_DIR,
+    StackSettings,
+    all_stack_settings,
+    stored_credentials,
+)
 
 if TYPE_CHECKING:
     from appspecs.spec.approvals import Approval
@@ -190,7 +195,12 @@ def check_specs_dir(root: Path) -> None:
     if state is None:
         raise SpecsDirError(f"'{apps_dir}' is not a folder, or cannot be read")
     if not state:
-        raise SpecsDirError(f"'{apps_dir}' does not exist: app specs go in {APPS_DIR}/<name>.yaml")
+        message = f"'{apps_dir}' does not exist: app specs go in {APPS_DIR}/<name>.yaml"
+        inside = root / DEFAULT_SPECS_DIR
+        if folder_state(inside / APPS_DIR):
+            # the project's folder given for its specs folder (a checkout of main beside it)
+            message += f"; {root} is a project: its specs folder is {inside}"
+        raise SpecsDirError(message)
 
 
 def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSet:
