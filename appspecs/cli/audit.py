@@ -17,6 +17,7 @@ from appspecs.audit.run import AuditResult, run_audit
 from appspecs.cli import exits
 from appspecs.cli.audit_progress import ProgressLine
 from appspecs.cli.common import (
+    failures_reported,
     format_option,
     load_stack,
     load_valid_specs,
@@ -31,7 +32,7 @@ from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render
 from appspecs.report.audit import FORMATS, counts_text, incomplete_message
 from appspecs.report.audit import render as render_report
-from appspecs.report.refused import Refusal
+from appspecs.report.refused import Refusal, failure_report
 from appspecs.stackconfig import StackConfig
 
 
@@ -61,17 +62,18 @@ def audit(
     Credentials come from the environment: OKTA_API_TOKEN, or OKTA_CLIENT_ID and
     OKTA_PRIVATE_KEY (a service app with okta.apps.read, okta.groups.read and
     okta.authorizationServers.read)."""
-    url = checked_org_url(org_url)
-    config, desired = load_desired(specs_dir, stacks_dir, stack, fmt, out)
-    options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)
-    progress = ProgressLine.for_stream(sys.stderr)
-    with connect(url, on_response=progress.tick if progress else None) as client:
-        try:
-            result = run_audit(client, desired, options, progress.stage if progress else None)
-        finally:
-            if progress:
-                progress.clear()
-    write_output(render_report(result, fmt), out)
+    with failures_reported(failure_report("audit", "audited", stack, fmt), out):
+        url = checked_org_url(org_url)
+        config, desired = load_desired(specs_dir, stacks_dir, stack, fmt, out)
+        options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)
+        progress = ProgressLine.for_stream(sys.stderr)
+        with connect(url, on_response=progress.tick if progress else None) as client:
+            try:
+                result = run_audit(client, desired, options, progress.stage if progress else None)
+            finally:
+                if progress:
+                    progress.clear()
+        write_output(render_report(result, fmt), out)
     raise SystemExit(finish(result, out))
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -82,9 +83,40 @@ def outside_project(message: str, specs_dir: Path, stacks_dir: Path | None = Non
 
 
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
-    """One clear line on stderr and the exit code; never a traceback."""
+    """One clear line on stderr and the exit code; never a traceback. Inside `failures_reported`
+    the command's format gets its report too, unless one was written already."""
     click.echo(f"appspec: {message}", err=True)
+    _report_failure([message])
     sys.exit(code)
+
+
+# The report a command's format still owes when the command fails before making its own (json:
+# one object; markdown: a comment saying why), made from the problems that stop it; set by
+# `failures_reported`, None when the line on stderr says it all (text).
+_owed: Callable[[Sequence[str]], str] | None = None
+_owed_out: Path | None = None
+
+
+@contextlib.contextmanager
+def failures_reported(
+    render: Callable[[Sequence[str]], str] | None, out: Path | None = None
+) -> Iterator[None]:
+    """Inside, a command that fails (`fail`, unreadable specs) before it writes its report still
+    writes one, made by `render` from the problems, to stdout or `out`: a CI step that parses
+    the json finds one object whatever happened (as `validate --format json` gives)."""
+    global _owed, _owed_out
+    _owed, _owed_out = render, out
+    try:
+        yield
+    finally:
+        _owed, _owed_out = None, None
+
+
+def _report_failure(problems: Sequence[str]) -> None:
+    global _owed
+    render, _owed = _owed, None  # once: writing it may fail in turn (--out), and fail again
+    if render is not None:
+        write_output(render(problems), _owed_out)
 
 
 # -- options ----------------------------------------------------------------------------------
@@ -255,6 +287,7 @@ def load_readable_specs(specs_dir: Path, stacks_dir: Path | None) -> SpecSet:
     """Load specs; I/O problems exit 2, diagnostics are left for the caller to report."""
     specs = load_checked(specs_dir, stacks_dir)
     if specs.io_errors:
+        _report_failure([str(p) for p in specs.io_errors])
         sys.exit(exits.USAGE)
     return specs
 
@@ -336,7 +369,10 @@ def require_deployed_specs(
 
 
 def write_output(text: str, out: Path | None) -> None:
-    """Print, or write to --out; a failed write is an I/O error (exit 2)."""
+    """Print, or write to --out; a failed write is an I/O error (exit 2). The command's report
+    is then written: a failure after it owes none."""
+    global _owed
+    _owed = None
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return

@@ -14,6 +14,7 @@ from appspecs.cli.common import (
     PathArg,
     debug_enabled,
     fail,
+    failures_reported,
     format_option,
     load_readable_specs,
     load_stack,
@@ -28,7 +29,7 @@ from appspecs.cli.common import (
 )
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record
-from appspecs.report.refused import NOT_MADE, Refusal, refused_report
+from appspecs.report.refused import NOT_MADE, Refusal, failure_report, refused_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
     PROJECT,
@@ -296,7 +297,8 @@ def plan(
         out=out,
     )
     try:
-        result = run(options)
+        with failures_reported(failure_report("plan", "planned", stack, fmt), out):
+            result = run(options)
     except SystemExit as exc:
         if detailed and exc.code == exits.USAGE:
             raise SystemExit(exits.FAILED) from None

@@ -13,6 +13,7 @@ import click
 from appspecs.cli import exits
 from appspecs.cli.common import (
     fail,
+    failures_reported,
     format_option,
     load_stack,
     load_valid_specs,
@@ -27,7 +28,7 @@ from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_di
 from appspecs.plan.build import PlanInputError, plan_against_state
 from appspecs.records import record
 from appspecs.report.preview import PreviewReport, preview_refused_error, render
-from appspecs.report.refused import Refusal
+from appspecs.report.refused import Refusal, failure_report
 from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
 
@@ -94,7 +95,8 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
         stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
         fmt=fmt,
     )
-    report = run(options)
+    with failures_reported(failure_report("preview", "previewed", stack, fmt)):
+        report = run(options)
     click.echo(render(report, fmt), nl=False)
     if report.engine.refused:
         # pulumi up would fail on them, so the stack would not be as declared

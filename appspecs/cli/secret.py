@@ -18,6 +18,7 @@ import click
 from appspecs.cli import exits
 from appspecs.cli.common import (
     fail,
+    failures_reported,
     format_option,
     load_readable_specs,
     load_stack,
@@ -42,6 +43,7 @@ from appspecs.onboard.rotation import (
     rotate_secret,
 )
 from appspecs.onboard.secrets import SecretRefused
+from appspecs.report.refused import failure_report
 from appspecs.report.secrets import FORMATS, render_listing, retired_text, rotated_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -172,7 +174,7 @@ def list_command(
     Works for held apps too: it only reads. Ages over the stack's appspecs:maxSecretAgeDays
     are marked.
     """
-    with _outcome():
+    with failures_reported(failure_report("secret list", "listed", stack, fmt)), _outcome():
         url = checked_org_url(org_url)
         config = load_stack(specs_dir, stacks_dir, stack)
         label = listed_label(load_readable_specs(specs_dir, stacks_dir), name, specs_dir)

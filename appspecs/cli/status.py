@@ -11,6 +11,7 @@ from appspecs.cli import exits
 from appspecs.cli.common import (
     PathArg,
     fail,
+    failures_reported,
     format_option,
     load_readable_specs,
     load_stack,
@@ -29,6 +30,7 @@ from appspecs.plan.build import PlanInputError, require_state_of
 from appspecs.plan.state import RecordedState, StateError, stack_state
 from appspecs.plan.status import app_status
 from appspecs.records import record
+from appspecs.report.refused import failure_report
 from appspecs.report.status import render_status
 from appspecs.spec.load import SpecsDirError, check_specs_dir
 from appspecs.stackconfig import PROJECT
@@ -113,14 +115,14 @@ def status(
     denied, not in this stack), approval and client id. Whether an app is live comes from the
     recorded state: without one, an app that deploys reads approved. Reads no Okta and needs
     no credentials."""
-    run(
-        StatusOptions(
-            stack=stack,
-            specs_dir=specs_dir,
-            stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
-            state_file=state_file,
-            fmt=fmt,
-            out=out,
-        )
+    options = StatusOptions(
+        stack=stack,
+        specs_dir=specs_dir,
+        stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
+        state_file=state_file,
+        fmt=fmt,
+        out=out,
     )
+    with failures_reported(failure_report("status", "listed", stack, fmt), out):
+        run(options)
     raise SystemExit(exits.OK)

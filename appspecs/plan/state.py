@@ -280,7 +280,9 @@ def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedStat
     """
     if not isinstance(doc, dict):
         raise _fail(source, f"expected a JSON object, found {type(doc).__name__}")
-    version = doc.get("version")
+    if "version" not in doc:
+        raise _fail(source, f"no 'version': not a Pulumi state document (version {VERSION})")
+    version = doc["version"]
     if version != VERSION:
         raise _fail(source, f"version {version!r} is not supported; expected {VERSION}")
     if "deployment" in doc:

@@ -1,14 +1,16 @@
-"""What `plan`, `audit` and `preview` say when the specs have errors and nothing can be made.
+"""What a command says when it makes nothing: the specs have errors (`plan`, `audit`, `preview`),
+or a usage or I/O problem stops it first (those and `status`, `secret list`).
 
 Every format still gives what it promises: JSON one object (the diagnostics as `validate
---format json` lists them), Markdown a comment that says the report could not be made and why,
-text the diagnostic lines. The exit code (1) is the caller's.
+--format json` lists them, the problems that stopped it), Markdown a comment that says the
+report could not be made and why, text the diagnostic lines (a problem is already its line on
+stderr). The exit code is the caller's.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from appspecs.diagnostics import Diagnostic
 from appspecs.records import record
@@ -38,6 +40,7 @@ def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, f
             "error": refusal.why,
             "errors": len(errors),
             "diagnostics": [d.to_json() for d in errors],
+            "problems": [],
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
@@ -56,3 +59,32 @@ def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, f
         ]
         return md.fit(blocks, "`appspec validate` lists them all.") + "\n"
     return text_report(errors, files, []) + "\n"
+
+
+def failure_report(
+    command: str, done: str, stack: str, fmt: str
+) -> Callable[[Sequence[str]], str] | None:
+    """How `command` says, in `fmt`, that usage or I/O problems stopped it before it made
+    anything (`done`: its JSON's flag, as in a Refusal); None for text, whose line on stderr is
+    the whole of it."""
+    if fmt not in ("json", "markdown"):
+        return None
+
+    def report(problems: Sequence[str]) -> str:
+        if fmt == "json":
+            data = {
+                "ok": False,
+                "stack": stack,
+                done: False,
+                "error": "; ".join(problems),
+                "errors": 0,
+                "diagnostics": [],
+                "problems": list(problems),
+            }
+            return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        head = f"### appspec {command}: stack {md.code(stack)}\n\n**No {command}:**"
+        if len(problems) == 1:
+            return f"{head} {md.text(problems[0])}\n"
+        return head + "\n\n" + "\n".join(f"- {md.text(p)}" for p in problems) + "\n"
+
+    return report
