@@ -262,6 +262,23 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
             )
         )
     out.suspended = _suspended(out.apps, partners)
+    partner_apps = sorted(n for n, a in out.apps.items() if a.spec.type == "partner")
+    if partners is None and partner_apps:
+        # its errors are said at their lines; that they hide the apps' own is said here, or a
+        # fix of the file would bring up errors this run could not name
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.WARNING,
+                "partner",
+                str(root / PARTNERS_FILE),
+                None,
+                None,
+                "",
+                f"{PARTNERS_FILE} has errors, so {', '.join(partner_apps)} "
+                "are not checked against their partners (listed, active, their contracts' "
+                "scopes) until it is fixed",
+            )
+        )
     if (
         partners is not None
         and not partners.present
