@@ -119,7 +119,10 @@ def validate_file(
         return None
     data: Any = file.doc.data
     if not isinstance(data, dict):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        from appspecs.spec.errors import describe  # the wording, loaded for an error only
+
+        # as a value of the wrong type is described ('text', a list, number 5), not a Python type
+        found = "an empty file" if data is None else describe(data, None)
         file.add(
             Finding(code("invalid-value"), (), f"expected {what} (a YAML mapping), found {found}")
         )
