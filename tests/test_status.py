@@ -253,6 +253,8 @@ def test_without_state_no_app_is_said_to_be_live(project: Path) -> None:
     assert data["counts"]["approved"] == 5
     assert text.splitlines()[0].startswith(f"Apps of stack dev: {NO_STATE}, and no client ids")
     assert NO_STATE in markdown.splitlines()[2]
+    # the command is a code span in the comment, not escaped backticks
+    assert markdown.splitlines()[2].endswith("reads a `pulumi stack export`)")
     assert _text_counts(text) == _markdown_counts(markdown) == data["counts"]
     for app in data["apps"]:
         (line,) = [x for x in text.splitlines() if x.startswith(app["name"] + " ")]

@@ -8,6 +8,7 @@ text, `markdown.text`/`cell` in Markdown.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from appspecs.plan.status import AppRow, StatusReport
@@ -47,13 +48,32 @@ def counts_text(report: StatusReport, sep: str = ", ") -> str:
     return f"{total} app{'s' if total != 1 else ''}: {counts}"
 
 
-def against_text(report: StatusReport) -> str:
+def _as_is(words: str) -> str:
+    return words
+
+
+def _backticked(command: str) -> str:
+    return f"`{command}`"
+
+
+def against_text(
+    report: StatusReport,
+    text: Callable[[str], str] = _as_is,
+    code: Callable[[str], str] = _backticked,
+) -> str:
+    """Where the states come from; `text` and `code` format the words and the command (markdown
+    escapes the one and makes a code span of the other)."""
     if not report.with_state:
         return (
-            "no recorded state: which apps are live is unknown, and no client ids "
-            "(--state FILE reads a `pulumi stack export`)"
+            text(
+                "no recorded state: which apps are live is unknown, and no client ids "
+                "(--state FILE reads a"
+            )
+            + " "
+            + code("pulumi stack export")
+            + text(")")
         )
-    return f"live apps and client ids from {report.against or 'the recorded state'}"
+    return text(f"live apps and client ids from {report.against or 'the recorded state'}")
 
 
 def row_cells(row: AppRow, with_client_id: bool) -> list[str]:
@@ -205,7 +225,7 @@ def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
     head = [
         f"### Apps of stack {md.code(report.stack)}",
         "",
-        md.text(against_text(report)),
+        against_text(report, md.text, md.code),
         "",
         f"**{md.text(counts_text(report, ' · '))}**",
     ]
