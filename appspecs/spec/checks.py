@@ -4,6 +4,7 @@ checks_client.py; the catalog's own in catalog.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import field
 from pathlib import Path
@@ -17,6 +18,9 @@ from appspecs.spec.logos import check_logo
 from appspecs.spec.models import (
     GRANTS_BY_KIND,
     INTERACTIVE_GRANTS,
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    NAME_PATTERN,
     PUBLIC_KINDS,
     REQUIRED_GRANT_BY_KIND,
     AppSpec,
@@ -120,12 +124,14 @@ def check_spec(
 def _check_name(spec: AppSpec, stem: str) -> list[Finding]:
     if spec.name == stem:
         return []
+    # the file's name is offered as the app's only when it would be a valid one
+    valid = NAME_MIN_LENGTH <= len(stem) <= NAME_MAX_LENGTH and re.match(NAME_PATTERN, stem)
+    fix = f"rename the file or set name: {stem}" if valid else f"rename it {spec.name}.yaml"
     return [
         Finding(
             "name-mismatch",
             ("name",),
-            f"name '{spec.name}' differs from the file name '{stem}.yaml'; "
-            f"rename the file or set name: {stem}",
+            f"name '{spec.name}' differs from the file name '{stem}.yaml'; {fix}",
         )
     ]
 
