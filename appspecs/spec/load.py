@@ -215,17 +215,17 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         entries = list_folder(apps_dir)
     except Unreadable as exc:
         raise SpecsDirError(str(exc)) from exc
-    for path in (p for p in entries if p.suffix == ".yml"):
+    for path in entries:
+        # what looks meant for a spec and is not read is said: a file ending in .yml, a folder
+        # (the apps of a team kept apart), whose specs would otherwise deploy nothing in silence
+        if path.suffix == ".yml":
+            why = "ignored: app specs are read from files ending in .yaml"
+        elif path.suffix != ".yaml" and not path.name.startswith(".") and folder_state(path):
+            why = f"ignored: a folder; app specs are read from the files directly in {APPS_DIR}/"
+        else:
+            continue
         out.diagnostics.append(
-            Diagnostic(
-                Severity.WARNING,
-                "invalid-value",
-                str(path),
-                None,
-                None,
-                "",
-                "ignored: app specs are read from files ending in .yaml",
-            )
+            Diagnostic(Severity.WARNING, "invalid-value", str(path), None, None, "", why)
         )
     apps = [p for p in entries if p.suffix == ".yaml" and not p.name.startswith(".")]
     out.files += len(apps)
