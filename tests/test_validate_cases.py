@@ -443,3 +443,16 @@ def test_without_a_stacks_folder_validate_says_what_it_did_not_check(tmp_path: P
         "appspec: note: no stacks in stacks; per-stack rules (environments, loopback redirects) "
         "are not checked (give --stacks)\n"
     )
+
+
+def test_a_value_written_as_nothing_is_not_offered_as_quoted_text(tmp_path: Path) -> None:
+    # `label:` holds no text to quote; `label: no` does (invalid-value-yaml11)
+    tree = tmp_path / "tree"
+    build_tree("invalid-value-types", tree)
+    _, report = validate_json(tree)
+    (label,) = [
+        d
+        for d in report["diagnostics"]
+        if d["file"].endswith("null-values.yaml") and d["path"] == "label"
+    ]
+    assert label["message"] == "expected text, found nothing (null)"

@@ -123,7 +123,8 @@ def findings_from_validation(
         found = describe(error.get("input"), raw.get(path))
         if kind in _EXPECTED:
             hint = ""
-            if kind == "string_type" and path in raw:
+            # a value written as nothing (`label:`) is no text to quote
+            if kind == "string_type" and raw.get(path):
                 hint = f"; quote it if you meant the text: '{raw[path]}'"
             message = f"expected {_EXPECTED[kind]}, found {found}{hint}"
         elif kind.startswith("string_") and _field_name(path) in _ACCEPTS:
