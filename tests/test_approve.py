@@ -101,6 +101,15 @@ def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
     entries = approvals(specs)
     assert [(e["app"], e["ticket"]) for e in entries] == [("nebula", "SEC-2"), ("orbit", "SEC-3")]
     assert validate(specs)["held"] == []
+    # a changed spec approved again: the earlier approval was of another version
+    spec = specs / "apps" / "orbit.yaml"
+    spec.write_text(spec.read_text().replace("com.orbit.mobile", "com.orbit.app"))
+    again = invoke(
+        "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-4", "--specs", str(specs)
+    )
+    assert again.exit_code == 0, again.output
+    assert "it replaces the approval by sec@acme.example (SEC-3, " in again.stdout
+    assert again.stdout.rstrip().endswith("of an earlier version")
 
 
 @pytest.mark.parametrize(

@@ -33,21 +33,62 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
-@pytest.mark.parametrize(
-    ("command", "done"),
-    [(["plan"], "planned"), (["status"], "listed")],
-)
-def test_an_unknown_stack_is_one_json_object_saying_why(
-    project: Path, command: list[str], done: str
-) -> None:
-    result = invoke(project, *command, "--stack", "staging", "--format", "json")
+def test_an_unknown_stack_is_one_json_object_saying_why(project: Path) -> None:
+    result = invoke(project, "plan", "--stack", "staging", "--format", "json")
     assert result.exit_code == 2
     data = one_object(result)
-    assert (data["ok"], data[done], data["stack"], data["errors"]) == (False, False, "staging", 0)
+    assert (data["ok"], data["planned"], data["stack"], data["errors"]) == (
+        False,
+        False,
+        "staging",
+        0,
+    )
     (problem,) = data["problems"]  # type: ignore[misc]
     assert "unknown stack 'staging'" in problem and data["error"] == problem
     # the same words as the line on stderr
     assert f"appspec: {problem}\n" == result.stderr
+    # --detailed-exitcode: any error is 1, the object is the same
+    detailed = invoke(
+        project, "plan", "--stack", "staging", "--format", "json", "--detailed-exitcode"
+    )
+    assert detailed.exit_code == 1 and one_object(detailed) == data
+
+
+def test_status_keeps_errors_and_problems_for_the_specs_and_names_its_failures_apart(
+    project: Path,
+) -> None:
+    # status's own json counts the specs' errors in `errors` and lists them in `problems`
+    listed = one_object(invoke(project, "status", "--stack", "dev", "--format", "json"))
+    assert isinstance(listed["problems"], list) and "failures" not in listed
+    result = invoke(project, "status", "--stack", "staging", "--format", "json")
+    assert result.exit_code == 2
+    data = one_object(result)
+    assert (data["ok"], data["listed"], data["stack"]) == (False, False, "staging")
+    assert "errors" not in data and "problems" not in data
+    (failure,) = data["failures"]  # type: ignore[misc]
+    assert "unknown stack 'staging'" in failure and data["error"] == failure
+
+
+def test_text_with_out_writes_the_problem_to_the_file(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan.txt"
+    result = invoke(project, "plan", "--stack", "staging", "--out", str(out))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert out.read_text(encoding="utf-8") == result.stderr  # the same line
+    assert result.stderr.startswith("appspec: unknown stack 'staging'")
+
+
+def test_every_unreadable_file_is_a_problem_of_the_report(project: Path) -> None:
+    for name in ("crm-sync", "orbit-mobile"):
+        (project / "app-specs" / "apps" / f"{name}.yaml").unlink()
+        (project / "app-specs" / "apps" / f"{name}.yaml").mkdir()
+    data = one_object(invoke(project, "plan", "--stack", "dev", "--format", "json"))
+    problems = data["problems"]
+    assert isinstance(problems, list) and len(problems) == 2
+    assert data["error"] == "; ".join(problems)
+    comment = invoke(project, "plan", "--stack", "dev", "--format", "markdown")
+    assert comment.exit_code == 2
+    bullets = [line for line in comment.stdout.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 2 and "crm-sync.yaml" in bullets[0] and "orbit-mobile" in bullets[1]
 
 
 def test_an_unreadable_state_file_is_written_to_out_as_the_plan_would_be(

@@ -142,7 +142,7 @@ def test_a_broken_registry_says_which_partner_apps_it_leaves_unchecked(tmp_path:
     assert (note["severity"], note["code"], note["line"]) == ("warning", "partner", None)
     assert note["message"] == (
         "partners.yaml has errors, so acme-analytics, orbit-mobile are not checked against "
-        "their partners (listed, active, their contracts' scopes) until it is fixed"
+        "their partners (listed, active, the contract's scopes) until it is fixed"
     )
     registry.write_text(text)  # fixed: checked, and nothing said of the file
     fixed = CliRunner().invoke(

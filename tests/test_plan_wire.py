@@ -19,6 +19,7 @@ from appspecs.desired.resources import (
     RULE,
     SCOPE,
     SERVER,
+    GroupId,
     Ref,
     ResourceSpec,
     placeholders,
@@ -119,6 +120,29 @@ def test_nested_keys_are_translated_and_values_kept() -> None:
     ref = Ref("app/x/oauth", "client_id")
     value: Mapping[str, Any] = {"client_whitelists": [ref], "groups": [{"id": "g", "some_key": 1}]}
     assert wire_inputs(value) == {"clientWhitelists": [ref], "groups": [{"id": "g", "someKey": 1}]}
+
+
+def test_with_a_resolver_placeholders_are_resolved_in_the_same_walk() -> None:
+    ref, group = Ref("app/x/oauth", "client_id"), GroupId("eng")
+    asked: list[Ref | GroupId] = []
+
+    def resolver(placeholder: Ref | GroupId) -> str:
+        asked.append(placeholder)
+        return f"<{placeholder}>"
+
+    value: Mapping[str, Any] = {
+        "client_whitelists": (ref,),
+        "groups": [{"group_id": group, "some_key": [1, None]}],
+        "name": "x",
+    }
+    assert wire_inputs(value, resolver) == {
+        "clientWhitelists": [f"<{ref}>"],
+        "groups": [{"groupId": f"<{group}>", "someKey": [1, None]}],
+        "name": "x",
+    }
+    assert asked == [ref, group]  # in the order of the inputs, each once
+    # without one, the same walk keeps them: what the base plan and the tests' states use
+    assert wire_inputs(value)["groups"] == [{"groupId": group, "someKey": [1, None]}]
 
 
 def test_the_plan_does_not_import_pulumi() -> None:

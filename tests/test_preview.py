@@ -163,6 +163,12 @@ def test_without_the_cli_it_says_how_to_install_it(tmp_path: Path) -> None:
     assert lines[0].startswith("appspec: the Pulumi CLI is not on PATH")
     assert INSTALL_URL in lines[0]
     assert "Traceback" not in result.stderr
+    # json still gives its one object, saying why there is no preview
+    as_json = _run(project, str(empty), "preview", "--stack", "dev", "--format", "json")
+    assert as_json.returncode == 2
+    data = json.loads(as_json.stdout)
+    assert (data["ok"], data["previewed"], data["stack"]) == (False, False, "dev")
+    assert data["problems"] == [lines[0].removeprefix("appspec: ")]
 
 
 # --- the stand-in CLI -----------------------------------------------------------------------------

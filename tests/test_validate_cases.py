@@ -456,3 +456,16 @@ def test_a_value_written_as_nothing_is_not_offered_as_quoted_text(tmp_path: Path
         if d["file"].endswith("null-values.yaml") and d["path"] == "label"
     ]
     assert label["message"] == "expected text, found nothing (null)"
+
+
+def test_a_file_that_is_not_a_mapping_is_named_by_its_kind_never_quoted(tmp_path: Path) -> None:
+    # a key or a token saved in apps/ by mistake must not reach a pull-request comment
+    tree = tmp_path / "tree"
+    build_tree("invalid-value-types", tree)
+    for fmt in ("text", "json", "github"):
+        result = run_cli(tree, "validate", "--specs", "app-specs", "--format", fmt)
+        assert "plain-text.yaml" in result.stdout
+        assert "root:x" not in result.stdout + result.stderr
+    _, report = validate_json(tree)
+    (found,) = [d for d in report["diagnostics"] if d["file"].endswith("plain-text.yaml")]
+    assert found["message"] == "expected an app spec (a YAML mapping), found text"

@@ -62,7 +62,9 @@ def audit(
     Credentials come from the environment: OKTA_API_TOKEN, or OKTA_CLIENT_ID and
     OKTA_PRIVATE_KEY (a service app with okta.apps.read, okta.groups.read and
     okta.authorizationServers.read)."""
-    with failures_reported(failure_report("audit", "audited", stack, fmt), out):
+    with failures_reported(
+        failure_report("audit", "audited", stack, fmt, to_file=out is not None), out
+    ):
         url = checked_org_url(org_url)
         config, desired = load_desired(specs_dir, stacks_dir, stack, fmt, out)
         options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)

@@ -103,7 +103,8 @@ def failures_reported(
 ) -> Iterator[None]:
     """Inside, a command that fails (`fail`, unreadable specs) before it writes its report still
     writes one, made by `render` from the problems, to stdout or `out`: a CI step that parses
-    the json finds one object whatever happened (as `validate --format json` gives)."""
+    the json finds one object whatever usage or I/O problem stopped it (as `validate --format
+    json` gives). Not nested: one command runs per invocation."""
     global _owed, _owed_out
     _owed, _owed_out = render, out
     try:

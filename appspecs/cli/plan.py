@@ -297,7 +297,9 @@ def plan(
         out=out,
     )
     try:
-        with failures_reported(failure_report("plan", "planned", stack, fmt), out):
+        with failures_reported(
+            failure_report("plan", "planned", stack, fmt, to_file=out is not None), out
+        ):
             result = run(options)
     except SystemExit as exc:
         if detailed and exc.code == exits.USAGE:

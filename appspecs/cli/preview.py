@@ -95,7 +95,7 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
         stacks_dir=resolve_stacks_dir(specs_dir, stacks_dir),
         fmt=fmt,
     )
-    with failures_reported(failure_report("preview", "previewed", stack, fmt)):
+    with failures_reported(failure_report("preview", "previewed", stack, fmt, to_file=False)):
         report = run(options)
     click.echo(render(report, fmt), nl=False)
     if report.engine.refused:

@@ -174,7 +174,12 @@ def list_command(
     Works for held apps too: it only reads. Ages over the stack's appspecs:maxSecretAgeDays
     are marked.
     """
-    with failures_reported(failure_report("secret list", "listed", stack, fmt)), _outcome():
+    with (
+        failures_reported(
+            failure_report("secret list", "listed", stack, fmt, to_file=False, listing=True)
+        ),
+        _outcome(),
+    ):
         url = checked_org_url(org_url)
         config = load_stack(specs_dir, stacks_dir, stack)
         label = listed_label(load_readable_specs(specs_dir, stacks_dir), name, specs_dir)

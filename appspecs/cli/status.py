@@ -123,6 +123,8 @@ def status(
         fmt=fmt,
         out=out,
     )
-    with failures_reported(failure_report("status", "listed", stack, fmt), out):
+    with failures_reported(
+        failure_report("status", "listed", stack, fmt, to_file=out is not None, listing=True), out
+    ):
         run(options)
     raise SystemExit(exits.OK)

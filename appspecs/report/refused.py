@@ -62,29 +62,31 @@ def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, f
 
 
 def failure_report(
-    command: str, done: str, stack: str, fmt: str
+    command: str, done: str, stack: str, fmt: str, *, to_file: bool, listing: bool = False
 ) -> Callable[[Sequence[str]], str] | None:
     """How `command` says, in `fmt`, that usage or I/O problems stopped it before it made
-    anything (`done`: its JSON's flag, as in a Refusal); None for text, whose line on stderr is
-    the whole of it."""
-    if fmt not in ("json", "markdown"):
+    anything (`done`: its JSON's flag, as in a Refusal). Text has its lines on stderr already,
+    so it is written only `to_file` (--out: the file says why, as every format's does).
+
+    `listing` (status, secret list): their JSON uses `errors` and `problems` for the specs'
+    diagnostics, so the problems that stopped them are `failures` there, beside `error`."""
+    if fmt not in ("json", "markdown") and not to_file:
         return None
 
     def report(problems: Sequence[str]) -> str:
         if fmt == "json":
-            data = {
-                "ok": False,
-                "stack": stack,
-                done: False,
-                "error": "; ".join(problems),
-                "errors": 0,
-                "diagnostics": [],
-                "problems": list(problems),
-            }
+            data: dict[str, object] = {"ok": False, "stack": stack, done: False}
+            data["error"] = "; ".join(problems)
+            if listing:
+                data["failures"] = list(problems)
+            else:
+                data.update(errors=0, diagnostics=[], problems=list(problems))
             return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        head = f"### appspec {command}: stack {md.code(stack)}\n\n**No {command}:**"
-        if len(problems) == 1:
-            return f"{head} {md.text(problems[0])}\n"
-        return head + "\n\n" + "\n".join(f"- {md.text(p)}" for p in problems) + "\n"
+        if fmt == "markdown":
+            head = f"### appspec {command}: stack {md.code(stack)}\n\n**No {command}:**"
+            if len(problems) == 1:
+                return f"{head} {md.text(problems[0])}\n"
+            return head + "\n\n" + "\n".join(f"- {md.text(p)}" for p in problems) + "\n"
+        return "".join(f"appspec: {p}\n" for p in problems)
 
     return report

@@ -125,7 +125,7 @@ def _check_name(spec: AppSpec, stem: str) -> list[Finding]:
     if spec.name == stem:
         return []
     # the file's name is offered as the app's only when it would be a valid one
-    valid = NAME_MIN_LENGTH <= len(stem) <= NAME_MAX_LENGTH and re.match(NAME_PATTERN, stem)
+    valid = NAME_MIN_LENGTH <= len(stem) <= NAME_MAX_LENGTH and re.fullmatch(NAME_PATTERN, stem)
     fix = f"rename the file or set name: {stem}" if valid else f"rename it {spec.name}.yaml"
     return [
         Finding(

@@ -218,10 +218,12 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
     for path in entries:
         # what looks meant for a spec and is not read is said: a file ending in .yml, a folder
         # (the apps of a team kept apart), whose specs would otherwise deploy nothing in silence
-        if path.suffix == ".yml":
-            why = "ignored: app specs are read from files ending in .yaml"
-        elif path.suffix != ".yaml" and not path.name.startswith(".") and folder_state(path):
+        if path.suffix == ".yaml" or path.name.startswith("."):
+            continue
+        if folder_state(path):
             why = f"ignored: a folder; app specs are read from the files directly in {APPS_DIR}/"
+        elif path.suffix == ".yml":
+            why = "ignored: app specs are read from files ending in .yaml"
         else:
             continue
         out.diagnostics.append(
@@ -275,8 +277,9 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
                 None,
                 "",
                 f"{PARTNERS_FILE} has errors, so {', '.join(partner_apps)} "
-                "are not checked against their partners (listed, active, their contracts' "
-                "scopes) until it is fixed",
+                f"{'is' if len(partner_apps) == 1 else 'are'} not checked against "
+                f"{'its partner' if len(partner_apps) == 1 else 'their partners'} (listed, "
+                "active, the contract's scopes) until it is fixed",
             )
         )
     if (
