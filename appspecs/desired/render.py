@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 from collections.abc import Sequence
+from typing import Any
 
 from appspecs.desired.model import (
     EVERYONE,
@@ -127,6 +127,12 @@ def render_app(
     kind = spec.client.kind
     grants = spec.client.effective_grant_types
     interactive = kind != "service"
+    # the stated defaults (STATIC, leeway 0) unless it rotates its refresh tokens
+    rotation: dict[str, Any] = (
+        {"refresh_token_rotation": "ROTATE", "refresh_token_leeway": ROTATION_LEEWAY_SECONDS}
+        if refreshes_rotating(spec)
+        else {}
+    )
     client = DesiredOAuthClient(
         label=spec.label,
         application_type=APPLICATION_TYPE[kind],  # type: ignore[arg-type]
@@ -145,12 +151,8 @@ def render_app(
         client_uri=spec.links.home if spec.links else None,
         tos_uri=spec.links.terms if spec.links else None,
         policy_uri=spec.links.privacy if spec.links else None,
+        **rotation,
     )
-    if refreshes_rotating(spec):
-        # the stated defaults (STATIC, leeway 0) otherwise
-        client = dataclasses.replace(
-            client, refresh_token_rotation="ROTATE", refresh_token_leeway=ROTATION_LEEWAY_SECONDS
-        )
     rule_scopes = rule_scope_list(spec.scopes, spec.client.effective_oidc_scopes, grants)
     groups = tuple(spec.groups) if interactive else ()
     return DesiredApp(
