@@ -172,3 +172,27 @@ def test_a_change_under_review_of_one_app_keeps_its_version_in_words(tmp_path: P
     # what changed is named, not only what did not
     assert "description changed; no change of scopes" in result.stdout
     assert result.stdout.count("change under review") == 2  # the notice and the app's status
+
+
+def test_markdown_says_a_reviewed_changes_scopes_in_the_scopes_column_only(tmp_path: Path) -> None:
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    acme = specs / "apps" / "acme-analytics.yaml"
+    text = acme.read_text(encoding="utf-8")
+    assert "  - api:data:news\n" in text and "oauth2/callback\n" in text
+    text = text.replace("  - api:data:news\n", "  - api:data:news\n  - api:data:intent\n", 1)
+    text = text.replace(
+        "oauth2/callback\n", "oauth2/callback\n    - https://b.acme-analytics.example/cb\n", 1
+    )
+    acme.write_text(text, "utf-8")
+    args = ["plan", "--stack", "dev", "--specs", str(specs), "--stacks", str(ROOT / "stacks")]
+    result = CliRunner().invoke(
+        cli, [*args, "--base", str(ROOT / "app-specs"), "--format", "markdown"]
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("| `acme-analytics`")]
+    change, scopes = row.split(" | ")[1:3]
+    assert "requested, once approved: +`api:data:intent`" in scopes
+    assert "api:data:intent" not in change  # once, in its column
+    # what has no column of its own is still said in the Change cell
+    assert "once approved: redirect URIs added: https://b.acme-analytics.example/cb" in change

@@ -54,14 +54,15 @@ def key_and_setting_facts(
     return facts
 
 
-def review_facts(review: Review) -> list[str]:
-    """What a change under review would change once approved, one fact a line."""
+def review_facts(review: Review, *, scopes: bool = True) -> list[str]:
+    """What a change under review would change once approved, one fact a line. `scopes` False:
+    the scopes are said apart (markdown's Scopes column), and only the rest is listed."""
     facts = []
-    if review.scopes.added:
+    if scopes and review.scopes.added:
         facts.append(
             f"scopes requested: {', '.join(review.scopes.added)}  [{PRIVILEGE} once approved]"
         )
-    if review.scopes.removed:
+    if scopes and review.scopes.removed:
         facts.append(f"scopes to revoke: {', '.join(review.scopes.removed)}")
     facts += delta_facts("redirect URIs", review.redirect_uris)
     facts += delta_facts("post-logout redirect URIs", review.post_logout_redirect_uris)
@@ -70,7 +71,7 @@ def review_facts(review: Review) -> list[str]:
     facts += key_and_setting_facts(review.keys, review.settings)
     if review.logo_changed:
         facts.append("logo: a new picture")
-    if facts:
+    if facts or (review.scopes and not scopes):
         return facts
     changed = f"{', '.join(review.fields)} changed; " if review.fields else ""
     return [f"{changed}no change of scopes, redirect URIs, grant types, groups or logo"]

@@ -111,8 +111,9 @@ def _change_cell(app: AppSummary) -> str:
     if app.suspended:
         out += f"; **{md.text(SUSPENDED)}**"
     if app.review is not None:
-        once = "; ".join(md.text(f) for f in review_facts(app.review))
-        out += f" ({KEPT}); once approved: {once}"
+        # its scopes are in the Scopes column ("requested, once approved"): the rest here
+        once = "; ".join(md.text(f) for f in review_facts(app.review, scopes=False))
+        out += f" ({KEPT})" + (f"; once approved: {once}" if once else "")
     return out
 
 
