@@ -1,6 +1,6 @@
-"""Rules beyond types of an app spec: its file name, scopes, grant types, redirect URIs, groups
-and stacks. Its logo's are in logos.py; client authentication, tokens and links in
-checks_client.py; the catalog's own in catalog.py."""
+"""Rules beyond types of an app spec: its file name, scopes, redirect URIs, groups and stacks.
+Its logo's are in logos.py; grant types, PKCE and OpenID Connect scopes in checks_flows.py;
+client authentication, tokens and links in checks_client.py; the catalog's own in catalog.py."""
 
 from __future__ import annotations
 
@@ -13,16 +13,13 @@ from typing import TYPE_CHECKING
 from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.checks_client import check_client_auth, check_links, check_tokens
+from appspecs.spec.checks_flows import check_grants, check_oidc_scopes, check_pkce
 from appspecs.spec.finding import Finding
 from appspecs.spec.logos import check_logo
 from appspecs.spec.models import (
-    GRANTS_BY_KIND,
-    INTERACTIVE_GRANTS,
     NAME_MAX_LENGTH,
     NAME_MIN_LENGTH,
     NAME_PATTERN,
-    PUBLIC_KINDS,
-    REQUIRED_GRANT_BY_KIND,
     AppSpec,
 )
 from appspecs.spec.partial import Unchecked, broken_fields, under_broken
@@ -34,13 +31,6 @@ __all__ = ["CheckContext", "Finding", "check_spec"]
 
 if TYPE_CHECKING:
     from appspecs.spec.partners import PartnerRegistry
-
-REFUSED_GRANTS = {
-    "implicit": "implicit is never allowed: tokens in the redirect URL leak through browser "
-    "history and referrers; use authorization_code (spa and native apps use PKCE)",
-    "password": "password is never allowed: the app would handle users' Okta passwords; "
-    "use authorization_code",
-}
 
 
 @record
@@ -92,9 +82,9 @@ def check_spec(
         lambda: _check_name(spec, stem),
         lambda: _check_scopes(spec, ctx.catalog),
         lambda: _check_partner_scopes(spec, ctx.catalog),
-        lambda: _check_grants(spec),
-        lambda: _check_pkce(spec),
-        lambda: _check_oidc_scopes(spec),
+        lambda: check_grants(spec),
+        lambda: check_pkce(spec),
+        lambda: check_oidc_scopes(spec),
         lambda: _check_redirects(spec, ctx.loopback_allowed),
         lambda: _check_groups(spec),
         lambda: _check_environments(spec, ctx.loopback_allowed),
@@ -186,130 +176,6 @@ def _check_partner_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[F
             )
         seen.add(value)
     return findings
-
-
-def _check_grants(spec: AppSpec) -> list[Finding]:
-    kind = spec.client.kind
-    allowed = GRANTS_BY_KIND[kind]
-    grants = spec.client.effective_grant_types
-    findings: list[Finding] = []
-    if spec.client.grant_types is not None and not grants:
-        return [
-            Finding(
-                "grant-type",
-                ("client", "grant_types"),
-                f"at least one grant type is needed; accepted for {kind}: {', '.join(allowed)}",
-            )
-        ]
-    seen: set[str] = set()
-    for i, grant in enumerate(grants):
-        path: DataPath = ("client", "grant_types", i)
-        if grant in seen:
-            findings.append(Finding("grant-type", path, f"grant type '{grant}' is listed twice"))
-        seen.add(grant)
-        if grant in REFUSED_GRANTS:
-            findings.append(Finding("grant-type", path, REFUSED_GRANTS[grant]))
-        elif grant not in allowed:
-            findings.append(
-                Finding(
-                    "grant-type",
-                    path,
-                    f"grant type '{grant}' is not allowed for a {kind} app; "
-                    f"accepted: {', '.join(allowed)}",
-                )
-            )
-    required = REQUIRED_GRANT_BY_KIND[kind]
-    if required is not None and required not in seen:
-        findings.append(
-            Finding(
-                "grant-type",
-                ("client", "grant_types"),
-                f"a {kind} app must include {required}: Okta refuses a {kind} app without it"
-                f"{_REQUIRED_GRANT_HINT.get(kind, '')}",
-            )
-        )
-    if "refresh_token" in seen and not seen & INTERACTIVE_GRANTS:
-        index = grants.index("refresh_token")
-        findings.append(
-            Finding(
-                "grant-type",
-                ("client", "grant_types", index),
-                "refresh_token needs an interactive grant (authorization_code or device_code) "
-                "to issue the first token",
-            )
-        )
-    return findings
-
-
-_REQUIRED_GRANT_HINT = {
-    "web": "; for client_credentials alone use kind: service",
-    "native": " (a device-flow app lists authorization_code beside device_code, with a "
-    "redirect URI)",
-}
-
-
-def _check_oidc_scopes(spec: AppSpec) -> list[Finding]:
-    client = spec.client
-    if client.oidc_scopes is None:
-        return []
-    path: DataPath = ("client", "oidc_scopes")
-    if client.kind == "service" and client.oidc_scopes:
-        return [
-            Finding(
-                "oidc-scope",
-                path,
-                "a service app signs no user in: OpenID Connect scopes do not apply; "
-                "remove oidc_scopes",
-            )
-        ]
-    findings: list[Finding] = []
-    seen: set[str] = set()
-    for i, scope in enumerate(client.oidc_scopes):
-        at: DataPath = (*path, i)
-        if scope in seen:
-            findings.append(Finding("oidc-scope", at, f"'{scope}' is listed twice"))
-        seen.add(scope)
-        if scope in ("profile", "email") and "openid" not in client.oidc_scopes:
-            findings.append(
-                Finding(
-                    "oidc-scope",
-                    at,
-                    f"'{scope}' is an OpenID Connect claim scope: it needs openid in the list",
-                )
-            )
-        if scope == "offline_access" and "refresh_token" not in client.effective_grant_types:
-            findings.append(
-                Finding(
-                    "oidc-scope",
-                    at,
-                    "offline_access asks for a refresh token: it needs the refresh_token grant",
-                )
-            )
-    return findings
-
-
-def _check_pkce(spec: AppSpec) -> list[Finding]:
-    client = spec.client
-    path: DataPath = ("client", "pkce")
-    if client.pkce is False and client.kind in PUBLIC_KINDS:
-        return [
-            Finding(
-                "pkce",
-                path,
-                f"a {client.kind} app is a public client: PKCE is always required; "
-                "remove pkce or set it to true",
-            )
-        ]
-    if client.pkce is True and "authorization_code" not in client.effective_grant_types:
-        return [
-            Finding(
-                "pkce",
-                path,
-                "PKCE applies to the authorization_code grant, which this app does not use; "
-                "remove pkce",
-            )
-        ]
-    return []
 
 
 def _check_redirects(spec: AppSpec, loopback_allowed: Mapping[str, bool | None]) -> list[Finding]:
