@@ -88,6 +88,7 @@ def check_catalog(catalog: CatalogFile) -> list[Finding]:
                     "catalog",
                     where,
                     f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
+                    other=("scopes", seen[scope.value], "value"),
                 )
             )
         seen.setdefault(scope.value, i)
@@ -101,7 +102,8 @@ def check_catalog(catalog: CatalogFile) -> list[Finding]:
                     "catalog",
                     where,
                     f"scope value '{scope.value}' and scopes[{first}] '{other}' would both be "
-                    f"the Pulumi resource '{name}'; rename one",
+                    f"the Pulumi resource '{name}' (rename one)",
+                    other=("scopes", first, "value"),
                 )
             )
         resource_names.setdefault(name, (i, scope.value))

@@ -137,6 +137,7 @@ def _check_scopes(spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
                     "duplicate-scope",
                     path,
                     f"scope '{value}' is listed twice (also at [{seen[value]}])",
+                    other=("scopes", seen[value]),
                 )
             )
             continue

@@ -87,6 +87,7 @@ def _check_keys(spec: AppSpec) -> list[Finding]:
                     (*where, "kid"),
                     f"kid '{key.kid}' is also the kid of jwks[{seen[key.kid]}]; each key needs "
                     "its own kid (the client's assertions name the key by it)",
+                    other=("client", "jwks", seen[key.kid], "kid"),
                 )
             )
         seen.setdefault(key.kid, i)

@@ -19,3 +19,6 @@ class Finding:
     at_key: bool = False
     # a file the rule needs could not be read (an I/O error, exit 2), not a rule broken
     unreadable: bool = False
+    # the other place the message names (the first of a repeated value): its line is said too,
+    # as a key written twice says where it was first
+    other: DataPath | None = None

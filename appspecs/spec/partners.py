@@ -136,6 +136,7 @@ def _check_id(
             "partner",
             ("partners", i, "id"),
             f"partner '{partner.id}' is listed twice (also partners[{first}])",
+            other=("partners", first, "id"),
         )
     ]
 

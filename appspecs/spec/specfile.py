@@ -31,6 +31,9 @@ class CheckedFile:
     def add(self, finding: Finding) -> None:
         doc = self.doc
         pos = doc.locate_key(finding.path) if finding.at_key else doc.locate(finding.path)
+        message = finding.message
+        if finding.other is not None:
+            message += f"; the other is at line {doc.locate(finding.other).line}"
         self.diagnostics.append(
             Diagnostic(
                 finding.severity,
@@ -39,7 +42,7 @@ class CheckedFile:
                 pos.line,
                 pos.column,
                 format_path(finding.path),
-                finding.message,
+                message,
             )
         )
 
