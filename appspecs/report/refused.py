@@ -30,8 +30,15 @@ class Refusal:
     why: str
 
 
-def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, fmt: str) -> str:
-    """The errors that stop the command, in its format."""
+def refused_report(
+    refusal: Refusal,
+    errors: Sequence[Diagnostic],
+    files: int,
+    fmt: str,
+    problems: Sequence[str] = (),
+) -> str:
+    """The errors that stop the command, in its format; in JSON also the usage or I/O
+    `problems` that stopped it (`failure_report`'s)."""
     if fmt == "json":
         data = {
             "ok": False,
@@ -40,7 +47,7 @@ def refused_report(refusal: Refusal, errors: Sequence[Diagnostic], files: int, f
             "error": refusal.why,
             "errors": len(errors),
             "diagnostics": [d.to_json() for d in errors],
-            "problems": [],
+            "problems": list(problems),
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
@@ -74,14 +81,12 @@ def failure_report(
         return None
 
     def report(problems: Sequence[str]) -> str:
+        why = "; ".join(problems)
+        if fmt == "json" and not listing:
+            return refused_report(Refusal(command, done, stack, why), [], 0, fmt, problems)
         if fmt == "json":
-            data: dict[str, object] = {"ok": False, "stack": stack, done: False}
-            data["error"] = "; ".join(problems)
-            if listing:
-                data["failures"] = list(problems)
-            else:
-                data.update(errors=0, diagnostics=[], problems=list(problems))
-            return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            listed = {"ok": False, "stack": stack, done: False, "error": why, "failures": problems}
+            return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
         if fmt == "markdown":
             head = f"### appspec {command}: stack {md.code(stack)}\n\n**No {command}:**"
             if len(problems) == 1:

@@ -265,38 +265,25 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         )
     out.suspended = _suspended(out.apps, partners)
     partner_apps = sorted(n for n, a in out.apps.items() if a.spec.type == "partner")
-    if partners is None and partner_apps:
-        # its errors are said at their lines; that they hide the apps' own is said here, or a
-        # fix of the file would bring up errors this run could not name
-        out.diagnostics.append(
-            Diagnostic(
-                Severity.WARNING,
-                "partner",
-                str(root / PARTNERS_FILE),
-                None,
-                None,
-                "",
+    if partner_apps and (partners is None or not partners.present):
+        if partners is None:
+            # its errors are said at their lines; that they hide the apps' own is said here, or
+            # a fix of the file would bring up errors this run could not name
+            one = len(partner_apps) == 1
+            unchecked = (
                 f"{PARTNERS_FILE} has errors, so {', '.join(partner_apps)} "
-                f"{'is' if len(partner_apps) == 1 else 'are'} not checked against "
-                f"{'its partner' if len(partner_apps) == 1 else 'their partners'} (listed, "
-                "active, the contract's scopes) until it is fixed",
+                f"{'is' if one else 'are'} not checked against "
+                f"{'its partner' if one else 'their partners'} (listed, active, the contract's "
+                "scopes) until it is fixed"
             )
-        )
-    if (
-        partners is not None
-        and not partners.present
-        and any(a.spec.type == "partner" for a in out.apps.values())
-    ):
+        else:
+            unchecked = (
+                "there is no partner registry: partner apps are not checked against approved "
+                "partners and their contracts (add partners.yaml, and partner: on each partner app)"
+            )
         out.diagnostics.append(
             Diagnostic(
-                Severity.WARNING,
-                "partner",
-                str(root / PARTNERS_FILE),
-                None,
-                None,
-                "",
-                "there is no partner registry: partner apps are not checked against approved "
-                "partners and their contracts (add partners.yaml, and partner: on each partner app)",
+                Severity.WARNING, "partner", str(root / PARTNERS_FILE), None, None, "", unchecked
             )
         )
     out.diagnostics.sort(key=sort_key)
