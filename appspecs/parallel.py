@@ -7,8 +7,8 @@ The items are split in as many even, contiguous parts as there are processes; th
 works through the first part while forked children work through the others, then reads their
 results, pickled, from a pipe each, in order, so the output is the same as one process's.
 Work of another kind that this process has to do anyway (a plan's state read) can be given to
-`alongside`: the next map of enough items to fork for runs it here while its children work
-through every part.
+`alongside`: the next map of enough items to fork for runs it here, as this process's part,
+while one child fewer works through the items.
 Not `multiprocessing.Pool`: its task and result threads compete with the parent for the GIL
 and its parent only waits, so on two cores it cost as much as it saved (10,000 specs: 2.0 s of
 CPU in one process, 2.7 s over the pool, for 15% less wall time). A child inherits the function
@@ -130,12 +130,16 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], *, jobs: int | None 
     long_tasks = any(not t.short for t in tasks)
     if (workers <= 1 and not long_tasks) or not _can_fork():
         return [func(item) for item in items]
+    if long_tasks:
+        # The task is this process's part: the items go to the other processes, one child
+        # fewer. A child per core beside it made three processes share two cores, and the plan
+        # waits for the state this process reads (alternated, 1,000 apps: 0.468 s against
+        # 0.490 s, median of 21; the one child ends the specs when the state is read).
+        workers = max(1, workers - 1)
     size = len(items)
     bounds = [(size * k // workers, size * (k + 1) // workers) for k in range(workers)]
     if long_tasks:
-        # every part to a child: the system shares the cores between them and this process
-        # while it does that other work
-        bounds.insert(0, (0, 0))
+        bounds.insert(0, (0, 0))  # every part to a child
     # a child not collected yet: (pid, the read end of its pipe); None: its part is this one's
     children: list[tuple[int, int] | None] = []
     try:

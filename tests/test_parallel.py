@@ -243,11 +243,12 @@ needs_children_file = pytest.mark.skipif(
 
 
 @needs_children_file
-# 1,000 items on two processes whatever the machine's cores; 300 pay for one child anywhere;
-# a short task beside the long one changes none of it (it runs after it, here too)
+# The task is one of the `jobs` processes: 1,000 items on two processes are one child's beside
+# it, on three two children's; 300 pay for one child anywhere; a short task beside the long one
+# changes none of it (it runs after it, here too)
 @pytest.mark.parametrize(
     ("items", "jobs", "children", "short"),
-    [(1000, 2, 2, False), (300, None, 1, False), (1000, 2, 2, True)],
+    [(1000, 2, 1, False), (1000, 3, 2, False), (300, None, 1, False), (1000, 2, 1, True)],
 )
 def test_work_alongside_runs_here_while_children_work_through_every_part(
     items: int, jobs: int | None, children: int, short: bool
