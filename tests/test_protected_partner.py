@@ -5,6 +5,7 @@ named as what it is, and a held app's changes read as waiting for approval."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import shutil
@@ -274,10 +275,16 @@ def test_a_held_apps_changes_read_as_waiting_for_approval(tree: Path) -> None:
     assert uris == "once approved: +`com.orbitcrm.mobile:/oauth/callback`"
     assert grants.startswith("once approved: +`authorization_code`")
     assert groups == "once approved: +`partner-orbit`"
-    assert (
-        "requests scopes: api:account-summary:read, api:data:contact (granted once approved)"
-        in (text)
-    )
+    # text lists what markdown's cells and JSON's `requested` hold, in the same words
+    after = text.split("orbit-mobile (partner): held\n", 1)[1].splitlines()
+    orbit_text = list(itertools.takewhile(lambda line: line.startswith(" " * 6), after))
+    assert orbit_text == [
+        "      requests scopes: api:account-summary:read, api:data:contact (granted once approved)",
+        "      redirect URIs added once approved: com.orbitcrm.mobile:/oauth/callback",
+        "      grant types added once approved: authorization_code, refresh_token",
+        "      groups added once approved: partner-orbit",
+        "      held: awaiting approval",
+    ]
     orbit_json = next(a for a in data["apps"] if a["name"] == "orbit-mobile")
     assert orbit_json["scopes"] == {"granted": [], "revoked": []}
     assert orbit_json["redirectUris"] == {"added": [], "removed": []}

@@ -99,8 +99,16 @@ def retyped_fact(retyped: tuple[str, str]) -> str:
 def app_facts(app: AppSummary) -> list[str]:
     """What changes for one app, one fact a line, in plain words."""
     if app.change == "held":
+        # new and not approved: nothing of it is in Okta; what it asks for, as JSON's `requested`
         facts = [f"requests scopes: {', '.join(app.scopes.added)} (granted once approved)"]
-        return [f for f in facts if app.scopes.added] + [f"held: {app.held}"]
+        facts = [f for f in facts if app.scopes.added]
+        facts += delta_facts("redirect URIs", app.redirect_uris, ONCE_APPROVED)
+        facts += delta_facts(
+            "post-logout redirect URIs", app.post_logout_redirect_uris, ONCE_APPROVED
+        )
+        facts += delta_facts("grant types", app.grant_types, ONCE_APPROVED)
+        facts += delta_facts("groups", app.groups, ONCE_APPROVED)
+        return [*facts, f"held: {app.held}"]
     facts = []
     if app.change == "adopted":
         facts.append(ADOPTED)
