@@ -10,20 +10,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.project_copy import copy_project
 
 # Modules that only plan, preview, audit, import and secret need, each tens of milliseconds.
 HEAVY = ("pulumi", "pulumi_okta", "grpc", "httpx", "httpcore", "cryptography", "jwt", "anyio")
 SWITCH = "PYDANTIC_DISABLE_PLUGINS"
 
+# The process ends once its exit handlers have run (appspecs/cli/entry.py): what it loaded is
+# said from one of them, and its exit code is the process's.
 CODE = """
-import json, os, runpy, sys
+import atexit, json, os, runpy, sys
 sys.argv = ["appspec", "validate"]
-try:
-    runpy.run_module("appspecs", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps([code, sorted(sys.modules), os.environ.get(SWITCH)]), file=sys.stderr)
+atexit.register(
+    lambda: print(json.dumps([sorted(sys.modules), os.environ.get(SWITCH)]), file=sys.stderr)
+)
+runpy.run_module("appspecs", run_name="__main__")
 """
 
 
@@ -43,7 +46,8 @@ class Run:
             env=env,
         )
         *_, last = done.stderr.strip().splitlines()
-        self.code, modules, self.switch = json.loads(last)
+        modules, self.switch = json.loads(last)
+        self.code = done.returncode
         assert self.code in (0, 1), done.stderr
         self.modules = set(modules)
         self.stdout = done.stdout
@@ -179,3 +183,35 @@ def test_validate_with_approvals_and_a_registry_builds_their_models(tmp_path: Pa
     assert {"appspecs.spec.signers", "appspecs.spec.signatures", "appspecs.spec.versions"} <= (
         run.modules
     )
+
+
+# How the process ends (appspecs/cli/entry.py): as Python's exit would, less freeing its objects.
+ENDING = """
+import atexit, runpy, sys, threading, time
+from pathlib import Path
+sys.argv = ["appspec", "validate", "--format", "json"]
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+def late() -> None:
+    time.sleep(0.3)
+    Path("late.txt").write_text("written", encoding="utf-8")
+if THREAD:
+    threading.Thread(target=late).start()
+runpy.run_module("appspecs", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("thread", [False, True])
+def test_the_process_ends_as_pythons_exit_would(tmp_path: Path, thread: bool) -> None:
+    root = copy_project(tmp_path)
+    spec = root / "app-specs" / "apps" / "crm-sync.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "surprise: 1\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", f"THREAD = {thread}\n{ENDING}"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    # its exit code, its whole output flushed, the exit handlers registered before it run
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["errors"] >= 1
+    assert done.stderr.strip().splitlines()[-1] == "exit handler ran"
+    # a thread still running is waited for, as Python's exit waits for it, not cut off
+    assert (root / "late.txt").exists() == thread
