@@ -49,6 +49,7 @@ CODES: tuple[str, ...] = (
     "partner",
     "held",
     "stack-credential",
+    "no-apps",
 )
 
 

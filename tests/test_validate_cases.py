@@ -262,7 +262,7 @@ def test_a_password_in_a_redirect_uri_is_never_printed(tmp_path: Path) -> None:
 
 def test_control_characters_in_a_spec_stay_escaped_on_one_line(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
-    build_tree("valid-no-apps", tree)
+    build_tree("no-apps", tree)
     (tree / "app-specs" / "apps" / "ansi.yaml").write_text(
         'name: ansi\nlabel: "Red\\e[31m\\nNext line"\n', encoding="utf-8"
     )
@@ -283,7 +283,7 @@ def test_control_characters_in_a_spec_stay_escaped_on_one_line(tmp_path: Path) -
 def test_every_file_is_checked_before_reporting(tmp_path: Path) -> None:
     """Errors in the catalog-independent parts of many files all show in one run."""
     tree = tmp_path / "tree"
-    build_tree("valid-no-apps", tree)
+    build_tree("no-apps", tree)
     apps = tree / "app-specs" / "apps"
     for i in range(5):
         (apps / f"broken-{i}.yaml").write_text(f"name: broken-{i}\nlabel: [\n", encoding="utf-8")
@@ -318,7 +318,7 @@ def test_missing_specs_folder_exits_2(tmp_path: Path) -> None:
 
 def test_missing_apps_folder_exits_2(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
-    build_tree("valid-no-apps", tree)
+    build_tree("no-apps", tree)
     shutil.rmtree(tree / "app-specs" / "apps")
     result = run_cli(tree, "validate", "--specs", "app-specs")
     _expect_usage_error(result, "'app-specs/apps' does not exist")
@@ -394,7 +394,7 @@ def test_a_broken_stack_file_makes_no_spec_naming_that_stack_wrong(tmp_path: Pat
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
-    build_tree("valid-no-apps", tree)
+    build_tree("no-apps", tree)
     result = run_cli(tree, "validate", "--specs", "app-specs", "--format", "xml")
     _expect_usage_error(result, "Invalid value for '--format'")
 

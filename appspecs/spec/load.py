@@ -231,6 +231,15 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         )
     apps = [p for p in entries if p.suffix == ".yaml" and not p.name.startswith(".")]
     out.files += len(apps)
+    if not apps:
+        # what a wrong checkout or path looks like too: said, as the plan of it deletes
+        out.diagnostics.append(
+            Diagnostic(
+                Severity.WARNING, "no-apps", str(apps_dir), None, None, "",
+                "no app spec here (.yaml files): nothing is checked, and an update from these "
+                "specs removes every app the stack has deployed",
+            )
+        )  # fmt: skip
     # The signers are read (importing sshsig and cryptography, a third of a 1,000-app plan's
     # own Python after the files are checked) while the other processes check files.
     reading = alongside(partial(_read_signers, root), short=True)
