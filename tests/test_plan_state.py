@@ -298,3 +298,20 @@ def test_parse_does_not_change_the_document(dev_doc: dict[str, Any]) -> None:
     before = copy.deepcopy(dev_doc)
     parse_state(dev_doc, "x.json")
     assert dev_doc == before
+
+
+def test_a_small_or_absent_state_is_a_short_read(tmp_path: Path) -> None:
+    # decides whether this process also checks its share of the specs while reading it
+    from appspecs.plan.state import SHORT_READ_BYTES, state_read_is_short
+
+    def short(name: str, size: int | None) -> bool:
+        path = tmp_path / name
+        if size is not None:
+            path.write_bytes(b" " * size)
+        return state_read_is_short(path if size is not None else None, tmp_path, "appspecs", "dev")
+
+    assert short("none.json", None)  # no --state, no checkpoint
+    assert short("small.json", SHORT_READ_BYTES - 1)
+    assert not short("large.json", SHORT_READ_BYTES)
+    assert not short("large.json.gz", SHORT_READ_BYTES // 10 + 1)
+    assert state_read_is_short(tmp_path / "missing.json", tmp_path, "appspecs", "dev")

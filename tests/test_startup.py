@@ -215,3 +215,14 @@ def test_the_process_ends_as_pythons_exit_would(tmp_path: Path, thread: bool) ->
     assert done.stderr.strip().splitlines()[-1] == "exit handler ran"
     # a thread still running is waited for, as Python's exit waits for it, not cut off
     assert (root / "late.txt").exists() == thread
+
+
+def test_a_process_started_without_stdout_or_stderr_keeps_its_exit_code(tmp_path: Path) -> None:
+    # a cron job or daemon may start it with a descriptor closed: sys.stdout is then None
+    root = copy_project(tmp_path)
+    for closed in ("stdout", "stderr"):
+        done = subprocess.run(
+            f"{sys.executable} -m appspecs validate {'>&-' if closed == 'stdout' else '2>&-'}",
+            shell=True, cwd=root, capture_output=closed == "stderr", text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, (closed, done.stdout, done.stderr)

@@ -30,9 +30,10 @@ def _end_without_teardown(code: int) -> None:
         return
     run_handlers()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: started with the descriptor closed
+                stream.flush()
+    except Exception:
         return
     os._exit(code)
 

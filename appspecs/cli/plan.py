@@ -111,6 +111,16 @@ def _recorded(options: PlanOptions) -> StateSide:
     return state_side(recorded if recorded is not None else RecordedState(), options.stack)
 
 
+def _short_read(options: PlanOptions) -> bool:
+    """A state small enough that reading it leaves this process its share of the specs."""
+    from appspecs.deploy.workspace import project_dir
+    from appspecs.plan.state import state_read_is_short
+
+    return state_read_is_short(
+        options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
+    )
+
+
 def _plan_state(
     options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[StateSide]
 ) -> Plan:
@@ -208,7 +218,11 @@ def run(options: PlanOptions) -> Plan:
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     # The state is read here while the other cores check the specs; its error, if any, is
     # reported after theirs, as if it were read after them.
-    reading = alongside(partial(_recorded, options)) if options.base is None else nullcontext()
+    reading = (
+        alongside(partial(_recorded, options), short=_short_read(options))
+        if options.base is None
+        else nullcontext()
+    )
     # A plan allocates many small objects and frees almost none before it exits.
     with collector_paused(), reading as recorded:
         specs = load_readable_specs(options.specs_dir, options.stacks_dir)

@@ -27,7 +27,7 @@ from appspecs.cli.common import (
 from appspecs.deploy.workspace import project_dir
 from appspecs.parallel import alongside
 from appspecs.plan.build import PlanInputError, require_state_of
-from appspecs.plan.state import RecordedState, StateError, stack_state
+from appspecs.plan.state import RecordedState, StateError, stack_state, state_read_is_short
 from appspecs.plan.status import app_status
 from appspecs.records import record
 from appspecs.report.refused import failure_report
@@ -67,7 +67,10 @@ def run(options: StatusOptions) -> None:
     config = load_stack(options.specs_dir, options.stacks_dir, options.stack)
     require_deployed_specs(options.specs_dir, options.stacks_dir, config)
     # the state is read while the other cores check the specs (as plan reads it)
-    with alongside(partial(_recorded, options)) as reading:
+    short = state_read_is_short(
+        options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
+    )
+    with alongside(partial(_recorded, options), short=short) as reading:
         specs = load_readable_specs(options.specs_dir, options.stacks_dir)
     try:
         recorded = reading.result()

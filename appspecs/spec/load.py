@@ -237,7 +237,8 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
             Diagnostic(
                 Severity.WARNING, "no-apps", str(apps_dir), None, None, "",
                 "no app spec here (.yaml files): nothing is checked, and an update from these "
-                "specs removes every app the stack has deployed",
+                "specs removes every app the stack has deployed (pulumi up refuses to, for "
+                "approved partner apps, whose resources are protected)",
             )
         )  # fmt: skip
     # The signers are read (importing sshsig and cryptography, a third of a 1,000-app plan's
