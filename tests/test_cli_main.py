@@ -45,6 +45,25 @@ def test_ctrl_c_exits_2_saying_interrupted_not_1_which_means_drift() -> None:
     assert "Traceback" not in err and "t0ken" not in out + err
 
 
+def test_ctrl_c_before_the_command_starts_exits_2_without_a_traceback() -> None:
+    # The interrupt as it lands while the command's modules are imported (they take about a
+    # tenth of a second): raised by the import of the CLI, where a real SIGINT would raise it.
+    script = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'appspecs.cli.main':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from appspecs.cli.entry import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (2, "appspec: interrupted\n", "")
+
+
 def test_usage_errors_exit_2_with_clicks_message() -> None:
     proc = _appspec("plan", "--format", "yaml")
     out, err = proc.communicate(timeout=60)

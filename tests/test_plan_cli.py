@@ -111,7 +111,15 @@ def test_json_is_one_object_with_the_documented_keys(
     result = run(project, "--stack", "dev", "--state", str(state), "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)  # the whole output is one JSON document
-    assert list(data) == ["summary", "apps", "steps", "held", "changeSummary", "registry"]
+    assert list(data) == [
+        "summary",
+        "apps",
+        "steps",
+        "held",
+        "changeSummary",
+        "registry",
+        "diagnostics",
+    ]
     assert data["registry"] == []  # against state: no base to compare the registries with
     assert data["changeSummary"] == {"update": 1, "same": 35}
     assert data["held"] == [{"name": "orbit-mobile", "reason": "awaiting approval"}]
@@ -261,6 +269,73 @@ def test_invalid_specs_still_give_one_json_object_or_a_comment_saying_why(
     written = (project / "plan.txt").read_text(encoding="utf-8")
     assert "error[invalid-value] client.kind" in written and "1 error" in written
     assert "the specs have errors; nothing to plan" in text.stderr
+
+
+def _validate_counts(project: Path) -> str:
+    """The counts line `appspec validate` gives for the project's specs."""
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(cli, ["validate"])
+    finally:
+        os.chdir(cwd)
+    return result.stdout.splitlines()[-1]
+
+
+def test_the_specs_warnings_are_said_with_the_plan_in_every_format(project: Path) -> None:
+    # The sampled defect: validate warned that the approvals were unsigned and that a .yml file
+    # was ignored; the plan said nothing of either, in any format.
+    (project / "app-specs" / "allowed_signers").unlink()
+    (project / "app-specs" / "apps" / "billing.yml").write_text("name: billing\n")
+    text = run(project, "--stack", "dev")
+    assert text.exit_code == 0
+    warned = [line for line in text.stdout.splitlines() if ": warning[" in line]
+    assert [w.split(": warning[")[1].split("]")[0] for w in warned] == [
+        "signature",
+        "invalid-value",
+    ]
+    assert warned[0].startswith("app-specs/allowed_signers: warning[signature] approvals are not")
+    assert warned[1] == (
+        "app-specs/apps/billing.yml: warning[invalid-value] ignored: app specs are read from "
+        "files ending in .yaml"
+    )
+    assert "2 warnings" in _validate_counts(project)
+    data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
+    assert data["summary"]["warnings"] == 2
+    assert [(d["severity"], d["code"]) for d in data["diagnostics"]] == [
+        ("warning", "signature"),
+        ("warning", "invalid-value"),
+    ]
+    comment = run(project, "--stack", "dev", "--format", "markdown").stdout
+    assert f"> ⚠️ {warned[1]}" in comment.splitlines()
+
+
+def test_a_plan_without_warnings_lists_none(project: Path) -> None:
+    data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
+    assert (data["summary"]["warnings"], data["diagnostics"]) == (0, [])
+    assert ": warning[" not in run(project, "--stack", "dev").stdout
+
+
+def test_specs_with_errors_count_their_warnings_as_validate_does(project: Path) -> None:
+    # The sampled defect: the refusal's counts line said "0 warnings" where validate said 1.
+    path = project / "app-specs" / "apps" / "crm-sync.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("kind: web", "kind: webb"), encoding="utf-8"
+    )
+    (project / "app-specs" / "apps" / "billing.yml").write_text("name: billing\n")
+    counts = _validate_counts(project)
+    assert counts == "6 apps checked: 1 error, 1 warning, 1 held (orbit-mobile)"
+    text = run(project, "--stack", "dev")
+    assert text.exit_code == 1
+    assert counts in text.stderr.splitlines()
+    assert "billing.yml: warning[invalid-value]" in text.stderr
+    data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
+    assert (data["errors"], data["warnings"]) == (1, 1)
+    # in file order, as validate lists them
+    assert [d["severity"] for d in data["diagnostics"]] == ["warning", "error"]
+    comment = run(project, "--stack", "dev", "--format", "markdown").stdout
+    assert "**No plan: the specs have 1 error.**" in comment
+    assert "Warnings (1):" in comment and "billing.yml: warning[invalid-value]" in comment
 
 
 def test_out_writes_the_plan(project: Path) -> None:

@@ -10,6 +10,7 @@ base tree (`--base`) and against the state an update of the base would have reco
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -24,10 +25,12 @@ from hypothesis import strategies as st
 
 from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, resource_graph
+from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.plan.build import Plan, plan_against_base, plan_against_state
 from appspecs.plan.state import parse_state
 from appspecs.plan.summary import STATUSES
 from appspecs.report.plan import NOTICE_TEXT, markdown_plan, plan_json, text_plan
+from appspecs.report.plan_markdown import SHOWN_WARNINGS
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.spec.versions import stored_version
@@ -205,6 +208,17 @@ def check(plan: Plan) -> None:
     assert set(data["summary"]["privilegeIncreases"]) == set(
         json_notices.get("privilegeIncrease", ()) + json_notices.get("scopesRequested", ())
     )
+    # the specs' warnings: counted in JSON, a line each in text, quoted in Markdown
+    warnings = data["summary"]["warnings"]
+    assert warnings == len(data["diagnostics"]) == len(plan.warnings)
+    assert {d["severity"] for d in data["diagnostics"]} <= {"warning"}
+    assert sum(": warning[" in line for line in text_plan(plan).splitlines()) == warnings
+    quoted = [
+        line
+        for line in markdown_plan(plan, limit=10**7).splitlines()
+        if line.startswith("> ⚠️ ") and ": warning[" in line
+    ]
+    assert len(quoted) == min(warnings, SHOWN_WARNINGS)
     text = read_text(text_plan(plan))
     markdown = read_markdown(markdown_plan(plan, limit=10**7))
     for fmt, read in (("text", text), ("markdown", markdown)):
@@ -256,7 +270,8 @@ def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> No
     plan = plan_against_state(head, config, state)
     check(plan)
     studio_id = ps.okta_id(OAUTH_APP, "audience-studio")
-    text = text_plan(plan).splitlines()
+    # below the specs' warning that the tree's approvals are unsigned (check() counts it)
+    text = [line for line in text_plan(plan).splitlines() if ": warning[" not in line]
     assert text[1:3] == [
         f"! LIVE APP DELETED: the OAuth app of crm-sync (client id {crm_id}) is deleted: its "
         "client id stops working, and every consumer using it fails to get tokens.",
@@ -274,3 +289,20 @@ def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> No
         ("liveAppDeleted", ["crm-sync"], [crm_id]),
         ("liveAppReplaced", ["audience-studio"], [studio_id]),
     ]
+
+
+def test_many_warnings_leave_the_plan_in_the_comment() -> None:
+    specs = load_specs(ROOT / "app-specs", stacks_dir=STACKS)
+    plan = plan_against_base(specs, specs, load_stack_config(STACKS, "dev"), base_label="HEAD")
+    stray = tuple(
+        Diagnostic(Severity.WARNING, "invalid-value", f"app-specs/apps/a{i}.yml", None, None, "",
+                   "ignored: app specs are read from files ending in .yaml")
+        for i in range(30)
+    )  # fmt: skip
+    plan = dataclasses.replace(plan, warnings=stray)
+    check(plan)
+    lines = markdown_plan(plan).splitlines()
+    assert sum("warning[invalid-value]" in line for line in lines) == SHOWN_WARNINGS
+    assert "> … and 20 more warnings: `appspec validate` lists them all." in lines
+    assert any(line.startswith("Apps: ") for line in lines)  # the plan itself is still there
+    assert sum("warning[invalid-value]" in line for line in text_plan(plan).splitlines()) == 30

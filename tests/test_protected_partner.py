@@ -283,7 +283,7 @@ def test_a_held_apps_changes_read_as_waiting_for_approval(tree: Path) -> None:
         "      redirect URIs added once approved: com.orbitcrm.mobile:/oauth/callback",
         "      grant types added once approved: authorization_code, refresh_token",
         "      groups added once approved: partner-orbit",
-        "      held: awaiting approval",
+        "      held: awaiting approval; not in Okta",
     ]
     orbit_json = next(a for a in data["apps"] if a["name"] == "orbit-mobile")
     assert orbit_json["scopes"] == {"granted": [], "revoked": []}

@@ -14,7 +14,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.parallel import MIN_ITEMS_PER_WORKER
-from appspecs.report.diagnostics import diagnostic_line, text_report
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.stackconfig import (
@@ -307,15 +307,15 @@ def load_valid_specs(
     promises, on stdout or in --out."""
     specs = load_readable_specs(specs_dir, stacks_dir)
     if not specs.ok:
-        errors = [d for d in specs.diagnostics if d.is_error]
+        from appspecs.report.refused import errors_text, refused_report
+
         # text goes with the other errors on stderr, unless --out asks for the report in a
         # file: then, as in every format, the file says why there is none
         if refusal is None or (fmt == "text" and out is None):
-            click.echo(text_report(errors, specs.files, []), err=True)
+            click.echo(errors_text(specs.diagnostics, specs.files, specs.held), err=True)
         else:
-            from appspecs.report.refused import refused_report
-
-            write_output(refused_report(refusal, errors, specs.files, fmt), out)
+            report = refused_report(refusal, specs.diagnostics, specs.files, fmt, held=specs.held)
+            write_output(report, out)
         fail(f"the specs have errors; {then}", exits.FAILED)
     return specs
 

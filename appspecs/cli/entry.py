@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 
+from appspecs.cli.exits import USAGE
 from appspecs.cli.no_plugins import install
 
 
@@ -45,9 +46,14 @@ def main() -> None:
     # the gc docs advise for a process that forks): a later pass does not walk them again, and a
     # forked child does not write to their pages.
     gc.disable()
-    install()
-    from appspecs.cli.main import main as run  # after install(): its imports build the models
-
+    try:
+        install()
+        from appspecs.cli.main import main as run  # after install(): its imports build the models
+    except KeyboardInterrupt:
+        # Ctrl-C in the tenth of a second before the command starts: said as once it runs
+        # (cli/main.py), exit 2, not a traceback through the imports and 130
+        sys.stderr.write("appspec: interrupted\n")
+        raise SystemExit(USAGE) from None
     gc.freeze()
     gc.enable()
     try:

@@ -16,8 +16,8 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    load_readable_specs,
     load_stack,
+    load_valid_specs,
     out_file_option,
     outside_project,
     require_deployed_specs,
@@ -29,7 +29,7 @@ from appspecs.cli.common import (
 )
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record
-from appspecs.report.refused import NOT_MADE, Refusal, failure_report, refused_report
+from appspecs.report.refused import NOT_MADE, NOTHING_TO_PLAN, Refusal, failure_report
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
     PROJECT,
@@ -225,18 +225,16 @@ def run(options: PlanOptions) -> Plan:
     )
     # A plan allocates many small objects and frees almost none before it exits.
     with collector_paused(), reading as recorded:
-        specs = load_readable_specs(options.specs_dir, options.stacks_dir)
-        if not specs.ok:
-            # every format still says what it promises: one JSON object, a comment saying why
-            errors = [d for d in specs.diagnostics if d.is_error]
-            refusal = Refusal("plan", "planned", config.name, NOT_MADE)
-            # text goes with the other errors on stderr, unless --out asks for the report in a
-            # file: then, as in every format, the file says why there is no plan
-            if options.fmt == "text" and options.out is None:
-                click.echo(refused_report(refusal, errors, specs.files, "text"), err=True, nl=False)
-            else:
-                write_output(refused_report(refusal, errors, specs.files, options.fmt), options.out)
-            fail(NOT_MADE, exits.FAILED)
+        # with errors, every format still says what it promises: one JSON object, a comment
+        # saying why
+        specs = load_valid_specs(
+            options.specs_dir,
+            options.stacks_dir,
+            then=NOTHING_TO_PLAN,
+            refusal=Refusal("plan", "planned", config.name, NOT_MADE),
+            fmt=options.fmt,
+            out=options.out,
+        )
         if recorded is None:  # `--base ''` is refused there, never taken for no base
             result = _plan_base(options, specs, config)
         else:

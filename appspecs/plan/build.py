@@ -11,6 +11,7 @@ from typing import Literal
 from appspecs.desired.model import DesiredState, SkippedApp
 from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, resource_graph
+from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.plan.diff import (
     Change,
     PlannedResource,
@@ -53,6 +54,9 @@ class Plan:
     notes: tuple[str, ...] = ()
     # what the change does to allowed_signers and partners.yaml (plans against a base only)
     registry: tuple[RegistryChange, ...] = ()
+    # the specs' warnings, as `appspec validate` gives them: an unsigned approval, an ignored
+    # file, a logo deployed without its picture are the reviewer's to see beside the plan
+    warnings: tuple[Diagnostic, ...] = ()
     # computed once from `apps`: what every format says of the apps
     summary: PlanSummary = field(init=False, repr=False, compare=False)
 
@@ -145,6 +149,7 @@ def plan_against_state(
         held=_skipped(desired, "held"),
         skipped=_skipped(desired, "environment"),
         notes=tuple(notes),
+        warnings=spec_warnings(specs),
     )
 
 
@@ -182,6 +187,10 @@ def _named_groups(state: RecordedState) -> frozenset[str]:
         if isinstance(ids, Mapping)
         else frozenset()
     )
+
+
+def spec_warnings(specs: SpecSet) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in specs.diagnostics if d.severity is Severity.WARNING)
 
 
 def _skipped(desired: DesiredState, reason: str) -> tuple[SkippedApp, ...]:
@@ -344,4 +353,5 @@ def plan_against_base(
         skipped=_skipped(desired, "environment"),
         notes=tuple(notes),
         registry=registry_changes(base, specs),
+        warnings=spec_warnings(specs),
     )

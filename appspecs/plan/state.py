@@ -1,9 +1,10 @@
 """Recorded Pulumi state: a `pulumi stack export` document or a file-backend checkpoint.
 
-Both hold a version 3 deployment; the reader keeps what the plan compares (URN, type, inputs,
-outputs, parent, whether it is protected) and turns every secret into a `Secret` that prints as `[secret]`. Real state
-has `propertyDependencies` entries that are null and stacks with no resources at all: both are
-accepted.
+Both hold a version 3 deployment; the reader keeps what the plan compares (URN, type, id,
+inputs, outputs, parent, whether it is protected or left from a replacement), checks those, and
+turns every secret into a `Secret` that prints as `[secret]`. What else a resource records
+(its provider, `dependencies`, `propertyDependencies`) is the engine's and is left unread. Real
+state has stacks with no resources at all: accepted.
 """
 
 from __future__ import annotations
@@ -101,9 +102,6 @@ class RecordedResource:
     inputs: Mapping[str, Any] = field(default_factory=dict)  # wire names
     outputs: Mapping[str, Any] = field(default_factory=dict)
     parent: str | None = None
-    provider: str | None = None
-    # input name -> URNs it depends on; null in real state reads as ()
-    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     delete: bool = False  # left from a replacement, deleted on the next update
     # registered with `protect`: the engine refuses to delete it (or replace it while the program
     # still protects it); the flag stays recorded after the program stops registering it
@@ -214,27 +212,6 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
-_STRINGS = frozenset({str})
-
-
-def _dependencies(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:
-    if raw is None:
-        return {}
-    if type(raw) is not dict:
-        raise _fail(source, f"{where}.propertyDependencies must be an object, found {_kind(raw)}")
-    deps: dict[str, tuple[str, ...]] = {}
-    for name, urns in raw.items():
-        if urns is None:  # a Go nil slice, as real state has it
-            deps[name] = ()
-        elif type(urns) is list and _STRINGS.issuperset(map(type, urns)):
-            deps[name] = tuple(urns)
-        else:
-            raise _fail(
-                source, f"{where}.propertyDependencies.{name} must be a list of URNs or null"
-            )
-    return deps
-
-
 def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
     # Messages are built only on failure: state can hold thousands of resources.
     if type(raw) is not dict:
@@ -244,7 +221,7 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
     parts = urn_parts(urn) if isinstance(urn, str) else None
     if parts is None or not isinstance(urn, str):
         raise _fail(source, f"resources[{i}].urn is missing or not a Pulumi URN (urn:pulumi:...)")
-    for key in ("type", "id", "parent", "provider"):
+    for key in ("type", "id", "parent"):
         value = get(key)
         if value is not None and type(value) is not str:
             raise _fail(source, f"resources[{i}].{key} must be a string, found {_kind(value)}")
@@ -266,8 +243,6 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         inputs=properties[0],
         outputs=properties[1],
         parent=get("parent"),
-        provider=get("provider"),
-        property_dependencies=_dependencies(get("propertyDependencies"), f"resources[{i}]", source),
         delete=get("delete") is True,
         protect=get("protect") is True,
     )
@@ -358,7 +333,8 @@ def backend_dir(project_dir: Path, env: Mapping[str, str] | None = None) -> Path
     if not url.startswith("file://"):
         scheme = url.split(":", 1)[0] if ":" in url else "an unknown scheme"
         raise StateError(
-            f"{BACKEND_ENV} names a {scheme} backend, which the plan cannot read; "
+            f"{BACKEND_ENV} names a {scheme} backend, which appspec cannot read (it takes the "
+            "backend's credentials); "
             "run `pulumi stack export --stack NAME > state.json` and pass --state state.json"
         )
     where = url[len("file://") :].split("?", 1)[0] or "~"

@@ -35,6 +35,11 @@ def kept_protected_fact(app: AppSummary) -> str:
     return KEPT_PROTECTED.format(until=until)
 
 
+def new_held_text(app: AppSummary) -> str:
+    """Why a new app is held, and that nothing of it is in Okta: every format's words."""
+    return f"{app.held}; not in Okta"
+
+
 def held_cause(app: AppSummary) -> str | None:
     """Why a held app that was listed before is held now: its spec is new or changed. Not when
     only its approval went (the approval fact says that) or the digests are not known."""
@@ -108,7 +113,7 @@ def app_facts(app: AppSummary) -> list[str]:
         )
         facts += delta_facts("grant types", app.grant_types, ONCE_APPROVED)
         facts += delta_facts("groups", app.groups, ONCE_APPROVED)
-        return [*facts, f"held: {app.held}"]
+        return [*facts, f"held: {new_held_text(app)}"]
     facts = []
     if app.change == "adopted":
         facts.append(ADOPTED)

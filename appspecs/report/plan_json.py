@@ -155,12 +155,15 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "registryChanges": len(plan.registry),
             "registryWidening": sum(c.notable for c in plan.registry),
             "notes": list(plan.notes),
+            "warnings": len(plan.warnings),
         },
         "apps": [app_json(a) for a in plan.apps],
         "steps": [step_json(s) for s in plan.steps],
         "held": [{"name": h.name, "reason": h.detail} for h in plan.held],
         "changeSummary": plan.change_summary,
         "registry": [registry_json(c) for c in plan.registry],
+        # the specs' warnings, as `appspec validate --format json` lists them
+        "diagnostics": [d.to_json() for d in plan.warnings],
     }
 
 

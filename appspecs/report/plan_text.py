@@ -8,6 +8,7 @@ from appspecs.plan.build import Plan
 from appspecs.plan.notices import PlanSummary
 from appspecs.plan.summary import AppSummary
 from appspecs.plan.urns import nesting
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import app_facts
 from appspecs.report.plan_words import (
     APP_MARK,
@@ -74,9 +75,11 @@ def verdict_lines(plan: Plan) -> list[str]:
 
 
 def text_plan(plan: Plan) -> str:
-    """For people: the notices, the app summary, then the resource steps that change something."""
+    """For people: the notes and the specs' warnings, the notices, the app summary, then the
+    resource steps that change something."""
     lines = [f"Plan for stack {plan.stack} against {plan.against}"]
     lines += [f"note: {n}" for n in plan.notes]
+    lines += [diagnostic_line(d) for d in plan.warnings]
     lines += verdict_lines(plan)
     lines += notice_lines(plan.summary)
     lines += registry_lines(plan)

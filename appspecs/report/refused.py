@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from appspecs.diagnostics import Diagnostic
+from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.records import record
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line, text_report
 
-NOT_MADE = "the specs have errors; nothing to plan"
+NOTHING_TO_PLAN = "nothing to plan"
+NOT_MADE = f"the specs have errors; {NOTHING_TO_PLAN}"
 
 
 @record
@@ -32,13 +33,19 @@ class Refusal:
 
 def refused_report(
     refusal: Refusal,
-    errors: Sequence[Diagnostic],
+    diagnostics: Sequence[Diagnostic],
     files: int,
     fmt: str,
     problems: Sequence[str] = (),
+    held: Sequence[str] = (),
 ) -> str:
-    """The errors that stop the command, in its format; in JSON also the usage or I/O
-    `problems` that stopped it (`failure_report`'s)."""
+    """The errors that stop the command, and the warnings beside them, in its format, counted
+    as `appspec validate` counts them (`held`: the apps it names as held); in JSON also the
+    usage or I/O `problems` that stopped it (`failure_report`'s). Infos are left out: the held
+    apps they are about are counted."""
+    shown = _shown(diagnostics)
+    errors = [d for d in shown if d.is_error]
+    warnings = [d for d in shown if not d.is_error]
     if fmt == "json":
         data = {
             "ok": False,
@@ -46,7 +53,8 @@ def refused_report(
             refusal.done: False,
             "error": refusal.why,
             "errors": len(errors),
-            "diagnostics": [d.to_json() for d in errors],
+            "warnings": len(warnings),
+            "diagnostics": [d.to_json() for d in shown],
             "problems": list(problems),
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -59,13 +67,29 @@ def refused_report(
             "can be deployed until they are fixed (`appspec validate` lists them):",
             "",
         ]
-        noun = ("{n} error", "{n} errors")
         blocks: list[md.Block] = [
             "\n".join(head),
-            *(md.Counted(f"- {md.text(diagnostic_line(d))}", noun) for d in errors),
+            *(md.Counted(f"- {md.text(diagnostic_line(d))}", _ERROR) for d in errors),
         ]
+        if warnings:
+            blocks += ["", f"Warnings ({len(warnings)}):", ""]
+            blocks += [md.Counted(f"- {md.text(diagnostic_line(d))}", _WARNING) for d in warnings]
         return md.fit(blocks, "`appspec validate` lists them all.") + "\n"
-    return text_report(errors, files, []) + "\n"
+    return errors_text(shown, files, held) + "\n"
+
+
+def _shown(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.is_error or d.severity is Severity.WARNING]
+
+
+def errors_text(diagnostics: Sequence[Diagnostic], files: int, held: Sequence[str]) -> str:
+    """The errors and warnings of specs that stop a command, as text: their lines and the
+    counts `appspec validate` gives (its info lines are left out: the held apps are counted)."""
+    return text_report(_shown(diagnostics), files, held)
+
+
+_ERROR = ("{n} error", "{n} errors")
+_WARNING = ("{n} warning", "{n} warnings")
 
 
 def failure_report(
