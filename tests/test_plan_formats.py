@@ -29,8 +29,8 @@ from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.plan.build import Plan, plan_against_base, plan_against_state
 from appspecs.plan.state import parse_state
 from appspecs.plan.summary import STATUSES
+from appspecs.report.markdown import SHOWN_WARNINGS
 from appspecs.report.plan import NOTICE_TEXT, markdown_plan, plan_json, text_plan
-from appspecs.report.plan_markdown import SHOWN_WARNINGS
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.spec.versions import stored_version

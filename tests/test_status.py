@@ -354,6 +354,33 @@ def test_every_format_says_the_same_with_the_same_counts(project: Path, tmp_path
     assert {a["name"]: a["state"] for a in data["apps"]}["crm-sync"] == "denied"
 
 
+def test_the_specs_warnings_are_listed_as_validate_gives_them(
+    project: Path, tmp_path: Path
+) -> None:
+    # The sampled defect: approvals were unsigned and a .yml file was ignored, and the list,
+    # whose rows say "approved", said nothing of either.
+    (project / "app-specs" / "allowed_signers").unlink()
+    (project / "app-specs" / "apps" / "billing.yml").write_text("name: billing\n")
+    data = listed(project, "--stack", "dev")
+    assert data["warnings"] == 2 and data["errors"] == 0
+    assert [d["code"] for d in data["diagnostics"]] == ["signature", "invalid-value"]
+    text = status(project, "--stack", "dev").stdout.splitlines()
+    assert text[1].endswith(
+        "allowed_signers: warning[signature] approvals are not signed: "
+        "there is no allowed_signers, so anyone who can edit approvals.yaml "
+        "can approve a partner app; list the approvers' SSH keys in "
+        "allowed_signers and sign approvals with appspec approve --key"
+    )
+    assert text[2].endswith(
+        "billing.yml: warning[invalid-value] ignored: app specs are read from files ending in .yaml"
+    )
+    markdown = status(project, "--stack", "dev", "--format", "markdown").stdout.splitlines()
+    assert [line for line in markdown if line.startswith("> ⚠️ ")] == [f"> ⚠️ {t}" for t in text[1:3]]
+    (tmp_path / "clean").mkdir()
+    clean = listed(copy_project(tmp_path / "clean"), "--stack", "dev")
+    assert (clean["warnings"], clean["diagnostics"]) == (0, [])
+
+
 def test_markdown_escapes_what_the_specs_say(project: Path) -> None:
     apps = project / "app-specs" / "apps"
     edit(apps / "acme-analytics.yaml", "partner: acme-analytics", "partner: 'a|b`<x>'")

@@ -11,7 +11,7 @@ from typing import Literal
 from appspecs.desired.model import DesiredState, SkippedApp
 from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, resource_graph
-from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.diagnostics import Diagnostic
 from appspecs.plan.diff import (
     Change,
     PlannedResource,
@@ -149,7 +149,7 @@ def plan_against_state(
         held=_skipped(desired, "held"),
         skipped=_skipped(desired, "environment"),
         notes=tuple(notes),
-        warnings=spec_warnings(specs),
+        warnings=specs.warnings,
     )
 
 
@@ -187,10 +187,6 @@ def _named_groups(state: RecordedState) -> frozenset[str]:
         if isinstance(ids, Mapping)
         else frozenset()
     )
-
-
-def spec_warnings(specs: SpecSet) -> tuple[Diagnostic, ...]:
-    return tuple(d for d in specs.diagnostics if d.severity is Severity.WARNING)
 
 
 def _skipped(desired: DesiredState, reason: str) -> tuple[SkippedApp, ...]:
@@ -353,5 +349,5 @@ def plan_against_base(
         skipped=_skipped(desired, "environment"),
         notes=tuple(notes),
         registry=registry_changes(base, specs),
-        warnings=spec_warnings(specs),
+        warnings=specs.warnings,
     )

@@ -115,6 +115,8 @@ class StatusReport:
     with_state: bool = False
     # errors outside the app files (catalog, approvals, partners, stack files)
     problems: tuple[Diagnostic, ...] = ()
+    # the specs' warnings, as `appspec validate` gives them (unsigned approvals, ignored files)
+    warnings: tuple[Diagnostic, ...] = ()
     # apps the recorded state holds that have no spec file: the next update deletes them
     recorded_only: tuple[str, ...] = ()
     # those of them recorded protected: pulumi up refuses to delete them
@@ -194,6 +196,7 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         rows=tuple(sorted(rows, key=lambda r: r.name)),
         with_state=state is not None,
         problems=tuple(problems),
+        warnings=specs.warnings,
         recorded_only=tuple(sorted(only)),
         recorded_only_protected=tuple(sorted(only & protected)),
     )

@@ -6,7 +6,9 @@ import html
 import re
 from collections.abc import Sequence
 
+from appspecs.diagnostics import Diagnostic
 from appspecs.records import record
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.text import printable
 
 # GitHub refuses issue and pull-request comments longer than this many characters.
@@ -153,3 +155,20 @@ def fit(blocks: Sequence[Block], whole: str, limit: int = REPORT_LIMIT) -> str:
     what = left_out(blocks[len(out) :])
     shown = "\n".join(out)
     return (shown + "\n\n" + truncated_note(what, whole))[:limit] if what else shown
+
+
+# The warnings a report quotes above its own content; past these it says how many more there
+# are (a tree of stray files must not push a plan or a list out of a pull-request comment).
+SHOWN_WARNINGS = 10
+
+
+def quoted_warnings(warnings: Sequence[Diagnostic]) -> list[str]:
+    """Markdown: the first SHOWN_WARNINGS warnings quoted, a line each, then how many more."""
+    lines = [f"> ⚠️ {text(diagnostic_line(d))}" for d in warnings[:SHOWN_WARNINGS]]
+    more = len(warnings) - SHOWN_WARNINGS
+    if more > 0:
+        lines.append(
+            f"> … and {more} more warning{'s' if more != 1 else ''}: "
+            "`appspec validate` lists them all."
+        )
+    return lines

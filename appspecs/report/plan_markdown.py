@@ -8,7 +8,6 @@ from appspecs.plan.build import Plan
 from appspecs.plan.diff import OPS, Step
 from appspecs.plan.summary import AppSummary, Delta
 from appspecs.report import markdown as md
-from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import (
     ADOPTED,
     KEPT,
@@ -163,23 +162,6 @@ _RETIRE_COMMANDS = (
 _CHANGES = ("{n} resource change", "{n} resource changes")
 
 
-# The specs' warnings shown above the table; past these, the comment says how many more there
-# are (a tree of stray files must not push the plan out of the comment).
-SHOWN_WARNINGS = 10
-
-
-def warning_lines(plan: Plan) -> list[str]:
-    """The specs' warnings, as `appspec validate` gives them, the first SHOWN_WARNINGS."""
-    lines = [f"> ⚠️ {md.text(diagnostic_line(d))}" for d in plan.warnings[:SHOWN_WARNINGS]]
-    more = len(plan.warnings) - SHOWN_WARNINGS
-    if more > 0:
-        lines.append(
-            f"> … and {more} more warning{'s' if more != 1 else ''}: "
-            "`appspec validate` lists them all."
-        )
-    return lines
-
-
 def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     """A pull-request comment: summary table first, resource details folded, never over `limit`."""
     summary = plan.change_summary
@@ -194,7 +176,7 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         + f" · {summary.get('same', 0)} unchanged",
     ]
     head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
-    head += warning_lines(plan)
+    head += md.quoted_warnings(plan.warnings)
     verdict = verdict_text(plan, md.code)
     if verdict is not None:
         # above the notices: what the plan concludes, a failure when the state protects them

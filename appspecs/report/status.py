@@ -200,6 +200,7 @@ def text_status(report: StatusReport) -> str:
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     lines = [f"Apps of stack {report.stack}: {against_text(report)}"]
     lines += [f"note: {printable(n)}" for n in problems_notes(report)]
+    lines += [diagnostic_line(d) for d in report.warnings]
     lines.append("")
     lines += [
         "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
@@ -232,6 +233,8 @@ def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
     notes = problems_notes(report)
     if notes:
         head += ["", *(f"> {md.text(n)}  " for n in notes)]
+    if report.warnings:
+        head += ["", *md.quoted_warnings(report.warnings)]
     table = md.table(header, rows)
     blocks: list[md.Block] = ["\n".join(head), "", *table[:2]]
     blocks += [md.Counted(row, ("{n} app", "{n} apps")) for row in table[2:]]
@@ -275,6 +278,9 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "errors": report.errors,
         "notes": problems_notes(report),
         "problems": [d.to_json() for d in report.problems],
+        "warnings": len(report.warnings),
+        # the specs' warnings, as `appspec validate --format json` lists them
+        "diagnostics": [d.to_json() for d in report.warnings],
         "recordedOnly": list(report.recorded_only),
         "recordedOnlyProtected": list(report.recorded_only_protected),
         "apps": [row_json(r) for r in report.rows],

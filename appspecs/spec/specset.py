@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appspecs.diagnostics import Diagnostic, IoProblem, has_errors
+from appspecs.diagnostics import Diagnostic, IoProblem, Severity, has_errors
 from appspecs.inputfile import SizeLimit
 from appspecs.records import record
 from appspecs.spec.catalog import ScopeCatalog
@@ -79,6 +79,11 @@ class SpecSet:
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics) and not self.io_errors
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The warnings, which every command that reports on the specs says as validate does."""
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
 
     def status(self, name: str) -> ApprovalStatus:
         loaded = self.apps[name]
