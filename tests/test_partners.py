@@ -58,6 +58,33 @@ def test_the_plan_says_a_partner_is_suspended_in_every_format(suspended: Path) -
     assert "**Partner suspended:** `acme-analytics`" in plan("markdown")
 
 
+def test_a_new_app_of_a_suspended_partner_is_said_to_be_created_inactive(
+    suspended: Path, tmp_path: Path
+) -> None:
+    # The sampled defect: a first deploy said the app's client id "is kept", which it has none.
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"version": 3, "deployment": {"resources": []}}))
+
+    def plan(fmt: str) -> str:
+        result = CliRunner().invoke(
+            cli,
+            [
+                *("plan", "--stack", "dev", "--specs", str(suspended)),
+                *("--state", str(state), "--stacks", str(ROOT / "stacks"), "--format", fmt),
+            ],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    acme = next(a for a in json.loads(plan("json"))["apps"] if a["name"] == "acme-analytics")
+    assert (acme["change"], acme["suspended"]) == ("added", True)
+    created = "partner suspended: created INACTIVE (no tokens until the partner returns)"
+    assert f"      {created}" in plan("text").splitlines()
+    markdown = plan("markdown")
+    assert f"**{created}**" in markdown and "client id is kept" not in markdown
+
+
 def _validated(specs: Path) -> list[dict[str, object]]:
     result = CliRunner().invoke(
         cli,

@@ -21,6 +21,8 @@ def delta_facts(what: str, d: Delta, when: str = "") -> list[str]:
 
 KEPT = "Okta keeps the approved version meanwhile"
 SUSPENDED = "partner suspended: deployed INACTIVE (no tokens; its client id is kept)"
+# an app this change adds has no client id to keep: it is created inactive
+SUSPENDED_NEW = "partner suspended: created INACTIVE (no tokens until the partner returns)"
 # A held or removed app that was in Okta, whose resources are protected (an approved partner
 # app's): the engine refuses the deletes, so nothing of it stops.
 KEPT_PROTECTED = (
@@ -33,6 +35,10 @@ ONCE_APPROVED = " once approved"
 def kept_protected_fact(app: AppSummary) -> str:
     until = "the spec is restored" if app.change == "removed" else "it is approved again"
     return KEPT_PROTECTED.format(until=until)
+
+
+def suspended_fact(app: AppSummary) -> str:
+    return SUSPENDED_NEW if app.change == "added" else SUSPENDED
 
 
 def new_held_text(app: AppSummary) -> str:
@@ -158,7 +164,7 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.approval_key_added is not None:
         facts.append(key_added_fact(app.approval_key_added))
     if app.suspended:
-        facts.append(SUSPENDED)
+        facts.append(suspended_fact(app))
     if app.review is not None:
         facts.append(
             # the status line already says "change under review": this says which change

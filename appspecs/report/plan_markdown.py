@@ -12,7 +12,6 @@ from appspecs.report.plan_facts import (
     ADOPTED,
     KEPT,
     ONCE_APPROVED,
-    SUSPENDED,
     digests_text,
     held_cause,
     kept_protected_fact,
@@ -20,6 +19,7 @@ from appspecs.report.plan_facts import (
     required_text,
     retyped_fact,
     review_facts,
+    suspended_fact,
 )
 from appspecs.report.plan_words import (
     LOST_APPROVALS,
@@ -110,7 +110,7 @@ def _change_cell(app: AppSummary) -> str:
     if app.kept_protected:
         out += f"; **{md.text(kept_protected_fact(app))}**"
     if app.suspended:
-        out += f"; **{md.text(SUSPENDED)}**"
+        out += f"; **{md.text(suspended_fact(app))}**"
     if app.review is not None:
         # its scopes are in the Scopes column ("requested, once approved"): the rest here
         once = "; ".join(md.text(f) for f in review_facts(app.review, scopes=False))
