@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from appspecs.cli.audit_progress import ProgressLine
-from tests.audit_support import Org, audit_cli, report_of, seeded_org
+from tests.audit_support import SPECS_DIR, Org, audit_cli, report_of, seeded_org
 
 
 @pytest.fixture
@@ -141,6 +142,8 @@ def test_the_json_report_is_one_object_with_the_documented_keys(org: Org) -> Non
         "failed_reads",
         "declared_apps",
         "held",
+        "warnings",
+        "diagnostics",
     ]
     [finding] = report["findings"]
     assert finding == {
@@ -153,6 +156,25 @@ def test_the_json_report_is_one_object_with_the_documented_keys(org: Org) -> Non
         "live": "CRM",
     }
     assert report["held"] == ["orbit-mobile"] and report["declared_apps"] == 5
+
+
+def test_the_specs_warnings_are_reported_beside_the_findings(org: Org, tmp_path: Path) -> None:
+    # Approvals nobody signed are the declared side's weakness, which an auditor reads the
+    # findings through; the org itself is in sync.
+    specs = tmp_path / "app-specs"
+    shutil.copytree(SPECS_DIR, specs)
+    (specs / "allowed_signers").unlink()
+    report = report_of(audit_cli(org, specs=specs))
+    assert report["in_sync"] is True and report["warnings"] == 1
+    [warning] = report["diagnostics"]
+    assert (warning["severity"], warning["code"]) == ("warning", "signature")
+    text = audit_cli(org, specs=specs, fmt="text")
+    assert text.exit_code == 0
+    [line] = [x for x in text.stdout.splitlines() if ": warning[" in x]
+    assert line.endswith("allowed_signers: warning[signature] " + warning["message"])
+    markdown = audit_cli(org, specs=specs, fmt="markdown").stdout
+    assert f"> ⚠️ {line}" in markdown.splitlines()
+    assert report_of(audit_cli(org))["diagnostics"] == []  # the bundled specs: none
 
 
 def test_text_and_markdown_neutralise_what_the_org_sends(org: Org) -> None:

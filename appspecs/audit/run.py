@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import field
 from typing import Any
 
@@ -11,6 +11,7 @@ from appspecs.audit.compare import AuditOptions, compare
 from appspecs.audit.coverage import parts_read
 from appspecs.audit.findings import Finding, count_by_severity
 from appspecs.desired.model import DesiredState
+from appspecs.diagnostics import Diagnostic
 from appspecs.live.model import FailedRead, Snapshot
 from appspecs.live.snapshot import Progress, SnapshotRequest, read_snapshot
 from appspecs.okta import BUCKETS, OktaClient
@@ -32,6 +33,9 @@ class AuditResult:
     # part of the org -> read in full (appspecs.audit.coverage): what the report may claim
     reads: Mapping[str, bool] = field(default_factory=dict)
     duration_seconds: float = 0.0  # the whole run, reads and comparison
+    # the specs' warnings, as `appspec validate` gives them: an auditor reads the declared side
+    # through them (approvals anyone could have written, a spec file that was not read)
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def attempted_reads(self) -> int:
@@ -84,8 +88,10 @@ def run_audit(
     desired: DesiredState,
     options: AuditOptions,
     progress: Progress | None = None,
+    warnings: Sequence[Diagnostic] = (),
 ) -> AuditResult:
-    """Read the org once and compare; never raises for a failed read (see ``complete``)."""
+    """Read the org once and compare; never raises for a failed read (see ``complete``).
+    `warnings`: the specs' own, reported with the findings."""
     started = time.monotonic()
     read_secrets = options.max_secret_age_days is not None
     request = snapshot_request(desired, read_secrets=read_secrets)
@@ -102,4 +108,5 @@ def run_audit(
         held=desired.held,
         reads=parts_read(snap, request.managed, secrets=read_secrets),
         duration_seconds=time.monotonic() - started,
+        warnings=tuple(warnings),
     )

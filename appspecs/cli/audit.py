@@ -28,11 +28,11 @@ from appspecs.cli.common import (
     write_output,
 )
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
-from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render
 from appspecs.report.audit import FORMATS, counts_text, incomplete_message
 from appspecs.report.audit import render as render_report
 from appspecs.report.refused import Refusal, failure_report
+from appspecs.spec.specset import SpecSet
 from appspecs.stackconfig import StackConfig
 
 
@@ -66,12 +66,14 @@ def audit(
         failure_report("audit", "audited", stack, fmt, to_file=out is not None), out
     ):
         url = checked_org_url(org_url)
-        config, desired = load_desired(specs_dir, stacks_dir, stack, fmt, out)
+        config, specs = specs_to_audit(specs_dir, stacks_dir, stack, fmt, out)
+        desired = render(specs, config)
         options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)
         progress = ProgressLine.for_stream(sys.stderr)
         with connect(url, on_response=progress.tick if progress else None) as client:
             try:
-                result = run_audit(client, desired, options, progress.stage if progress else None)
+                stage = progress.stage if progress else None
+                result = run_audit(client, desired, options, stage, specs.warnings)
             finally:
                 if progress:
                     progress.clear()
@@ -79,15 +81,15 @@ def audit(
     raise SystemExit(finish(result, out))
 
 
-def load_desired(
+def specs_to_audit(
     specs_dir: Path, stacks_dir: Path | None, stack: str, fmt: str, out: Path | None
-) -> tuple[StackConfig, DesiredState]:
-    """The stack's settings and desired state; nothing is read from Okta when they are wrong."""
+) -> tuple[StackConfig, SpecSet]:
+    """The stack's settings and its valid specs; nothing is read from Okta when they are wrong."""
     config = load_stack(specs_dir, stacks_dir, stack)
     then = "nothing to audit against"
     refusal = Refusal("audit", "audited", config.name, f"the specs have errors; {then}")
     specs = load_valid_specs(specs_dir, stacks_dir, then=then, refusal=refusal, fmt=fmt, out=out)
-    return config, render(specs, config)
+    return config, specs
 
 
 def finish(result: AuditResult, out: Path | None) -> int:

@@ -17,6 +17,7 @@ from appspecs.audit.run import AuditResult
 from appspecs.live.model import FailedRead
 from appspecs.okta.errors import AuthError, PermissionDenied, Unreachable
 from appspecs.report import markdown as md
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.text import printable
 
 FORMATS = ("text", "json", "markdown")
@@ -137,6 +138,7 @@ def text_report(result: AuditResult) -> str:
         read, unread = coverage_text(result)
         lines.append(f"Read: {read}.")
         lines.append(f"Not read: {unread}.")
+    lines += [diagnostic_line(d) for d in result.warnings]
     lines += [_finding_line(f) for f in result.findings]
     summary = f"{counts_text(result)}; {result.declared_apps} apps declared"
     if result.held:
@@ -181,6 +183,9 @@ def json_object(result: AuditResult) -> dict[str, Any]:
         ],
         "declared_apps": result.declared_apps,
         "held": list(result.held),
+        # the specs' warnings, as `appspec validate --format json` lists them
+        "warnings": len(result.warnings),
+        "diagnostics": [d.to_json() for d in result.warnings],
     }
 
 
@@ -221,6 +226,8 @@ def markdown_report(result: AuditResult) -> str:
             f"Read: {md.text(read)}. Not read: {md.text(unread)}.",
             "",
         ]
+    if result.warnings:
+        blocks += ["\n".join(md.quoted_warnings(result.warnings)), ""]
     if result.findings:
         rows = [
             [
