@@ -634,3 +634,25 @@ def test_real_preview_uses_the_local_backend_and_never_a_traceback(tmp_path: Pat
         assert result.returncode == 2
         assert len(result.stderr.splitlines()) == 1, result.stderr
         assert result.stderr.startswith("appspec: ")
+
+
+def test_the_specs_warnings_are_said_with_the_preview_as_with_the_plan(tmp_path: Path) -> None:
+    # The sampled defect: JSON counted the specs' warnings in summary.warnings (plan's summary)
+    # but listed none of them, and text said nothing of them at all.
+    project = _project(tmp_path)
+    (project / "app-specs" / "allowed_signers").unlink()
+    (project / "app-specs" / "apps" / "billing.yml").write_text("name: billing\n")
+    env = _scenario(tmp_path, stacks={"dev": _state_without(project, "::enrichment-worker")})
+    standin = str(_standin(tmp_path))
+    text = _run(project, standin, "preview", "--stack", "dev", env=env)
+    assert text.returncode == 0, text.stderr
+    warned = [line for line in text.stdout.splitlines() if ": warning[" in line]
+    assert [line.split(": warning[")[0] for line in warned] == [
+        "app-specs/allowed_signers",
+        "app-specs/apps/billing.yml",
+    ]
+    as_json = _run(project, standin, "preview", "--stack", "dev", "--format", "json", env=env)
+    doc = json.loads(as_json.stdout)
+    assert doc["summary"]["warnings"] == 2
+    assert [d["code"] for d in doc["diagnostics"]] == ["signature", "invalid-value"]
+    assert doc["warnings"] == []  # the engine's own, as before

@@ -11,6 +11,7 @@ from appspecs.deploy.refusals import Refusal
 from appspecs.plan.build import Plan
 from appspecs.plan.urns import nesting, parse_urn
 from appspecs.records import record
+from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines, retire_lines
 from appspecs.report.plan_words import refused_error, refused_ops, unprotect_command
 
@@ -110,6 +111,8 @@ def text_preview(report: PreviewReport) -> str:
     engine = report.engine
     lines = [f"Preview of stack {engine.stack} ({engine.backend} backend)"]
     lines += [f"note: {n}" for n in report.plan.notes]
+    # the specs' warnings, where the plan says them: summary.warnings counts them in JSON too
+    lines += [diagnostic_line(d) for d in report.plan.warnings]
     lines += [refused_head(report)] if engine.refused else []
     lines += notice_lines(report.plan.summary)
     lines.append("")
@@ -177,7 +180,9 @@ def json_preview(report: PreviewReport) -> str:
             }
             for app, rs in refused_by_app(report)
         ],
-        "warnings": list(engine.warnings),
+        "warnings": list(engine.warnings),  # the engine's
+        # the specs' warnings, which summary.warnings counts, as the plan lists them
+        "diagnostics": planned["diagnostics"],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
