@@ -173,7 +173,7 @@ def test_the_specs_warnings_are_reported_beside_the_findings(org: Org, tmp_path:
     [line] = [x for x in text.stdout.splitlines() if ": warning[" in x]
     assert line.endswith("allowed_signers: warning[signature] " + warning["message"])
     markdown = audit_cli(org, specs=specs, fmt="markdown").stdout
-    assert f"> ⚠️ {line}" in markdown.splitlines()
+    assert f"> ⚠️ {line}  " in markdown.splitlines()
     assert report_of(audit_cli(org))["diagnostics"] == []  # the bundled specs: none
 
 

@@ -71,3 +71,22 @@ def test_markup_is_escaped() -> None:
     assert md.text("&amp; & co") == r"\&amp; & co"
     assert md.text("# heading") == r"\# heading"
     assert md.text("1. first") == r"1\. first"
+
+
+def test_quoted_warnings_stay_a_line_each_where_a_line_break_is_only_a_space() -> None:
+    # The sampled defect: status's Markdown (for a pull request or a wiki page) ran the
+    # warnings into one quoted paragraph wherever a line break is a space (a wiki page, a .md
+    # file), as CommonMark renders it; its notes end in a hard break for that.
+    from appspecs.diagnostics import Diagnostic, Severity
+
+    warnings = [
+        Diagnostic(Severity.WARNING, "invalid-value", f"app-specs/apps/a{i}.yml", None, None, "",
+                   "ignored: app specs are read from files ending in .yaml")
+        for i in range(md.SHOWN_WARNINGS + 2)
+    ]  # fmt: skip
+    rendered = GFM.render("\n".join(md.quoted_warnings(warnings)))
+    (paragraph,) = rendered.split("<p>")[1:]
+    lines = paragraph.split("<br />\n")
+    assert len(lines) == md.SHOWN_WARNINGS + 1
+    assert lines[0].startswith("⚠️ app-specs/apps/a0.yml: warning[invalid-value] ignored")
+    assert lines[-1].startswith("… and 2 more warnings")

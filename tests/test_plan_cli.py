@@ -307,7 +307,7 @@ def test_the_specs_warnings_are_said_with_the_plan_in_every_format(project: Path
         ("warning", "invalid-value"),
     ]
     comment = run(project, "--stack", "dev", "--format", "markdown").stdout
-    assert f"> ⚠️ {warned[1]}" in comment.splitlines()
+    assert f"> ⚠️ {warned[1]}  " in comment.splitlines()
 
 
 def test_a_plan_without_warnings_lists_none(project: Path) -> None:

@@ -303,6 +303,6 @@ def test_many_warnings_leave_the_plan_in_the_comment() -> None:
     check(plan)
     lines = markdown_plan(plan).splitlines()
     assert sum("warning[invalid-value]" in line for line in lines) == SHOWN_WARNINGS
-    assert "> … and 20 more warnings: `appspec validate` lists them all." in lines
+    assert "> … and 20 more warnings: `appspec validate` lists them all.  " in lines
     assert any(line.startswith("Apps: ") for line in lines)  # the plan itself is still there
     assert sum("warning[invalid-value]" in line for line in text_plan(plan).splitlines()) == 30

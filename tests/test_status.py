@@ -375,7 +375,9 @@ def test_the_specs_warnings_are_listed_as_validate_gives_them(
         "billing.yml: warning[invalid-value] ignored: app specs are read from files ending in .yaml"
     )
     markdown = status(project, "--stack", "dev", "--format", "markdown").stdout.splitlines()
-    assert [line for line in markdown if line.startswith("> ⚠️ ")] == [f"> ⚠️ {t}" for t in text[1:3]]
+    assert [line for line in markdown if line.startswith("> ⚠️ ")] == [
+        f"> ⚠️ {t}  " for t in text[1:3]
+    ]
     (tmp_path / "clean").mkdir()
     clean = listed(copy_project(tmp_path / "clean"), "--stack", "dev")
     assert (clean["warnings"], clean["diagnostics"]) == (0, [])

@@ -171,4 +171,6 @@ def quoted_warnings(warnings: Sequence[Diagnostic]) -> list[str]:
             f"> … and {more} more warning{'s' if more != 1 else ''}: "
             "`appspec validate` lists them all."
         )
-    return lines
+    # a hard break ends each line: a comment keeps line breaks, a wiki page or a .md file
+    # would run them into one paragraph
+    return [f"{line}  " for line in lines]
