@@ -338,6 +338,21 @@ def test_specs_with_errors_count_their_warnings_as_validate_does(project: Path) 
     assert "Warnings (1):" in comment and "billing.yml: warning[invalid-value]" in comment
 
 
+def test_specs_with_errors_name_the_held_apps_in_every_format(project: Path) -> None:
+    # The sampled defect: the text's counts line said "1 held (orbit-mobile)", as validate's
+    # does; JSON and Markdown, which leave out the infos naming it, said nothing of it.
+    path = project / "app-specs" / "apps" / "crm-sync.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("kind: web", "kind: webb"), encoding="utf-8"
+    )
+    assert run(project, "--stack", "dev").stderr.splitlines()[-2].endswith("1 held (orbit-mobile)")
+    data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
+    assert data["held"] == ["orbit-mobile"]
+    assert "info" not in {d["severity"] for d in data["diagnostics"]}
+    comment = run(project, "--stack", "dev", "--format", "markdown").stdout
+    assert "Held (1): `orbit-mobile`" in comment.splitlines()
+
+
 def test_out_writes_the_plan(project: Path) -> None:
     result = run(project, "--stack", "dev", "--format", "json", "--out", "plan.json")
     assert result.exit_code == 0 and result.stdout == ""

@@ -54,6 +54,7 @@ def refused_report(
             "error": refusal.why,
             "errors": len(errors),
             "warnings": len(warnings),
+            "held": list(held),  # as validate's JSON names them, and the text's counts line
             "diagnostics": [d.to_json() for d in shown],
             "problems": list(problems),
         }
@@ -74,6 +75,10 @@ def refused_report(
         if warnings:
             blocks += ["", f"Warnings ({len(warnings)}):", ""]
             blocks += [md.Counted(f"- {md.text(diagnostic_line(d))}", _WARNING) for d in warnings]
+        if held:
+            # as the text's counts line says them: the infos that name them are left out
+            names = ", ".join(md.code(h) for h in held)
+            blocks += ["", md.Counted(f"Held ({len(held)}): {names}", _HELD, len(held))]
         return md.fit(blocks, "`appspec validate` lists them all.") + "\n"
     return errors_text(shown, files, held) + "\n"
 
@@ -90,6 +95,7 @@ def errors_text(diagnostics: Sequence[Diagnostic], files: int, held: Sequence[st
 
 _ERROR = ("{n} error", "{n} errors")
 _WARNING = ("{n} warning", "{n} warnings")
+_HELD = ("{n} held app", "{n} held apps")
 
 
 def failure_report(
