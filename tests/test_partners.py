@@ -33,19 +33,23 @@ def test_a_suspended_partners_app_registers_inactive(suspended: Path) -> None:
     assert "acme-analytics" in run.outputs["clientIds"]  # kept for when the partner returns
 
 
+def _planned(specs: Path, fmt: str, *against: str) -> str:
+    """`appspec plan --stack dev` of these specs, against a base or a state, in a format."""
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("plan", "--stack", "dev", "--specs", str(specs), *against),
+            *("--stacks", str(ROOT / "stacks"), "--format", fmt),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def test_the_plan_says_a_partner_is_suspended_in_every_format(suspended: Path) -> None:
     def plan(fmt: str) -> str:
-        result = CliRunner().invoke(
-            cli,
-            [
-                *("plan", "--stack", "dev", "--specs", str(suspended)),
-                *("--base", str(ROOT / "app-specs"), "--stacks", str(ROOT / "stacks")),
-                *("--format", fmt),
-            ],
-            catch_exceptions=False,
-        )
-        assert result.exit_code == 0, result.output
-        return result.stdout
+        return _planned(suspended, fmt, "--base", str(ROOT / "app-specs"))
 
     data = json.loads(plan("json"))
     assert data["summary"]["suspended"] == ["acme-analytics"]
@@ -66,16 +70,7 @@ def test_a_new_app_of_a_suspended_partner_is_said_to_be_created_inactive(
     state.write_text(json.dumps({"version": 3, "deployment": {"resources": []}}))
 
     def plan(fmt: str) -> str:
-        result = CliRunner().invoke(
-            cli,
-            [
-                *("plan", "--stack", "dev", "--specs", str(suspended)),
-                *("--state", str(state), "--stacks", str(ROOT / "stacks"), "--format", fmt),
-            ],
-            catch_exceptions=False,
-        )
-        assert result.exit_code == 0, result.output
-        return result.stdout
+        return _planned(suspended, fmt, "--state", str(state))
 
     acme = next(a for a in json.loads(plan("json"))["apps"] if a["name"] == "acme-analytics")
     assert (acme["change"], acme["suspended"]) == ("added", True)

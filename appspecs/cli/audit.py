@@ -31,7 +31,7 @@ from appspecs.cli.okta import checked_org_url, connect, org_url_option
 from appspecs.desired.render import render
 from appspecs.report.audit import FORMATS, counts_text, incomplete_message
 from appspecs.report.audit import render as render_report
-from appspecs.report.refused import Refusal, failure_report
+from appspecs.report.refused import Refusal, failure_report, not_made
 from appspecs.spec.specset import SpecSet
 from appspecs.stackconfig import StackConfig
 
@@ -87,7 +87,7 @@ def specs_to_audit(
     """The stack's settings and its valid specs; nothing is read from Okta when they are wrong."""
     config = load_stack(specs_dir, stacks_dir, stack)
     then = "nothing to audit against"
-    refusal = Refusal("audit", "audited", config.name, f"the specs have errors; {then}")
+    refusal = Refusal("audit", "audited", config.name, not_made(then))
     specs = load_valid_specs(specs_dir, stacks_dir, then=then, refusal=refusal, fmt=fmt, out=out)
     return config, specs
 

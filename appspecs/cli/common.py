@@ -307,16 +307,16 @@ def load_valid_specs(
     promises, on stdout or in --out."""
     specs = load_readable_specs(specs_dir, stacks_dir)
     if not specs.ok:
-        from appspecs.report.refused import errors_text, refused_report
+        from appspecs.report.refused import not_made, refused_report, spec_problems_text
 
         # text goes with the other errors on stderr, unless --out asks for the report in a
         # file: then, as in every format, the file says why there is none
         if refusal is None or (fmt == "text" and out is None):
-            click.echo(errors_text(specs.diagnostics, specs.files, specs.held), err=True)
+            click.echo(spec_problems_text(specs.diagnostics, specs.files, specs.held), err=True)
         else:
             report = refused_report(refusal, specs.diagnostics, specs.files, fmt, held=specs.held)
             write_output(report, out)
-        fail(f"the specs have errors; {then}", exits.FAILED)
+        fail(not_made(then), exits.FAILED)
     return specs
 
 

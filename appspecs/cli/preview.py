@@ -28,7 +28,7 @@ from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_di
 from appspecs.plan.build import PlanInputError, plan_against_state
 from appspecs.records import record
 from appspecs.report.preview import PreviewReport, preview_refused_error, render
-from appspecs.report.refused import Refusal, failure_report
+from appspecs.report.refused import Refusal, failure_report, not_made
 from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
 
@@ -56,7 +56,7 @@ def run(options: PreviewOptions) -> PreviewReport:
     # The program it runs deploys appspecs:specsDir, or Pulumi.yaml's default when unset.
     require_deployed_specs(options.specs_dir, options.stacks_dir, config, default=DEFAULT_SPECS_DIR)
     then = "nothing to preview"
-    refusal = Refusal("preview", "previewed", config.name, f"the specs have errors; {then}")
+    refusal = Refusal("preview", "previewed", config.name, not_made(then))
     specs = load_valid_specs(
         options.specs_dir, options.stacks_dir, then=then, refusal=refusal, fmt=options.fmt
     )

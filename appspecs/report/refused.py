@@ -18,7 +18,16 @@ from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line, text_report
 
 NOTHING_TO_PLAN = "nothing to plan"
-NOT_MADE = f"the specs have errors; {NOTHING_TO_PLAN}"
+
+
+def not_made(then: str) -> str:
+    """Why a command made nothing when the specs have errors: every format's words."""
+    return f"the specs have errors; {then}"
+
+
+NOT_MADE = not_made(NOTHING_TO_PLAN)
+_ERROR = ("{n} error", "{n} errors")
+_WARNING = ("{n} warning", "{n} warnings")
 
 
 @record
@@ -80,21 +89,19 @@ def refused_report(
             names = ", ".join(md.code(h) for h in held)
             blocks += ["", md.Counted(f"Held ({len(held)}): {names}", _HELD, len(held))]
         return md.fit(blocks, "`appspec validate` lists them all.") + "\n"
-    return errors_text(shown, files, held) + "\n"
+    return spec_problems_text(shown, files, held) + "\n"
 
 
 def _shown(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.is_error or d.severity is Severity.WARNING]
 
 
-def errors_text(diagnostics: Sequence[Diagnostic], files: int, held: Sequence[str]) -> str:
+def spec_problems_text(diagnostics: Sequence[Diagnostic], files: int, held: Sequence[str]) -> str:
     """The errors and warnings of specs that stop a command, as text: their lines and the
     counts `appspec validate` gives (its info lines are left out: the held apps are counted)."""
     return text_report(_shown(diagnostics), files, held)
 
 
-_ERROR = ("{n} error", "{n} errors")
-_WARNING = ("{n} warning", "{n} warnings")
 _HELD = ("{n} held app", "{n} held apps")
 
 
