@@ -28,6 +28,7 @@ def not_made(then: str) -> str:
 NOT_MADE = not_made(NOTHING_TO_PLAN)
 _ERROR = ("{n} error", "{n} errors")
 _WARNING = ("{n} warning", "{n} warnings")
+_HELD = ("{n} held app", "{n} held apps")
 
 
 @record
@@ -100,9 +101,6 @@ def spec_problems_text(diagnostics: Sequence[Diagnostic], files: int, held: Sequ
     """The errors and warnings of specs that stop a command, as text: their lines and the
     counts `appspec validate` gives (its info lines are left out: the held apps are counted)."""
     return text_report(_shown(diagnostics), files, held)
-
-
-_HELD = ("{n} held app", "{n} held apps")
 
 
 def failure_report(
