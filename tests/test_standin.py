@@ -227,11 +227,14 @@ def test_bucket_names():
 
 
 def test_rate_limit_headers_then_429_then_reset():
+    # The windows follow a clock this test moves: all four calls land in one window, and the
+    # next window comes when the test says, not after a wait.
+    now = [float(int(time.time()) // 10 * 10)]  # a window's start, this very window's
     with (
-        StandinOkta(window_seconds=1.0, limits={"apps": 3}) as okta,
+        StandinOkta(window_seconds=10.0, limits={"apps": 3}) as okta,
         httpx.Client(base_url=okta.url, headers=SSWS) as c,
     ):
-        okta.limiter.wait_for_window_start()  # all four calls in one window
+        okta.limiter.clock = lambda: now[0]
         remaining = []
         for _ in range(3):
             r = c.get("/api/v1/apps")
@@ -248,10 +251,13 @@ def test_rate_limit_headers_then_429_then_reset():
         assert r.headers["X-Rate-Limit-Remaining"] == "0"
         reset = int(r.headers["X-Rate-Limit-Reset"])
         date = parsedate_to_datetime(r.headers["Date"]).timestamp()
-        assert 0 < reset - date <= 2
+        # the reset is the next window's start, ahead of the Date the answer carries
+        assert reset == now[0] + 10 and 0 < reset - date <= 10
         assert c.get("/api/v1/groups").status_code == 200  # other buckets unaffected
         assert okta.rate_limited == 1 and okta.calls["apps"] == 4
-        time.sleep(max(0.0, reset - time.time()) + 0.05)
+        now[0] = reset - 0.5
+        assert c.get("/api/v1/apps").status_code == 429  # still the same window
+        now[0] = reset
         assert c.get("/api/v1/apps").status_code == 200
 
 
