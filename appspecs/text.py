@@ -9,3 +9,11 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def problem_line(message: str) -> str:
+    """`appspec: MESSAGE`, the line a command says on stderr (and in a text --out file): one
+    line whatever the message quotes. A message repeats what was typed (a path, a stack or app
+    name) or read (a file name in apps/, an engine's words), any of which may hold a line break
+    or an ANSI escape."""
+    return f"appspec: {printable(message)}"

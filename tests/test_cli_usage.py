@@ -240,3 +240,54 @@ def test_every_format_counts_the_files_that_could_not_be_read(tmp_path: Path) ->
     assert summary.endswith(", 1 file not read (I/O errors)"), summary
     assert github.stdout.splitlines()[-1] == f"::notice title=appspec validate::{summary}"
     assert len(report["problems"]) == 1 and "x.yaml" in report["problems"][0]
+
+
+# A value quoted back from the command line or from a file name in apps/: a line break would
+# split the one line in two, an ANSI escape would act on the reader's terminal.
+ESCAPED = {"\n": "\\n", "\x1b": "\\x1b"}
+
+
+@pytest.mark.parametrize("char", sorted(ESCAPED))
+@pytest.mark.parametrize(
+    ("args", "quoted"),
+    [
+        (["plan", "--stack", "de{c}v"], "'de{c}v'"),
+        (["status", "--stack", "de{c}v", "--out", "report{c}.txt"], "'de{c}v'"),
+        (["validate", "--specs", "app{c}specs"], "'app{c}specs'"),
+        (
+            ["approve", "orbit{c}mobile", "--by", "a@acme.example", "--ticket", "T-1"],
+            "'orbit{c}mobile'",
+        ),
+        (
+            ["plan", "--stack", "dev", "--out", "missing{c}folder/plan.txt"],
+            "missing{c}folder/plan.txt:",
+        ),
+    ],
+    ids=["stack", "text-out", "specs", "app", "out"],
+)
+def test_a_value_quoted_back_stays_on_one_line(
+    args: list[str], quoted: str, char: str, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, *(a.format(c=char) for a in args))
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    said = [line for line in result.stderr.splitlines() if quoted.format(c=ESCAPED[char]) in line]
+    assert len(said) == 1 and "\x1b" not in result.stderr, result.stderr
+    for written in project.glob("report*.txt"):  # the text --out file says it as stderr does
+        assert written.read_text() == said[0] + "\n"
+
+
+@pytest.mark.parametrize("char", sorted(ESCAPED))
+def test_a_file_name_in_apps_that_cannot_be_read_is_said_on_one_line(
+    char: str, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    (project / "app-specs" / "apps" / f"new{char}app.yaml").write_text("name: new-app\n")
+    for command in (["validate"], ["plan", "--stack", "dev"], ["status", "--stack", "dev"]):
+        result = appspec(project, *command)
+        no_traceback(result)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.splitlines()
+        assert f"appspec: app-specs/apps/new{ESCAPED[char]}app.yaml: cannot read" in lines[0]
+        assert "\x1b" not in result.stderr, result.stderr

@@ -22,6 +22,7 @@ from appspecs.cli.common import (
     outside_project,
     require_deployed_specs,
     resolve_stacks_dir,
+    say,
     specs_option,
     stack_option,
     stacks_option,
@@ -162,7 +163,7 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
             # the head's settings standing in, against the head's stacks too.
             base, problems = _load_base(tree.root, base_stacks or options.stacks_dir)
             for problem in problems:
-                click.echo(f"appspec: base: {problem}", err=True)
+                say(f"base: {problem}")
             new = base_config is None
             return plan_against_base(
                 specs,
@@ -325,14 +326,14 @@ def plan(
             import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
 
             traceback.print_exc()
-        click.echo(f"appspec: internal error: {type(exc).__name__}: {exc}", err=True)
+        say(f"internal error: {type(exc).__name__}: {exc}")
         raise SystemExit(exits.FAILED) from None
     if result.update_refused:
         # printed whole above; the update it shows would fail, so the plan does (with
         # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
         from appspecs.report.plan_words import plan_refused_error
 
-        click.echo(f"appspec: {plan_refused_error(result)}", err=True)
+        say(plan_refused_error(result))
         raise SystemExit(exits.FAILED)
     if detailed:
         raise SystemExit(2 if result.has_changes else exits.OK)
