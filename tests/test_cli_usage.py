@@ -291,3 +291,45 @@ def test_a_file_name_in_apps_that_cannot_be_read_is_said_on_one_line(
         lines = result.stderr.splitlines()
         assert f"appspec: app-specs/apps/new{ESCAPED[char]}app.yaml: cannot read" in lines[0]
         assert "\x1b" not in result.stderr, result.stderr
+
+
+def _two_bad_settings(project: Path) -> None:
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    text = stack.read_text().replace(
+        "appspecs:maxSecretAgeDays: 180", "appspecs:maxSecretAgeDays: -1\n  appspecs:bogus: 1"
+    )
+    stack.write_text(text)
+
+
+def test_each_bad_stack_setting_is_annotated_at_its_line(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    _two_bad_settings(project)
+    result = appspec(project, "validate", "--format", "github")
+    no_traceback(result)
+    assert result.returncode == 2
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert [e.split("::")[1] for e in errors] == [
+        "error file=stacks/Pulumi.dev.yaml,line=13,col=30,title=appspec",
+        "error file=stacks/Pulumi.dev.yaml,line=14,col=3,title=appspec",
+    ]
+    assert "appspecs:maxSecretAgeDays" in errors[0] and "appspecs:bogus" in errors[1]
+    assert result.stdout.rstrip().endswith(", 1 file not read (I/O errors)")
+
+
+def test_bad_stack_settings_are_a_line_each_in_every_command(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    _two_bad_settings(project)
+    for command in (["validate"], ["plan", "--stack", "dev"], ["status", "--stack", "dev"]):
+        result = appspec(project, *command)
+        no_traceback(result)
+        assert result.returncode == 2, result.stderr
+        said = [line for line in result.stderr.splitlines() if "Pulumi.dev.yaml" in line]
+        assert [line.split(": appspecs:")[0] for line in said] == [
+            "appspec: stacks/Pulumi.dev.yaml:13:30",
+            "appspec: stacks/Pulumi.dev.yaml:14:3",
+        ], result.stderr
+    report = json.loads(appspec(project, "plan", "--stack", "dev", "--format", "json").stdout)
+    assert [p.split(": ")[0] for p in report["problems"]] == [
+        "stacks/Pulumi.dev.yaml:13:30",
+        "stacks/Pulumi.dev.yaml:14:3",
+    ]

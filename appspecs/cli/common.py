@@ -91,8 +91,14 @@ def say(message: str) -> None:
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
     """One clear line on stderr and the exit code; never a traceback. Inside `failures_reported`
     the command's format gets its report too, unless one was written already."""
-    say(message)
-    _report_failure([message])
+    fail_each([message], code)
+
+
+def fail_each(messages: Sequence[str], code: int = exits.USAGE) -> NoReturn:
+    """`fail` with several problems, a line each (every bad setting of a stack file)."""
+    for message in messages:
+        say(message)
+    _report_failure(messages)
     sys.exit(code)
 
 
@@ -342,7 +348,7 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
     try:
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
-        fail(outside_project(str(exc), specs_dir, stacks_dir))
+        fail_each([outside_project(text, specs_dir, stacks_dir) for text, _, _ in exc.each])
 
 
 def require_deployed_specs(

@@ -197,7 +197,8 @@ def _base_stack(
         return load_stack_config(tree.stacks, stack), [], tree.stacks
     except StackConfigError as exc:
         # A ref is read into a temporary folder: name the file as the ref holds it.
-        shown = str(exc).replace(str(tree.stacks), f"{tree.label}:stacks")
+        said = "; ".join(text for text, _, _ in exc.each)
+        shown = said.replace(str(tree.stacks), f"{tree.label}:stacks")
         note = (
             f"the base's settings of stack {stack} cannot be read ({shown}); its specs are "
             "planned with this change's settings"
