@@ -333,3 +333,35 @@ def test_bad_stack_settings_are_a_line_each_in_every_command(tmp_path: Path) -> 
         "stacks/Pulumi.dev.yaml:13:30",
         "stacks/Pulumi.dev.yaml:14:3",
     ]
+
+
+def test_a_git_error_never_repeats_a_token_in_a_remote_url(tmp_path: Path) -> None:
+    # git quotes a remote as configured, and CI clones carry their token in it
+    project = copy_project(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    git = bin_dir / "git"
+    git.write_text(
+        f"#!{sys.executable}\nimport sys\n"
+        "sys.stderr.write(\"fatal: unable to access 'https://gitlab-ci-token:glcbt-SECRET@"
+        "gitlab.example/acme/specs.git/': 403\\n\")\nsys.exit(128)\n"
+    )
+    git.chmod(0o755)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "appspecs", "plan", "--stack", "dev", "--base", "origin/main"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    no_traceback(result)
+    assert result.returncode == 2
+    assert "glcbt-SECRET" not in result.stdout + result.stderr
+    assert "'https://***@gitlab.example/acme/specs.git/': 403" in result.stderr
