@@ -93,6 +93,13 @@ class IoProblem:
         return self.message
 
 
+def files_not_read(problems: Iterable[IoProblem]) -> int:
+    """How many files the problems are about: a stack file with two bad settings is one file
+    not read; a problem with no file (a folder that cannot be listed) counts alone."""
+    problems = list(problems)
+    return len({p.file for p in problems if p.file}) + sum(not p.file for p in problems)
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,18 +92,31 @@ STACK_FILE_LIMIT = SizeLimit(256 * 1024, "a stack file holds a few settings")
 _YAML11_ONLY_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
+#: One problem of a stack file: its line (the place first), and its line and column there.
+Located = tuple[str, int | None, int | None]
+
+
 class StackConfigError(Exception):
     """A stack's settings are missing or malformed; a usage problem (exit 2). ``line`` and
-    ``column``: where in the stack file, when the message names one place."""
+    ``column``: where in the stack file, when the message names one place. ``each``: every
+    problem on its own line with its place, when there are several (the message lists them)."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        each: Sequence[Located] = (),
+    ) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.each: tuple[Located, ...] = tuple(each) or ((message, line, column),)
 
 
-#: Where a setting is written, given its path under `config:`; "" when there is no file.
-Locate = Callable[[tuple[str | int, ...], bool], str]
+#: Where a setting is written (the file as shown, line, column), given its path under `config:`.
+Locate = Callable[[tuple[str | int, ...], bool], tuple[str, int, int]]
 
 
 def stack_config_from_values(
@@ -117,12 +130,16 @@ def stack_config_from_values(
     try:
         settings = StackSettings.model_validate(ours)
     except ValidationError as exc:
-        lines = [_describe(error, locate) for error in exc.errors()]
+        each = [_describe(error, locate) for error in exc.errors()]
         # With a file, each line names it (and so the stack); without one, say which stack.
         head = "" if locate else f"stack '{name}': "
-        if len(lines) == 1:
-            raise StackConfigError(head + lines[0]) from exc
-        raise StackConfigError("\n  ".join([f"{head}invalid stack settings:", *lines])) from exc
+        if len(each) == 1:
+            text, line, column = each[0]
+            raise StackConfigError(head + text, line, column) from exc
+        lines = [text for text, _, _ in each]
+        message = "\n  ".join([f"{head}invalid stack settings:", *lines])
+        located = [(head + text, line, column) for text, line, column in each]
+        raise StackConfigError(message, each[0][1], each[0][2], each=located) from exc
     org = values.get("okta:orgName")
     base = values.get("okta:baseUrl")
     return StackConfig(
@@ -133,8 +150,9 @@ def stack_config_from_values(
     )
 
 
-def _describe(error: ErrorDetails, locate: Locate | None) -> str:
-    """One pydantic error as `place: appspecs:key.sub: what is wrong, got what, what is accepted`."""
+def _describe(error: ErrorDetails, locate: Locate | None) -> Located:
+    """One pydantic error as `place: appspecs:key.sub: what is wrong, got what, what is accepted`,
+    with its line and column when there is a file."""
     loc = tuple(error["loc"])
     kind = error["type"]
     key = f"{PROJECT}:" + ".".join(str(p) for p in loc) if loc else PROJECT
@@ -151,8 +169,10 @@ def _describe(error: ErrorDetails, locate: Locate | None) -> str:
         what = f"expected true or false, got {_shown(error['input'])}"
     else:
         what = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_shown(error['input'])}"
-    place = locate(loc, kind == "extra_forbidden") if locate else ""
-    return f"{place + ': ' if place else ''}{key}: {what}"
+    if locate is None:
+        return f"{key}: {what}", None, None
+    shown, line, column = locate(loc, kind == "extra_forbidden")
+    return f"{shown}:{line}:{column}: {key}: {what}", line, column
 
 
 def _shown(value: Any) -> str:
@@ -214,9 +234,9 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
                 at.column,
             )
 
-    def locate(loc: tuple[str | int, ...], is_key: bool) -> str:
+    def locate(loc: tuple[str | int, ...], is_key: bool) -> tuple[str, int, int]:
         at = (doc.locate_key if is_key else doc.locate)(("config", *_setting_key(loc)))
-        return f"{path}:{at.line}:{at.column}"
+        return str(path), at.line, at.column
 
     return stack_config_from_values(name, as_pulumi_reads(config), locate)
 
@@ -331,7 +351,7 @@ def all_stack_settings(
         except StackConfigError as exc:
             settings[name] = None
             file = str(stack_file(stacks_dir, name))
-            problems.append(IoProblem(str(exc), file, exc.line, exc.column))
+            problems += [IoProblem(text, file, line, column) for text, line, column in exc.each]
     return settings, problems
 
 

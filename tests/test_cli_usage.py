@@ -240,3 +240,128 @@ def test_every_format_counts_the_files_that_could_not_be_read(tmp_path: Path) ->
     assert summary.endswith(", 1 file not read (I/O errors)"), summary
     assert github.stdout.splitlines()[-1] == f"::notice title=appspec validate::{summary}"
     assert len(report["problems"]) == 1 and "x.yaml" in report["problems"][0]
+
+
+# A value quoted back from the command line or from a file name in apps/: a line break would
+# split the one line in two, an ANSI escape would act on the reader's terminal.
+ESCAPED = {"\n": "\\n", "\x1b": "\\x1b"}
+
+
+@pytest.mark.parametrize("char", sorted(ESCAPED))
+@pytest.mark.parametrize(
+    ("args", "quoted"),
+    [
+        (["plan", "--stack", "de{c}v"], "'de{c}v'"),
+        (["status", "--stack", "de{c}v", "--out", "report{c}.txt"], "'de{c}v'"),
+        (["validate", "--specs", "app{c}specs"], "'app{c}specs'"),
+        (
+            ["approve", "orbit{c}mobile", "--by", "a@acme.example", "--ticket", "T-1"],
+            "'orbit{c}mobile'",
+        ),
+        (
+            ["plan", "--stack", "dev", "--out", "missing{c}folder/plan.txt"],
+            "missing{c}folder/plan.txt:",
+        ),
+    ],
+    ids=["stack", "text-out", "specs", "app", "out"],
+)
+def test_a_value_quoted_back_stays_on_one_line(
+    args: list[str], quoted: str, char: str, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    result = appspec(project, *(a.format(c=char) for a in args))
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    said = [line for line in result.stderr.splitlines() if quoted.format(c=ESCAPED[char]) in line]
+    assert len(said) == 1 and "\x1b" not in result.stderr, result.stderr
+    for written in project.glob("report*.txt"):  # the text --out file says it as stderr does
+        assert written.read_text() == said[0] + "\n"
+
+
+@pytest.mark.parametrize("char", sorted(ESCAPED))
+def test_a_file_name_in_apps_that_cannot_be_read_is_said_on_one_line(
+    char: str, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    (project / "app-specs" / "apps" / f"new{char}app.yaml").write_text("name: new-app\n")
+    for command in (["validate"], ["plan", "--stack", "dev"], ["status", "--stack", "dev"]):
+        result = appspec(project, *command)
+        no_traceback(result)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.splitlines()
+        assert f"appspec: app-specs/apps/new{ESCAPED[char]}app.yaml: cannot read" in lines[0]
+        assert "\x1b" not in result.stderr, result.stderr
+
+
+def _two_bad_settings(project: Path) -> None:
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    text = stack.read_text().replace(
+        "appspecs:maxSecretAgeDays: 180", "appspecs:maxSecretAgeDays: -1\n  appspecs:bogus: 1"
+    )
+    stack.write_text(text)
+
+
+def test_each_bad_stack_setting_is_annotated_at_its_line(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    _two_bad_settings(project)
+    result = appspec(project, "validate", "--format", "github")
+    no_traceback(result)
+    assert result.returncode == 2
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert [e.split("::")[1] for e in errors] == [
+        "error file=stacks/Pulumi.dev.yaml,line=13,col=30,title=appspec",
+        "error file=stacks/Pulumi.dev.yaml,line=14,col=3,title=appspec",
+    ]
+    assert "appspecs:maxSecretAgeDays" in errors[0] and "appspecs:bogus" in errors[1]
+    assert result.stdout.rstrip().endswith(", 1 file not read (I/O errors)")
+
+
+def test_bad_stack_settings_are_a_line_each_in_every_command(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    _two_bad_settings(project)
+    for command in (["validate"], ["plan", "--stack", "dev"], ["status", "--stack", "dev"]):
+        result = appspec(project, *command)
+        no_traceback(result)
+        assert result.returncode == 2, result.stderr
+        said = [line for line in result.stderr.splitlines() if "Pulumi.dev.yaml" in line]
+        assert [line.split(": appspecs:")[0] for line in said] == [
+            "appspec: stacks/Pulumi.dev.yaml:13:30",
+            "appspec: stacks/Pulumi.dev.yaml:14:3",
+        ], result.stderr
+    report = json.loads(appspec(project, "plan", "--stack", "dev", "--format", "json").stdout)
+    assert [p.split(": ")[0] for p in report["problems"]] == [
+        "stacks/Pulumi.dev.yaml:13:30",
+        "stacks/Pulumi.dev.yaml:14:3",
+    ]
+
+
+def test_a_git_error_never_repeats_a_token_in_a_remote_url(tmp_path: Path) -> None:
+    # git quotes a remote as configured, and CI clones carry their token in it
+    project = copy_project(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    git = bin_dir / "git"
+    git.write_text(
+        f"#!{sys.executable}\nimport sys\n"
+        "sys.stderr.write(\"fatal: unable to access 'https://gitlab-ci-token:glcbt-SECRET@"
+        "gitlab.example/acme/specs.git/': 403\\n\")\nsys.exit(128)\n"
+    )
+    git.chmod(0o755)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "appspecs", "plan", "--stack", "dev", "--base", "origin/main"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    no_traceback(result)
+    assert result.returncode == 2
+    assert "glcbt-SECRET" not in result.stdout + result.stderr
+    assert "'https://***@gitlab.example/acme/specs.git/': 403" in result.stderr

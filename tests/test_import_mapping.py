@@ -609,6 +609,25 @@ def test_the_token_never_shows(org: Org) -> None:
     assert "tok-WRONG-7d1e" not in bad.output
 
 
+def test_refused_credentials_or_a_wrong_org_url_lead_with_what_to_fix(org: Org) -> None:
+    """As the audit's line does: the first read's failure is every read's, and the fix is
+    what the reader needs first."""
+    org.app("Good App")
+    bad = run_import(org, env={"OKTA_API_TOKEN": "tok-WRONG-7d1e"})
+    assert bad.exit_code == 2
+    [line] = bad.stderr.splitlines()
+    assert line.startswith(
+        "appspec: authentication failed: check OKTA_API_TOKEN, or OKTA_CLIENT_ID and "
+        "OKTA_PRIVATE_KEY, for this org (could not read "
+    )
+    assert "HTTP 401" in line and line.endswith("; nothing was written")
+    org.okta.deny_all = True
+    denied = run_import(org)
+    assert denied.exit_code == 2
+    assert denied.stderr.startswith("appspec: permission denied: the credentials need read access")
+    assert org.written() == []
+
+
 def test_import_reads_with_the_read_scopes_only(org: Org) -> None:
     org.app("Good App")
     assert run_import(org).exit_code == 0

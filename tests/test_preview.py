@@ -348,6 +348,27 @@ def test_a_failed_preview_is_one_line_and_exit_2(
     assert result.stderr == f"appspec: previewing stack dev: {reason}\n"
 
 
+@pytest.mark.parametrize("where", ["event", "stderr"])
+def test_an_engine_error_never_repeats_a_password_in_a_url(tmp_path: Path, where: str) -> None:
+    """The engine quotes URLs as configured (a backend, a provider endpoint): their user info
+    is masked, as appspec masks it everywhere else."""
+    project = _project(tmp_path)
+    said = "error: reading https://ci:hunter2-PASSWORD@state.acme.example/stacks/dev: 401"
+    events = [{"diagnosticEvent": {"message": said, "color": "never", "severity": "error"}}]
+    env = _scenario(
+        tmp_path,
+        stacks={"dev": plan_states.document({"manifest": {}})},
+        events=events if where == "event" else [],
+        fail=said,
+    )
+    pulumi = str(_standin(tmp_path))
+    for fmt in ("text", "json"):
+        result = _run(project, pulumi, "preview", "--stack", "dev", "--format", fmt, env=env)
+        assert result.returncode == 2
+        assert "hunter2-PASSWORD" not in result.stdout + result.stderr
+        assert "https://***@state.acme.example/stacks/dev: 401" in result.stderr
+
+
 # --- protected resources the engine refuses to delete or replace ----------------------------------
 
 # pulumi/pulumi's own wording: pkg/resource/deploy/step.go (deleteProtectedError, behind

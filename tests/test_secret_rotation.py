@@ -464,6 +464,42 @@ def test_a_wrong_token_is_an_okta_error_exit_2(org: Org) -> None:
     assert len(org.secrets("billing-sync")) == 1
 
 
+@pytest.mark.parametrize("command", ["rotate", "retire", "list"])
+def test_a_refused_token_leads_with_what_to_fix(org: Org, command: str) -> None:
+    extra = ["--reveal"] if command == "rotate" else []
+    result = run(org, command, "billing-sync", *extra, env={"OKTA_API_TOKEN": "not-the-token"})
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "appspec: authentication failed: check OKTA_API_TOKEN, or OKTA_CLIENT_ID and "
+        "OKTA_PRIVATE_KEY, for this org ("
+    )
+    assert "HTTP 401" in line
+
+
+def test_a_read_only_token_is_told_rotating_needs_okta_apps_manage(org: Org) -> None:
+    org.okta.read_only = True
+    result = run(org, "rotate", "billing-sync", "--reveal")
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("appspec: permission denied: the credentials need to manage apps")
+    assert "okta.apps.manage" in line and "HTTP 403" in line
+    assert len(org.secrets("billing-sync")) == 1
+
+
+def test_a_wrong_org_url_leads_with_checking_it(org: Org) -> None:
+    os.chdir(org.root)
+    result = CliRunner().invoke(
+        cli,
+        ["secret", "list", "billing-sync", "--stack", "dev", "--org-url", "http://127.0.0.1:9"],
+        env={"OKTA_API_TOKEN": TOKEN, "APPSPECS_OKTA_MAX_RETRIES": "0"},
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "appspec: Okta unreachable: check the org URL (--org-url or OKTA_ORG_URL) and the network ("
+    )
+
+
 def test_unknown_stack_is_a_usage_error(org: Org) -> None:
     os.chdir(org.root)
     result = CliRunner().invoke(

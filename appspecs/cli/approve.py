@@ -13,6 +13,7 @@ from appspecs.cli.common import (
     fail,
     load_readable_specs,
     require_catalog,
+    say,
     specs_option,
     stacks_option,
 )
@@ -106,7 +107,7 @@ def approve(
     except NotCounted as exc:
         fail(str(exc), exits.FAILED)
     if note is not None:
-        click.echo(f"appspec: note: {note}", err=True)
+        say(f"note: {note}")
     kept = [*specs.approvals.values(), *specs.unverified.values()]
     others = [a for a in kept if a.app != name]
     before = specs.approvals.get(name) or specs.unverified.get(name)

@@ -22,6 +22,7 @@ from appspecs.cli.common import (
     load_stack,
     load_valid_specs,
     out_file_option,
+    say,
     specs_option,
     stack_option,
     stacks_option,
@@ -95,8 +96,8 @@ def specs_to_audit(
 def finish(result: AuditResult, out: Path | None) -> int:
     """The exit code, with a line on stderr when the report went to a file or is partial."""
     if not result.complete:
-        click.echo(f"appspec: {incomplete_message(result.failed)}", err=True)
+        say(incomplete_message(result.failed))
         return exits.USAGE
     if out is not None:
-        click.echo(f"appspec: audit of stack {result.stack}: {counts_text(result)}", err=True)
+        say(f"audit of stack {result.stack}: {counts_text(result)}")
     return exits.OK if result.in_sync else exits.FAILED

@@ -24,6 +24,7 @@ from appspecs.stackconfig import (
     discover_stacks,
     load_stack_config,
 )
+from appspecs.text import printable, problem_line
 
 if TYPE_CHECKING:
     # plan, audit and preview make their refusal; validate never refuses, and need not load it
@@ -82,11 +83,22 @@ def outside_project(message: str, specs_dir: Path, stacks_dir: Path | None = Non
     )
 
 
+def say(message: str) -> None:
+    """``appspec: MESSAGE`` on stderr, on one line (`problem_line`)."""
+    click.echo(problem_line(message), err=True)
+
+
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
     """One clear line on stderr and the exit code; never a traceback. Inside `failures_reported`
     the command's format gets its report too, unless one was written already."""
-    click.echo(f"appspec: {message}", err=True)
-    _report_failure([message])
+    fail_each([message], code)
+
+
+def fail_each(messages: Sequence[str], code: int = exits.USAGE) -> NoReturn:
+    """`fail` with several problems, a line each (every bad setting of a stack file)."""
+    for message in messages:
+        say(message)
+    _report_failure(messages)
     sys.exit(code)
 
 
@@ -214,7 +226,8 @@ def _checked_out_file(
     ctx: click.Context, param: click.Parameter, value: Path | None
 ) -> Path | None:
     if value is not None and (problem := folder_problem(value.parent)) is not None:
-        raise click.BadParameter(f"cannot write {value}: {problem}", ctx, param)
+        # click prints it as given: kept to one line as `say`'s are
+        raise click.BadParameter(printable(f"cannot write {value}: {problem}"), ctx, param)
     return value
 
 
@@ -274,13 +287,12 @@ def load_checked(
     except SpecsDirError as exc:
         usage_error(outside_project(str(exc), specs_dir, stacks_dir))
     if stacks is None and note_unchecked:
-        click.echo(
-            f"appspec: note: no stacks in {resolve_stacks_dir(specs_dir, None)}; per-stack rules "
-            "(environments, loopback redirects) are not checked (give --stacks)",
-            err=True,
+        say(
+            f"note: no stacks in {resolve_stacks_dir(specs_dir, None)}; per-stack rules "
+            "(environments, loopback redirects) are not checked (give --stacks)"
         )
     for problem in specs.io_errors:
-        click.echo(f"appspec: {problem}", err=True)
+        say(str(problem))
     return specs
 
 
@@ -336,7 +348,7 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
     try:
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
-        fail(outside_project(str(exc), specs_dir, stacks_dir))
+        fail_each([outside_project(text, specs_dir, stacks_dir) for text, _, _ in exc.each])
 
 
 def require_deployed_specs(

@@ -22,6 +22,7 @@ from appspecs.cli.common import (
     load_stack,
     require_catalog,
     resolve_stacks_dir,
+    say,
     specs_option,
     stack_option,
     stacks_option,
@@ -171,7 +172,7 @@ def import_command(
     adopted = adoptees(result.imported, chosen.snap, server)
     if server is not None:
         for found in server_changes(server, chosen.snap):
-            click.echo(f"appspec: {server_warning(found)}", err=True)
+            say(server_warning(found))
     existing = files_in_the_way(out, result, target if adopted else None)
     if existing and not force:
         shown = ", ".join(printable(str(p)) for p in existing)

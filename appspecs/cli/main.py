@@ -9,7 +9,7 @@ import click
 from click.exceptions import NoSuchCommand
 
 from appspecs.cli import exits
-from appspecs.cli.common import debug_enabled
+from appspecs.cli.common import debug_enabled, say
 
 # name -> "module:attribute". Commands load on use, so `appspec validate` (run on every commit by
 # the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
@@ -70,7 +70,7 @@ def main() -> None:
     try:
         result = cli.main(standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("appspec: interrupted", err=True)
+        say("interrupted")
         sys.exit(exits.USAGE)
     except click.ClickException as exc:
         exc.show()
@@ -82,11 +82,7 @@ def main() -> None:
             import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
 
             traceback.print_exc()
-        click.echo(
-            f"appspec: internal error: {type(exc).__name__}: {exc} "
-            "(set APPSPECS_DEBUG=1 for the traceback)",
-            err=True,
-        )
+        say(f"internal error: {type(exc).__name__}: {exc} (set APPSPECS_DEBUG=1 for the traceback)")
         sys.exit(exits.USAGE)
     # --help and --version end here with click's exit code; commands exit on their own.
     sys.exit(result if isinstance(result, int) else exits.OK)

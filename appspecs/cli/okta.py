@@ -24,6 +24,7 @@ from appspecs.okta import (
     normalize_org_url,
 )
 from appspecs.okta.client import MAX_CONCURRENCY
+from appspecs.okta.fixes import error_with_fix
 from appspecs.records import record
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,9 +120,11 @@ def connect(
 
 
 @contextlib.contextmanager
-def okta_errors() -> Iterator[None]:
-    """Okta's own errors (unreachable, refusing, answering oddly) are I/O problems: exit 2."""
+def okta_errors(*, write: bool = False) -> Iterator[None]:
+    """Okta's own errors (unreachable, refusing, answering oddly) are I/O problems: exit 2,
+    led by what to fix when the org URL or the credentials are to blame (``write``: the
+    command changes the org, so a refusal is about managing apps)."""
     try:
         yield
     except OktaError as exc:
-        fail(str(exc))
+        fail(error_with_fix(exc, write=write))

@@ -22,6 +22,7 @@ from appspecs.cli.common import (
     outside_project,
     require_deployed_specs,
     resolve_stacks_dir,
+    say,
     specs_option,
     stack_option,
     stacks_option,
@@ -162,7 +163,7 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
             # the head's settings standing in, against the head's stacks too.
             base, problems = _load_base(tree.root, base_stacks or options.stacks_dir)
             for problem in problems:
-                click.echo(f"appspec: base: {problem}", err=True)
+                say(f"base: {problem}")
             new = base_config is None
             return plan_against_base(
                 specs,
@@ -196,7 +197,8 @@ def _base_stack(
         return load_stack_config(tree.stacks, stack), [], tree.stacks
     except StackConfigError as exc:
         # A ref is read into a temporary folder: name the file as the ref holds it.
-        shown = str(exc).replace(str(tree.stacks), f"{tree.label}:stacks")
+        said = "; ".join(text for text, _, _ in exc.each)
+        shown = said.replace(str(tree.stacks), f"{tree.label}:stacks")
         note = (
             f"the base's settings of stack {stack} cannot be read ({shown}); its specs are "
             "planned with this change's settings"
@@ -325,14 +327,14 @@ def plan(
             import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
 
             traceback.print_exc()
-        click.echo(f"appspec: internal error: {type(exc).__name__}: {exc}", err=True)
+        say(f"internal error: {type(exc).__name__}: {exc}")
         raise SystemExit(exits.FAILED) from None
     if result.update_refused:
         # printed whole above; the update it shows would fail, so the plan does (with
         # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
         from appspecs.report.plan_words import plan_refused_error
 
-        click.echo(f"appspec: {plan_refused_error(result)}", err=True)
+        say(plan_refused_error(result))
         raise SystemExit(exits.FAILED)
     if detailed:
         raise SystemExit(2 if result.has_changes else exits.OK)

@@ -19,6 +19,7 @@ from appspecs.cli.common import (
     load_valid_specs,
     require_deployed_specs,
     resolve_stacks_dir,
+    say,
     specs_option,
     stack_option,
     stacks_option,
@@ -100,6 +101,6 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     click.echo(render(report, fmt), nl=False)
     if report.engine.refused:
         # pulumi up would fail on them, so the stack would not be as declared
-        click.echo(f"appspec: {preview_refused_error(report)}", err=True)
+        say(preview_refused_error(report))
         raise SystemExit(exits.FAILED)
     raise SystemExit(exits.OK)

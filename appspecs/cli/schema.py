@@ -12,6 +12,7 @@ from appspecs.cli.common import (
     out_file_option,
     outside_project,
     require_catalog,
+    say,
     specs_option,
     write_output,
 )
@@ -48,7 +49,7 @@ def schema(specs_dir: Path, of: str, out: Path | None) -> None:
     except SpecsDirError as exc:
         fail(outside_project(str(exc), specs_dir))
     for problem in specs.io_errors:
-        click.echo(f"appspec: {problem}", err=True)
+        say(str(problem))
     if specs.io_errors:
         raise SystemExit(exits.USAGE)
     write_output(schema_text(require_catalog(specs), of, specs.partners), out)

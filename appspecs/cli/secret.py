@@ -76,10 +76,11 @@ def secret() -> None:
 
 
 @contextlib.contextmanager
-def _outcome() -> Iterator[None]:
+def _outcome(*, write: bool = False) -> Iterator[None]:
     """The stage's errors as one line: the app or the org not as the step needs exits 1; a
-    misspelt NAME, a secret not delivered and Okta's own errors are usage or I/O problems (2)."""
-    with okta_errors():
+    misspelt NAME, a secret not delivered and Okta's own errors are usage or I/O problems (2).
+    ``write``: the step changes the app's secrets."""
+    with okta_errors(write=write):
         try:
             yield
         except (SecretRefused, AppNotFound) as exc:
@@ -127,7 +128,7 @@ def rotate(
     if out is not None and reveal:
         # One place for a secret: the file was asked for so that it stays off the terminal.
         fail("give --out FILE or --reveal, not both")
-    with _outcome():
+    with _outcome(write=True):
         if out is not None:
             require_new_file(out)
         url = checked_org_url(org_url)
@@ -149,7 +150,7 @@ def rotate(
 @_target_options
 def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Path | None) -> None:
     """Deactivate and delete every client secret of app NAME but the newest."""
-    with _outcome():
+    with _outcome(write=True):
         url = checked_org_url(org_url)
         app = _declared(specs_dir, stacks_dir, stack, name)
         with connect(url, write=True) as client:

@@ -21,7 +21,7 @@ from appspecs.cli.common import (
     specs_option,
     stacks_option,
 )
-from appspecs.diagnostics import IoProblem
+from appspecs.diagnostics import IoProblem, files_not_read
 from appspecs.report.diagnostics import github_report, json_report, summary_line, text_report
 
 
@@ -57,10 +57,14 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | Non
             json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors)
         )
     elif fmt == "github":
-        summary = summary_line(specs.diagnostics, specs.files, specs.held, len(specs.io_errors))
+        summary = summary_line(
+            specs.diagnostics, specs.files, specs.held, files_not_read(specs.io_errors)
+        )
         click.echo(github_report(specs.diagnostics, specs.io_errors, repository_path, summary))
     else:
-        click.echo(text_report(specs.diagnostics, specs.files, specs.held, len(specs.io_errors)))
+        click.echo(
+            text_report(specs.diagnostics, specs.files, specs.held, files_not_read(specs.io_errors))
+        )
     if specs.io_errors:
         raise SystemExit(exits.USAGE)
     raise SystemExit(exits.OK if specs.ok else exits.FAILED)

@@ -18,6 +18,7 @@ from appspecs.desired.model import DesiredAuthServer
 from appspecs.inputfile import Unreadable
 from appspecs.live.model import LiveApp, Snapshot
 from appspecs.okta import OktaClient
+from appspecs.okta.fixes import leading_fix
 from appspecs.onboard.adoption import Adoptee
 from appspecs.onboard.importer import ImportOptions, ImportResult
 from appspecs.onboard.importfile import import_document, provider_version, write_import_file
@@ -135,7 +136,8 @@ def _stop_on_failed_reads(snap: Snapshot) -> None:
     if snap.failed:
         first = snap.failed[0]
         more = f" (and {len(snap.failed) - 1} more reads)" if len(snap.failed) > 1 else ""
-        raise ImportFailed(f"could not read {first.what}: {first.error}{more}; nothing was written")
+        failure = leading_fix(first.cause, f"could not read {first.what}: {first.error}{more}")
+        raise ImportFailed(f"{failure}; nothing was written")
 
 
 def server_changes(server: DesiredAuthServer, snap: Snapshot) -> list[Finding]:

@@ -15,7 +15,7 @@ from appspecs.audit.coverage import PARTS
 from appspecs.audit.findings import SEVERITIES, Finding
 from appspecs.audit.run import AuditResult
 from appspecs.live.model import FailedRead
-from appspecs.okta.errors import AuthError, PermissionDenied, Unreachable
+from appspecs.okta.fixes import FIXES
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.text import printable
@@ -80,21 +80,9 @@ def reads_notes(result: AuditResult) -> list[str]:
     return notes
 
 
-# A refused credential or a wrong org URL fails every read alike: what to fix matters more
-# than how many failed.
-_FIXES = {
-    Unreachable.what: "check the org URL (--org-url or OKTA_ORG_URL) and the network",
-    AuthError.what: "check OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY, for this org",
-    PermissionDenied.what: (
-        "the credentials need read access to apps, groups and authorization servers "
-        "(okta.apps.read, okta.groups.read, okta.authorizationServers.read)"
-    ),
-}
-
-
 def what_to_fix(failed: Sequence[FailedRead]) -> str | None:
     """What to change when Okta refused the credentials or could not be reached; else None."""
-    return next((_FIXES[f.cause] for f in failed if f.cause in _FIXES), None)
+    return next((FIXES[f.cause] for f in failed if f.cause in FIXES), None)
 
 
 def incomplete_message(failed: Sequence[FailedRead]) -> str:
@@ -104,7 +92,7 @@ def incomplete_message(failed: Sequence[FailedRead]) -> str:
     reads = f"{n} read{'s' if n != 1 else ''} failed"
     fix = what_to_fix(failed)
     if fix is not None:
-        first = next(f for f in failed if f.cause in _FIXES)
+        first = next(f for f in failed if f.cause in FIXES)
         shown = printable(f"{first.what}: {first.error}")
         return (
             f"audit incomplete: {first.cause}: {fix} ({shown}); {reads}, the findings are partial"

@@ -16,6 +16,7 @@ from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.records import record
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line, text_report
+from appspecs.text import problem_line
 
 NOTHING_TO_PLAN = "nothing to plan"
 
@@ -127,6 +128,6 @@ def failure_report(
             if len(problems) == 1:
                 return f"{head} {md.text(problems[0])}\n"
             return head + "\n\n" + "\n".join(f"- {md.text(p)}" for p in problems) + "\n"
-        return "".join(f"appspec: {p}\n" for p in problems)
+        return "".join(f"{problem_line(p)}\n" for p in problems)
 
     return report
