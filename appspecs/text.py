@@ -22,7 +22,7 @@ def problem_line(message: str) -> str:
 
 
 # `scheme://anything-up-to-an-@` in the authority: what stands before the @ may be a password.
-_USER_INFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@]*@")
+_USER_INFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")
 
 
 def without_user_info(text: str) -> str:
