@@ -159,6 +159,24 @@ def test_schema_with_a_broken_catalog_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_app_spec_schema_is_not_written_without_the_partner_ids(tmp_path: Path) -> None:
+    # The sampled defect: a broken partners.yaml gave exit 0 and a schema whose `partner:` took
+    # any value, which committed would have weakened every editor's check in silence.
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "app-specs", root / "app-specs")
+    with (root / "app-specs" / "partners.yaml").open("a", encoding="utf-8") as registry:
+        registry.write("partners: [unclosed\n")
+    result = run_cli(root, "schema", "--out", "app-spec.schema.json")
+    assert result.returncode == 1
+    assert "app-specs/partners.yaml:" in result.stdout and "error[yaml-syntax]" in result.stdout
+    assert result.stderr == (
+        "appspec: partners.yaml has errors: the app-spec schema lists its partner ids\n"
+    )
+    assert not (root / "app-spec.schema.json").exists()
+    # the other schemas do not take the registry's ids
+    assert run_cli(root, "schema", "--of", "approvals").returncode == 0
+
+
 def test_schema_does_not_depend_on_the_stacks(tmp_path: Path) -> None:
     # Regenerating the schema works while a stack file is broken: it is the catalog's alone.
     root = tmp_path / "project"

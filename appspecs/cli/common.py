@@ -17,6 +17,7 @@ from appspecs.parallel import MIN_ITEMS_PER_WORKER
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
+from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry
 from appspecs.stackconfig import (
     DEFAULT_SPECS_DIR,
     StackConfig,
@@ -337,10 +338,22 @@ def require_catalog(specs: SpecSet) -> ScopeCatalog:
     without it no scope can be checked, so nothing can be approved, described or imported."""
     if specs.catalog is not None:
         return specs.catalog
-    shown = str(specs.root / CATALOG_FILE)
-    # the catalog's lines alone: a summary would count the apps, none of which was the problem
+    _fail_on_file(specs, CATALOG_FILE, "the scope catalog has errors")
+
+
+def require_partners(specs: SpecSet, why: str) -> PartnerRegistry:
+    """The checked partner registry (an empty one without partners.yaml). A broken file fails
+    the command (exit 1) with its diagnostics, saying `why` the command needs it."""
+    if specs.partners is not None:
+        return specs.partners
+    _fail_on_file(specs, PARTNERS_FILE, f"{PARTNERS_FILE} has errors: {why}")
+
+
+def _fail_on_file(specs: SpecSet, name: str, message: str) -> NoReturn:
+    shown = str(specs.root / name)
+    # the file's lines alone: a summary would count the apps, none of which was the problem
     click.echo("\n".join(diagnostic_line(d) for d in specs.diagnostics if d.file == shown))
-    fail("the scope catalog has errors", exits.FAILED)
+    fail(message, exits.FAILED)
 
 
 def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackConfig:

@@ -12,6 +12,7 @@ from appspecs.cli.common import (
     out_file_option,
     outside_project,
     require_catalog,
+    require_partners,
     say,
     specs_option,
     write_output,
@@ -23,7 +24,7 @@ from appspecs.spec.schema import SCHEMAS, schema_text
 @click.command(
     epilog=exits.codes_help(
         "when the schema is printed or written",
-        "when the scope catalog has errors",
+        "when the scope catalog has errors (or, for an app spec, partners.yaml)",
         "for usage or I/O problems (a file that cannot be read, --out not written)",
     )
 )
@@ -52,4 +53,12 @@ def schema(specs_dir: Path, of: str, out: Path | None) -> None:
         say(str(problem))
     if specs.io_errors:
         raise SystemExit(exits.USAGE)
-    write_output(schema_text(require_catalog(specs), of, specs.partners), out)
+    catalog = require_catalog(specs)
+    # An app spec's `partner:` takes the registry's ids: without them the schema would take any
+    # partner, and a committed app-spec.schema.json would weaken without a word.
+    partners = (
+        require_partners(specs, "the app-spec schema lists its partner ids")
+        if of == "app-spec"
+        else specs.partners
+    )
+    write_output(schema_text(catalog, of, partners), out)
