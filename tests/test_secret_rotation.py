@@ -560,6 +560,20 @@ def test_list_works_for_held_apps_and_public_clients(org: Org) -> None:
     assert not any("/credentials/secrets" in r.path for r in org.okta.requests)
 
 
+def test_list_of_a_partner_app_never_approved_says_why_okta_has_none(org: Org) -> None:
+    # The sampled defect: it asked "has the stack been deployed?", which it had been.
+    del org.okta.state.apps[org.apps["partner-portal"]["id"]]
+    result = run(org, "list", "partner-portal")
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(
+        "('partner-portal' is a partner app under review: no update deploys it until it is "
+        "approved, appspec approve partner-portal --by EMAIL --ticket ID)"
+    )
+    org.okta.state.apps.pop(org.apps["billing-sync"]["id"])
+    internal = run(org, "list", "billing-sync")
+    assert internal.exit_code == 1 and "under review" not in internal.stderr
+
+
 def test_list_of_an_app_no_spec_names_is_a_usage_error_before_any_call(org: Org) -> None:
     result = run(org, "list", "no-such-app")
     assert result.exit_code == 2

@@ -37,6 +37,7 @@ from appspecs.onboard.rotation import (
     UnknownApp,
     declared_app,
     listed_label,
+    never_approved,
     read_listing,
     require_new_file,
     retire_secrets_of,
@@ -183,8 +184,9 @@ def list_command(
     ):
         url = checked_org_url(org_url)
         config = load_stack(specs_dir, stacks_dir, stack)
-        label = listed_label(load_readable_specs(specs_dir, stacks_dir), name, specs_dir)
+        specs = load_readable_specs(specs_dir, stacks_dir)
+        label = listed_label(specs, name, specs_dir)
         with connect(url) as client:
-            listing = read_listing(client, name, label)
+            listing = read_listing(client, name, label, why_absent=never_approved(specs, name))
     now = datetime.now(UTC)
     click.echo(render_listing(listing, fmt, now, config.settings.max_secret_age_days))

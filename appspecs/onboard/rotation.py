@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from appspecs.desired.model import DesiredApp, DesiredState
-from appspecs.live.locate import find_managed_app
+from appspecs.live.locate import AppNotFound, find_managed_app
 from appspecs.live.model import LiveApp
 from appspecs.live.secrets import SECRET_AUTH_METHODS, SecretInfo, list_secrets
 from appspecs.okta import OktaClient, OktaError
@@ -40,6 +40,7 @@ from appspecs.onboard.secrets import (
 )
 from appspecs.records import record
 from appspecs.spec.load import APPS_DIR
+from appspecs.spec.review import ApprovalStatus
 from appspecs.spec.specset import SpecSet
 
 # A key-based client rotates by a spec change, never through Okta's secrets API.
@@ -98,6 +99,18 @@ def listed_label(specs: SpecSet, name: str, specs_dir: Path) -> str | None:
     if loaded is None and not (specs_dir / APPS_DIR / f"{name}.yaml").is_file():
         raise UnknownApp(name, specs_dir, specs.apps)
     return loaded.spec.label if loaded else None
+
+
+def never_approved(specs: SpecSet, name: str) -> str:
+    """Why a partner app no one approved is not in Okta, said after the search's own words;
+    '' for any other app."""
+    loaded = specs.apps.get(name)
+    if loaded is None or specs.status(name) is not ApprovalStatus.PENDING:
+        return ""
+    return (
+        f" ('{name}' is a partner app under review: no update deploys it until it is approved, "
+        f"appspec approve {name} --by EMAIL --ticket ID)"
+    )
 
 
 def require_secrets(name: str, method: str | None) -> None:
@@ -305,10 +318,17 @@ class SecretListing:
         return self.app.token_endpoint_auth_method in SECRET_AUTH_METHODS
 
 
-def read_listing(client: OktaClient, name: str, label: str | None) -> SecretListing:
+def read_listing(
+    client: OktaClient, name: str, label: str | None, *, why_absent: str = ""
+) -> SecretListing:
     """Find app NAME by its marker (``label`` speeds the search) and list its secrets; only
-    reads, so held apps are listed too."""
-    live = find_managed_app(client, name, label)
+    reads, so held apps are listed too. `why_absent`: said after AppNotFound's own words."""
+    try:
+        live = find_managed_app(client, name, label)
+    except AppNotFound as exc:
+        if not why_absent:
+            raise
+        raise AppNotFound(f"{exc}{why_absent}") from None
     public = live.token_endpoint_auth_method not in SECRET_AUTH_METHODS
     secrets = () if public else tuple(list_secrets(client, live.id))
     return SecretListing(name=name, app=live, secrets=secrets)
