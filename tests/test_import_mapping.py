@@ -425,7 +425,11 @@ def test_app_without_access_or_unknown_is_reported(org: Org) -> None:
         "--app No Access: no policy of the authorization server names its client id"
         in result.stdout
     )
-    assert "--app Ghost: no OIDC app has this id" in result.stdout
+    # named by every form --app takes, as --help says them
+    assert (
+        "--app Ghost: no OIDC app has this id, client id, label or appspecs marker name"
+        in result.stdout
+    )
     assert org.written() == []
 
 

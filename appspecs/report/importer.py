@@ -45,7 +45,7 @@ def import_report(result: ImportResult, chosen: Chosen) -> str:
         why = (
             "no policy of the authorization server names its client id"
             if any(matches(a, wanted) for a in chosen.snap.apps or ())
-            else "no OIDC app has this id, client id or label"
+            else "no OIDC app has this id, client id, label or appspecs marker name"
         )
         lines.append(f"not found: --app {printable(wanted)}: {why}")
     for partner in result.unmatched_partners:
