@@ -67,7 +67,8 @@ def _app_names(
     name="import",
     epilog=exits.codes_help(
         "when every chosen app was written",
-        "when some were skipped or the scope catalog has errors",
+        "when some were skipped, the scope catalog has errors, or the org has no "
+        "authorization server the stack names (nothing has access to the API)",
         "for usage, I/O or Okta errors, an --app/--partner that matched nothing, or spec or "
         "import files that exist (nothing is written then; --force overwrites)",
     ),
