@@ -11,11 +11,13 @@ from pydantic import ValidationError
 from appspecs.cli import exits
 from appspecs.cli.common import (
     fail,
-    load_readable_specs,
-    require_catalog,
     say,
     specs_option,
     stacks_option,
+)
+from appspecs.cli.inputs import (
+    load_readable_specs,
+    require_catalog,
 )
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.approvals import Approval, write_approvals

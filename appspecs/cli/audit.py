@@ -19,14 +19,16 @@ from appspecs.cli.audit_progress import ProgressLine
 from appspecs.cli.common import (
     failures_reported,
     format_option,
-    load_stack,
-    load_valid_specs,
     out_file_option,
     say,
     specs_option,
     stack_option,
     stacks_option,
     write_output,
+)
+from appspecs.cli.inputs import (
+    load_stack,
+    load_valid_specs,
 )
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
 from appspecs.desired.render import render

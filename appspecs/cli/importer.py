@@ -18,14 +18,16 @@ from appspecs.cli.common import (
     PathArg,
     fail,
     folder_problem,
-    load_readable_specs,
-    load_stack,
-    require_catalog,
     resolve_stacks_dir,
     say,
     specs_option,
     stack_option,
     stacks_option,
+)
+from appspecs.cli.inputs import (
+    load_readable_specs,
+    load_stack,
+    require_catalog,
 )
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
 from appspecs.desired.render import render_auth_server

@@ -16,17 +16,19 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    load_stack,
-    load_valid_specs,
     out_file_option,
     outside_project,
-    require_deployed_specs,
     resolve_stacks_dir,
     say,
     specs_option,
     stack_option,
     stacks_option,
     write_output,
+)
+from appspecs.cli.inputs import (
+    load_stack,
+    load_valid_specs,
+    require_deployed_specs,
 )
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record

@@ -15,14 +15,16 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    load_stack,
-    load_valid_specs,
-    require_deployed_specs,
     resolve_stacks_dir,
     say,
     specs_option,
     stack_option,
     stacks_option,
+)
+from appspecs.cli.inputs import (
+    load_stack,
+    load_valid_specs,
+    require_deployed_specs,
 )
 from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project

@@ -11,11 +11,13 @@ from appspecs.cli.common import (
     fail,
     out_file_option,
     outside_project,
-    require_catalog,
-    require_partners,
     say,
     specs_option,
     write_output,
+)
+from appspecs.cli.inputs import (
+    require_catalog,
+    require_partners,
 )
 from appspecs.spec.load import SpecsDirError, load_specs
 from appspecs.spec.schema import SCHEMAS, schema_text

@@ -20,13 +20,15 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    load_readable_specs,
-    load_stack,
-    load_valid_specs,
     out_file_option,
     specs_option,
     stack_option,
     stacks_option,
+)
+from appspecs.cli.inputs import (
+    load_readable_specs,
+    load_stack,
+    load_valid_specs,
 )
 from appspecs.cli.okta import checked_org_url, connect, okta_errors, org_url_option
 from appspecs.desired.model import DesiredApp

@@ -13,16 +13,18 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    load_readable_specs,
-    load_stack,
     out_file_option,
     outside_project,
-    require_deployed_specs,
     resolve_stacks_dir,
     specs_option,
     stack_option,
     stacks_option,
     write_output,
+)
+from appspecs.cli.inputs import (
+    load_readable_specs,
+    load_stack,
+    require_deployed_specs,
 )
 from appspecs.deploy.workspace import project_dir
 from appspecs.parallel import alongside

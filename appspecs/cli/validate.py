@@ -16,10 +16,12 @@ from appspecs.cli.common import (
     fail,
     format_option,
     jobs_option,
-    load_checked,
     repository_path,
     specs_option,
     stacks_option,
+)
+from appspecs.cli.inputs import (
+    load_checked,
 )
 from appspecs.diagnostics import IoProblem, files_not_read
 from appspecs.report.diagnostics import github_report, json_report, summary_line, text_report
