@@ -18,8 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOWHERE = "https://127.0.0.1:9"
 
 
-def appspec(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken"}
+def appspec(
+    cwd: Path, *args: str, more_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken", **(more_env or {})}
     env.pop("APPSPECS_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "appspecs", *args],
@@ -347,19 +349,9 @@ def test_a_git_error_never_repeats_a_token_in_a_remote_url(tmp_path: Path) -> No
         "gitlab.example/acme/specs.git/': 403\\n\")\nsys.exit(128)\n"
     )
     git.chmod(0o755)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "appspecs", "plan", "--stack", "dev", "--base", "origin/main"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    result = appspec(
+        project, "plan", "--stack", "dev", "--base", "origin/main", more_env={"PATH": path}
     )
     no_traceback(result)
     assert result.returncode == 2
