@@ -40,7 +40,7 @@ from appspecs.onboard.secrets import (
 )
 from appspecs.records import record
 from appspecs.spec.load import APPS_DIR
-from appspecs.spec.review import ApprovalStatus
+from appspecs.spec.review import ApprovalStatus, approve_command
 from appspecs.spec.specset import SpecSet
 
 # A key-based client rotates by a spec change, never through Okta's secrets API.
@@ -107,9 +107,10 @@ def never_approved(specs: SpecSet, name: str) -> str:
     loaded = specs.apps.get(name)
     if loaded is None or specs.status(name) is not ApprovalStatus.PENDING:
         return ""
+    approve = approve_command(name, signed=specs.signers is not None)
     return (
         f" ('{name}' is a partner app under review: no update deploys it until it is approved, "
-        f"appspec approve {name} --by EMAIL --ticket ID)"
+        f"{approve})"
     )
 
 
