@@ -15,10 +15,7 @@ from appspecs.cli.common import (
     specs_option,
     stacks_option,
 )
-from appspecs.cli.inputs import (
-    load_readable_specs,
-    require_catalog,
-)
+from appspecs.cli.inputs import load_readable_specs, require_catalog
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.errors import findings_from_validation

@@ -26,10 +26,7 @@ from appspecs.cli.common import (
     stacks_option,
     write_output,
 )
-from appspecs.cli.inputs import (
-    load_stack,
-    load_valid_specs,
-)
+from appspecs.cli.inputs import load_stack, load_valid_specs
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
 from appspecs.desired.render import render
 from appspecs.report.audit import FORMATS, counts_text, incomplete_message

@@ -24,11 +24,7 @@ from appspecs.cli.common import (
     stack_option,
     stacks_option,
 )
-from appspecs.cli.inputs import (
-    load_readable_specs,
-    load_stack,
-    require_catalog,
-)
+from appspecs.cli.inputs import load_readable_specs, load_stack, require_catalog
 from appspecs.cli.okta import checked_org_url, connect, org_url_option
 from appspecs.desired.render import render_auth_server
 from appspecs.onboard.importer import import_apps

@@ -25,11 +25,7 @@ from appspecs.cli.common import (
     stacks_option,
     write_output,
 )
-from appspecs.cli.inputs import (
-    load_stack,
-    load_valid_specs,
-    require_deployed_specs,
-)
+from appspecs.cli.inputs import load_stack, load_valid_specs, require_deployed_specs
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record
 from appspecs.report.refused import NOT_MADE, NOTHING_TO_PLAN, Refusal, failure_report

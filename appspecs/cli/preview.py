@@ -21,11 +21,7 @@ from appspecs.cli.common import (
     stack_option,
     stacks_option,
 )
-from appspecs.cli.inputs import (
-    load_stack,
-    load_valid_specs,
-    require_deployed_specs,
-)
+from appspecs.cli.inputs import load_stack, load_valid_specs, require_deployed_specs
 from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project
 from appspecs.plan.build import PlanInputError, plan_against_state

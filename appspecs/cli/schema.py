@@ -15,10 +15,7 @@ from appspecs.cli.common import (
     specs_option,
     write_output,
 )
-from appspecs.cli.inputs import (
-    require_catalog,
-    require_partners,
-)
+from appspecs.cli.inputs import require_catalog, require_partners
 from appspecs.spec.load import SpecsDirError, load_specs
 from appspecs.spec.schema import SCHEMAS, schema_text
 

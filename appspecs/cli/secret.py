@@ -25,11 +25,7 @@ from appspecs.cli.common import (
     stack_option,
     stacks_option,
 )
-from appspecs.cli.inputs import (
-    load_readable_specs,
-    load_stack,
-    load_valid_specs,
-)
+from appspecs.cli.inputs import load_readable_specs, load_stack, load_valid_specs
 from appspecs.cli.okta import checked_org_url, connect, okta_errors, org_url_option
 from appspecs.desired.model import DesiredApp
 from appspecs.desired.render import render

@@ -21,11 +21,7 @@ from appspecs.cli.common import (
     stacks_option,
     write_output,
 )
-from appspecs.cli.inputs import (
-    load_readable_specs,
-    load_stack,
-    require_deployed_specs,
-)
+from appspecs.cli.inputs import load_readable_specs, load_stack, require_deployed_specs
 from appspecs.deploy.workspace import project_dir
 from appspecs.parallel import alongside
 from appspecs.plan.build import PlanInputError, require_state_of

@@ -20,9 +20,7 @@ from appspecs.cli.common import (
     specs_option,
     stacks_option,
 )
-from appspecs.cli.inputs import (
-    load_checked,
-)
+from appspecs.cli.inputs import load_checked
 from appspecs.diagnostics import IoProblem, files_not_read
 from appspecs.report.diagnostics import github_report, json_report, summary_line, text_report
 
