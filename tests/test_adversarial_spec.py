@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
-from appspecs.plan.state import StateError, read_state
+from appspecs.plan.state import read_state
+from appspecs.plan.statefile import StateError
 from appspecs.spec.uris import is_loopback, uri_problem
 from tests.project_copy import copy_project
 

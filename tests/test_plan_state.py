@@ -14,13 +14,8 @@ import pytest
 
 from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, RULE, resource_graph
-from appspecs.plan.state import (
-    Secret,
-    StateError,
-    find_state,
-    parse_state,
-    read_state,
-)
+from appspecs.plan.state import Secret, parse_state, read_state
+from appspecs.plan.statefile import StateError, find_state
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
@@ -298,7 +293,7 @@ def test_parse_does_not_change_the_document(dev_doc: dict[str, Any]) -> None:
 
 def test_a_small_or_absent_state_is_a_short_read(tmp_path: Path) -> None:
     # decides whether this process also checks its share of the specs while reading it
-    from appspecs.plan.state import SHORT_READ_BYTES, state_read_is_short
+    from appspecs.plan.statefile import SHORT_READ_BYTES, state_read_is_short
 
     def short(name: str, size: int | None) -> bool:
         path = tmp_path / name

@@ -113,7 +113,7 @@ def _recorded(options: PlanOptions) -> StateSide:
 def _short_read(options: PlanOptions) -> bool:
     """A state small enough that reading it leaves this process its share of the specs."""
     from appspecs.deploy.workspace import project_dir
-    from appspecs.plan.state import state_read_is_short
+    from appspecs.plan.statefile import state_read_is_short
 
     return state_read_is_short(
         options.state_file, project_dir(options.stacks_dir), PROJECT, options.stack
@@ -124,7 +124,7 @@ def _plan_state(
     options: PlanOptions, specs: SpecSet, config: StackConfig, recorded: Alongside[StateSide]
 ) -> Plan:
     from appspecs.plan.build import PlanInputError, plan_against_state
-    from appspecs.plan.state import StateError
+    from appspecs.plan.statefile import StateError
 
     try:
         state = recorded.result()

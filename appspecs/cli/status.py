@@ -25,7 +25,8 @@ from appspecs.cli.inputs import load_readable_specs, load_stack, require_deploye
 from appspecs.deploy.workspace import project_dir
 from appspecs.parallel import alongside
 from appspecs.plan.build import PlanInputError, require_state_of
-from appspecs.plan.state import RecordedState, StateError, stack_state, state_read_is_short
+from appspecs.plan.state import RecordedState, stack_state
+from appspecs.plan.statefile import StateError, state_read_is_short
 from appspecs.plan.status import app_status
 from appspecs.records import record
 from appspecs.report.refused import failure_report

@@ -17,7 +17,8 @@ from appspecs.deploy.events import EngineStep, EventLog, op_name
 from appspecs.deploy.refusals import Refusal, is_failed_trailer
 from appspecs.deploy.tool import find_pulumi
 from appspecs.deploy.workspace import backend_scheme, workspace_env
-from appspecs.plan.state import BACKEND_ENV, RecordedState, StateError, parse_state
+from appspecs.plan.state import RecordedState, parse_state
+from appspecs.plan.statefile import BACKEND_ENV, StateError
 from appspecs.records import record
 from appspecs.text import without_user_info
 

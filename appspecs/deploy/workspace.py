@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from appspecs.plan.state import BACKEND_ENV
+from appspecs.plan.statefile import BACKEND_ENV
 
 PROJECT_FILE = "Pulumi.yaml"
 

@@ -7,7 +7,6 @@ client id, a group id) are placeholders that each side resolves its own way.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field
 from typing import Any
@@ -20,6 +19,7 @@ from appspecs.desired.model import (
     DesiredState,
 )
 from appspecs.desired.names import scope_resource_name
+from appspecs.jsonenc import compact_encoder
 from appspecs.records import record
 
 AUTH_SERVER_COMPONENT = "appspecs:index:ApiAuthServer"
@@ -60,8 +60,8 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
 }
 
 # The OAuth app's profile as its input holds it: compact JSON, keys sorted. One encoder for
-# every app (`json.dumps` with options builds one per call).
-_profile_text = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+# every app (jsonenc.py says why).
+_profile_text = compact_encoder(sort_keys=True, separators=(",", ":"))
 
 
 # Settings of the desired state sent as inputs of the same (Python) name. They are stated even at

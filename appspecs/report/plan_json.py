@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from appspecs.jsonenc import compact_encoder
 from appspecs.plan.build import Plan
 from appspecs.plan.diff import Step
 from appspecs.plan.notices import Notice
@@ -202,5 +203,5 @@ def json_text(plan: Plan) -> str:
     return "".join(pieces)
 
 
-# `json.dumps` with options builds an encoder per call: thousands of items, one encoder.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+# thousands of items, one encoder (jsonenc.py says why)
+_encode = compact_encoder(ensure_ascii=False)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.records import record
-from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line, text_report
 from appspecs.text import problem_line
 
@@ -71,6 +70,9 @@ def refused_report(
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
+        # here: every plan passes a Refusal, and only a refused Markdown one needs the module
+        from appspecs.report import markdown as md
+
         n = len(errors)
         head = [
             f"### appspec {refusal.command}: stack {md.code(refusal.stack)}",
@@ -124,6 +126,8 @@ def failure_report(
             listed = {"ok": False, "stack": stack, done: False, "error": why, "failures": problems}
             return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
         if fmt == "markdown":
+            from appspecs.report import markdown as md
+
             head = f"### appspec {command}: stack {md.code(stack)}\n\n**No {command}:**"
             if len(problems) == 1:
                 return f"{head} {md.text(problems[0])}\n"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from appspecs.inputfile import InputFileError, read_input
+from appspecs.jsonenc import compact_encoder
 from appspecs.spec.logos import LOGO_LIMIT
 from appspecs.spec.models import AppSpec
 
@@ -50,8 +50,8 @@ def canonical_data(spec: AppSpec, logo_sha256: str | None = None) -> dict[str, A
     return data
 
 
-# One encoder for every digest: `json.dumps` with options builds a new one on each call.
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every digest (jsonenc.py says why).
+_canonical_json = compact_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _drop_later_fields(spec: AppSpec, data: dict[str, Any]) -> None:
@@ -85,5 +85,5 @@ def _drop_later_fields(spec: AppSpec, data: dict[str, Any]) -> None:
 
 
 def spec_digest(spec: AppSpec, logo_sha256: str | None = None) -> str:
-    text = _CANONICAL_JSON.encode(canonical_data(spec, logo_sha256))
+    text = _canonical_json(canonical_data(spec, logo_sha256))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
