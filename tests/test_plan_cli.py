@@ -259,7 +259,7 @@ def test_invalid_specs_still_give_one_json_object_or_a_comment_saying_why(
     comment = run(project, "--stack", "dev", "--format", "markdown")
     assert comment.exit_code == 1
     assert comment.stdout.startswith("### appspec plan: stack `dev`\n")
-    assert "**No plan: the specs have 1 error.**" in comment.stdout
+    assert "**No plan: the specs have 1 error** (6 apps checked)." in comment.stdout
     assert "error[invalid-value] client.kind" in comment.stdout
     run(project, "--stack", "dev", "--format", "json", "--out", "plan.json")
     assert json.loads((project / "plan.json").read_text(encoding="utf-8"))["planned"] is False
@@ -330,11 +330,17 @@ def test_specs_with_errors_count_their_warnings_as_validate_does(project: Path) 
     assert counts in text.stderr.splitlines()
     assert "billing.yml: warning[invalid-value]" in text.stderr
     data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
-    assert (data["errors"], data["warnings"]) == (1, 1)
+    # the apps checked too, which JSON and Markdown did not say: the counts line's every count
+    assert (data["apps"], data["errors"], data["warnings"], data["held"]) == (
+        6,
+        1,
+        1,
+        ["orbit-mobile"],
+    )
     # in file order, as validate lists them
     assert [d["severity"] for d in data["diagnostics"]] == ["warning", "error"]
     comment = run(project, "--stack", "dev", "--format", "markdown").stdout
-    assert "**No plan: the specs have 1 error.**" in comment
+    assert "**No plan: the specs have 1 error** (6 apps checked)." in comment
     assert "Warnings (1):" in comment and "billing.yml: warning[invalid-value]" in comment
 
 

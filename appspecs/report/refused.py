@@ -62,6 +62,7 @@ def refused_report(
             "stack": refusal.stack,
             refusal.done: False,
             "error": refusal.why,
+            "apps": files,  # checked, as validate's JSON and the text's counts line say
             "errors": len(errors),
             "warnings": len(warnings),
             "held": list(held),  # as validate's JSON names them, and the text's counts line
@@ -77,8 +78,9 @@ def refused_report(
         head = [
             f"### appspec {refusal.command}: stack {md.code(refusal.stack)}",
             "",
-            f"**No {refusal.command}: the specs have {n} error{'s' if n != 1 else ''}.** Nothing "
-            "can be deployed until they are fixed (`appspec validate` lists them):",
+            f"**No {refusal.command}: the specs have {n} error{'s' if n != 1 else ''}** "
+            f"({files} app{'s' if files != 1 else ''} checked). Nothing can be deployed until "
+            "they are fixed (`appspec validate` lists them):",
             "",
         ]
         blocks: list[md.Block] = [
