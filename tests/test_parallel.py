@@ -81,6 +81,24 @@ RUNS = (
     "    return [(p, len(list(g))) for p, g in itertools.groupby(pids)]\n"
 )
 
+# A child slower per item than this process (as a child, which also pickles its results, is).
+LAGGING_CHILD = (
+    "import os, time\n"
+    "from appspecs.parallel import ordered_map\n"
+    "me = os.getpid()\n"
+    "def lag():\n"
+    "    if os.getpid() != me:\n"
+    "        time.sleep(0.002)\n"
+)
+
+# The map's exception, as the program prints it.
+PRINT_ERROR = """\
+try:
+    ordered_map(f, range(1000), jobs=2)
+except ValueError as exc:
+    print(exc)
+"""
+
 
 def test_the_work_is_shared_with_a_forked_process_and_keeps_the_order() -> None:
     # A new process: it only forks when it runs no other thread, as the CLI is. Done with its
@@ -105,19 +123,19 @@ def test_a_child_that_lags_leaves_half_of_what_it_has_left_to_this_process() -> 
     # The child's items are slow (as its results, which it also pickles, are slower to come
     # than this process's own): asked once this process is done, it has started few of its
     # 500 and keeps half of the rest; this process works through the other half meanwhile.
-    code = RUNS + (
-        "import os, time\n"
-        "from appspecs.parallel import ordered_map\n"
-        "me = os.getpid()\n"
-        "def f(i):\n"
-        "    if os.getpid() != me:\n"
-        "        time.sleep(0.002)\n"
-        "    return os.getpid()\n"
-        "out = ordered_map(f, range(1000), jobs=2)\n"
-        "(here, first), (child, kept), (last, left) = runs(out)\n"
-        "assert (here, first, last) == (me, 500, me) and child != me\n"
-        "assert 250 <= kept < 500 and kept + left == 500, (kept, left)\n"
-        "print('ok')\n"
+    code = (
+        RUNS
+        + LAGGING_CHILD
+        + (
+            "def f(i):\n"
+            "    lag()\n"
+            "    return os.getpid()\n"
+            "out = ordered_map(f, range(1000), jobs=2)\n"
+            "(here, first), (child, kept), (last, left) = runs(out)\n"
+            "assert (here, first, last) == (me, 500, me) and child != me\n"
+            "assert 250 <= kept < 500 and kept + left == 500, (kept, left)\n"
+            "print('ok')\n"
+        )
     )
     done = _run(code)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ok\n", "")
@@ -127,20 +145,16 @@ def test_an_exception_in_this_process_s_share_comes_after_the_child_s_own() -> N
     # Item 900 fails in the share this process took from the child, item 600 in the child's
     # own items: as one process, the map raises item 600's, though 900 failed first.
     code = (
-        "import os, time\n"
-        "from appspecs.parallel import ordered_map\n"
-        "me = os.getpid()\n"
-        "def f(i):\n"
-        "    if os.getpid() != me:\n"
-        "        time.sleep(0.002)\n"
-        "    if i in (600, 900):\n"
-        "        where = 'here' if os.getpid() == me else 'child'\n"
-        "        raise ValueError(f'item {i} in {where}')\n"
-        "    return i\n"
-        "try:\n"
-        "    ordered_map(f, range(1000), jobs=2)\n"
-        "except ValueError as exc:\n"
-        "    print(exc)\n"
+        LAGGING_CHILD
+        + (
+            "def f(i):\n"
+            "    lag()\n"
+            "    if i in (600, 900):\n"
+            "        where = 'here' if os.getpid() == me else 'child'\n"
+            "        raise ValueError(f'item {i} in {where}')\n"
+            "    return i\n"
+        )
+        + PRINT_ERROR
     )
     done = _run(code)
     # the child failed at 600: its items were worked through again here, where 600 failed first
@@ -162,11 +176,7 @@ def test_an_exception_in_a_forked_part_propagates_as_in_one_process() -> None:
         "    if i in (700, 900):\n"
         "        raise ValueError(f'item {i}')\n"
         "    return i\n"
-        "try:\n"
-        "    ordered_map(f, range(1000), jobs=2)\n"
-        "except ValueError as exc:\n"
-        "    print(exc)\n"
-    )
+    ) + PRINT_ERROR
     done = _run(code)
     assert (done.returncode, done.stdout, done.stderr) == (0, "item 700\n", "")
 
