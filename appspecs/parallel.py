@@ -274,16 +274,18 @@ def _collect(
     the split alone on the same files, a plan of 1,000 apps took 1.5-2.5% less (medians of 61
     runs, twice), a validate of 10,000 specs from 2% more to 9% less (medians of 11 and 15 runs,
     three times); see docs/performance.md, 2026-12-04."""
-    asks[child.slot] = 1
     share: list[Any] = []
-    error: Exception | None = None
+    error: BaseException | None = None
     try:
+        asks[child.slot] = 1
         head = _receive(child.fd, _END)
         end = int.from_bytes(head, "little") if len(head) == _END else hi
         end = end if lo <= end <= hi else hi
         try:
             share = [func(items[i]) for i in range(end, hi)]
-        except Exception as exc:  # after the child's items, whose own exception comes first
+        except KeyboardInterrupt:  # an interrupt stops the map at once
+            raise
+        except BaseException as exc:  # after the child's items, whose own exception comes first
             error = exc
         data = _receive(child.fd)
         _, status = os.waitpid(child.pid, 0)

@@ -142,23 +142,28 @@ def test_a_child_that_lags_leaves_half_of_what_it_has_left_to_this_process() -> 
 
 
 def test_an_exception_in_this_process_s_share_comes_after_the_child_s_own() -> None:
-    # Item 900 fails in the share this process took from the child, item 600 in the child's
-    # own items: as one process, the map raises item 600's, though 900 failed first.
-    code = (
-        LAGGING_CHILD
-        + (
-            "def f(i):\n"
-            "    lag()\n"
-            "    if i in (600, 900):\n"
-            "        where = 'here' if os.getpid() == me else 'child'\n"
-            "        raise ValueError(f'item {i} in {where}')\n"
-            "    return i\n"
-        )
-        + PRINT_ERROR
+    # Item 950 fails (SystemExit, not an Exception) in the share this process took from the
+    # child, item 700 in the child's own items: as one process, the map raises item 700's,
+    # though 950 failed first.
+    code = LAGGING_CHILD + (
+        "tried = []\n"
+        "def f(i):\n"
+        "    lag()\n"
+        "    if os.getpid() == me:\n"
+        "        tried.append(i)\n"
+        "    if i == 700:\n"
+        "        raise ValueError('item 700')\n"
+        "    if i == 950:\n"
+        "        raise SystemExit('item 950')\n"
+        "    return i\n"
+        "try:\n"
+        "    ordered_map(f, range(1000), jobs=2)\n"
+        "except BaseException as exc:\n"
+        "    print(type(exc).__name__, exc, tried.index(950) < tried.index(700))\n"
     )
     done = _run(code)
-    # the child failed at 600: its items were worked through again here, where 600 failed first
-    assert (done.returncode, done.stdout, done.stderr) == (0, "item 600 in here\n", "")
+    # the child failed at 700: its items were worked through again here, after the share
+    assert (done.returncode, done.stdout, done.stderr) == (0, "ValueError item 700 True\n", "")
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
