@@ -91,14 +91,6 @@ LAGGING_CHILD = (
     "        time.sleep(0.002)\n"
 )
 
-# The map's exception, as the program prints it.
-PRINT_ERROR = """\
-try:
-    ordered_map(f, range(1000), jobs=2)
-except ValueError as exc:
-    print(exc)
-"""
-
 
 def test_the_work_is_shared_with_a_forked_process_and_keeps_the_order() -> None:
     # A new process: it only forks when it runs no other thread, as the CLI is. Done with its
@@ -181,7 +173,11 @@ def test_an_exception_in_a_forked_part_propagates_as_in_one_process() -> None:
         "    if i in (700, 900):\n"
         "        raise ValueError(f'item {i}')\n"
         "    return i\n"
-    ) + PRINT_ERROR
+        "try:\n"
+        "    ordered_map(f, range(1000), jobs=2)\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+    )
     done = _run(code)
     assert (done.returncode, done.stdout, done.stderr) == (0, "item 700\n", "")
 
