@@ -154,6 +154,25 @@ def test_removing_an_approval_or_retyping_to_internal_is_said_in_every_format(
     assert "goes live as an internal app when merged" in data["summary"]["notices"][0]["text"]
 
 
+def test_a_held_partner_app_retyped_to_internal_is_said_as_such(repo: Path) -> None:
+    # Never approved, so never in Okta: the retype alone sends it live, unreviewed, on merge.
+    edit(repo, "orbit-mobile", "type: partner", "type: internal")
+    edit(repo, "orbit-mobile", "partner: orbit-crm\n", "")
+    data = plan_json(repo, "--base", "main")
+    orbit = app(data, "orbit-mobile")
+    assert (orbit["change"], orbit["partner"]) == ("added", False)
+    assert orbit["retyped"] == {"old": "partner", "new": "internal"}
+    assert orbit["privilegeIncrease"] is True
+    assert data["summary"]["retypedToInternal"] == ["orbit-mobile"]
+    kinds = [n["kind"] for n in data["summary"]["notices"]]
+    assert kinds == ["privilegeIncrease", "retypedToInternal"]
+    text = plan(repo, "--base", "main").stdout
+    assert "! RETYPED TO INTERNAL: orbit-mobile goes live as an internal app when merged" in text
+    assert "type: partner -> internal: live as an internal app once merged" in text
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    assert "**Retyped to internal:** `orbit-mobile` goes live as an internal app" in markdown
+
+
 def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) -> None:
     edit(repo, "crm-sync", "CRM Sync", "CRM Sync 2")
     status = git(repo, "status", "--porcelain")

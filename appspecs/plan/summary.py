@@ -337,11 +337,14 @@ def summarize(
         if review is not None and change == "unchanged":
             change = "change under review"
         partner_now = loaded.spec.type == "partner" if loaded else None
+        # the base side as it was: a held app that is approved now compares its deltas with
+        # nothing (`o` is empty above), but its type before is still the base spec's
+        partner_before = old.partner if old is not None else None
         retyped = (
             ("partner", "internal")
-            if o.partner is True and partner_now is False and old is not None
+            if partner_before is True and partner_now is False
             else ("internal", "partner")
-            if o.partner is False and partner_now is True and old is not None
+            if partner_before is False and partner_now is True
             else None
         )
         # in Okta before, not after: the update deletes it, unless its resources are protected

@@ -129,7 +129,7 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     "retypedToInternal": (
         "Retyped to internal",
         "{names} go{es} live as an internal app when merged: no review from now on, no consent "
-        "screen, and {its} partner approval no longer applies.",
+        "screen, and no partner approval applies.",
     ),
     "approvalInvalidated": (
         "Approval invalidated",
