@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,13 @@ import yaml
 from click.testing import CliRunner, Result
 
 from appspecs.cli.main import cli
+from appspecs.spec.approvals import (
+    Approval,
+    ApprovalsChanged,
+    approvals_as_read,
+    rewrite_approvals,
+)
+from tests.approver import approve_args
 
 CASES = Path(__file__).resolve().parent / "cases" / "validate"
 
@@ -225,3 +234,55 @@ def test_a_broken_catalog_fails_approve(specs: Path) -> None:
     assert "error[catalog] scopes[1].value: scope value 'api:data:company' repeats" in result.stdout
     assert result.stderr.strip() == "appspec: the scope catalog has errors"
     assert not (specs / "approvals.yaml").exists()
+
+
+ROUNDS = 5
+
+
+def test_two_approvals_at_once_never_lose_one(specs: Path) -> None:
+    # Each run rewrites approvals.yaml from what it read: run together, both used to exit 0 with
+    # one approval kept. Now every approval said as recorded is in the file, and a run that
+    # came second says so (exit 2) instead.
+    second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
+    second = second.replace("partner: nebula-crm", "partner: orbit-crm")
+    (specs / "apps" / "nebula.yaml").write_text(second.replace("com.nebula.mobile", "com.neb.app"))
+    signing = approve_args(specs.parent)  # ssh-keygen widens the window between read and write
+    for round_ in range(ROUNDS):
+        ticket = ("--ticket", f"SEC-{round_}", "--specs", str(specs))
+        runs = {
+            name: subprocess.Popen(
+                [sys.executable, "-m", "appspecs", "approve", name, *signing, *ticket],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name in ("orbit", "nebula")
+        }
+        said = {name: (run.wait(60), *run.communicate()) for name, run in runs.items()}
+        recorded = {name for name, (code, _, _) in said.items() if code == 0}
+        assert recorded, said
+        for code, _, err in said.values():
+            assert code in (0, 2), said
+            if code == 2:
+                assert "approvals.yaml changed while this approval was made" in err
+                assert "nothing written: run the command again" in err
+        tickets = {e["app"]: e["ticket"] for e in approvals(specs)}
+        assert {name for name, ticket in tickets.items() if ticket == f"SEC-{round_}"} == recorded
+
+
+def test_an_approvals_file_changed_since_it_was_read_is_not_overwritten(specs: Path) -> None:
+    path = specs / "approvals.yaml"
+    assert approvals_as_read(path) is None  # no file yet
+    result = invoke(
+        "approve", "orbit", "--by", "sec@acme.example", "--ticket", "SEC-1", "--specs", str(specs)
+    )
+    assert result.exit_code == 0, result.output
+    written = path.read_bytes()
+    (entry,) = (Approval.model_validate(e) for e in approvals(specs))
+    with pytest.raises(ApprovalsChanged):
+        rewrite_approvals(path, [entry.model_copy(update={"ticket": "SEC-2"})], None)
+    assert path.read_bytes() == written
+    rewrite_approvals(path, [entry.model_copy(update={"ticket": "SEC-2"})], written)
+    assert [e["ticket"] for e in approvals(specs)] == ["SEC-2"]
+    # written beside the file and renamed over it: nothing is left behind
+    assert sorted(p.name for p in specs.iterdir() if p.name.startswith(".")) == []

@@ -17,7 +17,12 @@ from appspecs.cli.common import (
 )
 from appspecs.cli.inputs import load_readable_specs, require_catalog
 from appspecs.report.diagnostics import diagnostic_line
-from appspecs.spec.approvals import Approval, write_approvals
+from appspecs.spec.approvals import (
+    Approval,
+    ApprovalsChanged,
+    approvals_as_read,
+    rewrite_approvals,
+)
 from appspecs.spec.errors import findings_from_validation
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR
 from appspecs.spec.signatures import NotCounted, SigningError, signed_approval
@@ -58,6 +63,9 @@ def approve(
 ) -> None:
     """Record an approval of partner app NAME, bound to its spec's current digest and signed
     with the approver's SSH key."""
+    path = specs_dir / APPROVALS_FILE
+    # read before the specs are: what is rewritten below must be what they were loaded from
+    as_read = approvals_as_read(path)
     specs = load_readable_specs(specs_dir, stacks_dir)
     require_catalog(specs)
     # The file is rewritten from what was read of it: with errors in it, the approvals that
@@ -110,9 +118,13 @@ def approve(
     kept = [*specs.approvals.values(), *specs.unverified.values()]
     others = [a for a in kept if a.app != name]
     before = specs.approvals.get(name) or specs.unverified.get(name)
-    path = specs_dir / APPROVALS_FILE
     try:
-        write_approvals(path, [*others, approval])
+        rewrite_approvals(path, [*others, approval], as_read)
+    except ApprovalsChanged:
+        fail(
+            f"{path} changed while this approval was made (another appspec approve?); "
+            "nothing written: run the command again"
+        )
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     signed = "" if approval.signature is None else ", signed"

@@ -13,11 +13,8 @@ The file holds ids, nothing secret.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +24,7 @@ from appspecs.desired.model import DesiredAuthServer
 from appspecs.live.model import Snapshot
 from appspecs.onboard.adoption import Adoptee, app_adoptees, server_adoptees
 from appspecs.onboard.importer import ImportedSpec
+from appspecs.outputfile import replace_file
 
 FILE_NAME = "pulumi-import.{stack}.json"
 PROVIDER_PACKAGE = "pulumi_okta"
@@ -88,14 +86,4 @@ def write_import_file(path: Path, document: dict[str, Any], *, force: bool) -> N
     """
     if not force and (path.exists() or path.is_symlink()):
         raise FileExistsError(errno.EEXIST, "exists", str(path))
-    text = json.dumps(document, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the file holds ids, nothing secret
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    replace_file(path, json.dumps(document, indent=2) + "\n")

@@ -9,7 +9,10 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from appspecs.inputfile import InputFileError, read_input
+from appspecs.outputfile import folder_locked, replace_file
 from appspecs.spec.models import AppName, Email, _printable, empty_list
+from appspecs.spec.specset import LIST_LIMIT
 
 
 def _iso_datetime(value: str) -> str:
@@ -94,6 +97,27 @@ def write_approvals(path: Path, approvals: list[Approval]) -> None:
         for a in sorted(approvals, key=lambda a: a.app)
     ]
     body = yaml.dump({"approvals": entries}, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(HEADER + body, encoding="utf-8")
-    tmp.replace(path)
+    replace_file(path, HEADER + body)
+
+
+class ApprovalsChanged(Exception):
+    """The approvals file is not what was read of it: another writer came in between."""
+
+
+def approvals_as_read(path: Path) -> bytes | None:
+    """What the approvals file holds now; None when there is none (or it cannot be read, which
+    the loader then says as an error of its own)."""
+    try:
+        return read_input(path, LIST_LIMIT)
+    except InputFileError:
+        return None
+
+
+def rewrite_approvals(path: Path, approvals: list[Approval], as_read: bytes | None) -> None:
+    """`write_approvals`, unless the file changed since it was read as ``as_read``: two
+    approvals made at once would each rewrite the file from the same reading, and only one of
+    them would be kept (``ApprovalsChanged``; nothing is written)."""
+    with folder_locked(path.parent):
+        if approvals_as_read(path) != as_read:
+            raise ApprovalsChanged(str(path))
+        write_approvals(path, approvals)
