@@ -61,8 +61,7 @@ def test_locate_falls_back_to_the_nearest_ancestor() -> None:
         ("Yes", True, "Yes"),
         ("off", False, "off"),
         ("12", 12, "12"),
-        ("0x1f", 31, "0x1f"),
-        ("1_000", 1000, "1_000"),
+        ("-12", -12, "-12"),  # other forms YAML 1.1 reads as integers are refused: below
         ("1.5", 1.5, "1.5"),
         ("~", None, "~"),
         ("null", None, "null"),
@@ -105,6 +104,14 @@ def test_keys_are_always_text() -> None:
         ("a: !!bool maybe\n", "yaml-syntax", (1, 4), ("a",), "cannot be read as a boolean"),
         ("a: !!int\n", "yaml-syntax", (1, 4), ("a",), "'' cannot be read as an integer"),
         ("a: " + "9" * 5000 + "\n", "yaml-syntax", (1, 4), ("a",), "(too many digits)"),
+        # integers YAML 1.1 reads as another number than the one written: refused, never read
+        ("a: 043200\n", "yaml-syntax", (1, 4), ("a",), "'043200' is an octal integer (a leading"),
+        ("a: 043200\n", "yaml-syntax", (1, 4), ("a",), "to YAML 1.1, read as 18048: write the"),
+        ("a: 1_0\n", "yaml-syntax", (1, 4), ("a",), "'1_0' is an integer with underscores"),
+        ("a: 0x1e\n", "yaml-syntax", (1, 4), ("a",), "'0x1e' is a hexadecimal integer"),
+        ("a: -0b11\n", "yaml-syntax", (1, 4), ("a",), "'-0b11' is a binary integer to YAML 1.1"),
+        ("a: 12:00:00\n", "yaml-syntax", (1, 4), ("a",), "a base-60 (sexagesimal) integer"),
+        ("a: !!int 0x1e\n", "yaml-syntax", (1, 4), ("a",), "read as 30: write the number in dec"),
         ("? [a]\n: 1\n", "yaml-syntax", (1, 3), (), "a mapping key must be plain text"),
         ("a: 1\n---\nb: 2\n", "yaml-syntax", (2, 1), (), "a second YAML document"),
         # an unclosed bracket or quote: where it opens, and what libyaml was reading
@@ -125,6 +132,14 @@ def test_problems_say_what_and_where(
     assert message in problem.message
     if code in ("yaml-alias", "yaml-syntax") and "second" not in message:
         assert doc.data is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("0", 0), ("-0", 0), ("+60", 60), ("43200", 43200), ("'043200'", "043200")]
+)
+def test_an_integer_written_in_decimal_or_quoted_text_is_read(text: str, value: Any) -> None:
+    doc = read_yaml(f"a: {text}\n")
+    assert (doc.problems, doc.data) == ([], {"a": value})
 
 
 def test_every_repeated_key_is_reported_and_the_first_value_kept() -> None:

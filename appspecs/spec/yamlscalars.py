@@ -6,6 +6,7 @@ rest stay the text they were written as. Tags are named in messages as they were
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -28,6 +29,22 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:null": "null",
 }
 _ALLOWED_EXPLICIT = {STR, *_PLAIN_TAGS}
+INT = _STD + "int"
+# An integer as every reader of the file reads it. YAML 1.1 also reads `043200` as octal
+# (18048), `0x1e`, `0b11110`, `1_0` and `12:00:00` (base 60) as integers: a token lifetime
+# written so would be another number than the one on the page, or one YAML 1.2 reads as text.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+
+
+def _int_form(text: str) -> str:
+    digits = text.lstrip("+-")
+    if ":" in digits:
+        return "a base-60 (sexagesimal) integer"
+    if digits[:2] in ("0x", "0b"):
+        return "a hexadecimal integer" if digits[1] == "x" else "a binary integer"
+    if digits.startswith("0"):
+        return "an octal integer (a leading 0)"
+    return "an integer with underscores"
 
 
 def short(text: str) -> str:
@@ -68,10 +85,16 @@ def scalar(event: yaml.ScalarEvent) -> Any:
     try:
         # the tag's own constructor: `construct_object` would keep every node in a memo
         construct = _CONSTRUCTOR.yaml_constructors[tag]
-        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
+        value = construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
     except (ValueError, KeyError, IndexError, OverflowError) as exc:
         # `!!int abc`, `!!bool maybe`, or an integer past Python's 4300-digit limit
         reason = "too many digits" if "digits" in str(exc) else "not written as one"
         raise BadScalar(
             f"'{short(event.value)}' cannot be read as {_PLAIN_TAGS[tag]} ({reason})"
         ) from None
+    if tag == INT and not _DECIMAL.match(event.value):
+        raise BadScalar(
+            f"'{short(event.value)}' is {_int_form(event.value)} to YAML 1.1, read as "
+            f"{short(str(value))}: write the number in decimal, or quote it if it is text"
+        )
+    return value
