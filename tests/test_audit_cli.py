@@ -97,17 +97,28 @@ def test_specs_with_errors_exit_1_without_reading_the_org(org: Org, tmp_path: Pa
     assert org.okta.requests == []
 
 
-@pytest.mark.parametrize("value", ["many", "-1"])
-def test_a_malformed_tuning_variable_is_a_usage_error(org: Org, value: str) -> None:
-    result = audit_cli(org, env={"APPSPECS_OKTA_MAX_RETRIES": value})
+@pytest.mark.parametrize(
+    ("name", "value", "accepted"),
+    [
+        ("APPSPECS_OKTA_MAX_RETRIES", "many", "a whole number from 0 to 100"),
+        ("APPSPECS_OKTA_MAX_RETRIES", "-1", "a whole number from 0 to 100"),
+        ("APPSPECS_OKTA_MAX_RETRIES", "1.5", "a whole number from 0 to 100"),
+        # nan compares false with every bound; 1e300 overflowed the socket's timeout
+        ("APPSPECS_OKTA_TIMEOUT", "nan", "a number of seconds from 0.001 to 3600"),
+        ("APPSPECS_OKTA_TIMEOUT", "1e300", "a number of seconds from 0.001 to 3600"),
+        ("APPSPECS_OKTA_TIMEOUT", "0", "a number of seconds from 0.001 to 3600"),
+        ("APPSPECS_OKTA_RETRY_BUDGET", "nan", "a number of seconds from 0 to 86400"),
+        ("APPSPECS_OKTA_RETRY_BUDGET", "inf", "a number of seconds from 0 to 86400"),
+        ("APPSPECS_OKTA_CONCURRENCY", "0", "a whole number from 1 to 75, Okta's limit per org"),
+        ("APPSPECS_OKTA_CONCURRENCY", "76", "a whole number from 1 to 75, Okta's limit per org"),
+    ],
+)
+def test_a_tuning_variable_out_of_its_range_is_a_usage_error(
+    org: Org, name: str, value: str, accepted: str
+) -> None:
+    result = audit_cli(org, env={name: value})
     assert result.exit_code == 2
-    assert "APPSPECS_OKTA_MAX_RETRIES" in one_line_error(result.stderr)
-
-
-def test_concurrency_beyond_oktas_limit_is_a_usage_error(org: Org) -> None:
-    result = audit_cli(org, env={"APPSPECS_OKTA_CONCURRENCY": "76"})
-    assert result.exit_code == 2
-    assert "APPSPECS_OKTA_CONCURRENCY must be at most 75" in one_line_error(result.stderr)
+    assert one_line_error(result.stderr) == f"appspec: {name} must be {accepted}, not {value!r}"
     assert org.okta.requests == []
 
 

@@ -65,30 +65,45 @@ class ClientSettings:
     concurrency: int = 8
 
 
+# Each tuning variable: its kind and the values that mean something. A value past them used
+# to be taken as another (concurrency 0 as 1, a timeout of 0 as the default) or to fail deep in
+# the client (a timeout of 1e300 overflows the socket's, nan compares false with every bound).
+_TUNING: dict[str, tuple[type[int] | type[float], float, float]] = {
+    ENV_MAX_RETRIES: (int, 0, 100),
+    ENV_RETRY_BUDGET: (float, 0, 86_400),
+    ENV_TIMEOUT: (float, 0.001, 3_600),
+    ENV_CONCURRENCY: (int, 1, MAX_CONCURRENCY),
+}
+
+
+def _tuning(env: Mapping[str, str], name: str, default: float) -> float:
+    kind, low, high = _TUNING[name]
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    accepted = (
+        f"a whole number from {low:g} to {high:g}"
+        if kind is int
+        else f"a number of seconds from {low:g} to {high:g}"
+    )
+    try:
+        value = kind(raw)
+    except ValueError:
+        fail(f"{name} must be {accepted}, not {raw[:40]!r}")
+    if not low <= value <= high:  # false for nan too
+        why = ", Okta's limit per org" if name == ENV_CONCURRENCY else ""
+        fail(f"{name} must be {accepted}{why}, not {raw[:40]!r}")
+    return value
+
+
 def client_settings(env: Mapping[str, str]) -> ClientSettings:
     """Read the tuning variables; a malformed one is a usage error, not a silent default."""
     base = ClientSettings()
-
-    def number(name: str, default: float, kind: type[int] | type[float]) -> float:
-        raw = env.get(name, "").strip()
-        if not raw:
-            return default
-        try:
-            value = kind(raw)
-        except ValueError:
-            fail(f"{name} must be a number, not {raw!r}")
-        if value < 0:
-            fail(f"{name} must not be negative")
-        return value
-
-    concurrency = int(number(ENV_CONCURRENCY, base.concurrency, int))
-    if concurrency > MAX_CONCURRENCY:
-        fail(f"{ENV_CONCURRENCY} must be at most {MAX_CONCURRENCY}, Okta's limit per org")
     return ClientSettings(
-        max_retries=int(number(ENV_MAX_RETRIES, base.max_retries, int)),
-        retry_budget_seconds=number(ENV_RETRY_BUDGET, base.retry_budget_seconds, float),
-        timeout=number(ENV_TIMEOUT, base.timeout, float) or base.timeout,
-        concurrency=max(1, concurrency),
+        max_retries=int(_tuning(env, ENV_MAX_RETRIES, base.max_retries)),
+        retry_budget_seconds=_tuning(env, ENV_RETRY_BUDGET, base.retry_budget_seconds),
+        timeout=_tuning(env, ENV_TIMEOUT, base.timeout),
+        concurrency=int(_tuning(env, ENV_CONCURRENCY, base.concurrency)),
     )
 
 
