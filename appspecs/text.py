@@ -21,12 +21,36 @@ def problem_line(message: str) -> str:
     return f"appspec: {printable(message)}"
 
 
-# `scheme://anything-up-to-an-@` in the authority: what stands before the @ may be a password.
-_USER_INFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")
+# A URL in free text: scheme, authority (user info up to its last @, then the host), path, query,
+# fragment. Quotes and angle brackets end it; so does punctuation at its end (`... h/x?a=b: 403`),
+# taken off after the match: a lookahead for it would rescan a run of dots at every character.
+_URL = re.compile(
+    r"\b([A-Za-z][A-Za-z0-9+.-]*://)(?:([^/?#\s'\"<>]*)@)?([^/?#\s'\"<>@]*)"
+    r"([^?#\s'\"<>]*)(\?[^#\s'\"<>]*)?(#[^\s'\"<>]*)?"
+)
+_TRAILING = ".,:;!)]"
 
 
-def without_user_info(text: str) -> str:
-    """Every URL in ``text`` with its user info (``user:password@``) masked as ``***@``: text
-    from another tool (the Pulumi engine's errors, naming a backend or a provider endpoint) may
-    quote a URL as it was configured, password included."""
-    return _USER_INFO.sub(r"\1***@", text) if "@" in text else text
+def _masked(match: re.Match[str]) -> str:
+    url = match.group(0)
+    trimmed = url.rstrip(_TRAILING)
+    if len(trimmed) < len(url):
+        again = _URL.fullmatch(trimmed)
+        if again is None:  # only the scheme was left: nothing of a URL to mask
+            return url
+        return _masked(again) + url[len(trimmed) :]
+    scheme, user_info, host, path, query, fragment = match.groups()
+    return (
+        f"{scheme}{'***@' if user_info is not None else ''}{host}{path}"
+        f"{'?***' if query and query != '?' else query or ''}"
+        f"{'#***' if fragment and fragment != '#' else fragment or ''}"
+    )
+
+
+def masked_urls(text: str) -> str:
+    """Every URL in ``text`` with what may carry a credential masked: its user info
+    (``user:password@`` as ``***@``), its query (``?token=...`` as ``?***``: a presigned URL's
+    signature, an access token) and its fragment (``#***``). Text from another tool (the Pulumi
+    engine's errors, naming a backend or a provider endpoint; git's) may quote a URL as it was
+    configured, credentials included. Scheme, host and path stay: they say where it failed."""
+    return _URL.sub(_masked, text) if "://" in text else text

@@ -1,10 +1,10 @@
-"""Text that other tools and users hand us, made safe to print: one line, no passwords."""
+"""Text that other tools and users hand us, made safe to print: one line, no passwords or tokens."""
 
 from __future__ import annotations
 
 import pytest
 
-from appspecs.text import problem_line, without_user_info
+from appspecs.text import masked_urls, problem_line
 
 
 @pytest.mark.parametrize(
@@ -16,10 +16,31 @@ from appspecs.text import problem_line, without_user_info
         ("a https://u:pw@h.example b http://x@y", "a https://***@h.example b http://***@y"),
         ("remote git@github.com:acme/specs", "remote git@github.com:acme/specs"),  # no scheme
         ("https://host/a@b and mailto:x@y", "https://host/a@b and mailto:x@y"),  # not user info
+        # a query or a fragment may hold a token: a presigned URL, an implicit flow's answer
+        (
+            "GET https://s3.example/state.json?X-Amz-Signature=abc&token=t: 403",
+            "GET https://s3.example/state.json?***: 403",
+        ),
+        (
+            "'https://u:p@h.example/p?access_token=x#y' failed",
+            "'https://***@h.example/p?***#***' failed",
+        ),
+        ("see <https://h.example/cb#access_token=x>.", "see <https://h.example/cb#***>."),
+        (
+            "https://h.example/path? and https://h.example/",
+            "https://h.example/path? and https://h.example/",
+        ),
     ],
 )
-def test_a_url_s_user_info_is_masked_wherever_it_stands(said: str, shown: str) -> None:
-    assert without_user_info(said) == shown
+def test_a_url_s_credentials_are_masked_wherever_it_stands(said: str, shown: str) -> None:
+    assert masked_urls(said) == shown
+    assert masked_urls(shown) == shown  # masking twice changes nothing
+
+
+def test_a_long_run_of_punctuation_in_a_url_is_read_once() -> None:
+    # what an engine says is not ours: a lookahead for trailing dots rescanned them at each one
+    assert masked_urls("https://h/?" + "." * 50_000 + "x") == "https://h/?***"
+    assert masked_urls("https://h/?a" + "." * 50_000) == "https://h/?***" + "." * 50_000
 
 
 def test_a_problem_is_one_line_whatever_it_quotes() -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from appspecs.deploy.refusals import Refusal, refusal_of
 from appspecs.plan.urns import parse_urn
 from appspecs.records import record
-from appspecs.text import without_user_info
+from appspecs.text import masked_urls
 
 if TYPE_CHECKING:
     # only for the annotation: importing pulumi costs every `appspec` command ~0.2 s
@@ -71,7 +71,7 @@ class EventLog:
         elif event.diagnostic_event is not None:
             diag = event.diagnostic_event
             # the engine's words may quote a URL with its password (a backend, an endpoint)
-            message = without_user_info(diag.message.strip())
+            message = masked_urls(diag.message.strip())
             if not message or diag.ephemeral:
                 return
             if diag.severity == "error":

@@ -20,7 +20,7 @@ from appspecs.deploy.workspace import backend_scheme, workspace_env
 from appspecs.plan.state import RecordedState, parse_state
 from appspecs.plan.statefile import BACKEND_ENV, StateError
 from appspecs.records import record
-from appspecs.text import without_user_info
+from appspecs.text import masked_urls
 
 
 class PreviewError(Exception):
@@ -63,7 +63,7 @@ def _why(exc: auto.errors.CommandError, log: EventLog | None, doing: str) -> Pre
     # (before the engine's closing `preview failed`, which names no cause)
     errors = sorted(log.errors if log is not None else [], key=is_failed_trailer)
     reason = (errors[0] if errors else None) or _error_line(str(exc))
-    one_line = without_user_info(" ".join((reason or "pulumi failed").split()))
+    one_line = masked_urls(" ".join((reason or "pulumi failed").split()))
     if len(one_line) > MAX_REASON:
         one_line = one_line[: MAX_REASON - 1] + "…"
     return PreviewError(f"{doing}: {one_line}")

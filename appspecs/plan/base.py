@@ -23,7 +23,7 @@ from appspecs.records import record
 from appspecs.spec.load import LIST_LIMIT, SPEC_LIMIT
 from appspecs.spec.logos import LOGO_LIMIT
 from appspecs.stackconfig import STACK_FILE_LIMIT
-from appspecs.text import without_user_info
+from appspecs.text import masked_urls
 
 GIT_TIMEOUT = 120.0
 # A file of the base is read by the same readers as the head's, each up to its own limit: no
@@ -68,7 +68,7 @@ def _out(result: subprocess.CompletedProcess[bytes]) -> str:
 def _err(result: subprocess.CompletedProcess[bytes]) -> str:
     lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
     # git names a remote as configured: a CI clone's URL may carry its token
-    return without_user_info(lines[-1]) if lines else f"exit status {result.returncode}"
+    return masked_urls(lines[-1]) if lines else f"exit status {result.returncode}"
 
 
 @contextmanager
@@ -163,7 +163,7 @@ def _unpack(repo: Path, sha: str, paths: list[str], dest: Path, label: str) -> N
         errors.seek(0)
         said = errors.read(4096).decode("utf-8", "replace").strip().splitlines()
         if proc.returncode != 0 and said:
-            raise BaseError(f"git archive failed for {label}: {without_user_info(said[-1])}")
+            raise BaseError(f"git archive failed for {label}: {masked_urls(said[-1])}")
         if unpack_error is not None:
             raise BaseError(f"cannot unpack the specs of {label}: {unpack_error}")
         if proc.returncode != 0:
