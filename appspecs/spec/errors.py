@@ -83,9 +83,9 @@ def describe(value: Any, raw: str | None) -> str:
             value = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
         return f"'{value}'" if len(value) <= 80 else f"'{value[:77]}...'"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     return type(value).__name__
 
 
@@ -127,6 +127,14 @@ def findings_from_validation(
             if kind == "string_type" and raw.get(path):
                 hint = f"; quote it if you meant the text: '{raw[path]}'"
             message = f"expected {_EXPECTED[kind]}, found {found}{hint}"
+        elif kind in _LENGTH_BOUND and isinstance(error.get("input"), list | dict):
+            # pydantic's own words ("List should have at least 1 item after validation, not 0")
+            # name its type and its pipeline, not what the field takes
+            ctx = error.get("ctx", {})
+            size = len(error["input"])
+            found = f"{found} of {_items(size)}" if size else found
+            wanted = f"{_LENGTH_BOUND[kind][1]} {_items(ctx.get(_LENGTH_BOUND[kind][0]))}"
+            message = f"{found} is not accepted; expected {wanted}"
         elif kind.startswith("string_") and _field_name(path) in _ACCEPTS:
             message = f"{found} is not accepted; expected {_ACCEPTS[_field_name(path)]}"
         else:
@@ -135,6 +143,13 @@ def findings_from_validation(
             message = f"{found} is not accepted: {reason}"
         findings.append(Finding("invalid-value", path, message))
     return findings
+
+
+_LENGTH_BOUND = {"too_short": ("min_length", "at least"), "too_long": ("max_length", "at most")}
+
+
+def _items(count: object) -> str:
+    return "1 item" if count == 1 else f"{count} items"
 
 
 def _field_name(path: DataPath) -> str:
