@@ -295,6 +295,24 @@ def test_a_file_name_in_apps_that_cannot_be_read_is_said_on_one_line(
         assert "\x1b" not in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("char", sorted(ESCAPED))
+def test_markdown_says_a_file_name_in_apps_as_the_text_report_does(
+    char: str, tmp_path: Path
+) -> None:
+    # A line break said as a space would make the name read as another file's.
+    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py (a test dependency)")
+    gfm = markdown_it.MarkdownIt("commonmark")
+    project = copy_project(tmp_path)
+    (project / "app-specs" / "apps" / f"new{char}app.yaml").write_text("name: new-app\n")
+    for command in (["plan", "--stack", "dev"], ["status", "--stack", "dev"]):
+        result = appspec(project, *command, "--format", "markdown")
+        no_traceback(result)
+        assert result.returncode == 2, result.stderr
+        assert "\x1b" not in result.stdout and "new\napp" not in result.stdout, result.stdout
+        rendered = gfm.render(result.stdout)
+        assert f"app-specs/apps/new{ESCAPED[char]}app.yaml: cannot read" in rendered, rendered
+
+
 def _two_bad_settings(project: Path) -> None:
     stack = project / "stacks" / "Pulumi.dev.yaml"
     text = stack.read_text().replace(

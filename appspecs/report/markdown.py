@@ -26,13 +26,14 @@ def _longest_backtick_run(text: str) -> int:
 
 
 def _one_line(text: str) -> str:
-    """Line breaks as spaces, other control characters escaped: a comment is also read in
-    terminals (`gh pr view`, CI logs), where an ANSI escape from the org would act."""
-    return printable(" ".join(text.splitlines()))
+    """Control characters escaped, a line break as `\\n` as the text report says it: a comment
+    is also read in terminals (`gh pr view`, CI logs), where an ANSI escape from the org would
+    act, and a line break said as a space would make `a\\nb.yaml` read as another file's name."""
+    return printable(text)
 
 
 def code(text: str) -> str:
-    """An inline code span that holds any text, backticks included; line breaks become spaces."""
+    """An inline code span that holds any text, backticks included, on one line."""
     text = _one_line(text)
     ticks = "`" * (_longest_backtick_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
