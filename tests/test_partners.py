@@ -101,6 +101,29 @@ def test_with_no_registry_a_named_partner_is_refused_saying_why_once(tmp_path: P
     )
 
 
+def test_with_no_registry_partner_apps_that_name_none_are_warned_of_once(tmp_path: Path) -> None:
+    # The portal before contracting existed: partner apps with no partner: and nothing to check
+    # them against pass, said once for the folder, not once per app.
+    specs = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", specs)
+    (specs / "partners.yaml").unlink()
+    (specs / "approvals.yaml").unlink()  # its approved versions name the partners too
+    for app in (specs / "apps").glob("*.yaml"):
+        lines = app.read_text(encoding="utf-8").splitlines(keepends=True)
+        app.write_text("".join(x for x in lines if not x.startswith("partner:")), "utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["validate", "--specs", str(specs), "--stacks", str(ROOT / "stacks"), "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    said = [(d["severity"], d["code"]) for d in diagnostics if d["severity"] != "info"]
+    assert said == [("warning", "partner")], diagnostics
+    assert [d["file"] for d in diagnostics if d["code"] == "partner"] == [
+        str(specs / "partners.yaml")
+    ]
+
+
 def test_the_registry_reports_missing_and_unknown_fields_as_specs_do(tmp_path: Path) -> None:
     specs = tmp_path / "app-specs"
     shutil.copytree(ROOT / "app-specs", specs)
