@@ -26,6 +26,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -143,21 +144,20 @@ def floor(files: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, floa
 
 
 def median_of(runs: list[Run]) -> Run:
-    """The run of median wall time; its memory is the largest seen, to stay on the safe side."""
+    """The run of median wall time (of an even count, the two middle runs' mean times, not the
+    lower one's, which would favour whichever tool is timed); its memory is the largest seen, to
+    stay on the safe side."""
     ordered = sorted(runs, key=lambda r: r.wall)
     middle = ordered[(len(ordered) - 1) // 2]
+    pair = ordered[(len(ordered) - 1) // 2 : len(ordered) // 2 + 1]
     return Run(
-        middle.wall,
-        middle.cpu,
+        statistics.fmean(r.wall for r in pair),
+        statistics.fmean(r.cpu for r in pair),
         max(r.peak_mb for r in runs),
         middle.codes,
         middle.stdout,
         middle.stderr,
     )
-
-
-def _median(values: list[float]) -> float:
-    return sorted(values)[(len(values) - 1) // 2]
 
 
 def load() -> str:
@@ -180,7 +180,7 @@ class Handful:
 
     @property
     def wall(self) -> float:
-        return _median(self.walls)
+        return statistics.median(self.walls)
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -337,7 +337,8 @@ def main() -> int:
                   f"{', '.join(few.heavy) or 'none'}; load {load()}")  # fmt: skip
             unset = "set" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "unset"
             print(f"  as this shell runs it (PYTHONDONTWRITEBYTECODE {unset}): "
-                  f"{_median(few.walls_as_is):.3f} s wall, {_median(few.cpus_as_is):.3f} s CPU "
+                  f"{statistics.median(few.walls_as_is):.3f} s wall, "
+                  f"{statistics.median(few.cpus_as_is):.3f} s CPU "
                   f"(least {min(few.walls_as_is):.3f} s wall, {min(few.cpus_as_is):.3f} s CPU)")  # fmt: skip
             print(f"target pre-commit: < {TARGET_HANDFUL_SECONDS} s, no heavy module: "
                   f"{'met' if quick else 'NOT met'}")  # fmt: skip
