@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,8 @@ except ImportError:  # Windows: no advisory locks; the compare-before-write stil
 
 
 def replace_file(path: Path, text: str) -> None:
-    """``path`` holds ``text`` (UTF-8), mode 0644, or is unchanged when this raises OSError."""
+    """``path`` holds ``text`` (UTF-8), or is unchanged when this raises OSError. A file it
+    replaces keeps its mode (a group-writable approvals.yaml stays so); a new one is 0644."""
     # imported here: validate imports this module (through the approvals' models) and never
     # writes; tempfile, with random and shutil, is 2 ms of the pre-commit hook's start
     import tempfile
@@ -29,12 +31,22 @@ def replace_file(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; nothing we write this way is secret
+        os.chmod(tmp, _mode_of(path))  # mkstemp makes it 0600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode_of(path: Path) -> int:
+    """The permission bits of the regular file at ``path``, or 0644: nothing written this way
+    is secret, and a symlink standing there is replaced, so its target's mode is not taken."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return 0o644
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o644
 
 
 @contextlib.contextmanager

@@ -92,6 +92,19 @@ def test_approve_records_the_current_digest_and_releases_the_app(specs: Path) ->
     assert [(d["severity"], d["code"]) for d in after["diagnostics"]] == [("warning", "signature")]
 
 
+def test_approve_keeps_the_mode_of_the_approvals_file(specs: Path) -> None:
+    # a shared checkout's group-writable file must not become the approver's alone
+    path = specs / "approvals.yaml"
+    modes = []
+    for ticket in ("T-1", "T-2"):
+        args = ("orbit", "--by", "a@acme.example", "--ticket", ticket, "--specs", str(specs))
+        result = invoke("approve", *args)
+        assert result.exit_code == 0, result.output
+        modes.append(path.stat().st_mode & 0o777)
+        path.chmod(0o664)
+    assert (modes, approvals(specs)[0]["ticket"]) == ([0o644, 0o664], "T-2")
+
+
 def test_approve_replaces_the_entry_and_keeps_the_others(specs: Path) -> None:
     second = (specs / "apps" / "orbit.yaml").read_text().replace("orbit", "nebula")
     second = second.replace("partner: nebula-crm", "partner: orbit-crm")
