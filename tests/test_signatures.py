@@ -364,6 +364,24 @@ def test_approve_with_a_file_that_is_not_a_key_says_so(root: Path, tmp_path: Pat
     assert approvals.read_text(encoding="utf-8") == before  # nothing recorded
 
 
+def test_approve_with_a_private_key_others_can_read_says_to_chmod_it(
+    root: Path, tmp_path: Path
+) -> None:
+    # as git checks out tests/keys/example-approver: ssh-keygen would print a dozen-line banner
+    key = tmp_path / "example-approver"
+    shutil.copyfile(Path(__file__).parent / "keys" / "example-approver", key)
+    key.chmod(0o644)
+    approvals = root / "app-specs" / "approvals.yaml"
+    before = approvals.read_text(encoding="utf-8")
+    result = _invoke(root, "approve", ORBIT, "--by", EMAIL, "--ticket", "T-1", "--key", str(key))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"appspec: --key {key} can be read by others (mode 0644), and ssh-keygen uses no private "
+        f"key that can: chmod 600 {key}\n"
+    )
+    assert approvals.read_text(encoding="utf-8") == before
+
+
 def test_a_key_not_listed_says_which_line_to_add_to_allowed_signers(
     root: Path, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ with ssh-keygen by hand).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -211,6 +212,15 @@ def _not_a_key(key: Path) -> str | None:
         return f"--key {key}: cannot read it ({exc.strerror or exc}); {_KEY_HINT}"
     if not head.startswith(_KEY_STARTS):
         return f"--key {key} is not an SSH key; {_KEY_HINT}"
+    # ssh-keygen refuses a private key of ours that others may read, in a banner of a dozen
+    # lines; git checks a committed key (tests/keys/) out as 0644
+    st = key.stat()
+    ours = hasattr(os, "getuid") and st.st_uid == os.getuid()  # no such check on Windows
+    if head.startswith(b"-----BEGIN ") and ours and st.st_mode & 0o077:
+        return (
+            f"--key {key} can be read by others (mode {st.st_mode & 0o777:04o}), and ssh-keygen "
+            f"uses no private key that can: chmod 600 {key}"
+        )
     return None
 
 
