@@ -375,3 +375,35 @@ def test_a_git_error_never_repeats_a_token_in_a_remote_url(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "glcbt-SECRET" not in result.stdout + result.stderr
     assert "'https://***@gitlab.example/acme/specs.git/': 403" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate"], ["plan", "--stack", "dev"], ["schema"]],
+    ids=["validate", "plan", "schema"],
+)
+def test_a_closed_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path: Path) -> None:
+    # `appspec plan | head`: click took the broken pipe for exit 1, "not as declared", and
+    # silenced stderr
+    project = copy_project(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APPSPECS_DEBUG", None)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "appspecs", *args],
+            cwd=project,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "appspec: cannot write the report: its reader closed the output (broken pipe)\n",
+    )

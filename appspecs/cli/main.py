@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 import click
 from click.exceptions import NoSuchCommand
@@ -48,6 +50,31 @@ class LazyGroup(click.Group):
             raise NoSuchCommand(args[0], possibilities=list(COMMANDS), ctx=ctx)
         return super().resolve_command(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        # Caught here, before click's main, which takes a closed pipe for exit 1 ("not as
+        # declared") and silences stderr, so that `appspec audit | head` lost its last line.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise OutputClosed from exc
+
+
+class OutputClosed(Exception):
+    """The reader of stdout went away (`| head`, a closed pipe): an I/O error."""
+
+
+def _output_closed() -> NoReturn:
+    """Exit 2 saying why, on stderr if it is still open; the report's unwritten rest goes to
+    /dev/null, or Python's exit would fail flushing it (and exit 120, printing a warning)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    try:
+        say("cannot write the report: its reader closed the output (broken pipe)")
+        sys.stderr.flush()
+    except OSError:  # stderr went to the same reader (`2>&1 | head`)
+        os.dup2(devnull, sys.stderr.fileno())
+    sys.exit(exits.USAGE)
+
 
 @click.group(
     cls=LazyGroup,
@@ -69,6 +96,8 @@ def main() -> None:
     # "the input or the org is not as declared".
     try:
         result = cli.main(standalone_mode=False)
+    except OutputClosed:
+        _output_closed()
     except (KeyboardInterrupt, click.exceptions.Abort):
         say("interrupted")
         sys.exit(exits.USAGE)
