@@ -48,6 +48,18 @@ def test_the_org_url_may_come_from_the_environment(org: Org) -> None:
     assert report_of(result)["org_url"] == org.okta.url
 
 
+@pytest.mark.parametrize("from_env", [False, True], ids=["flag", "environment"])
+def test_a_bad_org_url_is_said_where_it_was_set(org: Org, from_env: bool) -> None:
+    url = "http://acme.okta.com"
+    if from_env:
+        result = audit_cli(org, env={"OKTA_ORG_URL": url}, drop_org_url=True)
+    else:
+        result = audit_cli(org, "--org-url", url)
+    assert result.exit_code == 2
+    named = "OKTA_ORG_URL" if from_env else "--org-url"
+    assert one_line_error(result.stderr).startswith(f"appspec: {named}: org URL {url} uses")
+
+
 def test_without_an_org_url_it_is_a_usage_error(org: Org) -> None:
     result = audit_cli(org, drop_org_url=True)
     assert result.exit_code == 2 and "--org-url" in result.stderr

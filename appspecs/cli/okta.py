@@ -52,7 +52,16 @@ def checked_org_url(org_url: str) -> str:
     try:
         return normalize_org_url(org_url)
     except OrgUrlError as exc:
-        fail(f"--org-url: {exc}")
+        fail(f"{_org_url_source()}: {exc}")
+
+
+def _org_url_source() -> str:
+    """Where the user set the URL, as a message names it: the flag, or the variable."""
+    ctx = click.get_current_context(silent=True)
+    from_env = ctx is not None and (
+        ctx.get_parameter_source("org_url") is click.core.ParameterSource.ENVIRONMENT
+    )
+    return ENV_ORG_URL if from_env else "--org-url"
 
 
 @record
