@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from appspecs.records import record
+from appspecs.text import printable
 
 
 class SizeLimit(NamedTuple):
@@ -81,11 +82,9 @@ class NotText(InputFileError):
 
 
 def shown_path(path: Path | str) -> str:
-    """A path as messages show it: a NUL or a control character is escaped, never printed raw."""
-    text = str(path)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """A path as messages show it: a NUL, a control character or a byte that is not UTF-8 is
+    escaped, never printed raw."""
+    return printable(str(path))
 
 
 def path_problem(path: str) -> str | None:
@@ -99,8 +98,10 @@ def path_problem(path: str) -> str | None:
     for c in path:
         if c == "\0":
             return "holds a NUL character (\\0), which no file name can contain"
+        if "\udc80" <= c <= "\udcff":
+            return f"is not UTF-8: it holds the byte {printable(c)}; file names here are UTF-8"
         if not c.isprintable() and c != " ":
-            return f"holds the control character {repr(c)[1:-1]}, which no file name should contain"
+            return f"holds the control character {printable(c)}, which no file name should contain"
     return None
 
 

@@ -10,7 +10,15 @@ def printable(text: str) -> str:
     one line and nothing in a spec or an Okta answer can drive the reader's terminal."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() else _escaped(c) for c in text)
+
+
+def _escaped(c: str) -> str:
+    # A byte that is not UTF-8 (in a file name, an argument) reaches Python as a lone surrogate
+    # (PEP 383): say the byte (\xff) that a listing of the folder shows, not the surrogate.
+    if "\udc80" <= c <= "\udcff":
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return ascii(c)[1:-1]
 
 
 def problem_line(message: str) -> str:

@@ -295,6 +295,22 @@ def test_a_file_name_in_apps_that_cannot_be_read_is_said_on_one_line(
         assert "\x1b" not in result.stderr, result.stderr
 
 
+def test_a_file_name_in_apps_that_is_not_utf8_is_said_by_its_byte(tmp_path: Path) -> None:
+    # The byte reaches Python as a lone surrogate (\udcff); no listing of the folder shows that.
+    project = copy_project(tmp_path)
+    apps = os.fsencode(project / "app-specs" / "apps")
+    with open(apps + b"/new\xffapp.yaml", "w") as handle:
+        handle.write("name: new-app\n")
+    result = appspec(project, "validate")
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "appspec: app-specs/apps/new\\xffapp.yaml: cannot read: the path is not UTF-8: it holds"
+        " the byte \\xff; file names here are UTF-8" in result.stderr.splitlines()
+    ), result.stderr
+    assert "udc" not in result.stderr and "control character" not in result.stderr
+
+
 @pytest.mark.parametrize("char", sorted(ESCAPED))
 def test_markdown_says_a_file_name_in_apps_as_the_text_report_does(
     char: str, tmp_path: Path

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from appspecs.spec.finding import Finding
 from appspecs.spec.yamlfile import Path as DataPath
+from appspecs.text import printable
 
 _EXPECTED = {
     "string_type": "text",
@@ -79,8 +80,7 @@ def describe(value: Any, raw: str | None) -> str:
     if isinstance(value, int | float):
         return f"number {raw if raw is not None else value}"
     if isinstance(value, str):
-        if not value.isprintable():  # a line break or tab would break the one-line message
-            value = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+        value = printable(value)  # a line break or tab would break the one-line message
         return f"'{value}'" if len(value) <= 80 else f"'{value[:77]}...'"
     if isinstance(value, list):
         return "a list" if value else "an empty list"

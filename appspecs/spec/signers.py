@@ -25,6 +25,7 @@ from appspecs.records import record
 from appspecs.spec.models import EMAIL_PATTERN
 from appspecs.spec.specfile import read_text
 from appspecs.spec.specset import SIGNERS_FILE as SIGNERS_FILE  # named beside the other files
+from appspecs.text import printable
 
 if TYPE_CHECKING:
     from sshsig import PublicKey
@@ -123,7 +124,7 @@ def _line_problems(line: str, start: int) -> Iterator[tuple[int, str]]:
 
     for i, c in enumerate(line):
         if not c.isprintable() and c != "\t":
-            yield i + 1, f"holds the control character {repr(c)[1:-1]}, not accepted here"
+            yield i + 1, f"holds the control character {printable(c)}, not accepted here"
             return
     content = line[start:]
     try:
