@@ -292,8 +292,11 @@ def test_a_stack_file_broken_at_the_base_plans_with_this_changes_settings(repo: 
     # base: unchanged, not "added".
     assert [a["name"] for a in data["apps"] if a["change"] != "unchanged"] == []
     [note] = data["summary"]["notes"]
-    assert note.startswith("the base's settings of stack dev cannot be read (HEAD (commit ")
-    assert ":stacks/Pulumi.dev.yaml:" in note and "appspec-base-" not in note
+    # the file named as git names it at the ref (`git show HEAD:stacks/Pulumi.dev.yaml`)
+    assert note.startswith(
+        "the base's settings of stack dev cannot be read (HEAD:stacks/Pulumi.dev.yaml:3:1: "
+    ), note
+    assert "appspec-base-" not in note
 
 
 def test_a_stack_new_since_the_base_plans_everything_new(repo: Path) -> None:
@@ -429,9 +432,43 @@ def test_a_base_with_errors_still_shows_the_head(repo: Path) -> None:
     git(repo, "commit", "-qam", "broken crm-sync")
     edit(repo, "crm-sync", "kind: webb", "kind: web")
     data = plan_json(repo, "--base", "HEAD")
-    assert any("the base specs have 1 error" in n for n in data["summary"]["notes"])
+    assert data["summary"]["notes"][-1].startswith("the base specs have 1 error:")
     assert app(data, "crm-sync")["change"] == "added"
     assert app(data, "audience-studio")["change"] == "unchanged"
+    # why crm-sync is new: the error, its file named as git names it at the ref, not the
+    # temporary copy it was read from
+    [error] = data["baseDiagnostics"]
+    assert error["file"] == "HEAD:app-specs/apps/crm-sync.yaml" and error["line"] is not None
+    assert (error["severity"], error["code"], error["path"]) == (
+        "error",
+        "invalid-value",
+        "client.kind",
+    )
+    assert data["baseProblems"] == [] and data["diagnostics"] == []
+    text = plan(repo, "--base", "HEAD").stdout.splitlines()
+    note = next(i for i, line in enumerate(text) if "the base specs have 1 error" in line)
+    assert text[note + 1].startswith(
+        f"  HEAD:app-specs/apps/crm-sync.yaml:{error['line']}:{error['column']}: "
+        "error[invalid-value] client.kind: "
+    ), text
+    markdown = plan(repo, "--base", "HEAD", "--format", "markdown").stdout
+    assert f"> ⛔ HEAD:app-specs/apps/crm-sync.yaml:{error['line']}:" in markdown, markdown
+    assert "appspec-base-" not in markdown + "\n".join(text)
+
+
+def test_a_base_folder_s_unreadable_file_is_said_in_the_plan(repo: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base-specs"
+    shutil.copytree(repo / "app-specs", base)
+    os.mkfifo(base / "apps" / "stuck.yaml")  # not a regular file: refused, never opened to block
+    result = plan(repo, "--base", str(base), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["notes"][-1].startswith("the base specs have 1 error:")
+    [problem] = data["baseProblems"]
+    assert problem.startswith(f"{base}/apps/stuck.yaml: "), problem
+    assert data["baseDiagnostics"] == []
+    text = plan(repo, "--base", str(base)).stdout.splitlines()
+    assert f"  {problem}" in text, text
 
 
 def test_a_ref_without_the_specs_folder_makes_everything_new(tmp_path: Path) -> None:

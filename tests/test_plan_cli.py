@@ -119,8 +119,11 @@ def test_json_is_one_object_with_the_documented_keys(
         "changeSummary",
         "registry",
         "diagnostics",
+        "baseDiagnostics",
+        "baseProblems",
     ]
     assert data["registry"] == []  # against state: no base to compare the registries with
+    assert data["baseDiagnostics"] == data["baseProblems"] == []
     assert data["changeSummary"] == {"update": 1, "same": 35}
     assert data["held"] == [{"name": "orbit-mobile", "reason": "awaiting approval"}]
     (step,) = [s for s in data["steps"] if s["op"] != "same"]

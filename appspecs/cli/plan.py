@@ -42,8 +42,6 @@ from appspecs.stackconfig import (
 # are used, not here: a plan against state imports them alongside the spec check (_recorded),
 # while the other cores check the specs, not before it.
 if TYPE_CHECKING:
-    from appspecs.diagnostics import IoProblem
-
     # --base only: reading a ref takes git, a tar stream and a temporary folder (subprocess,
     # tarfile, shutil, tempfile), which a plan against state never needs
     from appspecs.plan.base import BaseTree
@@ -135,18 +133,18 @@ def _plan_state(
         fail(str(exc))
 
 
-def _load_base(root: Path | None, stacks_dir: Path) -> tuple[SpecSet | None, list[IoProblem]]:
-    """The base specs; a folder that holds no specs tree is a usage error (a wrong path would
-    otherwise plan every app as new and exit 0)."""
-    from appspecs.plan.base import BaseError
+def _load_base(tree: BaseTree, stacks_dir: Path) -> SpecSet | None:
+    """The base specs, their errors naming the files as the base does; a folder that holds no
+    specs tree is a usage error (a wrong path would otherwise plan every app as new and exit 0)."""
+    from appspecs.plan.base import BaseError, named_in_base
 
-    if root is None:
-        return None, []
+    if tree.root is None:
+        return None
     try:
-        base = load_specs(root, stacks_dir=stacks_dir if stacks_dir.is_dir() else None)
+        base = load_specs(tree.root, stacks_dir=stacks_dir if stacks_dir.is_dir() else None)
     except SpecsDirError as exc:
         raise BaseError(f"--base: {exc}") from exc
-    return base, base.io_errors
+    return named_in_base(base, tree)
 
 
 def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Plan:
@@ -159,9 +157,7 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
             base_config, notes, base_stacks = _base_stack(tree, options.stack, config)
             # The base's specs are checked against the stacks their settings came from: with
             # the head's settings standing in, against the head's stacks too.
-            base, problems = _load_base(tree.root, base_stacks or options.stacks_dir)
-            for problem in problems:
-                say(f"base: {problem}")
+            base = _load_base(tree, base_stacks or options.stacks_dir)
             new = base_config is None
             return plan_against_base(
                 specs,
@@ -195,8 +191,7 @@ def _base_stack(
         return load_stack_config(tree.stacks, stack), [], tree.stacks
     except StackConfigError as exc:
         # A ref is read into a temporary folder: name the file as the ref holds it.
-        said = "; ".join(text for text, _, _ in exc.each)
-        shown = said.replace(str(tree.stacks), f"{tree.label}:stacks")
+        shown = tree.named("; ".join(text for text, _, _ in exc.each))
         note = (
             f"the base's settings of stack {stack} cannot be read ({shown}); its specs are "
             "planned with this change's settings"

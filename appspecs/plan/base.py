@@ -7,6 +7,7 @@ leaves the working tree alone.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from appspecs.inputfile import SizeLimit
 from appspecs.records import record
 from appspecs.spec.load import LIST_LIMIT, SPEC_LIMIT
 from appspecs.spec.logos import LOGO_LIMIT
+from appspecs.spec.specset import SpecSet
 from appspecs.stackconfig import STACK_FILE_LIMIT
 from appspecs.text import masked_urls
 
@@ -46,6 +48,15 @@ class BaseTree:
     root: Path | None
     label: str  # the folder, or "REF (commit abc1234)"
     stacks: Path | None = None
+    # a ref's files are read from a temporary copy: (that folder with its slash, "REF:")
+    unpacked_as: tuple[str, str] | None = None
+
+    def named(self, text: str) -> str:
+        """``text`` with the temporary copy's paths said as git names a file at a ref
+        (``origin/main:app-specs/apps/x.yaml``, as `git show` takes it); a folder's as they are."""
+        if self.unpacked_as is None:
+            return text
+        return text.replace(*self.unpacked_as)
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -125,7 +136,21 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
             # git keeps no empty folder: a specs folder without apps/ at the ref had no apps yet
             (root / "apps").mkdir(exist_ok=True)
         stacks = Path(tmp) / stacks_inside if stacks_inside is not None else None
-        yield BaseTree(root, label, stacks)
+        yield BaseTree(root, label, stacks, (f"{Path(tmp)}/", f"{ref_or_dir}:"))
+
+
+def named_in_base(base: SpecSet, tree: BaseTree) -> SpecSet:
+    """The base specs with the files their errors name as ``tree`` names them."""
+    if tree.unpacked_as is None:
+        return base
+    return dataclasses.replace(
+        base,
+        diagnostics=[dataclasses.replace(d, file=tree.named(d.file)) for d in base.diagnostics],
+        io_errors=[
+            dataclasses.replace(p, message=tree.named(p.message), file=tree.named(p.file))
+            for p in base.io_errors
+        ],
+    )
 
 
 def _unpack(repo: Path, sha: str, paths: list[str], dest: Path, label: str) -> None:

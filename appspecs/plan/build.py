@@ -11,7 +11,7 @@ from typing import Literal
 from appspecs.desired.model import DesiredState, SkippedApp
 from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, resource_graph
-from appspecs.diagnostics import Diagnostic
+from appspecs.diagnostics import Diagnostic, IoProblem
 from appspecs.plan.diff import (
     Change,
     PlannedResource,
@@ -57,6 +57,10 @@ class Plan:
     # the specs' warnings, as `appspec validate` gives them: an unsigned approval, an ignored
     # file, a logo deployed without its picture are the reviewer's to see beside the plan
     warnings: tuple[Diagnostic, ...] = ()
+    # why apps of the base were compared as new (plans against a base only): its errors and the
+    # files it could not read, naming the files as the base does (REF:path for a git ref)
+    base_errors: tuple[Diagnostic, ...] = ()
+    base_problems: tuple[IoProblem, ...] = ()
     # computed once from `apps`: what every format says of the apps
     summary: PlanSummary = field(init=False, repr=False, compare=False)
 
@@ -293,15 +297,14 @@ def plan_against_base(
     planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     before_views: Mapping[str, AppView] = {}
     base_planned: list[PlannedResource] = []
+    base_errors: tuple[Diagnostic, ...] = ()
+    base_problems: tuple[IoProblem, ...] = ()
     if base is None:
         notes.append(new_reason or f"the base {base_label} has no specs folder: everything is new")
     else:
         if not base.ok:
-            errors = sum(d.is_error for d in base.diagnostics) + len(base.io_errors)
-            notes.append(
-                f"the base specs have {errors} error{'s' if errors != 1 else ''}: apps whose base "
-                "spec did not load are compared as new"
-            )
+            base_errors = tuple(d for d in base.diagnostics if d.is_error)
+            base_problems = tuple(base.io_errors)
             base = dataclasses.replace(
                 base, diagnostics=[], io_errors=[], catalog=base.catalog or specs.catalog
             )
@@ -312,6 +315,13 @@ def plan_against_base(
     resolver = symbolic_resolver({p.spec.key: p.urn for p in planned}, recorded.by_urn)
     steps = plan_steps(planned, recorded, resolver)
     notes += protection_notes(planned, recorded)
+    if base_errors or base_problems:
+        # last, so that the reports list the errors right below it
+        errors = len(base_errors) + len(base_problems)
+        notes.append(
+            f"the base specs have {errors} error{'s' if errors != 1 else ''}: apps whose base "
+            "spec did not load are compared as new"
+        )
     if base is not None:
         steps = _with_logo_content(steps, specs, base)
 
@@ -350,4 +360,6 @@ def plan_against_base(
         notes=tuple(notes),
         registry=registry_changes(base, specs),
         warnings=specs.warnings,
+        base_errors=base_errors,
+        base_problems=base_problems,
     )

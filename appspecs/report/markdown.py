@@ -165,11 +165,17 @@ SHOWN_WARNINGS = 10
 
 def quoted_warnings(warnings: Sequence[Diagnostic]) -> list[str]:
     """Markdown: the first SHOWN_WARNINGS warnings quoted, a line each, then how many more."""
-    lines = [f"> ⚠️ {text(diagnostic_line(d))}" for d in warnings[:SHOWN_WARNINGS]]
-    more = len(warnings) - SHOWN_WARNINGS
+    return quoted_lines([diagnostic_line(d) for d in warnings], "warning", "⚠️")
+
+
+def quoted_lines(said: Sequence[str], noun: str, mark: str) -> list[str]:
+    r"""Markdown: the first SHOWN_WARNINGS of ``said`` (diagnostic lines) quoted, a line each,
+    then how many more ``noun``\ s there are, which `appspec validate` lists."""
+    lines = [f"> {mark} {text(line)}" for line in said[:SHOWN_WARNINGS]]
+    more = len(said) - SHOWN_WARNINGS
     if more > 0:
         lines.append(
-            f"> … and {more} more warning{'s' if more != 1 else ''}: "
+            f"> … and {more} more {noun}{'s' if more != 1 else ''}: "
             "`appspec validate` lists them all."
         )
     # a hard break ends each line: a comment keeps line breaks, a wiki page or a .md file

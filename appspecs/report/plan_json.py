@@ -165,6 +165,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "registry": [registry_json(c) for c in plan.registry],
         # the specs' warnings, as `appspec validate --format json` lists them
         "diagnostics": [d.to_json() for d in plan.warnings],
+        # why apps of the base are compared as new: its errors and the files it could not read
+        "baseDiagnostics": [d.to_json() for d in plan.base_errors],
+        "baseProblems": [p.message for p in plan.base_problems],
     }
 
 

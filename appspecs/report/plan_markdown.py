@@ -27,6 +27,7 @@ from appspecs.report.plan_words import (
     RETIRE,
     VERB,
     apps_counts,
+    base_error_lines,
     notice_text,
     refused_text,
     registry_counts,
@@ -175,7 +176,8 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         )
         + f" · {summary.get('same', 0)} unchanged",
     ]
-    head += [f"> **Note:** {md.text(n)}" for n in plan.notes]
+    head += [f"> **Note:** {md.text(n)}  " for n in plan.notes]  # a hard break, as warnings
+    head += md.quoted_lines(base_error_lines(plan), "the base's error", "⛔")
     head += md.quoted_warnings(plan.warnings)
     verdict = verdict_text(plan, md.code)
     if verdict is not None:

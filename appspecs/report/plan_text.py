@@ -14,6 +14,7 @@ from appspecs.report.plan_words import (
     APP_MARK,
     RETIRE,
     apps_counts,
+    base_error_lines,
     counts_line,
     notice_text,
     registry_counts,
@@ -79,6 +80,7 @@ def text_plan(plan: Plan) -> str:
     resource steps that change something."""
     lines = [f"Plan for stack {plan.stack} against {plan.against}"]
     lines += [f"note: {n}" for n in plan.notes]
+    lines += [f"  {line}" for line in base_error_lines(plan)]  # below their note, the last
     lines += [diagnostic_line(d) for d in plan.warnings]
     lines += verdict_lines(plan)
     lines += notice_lines(plan.summary)

@@ -11,6 +11,7 @@ from appspecs.plan.notices import Notice, NoticeKind, PlanSummary
 from appspecs.plan.registry import RegistryChange, RegistryKind
 from appspecs.plan.summary import AppStatus, AppSummary
 from appspecs.plan.values import ABSENT, display
+from appspecs.report.diagnostics import diagnostic_line
 
 MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 APP_MARK: dict[AppStatus, str] = {
@@ -288,3 +289,9 @@ def step_lines(step: Step, indent: str = "", inputs: bool = False) -> list[str]:
 
 def unchanged_text(n: int, other: str = "") -> str:
     return f"{n} {other}app{'s' if n != 1 else ''} unchanged"
+
+
+def base_error_lines(plan: Plan) -> list[str]:
+    """The base's errors and unread files, a line each as `appspec validate` gives them: why
+    the apps they name are compared as new."""
+    return [diagnostic_line(d) for d in plan.base_errors] + [p.message for p in plan.base_problems]
