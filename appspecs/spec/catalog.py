@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated
@@ -11,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from appspecs.desired.names import scope_resource_name
 from appspecs.spec.finding import Finding
+from appspecs.spec.partial import Unchecked
 from appspecs.spec.yamlfile import Path as DataPath
 
 SCOPE_VALUE = re.compile(r"^api(:[a-z0-9-]+)+$")
@@ -65,51 +68,64 @@ class ScopeCatalog:
         return folded[match[0]] if match else None
 
 
-def check_catalog(catalog: CatalogFile) -> list[Finding]:
+def check_catalog(scopes: Iterable[tuple[int, CatalogScope]]) -> list[Finding]:
     """Scope values well formed and unique, and no blank text: a catalog with any finding is
-    not used, as every spec is checked against it."""
+    not used, as every spec is checked against it. A scope may be a partial model
+    (partial.py) of one that failed validation: a check that reads a broken field is left out,
+    its type error says it, and the other checks run."""
     findings: list[Finding] = []
     seen: dict[str, int] = {}
     resource_names: dict[str, tuple[int, str]] = {}
-    for i, scope in enumerate(catalog.scopes):
-        where: DataPath = ("scopes", i, "value")
-        if not SCOPE_VALUE.match(scope.value):
-            findings.append(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' is not 'api:' followed by colon-separated "
-                    "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
-                )
-            )
-        if scope.value in seen:
-            findings.append(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' repeats scopes[{seen[scope.value]}]",
-                    other=("scopes", seen[scope.value], "value"),
-                )
-            )
-        seen.setdefault(scope.value, i)
-        # Each scope becomes a Pulumi resource named from its value; two names alike would be
-        # one URN twice, which the engine refuses at deploy time.
-        name = scope_resource_name(scope.value)
-        if name in resource_names and scope.value != resource_names[name][1]:
-            first, other = resource_names[name]
-            findings.append(
-                Finding(
-                    "catalog",
-                    where,
-                    f"scope value '{scope.value}' and scopes[{first}] '{other}' would both be "
-                    f"the Pulumi resource '{name}' (rename one)",
-                    other=("scopes", first, "value"),
-                )
-            )
-        resource_names.setdefault(name, (i, scope.value))
+    for i, scope in scopes:
+        with contextlib.suppress(Unchecked):
+            # str(): a broken value refuses it (Unchecked), where re would raise TypeError
+            findings += _check_value(i, str(scope.value), seen, resource_names)
         for attr in ("display_name", "description", "category"):
-            if not getattr(scope, attr).strip():
-                findings.append(
-                    Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank")
-                )
+            with contextlib.suppress(Unchecked):
+                if not getattr(scope, attr).strip():
+                    findings.append(
+                        Finding("catalog", ("scopes", i, attr), f"{attr} must not be blank")
+                    )
+    return findings
+
+
+def _check_value(
+    i: int, value: str, seen: dict[str, int], resource_names: dict[str, tuple[int, str]]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    where: DataPath = ("scopes", i, "value")
+    if not SCOPE_VALUE.match(value):
+        findings.append(
+            Finding(
+                "catalog",
+                where,
+                f"scope value '{value}' is not 'api:' followed by colon-separated "
+                "segments of lowercase letters, digits and hyphens (e.g. api:data:company)",
+            )
+        )
+    if value in seen:
+        findings.append(
+            Finding(
+                "catalog",
+                where,
+                f"scope value '{value}' repeats scopes[{seen[value]}]",
+                other=("scopes", seen[value], "value"),
+            )
+        )
+    seen.setdefault(value, i)
+    # Each scope becomes a Pulumi resource named from its value; two names alike would be
+    # one URN twice, which the engine refuses at deploy time.
+    name = scope_resource_name(value)
+    if name in resource_names and value != resource_names[name][1]:
+        first, other = resource_names[name]
+        findings.append(
+            Finding(
+                "catalog",
+                where,
+                f"scope value '{value}' and scopes[{first}] '{other}' would both be "
+                f"the Pulumi resource '{name}' (rename one)",
+                other=("scopes", first, "value"),
+            )
+        )
+    resource_names.setdefault(name, (i, value))
     return findings

@@ -15,11 +15,11 @@ from appspecs.diagnostics import Diagnostic, IoProblem, Severity, has_errors, so
 from appspecs.inputfile import Unreadable, folder_state, list_folder, may_exist
 from appspecs.parallel import alongside, collector_paused, ordered_map
 from appspecs.spec.binding import bind_approvals
-from appspecs.spec.catalog import CatalogFile, ScopeCatalog, check_catalog
+from appspecs.spec.catalog import CatalogFile, CatalogScope, ScopeCatalog, check_catalog
 from appspecs.spec.checks import CheckContext, check_spec
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.models import AppSpec
-from appspecs.spec.partial import partial_model
+from appspecs.spec.partial import partial_model, readable_entries
 from appspecs.spec.partners import (
     PARTNERS_FILE,
     PartnerRegistry,
@@ -79,8 +79,12 @@ def _load_catalog(root: Path, out: SpecSet) -> None:
         return
     parsed = validate_file(file, CatalogFile, codes_of("catalog"), "the scope catalog")
     if parsed is None:
+        # the scopes that can still be checked are: one run names every independent problem
+        if duplicated_keys(file.doc) == []:
+            for finding in check_catalog(readable_entries(file.doc.data, "scopes", CatalogScope)):
+                file.add(finding)
         return
-    findings = check_catalog(parsed)
+    findings = check_catalog(enumerate(parsed.scopes))
     for finding in findings:
         file.add(finding)
     if not findings:
@@ -105,11 +109,18 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, CheckedFil
         return []  # only comments, or `approvals:` with its last entry removed: none recorded
     # here: approvals.yaml is the one file that needs its models (the pre-commit hook of a
     # project without partner review runs without them)
-    from appspecs.spec.approvals import ApprovalsFile
+    from appspecs.spec.approvals import Approval, ApprovalsFile
 
     parsed = validate_file(file, ApprovalsFile, codes_of("approval"), "a list under 'approvals:'")
     if parsed is None:
-        return []
+        if duplicated_keys(file.doc) != []:
+            return []
+        # The entries valid on their own are bound, so that one run names their problems too
+        # (a signature that fails, an app that is gone): a broken entry binds nothing, and
+        # with errors in the file nothing is planned or deployed. Binding reads every field,
+        # so partial models are not taken.
+        valid = readable_entries(data, "approvals", Approval, partial=False)
+        return [(a, file, i) for i, a in valid]
     return [(a, file, i) for i, a in enumerate(parsed.approvals)]
 
 
@@ -123,13 +134,14 @@ def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
         return None
     if not file.doc.problems and file.doc.data is None:
         return PartnerRegistry({})  # only comments: no partner approved
-    from appspecs.spec.partners_file import PartnersFile, readable_partners  # as ApprovalsFile
+    from appspecs.spec.partners_file import Partner, PartnersFile  # as ApprovalsFile
 
     parsed = validate_file(file, PartnersFile, codes_of("partner"), "a list under 'partners:'")
     if parsed is None:
         # the entries that can still be checked are: one run names every independent problem
         if duplicated_keys(file.doc) == []:
-            for finding in check_partners(readable_partners(file.doc.data), out.catalog):
+            entries = readable_entries(file.doc.data, "partners", Partner)
+            for finding in check_partners(entries, out.catalog):
                 file.add(finding)
         return None
     findings = check_registry(parsed, out.catalog)

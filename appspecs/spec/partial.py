@@ -95,6 +95,28 @@ def partial_model(
     return _construct(model, data, errors, ())
 
 
+def readable_entries(
+    data: object, key: str, model: type[M], *, partial: bool = True
+) -> list[tuple[int, M]]:
+    """The entries of the list under ``key`` in a file that failed validation, by index, that
+    can still be checked: the valid ones, and (``partial``) the others as partial models, so
+    that one run names the problems of every entry (a catalog scope's malformed value beside
+    another's missing field), not only their type errors."""
+    entries = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    out: list[tuple[int, M]] = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        try:
+            out.append((i, model.model_validate(entry, strict=True)))
+        except ValidationError:
+            if partial and (built := partial_model(model, entry)) is not None:
+                out.append((i, built))
+    return out
+
+
 def _construct(
     model: type[M], data: Mapping[str, Any], errors: Sequence[_Error], at: DataPath
 ) -> M:

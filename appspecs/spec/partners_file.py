@@ -12,12 +12,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
 from appspecs.spec.models import PartnerId, ScopeValue, empty_list
 from appspecs.spec.models import _printable as printable_only
-from appspecs.spec.partial import partial_model
 
 PartnerStatus = Literal["approved", "suspended"]
 
@@ -52,22 +50,3 @@ class PartnersFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="Partner registry")
 
     partners: list[Partner] = Field(default_factory=empty_list, description="One entry a partner.")
-
-
-def readable_partners(data: object) -> list[tuple[int, Partner]]:
-    """The entries of a partners.yaml that failed validation, by index, that can still be
-    checked: the valid ones, and the others as partial models (partial.py), so that one run
-    names the contract problems of every entry, not only the first error."""
-    entries = data.get("partners") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        return []
-    out: list[tuple[int, Partner]] = []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            continue
-        try:
-            out.append((i, Partner.model_validate(entry, strict=True)))
-        except ValidationError:
-            if (partner := partial_model(Partner, entry)) is not None:
-                out.append((i, partner))
-    return out
