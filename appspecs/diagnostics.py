@@ -88,16 +88,22 @@ class IoProblem:
     file: str = ""
     line: int | None = None
     column: int | None = None
+    # a stack file read whose settings are wrong (a YAML error, an unknown or bad setting), not
+    # one that could not be read: the counts say which
+    settings: bool = False
 
     def __str__(self) -> str:
         return self.message
 
 
-def files_not_read(problems: Iterable[IoProblem]) -> int:
-    """How many files the problems are about: a stack file with two bad settings is one file
-    not read; a problem with no file (a folder that cannot be listed) counts alone."""
+def files_not_read(problems: Iterable[IoProblem]) -> tuple[int, int]:
+    """How many files the problems are about: those not read, and the stack files read whose
+    settings are wrong (one with two bad settings is one); a problem with no file (a folder
+    that cannot be listed) counts alone, as not read."""
     problems = list(problems)
-    return len({p.file for p in problems if p.file}) + sum(not p.file for p in problems)
+    settings = {p.file for p in problems if p.file and p.settings}
+    unread = {p.file for p in problems if p.file and not p.settings} - settings
+    return len(unread) + sum(not p.file for p in problems), len(settings)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -108,29 +108,34 @@ class StackConfigError(Exception):
         column: int | None = None,
         *,
         each: Sequence[Located] = (),
+        unreadable: bool = False,
     ) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.unreadable = unreadable  # the file could not be read, rather than its settings wrong
         self.each: tuple[Located, ...] = tuple(each) or ((message, line, column),)
 
 
 #: Where a setting is written (the file as shown, line, column), given its path under `config:`.
 Locate = Callable[[tuple[str | int, ...], bool], tuple[str, int, int]]
+#: A setting's value as written in the file (None: not a scalar there), given its path.
+Raw = Callable[[tuple[str | int, ...]], str | None]
 
 
 def stack_config_from_values(
-    name: str, values: Mapping[str, Any], locate: Locate | None = None
+    name: str, values: Mapping[str, Any], locate: Locate | None = None, raw: Raw | None = None
 ) -> StackConfig:
     """Build from `namespace:key` values, as both the YAML file and `pulumi.Config` give them.
 
-    ``locate`` turns a setting's path into ``file:line:column`` for the messages.
+    ``locate`` turns a setting's path into ``file:line:column`` for the messages, and ``raw``
+    into the value as written there (`0x1e`, `yes`), which they quote.
     """
     ours = {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith(f"{PROJECT}:")}
     try:
         settings = StackSettings.model_validate(ours)
     except ValidationError as exc:
-        each = [_describe(error, locate) for error in exc.errors()]
+        each = [_describe(error, locate, raw) for error in exc.errors()]
         # With a file, each line names it (and so the stack); without one, say which stack.
         head = "" if locate else f"stack '{name}': "
         if len(each) == 1:
@@ -150,7 +155,7 @@ def stack_config_from_values(
     )
 
 
-def _describe(error: ErrorDetails, locate: Locate | None) -> Located:
+def _describe(error: ErrorDetails, locate: Locate | None, raw: Raw | None) -> Located:
     """One pydantic error as `place: appspecs:key.sub: what is wrong, got what, what is accepted`,
     with its line and column when there is a file."""
     loc = tuple(error["loc"])
@@ -163,22 +168,15 @@ def _describe(error: ErrorDetails, locate: Locate | None) -> Located:
         what = "missing; it is required"
     elif kind == "value_error":
         what = str(error["msg"]).removeprefix("Value error, ")
-    elif kind in ("model_type", "dict_type"):
-        what = f"expected a mapping, got {_shown(error['input'])}"
-    elif kind == "bool_type":
-        what = f"expected true or false, got {_shown(error['input'])}"
     else:
-        what = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_shown(error['input'])}"
+        # here: only a stack file with errors needs their wording, the specs' own (errors.py)
+        from appspecs.spec.errors import value_message
+
+        what = value_message(error, raw(loc) if raw is not None else None)
     if locate is None:
         return f"{key}: {what}", None, None
     shown, line, column = locate(loc, kind == "extra_forbidden")
     return f"{shown}:{line}:{column}: {key}: {what}", line, column
-
-
-def _shown(value: Any) -> str:
-    """A value as written back, escaped (repr) and cut short: it may be anything."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _accepted_keys(loc: tuple[str | int, ...]) -> list[str]:
@@ -207,20 +205,42 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
         text = read_input_text(path, STACK_FILE_LIMIT)
     except NotText as exc:
         raise StackConfigError(
-            f"{path}:{exc.at.line}:{exc.at.column}: {exc.reason}", exc.at.line, exc.at.column
+            f"{path}:{exc.at.line}:{exc.at.column}: {exc.reason}",
+            exc.at.line,
+            exc.at.column,
+            unreadable=True,
         ) from exc
     except InputFileError as exc:
-        raise StackConfigError(str(exc)) from exc
+        raise StackConfigError(str(exc), unreadable=True) from exc
     doc = read_yaml(text)
     if doc.problems:
         first = doc.problems[0]
         at = first.position
         raise StackConfigError(f"{path}:{at.line}:{at.column}: {first.message}", at.line, at.column)
+    # here: only a broken stack file needs the words for what it holds instead (errors.py)
     if not isinstance(doc.data, dict):
-        raise StackConfigError(f"{path}: expected a mapping with 'config:'")
+        if doc.data is None:
+            raise StackConfigError(f"{path}: the file is empty; expected a mapping with 'config:'")
+        from appspecs.spec.errors import document_kind
+
+        at = doc.locate(())
+        raise StackConfigError(
+            f"{path}:{at.line}:{at.column}: expected a mapping with 'config:', found "
+            f"{document_kind(doc.data)}",
+            at.line,
+            at.column,
+        )
     config = doc.data.get("config") or {}
     if not isinstance(config, dict):
-        raise StackConfigError(f"{path}: 'config' must be a mapping")
+        from appspecs.spec.errors import document_kind
+
+        at = doc.locate(("config",))
+        raise StackConfigError(
+            f"{path}:{at.line}:{at.column}: config: expected a mapping of settings, found "
+            f"{document_kind(config)}",
+            at.line,
+            at.column,
+        )
     for key in config:
         raw = doc.raw.get(("config", key))
         # Pulumi reads stack files as YAML 1.2, where `no` is text: it would refuse what YAML 1.1
@@ -238,7 +258,10 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
         at = (doc.locate_key if is_key else doc.locate)(("config", *_setting_key(loc)))
         return str(path), at.line, at.column
 
-    return stack_config_from_values(name, as_pulumi_reads(config), locate)
+    def written(loc: tuple[str | int, ...]) -> str | None:
+        return doc.raw.get(("config", *_setting_key(loc)))
+
+    return stack_config_from_values(name, as_pulumi_reads(config), locate, written)
 
 
 def _setting_key(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -351,7 +374,10 @@ def all_stack_settings(
         except StackConfigError as exc:
             settings[name] = None
             file = str(stack_file(stacks_dir, name))
-            problems += [IoProblem(text, file, line, column) for text, line, column in exc.each]
+            problems += [
+                IoProblem(text, file, line, column, settings=not exc.unreadable)
+                for text, line, column in exc.each
+            ]
     return settings, problems
 
 

@@ -65,10 +65,42 @@ def test_every_bad_setting_is_listed_with_its_place_and_value(tmp_path: Path) ->
     lines = str(caught.value).splitlines()
     assert lines[0] == "invalid stack settings:"
     assert lines[1].endswith(
-        "Pulumi.dev.yaml:3:36: appspecs:allowLoopbackRedirects: expected true or false, got 'yes'"
+        "Pulumi.dev.yaml:3:36: appspecs:allowLoopbackRedirects: expected true or false, found 'yes'"
     )
-    assert "Pulumi.dev.yaml:4:30: appspecs:maxSecretAgeDays:" in lines[2]
-    assert lines[2].endswith("got 0")
+    assert lines[2].endswith(
+        "Pulumi.dev.yaml:4:30: appspecs:maxSecretAgeDays: number 0 is not accepted; "
+        "expected a number of at least 1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("", "Pulumi.dev.yaml: the file is empty; expected a mapping with 'config:'"),
+        ("- a\n", "Pulumi.dev.yaml:1:1: expected a mapping with 'config:', found a list"),
+        # the kind of what is there, never its content: it may be a token pasted in
+        ("s3cret-token\n", "Pulumi.dev.yaml:1:1: expected a mapping with 'config:', found text"),
+        (
+            "config: [1]\n",
+            "Pulumi.dev.yaml:1:9: config: expected a mapping of settings, found a list",
+        ),
+    ],
+)
+def test_a_stack_file_that_is_no_mapping_of_settings_is_said_where(
+    text: str, said: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    assert str(caught.value) == f"{tmp_path}/{said}"
+    assert "s3cret" not in str(caught.value) and not caught.value.unreadable
+
+
+def test_a_stack_file_that_is_not_text_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.dev.yaml").write_bytes(b"config:\n  x: \xff\n")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    assert caught.value.unreadable  # counted as a file not read, not as one with bad settings
 
 
 def test_without_a_file_the_message_names_the_stack() -> None:

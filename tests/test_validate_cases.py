@@ -363,19 +363,26 @@ def test_broken_stack_settings_exit_2(tmp_path: Path) -> None:
     build_tree("held-pending", tree)
     (tree / "stacks" / "Pulumi.prod.yaml").write_text("config: [not, a, mapping]\n")
     result = run_cli(tree, "validate", "--specs", "app-specs")
-    _expect_usage_error(result, "Pulumi.prod.yaml: 'config' must be a mapping")
+    _expect_usage_error(
+        result, "Pulumi.prod.yaml:1:9: config: expected a mapping of settings, found a list"
+    )
     # Machine formats carry it too, not only stderr.
     as_json = run_cli(tree, "validate", "--specs", "app-specs", "--format", "json")
     assert as_json.returncode == 2
     report = json.loads(as_json.stdout)
     assert report["ok"] is False
     [problem] = report["problems"]
-    assert problem.endswith("Pulumi.prod.yaml: 'config' must be a mapping")
+    assert problem.endswith(
+        "Pulumi.prod.yaml:1:9: config: expected a mapping of settings, found a list"
+    )
     github = run_cli(tree, "validate", "--specs", "app-specs", "--format", "github")
     assert github.returncode == 2
-    # on the stack file, as GitHub shows it on the pull request's file
-    assert "::error file=stacks/Pulumi.prod.yaml,title=appspec::" in github.stdout
-    assert "Pulumi.prod.yaml: 'config' must be a mapping" in github.stdout
+    # on the stack file at its line, as GitHub shows it on the pull request's file
+    assert "::error file=stacks/Pulumi.prod.yaml,line=1,col=9,title=appspec::" in github.stdout
+    assert (
+        "Pulumi.prod.yaml:1:9: config: expected a mapping of settings, found a list"
+        in github.stdout
+    )
 
 
 def test_a_broken_stack_file_makes_no_spec_naming_that_stack_wrong(tmp_path: Path) -> None:

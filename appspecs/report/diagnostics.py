@@ -22,9 +22,13 @@ def diagnostic_line(d: Diagnostic) -> str:
 
 
 def summary_line(
-    diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], unreadable: int = 0
+    diagnostics: Sequence[Diagnostic],
+    apps: int,
+    held: Sequence[str],
+    unreadable: tuple[int, int] = (0, 0),
 ) -> str:
-    """The counts every format gives: apps, errors, warnings, held apps, unreadable files."""
+    """The counts every format gives: apps, errors, warnings, held apps, the files not read
+    and the stack files with errors (`files_not_read`)."""
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     summary = (
@@ -33,13 +37,19 @@ def summary_line(
     summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
     if held:
         summary += f", {len(held)} held ({', '.join(held)})"
-    if unreadable:
-        summary += f", {unreadable} file{'s' if unreadable != 1 else ''} not read (I/O errors)"
+    unread, settings = unreadable
+    if unread:
+        summary += f", {unread} file{'s' if unread != 1 else ''} not read (I/O errors)"
+    if settings:
+        summary += f", {settings} stack file{'s' if settings != 1 else ''} with errors"
     return summary
 
 
 def text_report(
-    diagnostics: Sequence[Diagnostic], apps: int, held: Sequence[str], unreadable: int = 0
+    diagnostics: Sequence[Diagnostic],
+    apps: int,
+    held: Sequence[str],
+    unreadable: tuple[int, int] = (0, 0),
 ) -> str:
     """One line per diagnostic (see ``diagnostic_line``) and a summary."""
     lines = [diagnostic_line(d) for d in diagnostics]

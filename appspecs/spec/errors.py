@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from appspecs.spec.finding import Finding
 from appspecs.spec.yamlfile import Path as DataPath
@@ -71,6 +72,21 @@ def nearest_field(unknown: str, model: type[BaseModel]) -> str | None:
     return near[0] if near else None
 
 
+_DOCUMENT_KINDS = {
+    str: "text",
+    list: "a list",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+}
+
+
+def document_kind(data: object) -> str:
+    """What a file holds instead of a mapping, said by its kind, never its content: a file put
+    in the wrong place may be a key or a token, and the message reaches pull-request comments."""
+    return "an empty file" if data is None else _DOCUMENT_KINDS.get(type(data), "a value")
+
+
 def describe(value: Any, raw: str | None) -> str:
     if isinstance(value, bool):
         shown = raw if raw is not None else str(value).lower()
@@ -120,32 +136,48 @@ def findings_from_validation(
                 )
             )
             continue
-        found = describe(error.get("input"), raw.get(path))
-        if kind in _EXPECTED:
-            hint = ""
-            # a value written as nothing (`label:`) is no text to quote
-            if kind == "string_type" and raw.get(path):
-                hint = f"; quote it if you meant the text: '{raw[path]}'"
-            message = f"expected {_EXPECTED[kind]}, found {found}{hint}"
-        elif kind in _LENGTH_BOUND and isinstance(error.get("input"), list | dict):
-            # pydantic's own words ("List should have at least 1 item after validation, not 0")
-            # name its type and its pipeline, not what the field takes
-            ctx = error.get("ctx", {})
-            size = len(error["input"])
-            found = f"{found} of {_items(size)}" if size else found
-            wanted = f"{_LENGTH_BOUND[kind][1]} {_items(ctx.get(_LENGTH_BOUND[kind][0]))}"
-            message = f"{found} is not accepted; expected {wanted}"
-        elif kind.startswith("string_") and _field_name(path) in _ACCEPTS:
-            message = f"{found} is not accepted; expected {_ACCEPTS[_field_name(path)]}"
-        else:
-            reason = error["msg"].removeprefix("Value error, ")
-            reason = reason[0].lower() + reason[1:] if reason else reason
-            message = f"{found} is not accepted: {reason}"
-        findings.append(Finding("invalid-value", path, message))
+        findings.append(Finding("invalid-value", path, value_message(error, raw.get(path))))
     return findings
 
 
+def value_message(error: ErrorDetails, raw: str | None) -> str:
+    """What is wrong with a value pydantic refused, in the words every input file's errors
+    use (specs, the catalog, approvals, partners, stack settings): what was found, as
+    written (``raw``), and what is accepted."""
+    kind = error["type"]
+    path: DataPath = tuple(error["loc"])
+    found = describe(error.get("input"), raw)
+    if kind in _EXPECTED:
+        hint = ""
+        # a value written as nothing (`label:`) is no text to quote
+        if kind == "string_type" and raw:
+            hint = f"; quote it if you meant the text: '{raw}'"
+        return f"expected {_EXPECTED[kind]}, found {found}{hint}"
+    ctx = error.get("ctx", {})
+    if kind in _LENGTH_BOUND and isinstance(error.get("input"), list | dict):
+        # pydantic's own words ("List should have at least 1 item after validation, not 0")
+        # name its type and its pipeline, not what the field takes
+        size = len(error["input"])
+        found = f"{found} of {_items(size)}" if size else found
+        wanted = f"{_LENGTH_BOUND[kind][1]} {_items(ctx.get(_LENGTH_BOUND[kind][0]))}"
+        return f"{found} is not accepted; expected {wanted}"
+    if kind in _NUMBER_BOUND and _NUMBER_BOUND[kind][0] in ctx:
+        bound, words = _NUMBER_BOUND[kind]
+        return f"{found} is not accepted; expected a number {words} {ctx[bound]}"
+    if kind.startswith("string_") and _field_name(path) in _ACCEPTS:
+        return f"{found} is not accepted; expected {_ACCEPTS[_field_name(path)]}"
+    reason = error["msg"].removeprefix("Value error, ")
+    reason = reason[0].lower() + reason[1:] if reason else reason
+    return f"{found} is not accepted: {reason}"
+
+
 _LENGTH_BOUND = {"too_short": ("min_length", "at least"), "too_long": ("max_length", "at most")}
+_NUMBER_BOUND = {
+    "greater_than_equal": ("ge", "of at least"),
+    "less_than_equal": ("le", "of at most"),
+    "greater_than": ("gt", "over"),
+    "less_than": ("lt", "under"),
+}
 
 
 def _items(count: object) -> str:

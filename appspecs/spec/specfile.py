@@ -110,15 +110,6 @@ def codes_of(file_code: str) -> Callable[[str], str]:
     return lambda code: code if code in _SHAPE_CODES else file_code
 
 
-_DOCUMENT_KINDS = {
-    str: "text",
-    list: "a list",
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-}
-
-
 def validate_file(
     file: CheckedFile, model: type[M], code: Callable[[str], str], what: str
 ) -> M | None:
@@ -133,7 +124,9 @@ def validate_file(
     if not isinstance(data, dict):
         # the kind of document, never its content: a file put in the wrong place may be a key
         # or a token, and the message reaches pull-request comments
-        found = "an empty file" if data is None else _DOCUMENT_KINDS.get(type(data), "a value")
+        from appspecs.spec.errors import document_kind
+
+        found = document_kind(data)
         file.add(
             Finding(code("invalid-value"), (), f"expected {what} (a YAML mapping), found {found}")
         )
