@@ -166,12 +166,20 @@ def value_message(error: ErrorDetails, raw: str | None) -> str:
         return f"{found} is not accepted; expected a number {words} {ctx[bound]}"
     if kind.startswith("string_") and _field_name(path) in _ACCEPTS:
         return f"{found} is not accepted; expected {_ACCEPTS[_field_name(path)]}"
+    if kind in _TEXT_BOUND and _TEXT_BOUND[kind][0] in ctx:
+        bound, words = _TEXT_BOUND[kind]
+        count = ctx[bound]
+        return f"{found} is not accepted; expected {words} {count} character{'s' * (count != 1)}"
     reason = error["msg"].removeprefix("Value error, ")
     reason = reason[0].lower() + reason[1:] if reason else reason
     return f"{found} is not accepted: {reason}"
 
 
 _LENGTH_BOUND = {"too_short": ("min_length", "at least"), "too_long": ("max_length", "at most")}
+_TEXT_BOUND = {
+    "string_too_short": ("min_length", "at least"),
+    "string_too_long": ("max_length", "at most"),
+}
 _NUMBER_BOUND = {
     "greater_than_equal": ("ge", "of at least"),
     "less_than_equal": ("le", "of at most"),
