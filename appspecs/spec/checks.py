@@ -48,6 +48,9 @@ class CheckContext:
     # import writes a partner app the org shows no terms or privacy page for: it says so, and
     # validate asks for them
     partner_links_required: bool = True
+    # the stems of the specs folder's app files: a copied spec's name is another file's, and
+    # renaming the copy to it is no fix
+    file_stems: frozenset[str] = frozenset()
 
     @classmethod
     def for_stacks(
@@ -56,6 +59,7 @@ class CheckContext:
         catalog: ScopeCatalog | None,
         stacks: Mapping[str, StackSettings | None],
         partners: PartnerRegistry | None = None,
+        file_stems: frozenset[str] = frozenset(),
     ) -> CheckContext:
         """The context of every stack's settings (None: the stack's file is unreadable)."""
         return cls(
@@ -66,6 +70,7 @@ class CheckContext:
                 n: (s.max_access_token_minutes if s else None) for n, s in stacks.items()
             },
             partners=partners,
+            file_stems=file_stems,
         )
 
 
@@ -79,7 +84,7 @@ def check_spec(
     ``validated``: the caller has it from validation, so it has no broken field to look for.
     """
     rules: list[Callable[[], list[Finding]]] = [
-        lambda: _check_name(spec, stem),
+        lambda: _check_name(spec, stem, ctx.file_stems),
         lambda: _check_scopes(spec, ctx.catalog),
         lambda: _check_partner_scopes(spec, ctx.catalog),
         lambda: check_grants(spec),
@@ -111,12 +116,22 @@ def check_spec(
     return findings
 
 
-def _check_name(spec: AppSpec, stem: str) -> list[Finding]:
+def _check_name(spec: AppSpec, stem: str, stems: frozenset[str]) -> list[Finding]:
     if spec.name == stem:
         return []
-    # the file's name is offered as the app's only when it would be a valid one
+    # the file's name is offered as the app's only when it would be a valid one, and the app's
+    # as the file's only when no other file has it (a copy of a spec keeps the original's name)
     valid = NAME_MIN_LENGTH <= len(stem) <= NAME_MAX_LENGTH and re.fullmatch(NAME_PATTERN, stem)
-    fix = f"rename the file or set name: {stem}" if valid else f"rename it {spec.name}.yaml"
+    taken = spec.name in stems
+    if taken:
+        other = f"{spec.name}.yaml is another app's file"
+        fix = (
+            f"set name: {stem} ({other})"
+            if valid
+            else f"give this app a name of its own and the file that name ({other})"
+        )
+    else:
+        fix = f"rename the file or set name: {stem}" if valid else f"rename it {spec.name}.yaml"
     return [
         Finding(
             "name-mismatch",

@@ -222,7 +222,7 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
     _load_catalog(root, out)
     partners = _load_partners(root, out)
     out.partners = partners
-    ctx = CheckContext.for_stacks(root, out.catalog, _stack_settings(stacks_dir, out), partners)
+    settings = _stack_settings(stacks_dir, out)
     try:
         entries = list_folder(apps_dir)
     except Unreadable as exc:
@@ -243,6 +243,8 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
         )
     apps = [p for p in entries if p.suffix == ".yaml" and not p.name.startswith(".")]
     out.files += len(apps)
+    stems = frozenset(p.stem for p in apps)
+    ctx = CheckContext.for_stacks(root, out.catalog, settings, partners, stems)
     if not apps:
         # what a wrong checkout or path looks like too: said, as the plan of it deletes
         out.diagnostics.append(
