@@ -115,6 +115,10 @@ def test_specs_with_errors_exit_1_without_reading_the_org(org: Org, tmp_path: Pa
         ("APPSPECS_OKTA_MAX_RETRIES", "many", "a whole number from 0 to 100"),
         ("APPSPECS_OKTA_MAX_RETRIES", "-1", "a whole number from 0 to 100"),
         ("APPSPECS_OKTA_MAX_RETRIES", "1.5", "a whole number from 0 to 100"),
+        # digits as written in a shell: Python's int() and float() take these too
+        ("APPSPECS_OKTA_MAX_RETRIES", "1_0", "a whole number from 0 to 100"),
+        ("APPSPECS_OKTA_CONCURRENCY", "\u0663", "a whole number from 1 to 75"),
+        ("APPSPECS_OKTA_TIMEOUT", "1e1", "a number of seconds from 0.001 to 3600"),
         # nan compares false with every bound; 1e300 overflowed the socket's timeout
         ("APPSPECS_OKTA_TIMEOUT", "nan", "a number of seconds from 0.001 to 3600"),
         ("APPSPECS_OKTA_TIMEOUT", "1e300", "a number of seconds from 0.001 to 3600"),
