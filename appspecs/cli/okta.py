@@ -99,9 +99,12 @@ def _tuning(env: Mapping[str, str], name: str, default: float) -> float:
     # digits as a shell user writes them: Python's own int() and float() also take 1_000,
     # other scripts' digits and 1e3, which no other tool reading this variable would
     shape = r"[0-9]+" if kind is int else r"[0-9]+(\.[0-9]*)?|\.[0-9]+"
-    if not re.fullmatch(shape, raw, re.ASCII):
+    try:
+        if not re.fullmatch(shape, raw, re.ASCII):
+            raise ValueError(raw)
+        value = kind(raw)  # ValueError past Python's 4,300 digits
+    except ValueError:
         fail(f"{name} must be {accepted}, not {raw[:40]!r}")
-    value = kind(raw)
     if not low <= value <= high:  # false for nan too
         why = ", Okta's limit per org" if name == ENV_CONCURRENCY else ""
         fail(f"{name} must be {accepted}{why}, not {raw[:40]!r}")
