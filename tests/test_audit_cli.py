@@ -135,7 +135,9 @@ def test_a_tuning_variable_out_of_its_range_is_a_usage_error(
 ) -> None:
     result = audit_cli(org, env={name: value})
     assert result.exit_code == 2
-    assert one_line_error(result.stderr) == f"appspec: {name} must be {accepted}, not {value[:40]!r}"
+    assert (
+        one_line_error(result.stderr) == f"appspec: {name} must be {accepted}, not {value[:40]!r}"
+    )
     assert org.okta.requests == []
 
 
