@@ -30,23 +30,24 @@ def problem_line(message: str) -> str:
 
 
 # A URL in free text: scheme, authority (user info up to its last @, then the host), path, query,
-# fragment. Quotes and angle brackets end it; so does punctuation at its end (`... h/x?a=b: 403`),
-# taken off after the match: a lookahead for it would rescan a run of dots at every character.
+# fragment, up to the next space. Only the RFC 3986 delimiters (/ ? #) end a part: a password, a
+# token or a signature as it was typed may hold a quote or a bracket, and a part cut short at one
+# would leave the rest of the secret shown. A quote or bracket just before the scheme is the
+# URL's frame: its last closer ends the URL. Punctuation at the end (`... h/x?a=b: 403`) is taken
+# off after the match: a lookahead for it would rescan a run of dots at every character. For the
+# same reason a scheme starts only where no scheme character stands before it; a `://` glued to a
+# word (`1https://`) is still a URL, with its scheme left out of the match.
 _URL = re.compile(
-    r"\b([A-Za-z][A-Za-z0-9+.-]*://)(?:([^/?#\s'\"<>]*)@)?([^/?#\s'\"<>@]*)"
-    r"([^?#\s'\"<>]*)(\?[^#\s'\"<>]*)?(#[^\s'\"<>]*)?"
+    r"((?:(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*)?://)(?:([^/?#\s]*)@)?([^/?#\s@]*)([^?#\s]*)(\?[^#\s]*)?(#\S*)?"
 )
+_CLOSERS = {"'": "'", '"': '"', "<": ">", "(": ")", "[": "]", "`": "`"}
 _TRAILING = ".,:;!)]"
 
 
-def _masked(match: re.Match[str]) -> str:
-    url = match.group(0)
-    trimmed = url.rstrip(_TRAILING)
-    if len(trimmed) < len(url):
-        again = _URL.fullmatch(trimmed)
-        if again is None:  # only the scheme was left: nothing of a URL to mask
-            return url
-        return _masked(again) + url[len(trimmed) :]
+def _masked(url: str) -> str:
+    match = _URL.fullmatch(url)
+    if match is None:  # only the scheme was left: nothing of a URL to mask
+        return url
     scheme, user_info, host, path, query, fragment = match.groups()
     return (
         f"{scheme}{'***@' if user_info is not None else ''}{host}{path}"
@@ -61,4 +62,17 @@ def masked_urls(text: str) -> str:
     signature, an access token) and its fragment (``#***``). Text from another tool (the Pulumi
     engine's errors, naming a backend or a provider endpoint; git's) may quote a URL as it was
     configured, credentials included. Scheme, host and path stay: they say where it failed."""
-    return _URL.sub(_masked, text) if "://" in text else text
+    if "://" not in text:
+        return text
+    shown: list[str] = []
+    done = 0
+    while (match := _URL.search(text, done)) is not None:
+        start, end = match.span()
+        closer = _CLOSERS.get(text[start - 1]) if start else None
+        if closer is not None and (cut := text.rfind(closer, match.end(1), end)) != -1:
+            end = cut
+        url = text[start:end].rstrip(_TRAILING)
+        shown += (text[done:start], _masked(url))
+        done = start + len(url)
+    shown.append(text[done:])
+    return "".join(shown)

@@ -30,6 +30,15 @@ from appspecs.text import masked_urls, problem_line
             "https://h.example/path? and https://h.example/",
             "https://h.example/path? and https://h.example/",
         ),
+        # a secret as it was typed may hold a quote or a bracket: none of it is shown
+        ("fetch https://u:p'w\"d<x>@h/x failed", "fetch https://***@h/x failed"),
+        ("fetch 'https://u:p'wd@h/x' failed", "fetch 'https://***@h/x' failed"),
+        ('fetch "https://u:p"wd@h/x": 401', 'fetch "https://***@h/x": 401'),
+        ("see <https://u:p<w>d@h/x>.", "see <https://***@h/x>."),
+        ("GET 'https://h/s?sig=a'b\"c' 403", "GET 'https://h/s?***' 403"),
+        ("GET https://h/cb#token=a<b>c done", "GET https://h/cb#*** done"),
+        # a URL glued to a word is still a URL
+        ("x1https://u:p@h/x?t=1 y", "x1https://***@h/x?*** y"),
     ],
 )
 def test_a_url_s_credentials_are_masked_wherever_it_stands(said: str, shown: str) -> None:
@@ -41,6 +50,9 @@ def test_a_long_run_of_punctuation_in_a_url_is_read_once() -> None:
     # what an engine says is not ours: a lookahead for trailing dots rescanned them at each one
     assert masked_urls("https://h/?" + "." * 50_000 + "x") == "https://h/?***"
     assert masked_urls("https://h/?a" + "." * 50_000) == "https://h/?***" + "." * 50_000
+    # nor is a run of scheme characters: a scheme starts where none stands before it
+    assert masked_urls("a." * 25_000 + " x://u@h") == "a." * 25_000 + " x://***@h"
+    assert masked_urls("'https://h/" + "'" * 50_000) == "'https://h/" + "'" * 50_000
 
 
 def test_a_problem_is_one_line_whatever_it_quotes() -> None:
