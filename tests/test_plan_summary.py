@@ -128,6 +128,71 @@ def test_scopes_uris_grants_and_groups_from_recorded_resources(
     assert studio.grant_types == Delta(("refresh_token",), ())
     assert studio.groups == Delta(("marketing-ops",), ("design",))
     assert studio.label == ("Studio", "Audience Studio")
+    # the rule recorded only offline_access of the OpenID Connect scopes
+    assert studio.oidc_scopes == Delta(("openid", "profile", "email"), ())
+
+
+def test_openid_connect_scopes_revoked_are_a_change_not_a_marker(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    _edit(tree, "crm-sync", "  redirect_uris:", "  oidc_scopes: [openid]\n  redirect_uris:")
+    plan = _plan(_specs(tree), recorded)
+    crm = _app(plan, "crm-sync")
+    assert (crm.change, crm.scopes, crm.oidc_scopes) == (
+        "changed",
+        Delta(),
+        Delta((), ("profile", "email")),
+    )
+    assert not crm.marker_only and not crm.privilege_increase
+    text, markdown = text_plan(plan), markdown_plan(plan)
+    data = plan_json(plan)
+    assert "OpenID Connect scopes revoked: profile, email" in text
+    assert "−`profile` −`email`" in markdown
+    crm_json = next(a for a in data["apps"] if a["name"] == "crm-sync")
+    assert crm_json["oidcScopes"] == {"granted": [], "revoked": ["profile", "email"]}
+    assert crm_json["markerOnly"] is False
+    for out in (text, markdown):
+        assert "only the profile marker changes" not in out
+
+
+def test_an_openid_connect_scope_gained_is_a_privilege_increase(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    # profile and email release the user's claims; offline_access gives refresh tokens
+    doc = copy.deepcopy(recorded)
+    rule = ps.find(doc, RULE, "crm-sync-rule")["inputs"]
+    rule["scopeWhitelists"] = ["api:data:company", "api:data:contact", "openid"]
+    plan = _plan(bundled, doc)
+    crm = _app(plan, "crm-sync")
+    assert crm.oidc_scopes == Delta(("profile", "email", "offline_access"), ())
+    assert crm.privilege_increase and not crm.scopes_requested_only
+    assert [n.apps for n in plan.summary.notices if n.kind == "privilegeIncrease"] == [
+        ("crm-sync",)
+    ]
+    text, markdown = text_plan(plan), markdown_plan(plan)
+    data = plan_json(plan)
+    assert (
+        "OpenID Connect scopes granted: profile, email, offline_access  [PRIVILEGE INCREASE]"
+        in text
+    )
+    assert "⚠️ **privilege increase** +`profile` +`email` +`offline_access`" in markdown
+    assert data["summary"]["privilegeIncreases"] == ["crm-sync"]
+
+
+def test_openid_connect_scopes_a_change_under_review_revokes_are_listed(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    _edit(tree, "acme-analytics", "  redirect_uris:", "  oidc_scopes: [openid]\n  redirect_uris:")
+    plan = _plan(_specs(tree), recorded)
+    acme = _app(plan, "acme-analytics")
+    assert acme.change == "change under review" and acme.oidc_scopes == Delta()
+    assert acme.review is not None
+    assert acme.review.oidc_scopes == Delta((), ("profile", "email"))
+    text = text_plan(plan)
+    assert "OpenID Connect scopes to revoke: profile, email" in text
+    assert "no change of scopes" not in text
+    acme_json = next(a for a in plan_json(plan)["apps"] if a["name"] == "acme-analytics")
+    assert acme_json["review"]["oidcScopes"] == {"requested": [], "revoked": ["profile", "email"]}
 
 
 def test_only_revoking_is_no_privilege_increase(tree: Path, recorded: dict[str, Any]) -> None:

@@ -280,6 +280,8 @@ def test_a_held_apps_changes_read_as_waiting_for_approval(tree: Path) -> None:
     orbit_text = list(itertools.takewhile(lambda line: line.startswith(" " * 6), after))
     assert orbit_text == [
         "      requests scopes: api:account-summary:read, api:data:contact (granted once approved)",
+        "      requests OpenID Connect scopes: openid, profile, email, offline_access"
+        " (granted once approved)",
         "      redirect URIs added once approved: com.orbitcrm.mobile:/oauth/callback",
         "      grant types added once approved: authorization_code, refresh_token",
         "      groups added once approved: partner-orbit",
@@ -293,6 +295,13 @@ def test_a_held_apps_changes_read_as_waiting_for_approval(tree: Path) -> None:
         "revoked": [],
     }
     assert orbit_json["requested"]["groups"] == {"added": ["partner-orbit"], "removed": []}
+    assert orbit_json["oidcScopes"] == {"granted": [], "revoked": []}
+    assert orbit_json["requested"]["oidcScopes"]["requested"] == [
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+    ]
 
 
 def test_a_deployed_app_has_no_requested_changes(tree: Path) -> None:

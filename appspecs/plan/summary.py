@@ -76,6 +76,7 @@ class Review:
     keys: Delta = Delta()  # public keys (kids) added and removed once approved
     settings: tuple[tuple[str, str | None, str | None], ...] = ()  # client settings that change
     fields: tuple[str, ...] = ()  # the spec's top-level fields that differ (description, ...)
+    oidc_scopes: Delta = Delta()  # OpenID Connect scopes requested and revoked once approved
 
 
 @record
@@ -117,6 +118,14 @@ class AppSummary:
     keys: Delta = Delta()  # kids of public keys added and removed (a new key under a kid: both)
     # (setting, old, new) per client setting that changes; None where unset
     settings: tuple[tuple[str, str | None, str | None], ...] = ()
+    # OpenID Connect scopes its rule gains and loses: a claim released (profile, email) or
+    # refresh tokens (offline_access) is as much a privilege as a catalog scope
+    oidc_scopes: Delta = Delta()
+
+    @property
+    def gains_scopes(self) -> bool:
+        """Its rule gains a scope, from the catalog or OpenID Connect."""
+        return bool(self.scopes.added or self.oidc_scopes.added)
 
     @property
     def status(self) -> AppStatus:
@@ -147,6 +156,7 @@ class AppSummary:
             and self.digest is not None
             and not (
                 self.scopes
+                or self.oidc_scopes
                 or self.redirect_uris
                 or self.post_logout_redirect_uris
                 or self.grant_types
@@ -166,13 +176,14 @@ class AppSummary:
         """Scopes gained (a new app's included) raise what the app may do. For a held app, or a
         change under review, they are requested, to be granted once approved: still what a
         reviewer must weigh."""
-        requested = self.review is not None and bool(self.review.scopes.added)
-        return (bool(self.scopes.added) and self.change != "held") or requested
+        review = self.review
+        requested = review is not None and bool(review.scopes.added or review.oidc_scopes.added)
+        return (self.gains_scopes and self.change != "held") or requested
 
     @property
     def scopes_requested_only(self) -> bool:
         """Every scope gained waits for an approval: none is granted by this update."""
-        return self.privilege_increase and (self.held is not None or not self.scopes.added)
+        return self.privilege_increase and (self.held is not None or not self.gains_scopes)
 
 
 def _settings_change(old: AppView, new: AppView) -> tuple[tuple[str, str | None, str | None], ...]:
@@ -269,6 +280,7 @@ def review_of(specs: SpecSet, name: str) -> Review | None:
         keys=_key_delta(old, new),
         settings=_settings_change(old, new),
         fields=_changed_fields(deployed, current),
+        oidc_scopes=delta(old.oidc_scopes, new.oidc_scopes),
     )
 
 
@@ -318,6 +330,7 @@ def summarize(
             same = (
                 o.digest == n.digest
                 and o.scopes == n.scopes
+                and o.oidc_scopes == n.oidc_scopes
                 and o.redirect_uris == n.redirect_uris
                 and o.post_logout_redirect_uris == n.post_logout_redirect_uris
                 and o.grant_types == n.grant_types
@@ -389,6 +402,7 @@ def summarize(
                 else _settings_change(o, n)
                 if old and new and change != "added"
                 else (),
+                oidc_scopes=delta(o.oidc_scopes, n.oidc_scopes),
             )
         )
     return out

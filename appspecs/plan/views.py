@@ -47,6 +47,10 @@ class AppView:
     adopted: bool = False
     # its resources are protected (an approved partner app's): `pulumi up` refuses to delete them
     protected: bool = False
+    # the OpenID Connect scopes its rule lists (offline_access included): what it may ask for at
+    # sign-in besides its catalog scopes; profile and email release the user's claims, and
+    # offline_access refresh tokens
+    oidc_scopes: tuple[str, ...] = ()
 
 
 # Plan name of each client setting, with its OAuth app (or rule) input's wire name.
@@ -101,6 +105,7 @@ def view_of(app: DesiredApp, *, deployed: bool = True) -> AppView:
         keys=tuple(_key_id(k.members()) for k in app.client.jwks),
         settings=_desired_settings(app),
         protected=app.partner,  # as app_resources registers them
+        oidc_scopes=tuple(s for s in app.rule.scopes if s in OIDC_SCOPES),
     )
 
 
@@ -153,7 +158,7 @@ def _unmarked(profile: Any, document: Any) -> bool:
 def views_from_state(state: RecordedState) -> dict[str, AppView]:
     """Each app as the recorded resources of its OidcApp component show it.
 
-    Scopes come from the rule (less the OpenID Connect scopes, offline_access included), URIs
+    Scopes come from the rule (the OpenID Connect ones, offline_access included, apart), URIs
     and grant types from the OAuth app, groups from the assignments (or the rule) named through
     the stack's `groupIds` export, the digest from the app's profile marker.
     """
@@ -192,10 +197,12 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         status = oauth.get("status")
         profile = oauth.get("profile")
         document = _document(profile)
+        listed = _strings(rule.get("scopeWhitelists"))
         out[comp.name] = AppView(
             name=comp.name,
             digest=_digest(document),
-            scopes=tuple(s for s in _strings(rule.get("scopeWhitelists")) if s not in OIDC_SCOPES),
+            scopes=tuple(s for s in listed if s not in OIDC_SCOPES),
+            oidc_scopes=tuple(s for s in listed if s in OIDC_SCOPES),
             redirect_uris=_strings(oauth.get("redirectUris")),
             post_logout_redirect_uris=_strings(oauth.get("postLogoutRedirectUris")),
             grant_types=_strings(oauth.get("grantTypes")),

@@ -19,6 +19,10 @@ def delta_facts(what: str, d: Delta, when: str = "") -> list[str]:
     return out
 
 
+# The rule's OpenID Connect scopes, said apart from the catalog's: what it may ask for at sign-in.
+OIDC = "OpenID Connect scopes"
+
+
 KEPT = "Okta keeps the approved version meanwhile"
 SUSPENDED = "partner suspended: deployed INACTIVE (no tokens; its client id is kept)"
 # an app this change adds has no client id to keep: it is created inactive
@@ -69,12 +73,11 @@ def review_facts(review: Review, *, scopes: bool = True) -> list[str]:
     """What a change under review would change once approved, one fact a line. `scopes` False:
     the scopes are said apart (markdown's Scopes column), and only the rest is listed."""
     facts = []
-    if scopes and review.scopes.added:
-        facts.append(
-            f"scopes requested: {', '.join(review.scopes.added)}  [{PRIVILEGE} once approved]"
-        )
-    if scopes and review.scopes.removed:
-        facts.append(f"scopes to revoke: {', '.join(review.scopes.removed)}")
+    for what, d in (("scopes", review.scopes), (OIDC, review.oidc_scopes)):
+        if scopes and d.added:
+            facts.append(f"{what} requested: {', '.join(d.added)}  [{PRIVILEGE} once approved]")
+        if scopes and d.removed:
+            facts.append(f"{what} to revoke: {', '.join(d.removed)}")
     facts += delta_facts("redirect URIs", review.redirect_uris)
     facts += delta_facts("post-logout redirect URIs", review.post_logout_redirect_uris)
     facts += delta_facts("grant types", review.grant_types)
@@ -82,7 +85,7 @@ def review_facts(review: Review, *, scopes: bool = True) -> list[str]:
     facts += key_and_setting_facts(review.keys, review.settings)
     if review.logo_changed:
         facts.append("logo: a new picture")
-    if facts or (review.scopes and not scopes):
+    if facts or ((review.scopes or review.oidc_scopes) and not scopes):
         return facts
     changed = f"{', '.join(review.fields)} changed; " if review.fields else ""
     return [f"{changed}no change of scopes, redirect URIs, grant types, groups or logo"]
@@ -111,8 +114,11 @@ def app_facts(app: AppSummary) -> list[str]:
     """What changes for one app, one fact a line, in plain words."""
     if app.change == "held":
         # new and not approved: nothing of it is in Okta; what it asks for, as JSON's `requested`
-        facts = [f"requests scopes: {', '.join(app.scopes.added)} (granted once approved)"]
-        facts = [f for f in facts if app.scopes.added]
+        facts = [
+            f"requests {what}: {', '.join(d.added)} (granted once approved)"
+            for what, d in (("scopes", app.scopes), (OIDC, app.oidc_scopes))
+            if d.added
+        ]
         facts += delta_facts("redirect URIs", app.redirect_uris, ONCE_APPROVED)
         facts += delta_facts(
             "post-logout redirect URIs", app.post_logout_redirect_uris, ONCE_APPROVED
@@ -128,15 +134,16 @@ def app_facts(app: AppSummary) -> list[str]:
         facts.append(cause)
     # A held app's changes wait for its approval: none of them is made by this update.
     when = ONCE_APPROVED if app.pending else ""
-    if app.scopes.added and app.pending:
-        # Nothing is granted while it is held (its resources may even be deleted): requested.
-        facts.append(
-            f"scopes requested: {', '.join(app.scopes.added)}  [{PRIVILEGE}, granted once approved]"
-        )
-    elif app.scopes.added:
-        facts.append(f"scopes granted: {', '.join(app.scopes.added)}  [{PRIVILEGE}]")
-    if app.scopes.removed:
-        facts.append(f"scopes revoked{when}: {', '.join(app.scopes.removed)}")
+    for what, d in (("scopes", app.scopes), (OIDC, app.oidc_scopes)):
+        if d.added and app.pending:
+            # Nothing is granted while it is held (its resources may even be deleted): requested.
+            facts.append(
+                f"{what} requested: {', '.join(d.added)}  [{PRIVILEGE}, granted once approved]"
+            )
+        elif d.added:
+            facts.append(f"{what} granted: {', '.join(d.added)}  [{PRIVILEGE}]")
+        if d.removed:
+            facts.append(f"{what} revoked{when}: {', '.join(d.removed)}")
     facts += delta_facts("redirect URIs", app.redirect_uris, when)
     facts += delta_facts("post-logout redirect URIs", app.post_logout_redirect_uris, when)
     facts += delta_facts("grant types", app.grant_types, when)

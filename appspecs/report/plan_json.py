@@ -26,6 +26,7 @@ def _requested_json(app: AppSummary) -> dict[str, Any]:
     """A held app's changes, made once it is approved (not by this update)."""
     return {
         "scopes": _delta_json(app.scopes, "requested", "revoked"),
+        "oidcScopes": _delta_json(app.oidc_scopes, "requested", "revoked"),
         "redirectUris": _delta_json(app.redirect_uris),
         "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
         "grantTypes": _delta_json(app.grant_types),
@@ -45,6 +46,7 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         # held: the added scopes are requested, granted once the app is approved
         "scopesRequestedOnly": app.scopes_requested_only,
         "scopes": _delta_json(made(app.scopes), "granted", "revoked"),
+        "oidcScopes": _delta_json(made(app.oidc_scopes), "granted", "revoked"),
         "redirectUris": _delta_json(made(app.redirect_uris)),
         "postLogoutRedirectUris": _delta_json(made(app.post_logout_redirect_uris)),
         "grantTypes": _delta_json(made(app.grant_types)),
@@ -83,6 +85,7 @@ def _review_json(review: Review) -> dict[str, Any]:
         "approvedDigest": review.approved_digest,
         "digest": review.digest,
         "scopes": _delta_json(review.scopes, "requested", "revoked"),
+        "oidcScopes": _delta_json(review.oidc_scopes, "requested", "revoked"),
         "redirectUris": _delta_json(review.redirect_uris),
         "postLogoutRedirectUris": _delta_json(review.post_logout_redirect_uris),
         "grantTypes": _delta_json(review.grant_types),

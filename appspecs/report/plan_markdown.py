@@ -50,11 +50,17 @@ def _app_delta_cell(app: AppSummary, d: Delta) -> str:
     return f"{ONCE_APPROVED.strip()}: {cell}" if cell and app.pending else cell
 
 
+def _all_scopes(catalog: Delta, oidc: Delta) -> Delta:
+    # one column: the OpenID Connect scopes' names (openid, email, ...) say what they are
+    return Delta(catalog.added + oidc.added, catalog.removed + oidc.removed)
+
+
 def _scopes_cell(app: AppSummary) -> str:
     """What this update grants and revokes, then what waits for an approval (a held app's
     scopes, a change under review's), each said as such."""
-    now = app.scopes
-    later = app.review.scopes if app.review is not None else Delta()
+    now = _all_scopes(app.scopes, app.oidc_scopes)
+    review = app.review
+    later = _all_scopes(review.scopes, review.oidc_scopes) if review is not None else Delta()
     if app.pending:
         now, later = Delta(), now  # held: this update grants and revokes nothing of it
     parts = [_delta_cell(now)] if now else []
