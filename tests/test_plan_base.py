@@ -456,6 +456,19 @@ def test_a_base_with_errors_still_shows_the_head(repo: Path) -> None:
     assert "appspec-base-" not in markdown + "\n".join(text)
 
 
+def test_a_base_error_s_message_names_its_file_as_git_does(repo: Path) -> None:
+    # the message quotes a path too (the logo it cannot find), not only the diagnostic's file
+    edit(repo, "crm-sync", "logo: logos/crm-sync.png", "logo: logos/gone.png")
+    git(repo, "commit", "-qam", "crm-sync's logo is gone")
+    edit(repo, "crm-sync", "logo: logos/gone.png", "logo: logos/crm-sync.png")
+    data = plan_json(repo, "--base", "HEAD")
+    [error] = data["baseDiagnostics"]
+    assert error["file"] == "HEAD:app-specs/apps/crm-sync.yaml"
+    assert error["message"] == "logo 'logos/gone.png' does not exist under HEAD:app-specs"
+    for fmt in ("text", "markdown", "json"):
+        assert "appspec-base-" not in plan(repo, "--base", "HEAD", "--format", fmt).stdout
+
+
 def test_a_base_folder_s_unreadable_file_is_said_in_the_plan(repo: Path, tmp_path: Path) -> None:
     base = tmp_path / "base-specs"
     shutil.copytree(repo / "app-specs", base)

@@ -140,12 +140,16 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
 
 
 def named_in_base(base: SpecSet, tree: BaseTree) -> SpecSet:
-    """The base specs with the files their errors name as ``tree`` names them."""
+    """The base specs with the files their errors name, and their messages quote (a logo's
+    file, an approval's spec), as ``tree`` names them."""
     if tree.unpacked_as is None:
         return base
     return dataclasses.replace(
         base,
-        diagnostics=[dataclasses.replace(d, file=tree.named(d.file)) for d in base.diagnostics],
+        diagnostics=[
+            dataclasses.replace(d, file=tree.named(d.file), message=tree.named(d.message))
+            for d in base.diagnostics
+        ],
         io_errors=[
             dataclasses.replace(p, message=tree.named(p.message), file=tree.named(p.file))
             for p in base.io_errors
