@@ -4,6 +4,7 @@ each report that can be cut, and the one place (`markdown.fit`) that says it."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from appspecs.audit.findings import Finding, Severity
@@ -70,6 +71,14 @@ def test_a_plan_cut_short_says_how_many_apps_and_resource_changes_it_left_out() 
             said.insert(0, f"{n - rows} apps of the summary table")
         assert left_out(out) == " and ".join(said), (n, rows, changes)
         assert out.rstrip().endswith("Run `appspec plan --stack dev` for the whole plan.")
+
+
+def test_a_plan_against_a_base_cut_short_names_that_base_to_run_again() -> None:
+    # a ref's commit (or the folder): what the plan compared with, not a placeholder
+    plan = dataclasses.replace(many(60), mode="base", base="origin/main's 'x'")
+    out = markdown_plan(plan, limit=3000)
+    again = "appspec plan --stack dev --base 'origin/main'\"'\"'s '\"'\"'x'\"'\"''"
+    assert out.rstrip().endswith(f"Run `{again}` for the whole plan."), out[-300:]
 
 
 def _row(i: int) -> AppRow:

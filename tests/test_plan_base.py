@@ -469,6 +469,23 @@ def test_a_base_error_s_message_names_its_file_as_git_does(repo: Path) -> None:
         assert "appspec-base-" not in plan(repo, "--base", "HEAD", "--format", fmt).stdout
 
 
+def test_a_markdown_plan_names_the_very_base_to_list_the_rest_of_its_errors(repo: Path) -> None:
+    extra = "".join(f"x{i}: 1\n" for i in range(12))  # an error each
+    edit(repo, "crm-sync", "name: crm-sync\n", f"name: crm-sync\n{extra}")
+    git(repo, "commit", "-qam", "crm-sync with twelve unknown fields")
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    edit(repo, "crm-sync", extra, "")
+    data = plan_json(repo, "--base", "main")
+    assert len(data["baseDiagnostics"]) == 12
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    # the commit, not the branch: the branch may have moved on when the comment is read
+    again = f"`appspec plan --stack dev --base {sha}`"
+    assert f"> … and 2 more errors of the base: {again} lists them all.  " in markdown
+    # which the text plan does
+    text = plan(repo, "--base", sha).stdout
+    assert sum("error[" in line for line in text.splitlines()) == 12
+
+
 def test_a_base_folder_s_unreadable_file_is_said_in_the_plan(repo: Path, tmp_path: Path) -> None:
     base = tmp_path / "base-specs"
     shutil.copytree(repo / "app-specs", base)

@@ -164,6 +164,7 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
                 None if new else base,
                 config,
                 base_label=tree.label,
+                base_again=tree.again,
                 base_stack=base_config,
                 notes=[] if new else notes,
                 new_reason=notes[0] if new else None,

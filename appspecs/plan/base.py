@@ -50,6 +50,9 @@ class BaseTree:
     stacks: Path | None = None
     # a ref's files are read from a temporary copy: (that folder with its slash, "REF:")
     unpacked_as: tuple[str, str] | None = None
+    # what --base takes to compare with this very base again: the folder, or the ref's commit
+    # (a branch moves on)
+    again: str | None = None
 
     def named(self, text: str) -> str:
         """``text`` with the temporary copy's paths said as git names a file at a ref
@@ -92,7 +95,7 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
     folder = Path(ref_or_dir)
     if folder.is_dir():
         beside = folder.resolve().parent / "stacks"
-        yield BaseTree(folder, str(folder), beside if beside.is_dir() else None)
+        yield BaseTree(folder, str(folder), beside if beside.is_dir() else None, again=ref_or_dir)
         return
     if ref_or_dir.startswith("-"):
         raise BaseError(f"--base '{ref_or_dir}' is neither a folder nor a git ref")
@@ -118,7 +121,7 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
         ) from exc
     label = f"{ref_or_dir} (commit {sha[:12]})"
     if not _exists_at(repo, sha, inside, label):
-        yield BaseTree(None, label)
+        yield BaseTree(None, label, again=sha)
         return
     paths = [inside]
     try:
@@ -136,7 +139,7 @@ def base_tree(ref_or_dir: str, specs_dir: Path, stacks_dir: Path) -> Iterator[Ba
             # git keeps no empty folder: a specs folder without apps/ at the ref had no apps yet
             (root / "apps").mkdir(exist_ok=True)
         stacks = Path(tmp) / stacks_inside if stacks_inside is not None else None
-        yield BaseTree(root, label, stacks, (f"{Path(tmp)}/", f"{ref_or_dir}:"))
+        yield BaseTree(root, label, stacks, (f"{Path(tmp)}/", f"{ref_or_dir}:"), again=sha)
 
 
 def named_in_base(base: SpecSet, tree: BaseTree) -> SpecSet:

@@ -61,6 +61,8 @@ class Plan:
     # files it could not read, naming the files as the base does (REF:path for a git ref)
     base_errors: tuple[Diagnostic, ...] = ()
     base_problems: tuple[IoProblem, ...] = ()
+    # what --base takes to plan against the same base again (its folder, or its ref's commit)
+    base: str | None = None
     # computed once from `apps`: what every format says of the apps
     summary: PlanSummary = field(init=False, repr=False, compare=False)
 
@@ -278,6 +280,7 @@ def plan_against_base(
     stack: StackConfig,
     *,
     base_label: str,
+    base_again: str | None = None,
     base_stack: StackConfig | None = None,
     notes: Sequence[str] = (),
     new_reason: str | None = None,
@@ -353,6 +356,7 @@ def plan_against_base(
         stack=stack.name,
         mode="base",
         against=base_label,
+        base=base_again,
         steps=tuple(steps),
         apps=tuple(apps),
         held=_skipped(desired, "held"),

@@ -165,19 +165,18 @@ SHOWN_WARNINGS = 10
 
 def quoted_warnings(warnings: Sequence[Diagnostic]) -> list[str]:
     """Markdown: the first SHOWN_WARNINGS warnings quoted, a line each, then how many more."""
-    return quoted_lines([diagnostic_line(d) for d in warnings], "warning", "⚠️")
+    return quoted_lines(
+        [diagnostic_line(d) for d in warnings], ("warning", "warnings"), "⚠️", "appspec validate"
+    )
 
 
-def quoted_lines(said: Sequence[str], noun: str, mark: str) -> list[str]:
-    r"""Markdown: the first SHOWN_WARNINGS of ``said`` (diagnostic lines) quoted, a line each,
-    then how many more ``noun``\ s there are, which `appspec validate` lists."""
+def quoted_lines(said: Sequence[str], nouns: tuple[str, str], mark: str, lister: str) -> list[str]:
+    """Markdown: the first SHOWN_WARNINGS of ``said`` (diagnostic lines) quoted, a line each,
+    then how many more there are (``nouns``: one, many), which the command ``lister`` lists."""
     lines = [f"> {mark} {text(line)}" for line in said[:SHOWN_WARNINGS]]
     more = len(said) - SHOWN_WARNINGS
     if more > 0:
-        lines.append(
-            f"> … and {more} more {noun}{'s' if more != 1 else ''}: "
-            "`appspec validate` lists them all."
-        )
+        lines.append(f"> … and {more} more {nouns[more != 1]}: {code(lister)} lists them all.")
     # a hard break ends each line: a comment keeps line breaks, a wiki page or a .md file
     # would run them into one paragraph
     return [f"{line}  " for line in lines]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Sequence
 
 from appspecs.plan.build import Plan
@@ -183,7 +184,9 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         + f" · {summary.get('same', 0)} unchanged",
     ]
     head += [f"> **Note:** {md.text(n)}  " for n in plan.notes]  # a hard break, as warnings
-    head += md.quoted_lines(base_error_lines(plan), "the base's error", "⛔")
+    # the text plan lists them all
+    nouns = ("error of the base", "errors of the base")
+    head += md.quoted_lines(base_error_lines(plan), nouns, "⛔", again_command(plan))
     head += md.quoted_warnings(plan.warnings)
     verdict = verdict_text(plan, md.code)
     if verdict is not None:
@@ -233,9 +236,16 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         blocks.append(md.Counted(md.details(title, md.fence(body, "diff")), _CHANGES, len(steps)))
         blocks.append("")
 
-    # The same comparison, whole: against the same base, or the same state.
-    again = f"appspec plan --stack {plan.stack}" + (
-        " --base <the same base>" if plan.mode == "base" else ""
-    )
+    whole = f"Run {md.code(again_command(plan))} for the whole plan."
+    return md.fit(blocks, whole, limit) + "\n"
 
-    return md.fit(blocks, f"Run {md.code(again)} for the whole plan.", limit) + "\n"
+
+def again_command(plan: Plan) -> str:
+    """The same comparison, whole: against the same base (its commit, for a ref: the branch
+    may have moved on), or the same state."""
+    command = ["appspec", "plan", "--stack", plan.stack]
+    if plan.mode != "base":
+        return shlex.join(command)
+    if plan.base is None:
+        return f"{shlex.join(command)} --base <the same base>"
+    return shlex.join([*command, "--base", plan.base])
