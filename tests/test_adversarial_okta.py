@@ -399,6 +399,10 @@ def test_an_org_url_with_a_password_is_refused_without_quoting_it(org: Org, url:
         "https://acme.okta.com/?token=hunter2",
         "https://acme.okta.com/#hunter2",
         "ftp://acme.okta.com/hunter2",
+        # a token or a password given as the org URL: a word, not a host name
+        "hunter2secret",
+        "00hunter2-hunter2",
+        "hunter2:8080",
     ],
 )
 def test_no_org_url_error_quotes_what_could_be_a_secret(url: str) -> None:
@@ -412,6 +416,8 @@ def test_no_org_url_error_quotes_what_could_be_a_secret(url: str) -> None:
     [
         ("acme.okta.com", "org URL 'acme.okta.com' has no scheme: write https://acme.okta.com"),
         ("acme.okta.com/", "has no scheme: write https://acme.okta.com"),
+        ("localhost:8080", "org URL 'localhost:8080' has no scheme: write https://localhost:8080"),
+        ("hunter2secret", "org URL must start with https://; expected https://<org>.okta.com"),
         ("https:acme.okta.com", "must start with https://"),
     ],
 )

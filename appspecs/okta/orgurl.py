@@ -17,8 +17,13 @@ __all__ = ["is_loopback_host", "normalize_org_url"]
 
 EXPECTED = "https://<org>.okta.com"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# what a host alone looks like, shown back in the advice to add the scheme
-_BARE_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?/*$")
+# What a host name alone looks like (acme.okta.com, localhost), shown back in the advice to add
+# the scheme: labels, a dot and a top-level name of letters. A word without a dot (a token or a
+# password given as the org URL by mistake) is not shown.
+_BARE_HOST = re.compile(
+    r"^(?:localhost|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})\.?"
+    r"(?::[0-9]{1,5})?/*$"
+)
 
 
 def normalize_org_url(org_url: str) -> str:
@@ -30,7 +35,7 @@ def normalize_org_url(org_url: str) -> str:
             f"org URL must not contain a user name or password (it holds '@'); give {EXPECTED}"
         )
     if not _SCHEME.match(raw):
-        if _BARE_HOST.match(raw) and any(c.isalpha() for c in raw):
+        if _BARE_HOST.match(raw):
             raise OrgUrlError(f"org URL {raw!r} has no scheme: write https://{raw.rstrip('/')}")
         raise OrgUrlError(f"org URL must start with https://; expected {EXPECTED}")
     parsed = parse_web_url(raw)
