@@ -154,6 +154,10 @@ def value_message(error: ErrorDetails, raw: str | None) -> str:
             hint = f"; quote it if you meant the text: '{raw}'"
         return f"expected {_EXPECTED[kind]}, found {found}{hint}"
     ctx = error.get("ctx", {})
+    if kind in _LENGTH_BOUND and isinstance(error.get("input"), str):
+        # a length bound that a constrained type (not `str` itself) carries: pydantic names it
+        # as a list's ("at least 1 item after validation"); for text it counts characters
+        kind = f"string_{kind}"
     if kind in _LENGTH_BOUND and isinstance(error.get("input"), list | dict):
         # pydantic's own words ("List should have at least 1 item after validation, not 0")
         # name its type and its pipeline, not what the field takes
