@@ -242,6 +242,7 @@ def test_every_format_counts_the_files_that_could_not_be_read(tmp_path: Path) ->
     assert summary.endswith(", 1 file not read (I/O errors)"), summary
     assert github.stdout.splitlines()[-1] == f"::notice title=appspec validate::{summary}"
     assert len(report["problems"]) == 1 and "x.yaml" in report["problems"][0]
+    assert (report["filesNotRead"], report["stackFilesWithErrors"]) == (1, 0)
 
 
 # A value quoted back from the command line or from a file name in apps/: a line break would
@@ -353,6 +354,10 @@ def test_each_bad_stack_setting_is_annotated_at_its_line(tmp_path: Path) -> None
     assert errors[0].endswith("number -1 is not accepted; expected a number of at least 1")
     # read, so not counted as a file that could not be read
     assert result.stdout.rstrip().endswith(", 1 stack file with errors")
+    # JSON counts it as the text does: one stack file with errors, none not read
+    report = json.loads(appspec(project, "validate", "--format", "json").stdout)
+    assert (report["filesNotRead"], report["stackFilesWithErrors"]) == (0, 1)
+    assert len(report["problems"]) == 2
 
 
 def test_bad_stack_settings_are_a_line_each_in_every_command(tmp_path: Path) -> None:

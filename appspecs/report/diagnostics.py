@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from appspecs.diagnostics import Diagnostic, IoProblem, Severity
+from appspecs.diagnostics import Diagnostic, IoProblem, Severity, files_not_read
 from appspecs.text import printable
 
 
@@ -66,7 +66,9 @@ def json_report(
 ) -> str:
     """Exactly one JSON object: ok, apps, the errors and warnings counted as the other formats
     count them, held, the diagnostics, and the problems that are not about a place in a spec
-    (an unreadable file, a broken stack file), which exit 2."""
+    (an unreadable file, a broken stack file), which exit 2, with the files they are about
+    counted as the text's summary counts them."""
+    unread, settings = files_not_read(problems)
     return json.dumps(
         {
             "ok": ok and not problems,
@@ -76,6 +78,8 @@ def json_report(
             "held": list(held),
             "diagnostics": [d.to_json() for d in diagnostics],
             "problems": [p.message for p in problems],
+            "filesNotRead": unread,
+            "stackFilesWithErrors": settings,
         },
         indent=2,
     )
