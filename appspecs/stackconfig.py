@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -195,12 +196,22 @@ def stack_file(stacks_dir: Path, name: str) -> Path:
     return stacks_dir / f"Pulumi.{name}.yaml"
 
 
+# What Pulumi takes as a stack's name (pkg/backend/filestate's validateStackName; the service's
+# is the same): a file named for anything else is the settings of no stack `pulumi` can select.
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
 def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     path = stack_file(stacks_dir, name)
     known = discover_stacks(stacks_dir)
     if name not in known:
         listed = ", ".join(known) or f"none (no Pulumi.<stack>.yaml in {stacks_dir})"
         raise StackConfigError(f"unknown stack '{name}'; known stacks: {listed}")
+    if not STACK_NAME.fullmatch(name):
+        raise StackConfigError(
+            f"{path}: '{name}' is not a Pulumi stack name: a stack name holds only letters, "
+            "digits, '-', '_' and '.' (at most 100); rename the file"
+        )
     try:
         text = read_input_text(path, STACK_FILE_LIMIT)
     except NotText as exc:

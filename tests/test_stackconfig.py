@@ -138,6 +138,16 @@ def test_an_empty_specs_dir_is_refused(tmp_path: Path) -> None:
     ), str(info.value)
 
 
+@pytest.mark.parametrize("name", ["my stack", "dev\u00e9", "x" * 101])
+def test_a_stack_file_named_for_no_pulumi_stack_is_refused(tmp_path: Path, name: str) -> None:
+    # pulumi cannot select such a stack: its settings would be checked for nothing
+    text = "config:\n  appspecs:authServer: {id: aus1}\n"
+    (tmp_path / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError, match="is not a Pulumi stack name") as info:
+        load_stack_config(tmp_path, name)
+    assert not info.value.unreadable  # read: a stack file with errors, not one not read
+
+
 def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
     text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:allowLoopbackRedirect: true\n"
     (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
