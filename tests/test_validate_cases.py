@@ -137,7 +137,17 @@ def test_case(case: str, case_runs: dict[str, Future[CaseRun]]) -> None:
     for got_d, want_d in zip(report["diagnostics"], expected["diagnostics"], strict=True):
         assert want_d["message"] in got_d["message"], (got_d["path"], got_d["message"])
         assert "\n" not in got_d["message"]
-    assert sorted(report) == ["apps", "diagnostics", "errors", "held", "ok", "problems", "warnings"]
+    assert sorted(report) == [
+        "apps",
+        "diagnostics",
+        "errors",
+        "filesNotRead",
+        "held",
+        "ok",
+        "problems",
+        "stackFilesWithErrors",
+        "warnings",
+    ]
     # counted as the text and github formats count them
     severities = [d["severity"] for d in report["diagnostics"]]
     assert (report["errors"], report["warnings"]) == (
@@ -145,6 +155,7 @@ def test_case(case: str, case_runs: dict[str, Future[CaseRun]]) -> None:
         severities.count("warning"),
     )
     assert report["problems"] == []
+    assert (report["filesNotRead"], report["stackFilesWithErrors"]) == (0, 0)
     assert report["held"] == expected["held"]
     if "apps" in expected:
         assert report["apps"] == expected["apps"]
