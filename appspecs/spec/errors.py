@@ -72,6 +72,38 @@ def nearest_field(unknown: str, model: type[BaseModel]) -> str | None:
     return near[0] if near else None
 
 
+def _mappings(model: type[BaseModel], at: DataPath = ()) -> list[tuple[DataPath, type[BaseModel]]]:
+    """``model`` and every model nested in it as a mapping (not as a list's items), by path."""
+    found: list[tuple[DataPath, type[BaseModel]]] = [(at, model)]
+    for name, field in model.model_fields.items():
+        inner = _mapping_model(field.annotation)
+        if inner is not None:
+            found += _mappings(inner, (*at, name))
+    return found
+
+
+def _mapping_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (list, tuple, dict):
+        return None
+    return next(filter(None, map(_mapping_model, typing.get_args(annotation))), None)
+
+
+def field_home(unknown: str, model: type[BaseModel], at: DataPath) -> str | None:
+    """Where a field of this name belongs when it stands in the wrong mapping (`kind:` written
+    at the top level, not indented under `client:`): the one other mapping that has it."""
+    at = tuple(p for p in at if isinstance(p, str))
+    homes = [p for p, m in _mappings(model) if unknown in m.model_fields and p != at]
+    if len(homes) != 1:
+        return None
+    home = homes[0]
+    where = f"under {'.'.join(map(str, home))}" if home else "at the top level"
+    if home[: len(at)] == at:
+        return f"it belongs {where}: indent it"
+    return f"it belongs {where}: {'unindent' if at[: len(home)] == home else 'move'} it"
+
+
 _DOCUMENT_KINDS = {
     str: "text",
     list: "a list",
@@ -125,8 +157,9 @@ def findings_from_validation(
                 findings.append(Finding(code, path, message, at_key=True))
                 continue
             accepted = ", ".join(owner.model_fields) if owner else "see the spec reference"
-            near = nearest_field(field, owner) if owner else None
-            did_you_mean = f"did you mean '{near}'? " if near else ""
+            home = field_home(field, model, path[:-1])
+            near = nearest_field(field, owner) if owner and home is None else None
+            did_you_mean = f"{home}; " if home else f"did you mean '{near}'? " if near else ""
             findings.append(
                 Finding(
                     "unknown-field",
