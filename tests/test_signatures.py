@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -362,6 +363,31 @@ def test_approve_with_a_file_that_is_not_a_key_says_so(root: Path, tmp_path: Pat
         result.stderr
     )
     assert approvals.read_text(encoding="utf-8") == before  # nothing recorded
+
+
+def test_a_passphrase_key_without_a_terminal_says_to_use_the_agent(
+    root: Path, tmp_path: Path
+) -> None:
+    # ssh-keygen reads no passphrase without a terminal and says a wrong one was supplied
+    key = tmp_path / "locked"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "a passphrase", "-f", str(key)], check=True
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("SSH_ASKPASS", "DISPLAY")}
+    command = [sys.executable, "-m", "appspecs", "approve", ORBIT, "--by", EMAIL, "--key", str(key)]
+    where = ("--specs", str(root / "app-specs"), "--stacks", str(root / "stacks"))
+    done = subprocess.run(
+        [*command, "--ticket", "T-1", *where],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # no controlling terminal, as in CI or a hook
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"--key {key} is protected by a passphrase, and there is no terminal" in done.stderr
+    assert f"ssh-add {key}" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_approve_with_a_private_key_others_can_read_says_to_chmod_it(

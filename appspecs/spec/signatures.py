@@ -254,10 +254,29 @@ def sign_approval(approval: Approval, key: Path) -> str:
     why = [line for line in done.stderr.decode(errors="replace").splitlines() if line.strip()]
     why = [line for line in why if line != "Signing data on standard input"]
     if done.returncode != 0:
-        raise SigningError(
-            f"ssh-keygen could not sign with --key {key}: {'; '.join(why) or 'no reason given'}"
-        )
+        said = "; ".join(why) or "no reason given"
+        if "passphrase" in said and not _has_terminal():
+            # ssh-keygen asks on the terminal; without one it reads no passphrase and says one
+            # was wrong, though none was given (CI, a pre-commit hook, an editor's task)
+            raise SigningError(
+                f"--key {key} is protected by a passphrase, and there is no terminal to ask it "
+                f"on ({said}): add the key to ssh-agent (ssh-add {key}) and give its public key "
+                "(--key KEY.pub), or run appspec approve in a terminal"
+            )
+        raise SigningError(f"ssh-keygen could not sign with --key {key}: {said}")
     return done.stdout.decode("ascii", errors="replace")
+
+
+def _has_terminal() -> bool:
+    """Whether this process has a terminal a passphrase can be asked on, as ssh-keygen asks it
+    (/dev/tty, or the askpass program SSH_ASKPASS names)."""
+    if os.environ.get("SSH_ASKPASS"):
+        return True
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR))
+    except OSError:
+        return False
+    return True
 
 
 class NotCounted(Exception):
