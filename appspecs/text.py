@@ -29,30 +29,34 @@ def problem_line(message: str) -> str:
     return f"appspec: {printable(message)}"
 
 
-# A URL in free text: scheme, authority (user info up to its last @, then the host), path, query,
-# fragment, up to the next space. Only the RFC 3986 delimiters (/ ? #) end a part: a password, a
-# token or a signature as it was typed may hold a quote or a bracket, and a part cut short at one
-# would leave the rest of the secret shown. A quote or bracket just before the scheme is the
-# URL's frame: its last closer ends the URL. Punctuation at the end (`... h/x?a=b: 403`) is taken
-# off after the match: a lookahead for it would rescan a run of dots at every character. For the
-# same reason a scheme starts only where no scheme character stands before it; a `://` glued to a
-# word (`1https://`) is still a URL, with its scheme left out of the match.
-_URL = re.compile(
-    r"((?:(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*)?://)(?:([^/?#\s]*)@)?([^/?#\s@]*)([^?#\s]*)(\?[^#\s]*)?(#\S*)?"
-)
-_CLOSERS = {"'": "'", '"': '"', "<": ">", "(": ")", "[": "]", "`": "`"}
-_TRAILING = ".,:;!)]"
+# What may carry a credential in a URL quoted in free text, found in two passes so that neither
+# depends on where the URL is taken to end (a quote, a bracket or another URL right after it):
+# - user info: after every `://`, up to the last @ before a / ? # or space (a password as typed
+#   may hold quotes and brackets, and a URL glued to another holds a second `://`);
+# - query and fragment: from the first ? or # after a scheme to the next space (a token may hold
+#   quotes too), less the punctuation and closing quotes or brackets at its end, taken off after
+#   the match: a lookahead for them would rescan a run of dots at every character.
+# A scheme starts only where no scheme character stands before it, so a run of them is read
+# once; a `://` glued to a word (`1https://`) still starts a URL.
+_USER_INFO = re.compile(r"://[^/?#\s]*@")
+_URL = re.compile(r"(?:(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*)?://\S*")
+_TRAILING = ".,:;!)]}>'\"`"
 
 
-def _masked(url: str) -> str:
-    match = _URL.fullmatch(url)
-    if match is None:  # only the scheme was left: nothing of a URL to mask
-        return url
-    scheme, user_info, host, path, query, fragment = match.groups()
+def _masked(match: re.Match[str]) -> str:
+    url = match.group(0)
+    shown = url.rstrip(_TRAILING)
+    tail = url[len(shown) :]
+    after = shown.index("://") + 3
+    fragment = shown.find("#", after)
+    fragment = len(shown) if fragment == -1 else fragment
+    query = shown.find("?", after, fragment)
+    query = fragment if query == -1 else query
     return (
-        f"{scheme}{'***@' if user_info is not None else ''}{host}{path}"
-        f"{'?***' if query and query != '?' else query or ''}"
-        f"{'#***' if fragment and fragment != '#' else fragment or ''}"
+        shown[:query]
+        + ("?***" if fragment - query > 1 else shown[query:fragment])
+        + ("#***" if len(shown) - fragment > 1 else shown[fragment:])
+        + tail
     )
 
 
@@ -64,15 +68,4 @@ def masked_urls(text: str) -> str:
     configured, credentials included. Scheme, host and path stay: they say where it failed."""
     if "://" not in text:
         return text
-    shown: list[str] = []
-    done = 0
-    while (match := _URL.search(text, done)) is not None:
-        start, end = match.span()
-        closer = _CLOSERS.get(text[start - 1]) if start else None
-        if closer is not None and (cut := text.rfind(closer, match.end(1), end)) != -1:
-            end = cut
-        url = text[start:end].rstrip(_TRAILING)
-        shown += (text[done:start], _masked(url))
-        done = start + len(url)
-    shown.append(text[done:])
-    return "".join(shown)
+    return _URL.sub(_masked, _USER_INFO.sub("://***@", text))

@@ -39,6 +39,16 @@ from appspecs.text import masked_urls, problem_line
         ("GET https://h/cb#token=a<b>c done", "GET https://h/cb#*** done"),
         # a URL glued to a word is still a URL
         ("x1https://u:p@h/x?t=1 y", "x1https://***@h/x?*** y"),
+        # nor does a URL right after another, or inside one, hide its credentials
+        ('["https://h/a","https://u:S@h/b"]', '["https://h/a","https://***@h/b"]'),
+        ("['https://h/x','https://u:S@h/y?tok=T']", "['https://h/x','https://***@h/y?***']"),
+        ("https://h/x,https://u:S@h/y", "https://h/x,https://***@h/y"),
+        ("https://proxy/fetch/https://u:S@h/x", "https://proxy/fetch/https://***@h/x"),
+        # a frame that does not close within the word: its closer inside a password is not the end
+        ("(https://u:pa)ss@h/x: 401)", "(https://***@h/x: 401)"),
+        ("[https://u:pa]ss@h/x: 401]", "[https://***@h/x: 401]"),
+        ("'https://u:pa'ss@h/x failed'", "'https://***@h/x failed'"),
+        ("(https://h/x?t=a)b: 401)", "(https://h/x?***: 401)"),
     ],
 )
 def test_a_url_s_credentials_are_masked_wherever_it_stands(said: str, shown: str) -> None:
