@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -90,12 +90,16 @@ def _mapping_model(annotation: Any) -> type[BaseModel] | None:
     return next(filter(None, map(_mapping_model, typing.get_args(annotation))), None)
 
 
-def field_home(unknown: str, model: type[BaseModel], at: DataPath) -> str | None:
+def field_home(
+    unknown: str, model: type[BaseModel], at: DataPath, keys: Collection[DataPath]
+) -> str | None:
     """Where a field of this name belongs when it stands in the wrong mapping (`kind:` written
-    at the top level, not indented under `client:`): the one other mapping that has it."""
-    at = tuple(p for p in at if isinstance(p, str))
+    at the top level, not indented under `client:`): the one other mapping that has it, when
+    that mapping does not hold it already (``keys``: every key the file holds, by path)."""
+    if any(isinstance(p, int) for p in at):
+        return None  # in a list's item: the top level of the item is not the file's
     homes = [p for p, m in _mappings(model) if unknown in m.model_fields and p != at]
-    if len(homes) != 1:
+    if len(homes) != 1 or (*homes[0], unknown) in keys:
         return None
     home = homes[0]
     where = f"under {'.'.join(map(str, home))}" if home else "at the top level"
@@ -138,8 +142,13 @@ def describe(value: Any, raw: str | None) -> str:
 
 
 def findings_from_validation(
-    exc: ValidationError, model: type[BaseModel], raw: Mapping[DataPath, str]
+    exc: ValidationError,
+    model: type[BaseModel],
+    raw: Mapping[DataPath, str],
+    keys: Collection[DataPath] | None = None,
 ) -> list[Finding]:
+    """``keys``: every key the data holds, by path, when known: a field written in the wrong
+    mapping is said to belong in another only where that one does not hold it already."""
     findings: list[Finding] = []
     for error in exc.errors(include_url=False):
         path: DataPath = tuple(error["loc"])
@@ -157,9 +166,10 @@ def findings_from_validation(
                 findings.append(Finding(code, path, message, at_key=True))
                 continue
             accepted = ", ".join(owner.model_fields) if owner else "see the spec reference"
-            home = field_home(field, model, path[:-1])
-            near = nearest_field(field, owner) if owner and home is None else None
-            did_you_mean = f"{home}; " if home else f"did you mean '{near}'? " if near else ""
+            home = field_home(field, model, path[:-1], keys) if keys is not None else None
+            near = nearest_field(field, owner) if owner else None
+            asked = f"did you mean '{near}'? " if near else ""
+            did_you_mean = (f"{home}, or {asked}" if near else f"{home}; ") if home else asked
             findings.append(
                 Finding(
                     "unknown-field",

@@ -137,7 +137,7 @@ def validate_file(
         # here: only a file with errors needs their wording (errors.py)
         from appspecs.spec.errors import findings_from_validation
 
-        for finding in findings_from_validation(exc, model, file.doc.raw):
+        for finding in findings_from_validation(exc, model, file.doc.raw, file.doc.keys):
             if not under_broken(finding.path, duplicated):
                 file.add(
                     Finding(
