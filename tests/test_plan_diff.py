@@ -24,7 +24,8 @@ from appspecs.desired.resources import (
     resource_graph,
 )
 from appspecs.plan.build import Plan, PlanInputError, plan_against_state, state_side
-from appspecs.plan.diff import Change, Step
+from appspecs.plan.diff import Step
+from appspecs.plan.inputs import Change
 from appspecs.plan.state import RecordedState, Secret, parse_state
 from appspecs.plan.values import ABSENT, Unknown
 from appspecs.report.plan import json_text, markdown_plan, text_plan
@@ -204,6 +205,19 @@ def test_ignore_changes_hides_the_policy_priority_only(doc: dict[str, Any], plan
     assert _step(plan_of(doc), RULE, "crm-sync-rule").diffs == (Change("priority", 3, 1),)
 
 
+def test_a_set_input_in_another_order_is_no_change(doc: dict[str, Any], plan_of: Any) -> None:
+    # scope_whitelist, grant_types, post_logout_redirect_uris are TypeSets to the provider
+    rule = ps.find(doc, RULE, "crm-sync-rule")["inputs"]
+    rule["scopeWhitelists"] = list(reversed(rule["scopeWhitelists"]))
+    oauth = ps.find(doc, OAUTH_APP, "crm-sync")["inputs"]
+    oauth["grantTypes"] = list(reversed(oauth["grantTypes"]))
+    assert plan_of(doc).change_summary == {"same": 36}
+    # redirect_uris is a TypeList: its order is a change
+    oauth["redirectUris"] = [*oauth["redirectUris"], "https://crm.acme.example/other"]
+    oauth["redirectUris"].reverse()
+    assert [c.path for c in _step(plan_of(doc), OAUTH_APP, "crm-sync").diffs] == ["redirectUris"]
+
+
 def test_refs_take_recorded_outputs(doc: dict[str, Any], plan_of: Any) -> None:
     # the policy names the app's client id, recorded as the OAuth app's clientId output
     oauth = ps.find(doc, OAUTH_APP, "crm-sync")
@@ -211,7 +225,8 @@ def test_refs_take_recorded_outputs(doc: dict[str, Any], plan_of: Any) -> None:
     assert policy["clientWhitelists"] == [oauth["outputs"]["clientId"]]
     oauth["outputs"]["clientId"] = "0oaROTATED"
     step = _step(plan_of(doc), POLICY, "crm-sync-policy")
-    assert step.diffs == (Change("clientWhitelists[0]", oauth["id"], "0oaROTATED"),)
+    # a set to the provider: its change is said of the whole value
+    assert step.diffs == (Change("clientWhitelists", [oauth["id"]], ["0oaROTATED"]),)
 
 
 def test_a_ref_with_no_recorded_output_may_be_the_same(doc: dict[str, Any], plan_of: Any) -> None:
@@ -256,7 +271,7 @@ def test_group_ids_come_from_the_stack_export(doc: dict[str, Any], plan_of: Any)
     exported["sales-ops"] = "00gRECREATED"  # the group was recreated in Okta
     plan = plan_of(doc)
     assert _step(plan, RULE, "crm-sync-rule").diffs == (
-        Change("groupWhitelists[0]", old, "00gRECREATED"),
+        Change("groupWhitelists", [old], ["00gRECREATED"]),  # a set: said whole
     )
     assert _step(plan, GROUP_ASSIGNMENTS, "crm-sync-groups").diffs == (
         Change("groups[0].id", old, "00gRECREATED"),
@@ -344,7 +359,7 @@ def test_a_scope_of_the_catalog_changes_on_the_server(doc: dict[str, Any], plan_
         Change("displayName", "Old News", "News"),
     )
     assert _step(plan, SERVER, "api").diffs == (
-        Change("audiences[0]", "api://old", "api://appspecs-dev"),
+        Change("audiences", ["api://old"], ["api://appspecs-dev"]),
     )
     assert {s.app for s in plan.steps if s.op == "update"} == {None}
 

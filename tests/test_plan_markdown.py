@@ -9,8 +9,10 @@ import pytest
 
 from appspecs.desired.model import SkippedApp
 from appspecs.plan.build import Plan
-from appspecs.plan.diff import Change, Step
-from appspecs.plan.summary import AppSummary, Delta
+from appspecs.plan.deltas import Delta
+from appspecs.plan.diff import Step
+from appspecs.plan.inputs import Change
+from appspecs.plan.summary import AppSummary
 from appspecs.report import markdown as md
 from appspecs.report.plan import markdown_plan
 

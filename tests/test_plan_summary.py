@@ -14,8 +14,9 @@ import pytest
 from appspecs.desired.render import render
 from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, POLICY, RULE, resource_graph
 from appspecs.plan.build import Plan, plan_against_state
+from appspecs.plan.deltas import Delta
 from appspecs.plan.state import RecordedState, parse_state
-from appspecs.plan.summary import AppSummary, Delta
+from appspecs.plan.summary import AppSummary
 from appspecs.report.plan import markdown_plan, plan_json, text_plan
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.load import SpecSet, load_specs
@@ -153,6 +154,37 @@ def test_openid_connect_scopes_revoked_are_a_change_not_a_marker(
     assert crm_json["markerOnly"] is False
     for out in (text, markdown):
         assert "only the profile marker changes" not in out
+
+
+def test_a_list_in_another_order_is_said_where_okta_keeps_the_order(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    # scopes are a set to the provider: reordered, only the profile marker changes
+    _edit(
+        tree,
+        "crm-sync",
+        "  - api:data:company\n  - api:data:contact\n",
+        "  - api:data:contact\n  - api:data:company\n",
+    )
+    # groups are a list of the group assignments: reordered, the update rewrites them
+    _edit(
+        tree,
+        "audience-studio",
+        "  - marketing\n  - marketing-ops\n",
+        "  - marketing-ops\n  - marketing\n",
+    )
+    plan = _plan(_specs(tree), recorded)
+    crm, studio = _app(plan, "crm-sync"), _app(plan, "audience-studio")
+    assert crm.marker_only and crm.reordered == ()
+    assert {s.type for s in plan.steps if s.app == "crm-sync" and s.op != "same"} == {OAUTH_APP}
+    assert studio.reordered == ("groups",) and not studio.marker_only
+    assert studio.groups == Delta()
+    text, markdown = text_plan(plan), markdown_plan(plan)
+    data = plan_json(plan)
+    assert "order changed: groups (the same values in another order, which Okta keeps)" in text
+    assert "changed; order of groups changed" in markdown
+    studio_json = next(a for a in data["apps"] if a["name"] == "audience-studio")
+    assert (studio_json["reordered"], studio_json["markerOnly"]) == (["groups"], False)
 
 
 def test_an_openid_connect_scope_gained_is_a_privilege_increase(

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from appspecs.desired.render import render
-from appspecs.desired.resources import GET_GROUP, PROVIDER_REPLACES, resource_graph
+from appspecs.desired.resources import GET_GROUP, PROVIDER_REPLACES, SET_INPUTS, resource_graph
 from appspecs.plan.diff import replace_fields
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import AuthServerConfig, load_stack_config
@@ -190,6 +190,18 @@ def test_the_provider_replace_table_is_the_schemas(schema: dict[str, Any]) -> No
     for type_ in schema["resources"]:
         assert PROVIDER_REPLACES.get(type_, frozenset()) == schema_replaces(schema, type_), type_
     assert set(PROVIDER_REPLACES) <= set(schema["resources"])
+
+
+def test_every_set_input_is_a_list_of_strings_in_the_schema(schema: dict[str, Any]) -> None:
+    # the schema says list, never set (the bridge writes TypeSet as an array): the table names
+    # the provider's TypeSets, and this keeps each one an input the schema has, of that shape
+    for type_, names in SET_INPUTS.items():
+        props = schema["resources"][type_]["inputProperties"]
+        for name in names:
+            assert props[name]["type"] == "array", (type_, name)
+            assert props[name]["items"] == {"type": "string"}, (type_, name)
+    # the ones that are lists to the provider: their order is a change
+    assert "redirectUris" not in SET_INPUTS["okta:app/oAuth:OAuth"]
 
 
 def test_replacements_asked_for_are_those_the_plan_predicts(

@@ -59,6 +59,27 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
     GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
 }
 
+# Inputs the provider holds as sets (`schema.TypeSet` in terraform-provider-okta:
+# resource_okta_auth_server_policy_rule.go, resource_okta_app_oauth.go,
+# resource_okta_auth_server_policy.go, resource_okta_auth_server.go), which its diff compares as
+# sets: listed in another order they are no change. redirect_uris and the group assignments'
+# `group` blocks are lists (TypeList): their order is a change.
+SET_INPUTS: dict[str, frozenset[str]] = {
+    RULE: frozenset(
+        {
+            "grantTypeWhitelists",
+            "scopeWhitelists",
+            "groupWhitelists",
+            "groupBlacklists",
+            "userWhitelists",
+            "userBlacklists",
+        }
+    ),
+    OAUTH_APP: frozenset({"grantTypes", "postLogoutRedirectUris", "responseTypes", "loginScopes"}),
+    POLICY: frozenset({"clientWhitelists"}),
+    SERVER: frozenset({"audiences"}),
+}
+
 # The OAuth app's profile as its input holds it: compact JSON, keys sorted. One encoder for
 # every app (jsonenc.py says why).
 _profile_text = compact_encoder(sort_keys=True, separators=(",", ":"))

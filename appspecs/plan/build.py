@@ -13,7 +13,6 @@ from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, resource_graph
 from appspecs.diagnostics import Diagnostic, IoProblem
 from appspecs.plan.diff import (
-    Change,
     PlannedResource,
     Step,
     change_summary,
@@ -22,6 +21,7 @@ from appspecs.plan.diff import (
     state_resolver,
     symbolic_resolver,
 )
+from appspecs.plan.inputs import Change
 from appspecs.plan.notices import PlanSummary, plan_summary
 from appspecs.plan.registry import RegistryChange, approvals_by_added_keys, registry_changes
 from appspecs.plan.state import RecordedResource, RecordedState

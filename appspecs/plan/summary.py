@@ -6,11 +6,20 @@ Both sides are reduced to an `AppView` (`appspecs.plan.views`); this compares th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal, TypeVar, get_args
+from typing import Literal, get_args
 
 from appspecs.desired.model import DesiredState
 from appspecs.desired.render import render_app
-from appspecs.plan.views import SETTINGS, AppView, view_of
+from appspecs.plan.deltas import (
+    Delta,
+    delta,
+    group_delta,
+    key_delta,
+    known_change,
+    reordered,
+    settings_change,
+)
+from appspecs.plan.views import AppView, view_of
 from appspecs.records import record
 from appspecs.spec.load import LoadedSpec, SpecSet
 from appspecs.spec.release import release_of
@@ -18,7 +27,6 @@ from appspecs.spec.versions import stored_version
 
 # "held": a held spec with nothing in Okta before or after (state view only; against a base,
 # a held app new in the head is "added": the pull request adds it)
-T = TypeVar("T")
 
 # "change under review": Okta keeps the approved version (its resources do not change) while a
 # newer version of the spec waits for review.
@@ -46,21 +54,6 @@ STATUSES: tuple[AppStatus, ...] = get_args(AppStatus)
 
 
 @record
-class Delta:
-    """Values added and removed between two sides."""
-
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed)
-
-
-def delta(old: tuple[str, ...], new: tuple[str, ...]) -> Delta:
-    return Delta(tuple(v for v in new if v not in old), tuple(v for v in old if v not in new))
-
-
-@record
 class Review:
     """What would change once a partner app's waiting change is approved: from the version Okta
     keeps to the current spec."""
@@ -77,6 +70,7 @@ class Review:
     settings: tuple[tuple[str, str | None, str | None], ...] = ()  # client settings that change
     fields: tuple[str, ...] = ()  # the spec's top-level fields that differ (description, ...)
     oidc_scopes: Delta = Delta()  # OpenID Connect scopes requested and revoked once approved
+    reordered: tuple[str, ...] = ()  # ordered lists (deltas.ORDERED) in another order once approved
 
 
 @record
@@ -121,6 +115,9 @@ class AppSummary:
     # OpenID Connect scopes its rule gains and loses: a claim released (profile, email) or
     # refresh tokens (offline_access) is as much a privilege as a catalog scope
     oidc_scopes: Delta = Delta()
+    # the ordered lists (deltas.ORDERED: redirect URIs, groups) listed in another order, which
+    # the update rewrites: a change that no delta shows
+    reordered: tuple[str, ...] = ()
 
     @property
     def gains_scopes(self) -> bool:
@@ -169,6 +166,7 @@ class AppSummary:
             and self.retyped is None
             and not self.keys
             and not self.settings
+            and not self.reordered
         )
 
     @property
@@ -184,41 +182,6 @@ class AppSummary:
     def scopes_requested_only(self) -> bool:
         """Every scope gained waits for an approval: none is granted by this update."""
         return self.privilege_increase and (self.held is not None or not self.gains_scopes)
-
-
-def _settings_change(old: AppView, new: AppView) -> tuple[tuple[str, str | None, str | None], ...]:
-    before, after = dict(old.settings), dict(new.settings)
-    return tuple(
-        (name, before.get(name), after.get(name))
-        for name, _, _ in SETTINGS
-        if before.get(name) != after.get(name)
-    )
-
-
-def _key_delta(old: AppView, new: AppView) -> Delta:
-    return Delta(
-        tuple(kid for kid, key in new.keys if (kid, key) not in old.keys),
-        tuple(kid for kid, key in old.keys if (kid, key) not in new.keys),
-    )
-
-
-def _known_change(old: T | None, new: T | None) -> tuple[T, T] | None:
-    """(old, new) when both sides know the value and it differs. A side may not know it: state
-    recorded no such input, or holds it as a secret."""
-    if old is None or new is None or old == new:
-        return None
-    return (old, new)
-
-
-def _group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
-    """Groups added and removed. A recorded id no export names and a group whose id is not known
-    yet may be the same group: when both occur, neither is reported."""
-    unknown_new = tuple(g for g in new.groups if g not in old.groups and g not in named)
-    added = tuple(g for g in new.groups if g not in old.groups and g in named)
-    removed = tuple(g for g in old.groups if g not in new.groups)
-    if old.unnamed_groups and unknown_new:
-        return Delta(added, removed)
-    return Delta(added + unknown_new, removed + tuple(f"id {i}" for i in old.unnamed_groups))
 
 
 def _approval(
@@ -277,10 +240,11 @@ def review_of(specs: SpecSet, name: str) -> Review | None:
         grant_types=delta(old.grant_types, new.grant_types),
         groups=delta(old.groups, new.groups),
         logo_changed=logo,
-        keys=_key_delta(old, new),
-        settings=_settings_change(old, new),
+        keys=key_delta(old, new),
+        settings=settings_change(old, new),
         fields=_changed_fields(deployed, current),
         oidc_scopes=delta(old.oidc_scopes, new.oidc_scopes),
+        reordered=reordered(old, new),
     )
 
 
@@ -325,20 +289,22 @@ def summarize(
             # are exactly what the update changes (a scope it gains is still one granted).
             change = "adopted"
         else:
-            groups, keys = _group_delta(o, n, named_groups), _key_delta(o, n)
-            settings = _settings_change(o, n)
+            groups, keys = group_delta(o, n, named_groups), key_delta(o, n)
+            settings = settings_change(o, n)
             same = (
                 o.digest == n.digest
-                and o.scopes == n.scopes
-                and o.oidc_scopes == n.oidc_scopes
+                # sets to the provider (SET_INPUTS), compared as sets
+                and set(o.scopes) == set(n.scopes)
+                and set(o.oidc_scopes) == set(n.oidc_scopes)
                 and o.redirect_uris == n.redirect_uris
-                and o.post_logout_redirect_uris == n.post_logout_redirect_uris
-                and o.grant_types == n.grant_types
+                and set(o.post_logout_redirect_uris) == set(n.post_logout_redirect_uris)
+                and set(o.grant_types) == set(n.grant_types)
                 and not groups
-                and _known_change(o.label, n.label) is None
-                and _known_change(o.pkce, n.pkce) is None
-                and _known_change(o.kind, n.kind) is None
-                and _known_change(o.status, n.status) is None
+                and not reordered(o, n)
+                and known_change(o.label, n.label) is None
+                and known_change(o.pkce, n.pkce) is None
+                and known_change(o.kind, n.kind) is None
+                and known_change(o.status, n.status) is None
                 and not keys
                 and not settings
                 and o.deployed == n.deployed
@@ -362,10 +328,10 @@ def summarize(
         )
         # in Okta before, not after: the update deletes it, unless its resources are protected
         leaving = old is not None and o.deployed and (new is None or not n.deployed)
-        label = _known_change(o.label, n.label) if old and new else None
-        pkce = _known_change(o.pkce, n.pkce) if old and new and change != "added" else None
-        kind = _known_change(o.kind, n.kind) if old and new and change != "added" else None
-        digest = _known_change(o.digest, n.digest) if old and new and change != "added" else None
+        label = known_change(o.label, n.label) if old and new else None
+        pkce = known_change(o.pkce, n.pkce) if old and new and change != "added" else None
+        kind = known_change(o.kind, n.kind) if old and new and change != "added" else None
+        digest = known_change(o.digest, n.digest) if old and new and change != "added" else None
         kept = leaving and o.protected
         if kept and new is None:
             # removed, but pulumi up refuses the deletes: nothing of it changes in Okta
@@ -382,7 +348,7 @@ def summarize(
                     o.post_logout_redirect_uris, n.post_logout_redirect_uris
                 ),
                 grant_types=delta(o.grant_types, n.grant_types),
-                groups=_group_delta(o, n, named_groups) if groups is None else groups,
+                groups=group_delta(o, n, named_groups) if groups is None else groups,
                 label=label,
                 pkce=pkce,
                 kind=kind,
@@ -396,13 +362,14 @@ def summarize(
                 review=review,
                 suspended=deployed_here and name in specs.suspended,
                 retyped=retyped,
-                keys=_key_delta(o, n) if keys is None else keys,
+                keys=key_delta(o, n) if keys is None else keys,
                 settings=settings
                 if settings is not None
-                else _settings_change(o, n)
+                else settings_change(o, n)
                 if old and new and change != "added"
                 else (),
                 oidc_scopes=delta(o.oidc_scopes, n.oidc_scopes),
+                reordered=reordered(o, n) if old and new and change != "added" else (),
             )
         )
     return out

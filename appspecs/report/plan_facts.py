@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from appspecs.plan.summary import AppSummary, Delta, Review
+from appspecs.plan.deltas import Delta
+from appspecs.plan.summary import AppSummary, Review
 from appspecs.report.plan_words import PRIVILEGE, approval_text
 
 
@@ -21,6 +22,17 @@ def delta_facts(what: str, d: Delta, when: str = "") -> list[str]:
 
 # The rule's OpenID Connect scopes, said apart from the catalog's: what it may ask for at sign-in.
 OIDC = "OpenID Connect scopes"
+
+
+# The ordered lists (deltas.ORDERED) in words.
+ORDERED_WORDS = {"redirectUris": "redirect URIs", "groups": "groups"}
+
+
+def reordered_fact(reordered: tuple[str, ...], when: str = "") -> list[str]:
+    if not reordered:
+        return []
+    lists = ", ".join(ORDERED_WORDS[k] for k in reordered)
+    return [f"order changed{when}: {lists} (the same values in another order, which Okta keeps)"]
 
 
 KEPT = "Okta keeps the approved version meanwhile"
@@ -82,6 +94,7 @@ def review_facts(review: Review, *, scopes: bool = True) -> list[str]:
     facts += delta_facts("post-logout redirect URIs", review.post_logout_redirect_uris)
     facts += delta_facts("grant types", review.grant_types)
     facts += delta_facts("groups", review.groups)
+    facts += reordered_fact(review.reordered)
     facts += key_and_setting_facts(review.keys, review.settings)
     if review.logo_changed:
         facts.append("logo: a new picture")
@@ -148,6 +161,7 @@ def app_facts(app: AppSummary) -> list[str]:
     facts += delta_facts("post-logout redirect URIs", app.post_logout_redirect_uris, when)
     facts += delta_facts("grant types", app.grant_types, when)
     facts += delta_facts("groups", app.groups, when)
+    facts += reordered_fact(app.reordered, when)
     if app.label is not None:
         facts.append(f"label{when}: {json.dumps(app.label[0])} -> {json.dumps(app.label[1])}")
     if app.kind is not None:

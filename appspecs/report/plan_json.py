@@ -7,10 +7,11 @@ from typing import Any
 
 from appspecs.jsonenc import compact_encoder
 from appspecs.plan.build import Plan
+from appspecs.plan.deltas import Delta
 from appspecs.plan.diff import Step
 from appspecs.plan.notices import Notice
 from appspecs.plan.registry import RegistryChange
-from appspecs.plan.summary import AppSummary, Delta, Review
+from appspecs.plan.summary import AppSummary, Review
 from appspecs.plan.values import to_json
 from appspecs.report.plan_words import notice_text, registry_text, unprotect_command
 
@@ -60,6 +61,8 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "markerOnly": app.marker_only,
         "keys": _delta_json(app.keys),
         "settings": [{"setting": n, "old": o, "new": v} for n, o, v in app.settings],
+        # the ordered lists (redirectUris, groups) that hold the same values in another order
+        "reordered": list(app.reordered),
         "approval": app.approval,
         # who approved, and the ticket, of the approval this change records
         "approvedBy": app.approver[0] if app.approver else None,
@@ -93,6 +96,7 @@ def _review_json(review: Review) -> dict[str, Any]:
         "logoChanged": review.logo_changed,
         "keys": _delta_json(review.keys),
         "settings": [{"setting": n, "old": o, "new": v} for n, o, v in review.settings],
+        "reordered": list(review.reordered),
     }
 
 

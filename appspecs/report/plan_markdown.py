@@ -6,13 +6,15 @@ import shlex
 from collections.abc import Iterable, Sequence
 
 from appspecs.plan.build import Plan
+from appspecs.plan.deltas import Delta
 from appspecs.plan.diff import OPS, Step
-from appspecs.plan.summary import AppSummary, Delta
+from appspecs.plan.summary import AppSummary
 from appspecs.report import markdown as md
 from appspecs.report.plan_facts import (
     ADOPTED,
     KEPT,
     ONCE_APPROVED,
+    ORDERED_WORDS,
     digests_text,
     held_cause,
     kept_protected_fact,
@@ -109,6 +111,7 @@ def _change_cell(app: AppSummary) -> str:
         f"; {name} {md.code(old or 'unset')} → {md.code(new or 'unset')}"
         for name, old, new in app.settings
     )
+    out += "".join(f"; order of {ORDERED_WORDS[k]} changed" for k in app.reordered)
     if app.logo_changed:
         out += "; a new logo picture"
     if app.marker_only and app.digest is not None:

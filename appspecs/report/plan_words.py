@@ -6,7 +6,8 @@ import shlex
 from collections.abc import Callable, Sequence
 
 from appspecs.plan.build import Mode, Plan
-from appspecs.plan.diff import OPS, Change, Step
+from appspecs.plan.diff import OPS, Step
+from appspecs.plan.inputs import Change
 from appspecs.plan.notices import Notice, NoticeKind, PlanSummary
 from appspecs.plan.registry import RegistryChange, RegistryKind
 from appspecs.plan.summary import AppStatus, AppSummary

@@ -1,0 +1,80 @@
+"""How one app's two sides (`AppView`s) differ, field by field: values added and removed,
+settings and keys changed, lists whose order alone changed."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from appspecs.plan.views import SETTINGS, AppView
+from appspecs.records import record
+
+T = TypeVar("T")
+
+
+@record
+class Delta:
+    """Values added and removed between two sides."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def delta(old: tuple[str, ...], new: tuple[str, ...]) -> Delta:
+    return Delta(tuple(v for v in new if v not in old), tuple(v for v in old if v not in new))
+
+
+def settings_change(old: AppView, new: AppView) -> tuple[tuple[str, str | None, str | None], ...]:
+    before, after = dict(old.settings), dict(new.settings)
+    return tuple(
+        (name, before.get(name), after.get(name))
+        for name, _, _ in SETTINGS
+        if before.get(name) != after.get(name)
+    )
+
+
+def key_delta(old: AppView, new: AppView) -> Delta:
+    return Delta(
+        tuple(kid for kid, key in new.keys if (kid, key) not in old.keys),
+        tuple(kid for kid, key in old.keys if (kid, key) not in new.keys),
+    )
+
+
+def known_change(old: T | None, new: T | None) -> tuple[T, T] | None:
+    """(old, new) when both sides know the value and it differs. A side may not know it: state
+    recorded no such input, or holds it as a secret."""
+    if old is None or new is None or old == new:
+        return None
+    return (old, new)
+
+
+def group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
+    """Groups added and removed. A recorded id no export names and a group whose id is not known
+    yet may be the same group: when both occur, neither is reported."""
+    unknown_new = tuple(g for g in new.groups if g not in old.groups and g not in named)
+    added = tuple(g for g in new.groups if g not in old.groups and g in named)
+    removed = tuple(g for g in old.groups if g not in new.groups)
+    if old.unnamed_groups and unknown_new:
+        return Delta(added, removed)
+    return Delta(added + unknown_new, removed + tuple(f"id {i}" for i in old.unnamed_groups))
+
+
+# The lists whose order the provider keeps (TypeList: an app's redirect_uris, the group
+# assignments' blocks), by their JSON name: listed in another order, the update rewrites them.
+# The rest (scopes, grant types, post-logout URIs) are sets to it (SET_INPUTS): no change.
+ORDERED: tuple[str, ...] = ("redirectUris", "groups")
+
+
+def reordered(old: AppView, new: AppView) -> tuple[str, ...]:
+    """The ordered lists (ORDERED) that hold the same values on both sides in another order."""
+    pairs = {
+        "redirectUris": (old.redirect_uris, new.redirect_uris),
+        "groups": (old.groups, new.groups),
+    }
+    return tuple(
+        k
+        for k in ORDERED
+        if pairs[k][0] != pairs[k][1] and sorted(pairs[k][0]) == sorted(pairs[k][1])
+    )

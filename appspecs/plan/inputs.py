@@ -1,0 +1,179 @@
+"""How one resource's inputs compare with the recorded ones, as the provider compares them:
+JSON documents as JSON, sets as sets, placeholders as what they may resolve to, secrets by what
+can be known of them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from appspecs.plan.state import Secret
+from appspecs.plan.values import ABSENT, Unknown
+from appspecs.plan.wire import SCALARS
+from appspecs.records import record
+
+
+@record
+class Change:
+    """One changed input: its path (`redirectUris[0]`, `groups[1].id`) and both values."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+def _same_scalar(new: Any, old: Any) -> bool:
+    if isinstance(new, bool) or isinstance(old, bool):
+        return type(new) is type(old) and new == old
+    if isinstance(new, int | float) and isinstance(old, int | float):
+        return new == old  # state and mocks hold numbers as floats
+    return type(new) is type(old) and bool(new == old)
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _json_pair(new: Any, old: Any) -> tuple[Any, Any] | None:
+    """Both sides of a JSON input, each string parsed (an unset side stays ABSENT), or None
+    when a string is not JSON."""
+    try:
+        return (
+            json.loads(new) if type(new) is str else new,
+            json.loads(old) if type(old) is str else old,
+        )
+    except ValueError:
+        return None
+
+
+def _compare(
+    new: Any, old: Any, path: str, out: list[Change], json_paths: frozenset[str] = frozenset()
+) -> None:
+    kind = type(new)
+    # fast paths for what most inputs are: equal strings, equal lists of strings
+    if kind is type(old):
+        if kind is str:
+            if new != old:
+                pair = _json_pair(new, old) if _INDEX.sub("[]", path) in json_paths else None
+                if pair is None:
+                    out.append(Change(path, old, new))
+                else:
+                    # as the provider compares it: as JSON, so the change is what moved inside
+                    _compare(pair[0], pair[1], path, out)
+            return
+        if kind is list and new == old and all(type(v) is str for v in new):
+            return
+    if kind is str and old is ABSENT and _INDEX.sub("[]", path) in json_paths:
+        pair = _json_pair(new, old)
+        out.append(Change(path, old, new if pair is None else pair[0]))  # a document, not text
+        return
+    if kind is Unknown:
+        if old is ABSENT or new.fresh:
+            out.append(Change(path, old, new))
+        elif type(old) is Unknown:
+            if old.placeholder != new.placeholder:
+                out.append(Change(path, old, new))
+        elif isinstance(old, str) and old in new.excludes:
+            out.append(Change(path, old, new))
+        # otherwise it may well be the recorded value: not a change
+        return
+    if type(old) is Secret:
+        if old.same_as(new) is False:
+            out.append(Change(path, old, new))
+        return  # ciphertext: nothing to compare with, counted as the same
+    if isinstance(new, dict) and isinstance(old, dict):
+        for key in [*new, *(k for k in old if k not in new)]:
+            _compare(new.get(key, ABSENT), old.get(key, ABSENT), f"{path}.{key}", out, json_paths)
+        return
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        for i, (n, o) in enumerate(zip(new, old, strict=True)):
+            _compare(n, o, f"{path}[{i}]", out, json_paths)
+        return
+    if isinstance(new, dict | list) or isinstance(old, dict | list) or not _same_scalar(new, old):
+        out.append(Change(path, old, new))
+
+
+def _plain_list(value: Any) -> bool:
+    """A list of known strings and numbers."""
+    return type(value) is list and all(type(v) in (str, int, float) for v in value)
+
+
+def _set_members(value: Any) -> frozenset[Any] | None:
+    """A list's members as a set: known values, and placeholders for a value of a resource that
+    exists (the same placeholder on both sides is the same value); None when a member cannot be
+    compared so (a secret, a value of a resource yet to be made): compared as elsewhere."""
+    if type(value) is not list:
+        return None
+    members: set[Any] = set()
+    for v in value:
+        if type(v) in (str, int, float):
+            members.add(v)
+        elif type(v) is Unknown and not v.fresh:
+            members.add(v.placeholder)
+        else:
+            return None
+    return frozenset(members)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {} or value == ""
+
+
+def diff_inputs(
+    new: Mapping[str, Any],
+    old: Mapping[str, Any],
+    ignore_changes: Sequence[str] = (),
+    kept: frozenset[str] = frozenset(),
+    json_paths: frozenset[str] = frozenset(),
+    outputs: Mapping[str, Any] | None = None,
+    sets: frozenset[str] = frozenset(),
+) -> list[Change]:
+    """The changed inputs of an existing resource.
+
+    Inputs at `json_paths` hold JSON documents and are compared as JSON: a change inside one is
+    given by its path within (`profile.appspecs.digest`), and a mere re-encoding is no change.
+
+    Recorded inputs the program no longer sets count as removed, except the bridge's own
+    bookkeeping (`__defaults` and other `__` keys), inputs it lists as defaulted, empty values,
+    and `kept` inputs (the provider leaves them as they are). `ignore_changes` paths (and
+    everything under them) are left out, as the engine does.
+
+    An input set now but not recorded is compared with the recorded `outputs`, as the provider
+    diffs against its state: an input stated at the provider's default is no change to a
+    resource that was created without it or adopted with `pulumi import` (which leaves inputs at
+    their default out).
+
+    Inputs named in `sets` are sets to the provider: the same values in another order are no
+    change, and a change is said of the whole value (an index means nothing in a set).
+    """
+    read = outputs or {}
+    defaults = old.get("__defaults")
+    defaulted = {d for d in defaults if isinstance(d, str)} if isinstance(defaults, list) else set()
+    out: list[Change] = []
+    for key, value in new.items():
+        was = old[key] if key in old else read.get(key, ABSENT)
+        kind = type(value)
+        # what most inputs are, an equal string, number, boolean or null of the same type, is
+        # no change (as `_compare` finds) without a call for it
+        if kind is type(was) and kind in SCALARS and value == was:
+            continue
+        if key in sets:
+            members = _set_members(value)
+            if members is not None and members == _set_members(was):
+                continue
+            if _plain_list(value) and _plain_list(was):
+                out.append(Change(key, was, value))
+                continue
+        _compare(value, was, key, out, json_paths)
+    for key, value in old.items():
+        if key in new or key.startswith("__") or key in defaulted or key in kept or _empty(value):
+            continue
+        out.append(Change(key, value, ABSENT))
+    if ignore_changes:
+        out = [c for c in out if not any(_under(c.path, p) for p in ignore_changes)]
+    return out
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
