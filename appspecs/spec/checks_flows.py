@@ -3,6 +3,7 @@ scopes it may ask for at sign-in. Each rule has its own diagnostic code."""
 
 from __future__ import annotations
 
+from appspecs.diagnostics import Severity
 from appspecs.spec.finding import Finding
 from appspecs.spec.models import (
     GRANTS_BY_KIND,
@@ -110,12 +111,26 @@ def check_oidc_scopes(spec: AppSpec) -> list[Finding]:
                     f"'{scope}' is an OpenID Connect claim scope: it needs openid in the list",
                 )
             )
-        if scope == "offline_access" and "refresh_token" not in client.effective_grant_types:
+        if scope != "offline_access":
+            continue
+        if "refresh_token" not in client.effective_grant_types:
             findings.append(
                 Finding(
                     "oidc-scope",
                     at,
                     "offline_access asks for a refresh token: it needs the refresh_token grant",
+                )
+            )
+        else:
+            # render.rule_scope_list: the grant puts it in the rule; listing it or not is the
+            # same rule, but another spec (its digest: a partner app's change under review)
+            findings.append(
+                Finding(
+                    "oidc-scope",
+                    at,
+                    "offline_access comes with the refresh_token grant: the rule lists it "
+                    "whether or not oidc_scopes does, so listing it changes nothing; remove it",
+                    severity=Severity.WARNING,
                 )
             )
     return findings
