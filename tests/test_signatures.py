@@ -320,6 +320,9 @@ def test_approve_with_a_key_not_listed_for_the_approver_records_nothing(
     assert result.exit_code == 1
     assert "this approval would not count, so it is not recorded" in result.stderr
     assert "does not list" in result.stderr
+    # EMAIL is an approver already, with another key: not "to make them one"
+    assert f"lists other keys for {EMAIL} (line " in result.stderr
+    assert "to make" not in result.stderr
     assert (root / "app-specs" / "approvals.yaml").read_text() == before
 
 

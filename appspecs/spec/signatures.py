@@ -107,11 +107,21 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
         )
     listed = signers.listing(key)
     if not listed:
+        theirs = [k for k in signers.keys if approval.approved_by in k.principals]
+        # an approver signing with another key than the listed one: a new key of theirs, or
+        # the wrong --key; listing it is the same line, but they are an approver already
+        why = (
+            f"{SIGNERS_FILE} lists other keys for {approval.approved_by} (line "
+            f"{', '.join(str(k.line) for k in theirs)}): sign with one of them, or, for a new "
+            f"key of theirs, add this line"
+            if theirs
+            else f"only the approvers listed there may approve; to make {approval.approved_by} "
+            "one, add this line"
+        )
         return SignatureProblem(
             "signature",
-            f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} does not list: only the "
-            f"approvers listed there may approve; to make {approval.approved_by} one, add this "
-            f"line to app-specs/{SIGNERS_FILE} in a pull request the CODEOWNERS team reviews: "
+            f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} does not list: {why} "
+            f"to app-specs/{SIGNERS_FILE} in a pull request the CODEOWNERS team reviews: "
             f'{approval.approved_by} namespaces="{NAMESPACE}" {key.openssh_str()}',
             resign=False,
         )
