@@ -7,6 +7,8 @@ strikes through single tildes, which `text` always escapes.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,20 +31,33 @@ TEXT = (
 )
 
 
+def shown(value: str) -> str:
+    """The text as a reader sees it: itself, an @ at a word's start followed by a word joiner
+    (invisible), so that GitHub mentions nobody."""
+    return escape_html(re.sub(r"(?<!\w)@(?=\w)", "@\u2060", value))
+
+
 @given(TEXT)
 def test_text_renders_as_itself_in_a_paragraph(value: str) -> None:
-    assert GFM.render(md.text(value)) == f"<p>{escape_html(value)}</p>\n"
+    assert GFM.render(md.text(value)) == f"<p>{shown(value)}</p>\n"
 
 
 @given(TEXT)
 def test_text_renders_as_itself_in_a_list_item(value: str) -> None:
-    assert GFM.render(f"- {md.text(value)}") == f"<ul>\n<li>{escape_html(value)}</li>\n</ul>\n"
+    assert GFM.render(f"- {md.text(value)}") == f"<ul>\n<li>{shown(value)}</li>\n</ul>\n"
 
 
 @given(TEXT)
 def test_text_renders_as_itself_in_a_table_cell(value: str) -> None:
     rendered = GFM.render(f"| a | b |\n|---|---|\n| x | {md.cell(md.text(value))} |\n")
-    assert f"<td>{escape_html(value)}</td>" in rendered
+    assert f"<td>{shown(value)}</td>" in rendered
+
+
+def test_text_mentions_nobody() -> None:
+    # a spec's field name or description quoted in a comment must not notify a team
+    said = md.text("unknown field '@acme/partnerships' (owner team@acme.example)")
+    assert said == "unknown field '@\u2060acme/partnerships' (owner team@acme.example)"
+    assert re.search(r"(?<!\w)@\w", said) is None  # GitHub's mentions start so
 
 
 @pytest.mark.parametrize(

@@ -74,6 +74,10 @@ _INLINE = re.compile(
     r"|&(?=#?\w+;)"
     r"|\](?=[(\[])"
 )
+# An @ that GitHub would read as a mention of a user or team (`@acme/partnerships` in a spec's
+# field name or description), which notifies them: an @ at a word's start. A word joiner after
+# it (shown as nothing) breaks the mention; an e-mail address (`team@acme.example`) is none.
+_MENTION = re.compile(r"(?<!\w)@(?=\w)")
 # What would start a block (heading, quote, list, fence, link definition) at a line's start:
 # the text may begin a line, or a list item.
 _LINE_START = re.compile(r"^(?:[#>+\-=\[|]|(\d+)[.)])")
@@ -81,9 +85,10 @@ _LINE_START = re.compile(r"^(?:[#>+\-=\[|]|(\d+)[.)])")
 
 def text(value: str) -> str:
     """Plain text that GitHub renders as itself: Markdown and HTML specials escaped where GFM
-    would read them as markup, and nowhere else (a URL or a name stays readable)."""
+    would read them as markup, and nowhere else (a URL or a name stays readable); no @mention."""
     line = _one_line(value).strip()
     line = _INLINE.sub(lambda m: "\\" + m.group(), line)
+    line = _MENTION.sub("@\u2060", line)
     return _LINE_START.sub(
         lambda m: m.group(1) + "\\" + m.group()[-1] if m.group(1) else "\\" + m.group(), line
     )
