@@ -75,8 +75,10 @@ _INLINE = re.compile(
     r"|\](?=[(\[])"
 )
 # An @ that GitHub would read as a mention of a user or team (`@acme/partnerships` in a spec's
-# field name or description), which notifies them: an @ at a word's start. A word joiner after
-# it (shown as nothing) breaks the mention; an e-mail address (`team@acme.example`) is none.
+# field name or description), which notifies them: an @ at a word's start. A zero-width space
+# after it, written as its character reference as Dependabot writes it (printable: a raw comment
+# read in a terminal shows it as text, not as nothing), breaks the mention; an e-mail address
+# (`team@acme.example`) is none.
 _MENTION = re.compile(r"(?<!\w)@(?=\w)")
 # What would start a block (heading, quote, list, fence, link definition) at a line's start:
 # the text may begin a line, or a list item.
@@ -88,7 +90,7 @@ def text(value: str) -> str:
     would read them as markup, and nowhere else (a URL or a name stays readable); no @mention."""
     line = _one_line(value).strip()
     line = _INLINE.sub(lambda m: "\\" + m.group(), line)
-    line = _MENTION.sub("@\u2060", line)
+    line = _MENTION.sub("@&#8203;", line)
     return _LINE_START.sub(
         lambda m: m.group(1) + "\\" + m.group()[-1] if m.group(1) else "\\" + m.group(), line
     )
