@@ -111,8 +111,9 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
         # an approver signing with another key than the listed one: a new key of theirs, or
         # the wrong --key; listing it is the same line, but they are an approver already
         why = (
-            f"{SIGNERS_FILE} lists other keys for {approval.approved_by} (line "
-            f"{', '.join(str(k.line) for k in theirs)}): sign with one of them, or, for a new "
+            f"{SIGNERS_FILE} lists other keys for {approval.approved_by} (line"
+            f"{'s' * (len(theirs) > 1)} {', '.join(str(k.line) for k in theirs)}): sign with one "
+            "of them, or, for a new "
             f"key of theirs, add this line"
             if theirs
             else f"only the approvers listed there may approve; to make {approval.approved_by} "
@@ -280,7 +281,10 @@ def sign_approval(approval: Approval, key: Path) -> str:
 def _has_terminal() -> bool:
     """Whether this process has a terminal a passphrase can be asked on, as ssh-keygen asks it
     (/dev/tty, or the askpass program SSH_ASKPASS names)."""
-    if os.environ.get("SSH_ASKPASS"):
+    # ssh-keygen runs the askpass program only with a display, or when told to (ssh(1))
+    askpass = os.environ.get("SSH_ASKPASS")
+    told = os.environ.get("SSH_ASKPASS_REQUIRE") in ("force", "prefer")
+    if askpass and (os.environ.get("DISPLAY") or told):
         return True
     try:
         os.close(os.open("/dev/tty", os.O_RDWR))
