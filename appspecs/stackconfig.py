@@ -272,7 +272,20 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     def written(loc: tuple[str | int, ...]) -> str | None:
         return doc.raw.get(("config", *_setting_key(loc)))
 
-    return stack_config_from_values(name, as_pulumi_reads(config), locate, written)
+    stack = stack_config_from_values(name, as_pulumi_reads(config), locate, written)
+    declared = stack.settings.specs_dir
+    if declared is not None and folder_state(stacks_dir.resolve().parent / declared) is not True:
+        # the program deploys this folder (stacks/__main__.py): a typo would fail every
+        # `pulumi up` of the stack, and validate of the folder it meant would say nothing
+        file, line, column = locate(("specsDir",), False)
+        raise StackConfigError(
+            f"{file}:{line}:{column}: appspecs:specsDir: '{declared}' is not a folder of the "
+            f"project ({stacks_dir.resolve().parent}); give the specs folder the stack deploys, "
+            "relative to the project (e.g. app-specs)",
+            line,
+            column,
+        )
+    return stack
 
 
 def _setting_key(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:

@@ -138,6 +138,23 @@ def test_an_empty_specs_dir_is_refused(tmp_path: Path) -> None:
     ), str(info.value)
 
 
+def test_a_specs_dir_that_is_no_folder_of_the_project_is_refused(tmp_path: Path) -> None:
+    # the program deploys it: a typo would fail every `pulumi up`, and validate said nothing
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (tmp_path / "app-specs").mkdir()
+    text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:specsDir: app-spec\n"
+    (stacks / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as info:
+        load_stack_config(stacks, "dev")
+    assert "Pulumi.dev.yaml:3:22: appspecs:specsDir: 'app-spec' is not a folder of the project" in (
+        str(info.value)
+    )
+    assert not info.value.unreadable  # a stack file with errors
+    (stacks / "Pulumi.dev.yaml").write_text(text.replace("app-spec\n", "app-specs\n"), "utf-8")
+    assert load_stack_config(stacks, "dev").settings.specs_dir == "app-specs"
+
+
 @pytest.mark.parametrize("name", ["my stack", "dev\u00e9", "x" * 101])
 def test_a_stack_file_named_for_no_pulumi_stack_is_refused(tmp_path: Path, name: str) -> None:
     # pulumi cannot select such a stack: its settings would be checked for nothing
