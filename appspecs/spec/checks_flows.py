@@ -158,3 +158,29 @@ def check_pkce(spec: AppSpec) -> list[Finding]:
             )
         ]
     return []
+
+
+def check_written_empty(spec: AppSpec, data: object) -> list[Finding]:
+    """A list field written with no value (`oidc_scopes:`), which YAML reads as null and the
+    spec as not given: the kind's default applies, where its writer may have meant none."""
+    client = data.get("client") if isinstance(data, dict) else None
+    if not isinstance(client, dict):
+        return []
+    out = []
+    for key, code, default, none in (
+        ("oidc_scopes", "oidc-scope", spec.client.effective_oidc_scopes, "[] for none, "),
+        ("grant_types", "grant-type", spec.client.effective_grant_types, ""),
+    ):
+        if key in client and client[key] is None:
+            shown = ", ".join(default)
+            out.append(
+                Finding(
+                    code,
+                    ("client", key),
+                    f"written with no value, which YAML reads as not given: the {spec.client.kind} "
+                    f"app's default applies, [{shown}]; write the list, {none}or leave the "
+                    "field out",
+                    severity=Severity.WARNING,
+                )
+            )
+    return out

@@ -17,6 +17,7 @@ from appspecs.parallel import alongside, collector_paused, ordered_map
 from appspecs.spec.binding import bind_approvals
 from appspecs.spec.catalog import CatalogFile, CatalogScope, ScopeCatalog, check_catalog
 from appspecs.spec.checks import CheckContext, check_spec
+from appspecs.spec.checks_flows import check_written_empty
 from appspecs.spec.digest import logo_sha256, spec_digest
 from appspecs.spec.models import AppSpec
 from appspecs.spec.partial import partial_model, readable_entries
@@ -379,6 +380,9 @@ def _load_app(path: Path, ctx: CheckContext) -> _AppResult:
             message = f"{file.shown}:{at.line}:{at.column}: {finding.message}"
             result.io_errors.append(IoProblem(message, file.shown, at.line, at.column))
         else:
+            file.add(finding)
+    if spec is not None:
+        for finding in check_written_empty(spec, file.doc.data):
             file.add(finding)
     if spec is not None and not has_errors(result.diagnostics):
         at = file.doc.locate(("type",))
