@@ -472,18 +472,22 @@ def test_a_base_error_s_message_names_its_file_as_git_does(repo: Path) -> None:
 def test_a_markdown_plan_names_the_very_base_to_list_the_rest_of_its_errors(repo: Path) -> None:
     extra = "".join(f"x{i}: 1\n" for i in range(12))  # an error each
     edit(repo, "crm-sync", "name: crm-sync\n", f"name: crm-sync\n{extra}")
-    git(repo, "commit", "-qam", "crm-sync with twelve unknown fields")
+    edit(repo, "studio-local", "name: studio-local\n", "name: studio-local\nx: 1\n")
+    git(repo, "commit", "-qam", "crm-sync with twelve unknown fields, studio-local with one")
     sha = git(repo, "rev-parse", "HEAD").strip()
     edit(repo, "crm-sync", extra, "")
+    edit(repo, "studio-local", "x: 1\n", "")
     data = plan_json(repo, "--base", "main")
-    assert len(data["baseDiagnostics"]) == 12
+    assert len(data["baseDiagnostics"]) == 13
     markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
     # the commit, not the branch: the branch may have moved on when the comment is read
     again = f"`appspec plan --stack dev --base {sha}`"
-    assert f"> … and 2 more errors of the base: {again} lists them all.  " in markdown
-    # which the text plan does
+    assert f"> … and 3 more errors of the base: {again} lists them all.  " in markdown
+    # every file with errors has its first one shown, not only the file with the most
+    assert "> ⛔ main:app-specs/apps/studio-local.yaml:" in markdown
+    # which the text plan lists all of
     text = plan(repo, "--base", sha).stdout
-    assert sum("error[" in line for line in text.splitlines()) == 12
+    assert sum("error[" in line for line in text.splitlines()) == 13
 
 
 def test_a_base_folder_s_unreadable_file_is_said_in_the_plan(repo: Path, tmp_path: Path) -> None:

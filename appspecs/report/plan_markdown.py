@@ -189,7 +189,8 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     head += [f"> **Note:** {md.text(n)}  " for n in plan.notes]  # a hard break, as warnings
     # the text plan lists them all
     nouns = ("error of the base", "errors of the base")
-    head += md.quoted_lines(base_error_lines(plan), nouns, "⛔", again_command(plan))
+    said = base_error_lines(plan, files_first=True)
+    head += md.quoted_lines(said, nouns, "⛔", again_command(plan))
     head += md.quoted_warnings(plan.warnings)
     verdict = verdict_text(plan, md.code)
     if verdict is not None:

@@ -292,7 +292,18 @@ def unchanged_text(n: int, other: str = "") -> str:
     return f"{n} {other}app{'s' if n != 1 else ''} unchanged"
 
 
-def base_error_lines(plan: Plan) -> list[str]:
+def base_error_lines(plan: Plan, *, files_first: bool = False) -> list[str]:
     """The base's errors and unread files, a line each as `appspec validate` gives them: why
-    the apps they name are compared as new."""
-    return [diagnostic_line(d) for d in plan.base_errors] + [p.message for p in plan.base_problems]
+    the apps they name are compared as new. ``files_first``: each file's first line before any
+    file's second, for a list cut short (Markdown's), so that no file's apps are listed as new
+    with none of the reasons."""
+    said = [(d.file, diagnostic_line(d)) for d in plan.base_errors]
+    said += [(p.file, p.message) for p in plan.base_problems]
+    if not files_first:
+        return [line for _, line in said]
+    seen: dict[str, int] = {}
+    ranked = []
+    for i, (file, line) in enumerate(said):
+        seen[file] = seen.get(file, -1) + 1
+        ranked.append((seen[file], i, line))
+    return [line for _, _, line in sorted(ranked)]
