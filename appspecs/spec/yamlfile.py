@@ -332,7 +332,22 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str
             pos = began
     if _char_at(text, pos) == "\t":
         reason += " (a tab: YAML indents with spaces)"
+    elif exc.problem is not None and exc.problem.startswith(_INDENTATION_PROBLEMS):
+        # what libyaml says of a line indented too much or too little, which it notices only
+        # at a later line (a field moved out from under `client:` breaks the line after it)
+        reason += (
+            f"; check the indentation of line {pos.line} and the lines above it: the fields of "
+            "a mapping line up, indented under the field they belong to"
+        )
     return pos, reason
+
+
+_INDENTATION_PROBLEMS = (
+    "mapping values are not allowed",
+    "did not find expected key",
+    "did not find expected '-' indicator",
+    "expected <block end>",
+)
 
 
 def read_yaml(text: str) -> YamlDocument:
