@@ -274,13 +274,20 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
 
     stack = stack_config_from_values(name, as_pulumi_reads(config), locate, written)
     declared = stack.settings.specs_dir
-    if declared is not None and folder_state(stacks_dir.resolve().parent / declared) is not True:
-        # the program deploys this folder (stacks/__main__.py): a typo would fail every
-        # `pulumi up` of the stack, and validate of the folder it meant would say nothing
+    project = stacks_dir.resolve().parent
+    # the program deploys this folder (stacks/__main__.py): a typo would fail every `pulumi up`
+    # of the stack, and validate of the folder it meant would say nothing. Only in a project
+    # (Pulumi.yaml beside stacks/): a base ref's stacks are read from a copy holding no more
+    # than its specs folder and stacks
+    if (
+        declared is not None
+        and (project / "Pulumi.yaml").is_file()
+        and folder_state(project / declared) is not True
+    ):
         file, line, column = locate(("specsDir",), False)
         raise StackConfigError(
             f"{file}:{line}:{column}: appspecs:specsDir: '{declared}' is not a folder of the "
-            f"project ({stacks_dir.resolve().parent}); give the specs folder the stack deploys, "
+            f"project ({project}); give the specs folder the stack deploys, "
             "relative to the project (e.g. app-specs)",
             line,
             column,

@@ -34,7 +34,7 @@ TEXT = (
 def shown(value: str) -> str:
     """The text as a reader sees it: itself, an @ at a word's start followed by a zero-width
     space, so that GitHub mentions nobody."""
-    return escape_html(re.sub(r"(?<!\w)@(?=\w)", "@\u200b", value))
+    return escape_html(re.sub(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])", "@\u200b", value))
 
 
 @given(TEXT)
@@ -58,6 +58,7 @@ def test_text_mentions_nobody() -> None:
     said = md.text("unknown field '@acme/partnerships' (owner team@acme.example)")
     assert said == "unknown field '@&#8203;acme/partnerships' (owner team@acme.example)"
     assert said.isprintable() and md.cell(said) == said  # as a table cell holds it too
+    assert md.text("é@acme") == "é@&#8203;acme"  # a letter beyond ASCII starts no address
     rendered = GFM.render(said)
     assert re.search(r"(?<!\w)@\w", rendered) is None  # GitHub's mentions start so
 

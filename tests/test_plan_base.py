@@ -490,6 +490,19 @@ def test_a_markdown_plan_names_the_very_base_to_list_the_rest_of_its_errors(repo
     assert sum("error[" in line for line in text.splitlines()) == 13
 
 
+def test_a_stack_deploying_another_specs_folder_is_no_error_of_the_base(repo: Path) -> None:
+    # the ref's copy holds its specs and stacks only: another stack's specsDir is not there
+    shutil.copytree(repo / "app-specs", repo / "prod-specs")
+    prod = repo / "stacks" / "Pulumi.prod.yaml"
+    prod.write_text(prod.read_text(encoding="utf-8") + "  appspecs:specsDir: prod-specs\n", "utf-8")
+    (repo / "Pulumi.yaml").write_text("name: appspecs\nruntime: python\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "prod deploys prod-specs")
+    data = plan_json(repo, "--base", "HEAD")
+    assert (data["baseDiagnostics"], data["baseProblems"]) == ([], [])
+    assert all(a["change"] == "unchanged" for a in data["apps"] if a["name"] != "orbit-mobile")
+
+
 def test_a_base_folder_s_unreadable_file_is_said_in_the_plan(repo: Path, tmp_path: Path) -> None:
     base = tmp_path / "base-specs"
     shutil.copytree(repo / "app-specs", base)

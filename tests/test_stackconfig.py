@@ -143,6 +143,7 @@ def test_a_specs_dir_that_is_no_folder_of_the_project_is_refused(tmp_path: Path)
     stacks = tmp_path / "stacks"
     stacks.mkdir()
     (tmp_path / "app-specs").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: appspecs\nruntime: python\n", "utf-8")
     text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:specsDir: app-spec\n"
     (stacks / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(StackConfigError) as info:

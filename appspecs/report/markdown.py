@@ -79,7 +79,7 @@ _INLINE = re.compile(
 # after it, written as its character reference as Dependabot writes it (printable: a raw comment
 # read in a terminal shows it as text, not as nothing), breaks the mention; an e-mail address
 # (`team@acme.example`) is none.
-_MENTION = re.compile(r"(?<!\w)@(?=\w)")
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])")  # ASCII, as GitHub's mentions
 # What would start a block (heading, quote, list, fence, link definition) at a line's start:
 # the text may begin a line, or a list item.
 _LINE_START = re.compile(r"^(?:[#>+\-=\[|]|(\d+)[.)])")

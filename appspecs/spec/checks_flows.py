@@ -129,7 +129,9 @@ def check_oidc_scopes(spec: AppSpec) -> list[Finding]:
                     "oidc-scope",
                     at,
                     "offline_access comes with the refresh_token grant: the rule lists it "
-                    "whether or not oidc_scopes does, so listing it changes nothing; remove it",
+                    "whether or not oidc_scopes does, so listing it changes nothing in Okta; "
+                    "leave it out (removing it changes the spec's digest: an approved partner "
+                    "app waits for review again)",
                     severity=Severity.WARNING,
                 )
             )
@@ -163,10 +165,20 @@ def check_pkce(spec: AppSpec) -> list[Finding]:
 def check_written_empty(spec: AppSpec, data: object) -> list[Finding]:
     """A list field written with no value (`oidc_scopes:`), which YAML reads as null and the
     spec as not given: the kind's default applies, where its writer may have meant none."""
+    out = []
+    if isinstance(data, dict) and "environments" in data and data["environments"] is None:
+        out.append(
+            Finding(
+                "invalid-value",
+                ("environments",),
+                "written with no value, which YAML reads as not given: the app goes to every "
+                "stack, prod included; list the stacks, or leave the field out",
+                severity=Severity.WARNING,
+            )
+        )
     client = data.get("client") if isinstance(data, dict) else None
     if not isinstance(client, dict):
-        return []
-    out = []
+        return out
     for key, code, default, none in (
         ("oidc_scopes", "oidc-scope", spec.client.effective_oidc_scopes, "[] for none, "),
         ("grant_types", "grant-type", spec.client.effective_grant_types, ""),

@@ -281,10 +281,11 @@ def sign_approval(approval: Approval, key: Path) -> str:
 def _has_terminal() -> bool:
     """Whether this process has a terminal a passphrase can be asked on, as ssh-keygen asks it
     (/dev/tty, or the askpass program SSH_ASKPASS names)."""
-    # ssh-keygen runs the askpass program only with a display, or when told to (ssh(1))
-    askpass = os.environ.get("SSH_ASKPASS")
-    told = os.environ.get("SSH_ASKPASS_REQUIRE") in ("force", "prefer")
-    if askpass and (os.environ.get("DISPLAY") or told):
+    # ssh-keygen runs the askpass program when told to, or, unless told never to, with a
+    # display (OpenSSH readpass.c)
+    told = os.environ.get("SSH_ASKPASS_REQUIRE", "").lower()
+    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if told == "force" or (told != "never" and display):
         return True
     try:
         os.close(os.open("/dev/tty", os.O_RDWR))

@@ -332,7 +332,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str
             pos = began
     if _char_at(text, pos) == "\t":
         reason += " (a tab: YAML indents with spaces)"
-    elif exc.problem is not None and exc.problem.startswith(_INDENTATION_PROBLEMS):
+    elif (
+        exc.problem is not None
+        and exc.problem.startswith(_INDENTATION_PROBLEMS)
+        and _indent_changes(text, pos.line)
+    ):
         # what libyaml says of a line indented too much or too little, which it notices only
         # at a later line (a field moved out from under `client:` breaks the line after it)
         reason += (
@@ -340,6 +344,23 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[Position, str
             "a mapping line up, indented under the field they belong to"
         )
     return pos, reason
+
+
+def _indent_changes(text: str, line: int) -> bool:
+    """Whether ``line`` is indented otherwise than the line of content before it: only then is
+    the error one of indentation (not `a: b: c` or text after a closing quote)."""
+    lines = text.splitlines()[:line]
+    if not lines:
+        return False
+    here = lines[-1]
+    before = [s for s in lines[:-1] if s.strip() and not s.lstrip().startswith("#")]
+    if not before:
+        return False
+
+    def indent(s: str) -> int:
+        return len(s) - len(s.lstrip(" -"))
+
+    return indent(here) != indent(before[-1])
 
 
 _INDENTATION_PROBLEMS = (
