@@ -48,6 +48,11 @@ def _app(plan: Plan, name: str) -> AppSummary:
     return next(a for a in plan.apps if a.name == name)
 
 
+def _app_json(plan: Plan, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(a for a in plan_json(plan)["apps"] if a["name"] == name)
+    return found
+
+
 @pytest.fixture(scope="module")
 def bundled() -> SpecSet:
     return _specs()
@@ -146,10 +151,9 @@ def test_openid_connect_scopes_revoked_are_a_change_not_a_marker(
     )
     assert not crm.marker_only and not crm.privilege_increase
     text, markdown = text_plan(plan), markdown_plan(plan)
-    data = plan_json(plan)
     assert "OpenID Connect scopes revoked: profile, email" in text
     assert "−`profile` −`email`" in markdown
-    crm_json = next(a for a in data["apps"] if a["name"] == "crm-sync")
+    crm_json = _app_json(plan, "crm-sync")
     assert crm_json["oidcScopes"] == {"granted": [], "revoked": ["profile", "email"]}
     assert crm_json["markerOnly"] is False
     for out in (text, markdown):
@@ -180,10 +184,9 @@ def test_a_list_in_another_order_is_said_where_okta_keeps_the_order(
     assert studio.reordered == ("groups",) and not studio.marker_only
     assert studio.groups == Delta()
     text, markdown = text_plan(plan), markdown_plan(plan)
-    data = plan_json(plan)
     assert "order changed: groups (the same values in another order, which Okta keeps)" in text
     assert "changed; order of groups changed" in markdown
-    studio_json = next(a for a in data["apps"] if a["name"] == "audience-studio")
+    studio_json = _app_json(plan, "audience-studio")
     assert (studio_json["reordered"], studio_json["markerOnly"]) == (["groups"], False)
 
 
@@ -223,7 +226,7 @@ def test_openid_connect_scopes_a_change_under_review_revokes_are_listed(
     text = text_plan(plan)
     assert "OpenID Connect scopes to revoke: profile, email" in text
     assert "no change of scopes" not in text
-    acme_json = next(a for a in plan_json(plan)["apps"] if a["name"] == "acme-analytics")
+    acme_json = _app_json(plan, "acme-analytics")
     assert acme_json["review"]["oidcScopes"] == {"requested": [], "revoked": ["profile", "email"]}
 
 
@@ -364,7 +367,7 @@ def test_an_adopted_app_reads_adopted_and_shows_only_what_changes(
     assert {s.op for s in plan.steps if s.app == "crm-sync"} == {"same", "update"}
     row = next(line for line in markdown_plan(plan).splitlines() if "`crm-sync`" in line)
     assert "| adopted: " in row and "privilege" not in row
-    crm_json = next(a for a in plan_json(plan)["apps"] if a["name"] == "crm-sync")
+    crm_json = _app_json(plan, "crm-sync")
     assert (crm_json["status"], crm_json["privilegeIncrease"]) == ("adopted", False)
 
 

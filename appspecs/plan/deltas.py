@@ -61,20 +61,13 @@ def group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
     return Delta(added + unknown_new, removed + tuple(f"id {i}" for i in old.unnamed_groups))
 
 
-# The lists whose order the provider keeps (TypeList: an app's redirect_uris, the group
-# assignments' blocks), by their JSON name: listed in another order, the update rewrites them.
-# The rest (scopes, grant types, post-logout URIs) are sets to it (SET_INPUTS): no change.
-ORDERED: tuple[str, ...] = ("redirectUris", "groups")
-
-
 def reordered(old: AppView, new: AppView) -> tuple[str, ...]:
-    """The ordered lists (ORDERED) that hold the same values on both sides in another order."""
-    pairs = {
-        "redirectUris": (old.redirect_uris, new.redirect_uris),
-        "groups": (old.groups, new.groups),
-    }
-    return tuple(
-        k
-        for k in ORDERED
-        if pairs[k][0] != pairs[k][1] and sorted(pairs[k][0]) == sorted(pairs[k][1])
+    """The lists whose order the provider keeps (TypeList: an app's redirect_uris, the group
+    assignments' blocks), by their JSON name, that hold the same values on both sides in another
+    order: the update rewrites them. The rest (scopes, grant types, post-logout URIs) are sets to
+    it (SET_INPUTS): in another order, no change."""
+    lists = (
+        ("redirectUris", old.redirect_uris, new.redirect_uris),
+        ("groups", old.groups, new.groups),
     )
+    return tuple(k for k, a, b in lists if a != b and sorted(a) == sorted(b))

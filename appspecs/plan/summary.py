@@ -70,7 +70,9 @@ class Review:
     settings: tuple[tuple[str, str | None, str | None], ...] = ()  # client settings that change
     fields: tuple[str, ...] = ()  # the spec's top-level fields that differ (description, ...)
     oidc_scopes: Delta = Delta()  # OpenID Connect scopes requested and revoked once approved
-    reordered: tuple[str, ...] = ()  # ordered lists (deltas.ORDERED) in another order once approved
+    reordered: tuple[
+        str, ...
+    ] = ()  # ordered lists (deltas.reordered) in another order once approved
 
 
 @record
@@ -115,7 +117,7 @@ class AppSummary:
     # OpenID Connect scopes its rule gains and loses: a claim released (profile, email) or
     # refresh tokens (offline_access) is as much a privilege as a catalog scope
     oidc_scopes: Delta = Delta()
-    # the ordered lists (deltas.ORDERED: redirect URIs, groups) listed in another order, which
+    # the ordered lists (deltas.reordered: redirect URIs, groups) listed in another order, which
     # the update rewrites: a change that no delta shows
     reordered: tuple[str, ...] = ()
 
@@ -275,6 +277,7 @@ def summarize(
         groups: Delta | None = None
         keys: Delta | None = None
         settings: tuple[tuple[str, str | None, str | None], ...] | None = None
+        order: tuple[str, ...] | None = None
         if old is None and new is None:
             change: AppChange = "unchanged"
         elif old is None:
@@ -290,7 +293,7 @@ def summarize(
             change = "adopted"
         else:
             groups, keys = group_delta(o, n, named_groups), key_delta(o, n)
-            settings = settings_change(o, n)
+            settings, order = settings_change(o, n), reordered(o, n)
             same = (
                 o.digest == n.digest
                 # sets to the provider (SET_INPUTS), compared as sets
@@ -300,7 +303,7 @@ def summarize(
                 and set(o.post_logout_redirect_uris) == set(n.post_logout_redirect_uris)
                 and set(o.grant_types) == set(n.grant_types)
                 and not groups
-                and not reordered(o, n)
+                and not order
                 and known_change(o.label, n.label) is None
                 and known_change(o.pkce, n.pkce) is None
                 and known_change(o.kind, n.kind) is None
@@ -369,7 +372,11 @@ def summarize(
                 if old and new and change != "added"
                 else (),
                 oidc_scopes=delta(o.oidc_scopes, n.oidc_scopes),
-                reordered=reordered(o, n) if old and new and change != "added" else (),
+                reordered=order
+                if order is not None
+                else reordered(o, n)
+                if old and new and change != "added"
+                else (),
             )
         )
     return out

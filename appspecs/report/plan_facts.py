@@ -24,7 +24,7 @@ def delta_facts(what: str, d: Delta, when: str = "") -> list[str]:
 OIDC = "OpenID Connect scopes"
 
 
-# The ordered lists (deltas.ORDERED) in words.
+# The ordered lists (deltas.reordered) in words.
 ORDERED_WORDS = {"redirectUris": "redirect URIs", "groups": "groups"}
 
 
