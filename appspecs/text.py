@@ -32,13 +32,19 @@ def problem_line(message: str) -> str:
 # What may carry a credential in a URL quoted in free text, found in two passes so that neither
 # depends on where the URL is taken to end (a quote, a bracket or another URL right after it):
 # - user info: after every `://`, up to the last @ before a / ? # or space (a password as typed
-#   may hold quotes and brackets, and a URL glued to another holds a second `://`);
+#   may hold quotes and brackets, and a URL glued to another holds a second `://`); and where
+#   what stands before the first / ? or # is `user:password`, not `host:port` (what follows the
+#   colon is no number), up to the last @ before a space or the next `://`: a password typed
+#   unencoded may hold a / ? or # too, which a parser takes for the end of the authority;
 # - query and fragment: from the first ? or # after a scheme to the next space (a token may hold
 #   quotes too), less the punctuation and closing quotes or brackets at its end, taken off after
 #   the match: a lookahead for them would rescan a run of dots at every character.
 # A scheme starts only where no scheme character stands before it, so a run of them is read
 # once; a `://` glued to a word (`1https://`) still starts a URL.
 _USER_INFO = re.compile(r"://[^/?#\s]*@")
+_USER_INFO_UNENCODED = re.compile(
+    r"://(?!\[)[^/?#\s@:]*:(?![0-9]*[/?#])[^/?#\s@]*[/?#](?:(?!://)\S)*@"
+)
 _URL = re.compile(r"(?:(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*)?://\S*")
 _TRAILING = ".,:;!)]}>'\"`"
 
@@ -68,4 +74,5 @@ def masked_urls(text: str) -> str:
     configured, credentials included. Scheme, host and path stay: they say where it failed."""
     if "://" not in text:
         return text
-    return _URL.sub(_masked, _USER_INFO.sub("://***@", text))
+    text = _USER_INFO_UNENCODED.sub("://***@", _USER_INFO.sub("://***@", text))
+    return _URL.sub(_masked, text)

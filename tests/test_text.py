@@ -49,6 +49,18 @@ from appspecs.text import masked_urls, problem_line
         ("[https://u:pa]ss@h/x: 401]", "[https://***@h/x: 401]"),
         ("'https://u:pa'ss@h/x failed'", "'https://***@h/x failed'"),
         ("(https://h/x?t=a)b: 401)", "(https://h/x?***: 401)"),
+        # a password typed unencoded with a / ? or # in it: a parser ends the authority there,
+        # but `user:password` is no host:port, so it is masked up to the @ all the same
+        ("fetch https://u:p/w@h/x failed", "fetch https://***@h/x failed"),
+        ("fetch https://u:p?w@h/x?t=1 failed", "fetch https://***@h/x?*** failed"),
+        ("fetch https://u:p#w@h/x failed", "fetch https://***@h/x failed"),
+        ("fetch https://u:12a/w@h/x failed", "fetch https://***@h/x failed"),
+        ("https://u:p/w@h/x,https://v:q/z@g/y", "https://***@h/x,https://***@g/y"),
+        # a port, an IPv6 host, an @ in a path, a scp-like remote: no user info to mask
+        ("https://h:8443/npm/@scope/pkg", "https://h:8443/npm/@scope/pkg"),
+        ("https://[::1]:8443/a@b", "https://[::1]:8443/a@b"),
+        ("https://h:8443?x=@y", "https://h:8443?***"),
+        ("ssh://git@h:acme/specs", "ssh://***@h:acme/specs"),
     ],
 )
 def test_a_url_s_credentials_are_masked_wherever_it_stands(said: str, shown: str) -> None:
@@ -63,6 +75,9 @@ def test_a_long_run_of_punctuation_in_a_url_is_read_once() -> None:
     # nor is a run of scheme characters: a scheme starts where none stands before it
     assert masked_urls("a." * 25_000 + " x://u@h") == "a." * 25_000 + " x://***@h"
     assert masked_urls("'https://h/" + "'" * 50_000) == "'https://h/" + "'" * 50_000
+    # nor is a long word after a colon that no @ ends, nor many URLs glued together
+    assert masked_urls("https://u:p/" + "x" * 50_000) == "https://u:p/" + "x" * 50_000
+    assert masked_urls("https://u:p/x" * 10_000) == "https://u:p/x" * 10_000
 
 
 def test_a_problem_is_one_line_whatever_it_quotes() -> None:
