@@ -19,6 +19,7 @@ from appspecs.cli.audit_progress import ProgressLine
 from appspecs.cli.common import (
     failures_reported,
     format_option,
+    given_flags,
     out_file_option,
     say,
     specs_option,
@@ -32,6 +33,7 @@ from appspecs.desired.render import render
 from appspecs.report.audit import FORMATS, counts_text, incomplete_message
 from appspecs.report.audit import render as render_report
 from appspecs.report.refused import Refusal, failure_report, not_made
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.spec.specset import SpecSet
 from appspecs.stackconfig import StackConfig
 
@@ -66,7 +68,10 @@ def audit(
         failure_report("audit", "audited", stack, fmt, to_file=out is not None), out
     ):
         url = checked_org_url(org_url)
-        config, specs = specs_to_audit(specs_dir, stacks_dir, stack, fmt, out)
+        # the org as the report names it (checked, normalised), when the command line gave it
+        org = ("--org-url", url) if given_flags("org_url") else ()
+        rerun = Rerun(given_flags("specs_dir", "stacks_dir"), org)
+        config, specs = specs_to_audit(specs_dir, stacks_dir, stack, fmt, out, rerun)
         desired = render(specs, config)
         options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)
         progress = ProgressLine.for_stream(sys.stderr)
@@ -77,17 +82,22 @@ def audit(
             finally:
                 if progress:
                     progress.clear()
-        write_output(render_report(result, fmt), out)
+        write_output(render_report(result, fmt, rerun), out)
     raise SystemExit(finish(result, out))
 
 
 def specs_to_audit(
-    specs_dir: Path, stacks_dir: Path | None, stack: str, fmt: str, out: Path | None
+    specs_dir: Path,
+    stacks_dir: Path | None,
+    stack: str,
+    fmt: str,
+    out: Path | None,
+    rerun: Rerun = NO_FLAGS,
 ) -> tuple[StackConfig, SpecSet]:
     """The stack's settings and its valid specs; nothing is read from Okta when they are wrong."""
     config = load_stack(specs_dir, stacks_dir, stack)
     then = "nothing to audit against"
-    refusal = Refusal("audit", "audited", config.name, not_made(then))
+    refusal = Refusal("audit", "audited", config.name, not_made(then), rerun)
     specs = load_valid_specs(specs_dir, stacks_dir, then=then, refusal=refusal, fmt=fmt, out=out)
     return config, specs
 

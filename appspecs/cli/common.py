@@ -231,6 +231,21 @@ def _checked_out_file(
 # -- loading ----------------------------------------------------------------------------------
 
 
+def given_flags(*names: str) -> tuple[str, ...]:
+    """The options among ``names`` (parameter names) given on the command line, as `--flag
+    VALUE` in the order the command declares them: what a command that a report names repeats.
+    A default or a variable of the environment is left out: the reader's own applies."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    flags: list[str] = []
+    for param in ctx.command.params:
+        name = param.name
+        if name in names and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            flags += [param.opts[0], str(ctx.params[name])]
+    return tuple(flags)
+
+
 def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:
     if stacks_dir is not None:
         return stacks_dir

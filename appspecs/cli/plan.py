@@ -16,6 +16,7 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
+    given_flags,
     out_file_option,
     outside_project,
     resolve_stacks_dir,
@@ -29,6 +30,7 @@ from appspecs.cli.inputs import load_stack, load_valid_specs, require_deployed_s
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record
 from appspecs.report.refused import NOT_MADE, NOTHING_TO_PLAN, Refusal, failure_report
+from appspecs.report.rerun import Rerun
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
     PROJECT,
@@ -86,6 +88,8 @@ class PlanOptions:
     base: str | None
     fmt: str
     out: Path | None
+    # the flags that chose the inputs, which a command the report names repeats
+    rerun: Rerun = Rerun()
 
 
 def _from_project(options: PlanOptions) -> str:
@@ -227,7 +231,7 @@ def run(options: PlanOptions) -> Plan:
             options.specs_dir,
             options.stacks_dir,
             then=NOTHING_TO_PLAN,
-            refusal=Refusal("plan", "planned", config.name, NOT_MADE),
+            refusal=Refusal("plan", "planned", config.name, NOT_MADE, options.rerun),
             fmt=options.fmt,
             out=options.out,
         )
@@ -237,7 +241,7 @@ def run(options: PlanOptions) -> Plan:
             result = _plan_state(options, specs, config, recorded)
         from appspecs.report.plan import render
 
-        write_output(render(result, options.fmt), options.out)
+        write_output(render(result, options.fmt, options.rerun), options.out)
     return result
 
 
@@ -303,6 +307,7 @@ def plan(
         base=base,
         fmt=fmt,
         out=out,
+        rerun=Rerun(given_flags("specs_dir", "stacks_dir"), given_flags("state_file")),
     )
     try:
         with failures_reported(

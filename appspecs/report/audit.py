@@ -18,6 +18,7 @@ from appspecs.live.model import FailedRead
 from appspecs.okta.fixes import FIXES
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.text import printable
 
 FORMATS = ("text", "json", "markdown")
@@ -189,7 +190,7 @@ def _cell(value: str | None) -> str:
     return md.code(value) if value else "—"
 
 
-def markdown_report(result: AuditResult) -> str:
+def markdown_report(result: AuditResult, rerun: Rerun = NO_FLAGS) -> str:
     blocks: list[md.Block] = [
         f"## Okta audit: stack {md.code(result.stack)}: {status_word(result)}",
         "",
@@ -215,7 +216,7 @@ def markdown_report(result: AuditResult) -> str:
             "",
         ]
     if result.warnings:
-        blocks += ["\n".join(md.quoted_warnings(result.warnings)), ""]
+        blocks += ["\n".join(md.quoted_warnings(result.warnings, rerun)), ""]
     if result.findings:
         rows = [
             [
@@ -240,13 +241,16 @@ def markdown_report(result: AuditResult) -> str:
     blocks += [md.Counted(per_bucket, ("the Okta calls per bucket", "")), ""]
     on_reads = ("{n} note on the reads", "{n} notes on the reads")
     blocks += [md.Counted(f"- {md.text(n)}", on_reads) for n in reads_notes(result)]
-    whole = md.code(f"appspec audit --stack {result.stack} --format json") + " gives it all."
+    whole = md.code(rerun.command("audit", "--stack", result.stack, "--format", "json"))
+    whole += " gives it all."
     return md.fit(blocks, whole)
 
 
-def render(result: AuditResult, fmt: str) -> str:
+def render(result: AuditResult, fmt: str, rerun: Rerun = NO_FLAGS) -> str:
+    """The report in one of `appspec audit`'s formats. ``rerun``: the flags that chose its
+    inputs, which a command the Markdown names repeats."""
     if fmt == "json":
         return json_report(result)
     if fmt == "markdown":
-        return markdown_report(result)
+        return markdown_report(result, rerun)
     return text_report(result)

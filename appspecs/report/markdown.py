@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from appspecs.diagnostics import Diagnostic
 from appspecs.records import record
 from appspecs.report.diagnostics import diagnostic_line
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.text import printable
 
 # GitHub refuses issue and pull-request comments longer than this many characters.
@@ -170,10 +171,11 @@ def fit(blocks: Sequence[Block], whole: str, limit: int = REPORT_LIMIT) -> str:
 SHOWN_WARNINGS = 10
 
 
-def quoted_warnings(warnings: Sequence[Diagnostic]) -> list[str]:
-    """Markdown: the first SHOWN_WARNINGS warnings quoted, a line each, then how many more."""
+def quoted_warnings(warnings: Sequence[Diagnostic], rerun: Rerun = NO_FLAGS) -> list[str]:
+    """Markdown: the first SHOWN_WARNINGS warnings quoted, a line each, then how many more,
+    which `appspec validate` of the same specs lists."""
     return quoted_lines(
-        [diagnostic_line(d) for d in warnings], ("warning", "warnings"), "⚠️", "appspec validate"
+        [diagnostic_line(d) for d in warnings], ("warning", "warnings"), "⚠️", rerun.validate()
     )
 
 

@@ -18,6 +18,7 @@ from appspecs.report.plan_text import (
     text_plan,
 )
 from appspecs.report.plan_words import NOTICE_TEXT, notice_text, step_lines
+from appspecs.report.rerun import NO_FLAGS, Rerun
 
 __all__ = [
     "NOTICE_TEXT",
@@ -40,10 +41,11 @@ __all__ = [
 ]
 
 
-def render(plan: Plan, fmt: str) -> str:
-    """The plan in one of `appspec plan`'s formats: text, markdown or json."""
+def render(plan: Plan, fmt: str, rerun: Rerun = NO_FLAGS) -> str:
+    """The plan in one of `appspec plan`'s formats: text, markdown or json. ``rerun``: the flags
+    that chose its inputs, which a command the Markdown names repeats."""
     if fmt == "json":
         return json_text(plan)
     if fmt == "markdown":
-        return markdown_plan(plan)
+        return markdown_plan(plan, rerun=rerun)
     return text_plan(plan)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Sequence
 
 from appspecs.plan.build import Plan
@@ -40,6 +39,7 @@ from appspecs.report.plan_words import (
     unprotect_command,
     verdict_text,
 )
+from appspecs.report.rerun import NO_FLAGS, Rerun
 
 
 def _delta_cell(d: Delta) -> str:
@@ -173,7 +173,7 @@ _RETIRE_COMMANDS = (
 _CHANGES = ("{n} resource change", "{n} resource changes")
 
 
-def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
+def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT, rerun: Rerun = NO_FLAGS) -> str:
     """A pull-request comment: summary table first, resource details folded, never over `limit`."""
     summary = plan.change_summary
     head = [
@@ -190,8 +190,8 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
     # the text plan lists them all
     nouns = ("error of the base", "errors of the base")
     said = base_error_lines(plan, files_first=True)
-    head += md.quoted_lines(said, nouns, "⛔", again_command(plan))
-    head += md.quoted_warnings(plan.warnings)
+    head += md.quoted_lines(said, nouns, "⛔", again_command(plan, rerun))
+    head += md.quoted_warnings(plan.warnings, rerun)
     verdict = verdict_text(plan, md.code)
     if verdict is not None:
         # above the notices: what the plan concludes, a failure when the state protects them
@@ -240,16 +240,16 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT) -> str:
         blocks.append(md.Counted(md.details(title, md.fence(body, "diff")), _CHANGES, len(steps)))
         blocks.append("")
 
-    whole = f"Run {md.code(again_command(plan))} for the whole plan."
+    whole = f"Run {md.code(again_command(plan, rerun))} for the whole plan."
     return md.fit(blocks, whole, limit) + "\n"
 
 
-def again_command(plan: Plan) -> str:
-    """The same comparison, whole: against the same base (its commit, for a ref: the branch
-    may have moved on), or the same state."""
-    command = ["appspec", "plan", "--stack", plan.stack]
+def again_command(plan: Plan, rerun: Rerun = NO_FLAGS) -> str:
+    """The same comparison, whole: of the same specs, against the same base (its commit, for a
+    ref: the branch may have moved on) or the same state."""
+    command = ["plan", "--stack", plan.stack]
     if plan.mode != "base":
-        return shlex.join(command)
+        return rerun.command(*command)
     if plan.base is None:
-        return f"{shlex.join(command)} --base <the same base>"
-    return shlex.join([*command, "--base", plan.base])
+        return f"{rerun.command(*command)} --base <the same base>"
+    return rerun.command(*command, last=("--base", plan.base))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.records import record
 from appspecs.report.diagnostics import diagnostic_line, text_report
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.text import problem_line
 
 NOTHING_TO_PLAN = "nothing to plan"
@@ -39,6 +40,8 @@ class Refusal:
     done: str  # planned, audited, previewed
     stack: str
     why: str
+    # the flags that chose the specs: the `appspec validate` it names repeats them
+    rerun: Rerun = NO_FLAGS
 
 
 def refused_report(
@@ -80,7 +83,7 @@ def refused_report(
             "",
             f"**No {refusal.command}: the specs have {n} error{'s' if n != 1 else ''}** "
             f"({files} app{'s' if files != 1 else ''} checked). Nothing can be deployed until "
-            "they are fixed (`appspec validate` lists them):",
+            f"they are fixed ({md.code(refusal.rerun.validate())} lists them):",
             "",
         ]
         blocks: list[md.Block] = [
@@ -94,7 +97,7 @@ def refused_report(
             # as the text's counts line says them: the infos that name them are left out
             names = ", ".join(md.code(h) for h in held)
             blocks += ["", md.Counted(f"Held ({len(held)}): {names}", _HELD, len(held))]
-        return md.fit(blocks, "`appspec validate` lists them all.") + "\n"
+        return md.fit(blocks, f"{md.code(refusal.rerun.validate())} lists them all.") + "\n"
     return spec_problems_text(shown, files, held) + "\n"
 
 

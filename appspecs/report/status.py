@@ -15,6 +15,7 @@ from appspecs.plan.status import AppRow, StatusReport
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import SUSPENDED
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.spec.load import APPROVALS_FILE
 from appspecs.spec.review import approve_command
 from appspecs.text import printable
@@ -215,7 +216,9 @@ def text_status(report: StatusReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
+def markdown_status(
+    report: StatusReport, limit: int = md.REPORT_LIMIT, rerun: Rerun = NO_FLAGS
+) -> str:
     """For a pull-request comment or a wiki page: the counts, a table, each row's notes."""
     with_id = _with_client_id(report)
     header = [h.capitalize() for h in HEADER] + ([CLIENT_ID.capitalize()] if with_id else [])
@@ -234,7 +237,7 @@ def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
     if notes:
         head += ["", *(f"> {md.text(n)}  " for n in notes)]
     if report.warnings:
-        head += ["", *md.quoted_warnings(report.warnings)]
+        head += ["", *md.quoted_warnings(report.warnings, rerun)]
     table = md.table(header, rows)
     blocks: list[md.Block] = ["\n".join(head), "", *table[:2]]
     blocks += [md.Counted(row, ("{n} app", "{n} apps")) for row in table[2:]]
@@ -244,7 +247,8 @@ def markdown_status(report: StatusReport, limit: int = md.REPORT_LIMIT) -> str:
     on_apps = ("{n} note on an app", "{n} notes on apps")
     for row, notes in noted:
         blocks += [md.Counted(f"- {md.code(row.name)}: {md.text(n)}", on_apps) for n in notes]
-    whole = md.code(f"appspec status --stack {report.stack} --format json") + " lists them all."
+    whole = md.code(rerun.command("status", "--stack", report.stack, "--format", "json"))
+    whole += " lists them all."
     return md.fit(blocks, whole, limit) + "\n"
 
 
@@ -287,10 +291,11 @@ def status_json(report: StatusReport) -> dict[str, Any]:
     }
 
 
-def render_status(report: StatusReport, fmt: str) -> str:
-    """The list in one of `appspec status`'s formats: text, markdown or json."""
+def render_status(report: StatusReport, fmt: str, rerun: Rerun = NO_FLAGS) -> str:
+    """The list in one of `appspec status`'s formats: text, markdown or json. ``rerun``: the
+    flags that chose its inputs, which a command the Markdown names repeats."""
     if fmt == "json":
         return json.dumps(status_json(report), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return markdown_status(report)
+        return markdown_status(report, rerun=rerun)
     return text_status(report)

@@ -1,0 +1,102 @@
+"""A command that a report tells its reader to run (the whole plan, every warning, the JSON)
+repeats the flags that chose what the report was made from: the specs and stacks folders, a
+plan's state file, an audit's org; never a default, which is the reader's own."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+from click.testing import CliRunner, Result
+
+from appspecs.cli.common import given_flags
+from appspecs.cli.main import cli
+from appspecs.diagnostics import Diagnostic, Severity
+from appspecs.report.markdown import quoted_warnings
+from appspecs.report.plan_markdown import again_command, markdown_plan
+from appspecs.report.refused import Refusal, refused_report
+from appspecs.report.rerun import Rerun
+from tests.project_copy import copy_project
+from tests.test_plan_markdown import many
+
+RERUN = Rerun(("--specs", "ci/app specs", "--stacks", "ci/stacks"), ("--state", "dev.json"))
+
+
+def test_each_command_a_report_names_repeats_the_flags_quoted_for_a_shell() -> None:
+    assert RERUN.command("plan", "--stack", "dev") == (
+        "appspec plan --stack dev --specs 'ci/app specs' --stacks ci/stacks --state dev.json"
+    )
+    # validate reads the specs and stacks only: a plan's state is no flag of it
+    assert RERUN.validate() == "appspec validate --specs 'ci/app specs' --stacks ci/stacks"
+    assert Rerun().validate() == "appspec validate"
+
+
+def test_a_plan_cut_short_names_the_same_specs_and_state_to_run_again() -> None:
+    out = markdown_plan(many(60), limit=3000, rerun=RERUN)
+    whole = "appspec plan --stack dev --specs 'ci/app specs' --stacks ci/stacks --state dev.json"
+    assert out.rstrip().endswith(f"Run `{whole}` for the whole plan."), out[-300:]
+    base = dataclasses.replace(many(1), mode="base", base="0123abc")
+    assert again_command(base, Rerun(RERUN.specs)) == (
+        "appspec plan --stack dev --specs 'ci/app specs' --stacks ci/stacks --base 0123abc"
+    )
+
+
+def test_the_errors_and_warnings_listed_elsewhere_name_validate_of_the_same_specs() -> None:
+    warnings = [
+        Diagnostic(Severity.WARNING, "invalid-value", f"app-specs/apps/a{i}.yml", None, None, "",
+                   "ignored: app specs are read from files ending in .yaml")
+        for i in range(12)
+    ]  # fmt: skip
+    said = "`appspec validate --specs 'ci/app specs' --stacks ci/stacks` lists them all."
+    assert quoted_warnings(warnings, RERUN)[-1] == f"> … and 2 more warnings: {said}  "
+    errors = [dataclasses.replace(w, severity=Severity.ERROR) for w in warnings]
+    refusal = Refusal("plan", "planned", "dev", "no plan", RERUN)
+    out = refused_report(refusal, errors, 12, "markdown")
+    assert "(`appspec validate --specs 'ci/app specs' --stacks ci/stacks` lists them):" in out
+
+
+def test_only_the_flags_given_on_the_command_line_are_repeated() -> None:
+    @click.command()
+    @click.option("--specs", default="app-specs")
+    @click.option("--stacks", envvar="STACKS_DIR")
+    @click.option("--state")
+    def command(specs: str, stacks: str | None, state: str | None) -> None:
+        click.echo(repr(given_flags("specs", "stacks", "state")))
+
+    def given(*args: str) -> str:
+        result = CliRunner(env={"STACKS_DIR": "env-stacks"}).invoke(command, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    assert given() == "()"  # a default, a variable of the environment: the reader's own
+    # in the order the command declares them, as given
+    assert given("--state=s.json", "--specs", "x") == "('--specs', 'x', '--state', 's.json')"
+
+
+def _invoke(project: Path, *args: str) -> Result:
+    runner = CliRunner(env={"OKTA_API_TOKEN": None, "OKTA_CLIENT_ID": None})
+    return runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_the_cli_gives_the_reports_the_flags_it_was_given(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    for i in range(12):  # a warning each: a file that is no spec
+        (project / "app-specs" / "apps" / f"stray{i}.yml").write_text("x: 1\n", encoding="utf-8")
+    specs, stacks = str(project / "app-specs"), str(project / "stacks")
+    lister = f"`appspec validate --specs {specs} --stacks {stacks}` lists them all."
+    for command in ("plan", "status"):
+        result = _invoke(
+            project, command, "--stack", "dev", "--specs", specs, "--stacks", stacks,
+            "--format", "markdown",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert f"> … and 2 more warnings: {lister}  " in result.stdout.splitlines(), command
+    # an audit refused for the specs' errors names validate of the same specs
+    (project / "app-specs" / "apps" / "crm-sync.yaml").write_text("name: 1\n", encoding="utf-8")
+    result = _invoke(
+        project, "audit", "--stack", "dev", "--org-url", "https://acme.okta.com",
+        "--specs", specs, "--format", "markdown",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert f"(`appspec validate --specs {specs}` lists them):" in result.stdout
