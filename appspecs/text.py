@@ -35,7 +35,10 @@ def problem_line(message: str) -> str:
 #   may hold quotes and brackets, and a URL glued to another holds a second `://`); and where
 #   what stands before the first / ? or # is `user:password`, not `host:port` (what follows the
 #   colon is no number), up to the last @ before a space or the next `://`: a password typed
-#   unencoded may hold a / ? or # too, which a parser takes for the end of the authority;
+#   unencoded may hold a / ? or # too, which a parser takes for the end of the authority. This
+#   pass comes first: the other would mask `u:p@` of `u:p@ss/w@h` and leave `ss/w` shown. Its
+#   cost, a host hidden when a path holds an @ (`u:p@h/@scope` shows `***@scope`), is the safe way
+#   to be wrong;
 # - query and fragment: from the first ? or # after a scheme to the next space (a token may hold
 #   quotes too), less the punctuation and closing quotes or brackets at its end, taken off after
 #   the match: a lookahead for them would rescan a run of dots at every character.
@@ -43,7 +46,7 @@ def problem_line(message: str) -> str:
 # once; a `://` glued to a word (`1https://`) still starts a URL.
 _USER_INFO = re.compile(r"://[^/?#\s]*@")
 _USER_INFO_UNENCODED = re.compile(
-    r"://(?!\[)[^/?#\s@:]*:(?![0-9]*[/?#])[^/?#\s@]*[/?#](?:(?!://)\S)*@"
+    r"://(?!\[)[^/?#\s:]*:(?![0-9]*[/?#])[^/?#\s]*[/?#](?:(?!://)\S)*@"
 )
 _URL = re.compile(r"(?:(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*)?://\S*")
 _TRAILING = ".,:;!)]}>'\"`"
@@ -74,5 +77,5 @@ def masked_urls(text: str) -> str:
     configured, credentials included. Scheme, host and path stay: they say where it failed."""
     if "://" not in text:
         return text
-    text = _USER_INFO_UNENCODED.sub("://***@", _USER_INFO.sub("://***@", text))
+    text = _USER_INFO.sub("://***@", _USER_INFO_UNENCODED.sub("://***@", text))
     return _URL.sub(_masked, text)

@@ -92,8 +92,16 @@ def test_the_cli_gives_the_reports_the_flags_it_was_given(tmp_path: Path) -> Non
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         assert f"> … and 2 more warnings: {lister}  " in result.stdout.splitlines(), command
-    # an audit refused for the specs' errors names validate of the same specs
+    # a status of specs with errors says which validate lists them, in every format
     (project / "app-specs" / "apps" / "crm-sync.yaml").write_text("name: 1\n", encoding="utf-8")
+    for fmt in ("text", "markdown", "json"):
+        result = _invoke(
+            project, "status", "--stack", "dev", "--specs", specs, "--stacks", stacks,
+            "--format", fmt,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert f"(appspec validate --specs {specs} --stacks {stacks} lists them)" in result.stdout
+    # an audit refused for the specs' errors names validate of the same specs
     result = _invoke(
         project, "audit", "--stack", "dev", "--org-url", "https://acme.okta.com",
         "--specs", specs, "--format", "markdown",

@@ -159,15 +159,15 @@ def _kept_under_review(row: AppRow, approve: str) -> str:
     )
 
 
-def problems_notes(report: StatusReport) -> list[str]:
+def problems_notes(report: StatusReport, rerun: Rerun = NO_FLAGS) -> list[str]:
     """What holds for the whole list: errors in the specs stop the stack program; apps recorded
-    without a spec leave Okta."""
+    without a spec leave Okta. ``rerun``: the flags the `appspec validate` it names repeats."""
     notes = []
     if report.errors:
         n = report.errors
         notes.append(
             f"the specs have {n} error{'s' if n != 1 else ''}: the stack program deploys nothing "
-            "until they are fixed (appspec validate lists them); the states are what the specs "
+            f"until they are fixed ({rerun.validate()} lists them); the states are what the specs "
             "give once they are fixed"
         )
         notes += [diagnostic_line(d) for d in report.problems]
@@ -191,7 +191,7 @@ def _with_client_id(report: StatusReport) -> bool:
     return report.with_state
 
 
-def text_status(report: StatusReport) -> str:
+def text_status(report: StatusReport, rerun: Rerun = NO_FLAGS) -> str:
     """For people: a table, each row's notes, then the counts."""
     header = [h.upper() for h in HEADER]
     with_id = _with_client_id(report)
@@ -200,7 +200,7 @@ def text_status(report: StatusReport) -> str:
     table = [header] + [[printable(c) for c in row_cells(r, with_id)] for r in report.rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     lines = [f"Apps of stack {report.stack}: {against_text(report)}"]
-    lines += [f"note: {printable(n)}" for n in problems_notes(report)]
+    lines += [f"note: {printable(n)}" for n in problems_notes(report, rerun)]
     lines += [diagnostic_line(d) for d in report.warnings]
     lines.append("")
     lines += [
@@ -233,7 +233,7 @@ def markdown_status(
         "",
         f"**{md.text(counts_text(report, ' · '))}**",
     ]
-    notes = problems_notes(report)
+    notes = problems_notes(report, rerun)
     if notes:
         head += ["", *(f"> {md.text(n)}  " for n in notes)]
     if report.warnings:
@@ -272,7 +272,7 @@ def row_json(row: AppRow) -> dict[str, Any]:
     }
 
 
-def status_json(report: StatusReport) -> dict[str, Any]:
+def status_json(report: StatusReport, rerun: Rerun = NO_FLAGS) -> dict[str, Any]:
     return {
         "stack": report.stack,
         "against": report.against,
@@ -280,7 +280,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "total": len(report.rows),
         "counts": dict(report.counts),
         "errors": report.errors,
-        "notes": problems_notes(report),
+        "notes": problems_notes(report, rerun),
         "problems": [d.to_json() for d in report.problems],
         "warnings": len(report.warnings),
         # the specs' warnings, as `appspec validate --format json` lists them
@@ -293,9 +293,9 @@ def status_json(report: StatusReport) -> dict[str, Any]:
 
 def render_status(report: StatusReport, fmt: str, rerun: Rerun = NO_FLAGS) -> str:
     """The list in one of `appspec status`'s formats: text, markdown or json. ``rerun``: the
-    flags that chose its inputs, which a command the Markdown names repeats."""
+    flags that chose its inputs, which a command it names repeats."""
     if fmt == "json":
-        return json.dumps(status_json(report), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(status_json(report, rerun), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return markdown_status(report, rerun=rerun)
-    return text_status(report)
+    return text_status(report, rerun)
