@@ -7,6 +7,7 @@ stderr, in one line, what could not be read; it never exits 0.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from appspecs.cli.common import (
     failures_reported,
     format_option,
     given_flags,
+    given_inputs,
     out_file_option,
     say,
     specs_option,
@@ -70,7 +72,7 @@ def audit(
         url = checked_org_url(org_url)
         # the org as the report names it (checked, normalised), when the command line gave it
         org = ("--org-url", url) if given_flags("org_url") else ()
-        rerun = Rerun(given_flags("specs_dir", "stacks_dir"), org)
+        rerun = dataclasses.replace(given_inputs(), more=org)
         config, specs = specs_to_audit(specs_dir, stacks_dir, stack, fmt, out, rerun)
         desired = render(specs, config)
         options = AuditOptions(max_secret_age_days=config.settings.max_secret_age_days)

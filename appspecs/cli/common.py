@@ -15,6 +15,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.parallel import MIN_ITEMS_PER_WORKER
+from appspecs.report.rerun import Rerun
 from appspecs.stackconfig import (
     DEFAULT_SPECS_DIR,
     StackConfigError,
@@ -244,6 +245,12 @@ def given_flags(*names: str) -> tuple[str, ...]:
         if name in names and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
             flags += [param.opts[0], str(ctx.params[name])]
     return tuple(flags)
+
+
+def given_inputs(*names: str) -> Rerun:
+    """The --specs and --stacks given on the command line, and the command's own options among
+    ``names`` (parameter names): what the commands its report names repeat."""
+    return Rerun(given_flags("specs_dir", "stacks_dir"), given_flags(*names))
 
 
 def resolve_stacks_dir(specs_dir: Path, stacks_dir: Path | None) -> Path:

@@ -16,7 +16,7 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    given_flags,
+    given_inputs,
     out_file_option,
     outside_project,
     resolve_stacks_dir,
@@ -30,7 +30,7 @@ from appspecs.cli.inputs import load_stack, load_valid_specs, require_deployed_s
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record
 from appspecs.report.refused import NOT_MADE, NOTHING_TO_PLAN, Refusal, failure_report
-from appspecs.report.rerun import Rerun
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.spec.load import SpecsDirError, SpecSet, check_specs_dir, load_specs
 from appspecs.stackconfig import (
     PROJECT,
@@ -89,7 +89,7 @@ class PlanOptions:
     fmt: str
     out: Path | None
     # the flags that chose the inputs, which a command the report names repeats
-    rerun: Rerun = Rerun()
+    rerun: Rerun = NO_FLAGS
 
 
 def _from_project(options: PlanOptions) -> str:
@@ -307,7 +307,7 @@ def plan(
         base=base,
         fmt=fmt,
         out=out,
-        rerun=Rerun(given_flags("specs_dir", "stacks_dir"), given_flags("state_file")),
+        rerun=given_inputs("state_file"),
     )
     try:
         with failures_reported(

@@ -13,7 +13,7 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
-    given_flags,
+    given_inputs,
     out_file_option,
     outside_project,
     resolve_stacks_dir,
@@ -31,7 +31,7 @@ from appspecs.plan.statefile import StateError, state_read_is_short
 from appspecs.plan.status import app_status
 from appspecs.records import record
 from appspecs.report.refused import failure_report
-from appspecs.report.rerun import Rerun
+from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.report.status import render_status
 from appspecs.spec.load import SpecsDirError, check_specs_dir
 from appspecs.stackconfig import PROJECT
@@ -48,7 +48,7 @@ class StatusOptions:
     fmt: str
     out: Path | None
     # the flags that chose the inputs, which a command the report names repeats
-    rerun: Rerun = Rerun()
+    rerun: Rerun = NO_FLAGS
 
 
 def _recorded(options: StatusOptions) -> RecordedState | None:
@@ -128,7 +128,7 @@ def status(
         state_file=state_file,
         fmt=fmt,
         out=out,
-        rerun=Rerun(given_flags("specs_dir", "stacks_dir"), given_flags("state_file")),
+        rerun=given_inputs("state_file"),
     )
     with failures_reported(
         failure_report("status", "listed", stack, fmt, to_file=out is not None, listing=True), out
