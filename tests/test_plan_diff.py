@@ -21,11 +21,12 @@ from appspecs.desired.resources import (
     RULE,
     SCOPE,
     SERVER,
+    GroupId,
     resource_graph,
 )
 from appspecs.plan.build import Plan, PlanInputError, plan_against_state, state_side
 from appspecs.plan.diff import Step
-from appspecs.plan.inputs import Change
+from appspecs.plan.inputs import Change, diff_inputs
 from appspecs.plan.state import RecordedState, Secret, parse_state
 from appspecs.plan.values import ABSENT, Unknown
 from appspecs.report.plan import json_text, markdown_plan, text_plan
@@ -247,20 +248,24 @@ def test_a_ref_to_a_resource_to_be_created_is_a_change(doc: dict[str, Any], plan
         ("replace", GROUP_ASSIGNMENTS, "crm-sync-groups"),
     ]
     (change,) = _step(plan, POLICY, "crm-sync-policy").diffs
-    assert change.path == "clientWhitelists[0]" and change.old == old_id
-    assert isinstance(change.new, Unknown) and change.new.fresh
+    # a set to the provider: said whole, as every change of one is
+    assert change.path == "clientWhitelists" and change.old == [old_id]
+    (client,) = change.new
+    assert isinstance(client, Unknown) and client.fresh
     assert "output<string>" in text_plan(plan)
     steps = json.loads(json_text(plan))["steps"]
     policy = next(s for s in steps if s["name"] == "crm-sync-policy")
     assert policy["diffs"] == [
         {
-            "path": "clientWhitelists[0]",
-            "old": old_id,
-            "new": {
-                "unknown": "output<string>",
-                "urn": f"{URN}appspecs:index:OidcApp$okta:app/oAuth:OAuth::crm-sync",
-                "output": "clientId",
-            },
+            "path": "clientWhitelists",
+            "old": [old_id],
+            "new": [
+                {
+                    "unknown": "output<string>",
+                    "urn": f"{URN}appspecs:index:OidcApp$okta:app/oAuth:OAuth::crm-sync",
+                    "output": "clientId",
+                }
+            ],
         }
     ]
 
@@ -294,8 +299,71 @@ def test_a_group_not_exported_cannot_be_another_exported_group(
     rule = ps.find(doc, RULE, "crm-sync-rule")["inputs"]
     rule["groupWhitelists"] = [exported["marketing"]]
     (change,) = _step(plan_of(doc), RULE, "crm-sync-rule").diffs
-    assert change.path == "groupWhitelists[0]" and change.old == exported["marketing"]
-    assert isinstance(change.new, Unknown) and not change.new.fresh
+    # a set to the provider: said whole, as every change of one is
+    assert change.path == "groupWhitelists" and change.old == [exported["marketing"]]
+    (unknown,) = change.new
+    assert isinstance(unknown, Unknown) and not unknown.fresh
+
+
+def _unknown_group(name: str, *, excludes: tuple[str, ...] = ()) -> Unknown:
+    return Unknown(GroupId(name), excludes=frozenset(excludes))
+
+
+SALES, MARKETING, OTHER = "00gSALES", "00gMARKETING", "00gOTHER"
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "same"),
+    [
+        # the unknown may be the member the known ones leave over, wherever it stands
+        ([_unknown_group("sales-ops"), MARKETING], [MARKETING, SALES], True),
+        ([MARKETING, _unknown_group("sales-ops")], [SALES, MARKETING], True),
+        # ... unless it is known not to be that one (an exported group's id)
+        ([_unknown_group("sales-ops", excludes=(SALES,)), MARKETING], [MARKETING, SALES], False),
+        # a known member that is not recorded is a change, whatever the unknowns
+        ([_unknown_group("sales-ops"), OTHER], [MARKETING, SALES], False),
+        # more recorded members than the unknowns can stand for
+        ([_unknown_group("sales-ops"), MARKETING], [MARKETING, SALES, OTHER], False),
+        # two unknowns, two members left over, one of them excluded for one unknown: the other
+        # unknown takes it
+        (
+            [_unknown_group("a", excludes=(SALES,)), _unknown_group("b")],
+            [SALES, OTHER],
+            True,
+        ),
+        # both unknowns excluded from the same member: neither can be it
+        (
+            [_unknown_group("a", excludes=(SALES,)), _unknown_group("b", excludes=(SALES,))],
+            [SALES, OTHER],
+            False,
+        ),
+        # an unknown beside a member it may repeat (a set holds it once)
+        ([MARKETING, _unknown_group("a")], [MARKETING], True),
+        ([MARKETING, _unknown_group("a", excludes=(MARKETING,))], [MARKETING], False),
+        ([_unknown_group("a")], [], False),
+    ],
+)
+def test_a_set_mixing_known_and_unknown_members_compares_as_a_set(
+    new: list[Any], old: list[Any], same: bool
+) -> None:
+    # The rule's group_whitelist is a TypeSet: compared by position, the first two were two
+    # changes of members that may well be the same.
+    sets = frozenset({"groupWhitelists"})
+    diffs = diff_inputs({"groupWhitelists": new}, {"groupWhitelists": old}, sets=sets)
+    assert diffs == ([] if same else [Change("groupWhitelists", old, new)])
+
+
+def test_a_set_held_as_a_secret_compares_as_a_set() -> None:
+    sets = frozenset({"grantTypes"})
+    old = {"grantTypes": Secret(["refresh_token", "authorization_code"], known=True)}
+    assert (
+        diff_inputs({"grantTypes": ["authorization_code", "refresh_token"]}, old, sets=sets) == []
+    )
+    (change,) = diff_inputs({"grantTypes": ["authorization_code"]}, old, sets=sets)
+    assert change.path == "grantTypes" and change.old is old["grantTypes"]
+    # ciphertext: nothing to compare with, counted as the same (as every secret input)
+    cipher = {"grantTypes": Secret()}
+    assert diff_inputs({"grantTypes": ["authorization_code"]}, cipher, sets=sets) == []
 
 
 def test_secrets_compare_when_readable_and_never_print(doc: dict[str, Any], plan_of: Any) -> None:

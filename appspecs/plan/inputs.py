@@ -99,6 +99,70 @@ def _plain_list(value: Any) -> bool:
     return type(value) is list and all(type(v) in (str, int, float) for v in value)
 
 
+def _same_set(new: Any, old: Any) -> bool | None:
+    """Whether a set input holds the same members on both sides: True, False, or None when it
+    cannot be compared as a set (a secret whose value is not known here, not a list): then it
+    is compared as other inputs are.
+
+    Placeholders that are not fresh may be the recorded values (as elsewhere in the diff), so
+    a list mixing them with known values is the same when each recorded value the known ones
+    leave over can be one placeholder's, and every placeholder can be one of the recorded
+    values (`Unknown.excludes` says what it cannot be): the order of the members, which the
+    provider does not keep, says nothing of which is which.
+    """
+    if type(old) is Secret:
+        return old.matches(lambda value: _same_set(new, value))
+    if type(old) is list and type(new) is list and any(_fresh(v) for v in new):
+        return False  # a value of a resource yet to be made: no recorded member is it
+    members, was = _set_members(new), _set_members(old)
+    if members is None or was is None:
+        return None
+    if members == was:
+        return True
+    if not _plain_list(old) or _plain_list(new):
+        # both known, or both symbolic (two spec trees): a placeholder is that value only
+        return False
+    unknowns = [v.excludes for v in {v.placeholder: v for v in new if type(v) is Unknown}.values()]
+    known = members.difference(v.placeholder for v in new if type(v) is Unknown)
+    return _may_hold(known, unknowns, frozenset(old))
+
+
+def _may_hold(
+    known: frozenset[Any], unknowns: list[frozenset[str]], recorded: frozenset[Any]
+) -> bool:
+    """Whether `known` and one value for each unknown (none of its excludes) make `recorded`."""
+    if not known <= recorded:
+        return False
+    left = list(recorded - known)
+    if len(left) > len(unknowns):
+        return False
+    # each value left over is a different unknown's (a matching, by augmenting paths)
+    holder: dict[int, int] = {}  # unknown -> the value left over it stands for
+
+    def assign(value: int, tried: set[int]) -> bool:
+        for u, excludes in enumerate(unknowns):
+            if u in tried or left[value] in excludes:
+                continue
+            tried.add(u)
+            if u not in holder or assign(holder[u], tried):
+                holder[u] = value
+                return True
+        return False
+
+    if not all(assign(value, set()) for value in range(len(left))):
+        return False
+    # and the other unknowns repeat a value the list holds
+    return all(
+        any(v not in excludes for v in recorded)
+        for u, excludes in enumerate(unknowns)
+        if u not in holder
+    )
+
+
+def _fresh(value: Any) -> bool:
+    return type(value) is Unknown and value.fresh
+
+
 def _set_members(value: Any) -> frozenset[Any] | None:
     """A list's members as a set: known values, and placeholders for a value of a resource that
     exists (the same placeholder on both sides is the same value); None when a member cannot be
@@ -159,11 +223,10 @@ def diff_inputs(
         if kind is type(was) and kind in SCALARS and value == was:
             continue
         if key in sets:
-            members = _set_members(value)
-            if members is not None and members == _set_members(was):
-                continue
-            if _plain_list(value) and _plain_list(was):
-                out.append(Change(key, was, value))
+            same = _same_set(value, was)
+            if same is not None:
+                if not same:
+                    out.append(Change(key, was, value))
                 continue
         _compare(value, was, key, out, json_paths)
     for key, value in old.items():

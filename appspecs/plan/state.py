@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -51,9 +51,12 @@ class Secret:
 
     def same_as(self, value: Any) -> bool | None:
         """Whether the secret equals `value`; None when the value is not known here."""
-        if not self.known:
-            return None
-        return bool(self._value == value)
+        return self.matches(lambda known: bool(known == value))
+
+    def matches(self, test: Callable[[Any], bool | None]) -> bool | None:
+        """`test` of the value (a comparison: the value itself never leaves), None when the
+        value is not known here."""
+        return test(self._value) if self.known else None
 
     def __repr__(self) -> str:
         return "[secret]"
