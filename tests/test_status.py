@@ -186,9 +186,11 @@ def test_a_partner_app_with_no_approval_is_under_review(project: Path) -> None:
     assert (orbit["type"], orbit["partner"]) == ("partner", "orbit-crm")
     assert orbit["approvedDigest"] is None and orbit["deployedDigest"] is None
     assert orbit["notes"] == [
-        # what an update does: without state, whether Okta has it is not known
+        # what an update does: without state, whether Okta has it is not known; the approve
+        # command names the folders this status was given
         "an update deploys nothing of it until it is approved: "
         "appspec approve orbit-mobile --by EMAIL --ticket ID --key PATH"  # allowed_signers
+        f" --specs {project / 'app-specs'} --stacks {project / 'stacks'}"
     ]
 
 
@@ -553,6 +555,13 @@ def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
     assert acme["state"] == "under review" and acme["keptProtected"] is True
     assert not any("deploys nothing of it until" in n for n in acme["notes"])
     assert "keeps running" in acme["notes"][-1]
+    # the commands it names read what this status read: its specs, stacks and state
+    folders = f"--specs {project / 'app-specs'} --stacks {project / 'stacks'}"
+    assert f"(appspec approve acme-analytics --by EMAIL --ticket ID --key PATH {folders})" in (
+        acme["notes"][-1]
+    )
+    plan = f"appspec plan --stack prod {folders} --state {path}"
+    assert acme["notes"][-1].endswith(f"or retired on purpose ({plan} says how)")
     if how == "tampered":
         # the approval's error is on its app's row, not only in the file-wide problems
         assert [(e["code"], e["path"]) for e in acme["errors"]] == [

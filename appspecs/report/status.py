@@ -17,7 +17,7 @@ from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan_facts import SUSPENDED
 from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.spec.load import APPROVALS_FILE
-from appspecs.spec.review import approve_command
+from appspecs.spec.review import approve_words
 from appspecs.text import printable
 
 HEADER = ("app", "type", "partner", "state", "approved", "current", "approved by", "ticket")
@@ -33,7 +33,7 @@ NOT_DEPLOYED_YET = (
 KEPT_PROTECTED = (
     "recorded in the stack's state, protected: pulumi up refuses to delete it, so it keeps "
     "running, and every update fails until it is approved again or retired on purpose "
-    "(appspec plan says how)"
+    "({plan} says how)"
 )
 
 
@@ -91,17 +91,26 @@ def row_cells(row: AppRow, with_client_id: bool) -> list[str]:
     return [*cells, row.client_id or NONE] if with_client_id else cells
 
 
-def row_notes(row: AppRow) -> list[str]:
-    """Why a row is in its state and what it waits for, one line each: its errors first."""
-    approve = approve_command(row.name, row.signed)
+def plan_command(report: StatusReport, rerun: Rerun = NO_FLAGS) -> str:
+    """The plan of the list's stack from the same inputs: it says what an update does, and how
+    to retire an app on purpose."""
+    return rerun.command("plan", "--stack", report.stack)
+
+
+def row_notes(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> list[str]:
+    """Why a row is in its state and what it waits for, one line each: its errors first. The
+    commands they name repeat ``rerun``'s flags."""
+    # approve reads the specs and stacks only: not a status's --state
+    approve = Rerun(rerun.specs).command(*approve_words(row.name, row.signed))
+    plan = plan_command(report, rerun)
     notes = [diagnostic_line(d) for d in row.errors]
     if row.state == "denied":
         return notes
     if row.state == "under review" and row.kept_protected:
         # the recorded app keeps running: "an update deploys nothing of it" would hide that
-        return [*notes, _kept_under_review(row, approve)]
+        return [*notes, _kept_under_review(row, approve, plan)]
     notes += [LEAVES_OKTA] if row.leaves_okta else []
-    notes += [KEPT_PROTECTED] if row.kept_protected else []
+    notes += [KEPT_PROTECTED.format(plan=plan)] if row.kept_protected else []
     if row.state == "under review":
         # what an update does, which holds whether or not Okta has the app now
         if row.approved_digest is not None:
@@ -144,7 +153,7 @@ def _approved_version(row: AppRow) -> str:
     return f"{version} is the one that deploys"
 
 
-def _kept_under_review(row: AppRow, approve: str) -> str:
+def _kept_under_review(row: AppRow, approve: str, plan: str) -> str:
     if row.errors:
         why = f"its approval in {APPROVALS_FILE} is not valid (the error above)"
     elif row.approved_digest is None:
@@ -155,7 +164,7 @@ def _kept_under_review(row: AppRow, approve: str) -> str:
         f"no version of it is approved for this stack: {why}; the app recorded in the stack's "
         "state is protected: pulumi up refuses to delete it, so it keeps running as recorded, "
         f"and every update fails until it is approved again ({approve}) or retired on purpose "
-        "(appspec plan says how)"
+        f"({plan} says how)"
     )
 
 
@@ -181,8 +190,8 @@ def problems_notes(report: StatusReport, rerun: Rerun = NO_FLAGS) -> list[str]:
         notes.append(
             "recorded in the state, protected, but with no spec file (not listed): pulumi up "
             "refuses to delete them, so they keep running, and every update fails until their "
-            "specs are restored or they are retired on purpose (appspec plan says how): "
-            + ", ".join(report.recorded_only_protected)
+            f"specs are restored or they are retired on purpose ({plan_command(report, rerun)} "
+            "says how): " + ", ".join(report.recorded_only_protected)
         )
     return notes
 
@@ -206,7 +215,7 @@ def text_status(report: StatusReport, rerun: Rerun = NO_FLAGS) -> str:
     lines += [
         "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
     ]
-    noted = [(r, row_notes(r)) for r in report.rows]
+    noted = [(r, row_notes(r, report, rerun)) for r in report.rows]
     if any(notes for _, notes in noted):
         lines.append("")
     for row, notes in noted:
@@ -241,7 +250,7 @@ def markdown_status(
     table = md.table(header, rows)
     blocks: list[md.Block] = ["\n".join(head), "", *table[:2]]
     blocks += [md.Counted(row, ("{n} app", "{n} apps")) for row in table[2:]]
-    noted = [(r, row_notes(r)) for r in report.rows if row_notes(r)]
+    noted = [(r, n) for r in report.rows if (n := row_notes(r, report, rerun))]
     if noted:
         blocks.append("")
     on_apps = ("{n} note on an app", "{n} notes on apps")
@@ -252,7 +261,7 @@ def markdown_status(
     return md.fit(blocks, whole, limit) + "\n"
 
 
-def row_json(row: AppRow) -> dict[str, Any]:
+def row_json(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> dict[str, Any]:
     return {
         "name": row.name,
         "file": row.file,
@@ -268,7 +277,7 @@ def row_json(row: AppRow) -> dict[str, Any]:
         "recorded": row.recorded,
         "keptProtected": row.kept_protected,
         "errors": [d.to_json() for d in row.errors],
-        "notes": row_notes(row),
+        "notes": row_notes(row, report, rerun),
     }
 
 
@@ -287,7 +296,7 @@ def status_json(report: StatusReport, rerun: Rerun = NO_FLAGS) -> dict[str, Any]
         "diagnostics": [d.to_json() for d in report.warnings],
         "recordedOnly": list(report.recorded_only),
         "recordedOnlyProtected": list(report.recorded_only_protected),
-        "apps": [row_json(r) for r in report.rows],
+        "apps": [row_json(r, report, rerun) for r in report.rows],
     }
 
 

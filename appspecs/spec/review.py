@@ -26,7 +26,21 @@ def approval_status(app_type: str, digest: str, approval: Approval | None) -> Ap
     return ApprovalStatus.APPROVED if approval.digest == digest else ApprovalStatus.STALE
 
 
+def approve_words(name: str, signed: bool) -> tuple[str, ...]:
+    """The words of `appspec approve` for `name`, as every hint says it; `signed`: the project
+    has allowed_signers, so an approval needs the approver's key."""
+    return (
+        "approve",
+        name,
+        "--by",
+        "EMAIL",
+        "--ticket",
+        "ID",
+        *(("--key", "PATH") if signed else ()),
+    )
+
+
 def approve_command(name: str, signed: bool) -> str:
-    """How to approve `name`, as every hint says it; `signed`: the project has allowed_signers,
-    so an approval needs the approver's key."""
-    return f"appspec approve {name} --by EMAIL --ticket ID" + (" --key PATH" if signed else "")
+    """How to approve `name` with the default folders (a report that knows the flags its command
+    was given repeats them: report/rerun.py)."""
+    return " ".join(("appspec", *approve_words(name, signed)))
