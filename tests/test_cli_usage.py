@@ -108,6 +108,20 @@ def test_github_annotations_name_files_from_the_repository_root(
     assert all((project / f).is_file() for f in files), files
 
 
+def test_a_github_annotation_on_a_broken_stack_file_names_it_from_the_root(tmp_path: Path) -> None:
+    project = broken_project(tmp_path)
+    with (project / "stacks" / "Pulumi.prod.yaml").open("a", encoding="utf-8") as f:
+        f.write("config: {}\n")  # a repeated key
+    result = appspec(project / "app-specs" / "apps", "validate", "--format", "github")
+    assert result.returncode == 2, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if "Pulumi.prod.yaml" in x]
+    # the place and the message say the same name, the one the pull request shows
+    assert line.startswith("::error file=stacks/Pulumi.prod.yaml,line=")
+    assert "::stacks/Pulumi.prod.yaml:" in line and "../" not in line
+    # stderr keeps the working folder's names, as every other format does
+    assert "appspec: ../../stacks/Pulumi.prod.yaml:" in result.stderr
+
+
 def test_github_annotations_from_outside_with_an_absolute_specs_folder(tmp_path: Path) -> None:
     project = broken_project(tmp_path)
     elsewhere = tmp_path / "elsewhere"

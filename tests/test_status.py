@@ -557,8 +557,9 @@ def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
     assert "keeps running" in acme["notes"][-1]
     # the commands it names read what this status read: its specs, stacks and state
     folders = f"--specs {project / 'app-specs'} --stacks {project / 'stacks'}"
-    assert f"(appspec approve acme-analytics --by EMAIL --ticket ID --key PATH {folders})" in (
-        acme["notes"][-1]
+    assert (
+        f"(appspec approve acme-analytics --by EMAIL --ticket ID --key PATH {folders})"
+        in (acme["notes"][-1])
     )
     plan = f"appspec plan --stack prod {folders} --state {path}"
     assert acme["notes"][-1].endswith(f"or retired on purpose ({plan} says how)")

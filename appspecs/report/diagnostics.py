@@ -122,7 +122,12 @@ def github_report(
     lines = []
     for p in problems:
         place = _github_place(p.file, p.line, p.column, file_name) if p.file else []
-        lines.append(f"::error {','.join([*place, 'title=appspec'])}::{_escape_data(p.message)}")
+        # the line starts with its file as the working folder names it ("../../stacks/...");
+        # on a pull request it is named as file= names it
+        message = p.message
+        if p.file and message.startswith(p.file):
+            message = file_name(p.file) + message[len(p.file) :]
+        lines.append(f"::error {','.join([*place, 'title=appspec'])}::{_escape_data(message)}")
     for d in diagnostics:
         props = _github_place(d.file, d.line, d.column, file_name)
         props.append(f"title={_escape_property(f'appspec {d.code}')}")
