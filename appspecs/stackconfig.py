@@ -279,10 +279,15 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     # of the stack, and validate of the folder it meant would say nothing. Only in a project
     # (Pulumi.yaml beside stacks/): a base ref's stacks are read from a copy holding no more
     # than its specs folder and stacks
+    # Nor a folder outside it ('../x', an absolute path, a link out of it): the program would
+    # deploy specs that no pull request to the project shows.
     if (
         declared is not None
         and (project / "Pulumi.yaml").is_file()
-        and folder_state(project / declared) is not True
+        and (
+            folder_state(project / declared) is not True
+            or not (project / declared).resolve().is_relative_to(project)
+        )
     ):
         file, line, column = locate(("specsDir",), False)
         raise StackConfigError(

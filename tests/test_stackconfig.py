@@ -154,6 +154,21 @@ def test_a_specs_dir_that_is_no_folder_of_the_project_is_refused(tmp_path: Path)
     assert not info.value.unreadable  # a stack file with errors
     (stacks / "Pulumi.dev.yaml").write_text(text.replace("app-spec\n", "app-specs\n"), "utf-8")
     assert load_stack_config(stacks, "dev").settings.specs_dir == "app-specs"
+    # a folder, but outside the project: what deploys would be in no pull request to it
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (tmp_path / "linked").symlink_to(outside)
+    for declared in (f"../{outside.name}", str(outside), "linked"):
+        (stacks / "Pulumi.dev.yaml").write_text(
+            text.replace("app-spec\n", f"{declared}\n"), "utf-8"
+        )
+        with pytest.raises(StackConfigError, match="is not a folder of the project"):
+            load_stack_config(stacks, "dev")
+    # inside it, however written
+    (stacks / "Pulumi.dev.yaml").write_text(
+        text.replace("app-spec\n", "./stacks/../app-specs\n"), "utf-8"
+    )
+    assert load_stack_config(stacks, "dev").settings.specs_dir == "./stacks/../app-specs"
 
 
 @pytest.mark.parametrize("name", ["my stack", "dev\u00e9", "x" * 101])
