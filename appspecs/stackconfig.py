@@ -333,18 +333,39 @@ def discover_stacks(stacks_dir: Path) -> list[str]:
     Raises StackConfigError when something is there that cannot be listed: an unreadable
     folder is not an empty one (it would turn off prod's per-stack rules without a word).
     """
-    state = folder_state(stacks_dir)
-    if state is False:
+    return [p.name[len("Pulumi.") : -len(".yaml")] for p in _stack_entries(stacks_dir, True)]
+
+
+def ignored_stack_files(stacks_dir: Path) -> list[Path]:
+    """Files in ``stacks_dir`` named as if for a stack that pulumi never reads: a stack's file
+    takes the project file's extension (pkg/workspace/paths.go, DetectProjectStackPath:
+    `Pulumi.<stack>` + the extension of Pulumi.yaml), so `Pulumi.prod.yml` sets nothing, and
+    `Pulumi..yaml` names no stack. Raises StackConfigError as discover_stacks does."""
+    return _stack_entries(stacks_dir, False)
+
+
+# what pulumi takes for a project's file (pkg/workspace: Pulumi + .yaml, .yml or .json), not a stack's
+PROJECT_FILES = frozenset({"Pulumi.yaml", "Pulumi.yml", "Pulumi.json"})
+
+
+def _stack_entries(stacks_dir: Path, read: bool) -> list[Path]:
+    """The stack files (``read``) or the files named like one that are not, in file order."""
+    if folder_state(stacks_dir) is False:
         return []
     try:
         entries = list_folder(stacks_dir)
     except Unreadable as exc:
         raise StackConfigError(str(exc)) from exc
-    return [
-        p.name[len("Pulumi.") : -len(".yaml")]
-        for p in entries
-        if p.name.startswith("Pulumi.") and p.name.endswith(".yaml") and len(p.name) > 12
-    ]
+    out = []
+    for p in entries:
+        name = p.name
+        if not name.startswith("Pulumi.") or name in PROJECT_FILES:
+            continue
+        is_stack_file = name.endswith(".yaml") and len(name) > len("Pulumi..yaml")
+        looks_like_one = name.endswith((".yaml", ".yml", ".json"))
+        if is_stack_file if read else (looks_like_one and not is_stack_file):
+            out.append(p)
+    return out
 
 
 # The provider's credential settings and the environment variable each one hides: the provider

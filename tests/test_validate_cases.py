@@ -410,6 +410,28 @@ def test_a_broken_stack_file_makes_no_spec_naming_that_stack_wrong(tmp_path: Pat
     assert not [d for d in report["diagnostics"] if "no stack named" in d["message"]]
 
 
+def test_a_file_named_like_a_stacks_that_pulumi_never_reads_is_warned_of(tmp_path: Path) -> None:
+    # prod's loopback ban lives in Pulumi.prod.yaml; the same settings in a .yml file set nothing
+    # for pulumi (a stack's file takes Pulumi.yaml's extension), and were skipped in silence
+    tree = tmp_path / "tree"
+    build_tree("redirect-uri-loopback-prod", tree)
+    stacks = tree / "stacks"
+    before_result, before = validate_json(tree)
+    (stacks / "Pulumi.qa.yml").write_text((stacks / "Pulumi.prod.yaml").read_text())
+    (stacks / "Pulumi..yaml").write_text("config: {}\n")  # names no stack
+    (stacks / "Pulumi.yml").write_text("name: x\n")  # a project's file, not a stack's
+    result, report = validate_json(tree)
+    ignored = [d for d in report["diagnostics"] if d["file"].startswith("stacks/")]
+    assert [(d["file"], d["severity"]) for d in ignored] == [
+        ("stacks/Pulumi..yaml", "warning"),
+        ("stacks/Pulumi.qa.yml", "warning"),
+    ]
+    assert all("ignored: pulumi reads a stack's settings from" in d["message"] for d in ignored)
+    # nothing else changes: no stack qa is checked, the errors and the exit code are the same
+    assert [d for d in report["diagnostics"] if d not in ignored] == before["diagnostics"]
+    assert result.returncode == before_result.returncode == 1
+
+
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     build_tree("no-apps", tree)

@@ -6,6 +6,7 @@ only I/O problems (a missing folder, an unreadable file) are kept apart, as they
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -41,8 +42,10 @@ from appspecs.spec.specset import (
 )
 from appspecs.stackconfig import (
     DEFAULT_SPECS_DIR,
+    StackConfigError,
     StackSettings,
     all_stack_settings,
+    ignored_stack_files,
     stored_credentials,
 )
 
@@ -168,6 +171,16 @@ def _stack_settings(stacks_dir: Path | None, out: SpecSet) -> dict[str, StackSet
         return {}
     settings, problems = all_stack_settings(stacks_dir)
     out.io_errors += problems
+    with contextlib.suppress(StackConfigError):  # a folder not listed: all_stack_settings said so
+        for ignored in ignored_stack_files(stacks_dir):
+            out.diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING, "invalid-value", str(ignored), None, None, "",
+                    "ignored: pulumi reads a stack's settings from Pulumi.<stack>.yaml, named "
+                    "for the stack with the extension of Pulumi.yaml, so this file sets nothing "
+                    "and no stack's rules are checked from it",
+                )
+            )  # fmt: skip
     for stored in stored_credentials(stacks_dir):
         out.diagnostics.append(
             Diagnostic(
