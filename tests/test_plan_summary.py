@@ -278,6 +278,25 @@ def test_retyping_an_approved_partner_app_to_internal_removes_its_approval(
     )
 
 
+def test_retyping_a_live_internal_app_to_partner_waits_for_its_first_approval(
+    tree: Path, recorded: dict[str, Any]
+) -> None:
+    # the state holds crm-sync, which never had an approval to lose: not "approval removed"
+    _edit(tree, "crm-sync", "type: internal\n", "type: partner\npartner: orbit-crm\n")
+    links = "links:\n  terms: https://crm.acme.example/t\n  privacy: https://crm.acme.example/p\n"
+    with (tree / "apps" / "crm-sync.yaml").open("a", encoding="utf-8") as f:
+        f.write(links)
+    plan = _plan(_specs(tree), recorded)
+    crm = _app(plan, "crm-sync")
+    assert (crm.change, crm.approval, crm.retyped) == (
+        "changed",
+        "pending",
+        ("internal", "partner"),
+    )
+    assert crm.held_removes  # held, it leaves Okta: the plan says so loudly
+    assert "approval pending" in text_plan(plan) and "approval removed" not in text_plan(plan)
+
+
 def test_a_new_approval_is_recorded(tree: Path, bundled: SpecSet, tmp_path: Path) -> None:
     # state from before orbit-mobile was approved; now it is
     before = _state(bundled)

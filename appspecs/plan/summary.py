@@ -202,8 +202,10 @@ def _approval(
     release = release_of(specs, name)
     if release.deployed is None:
         # No approved version now: one that existed before was removed (the app leaves Okta),
-        # or the one recorded keeps no version to deploy.
-        if was_approved(name):
+        # or the one recorded keeps no version to deploy. An app known to have been internal
+        # had none to lose, though the state holds it: retyped to partner, it waits for its
+        # first approval.
+        if was_approved(name) and (before is None or before.partner is not False):
             return "removed" if release.approval is None else "invalidated"
         return "pending"
     unchanged = before is not None and before.digest == release.deployed.digest
