@@ -278,9 +278,8 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     # the program deploys this folder (stacks/__main__.py): a typo would fail every `pulumi up`
     # of the stack, and validate of the folder it meant would say nothing. Only in a project
     # (Pulumi.yaml beside stacks/): a base ref's stacks are read from a copy holding no more
-    # than its specs folder and stacks
-    # Nor a folder outside it ('../x', an absolute path, a link out of it): the program would
-    # deploy specs that no pull request to the project shows.
+    # than its specs folder and stacks. Nor a folder outside it ('../x', an absolute path, a
+    # link out of it): the program would deploy specs that no pull request to the project shows.
     if (
         declared is not None
         and (project / "Pulumi.yaml").is_file()
@@ -338,13 +337,14 @@ def discover_stacks(stacks_dir: Path) -> list[str]:
 
 def ignored_stack_files(stacks_dir: Path) -> list[Path]:
     """Files in ``stacks_dir`` named as if for a stack that pulumi never reads: a stack's file
-    takes the project file's extension (pkg/workspace/paths.go, DetectProjectStackPath:
-    `Pulumi.<stack>` + the extension of Pulumi.yaml), so `Pulumi.prod.yml` sets nothing, and
-    `Pulumi..yaml` names no stack. Raises StackConfigError as discover_stacks does."""
+    is `Pulumi.<stack>` with the project file's extension (pulumi's
+    sdk/go/common/workspace/paths.go, DetectProjectStackPath), so `Pulumi.prod.yml` sets
+    nothing, and `Pulumi..yaml` names no stack. Raises StackConfigError as discover_stacks
+    does."""
     return _stack_entries(stacks_dir, False)
 
 
-# what pulumi takes for a project's file (pkg/workspace: Pulumi + .yaml, .yml or .json), not a stack's
+# a project's file (pulumi's workspace package: Pulumi + .yaml, .yml or .json), not a stack's
 PROJECT_FILES = frozenset({"Pulumi.yaml", "Pulumi.yml", "Pulumi.json"})
 
 
