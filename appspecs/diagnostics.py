@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, field
 from enum import StrEnum
 from typing import Any
 
@@ -64,10 +64,14 @@ class Diagnostic:
     column: int | None
     path: str
     message: str
+    # The words (after `appspec`) of the command the message names, written in it with the
+    # default folders: a command given other folders names them in it too (cli/inputs.py).
+    command: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = str(self.severity)
+        del data["command"]  # said in the message
         return data
 
     @property

@@ -5,6 +5,8 @@ plan's state file, an audit's org; never a default, which is the reader's own.""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 from pathlib import Path
 
 import click
@@ -108,3 +110,50 @@ def test_the_cli_gives_the_reports_the_flags_it_was_given(tmp_path: Path) -> Non
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert f"(`appspec validate --specs {specs}` lists them):" in result.stdout
+
+
+def test_the_approve_command_a_spec_message_names_reads_the_folders_given(tmp_path: Path) -> None:
+    # validate's note on a held app, and the fix of an approval whose signature does not count,
+    # named `appspec approve ...` with the default folders: pasted, it approved in another tree
+    project = copy_project(tmp_path)
+    approvals = project / "app-specs" / "approvals.yaml"
+    approvals.write_text(
+        approvals.read_text(encoding="utf-8").replace(
+            "approved_by: security-review@acme.example", "approved_by: mallory@acme.example", 1
+        ),
+        encoding="utf-8",
+    )
+    specs, stacks = str(project / "app-specs"), str(project / "stacks")
+    folders = f"--specs {specs} --stacks {stacks}"
+    given = _invoke(project, "validate", "--specs", specs, "--stacks", stacks, "--format", "json")
+    assert given.exit_code == 1, given.output
+    messages = {
+        (d["code"], Path(d["file"]).name): d["message"]
+        for d in json.loads(given.stdout)["diagnostics"]
+    }
+    approve = "appspec approve {} --by EMAIL --ticket ID --key PATH"
+    assert (
+        f"{approve.format('orbit-mobile')} {folders} (digest "
+        in (messages["held", "orbit-mobile.yaml"])
+    )
+    fix = messages["signature", "approvals.yaml"]
+    assert fix.endswith(
+        f"approve it with a listed key: {approve.format('acme-analytics')} {folders}"
+    )
+    # the same command in the text report, and none repeated when none were given
+    text = _invoke(project, "validate", "--specs", specs, "--stacks", stacks)
+    assert f"{approve.format('orbit-mobile')} {folders} (digest " in text.stdout
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        plain = _invoke(project, "validate", "--format", "json")
+    finally:
+        os.chdir(cwd)
+    held = next(
+        d
+        for d in json.loads(plain.stdout)["diagnostics"]
+        if d["code"] == "held" and d["file"].endswith("orbit-mobile.yaml")
+    )
+    assert f"{approve.format('orbit-mobile')} (digest " in held["message"]
+    # the JSON of a diagnostic is as it was: the command is said in its message only
+    assert sorted(held) == ["code", "column", "file", "line", "message", "path", "severity"]

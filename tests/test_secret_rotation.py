@@ -569,6 +569,10 @@ def test_list_of_a_partner_app_never_approved_says_why_okta_has_none(org: Org) -
         "('partner-portal' is a partner app under review: no update deploys it until it is "
         "approved, appspec approve partner-portal --by EMAIL --ticket ID)"
     )
+    # the folders given are the ones the approve command reads
+    specs = str(org.root / "app-specs")
+    given = run(org, "list", "partner-portal", "--specs", specs)
+    assert given.stderr.strip().endswith(f"--by EMAIL --ticket ID --specs {specs})")
     org.okta.state.apps.pop(org.apps["billing-sync"]["id"])
     internal = run(org, "list", "billing-sync")
     assert internal.exit_code == 1 and "under review" not in internal.stderr

@@ -15,6 +15,7 @@ from appspecs.cli.common import (
     checked_stacks_dir,
     fail,
     fail_each,
+    given_flags,
     outside_project,
     report_failure,
     resolve_stacks_dir,
@@ -22,6 +23,7 @@ from appspecs.cli.common import (
     write_output,
 )
 from appspecs.report.diagnostics import diagnostic_line
+from appspecs.report.rerun import Rerun
 from appspecs.spec.catalog import ScopeCatalog
 from appspecs.spec.load import CATALOG_FILE, SpecsDirError, SpecSet, load_specs
 from appspecs.spec.partners import PARTNERS_FILE, PartnerRegistry
@@ -50,6 +52,9 @@ def load_checked(
         specs = load_specs(specs_dir, stacks_dir=stacks, jobs=jobs)
     except SpecsDirError as exc:
         usage_error(outside_project(str(exc), specs_dir, stacks_dir))
+    # the commands the messages name (approve NAME ...) read the folders this one was given
+    named = Rerun(given_flags("specs_dir", "stacks_dir"))
+    specs.diagnostics = [named.named_in(d) for d in specs.diagnostics]
     if stacks is None and note_unchecked:
         say(
             f"note: no stacks in {resolve_stacks_dir(specs_dir, None)}; per-stack rules "

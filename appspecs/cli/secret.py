@@ -20,6 +20,7 @@ from appspecs.cli.common import (
     fail,
     failures_reported,
     format_option,
+    given_inputs,
     out_file_option,
     specs_option,
     stack_option,
@@ -185,6 +186,9 @@ def list_command(
         specs = load_readable_specs(specs_dir, stacks_dir)
         label = listed_label(specs, name, specs_dir)
         with connect(url) as client:
-            listing = read_listing(client, name, label, why_absent=never_approved(specs, name))
+            # the approve command it may name reads the folders this command was given
+            named = given_inputs()
+            why_absent = never_approved(specs, name, lambda words: named.command(*words))
+            listing = read_listing(client, name, label, why_absent=why_absent)
     now = datetime.now(UTC)
     click.echo(render_listing(listing, fmt, now, config.settings.max_secret_age_days))

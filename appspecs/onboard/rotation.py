@@ -40,7 +40,7 @@ from appspecs.onboard.secrets import (
 )
 from appspecs.records import record
 from appspecs.spec.load import APPS_DIR
-from appspecs.spec.review import ApprovalStatus, approve_command
+from appspecs.spec.review import ApprovalStatus, approve_words, command_line
 from appspecs.spec.specset import SpecSet
 
 # A key-based client rotates by a spec change, never through Okta's secrets API.
@@ -101,13 +101,16 @@ def listed_label(specs: SpecSet, name: str, specs_dir: Path) -> str | None:
     return loaded.spec.label if loaded else None
 
 
-def never_approved(specs: SpecSet, name: str) -> str:
+def never_approved(
+    specs: SpecSet, name: str, command: Callable[[tuple[str, ...]], str] = command_line
+) -> str:
     """Why a partner app no one approved is not in Okta, said after the search's own words;
-    '' for any other app."""
+    '' for any other app. ``command``: a command line of its words (the CLI's repeats the
+    folders it was given)."""
     loaded = specs.apps.get(name)
     if loaded is None or specs.status(name) is not ApprovalStatus.PENDING:
         return ""
-    approve = approve_command(name, signed=specs.signers is not None)
+    approve = command(approve_words(name, signed=specs.signers is not None))
     return (
         f" ('{name}' is a partner app under review: no update deploys it until it is approved, "
         f"{approve})"

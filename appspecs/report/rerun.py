@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from appspecs.diagnostics import Diagnostic
 from appspecs.records import record
 
 
@@ -26,6 +29,15 @@ class Rerun:
     def validate(self) -> str:
         """`appspec validate` of the same specs and stacks: it lists every warning."""
         return Rerun(self.specs).command("validate")
+
+    def named_in(self, diagnostic: Diagnostic) -> Diagnostic:
+        """The diagnostic with the command its message names (`appspec approve ...`, written with
+        the default folders) repeating the --specs and --stacks given: it reads the same specs."""
+        if not diagnostic.command or not self.specs:
+            return diagnostic
+        default = NO_FLAGS.command(*diagnostic.command)
+        given = Rerun(self.specs).command(*diagnostic.command)
+        return replace(diagnostic, message=diagnostic.message.replace(default, given))
 
 
 #: A command run with its defaults: the commands a report names take no flags either.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.spec.checks import CheckContext, Finding
-from appspecs.spec.review import ApprovalStatus, approve_command
+from appspecs.spec.review import ApprovalStatus, approve_words, command_line
 from appspecs.spec.specfile import CheckedFile
 from appspecs.spec.specset import APPROVALS_FILE, APPS_DIR, LoadedSpec, SpecSet
 
@@ -51,7 +51,10 @@ def bind_approvals(
             if problem is not None:
                 file.add(
                     Finding(
-                        "signature", ("approvals", i, problem.field), problem.shown(approval.app)
+                        "signature",
+                        ("approvals", i, problem.field),
+                        problem.shown(approval.app),
+                        command=problem.fix(approval.app),
                     )
                 )
                 out.unverified[approval.app] = approval
@@ -66,7 +69,8 @@ def bind_approvals(
     for name in sorted(out.apps):
         loaded = out.apps[name]
         status = out.status(name)
-        approve = approve_command(name, out.signers is not None)
+        words = approve_words(name, out.signers is not None)
+        approve = command_line(words)
         in_error = name in out.unverified or (
             status is ApprovalStatus.STALE and name not in out.approved
         )
@@ -93,7 +97,14 @@ def bind_approvals(
             continue
         out.diagnostics.append(
             Diagnostic(
-                Severity.INFO, "held", loaded.file, loaded.line, loaded.column, "type", message
+                Severity.INFO,
+                "held",
+                loaded.file,
+                loaded.line,
+                loaded.column,
+                "type",
+                message,
+                words,
             )
         )
 

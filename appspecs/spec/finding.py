@@ -22,3 +22,5 @@ class Finding:
     # the other place the message names (the first of a repeated value): its line is said too,
     # as a key written twice says where it was first
     other: DataPath | None = None
+    # the words of the command the message names (Diagnostic.command)
+    command: tuple[str, ...] = ()

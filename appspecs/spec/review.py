@@ -43,4 +43,11 @@ def approve_words(name: str, signed: bool) -> tuple[str, ...]:
 def approve_command(name: str, signed: bool) -> str:
     """How to approve `name` with the default folders (a report that knows the flags its command
     was given repeats them: report/rerun.py)."""
-    return " ".join(("appspec", *approve_words(name, signed)))
+    return command_line(approve_words(name, signed))
+
+
+def command_line(words: tuple[str, ...]) -> str:
+    """`appspec WORDS...`, quoted for a shell, as report/rerun.py writes every command."""
+    import shlex  # here: a run that names no command never needs it
+
+    return shlex.join(("appspec", *words))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from appspecs.records import record
 from appspecs.spec.approvals import Approval
-from appspecs.spec.review import approve_command
+from appspecs.spec.review import approve_words, command_line
 from appspecs.spec.signers import NAMESPACE, SIGNERS_FILE, AllowedSigners
 
 if TYPE_CHECKING:
@@ -50,11 +50,15 @@ class SignatureProblem:
     # approving again, signed by a listed approver, is the fix; else allowed_signers is
     resign: bool = True
 
+    def fix(self, app: str) -> tuple[str, ...]:
+        """The words of the command that fixes it: none when the approval is not the problem."""
+        return approve_words(app, True) if self.resign else ()
+
     def shown(self, app: str) -> str:
         """The message with its fix, as validate says it."""
         if not self.resign:
             return self.message
-        return f"{self.message}; approve it with a listed key: {approve_command(app, True)}"
+        return f"{self.message}; approve it with a listed key: {command_line(self.fix(app))}"
 
 
 def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureProblem | None:

@@ -43,6 +43,7 @@ class CheckedFile:
                 pos.column,
                 format_path(finding.path),
                 message,
+                finding.command,
             )
         )
 
