@@ -25,10 +25,11 @@ from appspecs.desired.resources import (
     resource_graph,
 )
 from appspecs.plan.build import Plan, PlanInputError, plan_against_state, state_side
-from appspecs.plan.diff import Step
+from appspecs.plan.diff import Step, state_resolver, symbolic_resolver
 from appspecs.plan.inputs import Change, diff_inputs
 from appspecs.plan.state import RecordedState, Secret, parse_state
 from appspecs.plan.values import ABSENT, Unknown
+from appspecs.plan.wire import Resolver, wire_inputs
 from appspecs.report.plan import json_text, markdown_plan, text_plan
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.stackconfig import StackConfig, load_stack_config
@@ -351,6 +352,29 @@ def test_a_set_mixing_known_and_unknown_members_compares_as_a_set(
     sets = frozenset({"groupWhitelists"})
     diffs = diff_inputs({"groupWhitelists": new}, {"groupWhitelists": old}, sets=sets)
     assert diffs == ([] if same else [Change("groupWhitelists", old, new)])
+
+
+@pytest.mark.parametrize(
+    "resolver",
+    [state_resolver({}, {}, {"marketing": MARKETING}), symbolic_resolver({})],
+    ids=["against state", "against a base"],
+)
+def test_a_group_not_known_yet_is_never_everyone(resolver: Resolver) -> None:
+    # a rule that named no group records EVERYONE; a group's id is never that word (the
+    # provider's group_whitelist: "Group ID or EVERYONE"), so naming groups is a change
+    sets = frozenset({"groupWhitelists"})
+    for groups in ([GroupId("sales-ops")], [GroupId("sales-ops"), GroupId("ops")]):
+        new = wire_inputs({"group_whitelists": groups}, resolver)
+        diffs = diff_inputs(new, {"groupWhitelists": ["EVERYONE"]}, sets=sets)
+        assert [c.path for c in diffs] == ["groupWhitelists"], groups
+
+
+def test_one_placeholder_twice_is_not_what_either_excludes() -> None:
+    sets = frozenset({"groupWhitelists"})
+    twice = [_unknown_group("a", excludes=(SALES,)), _unknown_group("a", excludes=(OTHER,))]
+    assert diff_inputs({"groupWhitelists": twice}, {"groupWhitelists": [OTHER]}, sets=sets)
+    assert diff_inputs({"groupWhitelists": twice}, {"groupWhitelists": [SALES]}, sets=sets)
+    assert not diff_inputs({"groupWhitelists": twice}, {"groupWhitelists": [MARKETING]}, sets=sets)
 
 
 def test_a_set_held_as_a_secret_compares_as_a_set() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
+from appspecs.desired.model import EVERYONE
 from appspecs.desired.resources import (
     APP_COMPONENT,
     JSON_INPUTS,
@@ -104,6 +105,11 @@ def planned_resources(
     return out
 
 
+# What a group's id never is: the rule's word for every group (the provider's group_whitelist
+# takes "Group ID or EVERYONE"), which a rule records where its spec names no group.
+NO_GROUP_ID = frozenset({EVERYONE})
+
+
 def state_resolver(
     urns: Mapping[str, str], recorded: Mapping[str, RecordedResource], group_ids: Any
 ) -> Resolver:
@@ -115,7 +121,7 @@ def state_resolver(
     `groupIds`; a group not exported there is unknown, but known not to be any exported group.
     """
     ids: Mapping[str, Any] = group_ids if isinstance(group_ids, Mapping) else {}
-    known_ids = frozenset(v for v in ids.values() if isinstance(v, str))
+    known_ids = NO_GROUP_ID | frozenset(v for v in ids.values() if isinstance(v, str))
 
     def resolver(placeholder: Ref | GroupId) -> Any:
         if isinstance(placeholder, GroupId):
@@ -147,7 +153,7 @@ def symbolic_resolver(urns: Mapping[str, str], existing: Iterable[str] | None = 
 
     def resolver(placeholder: Ref | GroupId) -> Any:
         if isinstance(placeholder, GroupId):
-            return Unknown(placeholder)
+            return Unknown(placeholder, excludes=NO_GROUP_ID)
         urn = urns[placeholder.key]
         fresh = before is not None and urn not in before
         return Unknown(placeholder, urn, wire_name(placeholder.output), fresh=fresh)

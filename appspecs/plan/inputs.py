@@ -122,7 +122,12 @@ def _same_set(new: Any, old: Any) -> bool | None:
     if not _plain_list(old) or _plain_list(new):
         # both known, or both symbolic (two spec trees): a placeholder is that value only
         return False
-    unknowns = [v.excludes for v in {v.placeholder: v for v in new if type(v) is Unknown}.values()]
+    # one placeholder twice is one value: what either says it is not, it is not
+    excluded: dict[Any, frozenset[str]] = {}
+    for v in new:
+        if type(v) is Unknown:
+            excluded[v.placeholder] = excluded.get(v.placeholder, frozenset()) | v.excludes
+    unknowns = list(excluded.values())
     known = members.difference(v.placeholder for v in new if type(v) is Unknown)
     return _may_hold(known, unknowns, frozenset(old))
 
