@@ -412,3 +412,31 @@ def test_a_stack_that_deploys_another_specs_folder_is_not_planned_from_this_one(
     assert result.stderr.strip().endswith(f"give --specs {deployed}")
     again = run(project, "--stack", "dev", "--specs", "other/app-specs", "--stacks", "stacks")
     assert again.exit_code == 0, again.output
+
+
+def test_a_lone_surrogate_in_the_state_is_written_as_its_escape(
+    project: Path, recorded: dict[str, Any]
+) -> None:
+    # JSON's "\ud800" decodes to a lone surrogate, which UTF-8 cannot encode: every format but
+    # Markdown ended in an internal error (exit 2) halfway through the report
+    doc = json.loads(json.dumps(recorded))
+    ps.find(doc, OAUTH_APP, "crm-sync")["inputs"]["label"] = "CRM \ud800 Sync"
+    state = ps.write(doc, project / "state.json")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PULUMI_BACKEND_URL": ""}
+
+    def plan(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "appspecs", "plan", "--stack", "dev", "--state"]
+        return subprocess.run(
+            [*command, str(state), *args], cwd=project, env=env, capture_output=True, check=False
+        )
+
+    text = plan()
+    assert text.returncode == 0, text.stderr
+    assert b'label: "CRM \\ud800 Sync" -> "CRM Sync"' in text.stdout
+    as_json = plan("--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    (crm,) = [a for a in json.loads(as_json.stdout)["apps"] if a["name"] == "crm-sync"]
+    assert crm["label"] == {"old": "CRM \ud800 Sync", "new": "CRM Sync"}  # read back as it was
+    out = project / "plan.json"
+    assert plan("--format", "json", "--out", str(out)).returncode == 0
+    assert out.read_bytes() == as_json.stdout

@@ -299,7 +299,12 @@ def write_output(text: str, out: Path | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     try:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        # as stdout writes it (cli/entry.py): a lone surrogate as its escape
+        out.write_text(
+            text if text.endswith("\n") else text + "\n",
+            encoding="utf-8",
+            errors="backslashreplace",
+        )
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
 

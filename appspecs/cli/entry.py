@@ -39,6 +39,16 @@ def _end_without_teardown(code: int) -> None:
     os._exit(code)
 
 
+def _escape_unencodable(stream: object) -> None:
+    """A character UTF-8 cannot encode is written as its escape (`\\ud800`), as Python writes
+    stderr, instead of ending the command mid-report: a lone surrogate, which a state file or an
+    Okta response can hold (JSON's `\\ud800` decodes to one). In a JSON report the escape is
+    that same JSON escape, so the value reads back as it was; a text report shows it."""
+    reconfigure = getattr(stream, "reconfigure", None)  # None: replaced by something else
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     # The imports make some hundred thousand objects (modules, classes, pydantic's validators)
     # and no garbage worth collecting: with the collector on, its passes over them were 5% of
@@ -56,6 +66,7 @@ def main() -> None:
         raise SystemExit(USAGE) from None
     gc.freeze()
     gc.enable()
+    _escape_unencodable(sys.stdout)
     try:
         run()
     except SystemExit as exc:
