@@ -69,11 +69,13 @@ def bind_approvals(
     for name in sorted(out.apps):
         loaded = out.apps[name]
         status = out.status(name)
-        words = approve_words(name, out.signers is not None)
-        approve = command_line(words)
         in_error = name in out.unverified or (
             status is ApprovalStatus.STALE and name not in out.approved
         )
+        if not in_error and status not in (ApprovalStatus.PENDING, ApprovalStatus.STALE):
+            continue  # nothing to say of it (an internal app, an approved one)
+        words = approve_words(name, out.signers is not None)
+        approve = command_line(words)
         if in_error:
             # its approval is in error (said at its line): nothing verified to deploy
             message = (
@@ -86,15 +88,13 @@ def bind_approvals(
             message = f"partner app '{name}' is under review until approved: {approve} " + (
                 f"(digest {loaded.digest})"
             )
-        elif status is ApprovalStatus.STALE:
+        else:  # stale: a change waits
             a = out.approvals[name]
             message = (
                 f"partner app '{name}': a change is under review (now {loaded.digest}); "
                 f"Okta keeps the version approved by {a.approved_by} ({a.ticket}, "
                 f"{a.digest}) until this one is approved: {approve}"
             )
-        else:
-            continue
         out.diagnostics.append(
             Diagnostic(
                 Severity.INFO,
