@@ -18,8 +18,10 @@ Rules the plan follows where the engine's own answer is not at hand:
   unknown and may be the recorded id, unless that id belongs to another exported group.
 - Secrets. Recorded secrets are `Secret` objects that print as `[secret]` in every format. One
   held in plaintext (`--show-secrets` exports) is compared by value; ciphertext cannot be read
-  without the stack's secrets provider and compares as the same. The program sets no secret
-  input, so only values someone else marked secret are affected.
+  without the stack's secrets provider and compares as the same. The app summary follows the
+  same rule (`hidden`): a readable secret's values are compared and shown as `[secret]` where
+  they would be printed, a ciphertext one is no change. The program sets no secret input, so
+  only values someone else marked secret are affected.
 - `ignore_changes` paths of a resource (the policy's `priority`) and everything under them are
   left out of the diff of an existing resource, as the engine does; a create uses all inputs.
 - Inputs recorded but no longer set show as removed, except the bridge's bookkeeping (`__`

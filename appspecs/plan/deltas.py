@@ -3,12 +3,16 @@ settings and keys changed, lists whose order alone changed."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+import dataclasses
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
+from appspecs.plan.hidden import SECRET_TEXT
 from appspecs.plan.views import SETTINGS, AppView
 from appspecs.records import record
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @record
@@ -71,3 +75,50 @@ def reordered(old: AppView, new: AppView) -> tuple[str, ...]:
         ("groups", old.groups, new.groups),
     )
     return tuple(k for k, a, b in lists if a != b and sorted(a) == sorted(b))
+
+
+_VIEW_FIELDS = frozenset(f.name for f in dataclasses.fields(AppView))
+
+
+def known_from(old: AppView, new: AppView) -> AppView:
+    """`old` with each field it could not read (a secret held as ciphertext) taken from `new`:
+    not known to differ, it is not reported (the resource diff counts it as the same)."""
+    if not old.unread:
+        return old
+    names = set(old.unread)
+    fields = _VIEW_FIELDS
+    changes: dict[str, Any] = {n: getattr(new, n) for n in names & fields}
+    if "groups" in names:
+        changes["unnamed_groups"] = ()
+    settings = names - fields
+    if settings:
+        before, after = dict(old.settings), dict(new.settings)
+        for name in settings:
+            before.pop(name, None)
+            if name in after:
+                before[name] = after[name]
+        changes["settings"] = tuple(before.items())
+    return dataclasses.replace(old, **changes)
+
+
+def masked(summary: R, secret: Iterable[str]) -> R:
+    """`summary` with the old values of fields that were readable secrets shown as
+    `[secret]`: a value removed, a setting's or the label's old value. Values added are the
+    spec's own and stay."""
+    names = set(secret)
+    if not names:
+        return summary
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(summary):  # type: ignore[arg-type]
+        value = getattr(summary, f.name)
+        if f.name in names and isinstance(value, Delta) and value.removed:
+            changes[f.name] = Delta(value.added, (SECRET_TEXT,))
+        elif f.name in names and isinstance(value, tuple) and len(value) == 2:
+            changes[f.name] = (SECRET_TEXT, value[1])
+    settings = getattr(summary, "settings", ())
+    if any(name in names for name, _, _ in settings):
+        changes["settings"] = tuple(
+            (name, SECRET_TEXT if name in names and old is not None else old, new)
+            for name, old, new in settings
+        )
+    return dataclasses.replace(summary, **changes)  # type: ignore[type-var]

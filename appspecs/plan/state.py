@@ -58,6 +58,11 @@ class Secret:
         value is not known here."""
         return test(self._value) if self.known else None
 
+    def plaintext(self) -> Any:
+        """The value, when known, for the plan's app views to compare: a view marks each field
+        it feeds as secret, and reports never print those (plan.hidden)."""
+        return self._value if self.known else None
+
     def __repr__(self) -> str:
         return "[secret]"
 
@@ -105,6 +110,8 @@ class RecordedResource:
     # registered with `protect`: the engine refuses to delete it (or replace it while the program
     # still protects it); the flag stays recorded after the program stops registering it
     protect: bool = False
+    # whether an input holds a secret, at any depth: readers that open secrets look only then
+    secret_inputs: bool = False
 
     @property
     def name(self) -> str:
@@ -193,22 +200,27 @@ def _kind(value: Any) -> str:
     return "a secret" if isinstance(value, Secret) else type(value).__name__
 
 
-def _too_deep(value: Any) -> bool:
-    """Whether lists and objects in `value` nest more than MAX_DEPTH levels (without recursing).
+def _shape(value: Any) -> tuple[bool, bool]:
+    """Whether lists and objects in `value` nest more than MAX_DEPTH levels (found without
+    recursing), and whether a value in it is a `Secret`.
 
     Level by level: every resource's inputs and outputs go through here, and most hold two or
     three levels, so this is a few loops over small lists rather than a stack of pairs."""
     level = [value]
+    secret = False
     for _ in range(MAX_DEPTH):
         below = []
         for item in level:
             for child in item.values() if type(item) is dict else item:
-                if type(child) is dict or type(child) is list:
+                kind = type(child)
+                if kind is dict or kind is list:
                     below.append(child)
+                elif kind is Secret:
+                    secret = True
         if not below:
-            return False
+            return False, secret
         level = below
-    return True
+    return True, secret
 
 
 def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
@@ -225,15 +237,23 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         if value is not None and type(value) is not str:
             raise _fail(source, f"resources[{i}].{key} must be a string, found {_kind(value)}")
     properties = []
+    secret_inputs = False
     for key in ("inputs", "outputs"):
         value = get(key)
         if value is None:
             value = {}
         elif type(value) is not dict:
             raise _fail(source, f"resources[{i}].{key} must be an object, found {_kind(value)}")
-        elif _too_deep(value):
-            raise _fail(source, f"resources[{i}].{key} nests more than {MAX_DEPTH} levels deep")
-        properties.append(value if decoded else _value(value))
+        else:
+            too_deep, secret = _shape(value)
+            if too_deep:
+                raise _fail(source, f"resources[{i}].{key} nests more than {MAX_DEPTH} levels deep")
+            if not decoded:
+                # parsed without the hook: its secrets are Secret objects only now
+                value = _value(value)
+                secret = key == "inputs" and _shape(value)[1]
+            secret_inputs = secret_inputs or (key == "inputs" and secret)
+        properties.append(value)
     return RecordedResource(
         urn=urn,
         type=get("type") or Urn(*parts).type,
@@ -244,6 +264,7 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         parent=get("parent"),
         delete=get("delete") is True,
         protect=get("protect") is True,
+        secret_inputs=secret_inputs,
     )
 
 

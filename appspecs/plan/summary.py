@@ -16,6 +16,8 @@ from appspecs.plan.deltas import (
     group_delta,
     key_delta,
     known_change,
+    known_from,
+    masked,
     reordered,
     settings_change,
 )
@@ -275,6 +277,8 @@ def summarize(
         old, new = before.get(name), after.get(name)
         empty = AppView(name, None, (), (), (), (), ())
         o, n = old or empty, new or empty
+        if old is not None and new is not None:
+            o = known_from(o, n)
         # the deltas an app that is in both sides is compared by, kept for its summary
         groups: Delta | None = None
         keys: Delta | None = None
@@ -342,43 +346,42 @@ def summarize(
             # removed, but pulumi up refuses the deletes: nothing of it changes in Okta
             n = o
         approval = _approval(name, specs, old, was_approved)
-        out.append(
-            AppSummary(
-                name=name,
-                change=change,
-                partner=loaded.spec.type == "partner" if loaded else bool(o.partner),
-                scopes=delta(o.scopes, n.scopes),
-                redirect_uris=delta(o.redirect_uris, n.redirect_uris),
-                post_logout_redirect_uris=delta(
-                    o.post_logout_redirect_uris, n.post_logout_redirect_uris
-                ),
-                grant_types=delta(o.grant_types, n.grant_types),
-                groups=group_delta(o, n, named_groups) if groups is None else groups,
-                label=label,
-                pkce=pkce,
-                kind=kind,
-                digest=digest,
-                approval=approval,
-                approver=_approver(specs, name) if approval == "recorded" else None,
-                held=held.get(name),
-                held_removes=name in held and leaving and not o.protected,
-                kept_protected=kept,
-                skipped=skipped.get(name),
-                review=review,
-                suspended=deployed_here and name in specs.suspended,
-                retyped=retyped,
-                keys=key_delta(o, n) if keys is None else keys,
-                settings=settings
-                if settings is not None
-                else settings_change(o, n)
-                if old and new and change != "added"
-                else (),
-                oidc_scopes=delta(o.oidc_scopes, n.oidc_scopes),
-                reordered=order
-                if order is not None
-                else reordered(o, n)
-                if old and new and change != "added"
-                else (),
-            )
+        summary = AppSummary(
+            name=name,
+            change=change,
+            partner=loaded.spec.type == "partner" if loaded else bool(o.partner),
+            scopes=delta(o.scopes, n.scopes),
+            redirect_uris=delta(o.redirect_uris, n.redirect_uris),
+            post_logout_redirect_uris=delta(
+                o.post_logout_redirect_uris, n.post_logout_redirect_uris
+            ),
+            grant_types=delta(o.grant_types, n.grant_types),
+            groups=group_delta(o, n, named_groups) if groups is None else groups,
+            label=label,
+            pkce=pkce,
+            kind=kind,
+            digest=digest,
+            approval=approval,
+            approver=_approver(specs, name) if approval == "recorded" else None,
+            held=held.get(name),
+            held_removes=name in held and leaving and not o.protected,
+            kept_protected=kept,
+            skipped=skipped.get(name),
+            review=review,
+            suspended=deployed_here and name in specs.suspended,
+            retyped=retyped,
+            keys=key_delta(o, n) if keys is None else keys,
+            settings=settings
+            if settings is not None
+            else settings_change(o, n)
+            if old and new and change != "added"
+            else (),
+            oidc_scopes=delta(o.oidc_scopes, n.oidc_scopes),
+            reordered=order
+            if order is not None
+            else reordered(o, n)
+            if old and new and change != "added"
+            else (),
         )
+        out.append(masked(summary, o.secret) if old is not None else summary)
     return out

@@ -11,6 +11,7 @@ from typing import Any
 from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
+from appspecs.plan.hidden import open_inputs
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.records import record
 from appspecs.spec.load import SpecSet
@@ -51,6 +52,10 @@ class AppView:
     # sign-in besides its catalog scopes; profile and email release the user's claims, and
     # offline_access refresh tokens
     oidc_scopes: tuple[str, ...] = ()
+    # fields (and settings, by plan name) read from inputs state holds as secrets: compared,
+    # never printed (`secret`); or not known here, ciphertext (`unread`): see plan.hidden
+    secret: tuple[str, ...] = ()
+    unread: tuple[str, ...] = ()
 
 
 # Plan name of each client setting, with its OAuth app (or rule) input's wire name.
@@ -155,6 +160,46 @@ def _unmarked(profile: Any, document: Any) -> bool:
     return profile is None or (isinstance(document, dict) and MARKER not in document)
 
 
+# The view fields each recorded input feeds, by resource type and wire name; a setting feeds
+# its own plan name. PKCE's is a bool a report prints as words: a secret one is not read.
+_FEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    (OAUTH_APP, "redirectUris"): ("redirect_uris",),
+    (OAUTH_APP, "postLogoutRedirectUris"): ("post_logout_redirect_uris",),
+    (OAUTH_APP, "grantTypes"): ("grant_types",),
+    (OAUTH_APP, "jwks"): ("keys",),
+    (OAUTH_APP, "label"): ("label",),
+    (OAUTH_APP, "consentMethod"): ("partner",),
+    (OAUTH_APP, "type"): ("kind",),
+    (OAUTH_APP, "status"): ("status",),
+    (OAUTH_APP, "profile"): ("digest",),
+    (OAUTH_APP, "pkceRequired"): ("pkce",),
+    (RULE, "scopeWhitelists"): ("scopes", "oidc_scopes"),
+    (RULE, "groupWhitelists"): ("groups",),
+    (GROUP_ASSIGNMENTS, "groups"): ("groups",),
+    **{(typ, wire): (name,) for name, typ, wire in SETTINGS},
+}
+
+
+# The inputs the view reads, by resource type.
+_READ: dict[str, tuple[str, ...]] = {
+    typ: tuple(w for t, w in _FEEDS if t == typ) for typ in (OAUTH_APP, RULE, GROUP_ASSIGNMENTS)
+}
+
+
+def _hidden(
+    held: Mapping[tuple[str, str], bool], grouped: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The view fields fed by secrets: (read, not known)."""
+    secret: dict[str, None] = {}
+    unread: dict[str, None] = {}
+    for (typ, wire), readable in held.items():
+        if (typ, wire) == (RULE, "groupWhitelists") and grouped:
+            continue  # the assignments name the groups
+        for name in _FEEDS.get((typ, wire), ()):
+            (secret if readable and name != "pkce" else unread)[name] = None
+    return tuple(n for n in secret if n not in unread), tuple(unread)
+
+
 def views_from_state(state: RecordedState) -> dict[str, AppView]:
     """Each app as the recorded resources of its OidcApp component show it.
 
@@ -177,10 +222,17 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         if comp.type != APP_COMPONENT or comp.delete:
             continue
         kids = {r.type: r for r in children.get(comp.urn, [])}
-        oauth = kids[OAUTH_APP].inputs if OAUTH_APP in kids else {}
-        rule = kids[RULE].inputs if RULE in kids else {}
+        held: dict[tuple[str, str], bool] = {}
+        opened = {typ: kids[typ].inputs if typ in kids else {} for typ in _READ}
+        for typ, wires in _READ.items():
+            if typ not in kids or not kids[typ].secret_inputs:
+                continue
+            opened[typ], secrets = open_inputs(opened[typ], wires)
+            held.update(((typ, wire), readable) for wire, readable in secrets.items())
+        oauth, rule = opened[OAUTH_APP], opened[RULE]
+        secret, unread = _hidden(held, GROUP_ASSIGNMENTS in kids) if held else ((), ())
         if GROUP_ASSIGNMENTS in kids:
-            entries = kids[GROUP_ASSIGNMENTS].inputs.get("groups")
+            entries = opened[GROUP_ASSIGNMENTS].get("groups")
             ids = (
                 _strings([g.get("id") for g in entries if isinstance(g, Mapping)])
                 if isinstance(entries, list)
@@ -192,7 +244,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         jwks = oauth.get("jwks")
         label = oauth.get("label")
         consent = oauth.get("consentMethod")
-        pkce = oauth.get("pkceRequired")
+        pkce = oauth.get("pkceRequired") if (OAUTH_APP, "pkceRequired") not in held else None
         app_type = oauth.get("type")
         status = oauth.get("status")
         profile = oauth.get("profile")
@@ -225,6 +277,8 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             ),
             adopted=OAUTH_APP in kids and _unmarked(profile, document),
             protected=OAUTH_APP in kids and kids[OAUTH_APP].protect,
+            secret=secret,
+            unread=unread,
         )
     return out
 
