@@ -481,8 +481,8 @@ def test_a_markdown_plan_names_the_very_base_to_list_the_rest_of_its_errors(repo
     assert len(data["baseDiagnostics"]) == 13
     markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
     # the commit, not the branch: the branch may have moved on when the comment is read
-    # of the same specs and stacks, as given
-    flags = f"--specs {repo / 'app-specs'} --stacks {repo / 'stacks'}"
+    # of the same specs and stacks: the stacks given are those --specs alone reads
+    flags = f"--specs {repo / 'app-specs'}"
     again = f"`appspec plan --stack dev {flags} --base {sha}`"
     assert f"> … and 3 more errors of the base: {again} lists them all.  " in markdown
     # every file with errors has its first one shown, not only the file with the most

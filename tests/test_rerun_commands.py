@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 from pathlib import Path
 
 import click
@@ -86,7 +87,8 @@ def test_the_cli_gives_the_reports_the_flags_it_was_given(tmp_path: Path) -> Non
     for i in range(12):  # a warning each: a file that is no spec
         (project / "app-specs" / "apps" / f"stray{i}.yml").write_text("x: 1\n", encoding="utf-8")
     specs, stacks = str(project / "app-specs"), str(project / "stacks")
-    lister = f"`appspec validate --specs {specs} --stacks {stacks}` lists them all."
+    # --stacks names the folder --specs alone reads: not repeated
+    lister = f"`appspec validate --specs {specs}` lists them all."
     for command in ("plan", "status"):
         result = _invoke(
             project, command, "--stack", "dev", "--specs", specs, "--stacks", stacks,
@@ -102,7 +104,7 @@ def test_the_cli_gives_the_reports_the_flags_it_was_given(tmp_path: Path) -> Non
             "--format", fmt,
         )  # fmt: skip
         assert result.exit_code == 0, result.output
-        assert f"(appspec validate --specs {specs} --stacks {stacks} lists them)" in result.stdout
+        assert f"(appspec validate --specs {specs} lists them)" in result.stdout
     # an audit refused for the specs' errors names validate of the same specs
     result = _invoke(
         project, "audit", "--stack", "dev", "--org-url", "https://acme.okta.com",
@@ -124,7 +126,7 @@ def test_the_approve_command_a_spec_message_names_reads_the_folders_given(tmp_pa
         encoding="utf-8",
     )
     specs, stacks = str(project / "app-specs"), str(project / "stacks")
-    folders = f"--specs {specs} --stacks {stacks}"
+    folders = f"--specs {specs}"  # the stacks given are those beside it: --specs reads them
     given = _invoke(project, "validate", "--specs", specs, "--stacks", stacks, "--format", "json")
     assert given.exit_code == 1, given.output
     messages = {
@@ -157,3 +159,45 @@ def test_the_approve_command_a_spec_message_names_reads_the_folders_given(tmp_pa
     assert f"{approve.format('orbit-mobile')} (digest " in held["message"]
     # the JSON of a diagnostic is as it was: the command is said in its message only
     assert sorted(held) == ["code", "column", "file", "line", "message", "path", "severity"]
+
+
+def _held_message(result: Result) -> str:
+    assert result.exit_code == 0, result.output
+    message: str = next(
+        d["message"]
+        for d in json.loads(result.stdout)["diagnostics"]
+        if d["code"] == "held" and d["file"].endswith("orbit-mobile.yaml")
+    )
+    return message
+
+
+def test_a_path_repeated_reads_the_same_folder_wherever_the_command_is_pasted(
+    tmp_path: Path,
+) -> None:
+    # `--specs ..` typed in app-specs/apps was repeated as `--specs ..`: pasted at the root,
+    # or read in a CI log, it named the folder above the project
+    project = copy_project(tmp_path)
+    shutil.copytree(project / "app-specs", project / "review" / "app-specs")
+    shutil.copytree(project / "stacks", project / "other-stacks")
+    approve = "appspec approve orbit-mobile --by EMAIL --ticket ID --key PATH"
+    cwd = Path.cwd()
+    try:
+        os.chdir(project / "app-specs" / "apps")
+        # the project's own folders: the reader's default anywhere in the project
+        given = _invoke(project, "validate", "--specs", "..", "--stacks", "../../stacks",
+                        "--format", "json")  # fmt: skip
+        assert f"{approve} (digest " in _held_message(given)
+        # another folder, from below the root: written whole
+        given = _invoke(
+            project, "validate", "--specs", "../../review/app-specs", "--format", "json"
+        )
+        review = project / "review" / "app-specs"
+        assert f"{approve} --specs {review} (digest " in _held_message(given)
+        # from the root, as typed: a reader runs it at the root of their own clone
+        os.chdir(project)
+        given = _invoke(project, "validate", "--specs", "review/app-specs",
+                        "--stacks", "other-stacks", "--format", "json")  # fmt: skip
+        words = "--specs review/app-specs --stacks other-stacks"
+        assert f"{approve} {words} (digest " in _held_message(given)
+    finally:
+        os.chdir(cwd)

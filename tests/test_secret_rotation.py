@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import resource
+import shutil
 import signal
 import stat
 import subprocess
@@ -569,10 +570,16 @@ def test_list_of_a_partner_app_never_approved_says_why_okta_has_none(org: Org) -
         "('partner-portal' is a partner app under review: no update deploys it until it is "
         "approved, appspec approve partner-portal --by EMAIL --ticket ID)"
     )
-    # the folders given are the ones the approve command reads
-    specs = str(org.root / "app-specs")
-    given = run(org, "list", "partner-portal", "--specs", specs)
-    assert given.stderr.strip().endswith(f"--by EMAIL --ticket ID --specs {specs})")
+    # the folders given are the ones the approve command reads; the default one given is the
+    # reader's default too
+    default = run(org, "list", "partner-portal", "--specs", str(org.root / "app-specs"))
+    assert default.stderr == result.stderr
+    shutil.copytree(org.root / "app-specs", org.root / "review")
+    shutil.copytree(org.root / "stacks", org.root / "review-stacks")
+    given = run(org, "list", "partner-portal", "--specs", "review", "--stacks", "review-stacks")
+    assert given.stderr.strip().endswith(
+        "--by EMAIL --ticket ID --specs review --stacks review-stacks)"
+    )
     org.okta.state.apps.pop(org.apps["billing-sync"]["id"])
     internal = run(org, "list", "billing-sync")
     assert internal.exit_code == 1 and "under review" not in internal.stderr

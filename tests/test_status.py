@@ -187,10 +187,11 @@ def test_a_partner_app_with_no_approval_is_under_review(project: Path) -> None:
     assert orbit["approvedDigest"] is None and orbit["deployedDigest"] is None
     assert orbit["notes"] == [
         # what an update does: without state, whether Okta has it is not known; the approve
-        # command names the folders this status was given
+        # command names the folders this status was given (the stacks beside the specs, which
+        # --specs alone reads, are not repeated)
         "an update deploys nothing of it until it is approved: "
         "appspec approve orbit-mobile --by EMAIL --ticket ID --key PATH"  # allowed_signers
-        f" --specs {project / 'app-specs'} --stacks {project / 'stacks'}"
+        f" --specs {project / 'app-specs'}"
     ]
 
 
@@ -555,8 +556,9 @@ def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
     assert acme["state"] == "under review" and acme["keptProtected"] is True
     assert not any("deploys nothing of it until" in n for n in acme["notes"])
     assert "keeps running" in acme["notes"][-1]
-    # the commands it names read what this status read: its specs, stacks and state
-    folders = f"--specs {project / 'app-specs'} --stacks {project / 'stacks'}"
+    # the commands it names read what this status read: its specs (and the stacks beside
+    # them) and state
+    folders = f"--specs {project / 'app-specs'}"
     assert (
         f"(appspec approve acme-analytics --by EMAIL --ticket ID --key PATH {folders})"
         in (acme["notes"][-1])

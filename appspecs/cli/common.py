@@ -7,7 +7,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -235,7 +235,9 @@ def _checked_out_file(
 def given_flags(*names: str) -> tuple[str, ...]:
     """The options among ``names`` (parameter names) given on the command line, as `--flag
     VALUE` in the order the command declares them: what a command that a report names repeats.
-    A default or a variable of the environment is left out: the reader's own applies."""
+    A default or a variable of the environment is left out: the reader's own applies. So is a
+    folder given that is the default one, and a path is written so that it reads the same file
+    pasted elsewhere (`repeated_path`)."""
     from click.core import ParameterSource
 
     ctx = click.get_current_context()
@@ -243,8 +245,37 @@ def given_flags(*names: str) -> tuple[str, ...]:
     for param in ctx.command.params:
         name = param.name
         if name in names and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
-            flags += [param.opts[0], str(ctx.params[name])]
+            value = ctx.params[name]
+            if isinstance(value, Path):
+                if _default_folder(name, value, ctx.params):
+                    continue
+                flags += [param.opts[0], repeated_path(value)]
+            else:
+                flags += [param.opts[0], str(value)]
     return tuple(flags)
+
+
+def _default_folder(name: str | None, value: Path, params: Mapping[str, Any]) -> bool:
+    """Whether --specs or --stacks names the folder the command reads without it: anywhere in
+    the project, the reader's default is that folder too (`appspec` finds the project upward)."""
+    if name == "specs_dir":
+        default = default_specs_dir()
+    elif name == "stacks_dir" and isinstance(params.get("specs_dir"), Path):
+        default = resolve_stacks_dir(params["specs_dir"], None)
+    else:
+        return False
+    return os.path.abspath(value) == os.path.abspath(default)
+
+
+def repeated_path(value: Path) -> str:
+    """A path given on the command line, as a command a report names repeats it: as typed when
+    the command ran at the project's root (or outside any project), where a reader of a CI
+    job's report runs it in their own clone; absolute when it ran in a folder below the root,
+    where `--specs ..` pasted at the root (or anywhere else) would read another folder."""
+    root = project_root()
+    if root is None or root == Path.cwd():
+        return str(value)
+    return os.path.abspath(value)
 
 
 def given_inputs(*names: str) -> Rerun:

@@ -10,8 +10,9 @@ from appspecs.records import record
 
 @record
 class Rerun:
-    """The flags a command was given that chose what it read, as typed on its command line (the
-    defaults and the environment left out): a command a report names repeats them, so that it
+    """The flags a command was given that chose what it read, from its command line (the
+    defaults and the environment left out; paths written to read the same files pasted
+    elsewhere, by `cli.common.given_flags`): a command a report names repeats them, so that it
     reads what the report was made from (a CI job's specs folder, its exported state), not the
     default folders of wherever the reader runs it."""
 
