@@ -19,6 +19,7 @@ from appspecs.inputfile import (
     Unreadable,
     folder_state,
     list_folder,
+    may_exist,
     read_input_text,
 )
 from appspecs.records import record
@@ -206,7 +207,9 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     known = discover_stacks(stacks_dir)
     if name not in known:
         listed = ", ".join(known) or f"none (no Pulumi.<stack>.yaml in {stacks_dir})"
-        raise StackConfigError(f"unknown stack '{name}'; known stacks: {listed}")
+        meant = [p for p in ignored_stack_files(stacks_dir) if meant_stack(p) == name]
+        unread = f"; {meant[0]} is not read: pulumi reads {path.name}" if meant else ""
+        raise StackConfigError(f"unknown stack '{name}'; known stacks: {listed}{unread}")
     if not STACK_NAME.fullmatch(name):
         raise StackConfigError(
             f"{path}: '{name}' is not a Pulumi stack name: a stack name holds only letters, "
@@ -278,25 +281,41 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     # the program deploys this folder (stacks/__main__.py): a typo would fail every `pulumi up`
     # of the stack, and validate of the folder it meant would say nothing. Only in a project
     # (Pulumi.yaml beside stacks/): a base ref's stacks are read from a copy holding no more
-    # than its specs folder and stacks. Nor a folder outside it ('../x', an absolute path, a
-    # link out of it): the program would deploy specs that no pull request to the project shows.
-    if (
-        declared is not None
-        and (project / "Pulumi.yaml").is_file()
-        and (
-            folder_state(project / declared) is not True
-            or not (project / declared).resolve().is_relative_to(project)
-        )
-    ):
+    # than its specs folder and stacks.
+    problem = (
+        _specs_dir_problem(project, declared)
+        if declared is not None and (project / "Pulumi.yaml").is_file()
+        else None
+    )
+    if problem is not None:
         file, line, column = locate(("specsDir",), False)
         raise StackConfigError(
-            f"{file}:{line}:{column}: appspecs:specsDir: '{declared}' is not a folder of the "
-            f"project ({project}); give the specs folder the stack deploys, "
-            "relative to the project (e.g. app-specs)",
+            f"{file}:{line}:{column}: appspecs:specsDir: '{declared}' {problem}; give the "
+            "specs folder the stack deploys, relative to the project (e.g. app-specs)",
             line,
             column,
         )
     return stack
+
+
+def _specs_dir_problem(project: Path, declared: str) -> str | None:
+    """Why the program could not deploy the specs folder a stack names, or None."""
+    from appspecs.spec.specset import CATALOG_FILE  # here: the spec checks import this module
+
+    folder = project / declared
+    if not folder.resolve().is_relative_to(project):
+        # '../x', an absolute path, a link out of it: the program would deploy specs that no
+        # pull request to the project shows
+        return f"is outside the project ({project})"
+    state = folder_state(folder)
+    if state is False:
+        return f"is not there: the project ({project}) has no such folder"
+    if state is None:
+        return "is not a folder that can be read"
+    if not may_exist(folder / CATALOG_FILE):
+        # the project itself (`.`), or stacks/: every `pulumi up` would stop at the catalog
+        return f"holds no {CATALOG_FILE}: it is not a specs folder"
+    return None
 
 
 def _setting_key(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -339,13 +358,22 @@ def ignored_stack_files(stacks_dir: Path) -> list[Path]:
     """Files in ``stacks_dir`` named as if for a stack that pulumi never reads: a stack's file
     is `Pulumi.<stack>` with the project file's extension (pulumi's
     sdk/go/common/workspace/paths.go, DetectProjectStackPath), so `Pulumi.prod.yml` sets
-    nothing, and `Pulumi..yaml` names no stack. Raises StackConfigError as discover_stacks
+    nothing, nor does `pulumi.prod.yaml` where names are case-sensitive (Linux, CI), and
+    `Pulumi..yaml` names no stack. Raises StackConfigError as discover_stacks
     does."""
     return _stack_entries(stacks_dir, False)
 
 
+def meant_stack(path: Path) -> str | None:
+    """The stack a file `ignored_stack_files` lists seems meant for (`Pulumi.qa.yml`,
+    `pulumi.qa.yaml`: qa); None when it names none (`Pulumi..yaml`)."""
+    stem = path.name[len("Pulumi.") :].rpartition(".")[0]
+    return stem if STACK_NAME.fullmatch(stem) else None
+
+
 # a project's file (pulumi's workspace package: Pulumi + .yaml, .yml or .json), not a stack's
 PROJECT_FILES = frozenset({"Pulumi.yaml", "Pulumi.yml", "Pulumi.json"})
+_PROJECT_FILES_LOWER = frozenset(f.lower() for f in PROJECT_FILES)
 
 
 def _stack_entries(stacks_dir: Path, read: bool) -> list[Path]:
@@ -359,59 +387,19 @@ def _stack_entries(stacks_dir: Path, read: bool) -> list[Path]:
     out = []
     for p in entries:
         name = p.name
-        if not name.startswith("Pulumi.") or name in PROJECT_FILES:
+        lower = name.lower()
+        # pulumi looks for `Pulumi.` as written: `pulumi.qa.yaml` sets nothing on Linux
+        if not lower.startswith("pulumi.") or lower in _PROJECT_FILES_LOWER:
             continue
-        is_stack_file = name.endswith(".yaml") and len(name) > len("Pulumi..yaml")
-        looks_like_one = name.endswith((".yaml", ".yml", ".json"))
+        is_stack_file = (
+            name.startswith("Pulumi.")
+            and name.endswith(".yaml")
+            and len(name) > len("Pulumi..yaml")
+        )
+        looks_like_one = lower.endswith((".yaml", ".yml", ".json"))
         if is_stack_file if read else (looks_like_one and not is_stack_file):
             out.append(p)
     return out
-
-
-# The provider's credential settings and the environment variable each one hides: the provider
-# reads the variable only when the setting is empty (terraform-provider-okta okta/config/config.go),
-# so a credential stored in a committed stack file wins over the one CI passes, and a read-only
-# preview job would act with whatever token the file holds.
-CREDENTIAL_SETTINGS: dict[str, str] = {
-    "okta:apiToken": "OKTA_API_TOKEN",
-    "okta:accessToken": "OKTA_ACCESS_TOKEN",
-    "okta:privateKey": "OKTA_API_PRIVATE_KEY",
-}
-
-
-@record
-class StoredCredential:
-    """A provider credential written into a stack file, where it is."""
-
-    file: Path
-    stack: str
-    key: str
-    line: int
-    column: int
-
-    @property
-    def env(self) -> str:
-        return CREDENTIAL_SETTINGS[self.key]
-
-
-def stored_credentials(stacks_dir: Path) -> list[StoredCredential]:
-    """Every provider credential set in a stack file (`pulumi config set --secret okta:apiToken`
-    writes it there). Files that cannot be read are reported by `load_stack_config`."""
-    found: list[StoredCredential] = []
-    for name in discover_stacks(stacks_dir):
-        path = stack_file(stacks_dir, name)
-        try:
-            doc = read_yaml(read_input_text(path, STACK_FILE_LIMIT))
-        except InputFileError:
-            continue
-        config = doc.data.get("config") if isinstance(doc.data, dict) else None
-        if not isinstance(config, dict):
-            continue
-        for key in config:
-            if key in CREDENTIAL_SETTINGS:
-                at = doc.locate_key(("config", key))
-                found.append(StoredCredential(path, name, key, at.line, at.column))
-    return found
 
 
 def all_stack_settings(

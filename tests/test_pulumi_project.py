@@ -12,14 +12,13 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from appspecs.stackconfig import (
-    CREDENTIAL_SETTINGS,
     PROJECT,
     StackSettings,
     discover_stacks,
     load_stack_config,
     stack_config_from_values,
-    stored_credentials,
 )
+from appspecs.stackcredentials import CREDENTIAL_SETTINGS, stored_credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -143,14 +144,16 @@ def test_a_specs_dir_that_is_no_folder_of_the_project_is_refused(tmp_path: Path)
     stacks = tmp_path / "stacks"
     stacks.mkdir()
     (tmp_path / "app-specs").mkdir()
+    (tmp_path / "app-specs" / "scope-catalog.yaml").write_text("scopes: []\n", "utf-8")
     (tmp_path / "Pulumi.yaml").write_text("name: appspecs\nruntime: python\n", "utf-8")
     text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:specsDir: app-spec\n"
     (stacks / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(StackConfigError) as info:
         load_stack_config(stacks, "dev")
-    assert "Pulumi.dev.yaml:3:22: appspecs:specsDir: 'app-spec' is not a folder of the project" in (
-        str(info.value)
-    )
+    assert (
+        f"Pulumi.dev.yaml:3:22: appspecs:specsDir: 'app-spec' is not there: the project "
+        f"({tmp_path.resolve()}) has no such folder; give the specs folder the stack deploys"
+    ) in str(info.value)
     assert not info.value.unreadable  # a stack file with errors
     (stacks / "Pulumi.dev.yaml").write_text(text.replace("app-spec\n", "app-specs\n"), "utf-8")
     assert load_stack_config(stacks, "dev").settings.specs_dir == "app-specs"
@@ -162,7 +165,19 @@ def test_a_specs_dir_that_is_no_folder_of_the_project_is_refused(tmp_path: Path)
         (stacks / "Pulumi.dev.yaml").write_text(
             text.replace("app-spec\n", f"{declared}\n"), "utf-8"
         )
-        with pytest.raises(StackConfigError, match="is not a folder of the project"):
+        with pytest.raises(StackConfigError, match=r"'[^']+' is outside the project"):
+            load_stack_config(stacks, "dev")
+    # a folder of the project that holds no specs: the project itself, its stacks, a file
+    (tmp_path / "notes.txt").write_text("x\n", encoding="utf-8")
+    for declared, problem in (
+        (".", "holds no scope-catalog.yaml: it is not a specs folder"),
+        ("stacks", "holds no scope-catalog.yaml: it is not a specs folder"),
+        ("notes.txt", "is not a folder that can be read"),
+    ):
+        (stacks / "Pulumi.dev.yaml").write_text(
+            text.replace("app-spec\n", f"{declared}\n"), "utf-8"
+        )
+        with pytest.raises(StackConfigError, match=f"'{re.escape(declared)}' {problem}"):
             load_stack_config(stacks, "dev")
     # inside it, however written
     (stacks / "Pulumi.dev.yaml").write_text(

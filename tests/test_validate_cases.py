@@ -422,13 +422,30 @@ def test_a_file_named_like_a_stacks_that_pulumi_never_reads_is_warned_of(tmp_pat
     (stacks / "Pulumi.qa.yml").write_text((stacks / "Pulumi.prod.yaml").read_text())
     (stacks / "Pulumi..yaml").write_text("config: {}\n")  # names no stack
     (stacks / "Pulumi.yml").write_text("name: x\n")  # a project's file, not a stack's
+    # names are case-sensitive where CI runs: pulumi looks for Pulumi.stage.yaml
+    (stacks / "pulumi.stage.yaml").write_text((stacks / "Pulumi.prod.yaml").read_text())
     result, report = validate_json(tree)
     ignored = [d for d in report["diagnostics"] if d["file"].startswith("stacks/")]
     assert [(d["file"], d["severity"]) for d in ignored] == [
         ("stacks/Pulumi..yaml", "warning"),
         ("stacks/Pulumi.qa.yml", "warning"),
+        ("stacks/pulumi.stage.yaml", "warning"),
     ]
     assert all("ignored: pulumi reads a stack's settings from" in d["message"] for d in ignored)
+    # the name it would take, for a file that names a stack
+    renames = [d["message"].partition("checked from it")[2] for d in ignored]
+    assert renames == [
+        "",
+        "; for stack 'qa', name it Pulumi.qa.yaml",
+        "; for stack 'stage', name it Pulumi.stage.yaml",
+    ]
+    # and a command for that stack says which file it meant
+    plan = run_cli(tree, "plan", "--stack", "qa", "--specs", "app-specs")
+    assert plan.returncode == 2
+    assert plan.stderr.strip().endswith(
+        "unknown stack 'qa'; known stacks: dev, prod; "
+        "stacks/Pulumi.qa.yml is not read: pulumi reads Pulumi.qa.yaml"
+    ), plan.stderr
     # nothing else changes: no stack qa is checked, the errors and the exit code are the same
     assert [d for d in report["diagnostics"] if d not in ignored] == before["diagnostics"]
     assert result.returncode == before_result.returncode == 1

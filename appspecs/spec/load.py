@@ -46,8 +46,9 @@ from appspecs.stackconfig import (
     StackSettings,
     all_stack_settings,
     ignored_stack_files,
-    stored_credentials,
+    meant_stack,
 )
+from appspecs.stackcredentials import stored_credentials
 
 if TYPE_CHECKING:
     from appspecs.spec.approvals import Approval
@@ -173,12 +174,14 @@ def _stack_settings(stacks_dir: Path | None, out: SpecSet) -> dict[str, StackSet
     out.io_errors += problems
     with contextlib.suppress(StackConfigError):  # a folder not listed: all_stack_settings said so
         for ignored in ignored_stack_files(stacks_dir):
+            meant = meant_stack(ignored)
+            rename = f"; for stack '{meant}', name it Pulumi.{meant}.yaml" if meant else ""
             out.diagnostics.append(
                 Diagnostic(
                     Severity.WARNING, "invalid-value", str(ignored), None, None, "",
                     "ignored: pulumi reads a stack's settings from Pulumi.<stack>.yaml, named "
                     "for the stack with the extension of Pulumi.yaml, so this file sets nothing "
-                    "and no stack's rules are checked from it",
+                    f"and no stack's rules are checked from it{rename}",
                 )
             )  # fmt: skip
     for stored in stored_credentials(stacks_dir):
