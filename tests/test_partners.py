@@ -97,7 +97,7 @@ def test_with_no_registry_a_named_partner_is_refused_saying_why_once(tmp_path: P
     (orbit,) = [d for d in _validated(specs) if str(d["file"]).endswith("orbit-mobile.yaml")]
     assert orbit["message"] == (
         "no approved partner 'orbit-crm' in the partner registry; accepted: none: there is no "
-        "app-specs/partners.yaml (add it, listing the partner)"
+        f"{specs / 'partners.yaml'} (add it, listing the partner)"  # the folder validated
     )
 
 

@@ -421,7 +421,9 @@ def test_a_key_not_listed_says_which_line_to_add_to_allowed_signers(
     assert result.exit_code == 1
     public = " ".join(key.with_suffix(".pub").read_text(encoding="utf-8").split()[:2])
     line = f'new@acme.example namespaces="appspecs-approval" {public}'
-    assert "add this line to app-specs/allowed_signers in a pull request" in result.stderr
+    # to the file of the --specs folder given, not to the default app-specs/ (which was said)
+    signers = root / "app-specs" / "allowed_signers"
+    assert f"add this line to {signers} in a pull request" in result.stderr
     assert line in result.stderr
     _list(root, key, "new@acme.example")  # the line as said: now it approves
     assert (

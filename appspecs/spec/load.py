@@ -132,13 +132,14 @@ def _load_approvals(root: Path, out: SpecSet) -> list[tuple[Approval, CheckedFil
 def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
     """The registry; absent (no file) is an empty one marked absent, None when it is broken."""
     path = root / PARTNERS_FILE
+    shown = str(path)
     if not path.exists() and not path.is_symlink():
-        return PartnerRegistry({}, present=False)
-    file = read_file(path, str(path), out, LIST_LIMIT)
+        return PartnerRegistry({}, present=False, shown=shown)
+    file = read_file(path, shown, out, LIST_LIMIT)
     if file is None:
         return None
     if not file.doc.problems and file.doc.data is None:
-        return PartnerRegistry({})  # only comments: no partner approved
+        return PartnerRegistry({}, shown=shown)  # only comments: no partner approved
     from appspecs.spec.partners_file import Partner, PartnersFile  # as ApprovalsFile
 
     parsed = validate_file(file, PartnersFile, codes_of("partner"), "a list under 'partners:'")
@@ -154,7 +155,7 @@ def _load_partners(root: Path, out: SpecSet) -> PartnerRegistry | None:
         file.add(finding)
     if findings:
         return None
-    return PartnerRegistry({p.id: p for p in parsed.partners})
+    return PartnerRegistry({p.id: p for p in parsed.partners}, shown=shown)
 
 
 def _suspended(apps: dict[str, LoadedSpec], registry: PartnerRegistry | None) -> frozenset[str]:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from appspecs.spec.partners_file import Partner, PartnersFile
 
 PARTNERS_FILE = "partners.yaml"
-# as messages name it: users see the specs folder by its usual name
+# as messages name it when no folder is known
 REGISTRY_SHOWN = f"app-specs/{PARTNERS_FILE}"
 
 
@@ -33,6 +33,8 @@ class PartnerRegistry:
 
     partners: Mapping[str, Partner]
     present: bool = True
+    # the file as messages name it: the --specs folder's
+    shown: str = REGISTRY_SHOWN
 
     def covered(self, partner: Partner, catalog: ScopeCatalog) -> tuple[str, ...]:
         if partner.scopes is not None:
@@ -42,8 +44,8 @@ class PartnerRegistry:
     def _accepted(self) -> str:
         """The ids a partner app may name, or why there are none, said once."""
         if not self.present:
-            return f"none: there is no {REGISTRY_SHOWN} (add it, listing the partner)"
-        return ", ".join(sorted(self.partners)) or f"none: {REGISTRY_SHOWN} lists no partner"
+            return f"none: there is no {self.shown} (add it, listing the partner)"
+        return ", ".join(sorted(self.partners)) or f"none: {self.shown} lists no partner"
 
     def check_app(self, spec: AppSpec, catalog: ScopeCatalog | None) -> list[Finding]:
         """`partner:` on an app: present exactly on partner apps, naming an entry, and only
@@ -72,7 +74,7 @@ class PartnerRegistry:
             ]
         partner = self.partners.get(spec.partner)
         if partner is None:
-            where = f" ({REGISTRY_SHOWN})" if self.present else ""  # else `ids` says it
+            where = f" ({self.shown})" if self.present else ""  # else `ids` says it
             import difflib  # here: as in errors.nearest_field
 
             near = difflib.get_close_matches(spec.partner, list(self.partners), n=1)

@@ -126,7 +126,7 @@ def signature_problem(approval: Approval, signers: AllowedSigners) -> SignatureP
         return SignatureProblem(
             "signature",
             f"signed by key {key.sha256_str()}, which {SIGNERS_FILE} does not list: {why} "
-            f"to app-specs/{SIGNERS_FILE} in a pull request the CODEOWNERS team reviews: "
+            f"to {signers.shown} in a pull request the CODEOWNERS team reviews: "
             f'{approval.approved_by} namespaces="{NAMESPACE}" {key.openssh_str()}',
             resign=False,
         )

@@ -13,6 +13,7 @@ on every commit, and a project without signed approvals need not pay for it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ class AllowedSigners:
 
     keys: tuple[SignerKey, ...]
     readable: bool = True
+    # the file as messages name it: the --specs folder's, not the default app-specs/
+    shown: str = f"app-specs/{SIGNERS_FILE}"
 
     def listing(self, key: PublicKey) -> list[SignerKey]:
         return [k for k in self.keys if k.key == key]
@@ -89,11 +92,12 @@ def read_signers(root: Path) -> SignersRead:
     shown = str(path)
     if not may_exist(path):
         return SignersRead(None)
-    out = SignersRead(AllowedSigners((), readable=False))
+    out = SignersRead(AllowedSigners((), readable=False, shown=shown))
     text = read_text(path, shown, out, SIGNERS_LIMIT, not_text=CODE)
     if text is None:
         return out
-    out.signers, problems = parse_signers(text)
+    signers, problems = parse_signers(text)
+    out.signers = dataclasses.replace(signers, shown=shown)
     out.diagnostics += [
         Diagnostic(Severity.ERROR, CODE, shown, p.line, p.column, "", p.message) for p in problems
     ]
