@@ -201,3 +201,31 @@ def test_a_path_repeated_reads_the_same_folder_wherever_the_command_is_pasted(
         assert f"{approve} {words} (digest " in _held_message(given)
     finally:
         os.chdir(cwd)
+
+
+def test_a_base_folder_is_repeated_to_read_the_same_folder(tmp_path: Path) -> None:
+    # the whole plan's command repeated `--base ../../base-specs` as typed in app-specs/apps,
+    # while --specs and --state given there were written whole
+    project = copy_project(tmp_path)
+    base = project / "base-specs"
+    shutil.copytree(project / "app-specs", base)
+    crm = base / "apps" / "crm-sync.yaml"
+    extra = "".join(f"x{i}: 1\n" for i in range(12))  # an error each: more than a comment shows
+    crm.write_text(crm.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    cwd = Path.cwd()
+    try:
+        os.chdir(project / "app-specs" / "apps")
+        result = _invoke(project, "plan", "--stack", "dev", "--base", "../../base-specs",
+                         "--format", "markdown")  # fmt: skip
+        os.chdir(project)
+        at_root = _invoke(project, "plan", "--stack", "dev", "--base", "base-specs",
+                          "--format", "markdown")  # fmt: skip
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    again = f"`appspec plan --stack dev --base {base}` lists them all."
+    assert f"more errors of the base: {again}" in result.stdout, result.stdout[:2000]
+    # from the root, as typed: the reader's clone has it there too
+    assert "more errors of the base: `appspec plan --stack dev --base base-specs` lists" in (
+        at_root.stdout
+    )

@@ -19,6 +19,7 @@ from appspecs.cli.common import (
     given_inputs,
     out_file_option,
     outside_project,
+    repeated_path,
     resolve_stacks_dir,
     say,
     specs_option,
@@ -168,7 +169,12 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
                 None if new else base,
                 config,
                 base_label=tree.label,
-                base_again=tree.again,
+                # a folder is said as --specs is, to read the same one pasted elsewhere
+                base_again=(
+                    repeated_path(Path(tree.again))
+                    if tree.again is not None and tree.is_folder
+                    else tree.again
+                ),
                 base_stack=base_config,
                 notes=[] if new else notes,
                 new_reason=notes[0] if new else None,

@@ -54,6 +54,11 @@ class BaseTree:
     # (a branch moves on)
     again: str | None = None
 
+    @property
+    def is_folder(self) -> bool:
+        """A folder given as it is, not a ref's files."""
+        return self.root is not None and self.unpacked_as is None
+
     def named(self, text: str) -> str:
         """``text`` with the temporary copy's paths said as git names a file at a ref
         (``origin/main:app-specs/apps/x.yaml``, as `git show` takes it); a folder's as they are."""
