@@ -206,8 +206,11 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     path = stack_file(stacks_dir, name)
     known = discover_stacks(stacks_dir)
     if name not in known:
-        listed = ", ".join(known) or f"none (no Pulumi.<stack>.yaml in {stacks_dir})"
+        # a file named for no stack pulumi can select ('qa .yaml') is no known stack either
+        valid = [k for k in known if STACK_NAME.fullmatch(k)]
+        listed = ", ".join(valid) or f"none (no Pulumi.<stack>.yaml in {stacks_dir})"
         meant = [p for p in ignored_stack_files(stacks_dir) if meant_stack(p) == name]
+        meant += [stack_file(stacks_dir, k) for k in known if k not in valid and k.strip() == name]
         unread = f"; {meant[0]} is not read: pulumi reads {path.name}" if meant else ""
         raise StackConfigError(f"unknown stack '{name}'; known stacks: {listed}{unread}")
     if not STACK_NAME.fullmatch(name):

@@ -445,3 +445,40 @@ def test_a_closed_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path
         2,
         "appspec: cannot write the report: its reader closed the output (broken pipe)\n",
     )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "--format", "json"],
+        ["plan", "--stack", "dev"],
+        ["plan", "--stack", "dev", "--format", "json"],
+        ["status", "--stack", "dev"],
+        ["schema"],
+    ],
+    ids=["validate", "validate-json", "plan", "plan-json", "status", "schema"],
+)
+def test_a_full_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path: Path) -> None:
+    # `appspec validate > /dev/full`: an internal error (OSError ENOSPC) where --out said
+    # "cannot write"; exit 2 both ways
+    project = copy_project(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APPSPECS_DEBUG", None)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "appspecs", *args],
+            cwd=project,
+            env=env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "appspec: cannot write the report: the standard output failed (No space left on "
+        "device)\n",
+    )

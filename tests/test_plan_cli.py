@@ -407,11 +407,23 @@ def test_a_stack_that_deploys_another_specs_folder_is_not_planned_from_this_one(
     )
     result = run(project, "--stack", "dev")
     assert result.exit_code == 2
-    assert "stack 'dev' deploys the specs in other/app-specs (appspecs:specsDir)" in result.stderr
+    assert (
+        "stack 'dev' deploys the specs in other/app-specs (appspecs:specsDir, relative to the "
+        "project), not app-specs: give --specs"
+    ) in result.stderr
     deployed = (project / "other" / "app-specs").resolve()
     assert result.stderr.strip().endswith(f"give --specs {deployed}")
     again = run(project, "--stack", "dev", "--specs", "other/app-specs", "--stacks", "stacks")
     assert again.exit_code == 0, again.output
+    # run in app-specs/, --specs . is app-specs from the project, as the setting is written
+    cwd = Path.cwd()
+    try:
+        os.chdir(project / "app-specs")
+        here = CliRunner().invoke(cli, ["plan", "--stack", "dev", "--specs", "."])
+    finally:
+        os.chdir(cwd)
+    assert here.exit_code == 2
+    assert "(appspecs:specsDir, relative to the project), not app-specs: give" in here.stderr
 
 
 def test_a_lone_surrogate_in_the_state_is_written_as_its_escape(

@@ -624,7 +624,10 @@ def test_another_specs_folder_than_the_program_deploys_is_refused(tmp_path: Path
         env=env,
     )
     assert result.returncode == 2
-    assert "stack 'dev' deploys the specs in app-specs (unset appspecs:specsDir)" in result.stderr
+    assert (
+        "stack 'dev' deploys the specs in app-specs (unset appspecs:specsDir, relative to the "
+        "project), not other: give --specs"
+    ) in result.stderr
     assert not (tmp_path / "calls.jsonl").exists()
 
 

@@ -528,3 +528,25 @@ def test_a_file_that_is_not_a_mapping_is_named_by_its_kind_never_quoted(tmp_path
     _, report = validate_json(tree)
     (found,) = [d for d in report["diagnostics"] if d["file"].endswith("plain-text.yaml")]
     assert found["message"] == "expected an app spec (a YAML mapping), found text"
+
+
+def test_a_misnamed_stack_file_beside_the_stacks_own_is_not_to_be_renamed_over_it(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "tree"
+    build_tree("redirect-uri-loopback-prod", tree)
+    stacks = tree / "stacks"
+    (stacks / "Pulumi.prod.yml").write_text((stacks / "Pulumi.prod.yaml").read_text())
+    _, report = validate_json(tree)
+    (ignored,) = [d for d in report["diagnostics"] if d["file"] == "stacks/Pulumi.prod.yml"]
+    assert ignored["message"].endswith(
+        "; stack 'prod' has its file, Pulumi.prod.yaml: merge this one into it or remove it"
+    )
+    # a file named for no stack is no known stack, and a command for it says which file it is
+    (stacks / "Pulumi.qa .yaml").write_text((stacks / "Pulumi.prod.yaml").read_text())
+    plan = run_cli(tree, "plan", "--stack", "qa", "--specs", "app-specs")
+    assert plan.returncode == 2
+    assert plan.stderr.strip().endswith(
+        "unknown stack 'qa'; known stacks: dev, prod; "
+        "stacks/Pulumi.qa .yaml is not read: pulumi reads Pulumi.qa.yaml"
+    ), plan.stderr

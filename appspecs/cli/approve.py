@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    echo,
     fail,
     say,
     specs_option,
@@ -80,7 +81,7 @@ def approve(
     # the lines alone, as require_catalog prints them: a summary would count the apps checked
     # and only these errors, as if they were every error of the project
     if broken:
-        click.echo("\n".join(map(diagnostic_line, broken)))
+        echo("\n".join(map(diagnostic_line, broken)))
         fail(f"{approvals_file} has errors; fix them before approving", exits.FAILED)
     loaded = specs.apps.get(name)
     if loaded is None:
@@ -88,7 +89,7 @@ def approve(
         shown = str(specs_dir / APPS_DIR / f"{name}.yaml")
         errors = [d for d in specs.diagnostics if d.is_error and d.file == shown]
         if errors:
-            click.echo("\n".join(map(diagnostic_line, errors)))
+            echo("\n".join(map(diagnostic_line, errors)))
             fail(f"'{name}' has errors; fix them before approving", exits.FAILED)
         partners = sorted(n for n, s in specs.apps.items() if s.spec.type == "partner")
         fail(f"no app named '{name}'; partner apps: {', '.join(partners) or 'none'}")
@@ -128,11 +129,11 @@ def approve(
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     signed = "" if approval.signature is None else ", signed"
-    click.echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}")
+    echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}")
     if before is not None:
         # an auditor reads approvals.yaml's history in git; the approver is told here
         of = "the same spec" if before.digest == loaded.digest else "an earlier version"
-        click.echo(
+        echo(
             f"it replaces the approval by {before.approved_by} ({before.ticket}, "
             f"{before.approved_at}) of {of}"
         )

@@ -321,13 +321,33 @@ def checked_stacks_dir(
 # -- output -----------------------------------------------------------------------------------
 
 
+class OutputFailed(Exception):
+    """A write to stdout failed for another reason than a closed pipe (a full disk, /dev/full):
+    an I/O error, which `main` says in one line (exit 2), not an internal one."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def echo(text: str, *, nl: bool = True) -> None:
+    """`click.echo` to stdout, whose failure is said as one (`OutputFailed`); a closed pipe is
+    left to the command group, which says that."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(exc.strerror or str(exc)) from exc
+
+
 def write_output(text: str, out: Path | None) -> None:
     """Print, or write to --out; a failed write is an I/O error (exit 2). The command's report
     is then written: a failure after it owes none."""
     global _owed
     _owed = None
     if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        echo(text, nl=not text.endswith("\n"))
         return
     try:
         # as stdout writes it (cli/entry.py): a lone surrogate as its escape

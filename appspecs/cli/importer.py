@@ -16,6 +16,7 @@ import click
 from appspecs.cli import exits
 from appspecs.cli.common import (
     PathArg,
+    echo,
     fail,
     folder_problem,
     resolve_stacks_dir,
@@ -162,7 +163,7 @@ def import_command(
     except ImportFailed as exc:
         fail(str(exc))
     result = import_apps(chosen.snap, chosen.apps, options)
-    click.echo(import_report(result, chosen))
+    echo(import_report(result, chosen))
     if chosen.unmatched or result.unmatched_partners:
         # A misspelt --partner would import a partner app as internal (deployed without an
         # approval): nothing is written until every name given matches.
@@ -180,10 +181,10 @@ def import_command(
         )
     try:
         written = write_specs(out, result, stack, force=force)
-        click.echo(summary_text(result, written))
+        echo(summary_text(result, written))
         if adopted:
             write_adoptions(target, adopted, written, force=force)
-            click.echo(next_steps(target, project, stack, result, adopted, with_server=with_server))
+            echo(next_steps(target, project, stack, result, adopted, with_server=with_server))
     except ImportFailed as exc:
         fail(str(exc))
     raise SystemExit(exits.FAILED if result.skipped else exits.OK)

@@ -13,6 +13,7 @@ from appspecs.cli import exits
 from appspecs.cli.common import (
     UsageError,
     checked_stacks_dir,
+    echo,
     fail,
     fail_each,
     given_flags,
@@ -120,7 +121,7 @@ def require_partners(specs: SpecSet, why: str) -> PartnerRegistry:
 def _fail_on_file(specs: SpecSet, name: str, message: str) -> NoReturn:
     shown = str(specs.root / name)
     # the file's lines alone: a summary would count the apps, none of which was the problem
-    click.echo("\n".join(diagnostic_line(d) for d in specs.diagnostics if d.file == shown))
+    echo("\n".join(diagnostic_line(d) for d in specs.diagnostics if d.file == shown))
     fail(message, exits.FAILED)
 
 
@@ -151,9 +152,13 @@ def require_deployed_specs(
         return
     project = resolve_stacks_dir(specs_dir, stacks_dir).resolve().parent
     deployed = (project / declared).resolve()
-    if deployed != specs_dir.resolve():
+    given = specs_dir.resolve()
+    if deployed != given:
         why = "appspecs:specsDir" if config.settings.specs_dir else "unset appspecs:specsDir"
+        # both from the project, as the setting is written: `--specs .` run in app-specs/ is
+        # app-specs, not "."
+        shown = given.relative_to(project).as_posix() if given.is_relative_to(project) else given
         fail(
-            f"stack '{config.name}' deploys the specs in {declared} ({why}), not "
-            f"{specs_dir}: give --specs {deployed}"
+            f"stack '{config.name}' deploys the specs in {declared} ({why}, relative to the "
+            f"project), not {shown}: give --specs {deployed}"
         )

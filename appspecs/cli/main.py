@@ -11,7 +11,7 @@ import click
 from click.exceptions import NoSuchCommand
 
 from appspecs.cli import exits
-from appspecs.cli.common import debug_enabled, say
+from appspecs.cli.common import OutputFailed, debug_enabled, say
 
 # name -> "module:attribute". Commands load on use, so `appspec validate` (run on every commit by
 # the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
@@ -63,13 +63,13 @@ class OutputClosed(Exception):
     """The reader of stdout went away (`| head`, a closed pipe): an I/O error."""
 
 
-def _output_closed() -> NoReturn:
+def _output_closed(why: str = "its reader closed the output (broken pipe)") -> NoReturn:
     """Exit 2 saying why, on stderr if it is still open; the report's unwritten rest goes to
     /dev/null, or Python's exit would fail flushing it (and exit 120, printing a warning)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     try:
-        say("cannot write the report: its reader closed the output (broken pipe)")
+        say(f"cannot write the report: {why}")
         sys.stderr.flush()
     except OSError:  # stderr went to the same reader (`2>&1 | head`)
         os.dup2(devnull, sys.stderr.fileno())
@@ -98,6 +98,8 @@ def main() -> None:
         result = cli.main(standalone_mode=False)
     except OutputClosed:
         _output_closed()
+    except OutputFailed as exc:
+        _output_closed(f"the standard output failed ({exc.reason})")
     except (KeyboardInterrupt, click.exceptions.Abort):
         say("interrupted")
         sys.exit(exits.USAGE)

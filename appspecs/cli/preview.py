@@ -12,6 +12,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    echo,
     fail,
     failures_reported,
     format_option,
@@ -96,7 +97,7 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     )
     with failures_reported(failure_report("preview", "previewed", stack, fmt, to_file=False)):
         report = run(options)
-    click.echo(render(report, fmt), nl=False)
+    echo(render(report, fmt), nl=False)
     if report.engine.refused:
         # pulumi up would fail on them, so the stack would not be as declared
         say(preview_refused_error(report))

@@ -17,6 +17,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    echo,
     fail,
     failures_reported,
     format_option,
@@ -154,7 +155,7 @@ def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Pat
         url = checked_org_url(org_url)
         app = _declared(specs_dir, stacks_dir, stack, name)
         with connect(url, write=True) as client:
-            click.echo(retired_text(name, retire_secrets_of(client, app)))
+            echo(retired_text(name, retire_secrets_of(client, app)))
 
 
 @secret.command(
@@ -191,4 +192,4 @@ def list_command(
             why_absent = never_approved(specs, name, lambda words: named.command(*words))
             listing = read_listing(client, name, label, why_absent=why_absent)
     now = datetime.now(UTC)
-    click.echo(render_listing(listing, fmt, now, config.settings.max_secret_age_days))
+    echo(render_listing(listing, fmt, now, config.settings.max_secret_age_days))

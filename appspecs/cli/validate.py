@@ -13,6 +13,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    echo,
     fail,
     format_option,
     jobs_option,
@@ -44,25 +45,23 @@ def validate(specs_dir: Path, stacks_dir: Path | None, fmt: str, jobs: int | Non
     def usage_error(message: str) -> NoReturn:
         # Tools reading stdout get their one report even then (exit 2, with the problem).
         if fmt == "json":
-            click.echo(json_report([], 0, [], False, [IoProblem(message)]))
+            echo(json_report([], 0, [], False, [IoProblem(message)]))
         elif fmt == "github":
-            click.echo(github_report([], [IoProblem(message)]))
+            echo(github_report([], [IoProblem(message)]))
         fail(message)
 
     specs = load_checked(
         specs_dir, stacks_dir, note_unchecked=True, usage_error=usage_error, jobs=jobs
     )
     if fmt == "json":
-        click.echo(
-            json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors)
-        )
+        echo(json_report(specs.diagnostics, specs.files, specs.held, specs.ok, specs.io_errors))
     elif fmt == "github":
         summary = summary_line(
             specs.diagnostics, specs.files, specs.held, files_not_read(specs.io_errors)
         )
-        click.echo(github_report(specs.diagnostics, specs.io_errors, repository_path, summary))
+        echo(github_report(specs.diagnostics, specs.io_errors, repository_path, summary))
     else:
-        click.echo(
+        echo(
             text_report(specs.diagnostics, specs.files, specs.held, files_not_read(specs.io_errors))
         )
     if specs.io_errors:

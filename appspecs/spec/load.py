@@ -176,7 +176,15 @@ def _stack_settings(stacks_dir: Path | None, out: SpecSet) -> dict[str, StackSet
     with contextlib.suppress(StackConfigError):  # a folder not listed: all_stack_settings said so
         for ignored in ignored_stack_files(stacks_dir):
             meant = meant_stack(ignored)
-            rename = f"; for stack '{meant}', name it Pulumi.{meant}.yaml" if meant else ""
+            rename = (
+                ""
+                if meant is None
+                # renamed, it would overwrite the stack's own file
+                else f"; stack '{meant}' has its file, Pulumi.{meant}.yaml: merge this one "
+                "into it or remove it"
+                if (stacks_dir / f"Pulumi.{meant}.yaml").exists()
+                else f"; for stack '{meant}', name it Pulumi.{meant}.yaml"
+            )
             out.diagnostics.append(
                 Diagnostic(
                     Severity.WARNING, "invalid-value", str(ignored), None, None, "",
