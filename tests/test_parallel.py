@@ -398,7 +398,7 @@ def test_a_plan_reads_its_state_alongside_and_reports_spec_errors_first(
         [sys.executable, "-m", "appspecs", *plan], cwd=sound, capture_output=True, text=True
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
-    assert f"state file {state}: not JSON" in done.stderr
+    assert f"state file {state}:" in done.stderr and ": not JSON: " in done.stderr
     assert "internal error" not in done.stderr  # a usage error, not a crash quoting it
 
 

@@ -216,7 +216,7 @@ def test_bad_state_file_is_one_line(project: Path) -> None:
     result = run(project, "--stack", "dev", "--state", "state.json")
     assert result.exit_code == 2
     assert result.stderr == (
-        "appspec: state file state.json: not JSON: Expecting value at line 1 column 31\n"
+        "appspec: state file state.json:1:31: not JSON: Expecting value\n"
     )
     assert result.stdout == ""
 

@@ -314,7 +314,10 @@ def read_state(path: Path) -> RecordedState:
     try:
         doc = json.loads(raw, object_hook=_decode_secret)
     except json.JSONDecodeError as exc:
-        raise _fail(source, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        # the place first, as every other input's problem is given (file:line:column)
+        where = f"{source}:{exc.lineno}:{exc.colno}"
+        gz = " (nor gzip, though named .gz)" if source.endswith(".gz") else ""
+        raise StateError(f"state file {where}: not JSON{gz}: {exc.msg}") from exc
     except UnicodeDecodeError as exc:
         raise _fail(source, "not JSON: the file is not UTF-8 text") from exc
     except RecursionError as exc:
