@@ -452,3 +452,11 @@ def test_a_lone_surrogate_in_the_state_is_written_as_its_escape(
     out = project / "plan.json"
     assert plan("--format", "json", "--out", str(out)).returncode == 0
     assert out.read_bytes() == as_json.stdout
+
+
+def test_a_stacks_folder_that_is_not_there_is_said_so_as_validate_says(project: Path) -> None:
+    # it said "unknown stack 'dev'; known stacks: none (no Pulumi.<stack>.yaml in nothere)"
+    for stacks, said in (("nothere", "is not a folder"), ("app-specs", "holds no Pulumi.")):
+        result = run(project, "--stack", "dev", "--stacks", stacks)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"appspec: --stacks {stacks} {said}"), result.stderr

@@ -126,7 +126,9 @@ def _fail_on_file(specs: SpecSet, name: str, message: str) -> NoReturn:
 
 
 def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackConfig:
-    """The stack's settings; an unknown stack or bad settings exit 2, naming the known stacks."""
+    """The stack's settings; an unknown stack or bad settings exit 2, naming the known stacks.
+    A --stacks that names no stacks folder is said so, in validate's words."""
+    checked_stacks_dir(specs_dir, stacks_dir)
     try:
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
