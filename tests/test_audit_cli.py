@@ -154,6 +154,8 @@ def test_the_json_report_is_one_object_with_the_documented_keys(org: Org) -> Non
     org.okta.state.apps[org.app_id("crm-sync")]["label"] = "CRM"
     report = report_of(audit_cli(org))
     assert list(report) == [
+        "ok",  # as the exit code: false, drift found
+        "audited",  # as the failure report has it (false there)
         "stack",
         "org_url",
         "complete",
@@ -175,6 +177,7 @@ def test_the_json_report_is_one_object_with_the_documented_keys(org: Org) -> Non
         "warnings",
         "diagnostics",
     ]
+    assert (report["ok"], report["audited"]) == (False, True)  # drift: exit 1
     [finding] = report["findings"]
     assert finding == {
         "code": "app-changed",

@@ -479,6 +479,5 @@ def test_a_full_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path: 
         )
     assert (result.returncode, result.stderr) == (
         2,
-        "appspec: cannot write the report: the standard output failed (No space left on "
-        "device)\n",
+        "appspec: cannot write the report: the standard output failed (No space left on device)\n",
     )

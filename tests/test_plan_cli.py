@@ -112,6 +112,8 @@ def test_json_is_one_object_with_the_documented_keys(
     assert result.exit_code == 0
     data = json.loads(result.stdout)  # the whole output is one JSON document
     assert list(data) == [
+        "ok",
+        "planned",  # as the failure report has it (false there)
         "summary",
         "apps",
         "steps",
@@ -122,6 +124,7 @@ def test_json_is_one_object_with_the_documented_keys(
         "baseDiagnostics",
         "baseProblems",
     ]
+    assert (data["ok"], data["planned"]) == (True, True)
     assert data["registry"] == []  # against state: no base to compare the registries with
     assert data["baseDiagnostics"] == data["baseProblems"] == []
     assert data["changeSummary"] == {"update": 1, "same": 35}
@@ -215,9 +218,7 @@ def test_bad_state_file_is_one_line(project: Path) -> None:
     (project / "state.json").write_text('{"version": 3, "deployment": [', encoding="utf-8")
     result = run(project, "--stack", "dev", "--state", "state.json")
     assert result.exit_code == 2
-    assert result.stderr == (
-        "appspec: state file state.json:1:31: not JSON: Expecting value\n"
-    )
+    assert result.stderr == ("appspec: state file state.json:1:31: not JSON: Expecting value\n")
     assert result.stdout == ""
 
 

@@ -289,6 +289,7 @@ def test_json_output(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["stack"] == "dev" and doc["backend"] == "file"
+    assert (doc["ok"], doc["previewed"]) == (True, True)  # as the failure report has them
     assert doc["changeSummary"] == {"same": 20, "create": 1, "update": 1, "replace": 1}
     assert doc["summary"]["changes"] is True
     assert doc["summary"]["updateRefused"] is False

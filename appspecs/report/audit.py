@@ -144,6 +144,10 @@ def text_report(result: AuditResult) -> str:
 def json_object(result: AuditResult) -> dict[str, Any]:
     stats = result.client_stats
     return {
+        # as the failure report has them (`audited: false`); `ok` as the exit code: read in
+        # full and in sync
+        "ok": result.complete and result.in_sync,
+        "audited": True,
         "stack": result.stack,
         "org_url": result.org_url,
         "complete": result.complete,

@@ -133,6 +133,10 @@ def notice_json(notice: Notice) -> dict[str, Any]:
 def plan_json(plan: Plan) -> dict[str, Any]:
     summary = plan.summary
     return {
+        # as the failure report has them (`planned: false`): one key tells the two apart, and
+        # `ok` is false only for a plan whose update pulumi up would refuse (exit 1)
+        "ok": plan.update_refused is not True,
+        "planned": True,
         "summary": {
             "stack": plan.stack,
             "mode": plan.mode,

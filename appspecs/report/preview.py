@@ -148,6 +148,10 @@ def json_preview(report: PreviewReport) -> str:
     summary["updateRefused"] = bool(engine.refused)
     refused = _refused_urns(report)
     doc = {
+        # as the failure report has them (`previewed: false`); `ok` false: the engine refused
+        # steps (exit 1)
+        "ok": not engine.refused,
+        "previewed": True,
         "stack": engine.stack,
         "backend": engine.backend,
         "summary": summary,
