@@ -158,3 +158,71 @@ def test_a_state_file_read_from_disk_opens_its_secrets_too(
         crm = _app(plan, "crm-sync")
         assert crm.change == "unchanged" and not crm.privilege_increase
         assert not plan.has_changes
+
+
+def test_secrets_inside_a_readable_secret_are_read_with_it(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    # the engine writes a secret's value as any value, secrets inside it included
+    # (pkg/resource/stack/deployment.go, SerializePropertyValue): a plaintext holding one read as
+    # a mapping made a false "scopes granted", and hid a scope the inner one held
+    def nested(scopes: list[str], inner: Callable[[Any], dict[str, str]]) -> dict[str, str]:
+        return ps.plaintext_secret([inner(scopes[0]), *scopes[1:]])
+
+    for inner, extra in ((ps.plaintext_secret, []), (ps.secret, []), (ps.secret, ["x:old"])):
+        doc = copy.deepcopy(recorded)
+        rule = ps.find(doc, RULE, "audience-studio-rule")["inputs"]
+        rule["scopeWhitelists"] = nested([*rule["scopeWhitelists"], *extra], inner)
+        plan = _plan(bundled, doc)
+        studio = _app(plan, "audience-studio")
+        # one inside that cannot be read leaves the whole not known: no change said
+        assert studio.change == "unchanged" and not plan.has_changes, (inner, extra)
+    doc = copy.deepcopy(recorded)
+    rule = ps.find(doc, RULE, "audience-studio-rule")["inputs"]
+    rule["scopeWhitelists"] = nested([*rule["scopeWhitelists"], "x:old"], ps.plaintext_secret)
+    plan = _plan(bundled, doc)
+    studio = _app(plan, "audience-studio")
+    assert studio.scopes == Delta((), (SECRET_TEXT,)) and not studio.privilege_increase
+    assert all("x:old" not in out for out in _outputs(plan))
+
+
+def test_a_readable_secret_that_says_more_than_its_value_is_compared_and_not_said(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    # PKCE: the new value gives the old one away; the consent method: the plan derives words
+    # from it ("retyped", "approval removed")
+    doc = copy.deepcopy(recorded)
+    oauth = ps.find(doc, OAUTH_APP, "audience-studio")["inputs"]
+    oauth["pkceRequired"] = ps.plaintext_secret(not oauth["pkceRequired"])
+    plan = _plan(bundled, doc)
+    studio = _app(plan, "audience-studio")
+    assert studio.change == "changed" and studio.pkce is None and plan.has_changes
+    assert all("PKCE" not in out and 'pkceRequired": {' not in out for out in _outputs(plan))
+    outputs: list[Any] = []
+    for wrap in (ps.plaintext_secret, ps.secret):
+        doc = copy.deepcopy(recorded)
+        oauth = ps.find(doc, OAUTH_APP, "audience-studio")["inputs"]
+        oauth["consentMethod"] = wrap("REQUIRED")  # the spec's is internal: TRUSTED
+        plan = _plan(bundled, doc)
+        studio = _app(plan, "audience-studio")
+        assert studio.retyped is None and studio.approval is None
+        outputs.append(plan.apps)
+    # the summary says what it says of one it cannot read: nothing comes of the value (the
+    # resource step, which compares it, says "[secret] -> TRUSTED")
+    assert outputs[0] == outputs[1]
+
+
+def test_a_key_member_or_a_profile_that_cannot_be_read_changes_nothing(
+    bundled: SpecSet, recorded: dict[str, Any]
+) -> None:
+    doc = copy.deepcopy(recorded)
+    oauth = ps.find(doc, OAUTH_APP, "enrichment-worker")["inputs"]
+    oauth["jwks"][0]["kid"] = ps.secret(oauth["jwks"][0]["kid"])  # was an internal error
+    acme = ps.find(doc, OAUTH_APP, "acme-analytics")["inputs"]
+    acme["profile"] = ps.secret(acme["profile"])
+    plan = _plan(bundled, doc)
+    assert not plan.has_changes
+    worker, approved = _app(plan, "enrichment-worker"), _app(plan, "acme-analytics")
+    assert worker.change == "unchanged" and worker.keys == Delta()
+    # not "recorded": this change records no approval, the profile's digest is not known
+    assert approved.change == "unchanged" and approved.approval == "approved"

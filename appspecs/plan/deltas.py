@@ -114,7 +114,9 @@ def masked(summary: R, secret: Iterable[str]) -> R:
         if f.name in names and isinstance(value, Delta) and value.removed:
             changes[f.name] = Delta(value.added, (SECRET_TEXT,))
         elif f.name in names and isinstance(value, tuple) and len(value) == 2:
-            changes[f.name] = (SECRET_TEXT, value[1])
+            # a bool's old value is the opposite of its new one: the change is not said at all
+            # (the app still counts as changed)
+            changes[f.name] = None if type(value[1]) is bool else (SECRET_TEXT, value[1])
     settings = getattr(summary, "settings", ())
     if any(name in names for name, _, _ in settings):
         changes["settings"] = tuple(

@@ -71,12 +71,35 @@ class Secret:
 
 def _secret(obj: Mapping[str, Any]) -> Secret:
     plaintext = obj.get("plaintext")
-    if isinstance(plaintext, str):
-        try:
-            return Secret(json.loads(plaintext), known=True)
-        except ValueError:
-            return Secret(plaintext, known=True)
-    return Secret()
+    if not isinstance(plaintext, str):
+        return Secret()
+    try:
+        # the engine serializes a secret's value as it does any (pkg/resource/stack/
+        # deployment.go, SerializePropertyValue): secrets inside it are secrets again
+        value = json.loads(plaintext, object_hook=_decode_secret)
+    except ValueError:
+        return Secret(plaintext, known=True)
+    opened = _opened(value)
+    # the whole is secret: one inside it needs no mark of its own, and one that cannot be
+    # read leaves the whole not known
+    return Secret() if opened is _NOT_KNOWN else Secret(opened, known=True)
+
+
+_NOT_KNOWN = object()
+
+
+def _opened(value: Any) -> Any:
+    """``value`` with the secrets inside it replaced by their values; _NOT_KNOWN when one of
+    them cannot be read."""
+    if type(value) is Secret:
+        return value.plaintext() if value.known else _NOT_KNOWN
+    if type(value) is list:
+        items = [_opened(v) for v in value]
+        return _NOT_KNOWN if any(v is _NOT_KNOWN for v in items) else items
+    if type(value) is dict:
+        pairs = {k: _opened(v) for k, v in value.items()}
+        return _NOT_KNOWN if any(v is _NOT_KNOWN for v in pairs.values()) else pairs
+    return value
 
 
 def _decode_secret(obj: dict[str, Any]) -> Any:

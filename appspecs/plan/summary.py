@@ -276,9 +276,9 @@ def summarize(
     for name in sorted({*before, *after, *skipped}):
         old, new = before.get(name), after.get(name)
         empty = AppView(name, None, (), (), (), (), ())
-        o, n = old or empty, new or empty
         if old is not None and new is not None:
-            o = known_from(o, n)
+            old = known_from(old, new)
+        o, n = old or empty, new or empty
         # the deltas an app that is in both sides is compared by, kept for its summary
         groups: Delta | None = None
         keys: Delta | None = None

@@ -161,7 +161,7 @@ def _unmarked(profile: Any, document: Any) -> bool:
 
 
 # The view fields each recorded input feeds, by resource type and wire name; a setting feeds
-# its own plan name. PKCE's is a bool a report prints as words: a secret one is not read.
+# its own plan name.
 _FEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     (OAUTH_APP, "redirectUris"): ("redirect_uris",),
     (OAUTH_APP, "postLogoutRedirectUris"): ("post_logout_redirect_uris",),
@@ -180,6 +180,11 @@ _FEEDS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Fields not read from a readable secret either: whether the app was a partner one feeds what
+# the plan derives and prints in words (retyped, its approval removed), which would say the
+# consent method the secret holds.
+_NOT_READ = frozenset({"partner"})
+
 # The inputs the view reads, by resource type.
 _READ: dict[str, tuple[str, ...]] = {
     typ: tuple(w for t, w in _FEEDS if t == typ) for typ in (OAUTH_APP, RULE, GROUP_ASSIGNMENTS)
@@ -196,7 +201,7 @@ def _hidden(
         if (typ, wire) == (RULE, "groupWhitelists") and grouped:
             continue  # the assignments name the groups
         for name in _FEEDS.get((typ, wire), ()):
-            (secret if readable and name != "pkce" else unread)[name] = None
+            (secret if readable and name not in _NOT_READ else unread)[name] = None
     return tuple(n for n in secret if n not in unread), tuple(unread)
 
 
@@ -244,7 +249,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
         jwks = oauth.get("jwks")
         label = oauth.get("label")
         consent = oauth.get("consentMethod")
-        pkce = oauth.get("pkceRequired") if (OAUTH_APP, "pkceRequired") not in held else None
+        pkce = oauth.get("pkceRequired")
         app_type = oauth.get("type")
         status = oauth.get("status")
         profile = oauth.get("profile")
@@ -261,11 +266,15 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             groups=tuple(names[i] for i in ids if i in names),
             unnamed_groups=tuple(i for i in ids if i not in names),
             label=label if isinstance(label, str) else None,
-            partner=consent == "REQUIRED" if isinstance(consent, str) else None,
+            partner=consent == "REQUIRED"
+            if isinstance(consent, str) and "partner" not in unread
+            else None,
             pkce=pkce if isinstance(pkce, bool) else None,
             kind=KIND_OF.get(app_type) if isinstance(app_type, str) else None,
             status=status if isinstance(status, str) else None,
-            keys=tuple(
+            keys=()
+            if "keys" in unread  # a member that cannot be read: taken from the other side
+            else tuple(
                 _key_id(k)
                 for k in (jwks if isinstance(jwks, list) else ())
                 if isinstance(k, Mapping)
