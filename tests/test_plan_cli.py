@@ -425,6 +425,15 @@ def test_a_stack_that_deploys_another_specs_folder_is_not_planned_from_this_one(
         os.chdir(cwd)
     assert here.exit_code == 2
     assert "(appspecs:specsDir, relative to the project), not app-specs: give" in here.stderr
+    # a folder with a space is quoted for a shell, as every command said is
+    spaced = project / "other specs"
+    shutil.copytree(project / "app-specs", spaced)
+    stack_file.write_text(
+        stack_file.read_text(encoding="utf-8").replace("other/app-specs", "other specs"), "utf-8"
+    )
+    quoted = run(project, "--stack", "dev", "--specs", "app-specs", "--stacks", "stacks")
+    assert quoted.exit_code == 2
+    assert quoted.stderr.strip().endswith(f"give --specs '{spaced.resolve()}'"), quoted.stderr
 
 
 def test_a_lone_surrogate_in_the_state_is_written_as_its_escape(
@@ -461,3 +470,34 @@ def test_a_stacks_folder_that_is_not_there_is_said_so_as_validate_says(project: 
         result = run(project, "--stack", "dev", "--stacks", stacks)
         assert result.exit_code == 2
         assert result.stderr.startswith(f"appspec: --stacks {stacks} {said}"), result.stderr
+
+
+def test_a_stacks_folder_not_typed_is_named_as_no_flag(tmp_path: Path) -> None:
+    # only the specs copied: the default stacks/ is not there, and no --stacks was given
+    (tmp_path / "out").mkdir()
+    shutil.copytree(ROOT / "app-specs", tmp_path / "out" / "app-specs")
+    for command in ("plan", "status"):
+        cwd = Path.cwd()
+        try:
+            os.chdir(tmp_path / "out")
+            result = CliRunner().invoke(cli, [command, "--stack", "dev"])
+        finally:
+            os.chdir(cwd)
+        assert result.exit_code == 2
+        assert "--stacks" not in result.stderr, result.stderr
+        assert result.stderr.startswith("appspec: unknown stack 'dev'; known stacks: none")
+
+
+def test_a_gzip_state_whose_text_is_not_json_says_where_in_the_unpacked_text(
+    project: Path,
+) -> None:
+    import gzip
+
+    state = project / "state.json.gz"
+    state.write_bytes(gzip.compress(b'{"version": 3,\n "deployment": {,}}\n'))
+    result = run(project, "--stack", "dev", "--state", str(state))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"appspec: state file {state}: its gzip stream is not JSON: Expecting property name "
+        "enclosed in double quotes at line 2 column 17 of the unpacked text\n"
+    )

@@ -328,6 +328,7 @@ class OutputFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = exits.USAGE  # plan --detailed-exitcode makes it 1: 2 means changes there
 
 
 def echo(text: str, *, nl: bool = True) -> None:

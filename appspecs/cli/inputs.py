@@ -3,6 +3,7 @@ the command's format) when they cannot be used."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -127,12 +128,24 @@ def _fail_on_file(specs: SpecSet, name: str, message: str) -> NoReturn:
 
 def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackConfig:
     """The stack's settings; an unknown stack or bad settings exit 2, naming the known stacks.
-    A --stacks that names no stacks folder is said so, in validate's words."""
-    checked_stacks_dir(specs_dir, stacks_dir)
+    A --stacks typed that names no stacks folder is said so, in validate's words (the commands
+    pass the folder they read, typed or not: one not typed is not named as a flag)."""
+    typed = stacks_dir if _typed("stacks_dir") else None
+    checked_stacks_dir(specs_dir, typed)
     try:
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
-        fail_each([outside_project(text, specs_dir, stacks_dir) for text, _, _ in exc.each])
+        if _typed("specs_dir"):  # the hint says to give --specs: it was given
+            fail_each([text for text, _, _ in exc.each])
+        fail_each([outside_project(text, specs_dir, typed) for text, _, _ in exc.each])
+
+
+def _typed(name: str) -> bool:
+    """Whether the option was given on the command line (not its default)."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
 def require_deployed_specs(
@@ -162,5 +175,5 @@ def require_deployed_specs(
         shown = given.relative_to(project).as_posix() if given.is_relative_to(project) else given
         fail(
             f"stack '{config.name}' deploys the specs in {declared} ({why}, relative to the "
-            f"project), not {shown}: give --specs {deployed}"
+            f"project), not {shown}: give --specs {shlex.quote(str(deployed))}"
         )

@@ -63,7 +63,9 @@ class OutputClosed(Exception):
     """The reader of stdout went away (`| head`, a closed pipe): an I/O error."""
 
 
-def _output_closed(why: str = "its reader closed the output (broken pipe)") -> NoReturn:
+def _output_closed(
+    why: str = "its reader closed the output (broken pipe)", code: int = exits.USAGE
+) -> NoReturn:
     """Exit 2 saying why, on stderr if it is still open; the report's unwritten rest goes to
     /dev/null, or Python's exit would fail flushing it (and exit 120, printing a warning)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -73,7 +75,7 @@ def _output_closed(why: str = "its reader closed the output (broken pipe)") -> N
         sys.stderr.flush()
     except OSError:  # stderr went to the same reader (`2>&1 | head`)
         os.dup2(devnull, sys.stderr.fileno())
-    sys.exit(exits.USAGE)
+    sys.exit(code)
 
 
 @click.group(
@@ -99,7 +101,7 @@ def main() -> None:
     except OutputClosed:
         _output_closed()
     except OutputFailed as exc:
-        _output_closed(f"the standard output failed ({exc.reason})")
+        _output_closed(f"the standard output failed ({exc.reason})", exc.code)
     except (KeyboardInterrupt, click.exceptions.Abort):
         say("interrupted")
         sys.exit(exits.USAGE)

@@ -11,6 +11,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    OutputFailed,
     PathArg,
     debug_enabled,
     fail,
@@ -323,6 +324,11 @@ def plan(
     except SystemExit as exc:
         if detailed and exc.code == exits.USAGE:
             raise SystemExit(exits.FAILED) from None
+        raise
+    except OutputFailed as exc:
+        # main says it in one line, as without the flag; exit 1, as every error here
+        if detailed:
+            exc.code = exits.FAILED
         raise
     except Exception as exc:
         if not detailed:

@@ -137,7 +137,10 @@ def rotate(
         with connect(url, write=True) as client:
             # stdout carries the secret alone, so `$(appspec secret rotate ... --reveal)` works.
             rotation = rotate_secret(client, app, out, show=click.echo if reveal else None)
-            click.echo(rotated_text(name, rotation, out), err=reveal)
+            if reveal:
+                click.echo(rotated_text(name, rotation, out), err=True)
+            else:
+                echo(rotated_text(name, rotation, out))
 
 
 @secret.command(

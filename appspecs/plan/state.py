@@ -332,12 +332,18 @@ def read_state(path: Path) -> RecordedState:
         raw = read_input(path, STATE_LIMIT, source)
     except InputFileError as exc:
         raise _fail(source, exc.reason) from exc
-    if raw[:2] == b"\x1f\x8b":
+    packed = raw[:2] == b"\x1f\x8b"
+    if packed:
         raw = _gunzip(raw, source)
     try:
         doc = json.loads(raw, object_hook=_decode_secret)
     except json.JSONDecodeError as exc:
         # the place first, as every other input's problem is given (file:line:column)
+        if packed:  # the place is in the unpacked text, not in the file named
+            raise StateError(
+                f"state file {source}: its gzip stream is not JSON: {exc.msg} at line "
+                f"{exc.lineno} column {exc.colno} of the unpacked text"
+            ) from exc
         where = f"{source}:{exc.lineno}:{exc.colno}"
         gz = " (nor gzip, though named .gz)" if source.endswith(".gz") else ""
         raise StateError(f"state file {where}: not JSON{gz}: {exc.msg}") from exc
