@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,15 +20,17 @@ NOWHERE = "https://127.0.0.1:9"
 
 
 def appspec(
-    cwd: Path, *args: str, more_env: dict[str, str] | None = None
+    cwd: Path, *args: str, more_env: dict[str, str] | None = None, stdout: Any = None
 ) -> subprocess.CompletedProcess[str]:
+    """`appspec ARGS` as a process in ``cwd``; its stdout captured, or into ``stdout``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken", **(more_env or {})}
     env.pop("APPSPECS_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "appspecs", *args],
         cwd=cwd,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE if stdout is None else stdout,
+        stderr=subprocess.PIPE,
         text=True,
         timeout=120,
         check=False,
@@ -423,22 +426,10 @@ def test_a_git_error_never_repeats_a_token_in_a_remote_url(tmp_path: Path) -> No
 def test_a_closed_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path: Path) -> None:
     # `appspec plan | head`: click took the broken pipe for exit 1, "not as declared", and
     # silenced stderr
-    project = copy_project(tmp_path)
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first write
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("APPSPECS_DEBUG", None)
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "appspecs", *args],
-            cwd=project,
-            env=env,
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = appspec(copy_project(tmp_path), *args, stdout=write_end)
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (
@@ -464,20 +455,8 @@ def test_a_closed_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path
 def test_a_full_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path: Path) -> None:
     # `appspec validate > /dev/full`: an internal error (OSError ENOSPC) where --out said
     # "cannot write"; exit 2 both ways
-    project = copy_project(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("APPSPECS_DEBUG", None)
     with open("/dev/full", "w") as full:
-        result = subprocess.run(
-            [sys.executable, "-m", "appspecs", *args],
-            cwd=project,
-            env=env,
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = appspec(copy_project(tmp_path), *args, stdout=full)
     # exit 2, an I/O error; 1 under --detailed-exitcode, where 2 means changes
     assert (result.returncode, result.stderr) == (
         1 if "--detailed-exitcode" in args else 2,

@@ -238,13 +238,11 @@ def given_flags(*names: str) -> tuple[str, ...]:
     A default or a variable of the environment is left out: the reader's own applies. So is a
     folder given that is the default one, and a path is written so that it reads the same file
     pasted elsewhere (`repeated_path`)."""
-    from click.core import ParameterSource
-
     ctx = click.get_current_context()
     flags: list[str] = []
     for param in ctx.command.params:
         name = param.name
-        if name in names and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+        if name in names and typed(name):
             value = ctx.params[name]
             if isinstance(value, Path):
                 if _default_folder(name, value, ctx.params):
@@ -253,6 +251,19 @@ def given_flags(*names: str) -> tuple[str, ...]:
             else:
                 flags += [param.opts[0], str(value)]
     return tuple(flags)
+
+
+def typed(name: str | None) -> bool:
+    """Whether the running command's option ``name`` (a parameter name) was given on the
+    command line, not left to its default or the environment."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return (
+        ctx is not None
+        and name is not None
+        and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    )
 
 
 def _default_folder(name: str | None, value: Path, params: Mapping[str, Any]) -> bool:

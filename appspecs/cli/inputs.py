@@ -22,6 +22,7 @@ from appspecs.cli.common import (
     report_failure,
     resolve_stacks_dir,
     say,
+    typed,
     write_output,
 )
 from appspecs.report.diagnostics import diagnostic_line
@@ -130,22 +131,14 @@ def load_stack(specs_dir: Path, stacks_dir: Path | None, stack: str) -> StackCon
     """The stack's settings; an unknown stack or bad settings exit 2, naming the known stacks.
     A --stacks typed that names no stacks folder is said so, in validate's words (the commands
     pass the folder they read, typed or not: one not typed is not named as a flag)."""
-    typed = stacks_dir if _typed("stacks_dir") else None
-    checked_stacks_dir(specs_dir, typed)
+    given_stacks = stacks_dir if typed("stacks_dir") else None
+    checked_stacks_dir(specs_dir, given_stacks)
     try:
         return load_stack_config(resolve_stacks_dir(specs_dir, stacks_dir), stack)
     except StackConfigError as exc:
-        if _typed("specs_dir"):  # the hint says to give --specs: it was given
+        if typed("specs_dir"):  # the hint says to give --specs: it was given
             fail_each([text for text, _, _ in exc.each])
-        fail_each([outside_project(text, specs_dir, typed) for text, _, _ in exc.each])
-
-
-def _typed(name: str) -> bool:
-    """Whether the option was given on the command line (not its default)."""
-    from click.core import ParameterSource
-
-    ctx = click.get_current_context(silent=True)
-    return ctx is not None and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+        fail_each([outside_project(text, specs_dir, given_stacks) for text, _, _ in exc.each])
 
 
 def require_deployed_specs(

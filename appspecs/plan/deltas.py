@@ -86,11 +86,10 @@ def known_from(old: AppView, new: AppView) -> AppView:
     if not old.unread:
         return old
     names = set(old.unread)
-    fields = _VIEW_FIELDS
-    changes: dict[str, Any] = {n: getattr(new, n) for n in names & fields}
+    changes: dict[str, Any] = {n: getattr(new, n) for n in names & _VIEW_FIELDS}
     if "groups" in names:
         changes["unnamed_groups"] = ()
-    settings = names - fields
+    settings = names - _VIEW_FIELDS  # the rest are settings, by plan name
     if settings:
         before, after = dict(old.settings), dict(new.settings)
         for name in settings:

@@ -12,37 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from appspecs.plan.state import Secret
+from appspecs.plan.state import open_secrets
 
 # How a removed value or an old one that was a secret is shown, as Pulumi shows secrets.
 SECRET_TEXT = "[secret]"
-
-
-def open_secrets(value: Any) -> tuple[Any, bool | None]:
-    """`value` with its readable secrets replaced by their plaintext, and what it held: no
-    secret (False), only readable ones (True), or one whose value is not known here (None)."""
-    kind = type(value)
-    if kind is Secret:
-        if not value.known:
-            return None, None
-        inner, _ = open_secrets(value.plaintext())
-        return inner, True
-    if kind is list:
-        items = [open_secrets(v) for v in value]
-        return [v for v, _ in items], _worst(h for _, h in items)
-    if kind is dict:
-        pairs = {k: open_secrets(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in pairs.items()}, _worst(h for _, h in pairs.values())
-    return value, False
-
-
-def _worst(held: Iterable[bool | None]) -> bool | None:
-    out: bool | None = False
-    for h in held:
-        if h is None:
-            return None
-        out = out or h
-    return out
 
 
 def open_inputs(

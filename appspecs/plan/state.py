@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,27 +79,34 @@ def _secret(obj: Mapping[str, Any]) -> Secret:
         value = json.loads(plaintext, object_hook=_decode_secret)
     except ValueError:
         return Secret(plaintext, known=True)
-    opened = _opened(value)
+    opened, held = open_secrets(value)
     # the whole is secret: one inside it needs no mark of its own, and one that cannot be
     # read leaves the whole not known
-    return Secret() if opened is _NOT_KNOWN else Secret(opened, known=True)
+    return Secret() if held is None else Secret(opened, known=True)
 
 
-_NOT_KNOWN = object()
+def open_secrets(value: Any) -> tuple[Any, bool | None]:
+    """``value`` with the readable secrets in it replaced by their values, and what it held: no
+    secret (False), only readable ones (True), or one whose value is not known here (None)."""
+    kind = type(value)
+    if kind is Secret:
+        return (value.plaintext(), True) if value.known else (None, None)
+    if kind is list:
+        items = [open_secrets(v) for v in value]
+        return [v for v, _ in items], _worst(h for _, h in items)
+    if kind is dict:
+        pairs = {k: open_secrets(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, _worst(h for _, h in pairs.values())
+    return value, False
 
 
-def _opened(value: Any) -> Any:
-    """``value`` with the secrets inside it replaced by their values; _NOT_KNOWN when one of
-    them cannot be read."""
-    if type(value) is Secret:
-        return value.plaintext() if value.known else _NOT_KNOWN
-    if type(value) is list:
-        items = [_opened(v) for v in value]
-        return _NOT_KNOWN if any(v is _NOT_KNOWN for v in items) else items
-    if type(value) is dict:
-        pairs = {k: _opened(v) for k, v in value.items()}
-        return _NOT_KNOWN if any(v is _NOT_KNOWN for v in pairs.values()) else pairs
-    return value
+def _worst(held: Iterable[bool | None]) -> bool | None:
+    out: bool | None = False
+    for h in held:
+        if h is None:
+            return None
+        out = out or h
+    return out
 
 
 def _decode_secret(obj: dict[str, Any]) -> Any:
