@@ -26,11 +26,19 @@ class Delta:
         return bool(self.added or self.removed)
 
 
+# what most apps' fields are, the same on both sides (a record is not changed once made)
+NO_DELTA = Delta()
+
+
 def delta(old: tuple[str, ...], new: tuple[str, ...]) -> Delta:
+    if old == new:
+        return NO_DELTA
     return Delta(tuple(v for v in new if v not in old), tuple(v for v in old if v not in new))
 
 
 def settings_change(old: AppView, new: AppView) -> tuple[tuple[str, str | None, str | None], ...]:
+    if old.settings == new.settings:
+        return ()
     before, after = dict(old.settings), dict(new.settings)
     return tuple(
         (name, before.get(name), after.get(name))
@@ -40,6 +48,8 @@ def settings_change(old: AppView, new: AppView) -> tuple[tuple[str, str | None, 
 
 
 def key_delta(old: AppView, new: AppView) -> Delta:
+    if old.keys == new.keys:
+        return NO_DELTA
     return Delta(
         tuple(kid for kid, key in new.keys if (kid, key) not in old.keys),
         tuple(kid for kid, key in old.keys if (kid, key) not in new.keys),
@@ -57,6 +67,8 @@ def known_change(old: T | None, new: T | None) -> tuple[T, T] | None:
 def group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
     """Groups added and removed. A recorded id no export names and a group whose id is not known
     yet may be the same group: when both occur, neither is reported."""
+    if old.groups == new.groups and not old.unnamed_groups:
+        return NO_DELTA
     unknown_new = tuple(g for g in new.groups if g not in old.groups and g not in named)
     added = tuple(g for g in new.groups if g not in old.groups and g in named)
     removed = tuple(g for g in old.groups if g not in new.groups)

@@ -227,6 +227,15 @@ def diff_inputs(
         # no change (as `_compare` finds) without a call for it
         if kind is type(was) and kind in SCALARS and value == was:
             continue
+        # nor is an equal list of strings, as a list or as a set (most of the set inputs: the
+        # members of a set are compared only when the lists differ)
+        if (
+            kind is list
+            and type(was) is list
+            and value == was
+            and all(type(v) is str for v in value)
+        ):
+            continue
         if key in sets:
             same = _same_set(value, was)
             if same is not None:
