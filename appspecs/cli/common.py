@@ -342,6 +342,15 @@ class OutputFailed(Exception):
         self.code = exits.USAGE  # plan --detailed-exitcode makes it 1: 2 means changes there
 
 
+class OutputClosed(Exception):
+    """The reader of stdout went away (`| head`, a closed pipe): an I/O error, said by `main`
+    in one line (exit 2; 1 under plan --detailed-exitcode, as `OutputFailed`)."""
+
+    def __init__(self) -> None:
+        super().__init__("its reader closed the output (broken pipe)")
+        self.code = exits.USAGE
+
+
 def echo(text: str, *, nl: bool = True) -> None:
     """`click.echo` to stdout, whose failure is said as one (`OutputFailed`); a closed pipe is
     left to the command group, which says that."""

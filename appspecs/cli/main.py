@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from click.exceptions import NoSuchCommand
 
 from appspecs.cli import exits
-from appspecs.cli.common import OutputFailed, debug_enabled, say
+from appspecs.cli.common import OutputClosed, OutputFailed, debug_enabled, say
 
 # name -> "module:attribute". Commands load on use, so `appspec validate` (run on every commit by
 # the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
@@ -50,17 +50,26 @@ class LazyGroup(click.Group):
             raise NoSuchCommand(args[0], possibilities=list(COMMANDS), ctx=ctx)
         return super().resolve_command(ctx, args)
 
+    # A closed pipe is caught here, before click's main, which takes it for exit 1 ("not as
+    # declared") and silences stderr, so that `appspec audit | head` lost its last line; in
+    # making the context too, where --help and --version are written.
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError as exc:
+            raise OutputClosed from exc
+
     def invoke(self, ctx: click.Context) -> object:
-        # Caught here, before click's main, which takes a closed pipe for exit 1 ("not as
-        # declared") and silences stderr, so that `appspec audit | head` lost its last line.
         try:
             return super().invoke(ctx)
         except BrokenPipeError as exc:
             raise OutputClosed from exc
-
-
-class OutputClosed(Exception):
-    """The reader of stdout went away (`| head`, a closed pipe): an I/O error."""
 
 
 def _output_closed(
@@ -93,13 +102,32 @@ def cli() -> None:
     """Okta OAuth apps as code: check app specs, plan and audit their Okta state."""
 
 
+def _written_by_click(exc: OSError) -> bool:
+    """Whether `exc` was raised writing click's own output (--help, --version: `click.echo`,
+    in click/utils.py), the one output that does not go through cli.common.echo."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get("__name__") == "click.utils"
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    """A bug of ours: said in one line, the traceback only on request; exit 2."""
+    if debug_enabled():
+        import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
+
+        traceback.print_exc()
+    say(f"internal error: {type(exc).__name__}: {exc} (set APPSPECS_DEBUG=1 for the traceback)")
+    sys.exit(exits.USAGE)
+
+
 def main() -> None:
     # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, which here means
     # "the input or the org is not as declared".
     try:
         result = cli.main(standalone_mode=False)
-    except OutputClosed:
-        _output_closed()
+    except OutputClosed as exc:
+        _output_closed(code=exc.code)
     except OutputFailed as exc:
         _output_closed(f"the standard output failed ({exc.reason})", exc.code)
     except (KeyboardInterrupt, click.exceptions.Abort):
@@ -110,13 +138,15 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
-    except Exception as exc:  # a bug of ours: say so in one line, traceback only on request
-        if debug_enabled():
-            import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
-
-            traceback.print_exc()
-        say(f"internal error: {type(exc).__name__}: {exc} (set APPSPECS_DEBUG=1 for the traceback)")
-        sys.exit(exits.USAGE)
+    except OSError as exc:
+        # the help or the version not written: said as a report not written is
+        if not _written_by_click(exc):
+            _internal_error(exc)
+        if isinstance(exc, BrokenPipeError):
+            _output_closed()
+        _output_closed(f"the standard output failed ({exc.strerror or exc})")
+    except Exception as exc:
+        _internal_error(exc)
     # --help and --version end here with click's exit code; commands exit on their own.
     sys.exit(result if isinstance(result, int) else exits.OK)
 

@@ -11,6 +11,7 @@ import click
 
 from appspecs.cli import exits
 from appspecs.cli.common import (
+    OutputClosed,
     OutputFailed,
     PathArg,
     debug_enabled,
@@ -77,6 +78,17 @@ class PlanCommand(click.Command):
             if detailed and not isinstance(exc, DetailedUsageError):
                 raise DetailedUsageError(exc.format_message(), exc.ctx) from exc
             raise
+        except OSError as exc:
+            if not detailed:
+                raise
+            # --help not written: said as main says it, exit 1
+            failed = (
+                OutputClosed()
+                if isinstance(exc, BrokenPipeError)
+                else OutputFailed(exc.strerror or str(exc))
+            )
+            failed.code = exits.FAILED
+            raise failed from exc
 
 
 @record
@@ -330,6 +342,11 @@ def plan(
         if detailed:
             exc.code = exits.FAILED
         raise
+    except BrokenPipeError as exc:  # a closed pipe: said as the command group says it
+        closed = OutputClosed()
+        if detailed:
+            closed.code = exits.FAILED
+        raise closed from exc
     except Exception as exc:
         if not detailed:
             raise
