@@ -351,6 +351,15 @@ class OutputClosed(Exception):
         self.code = exits.USAGE
 
 
+def written_by_click(exc: OSError) -> bool:
+    """Whether `exc` was raised writing click's own output (--help, --version: `click.echo`,
+    in click/utils.py), the one output that does not go through `echo`."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get("__name__") == "click.utils"
+
+
 def echo(text: str, *, nl: bool = True) -> None:
     """`click.echo` to stdout, whose failure is said as one (`OutputFailed`); a closed pipe is
     left to the command group, which says that."""

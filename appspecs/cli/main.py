@@ -11,7 +11,13 @@ import click
 from click.exceptions import NoSuchCommand
 
 from appspecs.cli import exits
-from appspecs.cli.common import OutputClosed, OutputFailed, debug_enabled, say
+from appspecs.cli.common import (
+    OutputClosed,
+    OutputFailed,
+    debug_enabled,
+    say,
+    written_by_click,
+)
 
 # name -> "module:attribute". Commands load on use, so `appspec validate` (run on every commit by
 # the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
@@ -102,15 +108,6 @@ def cli() -> None:
     """Okta OAuth apps as code: check app specs, plan and audit their Okta state."""
 
 
-def _written_by_click(exc: OSError) -> bool:
-    """Whether `exc` was raised writing click's own output (--help, --version: `click.echo`,
-    in click/utils.py), the one output that does not go through cli.common.echo."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and tb.tb_frame.f_globals.get("__name__") == "click.utils"
-
-
 def _internal_error(exc: Exception) -> NoReturn:
     """A bug of ours: said in one line, the traceback only on request; exit 2."""
     if debug_enabled():
@@ -140,7 +137,7 @@ def main() -> None:
         raise
     except OSError as exc:
         # the help or the version not written: said as a report not written is
-        if not _written_by_click(exc):
+        if not written_by_click(exc):
             _internal_error(exc)
         if isinstance(exc, BrokenPipeError):
             _output_closed()

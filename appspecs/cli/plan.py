@@ -28,6 +28,7 @@ from appspecs.cli.common import (
     stack_option,
     stacks_option,
     write_output,
+    written_by_click,
 )
 from appspecs.cli.inputs import load_stack, load_valid_specs, require_deployed_specs
 from appspecs.parallel import Alongside, alongside, collector_paused
@@ -79,7 +80,7 @@ class PlanCommand(click.Command):
                 raise DetailedUsageError(exc.format_message(), exc.ctx) from exc
             raise
         except OSError as exc:
-            if not detailed:
+            if not detailed or not written_by_click(exc):
                 raise
             # --help not written: said as main says it, exit 1
             failed = (
