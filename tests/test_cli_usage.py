@@ -449,6 +449,78 @@ def test_a_closed_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path
     )
 
 
+def appspec_to(cwd: Path, *args: str, stdout: Any, stderr: Any) -> subprocess.CompletedProcess[str]:
+    """`appspec ARGS` in ``cwd`` with both streams where the caller says."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken"}
+    env.pop("APPSPECS_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "appspecs", *args],
+        cwd=cwd,
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    ("args", "broken", "code"),
+    [
+        (["validate"], True, 1),
+        (["plan", "--stack", "dev"], True, 1),
+        (["plan", "--stack", "dev", "--detailed-exitcode"], True, 1),
+        (["plan", "--stack", "nosuch"], False, 2),
+        (["plan", "--stack", "nosuch", "--detailed-exitcode"], False, 1),
+        (["plan", "--no-such-flag"], False, 2),
+        (["plan", "--stack", "dev", "--no-such-flag", "--detailed-exitcode"], False, 1),
+    ],
+    ids=[
+        "validate",
+        "plan",
+        "plan-detailed",
+        "unknown-stack",
+        "unknown-stack-detailed",
+        "bad-flag",
+        "bad-flag-detailed",
+    ],
+)
+def test_a_full_stderr_leaves_the_exit_code_as_it_was(
+    args: list[str], broken: bool, code: int, tmp_path: Path
+) -> None:
+    # the errors cannot be said, so the exit code is all the caller has: a spec error stays 1,
+    # never 2 ("changes") under --detailed-exitcode, as it was when saying it failed again
+    project = copy_project(tmp_path)
+    if broken:
+        spec = sorted((project / "app-specs" / "apps").glob("*.yaml"))[0]
+        spec.write_text(spec.read_text() + "bogus_field: 1\n")
+    with open("/dev/full", "w") as full:
+        result = appspec_to(project, *args, stdout=subprocess.DEVNULL, stderr=full)
+    assert result.returncode == code
+
+
+def test_plan_detailed_exitcode_in_a_deleted_folder_exits_1(tmp_path: Path) -> None:
+    # an error before the plan starts (its --specs default reads the current folder): exit 2
+    # would read as "changes present"
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = f'cd "{gone}" && rmdir "{gone}" && exec "$0" -m appspecs "$@"'
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APPSPECS_DEBUG", None)
+    result = subprocess.run(
+        ["sh", "-c", script, sys.executable, "plan", "--stack", "dev", "--detailed-exitcode"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("appspec: internal error: FileNotFoundError"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 @pytest.mark.parametrize(
     "args",

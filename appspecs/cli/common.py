@@ -82,7 +82,15 @@ def outside_project(message: str, specs_dir: Path, stacks_dir: Path | None = Non
 
 def say(message: str) -> None:
     """``appspec: MESSAGE`` on stderr, on one line (`problem_line`)."""
-    click.echo(problem_line(message), err=True)
+    echo_err(problem_line(message))
+
+
+def echo_err(text: str) -> None:
+    """`text` on stderr. A stderr that cannot be written (a full disk, a closed pipe) is no
+    error of its own: there is nowhere to say it, and the exit code still says what happened
+    (a plan's spec errors exit 1, not 2, and never 2 under --detailed-exitcode)."""
+    with contextlib.suppress(OSError):
+        click.echo(text, err=True)
 
 
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
@@ -352,12 +360,15 @@ class OutputClosed(Exception):
 
 
 def written_by_click(exc: OSError) -> bool:
-    """Whether `exc` was raised writing click's own output (--help, --version: `click.echo`,
-    in click/utils.py), the one output that does not go through `echo`."""
+    """Whether `exc` was raised writing click's own output to stdout (--help, --version:
+    `click.echo` in click/utils.py, to stdout), the one output that does not go through `echo`."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb is not None and tb.tb_frame.f_globals.get("__name__") == "click.utils"
+    if tb is None:
+        return False
+    frame = tb.tb_frame
+    return frame.f_globals.get("__name__") == "click.utils" and frame.f_locals.get("err") is False
 
 
 def echo(text: str, *, nl: bool = True) -> None:

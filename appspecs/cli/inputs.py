@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-import click
-
 from appspecs.cli import exits
 from appspecs.cli.common import (
     UsageError,
     checked_stacks_dir,
     echo,
+    echo_err,
     fail,
     fail_each,
     given_flags,
@@ -96,7 +95,7 @@ def load_valid_specs(
         # text goes with the other errors on stderr, unless --out asks for the report in a
         # file: then, as in every format, the file says why there is none
         if refusal is None or (fmt == "text" and out is None):
-            click.echo(spec_problems_text(specs.diagnostics, specs.files, specs.held), err=True)
+            echo_err(spec_problems_text(specs.diagnostics, specs.files, specs.held))
         else:
             report = refused_report(refusal, specs.diagnostics, specs.files, fmt, held=specs.held)
             write_output(report, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -131,7 +132,8 @@ def main() -> None:
         say("interrupted")
         sys.exit(exits.USAGE)
     except click.ClickException as exc:
-        exc.show()
+        with contextlib.suppress(OSError):  # stderr that cannot be written: the code says it
+            exc.show()
         sys.exit(exc.exit_code)
     except SystemExit:
         raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -80,8 +80,10 @@ class PlanCommand(click.Command):
                 raise DetailedUsageError(exc.format_message(), exc.ctx) from exc
             raise
         except OSError as exc:
-            if not detailed or not written_by_click(exc):
+            if not detailed:
                 raise
+            if not written_by_click(exc):
+                _internal_error(exc)  # the folder run in deleted, say: exit 1 here too
             # --help not written: said as main says it, exit 1
             failed = (
                 OutputClosed()
@@ -90,6 +92,17 @@ class PlanCommand(click.Command):
             )
             failed.code = exits.FAILED
             raise failed from exc
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    """Under --detailed-exitcode: what main() says of an error it does not expect, with exit 1,
+    since its 2 means "changes" here."""
+    if debug_enabled():
+        import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
+
+        traceback.print_exc()
+    say(f"internal error: {type(exc).__name__}: {exc}")
+    raise SystemExit(exits.FAILED) from None
 
 
 @record
@@ -351,13 +364,7 @@ def plan(
     except Exception as exc:
         if not detailed:
             raise
-        # main() would exit 2, which here means "changes": say it in one line and exit 1
-        if debug_enabled():
-            import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
-
-            traceback.print_exc()
-        say(f"internal error: {type(exc).__name__}: {exc}")
-        raise SystemExit(exits.FAILED) from None
+        _internal_error(exc)
     if result.update_refused:
         # printed whole above; the update it shows would fail, so the plan does (with
         # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.

@@ -18,6 +18,7 @@ import click
 from appspecs.cli import exits
 from appspecs.cli.common import (
     echo,
+    echo_err,
     fail,
     failures_reported,
     format_option,
@@ -138,7 +139,7 @@ def rotate(
             # stdout carries the secret alone, so `$(appspec secret rotate ... --reveal)` works.
             rotation = rotate_secret(client, app, out, show=click.echo if reveal else None)
             if reveal:
-                click.echo(rotated_text(name, rotation, out), err=True)
+                echo_err(rotated_text(name, rotation, out))
             else:
                 echo(rotated_text(name, rotation, out))
 
