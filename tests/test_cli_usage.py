@@ -500,6 +500,35 @@ def test_a_full_stderr_leaves_the_exit_code_as_it_was(
     assert result.returncode == code
 
 
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["validate"], 2),
+        (["plan", "--stack", "dev"], 2),
+        (["plan", "--stack", "dev", "--detailed-exitcode"], 1),
+    ],
+    ids=["validate", "plan", "detailed"],
+)
+def test_a_closed_stdout_is_an_io_error(args: list[str], code: int, tmp_path: Path) -> None:
+    # started with descriptor 1 closed (`appspec validate >&-`): Python has no sys.stdout, and
+    # click.echo wrote the report nowhere, exit 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APPSPECS_DEBUG", None)
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m appspecs "$@" >&-', sys.executable, *args],
+        cwd=copy_project(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (
+        code,
+        "appspec: cannot write the report: the standard output failed (closed)\n",
+    )
+
+
 def test_plan_detailed_exitcode_in_a_deleted_folder_exits_1(tmp_path: Path) -> None:
     # an error before the plan starts (its --specs default reads the current folder): exit 2
     # would read as "changes present"

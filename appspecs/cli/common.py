@@ -374,6 +374,8 @@ def written_by_click(exc: OSError) -> bool:
 def echo(text: str, *, nl: bool = True) -> None:
     """`click.echo` to stdout, whose failure is said as one (`OutputFailed`); a closed pipe is
     left to the command group, which says that."""
+    if sys.stdout is None:  # started with it closed (`>&-`), where click.echo writes nothing
+        raise OutputFailed("closed")
     try:
         click.echo(text, nl=nl)
     except BrokenPipeError:

@@ -85,10 +85,12 @@ def _output_closed(
     """Exit 2 saying why, on stderr if it is still open; the report's unwritten rest goes to
     /dev/null, or Python's exit would fail flushing it (and exit 120, printing a warning)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    if sys.stdout is not None:  # None: started with it closed
+        os.dup2(devnull, sys.stdout.fileno())
+    say(f"cannot write the report: {why}")
     try:
-        say(f"cannot write the report: {why}")
-        sys.stderr.flush()
+        if sys.stderr is not None:
+            sys.stderr.flush()
     except OSError:  # stderr went to the same reader (`2>&1 | head`)
         os.dup2(devnull, sys.stderr.fileno())
     sys.exit(code)
