@@ -688,6 +688,28 @@ def test_a_secret_that_cannot_be_written_is_removed_from_okta(org: Org, tmp_path
     assert stdout == ""
 
 
+def test_a_revealed_secret_with_stdout_closed_is_removed_from_okta(org: Org) -> None:
+    # started with descriptor 1 closed (`--reveal >&-`): click.echo wrote the secret nowhere and
+    # the command exited 0, leaving a second active secret nobody had
+    [old] = org.secrets("billing-sync")
+    argv = ["rotate", "billing-sync", "--stack", "dev", "--org-url", org.okta.url, "--reveal"]
+    proc = subprocess.run(
+        [APPSPEC, "secret", *argv],
+        cwd=org.root,
+        env={**_BASE_ENV, "OKTA_API_TOKEN": TOKEN},
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert "cannot write the new secret: closed" in line, line
+    assert "was removed from Okta again" in line
+    assert org.secrets("billing-sync") == [old]
+
+
 def test_ctrl_c_while_okta_makes_the_secret_exits_2_with_what_to_check(
     org: Org, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ specs and stack a command runs on: inputs.py)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import sys
@@ -371,13 +372,20 @@ def written_by_click(exc: OSError) -> bool:
     return frame.f_globals.get("__name__") == "click.utils" and frame.f_locals.get("err") is False
 
 
+def write_stdout(text: str, *, nl: bool = True) -> None:
+    """`click.echo` to stdout, raising OSError when it cannot be written: closed when the
+    process started too (`>&-`), where Python has no sys.stdout and click.echo writes nothing.
+    For what must not be lost in silence: a report, a secret shown once."""
+    if sys.stdout is None:
+        raise OSError(errno.EBADF, "closed")
+    click.echo(text, nl=nl)
+
+
 def echo(text: str, *, nl: bool = True) -> None:
-    """`click.echo` to stdout, whose failure is said as one (`OutputFailed`); a closed pipe is
-    left to the command group, which says that."""
-    if sys.stdout is None:  # started with it closed (`>&-`), where click.echo writes nothing
-        raise OutputFailed("closed")
+    """`write_stdout`, whose failure is said as one (`OutputFailed`); a closed pipe is left to
+    the command group, which says that."""
     try:
-        click.echo(text, nl=nl)
+        write_stdout(text, nl=nl)
     except BrokenPipeError:
         raise
     except OSError as exc:

@@ -27,6 +27,7 @@ from appspecs.cli.common import (
     specs_option,
     stack_option,
     stacks_option,
+    write_stdout,
 )
 from appspecs.cli.inputs import load_readable_specs, load_stack, load_valid_specs
 from appspecs.cli.okta import checked_org_url, connect, okta_errors, org_url_option
@@ -137,7 +138,8 @@ def rotate(
         app = _declared(specs_dir, stacks_dir, stack, name)
         with connect(url, write=True) as client:
             # stdout carries the secret alone, so `$(appspec secret rotate ... --reveal)` works.
-            rotation = rotate_secret(client, app, out, show=click.echo if reveal else None)
+            # a stdout that cannot take it (closed, full) has the secret removed from Okta again
+            rotation = rotate_secret(client, app, out, show=write_stdout if reveal else None)
             if reveal:
                 echo_err(rotated_text(name, rotation, out))
             else:
