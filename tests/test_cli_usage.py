@@ -529,25 +529,39 @@ def test_a_closed_stdout_is_an_io_error(args: list[str], code: int, tmp_path: Pa
     )
 
 
-def test_plan_detailed_exitcode_in_a_deleted_folder_exits_1(tmp_path: Path) -> None:
-    # an error before the plan starts (its --specs default reads the current folder): exit 2
-    # would read as "changes present"
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["validate"], 2),
+        (["plan", "--stack", "dev"], 2),
+        (["plan", "--stack", "dev", "--detailed-exitcode"], 1),
+    ],
+    ids=["validate", "plan", "detailed"],
+)
+def test_a_deleted_working_folder_is_a_usage_error(
+    args: list[str], code: int, tmp_path: Path
+) -> None:
+    # the shell's folder deleted under it: every default folder is found from it, and
+    # Path.cwd() raised an internal error (exit 2, "changes" under --detailed-exitcode)
     gone = tmp_path / "gone"
     gone.mkdir()
     script = f'cd "{gone}" && rmdir "{gone}" && exec "$0" -m appspecs "$@"'
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("APPSPECS_DEBUG", None)
     result = subprocess.run(
-        ["sh", "-c", script, sys.executable, "plan", "--stack", "dev", "--detailed-exitcode"],
+        ["sh", "-c", script, sys.executable, *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith("appspec: internal error: FileNotFoundError"), result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == code, result.stderr
+    assert (
+        "Error: the folder this command runs in cannot be read (No such file or directory): it "
+        "was deleted or moved since the shell entered it; cd into the project again"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")

@@ -34,10 +34,22 @@ DEFAULT_SPECS = Path(DEFAULT_SPECS_DIR)
 PROJECT_FILE = "Pulumi.yaml"
 
 
+def working_folder() -> Path:
+    """The folder the command runs in; a usage error when it is gone (deleted or moved since
+    the shell entered it), which every default folder is found from."""
+    try:
+        return Path.cwd()
+    except OSError as exc:
+        raise click.UsageError(
+            f"the folder this command runs in cannot be read ({exc.strerror or exc}): it was "
+            "deleted or moved since the shell entered it; cd into the project again"
+        ) from None
+
+
 def project_root(start: Path | None = None) -> Path | None:
     """The nearest folder at or above ``start`` (the working folder) that holds Pulumi.yaml,
     as `pulumi` finds its project (and `git` its repository); None when there is none."""
-    here = Path.cwd() if start is None else start.absolute()
+    here = working_folder() if start is None else start.absolute()
     return next((f for f in (here, *here.parents) if (f / PROJECT_FILE).is_file()), None)
 
 
@@ -63,7 +75,7 @@ def default_specs_dir() -> Path:
     root = project_root()
     if root is None:
         return DEFAULT_SPECS
-    return Path(os.path.relpath(root / DEFAULT_SPECS_DIR, Path.cwd()))
+    return Path(os.path.relpath(root / DEFAULT_SPECS_DIR, working_folder()))
 
 
 def _specs_default(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
@@ -293,7 +305,7 @@ def repeated_path(value: Path) -> str:
     job's report runs it in their own clone; absolute when it ran in a folder below the root,
     where `--specs ..` pasted at the root (or anywhere else) would read another folder."""
     root = project_root()
-    if root is None or root == Path.cwd():
+    if root is None or root == working_folder():
         return str(value)
     return os.path.abspath(value)
 
