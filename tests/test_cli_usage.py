@@ -503,6 +503,42 @@ def test_a_full_stderr_leaves_the_exit_code_as_it_was(
 @pytest.mark.parametrize(
     ("args", "code"),
     [
+        (["plan", "--no-such-flag"], 2),
+        (["plan", "--stack", "dev", "--detailed-exitcode", "--no-such-flag"], 1),
+        (["no-such-command"], 2),
+        (["secret", "rotate", "crm-sync", "--stack", "dev", "--reveal", "--no-such-flag"], 2),
+    ],
+    ids=["plan", "detailed", "command", "secret-reveal"],
+)
+def test_a_usage_error_with_stderr_closed_writes_nothing_on_stdout(
+    args: list[str], code: int, tmp_path: Path
+) -> None:
+    # `SECRET=$(appspec secret rotate ... --reveal --typo 2>&-)`: click, finding no stderr,
+    # wrote the usage and the error to stdout, which carries reports and secrets alone
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APPSPECS_DEBUG", None)
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m appspecs "$@" 2>&-', sys.executable, *args],
+        cwd=copy_project(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (code, "")
+
+
+def test_detailed_exitcode_given_a_value_is_a_usage_error_exit_1(tmp_path: Path) -> None:
+    # `--detailed-exitcode=yes`: the flag asked for, so its codes hold (2 would be "changes")
+    result = appspec(copy_project(tmp_path), "plan", "--stack", "dev", "--detailed-exitcode=yes")
+    assert result.returncode == 1, result.stderr
+    assert "does not take a value" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
         (["validate"], 2),
         (["plan", "--stack", "dev"], 2),
         (["plan", "--stack", "dev", "--detailed-exitcode"], 1),

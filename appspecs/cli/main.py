@@ -134,8 +134,11 @@ def main() -> None:
         say("interrupted")
         sys.exit(exits.USAGE)
     except click.ClickException as exc:
-        with contextlib.suppress(OSError):  # stderr that cannot be written: the code says it
-            exc.show()
+        # on stderr only: without one (`2>&-`) click would write it to stdout, which carries
+        # reports and secrets; one that cannot be written leaves the code to say it
+        if sys.stderr is not None:
+            with contextlib.suppress(OSError):
+                exc.show(sys.stderr)
         sys.exit(exc.exit_code)
     except SystemExit:
         raise

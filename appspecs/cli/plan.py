@@ -72,7 +72,9 @@ class PlanCommand(click.Command):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        detailed = DETAILED in args  # before parsing, which consumes the list
+        # before parsing, which consumes the list; `--detailed-exitcode=yes` is a usage error
+        # of a run that asked for the flag's codes too
+        detailed = any(a == DETAILED or a.startswith(f"{DETAILED}=") for a in args)
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
