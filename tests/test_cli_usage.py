@@ -20,17 +20,27 @@ NOWHERE = "https://127.0.0.1:9"
 
 
 def appspec(
-    cwd: Path, *args: str, more_env: dict[str, str] | None = None, stdout: Any = None
+    cwd: Path | None,
+    *args: str,
+    more_env: dict[str, str] | None = None,
+    stdout: Any = None,
+    stderr: Any = None,
+    shell: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`appspec ARGS` as a process in ``cwd``; its stdout captured, or into ``stdout``."""
+    """`appspec ARGS` as a process in ``cwd``; its stdout and stderr captured, or into
+    ``stdout`` and ``stderr``. ``shell``: run by `sh -c SHELL`, in which `"$0" -m appspecs "$@"`
+    is the command, for what subprocess cannot set up (a descriptor closed, the folder gone)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken", **(more_env or {})}
     env.pop("APPSPECS_DEBUG", None)
+    command = [sys.executable, "-m", "appspecs", *args]
+    if shell is not None:
+        command = ["sh", "-c", shell, sys.executable, *args]
     return subprocess.run(
-        [sys.executable, "-m", "appspecs", *args],
+        command,
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE if stdout is None else stdout,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE if stderr is None else stderr,
         text=True,
         timeout=120,
         check=False,
@@ -449,21 +459,6 @@ def test_a_closed_output_is_an_io_error_said_on_stderr(args: list[str], tmp_path
     )
 
 
-def appspec_to(cwd: Path, *args: str, stdout: Any, stderr: Any) -> subprocess.CompletedProcess[str]:
-    """`appspec ARGS` in ``cwd`` with both streams where the caller says."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OKTA_API_TOKEN": "t0ken"}
-    env.pop("APPSPECS_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "appspecs", *args],
-        cwd=cwd,
-        env=env,
-        stdout=stdout,
-        stderr=stderr,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 @pytest.mark.parametrize(
     ("args", "broken", "code"),
@@ -496,7 +491,7 @@ def test_a_full_stderr_leaves_the_exit_code_as_it_was(
         spec = sorted((project / "app-specs" / "apps").glob("*.yaml"))[0]
         spec.write_text(spec.read_text() + "bogus_field: 1\n")
     with open("/dev/full", "w") as full:
-        result = appspec_to(project, *args, stdout=subprocess.DEVNULL, stderr=full)
+        result = appspec(project, *args, stdout=subprocess.DEVNULL, stderr=full)
     assert result.returncode == code
 
 
@@ -515,17 +510,7 @@ def test_a_usage_error_with_stderr_closed_writes_nothing_on_stdout(
 ) -> None:
     # `SECRET=$(appspec secret rotate ... --reveal --typo 2>&-)`: click, finding no stderr,
     # wrote the usage and the error to stdout, which carries reports and secrets alone
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("APPSPECS_DEBUG", None)
-    result = subprocess.run(
-        ["sh", "-c", 'exec "$0" -m appspecs "$@" 2>&-', sys.executable, *args],
-        cwd=copy_project(tmp_path),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = appspec(copy_project(tmp_path), *args, shell='exec "$0" -m appspecs "$@" 2>&-')
     assert (result.returncode, result.stdout) == (code, "")
 
 
@@ -548,17 +533,7 @@ def test_detailed_exitcode_given_a_value_is_a_usage_error_exit_1(tmp_path: Path)
 def test_a_closed_stdout_is_an_io_error(args: list[str], code: int, tmp_path: Path) -> None:
     # started with descriptor 1 closed (`appspec validate >&-`): Python has no sys.stdout, and
     # click.echo wrote the report nowhere, exit 0
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("APPSPECS_DEBUG", None)
-    result = subprocess.run(
-        ["sh", "-c", 'exec "$0" -m appspecs "$@" >&-', sys.executable, *args],
-        cwd=copy_project(tmp_path),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = appspec(copy_project(tmp_path), *args, shell='exec "$0" -m appspecs "$@" >&-')
     assert (result.returncode, result.stderr) == (
         code,
         "appspec: cannot write the report: the standard output failed (closed)\n",
@@ -582,16 +557,7 @@ def test_a_deleted_working_folder_is_a_usage_error(
     gone = tmp_path / "gone"
     gone.mkdir()
     script = f'cd "{gone}" && rmdir "{gone}" && exec "$0" -m appspecs "$@"'
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("APPSPECS_DEBUG", None)
-    result = subprocess.run(
-        ["sh", "-c", script, sys.executable, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = appspec(None, *args, shell=script)
     assert result.returncode == code, result.stderr
     assert (
         "Error: the folder this command runs in cannot be read (No such file or directory): it "

@@ -106,6 +106,18 @@ def echo_err(text: str) -> None:
         click.echo(text, err=True)
 
 
+def internal_error(exc: Exception, code: int = exits.USAGE) -> NoReturn:
+    """An error we did not expect (a bug, or a cause no check names yet): said in one line, the
+    traceback only under APPSPECS_DEBUG; exit 2, or the `code` a command's flag asks for (plan
+    --detailed-exitcode's 1)."""
+    if debug_enabled():
+        import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
+
+        traceback.print_exc()
+    say(f"internal error: {type(exc).__name__}: {exc} (set APPSPECS_DEBUG=1 for the traceback)")
+    raise SystemExit(code) from None
+
+
 def fail(message: str, code: int = exits.USAGE) -> NoReturn:
     """One clear line on stderr and the exit code; never a traceback. Inside `failures_reported`
     the command's format gets its report too, unless one was written already."""

@@ -15,7 +15,7 @@ from appspecs.cli import exits
 from appspecs.cli.common import (
     OutputClosed,
     OutputFailed,
-    debug_enabled,
+    internal_error,
     say,
     written_by_click,
 )
@@ -111,16 +111,6 @@ def cli() -> None:
     """Okta OAuth apps as code: check app specs, plan and audit their Okta state."""
 
 
-def _internal_error(exc: Exception) -> NoReturn:
-    """A bug of ours: said in one line, the traceback only on request; exit 2."""
-    if debug_enabled():
-        import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
-
-        traceback.print_exc()
-    say(f"internal error: {type(exc).__name__}: {exc} (set APPSPECS_DEBUG=1 for the traceback)")
-    sys.exit(exits.USAGE)
-
-
 def main() -> None:
     # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, which here means
     # "the input or the org is not as declared".
@@ -145,12 +135,12 @@ def main() -> None:
     except OSError as exc:
         # the help or the version not written: said as a report not written is
         if not written_by_click(exc):
-            _internal_error(exc)
+            internal_error(exc)
         if isinstance(exc, BrokenPipeError):
             _output_closed()
         _output_closed(f"the standard output failed ({exc.strerror or exc})")
     except Exception as exc:
-        _internal_error(exc)
+        internal_error(exc)
     # --help and --version end here with click's exit code; commands exit on their own.
     sys.exit(result if isinstance(result, int) else exits.OK)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,11 +14,11 @@ from appspecs.cli.common import (
     OutputClosed,
     OutputFailed,
     PathArg,
-    debug_enabled,
     fail,
     failures_reported,
     format_option,
     given_inputs,
+    internal_error,
     out_file_option,
     outside_project,
     repeated_path,
@@ -85,7 +85,7 @@ class PlanCommand(click.Command):
             if not detailed:
                 raise
             if not written_by_click(exc):
-                _internal_error(exc)  # the folder run in deleted, say: exit 1 here too
+                internal_error(exc, exits.FAILED)  # 2 means changes here
             # --help not written: said as main says it, exit 1
             failed = (
                 OutputClosed()
@@ -94,17 +94,6 @@ class PlanCommand(click.Command):
             )
             failed.code = exits.FAILED
             raise failed from exc
-
-
-def _internal_error(exc: Exception) -> NoReturn:
-    """Under --detailed-exitcode: what main() says of an error it does not expect, with exit 1,
-    since its 2 means "changes" here."""
-    if debug_enabled():
-        import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
-
-        traceback.print_exc()
-    say(f"internal error: {type(exc).__name__}: {exc}")
-    raise SystemExit(exits.FAILED) from None
 
 
 @record
@@ -366,7 +355,7 @@ def plan(
     except Exception as exc:
         if not detailed:
             raise
-        _internal_error(exc)
+        internal_error(exc, exits.FAILED)  # main() would exit 2, which means "changes" here
     if result.update_refused:
         # printed whole above; the update it shows would fail, so the plan does (with
         # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
