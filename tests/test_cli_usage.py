@@ -514,6 +514,14 @@ def test_a_usage_error_with_stderr_closed_writes_nothing_on_stdout(
     assert (result.returncode, result.stdout) == (code, "")
 
 
+# a usage or I/O error's exit codes: 2, and 1 under --detailed-exitcode, where 2 means changes
+USAGE_OR_IO_ERROR = [
+    (["validate"], 2),
+    (["plan", "--stack", "dev"], 2),
+    (["plan", "--stack", "dev", "--detailed-exitcode"], 1),
+]
+
+
 def test_detailed_exitcode_given_a_value_is_a_usage_error_exit_1(tmp_path: Path) -> None:
     # `--detailed-exitcode=yes`: the flag asked for, so its codes hold (2 would be "changes")
     result = appspec(copy_project(tmp_path), "plan", "--stack", "dev", "--detailed-exitcode=yes")
@@ -521,15 +529,7 @@ def test_detailed_exitcode_given_a_value_is_a_usage_error_exit_1(tmp_path: Path)
     assert "does not take a value" in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("args", "code"),
-    [
-        (["validate"], 2),
-        (["plan", "--stack", "dev"], 2),
-        (["plan", "--stack", "dev", "--detailed-exitcode"], 1),
-    ],
-    ids=["validate", "plan", "detailed"],
-)
+@pytest.mark.parametrize(("args", "code"), USAGE_OR_IO_ERROR, ids=["validate", "plan", "detailed"])
 def test_a_closed_stdout_is_an_io_error(args: list[str], code: int, tmp_path: Path) -> None:
     # started with descriptor 1 closed (`appspec validate >&-`): Python has no sys.stdout, and
     # click.echo wrote the report nowhere, exit 0
@@ -540,15 +540,7 @@ def test_a_closed_stdout_is_an_io_error(args: list[str], code: int, tmp_path: Pa
     )
 
 
-@pytest.mark.parametrize(
-    ("args", "code"),
-    [
-        (["validate"], 2),
-        (["plan", "--stack", "dev"], 2),
-        (["plan", "--stack", "dev", "--detailed-exitcode"], 1),
-    ],
-    ids=["validate", "plan", "detailed"],
-)
+@pytest.mark.parametrize(("args", "code"), USAGE_OR_IO_ERROR, ids=["validate", "plan", "detailed"])
 def test_a_deleted_working_folder_is_a_usage_error(
     args: list[str], code: int, tmp_path: Path
 ) -> None:
