@@ -252,6 +252,34 @@ def test_a_broken_catalog_fails_approve(specs: Path) -> None:
 ROUNDS = 5
 
 
+def test_an_approval_whose_report_is_lost_says_it_was_recorded(specs: Path) -> None:
+    # stdout closed (`>&-`): the approval is in approvals.yaml, and the failure says so rather
+    # than read as an approval that failed (one made again would replace it)
+    args = ["approve", "orbit", "--by", "security@acme.example", "--ticket", "SEC-9"]
+    result = subprocess.run(
+        [
+            "sh",
+            "-c",
+            'exec "$0" -m appspecs "$@" >&-',
+            sys.executable,
+            *args,
+            "--specs",
+            str(specs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "appspec: cannot write the report: the standard output failed (closed); done all the "
+        "same: approved orbit at "
+    ), line
+    assert [e["app"] for e in approvals(specs)] == ["orbit"]
+
+
 def test_two_approvals_at_once_never_lose_one(specs: Path) -> None:
     # Each run rewrites approvals.yaml from what it read: run together, both used to exit 0 with
     # one approval kept. Now every approval said as recorded is in the file, and a run that

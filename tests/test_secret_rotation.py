@@ -710,6 +710,32 @@ def test_a_revealed_secret_with_stdout_closed_is_removed_from_okta(org: Org) -> 
     assert org.secrets("billing-sync") == [old]
 
 
+def test_a_rotation_whose_report_is_lost_says_the_secret_was_made(org: Org, tmp_path: Path) -> None:
+    # stdout closed (`--out F >&-`): the secret is in F and in Okta, and the failure says so, or a
+    # run again would be refused with two secrets and the first taken for not made
+    out = tmp_path / "s"
+    argv = ["rotate", "billing-sync", "--stack", "dev", "--org-url", org.okta.url]
+    proc = subprocess.run(
+        [APPSPEC, "secret", *argv, "--out", str(out)],
+        cwd=org.root,
+        env={**_BASE_ENV, "OKTA_API_TOKEN": TOKEN},
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(
+        "appspec: cannot write the report: the standard output failed (closed); done all the "
+        "same: billing-sync: created secret "
+    ), line
+    assert f"written to {out} (mode 0600)" in line
+    assert len(org.secrets("billing-sync")) == 2
+    assert out.exists()
+
+
 def test_ctrl_c_while_okta_makes_the_secret_exits_2_with_what_to_check(
     org: Org, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from appspecs.cli import exits
 from appspecs.cli.common import (
     echo,
     fail,
+    reporting_done,
     say,
     specs_option,
     stacks_option,
@@ -129,11 +130,13 @@ def approve(
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     signed = "" if approval.signature is None else ", signed"
-    echo(f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}")
+    report = f"approved {name} at {loaded.digest} by {approved_by} ({ticket}{signed}) in {path}"
     if before is not None:
         # an auditor reads approvals.yaml's history in git; the approver is told here
         of = "the same spec" if before.digest == loaded.digest else "an earlier version"
-        echo(
-            f"it replaces the approval by {before.approved_by} ({before.ticket}, "
+        report += (
+            f"\nit replaces the approval by {before.approved_by} ({before.ticket}, "
             f"{before.approved_at}) of {of}"
         )
+    with reporting_done(report):
+        echo(report)

@@ -373,6 +373,7 @@ class OutputFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.code = exits.USAGE  # plan --detailed-exitcode makes it 1: 2 means changes there
+        self.done: str | None = None  # the change made before the report (`reporting_done`)
 
 
 class OutputClosed(Exception):
@@ -382,6 +383,23 @@ class OutputClosed(Exception):
     def __init__(self) -> None:
         super().__init__("its reader closed the output (broken pipe)")
         self.code = exits.USAGE
+        self.done: str | None = None
+
+
+@contextlib.contextmanager
+def reporting_done(report: str) -> Iterator[None]:
+    """Around the writing of ``report``, the report of a change already made (a secret made in
+    Okta, a file written): if it cannot be written, the failure says the change was made all
+    the same, and what the report said, so that nobody makes it again (exit 2 still)."""
+    try:
+        yield
+    except (OutputFailed, OutputClosed) as exc:
+        exc.done = report.replace("\n", "; ")
+        raise
+    except BrokenPipeError as exc:
+        closed = OutputClosed()
+        closed.done = report.replace("\n", "; ")
+        raise closed from exc
 
 
 def written_by_click(exc: OSError) -> bool:

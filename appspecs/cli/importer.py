@@ -19,6 +19,7 @@ from appspecs.cli.common import (
     echo,
     fail,
     folder_problem,
+    reporting_done,
     resolve_stacks_dir,
     say,
     specs_option,
@@ -180,11 +181,15 @@ def import_command(
             f"{shown} exist{'s' if len(existing) == 1 else ''}; nothing was written (--force overwrites)"
         )
     try:
+        # every file before the report: a report that cannot be written stops nothing
         written = write_specs(out, result, stack, force=force)
-        echo(summary_text(result, written))
         if adopted:
             write_adoptions(target, adopted, written, force=force)
-            echo(next_steps(target, project, stack, result, adopted, with_server=with_server))
     except ImportFailed as exc:
         fail(str(exc))
+    report = summary_text(result, written)
+    with reporting_done(report):
+        echo(report)
+        if adopted:
+            echo(next_steps(target, project, stack, result, adopted, with_server=with_server))
     raise SystemExit(exits.FAILED if result.skipped else exits.OK)

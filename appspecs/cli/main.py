@@ -80,14 +80,18 @@ class LazyGroup(click.Group):
 
 
 def _output_closed(
-    why: str = "its reader closed the output (broken pipe)", code: int = exits.USAGE
+    why: str = "its reader closed the output (broken pipe)",
+    code: int = exits.USAGE,
+    done: str | None = None,
 ) -> NoReturn:
-    """Exit 2 saying why, on stderr if it is still open; the report's unwritten rest goes to
-    /dev/null, or Python's exit would fail flushing it (and exit 120, printing a warning)."""
+    """Exit 2 saying why (and, after a change made, that it was: `done`), on stderr if it is
+    still open; the report's unwritten rest goes to /dev/null, or Python's exit would fail
+    flushing it (and exit 120, printing a warning)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     if sys.stdout is not None:  # None: started with it closed
         os.dup2(devnull, sys.stdout.fileno())
-    say(f"cannot write the report: {why}")
+    said = f"; done all the same: {done}" if done else ""
+    say(f"cannot write the report: {why}{said}")
     try:
         if sys.stderr is not None:
             sys.stderr.flush()
@@ -117,9 +121,9 @@ def main() -> None:
     try:
         result = cli.main(standalone_mode=False)
     except OutputClosed as exc:
-        _output_closed(code=exc.code)
+        _output_closed(code=exc.code, done=exc.done)
     except OutputFailed as exc:
-        _output_closed(f"the standard output failed ({exc.reason})", exc.code)
+        _output_closed(f"the standard output failed ({exc.reason})", exc.code, exc.done)
     except (KeyboardInterrupt, click.exceptions.Abort):
         say("interrupted")
         sys.exit(exits.USAGE)

@@ -24,6 +24,7 @@ from appspecs.cli.common import (
     format_option,
     given_inputs,
     out_file_option,
+    reporting_done,
     specs_option,
     stack_option,
     stacks_option,
@@ -140,10 +141,12 @@ def rotate(
             # stdout carries the secret alone, so `$(appspec secret rotate ... --reveal)` works.
             # a stdout that cannot take it (closed, full) has the secret removed from Okta again
             rotation = rotate_secret(client, app, out, show=write_stdout if reveal else None)
+            report = rotated_text(name, rotation, out)
             if reveal:
-                echo_err(rotated_text(name, rotation, out))
+                echo_err(report)
             else:
-                echo(rotated_text(name, rotation, out))
+                with reporting_done(report):
+                    echo(report)
 
 
 @secret.command(
@@ -161,7 +164,9 @@ def retire(name: str, stack: str, org_url: str, specs_dir: Path, stacks_dir: Pat
         url = checked_org_url(org_url)
         app = _declared(specs_dir, stacks_dir, stack, name)
         with connect(url, write=True) as client:
-            echo(retired_text(name, retire_secrets_of(client, app)))
+            report = retired_text(name, retire_secrets_of(client, app))
+            with reporting_done(report):
+                echo(report)
 
 
 @secret.command(
