@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
+from appspecs.cli.common import OutputClosed, OutputFailed, reporting_done
 from tests.standin import Fault, StandinOkta
 from tests.waiting import wait_for
 
@@ -112,3 +114,15 @@ def test_every_commands_help_says_what_exit_0_1_and_2_mean() -> None:
         codes = words.split("Exit codes: ", 1)[1]
         # each code with what it means, in order: "0 ...; 1 ...; 2 ..."
         assert re.match(r"0 \S.*?; 1 \S.*?; 2 \S", codes), (path, codes)
+
+
+def test_a_lost_report_of_a_change_made_carries_what_it_said() -> None:
+    # secret rotate, approve, import: the failure line says the change was made, in one line
+    with pytest.raises(OutputFailed) as failed, reporting_done("5 specs written\nnext: pulumi"):
+        raise OutputFailed("No space left on device")
+    assert failed.value.done == "5 specs written; next: pulumi"
+    with pytest.raises(OutputClosed) as closed, reporting_done("secret made"):
+        raise BrokenPipeError(32, "Broken pipe")
+    assert closed.value.done == "secret made"
+    with pytest.raises(ValueError), reporting_done("nothing lost"):
+        raise ValueError("not an output failure: left as it is")

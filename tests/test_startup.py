@@ -217,12 +217,18 @@ def test_the_process_ends_as_pythons_exit_would(tmp_path: Path, thread: bool) ->
     assert (root / "late.txt").exists() == thread
 
 
-def test_a_process_started_without_stdout_or_stderr_keeps_its_exit_code(tmp_path: Path) -> None:
-    # a cron job or daemon may start it with a descriptor closed: sys.stdout is then None
+def test_a_process_started_without_stdout_or_stderr_ends_as_it_should(tmp_path: Path) -> None:
+    # a cron job or daemon may start it with a descriptor closed: sys.stdout is then None, and
+    # the end flushed None and exited 1. Without stderr the exit code is the run's; without
+    # stdout the report is lost, an I/O error said on stderr (exit 2), as with a full disk
     root = copy_project(tmp_path)
-    for closed in ("stdout", "stderr"):
+    for closed, code in (("stdout", 2), ("stderr", 0)):
         done = subprocess.run(
             f"{sys.executable} -m appspecs validate {'>&-' if closed == 'stdout' else '2>&-'}",
-            shell=True, cwd=root, capture_output=closed == "stderr", text=True, check=False,
+            shell=True, cwd=root, capture_output=True, text=True, check=False,
         )  # fmt: skip
-        assert done.returncode == 0, (closed, done.stdout, done.stderr)
+        assert done.returncode == code, (closed, done.stdout, done.stderr)
+        if closed == "stdout":
+            assert done.stderr == (
+                "appspec: cannot write the report: the standard output failed (closed)\n"
+            )

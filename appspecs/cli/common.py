@@ -110,11 +110,13 @@ def internal_error(exc: Exception, code: int = exits.USAGE) -> NoReturn:
     """An error we did not expect (a bug, or a cause no check names yet): said in one line, the
     traceback only under APPSPECS_DEBUG; exit 2, or the `code` a command's flag asks for (plan
     --detailed-exitcode's 1)."""
+    hint = " (set APPSPECS_DEBUG=1 for the traceback)"
     if debug_enabled():
         import traceback  # here: only a failing run under APPSPECS_DEBUG prints one
 
         traceback.print_exc()
-    say(f"internal error: {type(exc).__name__}: {exc} (set APPSPECS_DEBUG=1 for the traceback)")
+        hint = ""
+    say(f"internal error: {type(exc).__name__}: {exc}{hint}")
     raise SystemExit(code) from None
 
 

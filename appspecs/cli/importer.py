@@ -183,13 +183,22 @@ def import_command(
     try:
         # every file before the report: a report that cannot be written stops nothing
         written = write_specs(out, result, stack, force=force)
-        if adopted:
-            write_adoptions(target, adopted, written, force=force)
     except ImportFailed as exc:
         fail(str(exc))
     report = summary_text(result, written)
-    with reporting_done(report):
+    if adopted:
+        try:
+            write_adoptions(target, adopted, written, force=force)
+        except ImportFailed as exc:
+            echo(report)  # the specs are written: where, and what they still need
+            fail(str(exc))
+    steps = (
+        next_steps(target, project, stack, result, adopted, with_server=with_server)
+        if adopted
+        else None
+    )
+    with reporting_done(report if steps is None else f"{report}\n{steps}"):
         echo(report)
-        if adopted:
-            echo(next_steps(target, project, stack, result, adopted, with_server=with_server))
+        if steps is not None:
+            echo(steps)
     raise SystemExit(exits.FAILED if result.skipped else exits.OK)

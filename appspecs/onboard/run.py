@@ -179,7 +179,8 @@ def write_adoptions(
     try:
         write_import_file(target, import_document(adopted, provider_version()), force=force)
     except OSError as exc:
-        done = f" (the {len(written)} spec{'s' if len(written) != 1 else ''} were written)"
+        one = len(written) == 1
+        done = f" (the {len(written)} spec{'' if one else 's'} {'was' if one else 'were'} written)"
         raise ImportFailed(
             f"cannot write {printable(str(target))}: {exc.strerror or exc}{done}"
         ) from None
