@@ -651,10 +651,11 @@ def test_a_refused_create_says_no_secret_was_made(org: Org, tmp_path: Path) -> N
     assert len(org.secrets("billing-sync")) == 1
 
 
-def _rotate_process(org: Org, out: Path, **popen: Any) -> subprocess.Popen[str]:
+def _rotate_process(org: Org, *delivery: str, **popen: Any) -> subprocess.Popen[str]:
+    """`appspec secret rotate billing-sync` with ``delivery`` (`--out F`, `--reveal`)."""
     argv = ["rotate", "billing-sync", "--stack", "dev", "--org-url", org.okta.url]
     return subprocess.Popen(
-        [APPSPEC, "secret", *argv, "--out", str(out)],
+        [APPSPEC, "secret", *argv, *delivery],
         cwd=org.root,
         env={**_BASE_ENV, "OKTA_API_TOKEN": TOKEN},
         stdout=subprocess.PIPE,
@@ -675,10 +676,15 @@ def _small_files_only() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (8, 8))
 
 
+def _no_stdout() -> None:
+    # in the child before exec: started with descriptor 1 closed, as `>&-` does
+    os.close(1)
+
+
 def test_a_secret_that_cannot_be_written_is_removed_from_okta(org: Org, tmp_path: Path) -> None:
     [old] = org.secrets("billing-sync")
     out = tmp_path / "s"
-    proc = _rotate_process(org, out, preexec_fn=_small_files_only)
+    proc = _rotate_process(org, "--out", str(out), preexec_fn=_small_files_only)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 2, stderr
     [line] = stderr.splitlines()
@@ -692,19 +698,10 @@ def test_a_revealed_secret_with_stdout_closed_is_removed_from_okta(org: Org) -> 
     # started with descriptor 1 closed (`--reveal >&-`): click.echo wrote the secret nowhere and
     # the command exited 0, leaving a second active secret nobody had
     [old] = org.secrets("billing-sync")
-    argv = ["rotate", "billing-sync", "--stack", "dev", "--org-url", org.okta.url, "--reveal"]
-    proc = subprocess.run(
-        [APPSPEC, "secret", *argv],
-        cwd=org.root,
-        env={**_BASE_ENV, "OKTA_API_TOKEN": TOKEN},
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: os.close(1),
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 2, proc.stderr
-    [line] = proc.stderr.splitlines()
+    proc = _rotate_process(org, "--reveal", preexec_fn=_no_stdout)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 2, stderr
+    [line] = stderr.splitlines()
     assert "cannot write the new secret: closed" in line, line
     assert "was removed from Okta again" in line
     assert org.secrets("billing-sync") == [old]
@@ -714,19 +711,10 @@ def test_a_rotation_whose_report_is_lost_says_the_secret_was_made(org: Org, tmp_
     # stdout closed (`--out F >&-`): the secret is in F and in Okta, and the failure says so, or a
     # run again would be refused with two secrets and the first taken for not made
     out = tmp_path / "s"
-    argv = ["rotate", "billing-sync", "--stack", "dev", "--org-url", org.okta.url]
-    proc = subprocess.run(
-        [APPSPEC, "secret", *argv, "--out", str(out)],
-        cwd=org.root,
-        env={**_BASE_ENV, "OKTA_API_TOKEN": TOKEN},
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: os.close(1),
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 2, proc.stderr
-    [line] = proc.stderr.splitlines()
+    proc = _rotate_process(org, "--out", str(out), preexec_fn=_no_stdout)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 2, stderr
+    [line] = stderr.splitlines()
     assert line.startswith(
         "appspec: cannot write the report: the standard output failed (closed); done all the "
         "same: billing-sync: created secret "
@@ -743,7 +731,7 @@ def test_ctrl_c_while_okta_makes_the_secret_exits_2_with_what_to_check(
         Fault(kind="latency", seconds=3, path=r"/credentials/secrets$", method="POST")
     )
     out = tmp_path / "s"
-    proc = _rotate_process(org, out)
+    proc = _rotate_process(org, "--out", str(out))
     wait_for(lambda: held.hits, "the POST of the new secret, which the stand-in holds")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
