@@ -539,6 +539,44 @@ def test_refused_protected_deletes_are_reported_per_app_and_exit_1(tmp_path: Pat
     assert sum(bool(s.get("refused")) for s in doc["steps"]) == 5
 
 
+def test_a_running_internal_app_deleted_while_held_fails_the_preview(tmp_path: Path) -> None:
+    # crm-sync, internal and in the state, retyped to partner: held, so the engine plans plain
+    # deletes of its unprotected resources, and the preview fails on them as the plan does
+    project = _project(tmp_path)
+    state = _state_without(project, "::no-such-resource")
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    text = spec.read_text(encoding="utf-8").replace(
+        "type: internal\n", "type: partner\npartner: orbit-crm\n"
+    )
+    links = "links:\n  terms: https://crm.acme.example/t\n  privacy: https://crm.acme.example/p\n"
+    spec.write_text(text + links, encoding="utf-8")
+    crm = [r for r in state["deployment"]["resources"] if r["urn"].endswith("::crm-sync")]
+    assert crm and not any(r.get("protect") for r in crm)
+    deletes = [
+        {
+            "resourcePreEvent": {
+                "metadata": {"op": "delete", "urn": r["urn"], "type": r["type"], "provider": ""}
+            }
+        }
+        for r in crm
+    ]
+    env = _scenario(tmp_path, stacks={"dev": state}, events=deletes)
+    bin_dir = str(_standin(tmp_path))
+    line = (
+        "appspec: the update of stack dev would delete crm-sync, running in Okta as internal, "
+        "while held for partner review (said in the preview): approve in this change, or keep "
+        "internal until approved\n"
+    )
+    result = _run(project, bin_dir, "preview", "--stack", "dev", env=env)
+    assert (result.returncode, result.stderr) == (1, line), result.stdout
+    assert "! RUNNING APP DELETED WHILE HELD: crm-sync is running in Okta" in result.stdout
+    as_json = _run(project, bin_dir, "preview", "--stack", "dev", "--format", "json", env=env)
+    assert (as_json.returncode, as_json.stderr) == (1, line)
+    doc = json.loads(as_json.stdout)
+    assert (doc["ok"], doc["summary"]["heldDeletes"]) == (False, ["crm-sync"])
+    assert doc["summary"]["updateRefused"] is False  # the engine refuses nothing here
+
+
 def test_a_refused_replace_is_reported_as_such(tmp_path: Path) -> None:
     project, state, acme = _held_partner_app(tmp_path)
     app = next(r for r in acme if r["type"] == OAUTH_APP)

@@ -230,7 +230,8 @@ def _base_stack(
 
 def run(options: PlanOptions) -> Plan:
     """Plan and print; errors exit through `fail` (2) or with the spec diagnostics (1). A plan
-    whose update would be refused is printed and returned: the caller exits 1 on it."""
+    whose update would be refused, or would delete a running app held for review, is printed and
+    returned: the caller exits 1 on it (`Plan.fails`)."""
     if options.state_file is not None and options.base is not None:
         fail("--state and --base cannot be combined: --base compares two spec trees without state")
     try:
@@ -273,9 +274,10 @@ def run(options: PlanOptions) -> Plan:
     cls=PlanCommand,
     epilog=exits.codes_help(
         "when done",
-        "when the specs are invalid or, against recorded state, when pulumi up would refuse a "
+        "when the specs are invalid; against recorded state, when pulumi up would refuse a "
         "delete or replace of a protected resource (an approved partner app's: the update "
-        "would fail; the plan is printed whole first)",
+        "would fail); in either mode, when the update deletes a running app held for review "
+        "(an internal app retyped to partner); the plan is printed whole first",
         "for usage or I/O problems",
         more="With --detailed-exitcode: 0 no changes, 1 any error (a refused update included), "
         "2 changes present. Against --base, which reads no state, refused steps are said but "
@@ -356,12 +358,14 @@ def plan(
         if not detailed:
             raise
         internal_error(exc, exits.FAILED)  # main() would exit 2, which means "changes" here
-    if result.update_refused:
-        # printed whole above; the update it shows would fail, so the plan does (with
-        # --detailed-exitcode too: 1 is its error). Against a base it cannot know: said, exit 0.
-        from appspecs.report.plan_words import plan_refused_error
+    if result.fails:
+        # printed whole above; the update it shows would fail, or delete a running app held for
+        # review, so the plan does (with --detailed-exitcode too: 1 is its error). Refused steps
+        # against a base it cannot know: said, exit 0.
+        from appspecs.report.plan_words import plan_errors
 
-        say(plan_refused_error(result))
+        for line in plan_errors(result):
+            say(line)
         raise SystemExit(exits.FAILED)
     if detailed:
         raise SystemExit(2 if result.has_changes else exits.OK)

@@ -27,7 +27,7 @@ from appspecs.deploy.tool import PulumiNotInstalled, find_pulumi
 from appspecs.deploy.workspace import ProjectNotFound, require_project, specs_dir_from_project
 from appspecs.plan.build import PlanInputError, plan_against_state
 from appspecs.records import record
-from appspecs.report.preview import PreviewReport, preview_refused_error, render
+from appspecs.report.preview import PreviewReport, preview_errors, preview_fails, render
 from appspecs.report.refused import Refusal, failure_report, not_made
 from appspecs.stackconfig import DEFAULT_SPECS_DIR
 
@@ -75,8 +75,9 @@ def run(options: PreviewOptions) -> PreviewReport:
 @click.command(
     epilog=exits.codes_help(
         "when the preview ran",
-        "when the specs are invalid or the engine refuses to delete or replace protected "
-        "resources (the update would fail; they are listed per app)",
+        "when the specs are invalid, the engine refuses to delete or replace protected "
+        "resources (the update would fail; they are listed per app), or the update deletes a "
+        "running app held for review",
         "for usage, I/O or other Pulumi errors",
     )
 )
@@ -98,8 +99,10 @@ def preview(stack: str, specs_dir: Path, stacks_dir: Path | None, fmt: str) -> N
     with failures_reported(failure_report("preview", "previewed", stack, fmt, to_file=False)):
         report = run(options)
     echo(render(report, fmt), nl=False)
-    if report.engine.refused:
-        # pulumi up would fail on them, so the stack would not be as declared
-        say(preview_refused_error(report))
+    if preview_fails(report):
+        # pulumi up would fail on them, so the stack would not be as declared, or it would
+        # delete a running app held for review
+        for line in preview_errors(report):
+            say(line)
         raise SystemExit(exits.FAILED)
     raise SystemExit(exits.OK)

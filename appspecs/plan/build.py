@@ -84,6 +84,24 @@ class Plan:
         return bool(self.summary.refused)
 
     @property
+    def held_deletes(self) -> tuple[str, ...]:
+        """The running internal apps retyped to partner that this update deletes while they wait
+        for their first approval. Internal apps are approved by their merge and not protected,
+        so nothing stops the delete; a review may hold a change but never take a running app
+        down, so the plan fails on them against a base as against the state. (A partner app's
+        resources are protected: its delete is refused, or was let through on purpose by
+        lifting the protection.)"""
+        return tuple(
+            a.name for a in self.apps if a.held_removes and a.retyped == ("internal", "partner")
+        )
+
+    @property
+    def fails(self) -> bool:
+        """Whether the plan exits 1 after its report: an update pulumi up would refuse, or one
+        that would delete a running internal app held for its first partner review."""
+        return bool(self.update_refused) or bool(self.held_deletes)
+
+    @property
     def has_changes(self) -> bool:
         return any(s.op != "same" for s in self.steps) or any(
             a.change not in ("unchanged", "held", "change under review") for a in self.apps

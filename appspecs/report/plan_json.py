@@ -134,8 +134,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     summary = plan.summary
     return {
         # as the failure report has them (`planned: false`): one key tells the two apart, and
-        # `ok` is false only for a plan whose update pulumi up would refuse (exit 1)
-        "ok": plan.update_refused is not True,
+        # `ok` is false only for a plan that exits 1 on its update: pulumi up would refuse it,
+        # or it deletes a running app held for review
+        "ok": not plan.fails,
         "planned": True,
         "summary": {
             "stack": plan.stack,
@@ -157,6 +158,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 a.name for a in plan.apps if a.retyped == ("partner", "internal")
             ],
             "keptProtected": [a.name for a in plan.apps if a.kept_protected],
+            # running apps the update deletes because they are held (the plan exits 1)
+            "heldDeletes": list(plan.held_deletes),
             # what `pulumi up` refuses, per app, with the command that lifts the protection
             "refused": [
                 {"app": app, "urns": list(urns), "unprotect": unprotect_command(plan.stack, urns)}

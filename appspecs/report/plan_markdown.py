@@ -30,6 +30,7 @@ from appspecs.report.plan_words import (
     VERB,
     apps_counts,
     base_error_lines,
+    held_delete_text,
     notice_text,
     refused_text,
     registry_counts,
@@ -197,6 +198,9 @@ def markdown_plan(plan: Plan, limit: int = md.REPORT_LIMIT, rerun: Rerun = NO_FL
         # above the notices: what the plan concludes, a failure when the state protects them
         mark = "⛔" if plan.update_refused else "⚠️"
         head += ["", f"> {mark} **{verdict[0]}:** {verdict[1]}"]
+    held_delete = held_delete_text(plan, md.code)
+    if held_delete is not None:  # a failure in both modes
+        head += ["", f"> ⛔ **{held_delete[0]}:** {held_delete[1]}"]
     # What a reviewer must not scroll past, above the table.
     for notice in plan.summary.notices:
         title, body = notice_text(notice, md.code)

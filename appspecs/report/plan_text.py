@@ -16,6 +16,7 @@ from appspecs.report.plan_words import (
     apps_counts,
     base_error_lines,
     counts_line,
+    held_delete_text,
     notice_text,
     registry_counts,
     registry_text,
@@ -70,9 +71,10 @@ def refused_lines(plan: Plan) -> list[str]:
 
 
 def verdict_lines(plan: Plan) -> list[str]:
-    """What the plan concludes of the steps pulumi up refuses, above the notices."""
-    verdict = verdict_text(plan)
-    return [] if verdict is None else [f"! {verdict[0].upper()}: {verdict[1]}"]
+    """What the plan concludes of the steps pulumi up refuses and of the running apps it
+    deletes while held, above the notices."""
+    verdicts = (verdict_text(plan), held_delete_text(plan))
+    return [f"! {v[0].upper()}: {v[1]}" for v in verdicts if v is not None]
 
 
 def text_plan(plan: Plan) -> str:

@@ -243,6 +243,55 @@ VERDICT: dict[Mode, tuple[str, str]] = {
 }
 
 
+# What a plan concludes of the running internal apps retyped to partner that the update would
+# delete while they wait for approval: the same in both modes, as internal apps are not protected.
+HELD_DELETE = (
+    "Running app deleted while held",
+    "{names} {is_} running in Okta as {apps} and now held for partner review: merged as "
+    "it is, the update deletes {its} Okta resources and {its} client id{s_} stop{verb_s} "
+    "working. A review may hold a change but must never take a running app down, so this plan "
+    "exits 1. Approve {it} in this change (appspec approve), keep {its} type internal until "
+    "{it_is} approved, or remove {its} spec in a change of {its} own to retire {it} on purpose.",
+)
+# The one line on stderr of a plan or preview that exits 1 on them.
+HELD_DELETE_ERROR = (
+    "the update of stack {stack} would delete {apps}, running in Okta as internal, while held "
+    "for partner review (said in the {report}): approve in this change, or keep internal until "
+    "approved"
+)
+
+
+def held_delete_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str, str] | None:
+    """The plan's verdict on `Plan.held_deletes`; None when there are none."""
+    apps = plan.held_deletes
+    if not apps:
+        return None
+    one = len(apps) == 1
+    title, body = HELD_DELETE
+    return title, body.format(
+        names=", ".join(map(name, apps)),
+        apps="an internal app" if one else "internal apps",
+        is_="is" if one else "are",
+        its="its" if one else "their",
+        s_="" if one else "s",
+        verb_s="s" if one else "",
+        it="it" if one else "them",
+        it_is="it is" if one else "they are",
+    )
+
+
+def held_delete_error(stack: str, apps: Sequence[str], report: str) -> str:
+    return HELD_DELETE_ERROR.format(stack=stack, apps=", ".join(apps), report=report)
+
+
+def plan_errors(plan: Plan) -> list[str]:
+    """The lines on stderr of a plan that exits 1 after its report (`Plan.fails`)."""
+    lines = [plan_refused_error(plan)] if plan.update_refused else []
+    if plan.held_deletes:
+        lines.append(held_delete_error(plan.stack, plan.held_deletes, "plan"))
+    return lines
+
+
 def verdict_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str, str] | None:
     """The plan's verdict on its refused steps, title and sentence; None when there are none."""
     apps = [app for app, _ in plan.summary.refused]

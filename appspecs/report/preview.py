@@ -13,7 +13,13 @@ from appspecs.plan.urns import nesting, parse_urn
 from appspecs.records import record
 from appspecs.report.diagnostics import diagnostic_line
 from appspecs.report.plan import apps_lines, notice_lines, plan_json, refused_lines, retire_lines
-from appspecs.report.plan_words import refused_error, refused_ops, unprotect_command
+from appspecs.report.plan_words import (
+    held_delete_error,
+    held_delete_text,
+    refused_error,
+    refused_ops,
+    unprotect_command,
+)
 
 if TYPE_CHECKING:
     # only for the annotations: appspecs.deploy.preview imports pulumi's SDK (~0.2 s)
@@ -73,6 +79,20 @@ def refused_head(report: PreviewReport) -> str:
     return REFUSED_HEAD.format(what=what, apps=", ".join(a for a, _ in groups))
 
 
+def preview_fails(report: PreviewReport) -> bool:
+    """Whether the preview exits 1 after its report: the engine refused steps, as pulumi up
+    would, or the update deletes a running app held for review (the plan's word on it)."""
+    return bool(report.engine.refused) or bool(report.plan.held_deletes)
+
+
+def preview_errors(report: PreviewReport) -> list[str]:
+    """The lines on stderr of a preview that exits 1 (`preview_fails`)."""
+    lines = [preview_refused_error(report)] if report.engine.refused else []
+    if report.plan.held_deletes:
+        lines.append(held_delete_error(report.engine.stack, report.plan.held_deletes, "preview"))
+    return lines
+
+
 def preview_refused_error(report: PreviewReport) -> str:
     """The one line on stderr when the preview failed on refused steps, as a plan's says it."""
     apps = [app for app, _ in refused_by_app(report)]
@@ -114,6 +134,8 @@ def text_preview(report: PreviewReport) -> str:
     # the specs' warnings, where the plan says them: summary.warnings counts them in JSON too
     lines += [diagnostic_line(d) for d in report.plan.warnings]
     lines += [refused_head(report)] if engine.refused else []
+    held_delete = held_delete_text(report.plan)
+    lines += [f"! {held_delete[0].upper()}: {held_delete[1]}"] if held_delete else []
     lines += notice_lines(report.plan.summary)
     lines.append("")
     lines += apps_lines(report.plan.summary)
@@ -149,8 +171,8 @@ def json_preview(report: PreviewReport) -> str:
     refused = _refused_urns(report)
     doc = {
         # as the failure report has them (`previewed: false`); `ok` false: the engine refused
-        # steps (exit 1)
-        "ok": not engine.refused,
+        # steps, or the update deletes a running app held for review (exit 1)
+        "ok": not preview_fails(report),
         "previewed": True,
         "stack": engine.stack,
         "backend": engine.backend,

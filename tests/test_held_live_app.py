@@ -1,0 +1,135 @@
+"""A running internal app retyped to partner waits for its first approval, and a held app is
+not deployed: merged as it is, the update would delete it. Internal apps are not protected, so
+nothing would refuse that delete; the plan fails on it instead, against a base as against the
+state, in every format, and an approval in the same change lets it through."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from appspecs.cli.main import cli
+from appspecs.desired.render import render
+from appspecs.desired.resources import resource_graph
+from appspecs.spec.load import load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states as ps
+from tests.approver import approve_args
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = ROOT / "stacks"
+LINE = (
+    "appspec: the update of stack prod would delete crm-sync, running in Okta as internal, while "
+    "held for partner review (said in the plan): approve in this change, or keep internal until "
+    "approved\n"
+)
+VERDICT = "Running app deleted while held"
+
+
+def _retype(root: Path) -> None:
+    """crm-sync, internal and deployed to prod by the bundled specs, becomes a partner app."""
+    path = root / "apps" / "crm-sync.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "type: internal\n" in text
+    text = text.replace("type: internal\n", "type: partner\npartner: orbit-crm\n")
+    text += "links:\n  terms: https://crm.acme.example/t\n  privacy: https://crm.acme.example/p\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def _state(tmp_path: Path) -> Path:
+    """Prod's state after `pulumi up` of the bundled specs: crm-sync is in it, unprotected."""
+    specs = load_specs(ROOT / "app-specs", stacks_dir=STACKS)
+    desired = render(specs, load_stack_config(STACKS, "prod"))
+    doc = ps.state_for(resource_graph(desired), "prod", held=desired.held)
+    crm = [r for r in doc["deployment"]["resources"] if r["urn"].endswith("::crm-sync")]
+    assert crm and not any(r.get("protect") for r in crm)
+    return ps.write(doc, tmp_path / "state.json")
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", root)
+    _retype(root)
+    return root
+
+
+def _plan(tree: Path, *args: str) -> Result:
+    return CliRunner(env={"PULUMI_BACKEND_URL": ""}).invoke(
+        cli, ["plan", "--stack", "prod", "--specs", str(tree), "--stacks", str(STACKS), *args]
+    )
+
+
+@pytest.mark.parametrize("against", ["state", "base"])
+def test_a_plan_that_deletes_a_running_internal_app_held_for_review_fails(
+    tree: Path, tmp_path: Path, against: str
+) -> None:
+    args = (
+        ("--state", str(_state(tmp_path)))
+        if against == "state"
+        else ("--base", str(ROOT / "app-specs"))
+    )
+    runs = {fmt: _plan(tree, *args, "--format", fmt) for fmt in ("text", "markdown", "json")}
+    for fmt, run in runs.items():
+        assert (run.exit_code, run.stderr) == (1, LINE), (fmt, run.output)
+    text = runs["text"].stdout
+    assert f"! {VERDICT.upper()}: crm-sync is running in Okta as an internal app" in text
+    assert "so this plan exits 1. Approve it in this change (appspec approve)" in text
+    assert f"> ⛔ **{VERDICT}:** `crm-sync` is running in Okta" in runs["markdown"].stdout
+    data: dict[str, Any] = json.loads(runs["json"].stdout)
+    assert (data["ok"], data["summary"]["heldDeletes"]) == (False, ["crm-sync"])
+    assert data["summary"]["updateRefused"] is (None if against == "base" else False)
+    crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
+    assert crm["heldRemoves"] is True
+    # the whole plan is printed first: the deletes it would make are listed
+    assert "okta:app/oAuth:OAuth crm-sync (delete)" in text
+    # 1 is --detailed-exitcode's error, never 2 (changes, fit to apply)
+    detailed = _plan(tree, *args, "--detailed-exitcode")
+    assert (detailed.exit_code, detailed.stderr, detailed.stdout) == (1, LINE, text)
+
+
+def test_an_approval_in_the_same_change_deploys_it_as_a_partner_app(
+    tree: Path, tmp_path: Path
+) -> None:
+    approved = CliRunner().invoke(
+        cli,
+        ["approve", "crm-sync", *approve_args(tmp_path), "--ticket", "SEC-9", "--specs", str(tree)],
+    )
+    assert approved.exit_code == 0, approved.output
+    for args in (("--state", str(_state(tmp_path))), ("--base", str(ROOT / "app-specs"))):
+        result = _plan(tree, *args, "--format", "json")
+        assert (result.exit_code, result.stderr) == (0, ""), result.output
+        data = json.loads(result.stdout)
+        assert (data["ok"], data["summary"]["heldDeletes"]) == (True, [])
+        crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
+        assert (crm["held"], crm["heldRemoves"]) == (None, False)
+        assert not any(s["op"] == "delete" for s in data["steps"])
+
+
+def test_keeping_it_internal_plans_as_before(tmp_path: Path) -> None:
+    # the bundled specs against their own state and base: nothing held is deleted, nothing said
+    root = tmp_path / "app-specs"
+    shutil.copytree(ROOT / "app-specs", root)
+    for args in (("--state", str(_state(tmp_path))), ("--base", str(ROOT / "app-specs"))):
+        result = _plan(root, *args)
+        assert (result.exit_code, result.stderr) == (0, ""), result.output
+        assert VERDICT.upper() not in result.stdout
+
+
+def test_a_new_partner_app_held_for_review_is_no_failure(tree: Path, tmp_path: Path) -> None:
+    # held, and never in Okta: nothing running to delete, so it waits without failing the plan
+    new = tree / "apps" / "crm-sync-two.yaml"
+    text = (tree / "apps" / "crm-sync.yaml").read_text(encoding="utf-8")
+    new.write_text(text.replace("name: crm-sync\n", "name: crm-sync-two\n"), encoding="utf-8")
+    (tree / "apps" / "crm-sync.yaml").unlink()
+    shutil.copy(ROOT / "app-specs" / "apps" / "crm-sync.yaml", tree / "apps" / "crm-sync.yaml")
+    result = _plan(tree, "--base", str(ROOT / "app-specs"), "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["summary"]["heldDeletes"] == []
+    assert "crm-sync-two" in [h["name"] for h in data["held"]]
