@@ -20,6 +20,13 @@ from typing import Any
 import pytest
 import yaml
 
+from appspecs.desired.render import render
+from appspecs.desired.resources import resource_graph
+from appspecs.spec.load import load_specs
+from appspecs.stackconfig import load_stack_config
+from tests import plan_states as ps
+from tests.project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "appspecs.yml"
 SCRIPTS = ROOT / ".github" / "scripts"
@@ -434,6 +441,114 @@ def test_up_runs_on_main_per_stack_behind_an_environment(workflow: dict[str, Any
     assert any(str(s.get("uses", "")).startswith("pulumi/actions@") for s in job["steps"])
     # --skip-preview: up's own preview fails on a held app's refused deletes and applies nothing
     assert 'pulumi up --yes --skip-preview --non-interactive --stack "$STACK"' in _run_scripts(job)
+
+
+# A stand-in `pulumi` for the deploy step: logs its calls, and `stack export --file F` writes the
+# state of $STATE_FILE there, as the CLI writes the stack's checkpoint.
+FAKE_PULUMI = """#!/bin/sh
+echo "$*" >> "$PULUMI_LOG"
+if [ "$1 $2" = "stack export" ]; then
+  while [ "$#" -gt 0 ]; do
+    if [ "$1" = "--file" ]; then cp "$STATE_FILE" "$2"; fi
+    shift
+  done
+fi
+exit 0
+"""
+
+
+def _deploy(
+    tmp_path: Path, workflow: dict[str, Any], project: Path, state: Path
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """The deploy step's script, run by the shell GitHub would use, in the project, with the
+    real `appspec` and a stand-in `pulumi`; its result and the pulumi commands it ran."""
+    if shutil.which("bash") is None or shutil.which("jq") is None:
+        pytest.skip("bash and jq are not installed (both are on GitHub's ubuntu runners)")
+    job = _jobs(workflow)["up"]
+    step = next(s for s in job["steps"] if "pulumi up" in str(s.get("run", "")))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "pulumi"
+    fake.write_text(FAKE_PULUMI)
+    fake.chmod(0o755)
+    if not (bin_dir / "appspec").exists():
+        (bin_dir / "appspec").symlink_to(Path(sys.executable).parent / "appspec")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir(exist_ok=True)
+    log = tmp_path / "pulumi.log"
+    log.unlink(missing_ok=True)
+    result = subprocess.run(
+        [*_shell(workflow, job, step), "-c", str(step["run"])],
+        env={
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "STACK": "prod",
+            "RUNNER_TEMP": str(runner_temp),
+            "PULUMI_LOG": str(log),
+            "STATE_FILE": str(state),
+        },
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result, log.read_text().splitlines() if log.exists() else []
+
+
+def _prod_state(tmp_path: Path) -> Path:
+    specs = load_specs(ROOT / "app-specs", stacks_dir=ROOT / "stacks")
+    desired = render(specs, load_stack_config(ROOT / "stacks", "prod"))
+    doc = ps.state_for(resource_graph(desired), "prod", held=desired.held)
+    return ps.write(doc, tmp_path / "exported.json")
+
+
+def test_the_deploy_stops_before_deleting_a_running_internal_app_held_for_review(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    project = copy_project(tmp_path)
+    state = _prod_state(tmp_path)
+    result, calls = _deploy(tmp_path, workflow, project, state)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls[-1] == "up --yes --skip-preview --non-interactive --stack prod"
+    # crm-sync, internal and live, retyped to partner without its approval: held, so the
+    # update would delete it; the job stops before pulumi up
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("type: internal\n", "type: partner\npartner: orbit-crm\n")
+    text += "links:\n  terms: https://crm.acme.example/t\n  privacy: https://crm.acme.example/p\n"
+    spec.write_text(text, encoding="utf-8")
+    result, calls = _deploy(tmp_path, workflow, project, state)
+    assert result.returncode == 1
+    assert not any(c.startswith("up ") for c in calls), calls
+    assert (
+        "::error title=appspecs::not deploying prod: the update would delete crm-sync, running in "
+        "Okta as internal, while held for partner review" in result.stdout
+    )
+    # a state that cannot be read: no plan to check against, so no deploy either
+    state.write_text("{not json", encoding="utf-8")
+    result, calls = _deploy(tmp_path, workflow, project, state)
+    assert result.returncode == 1
+    assert not any(c.startswith("up ") for c in calls), calls
+    assert "not deploying prod: no plan to check the update against: " in result.stdout
+
+
+def test_the_deploy_runs_through_a_held_partner_apps_refused_deletes(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    # acme-analytics' approval removed, its resources protected in the state: the plan exits 1
+    # (pulumi up refuses the deletes), but the job still runs up, which applies the rest
+    project = copy_project(tmp_path)
+    state = _prod_state(tmp_path)
+    doc = json.loads(state.read_text(encoding="utf-8"))
+    for r in doc["deployment"]["resources"]:
+        if "acme-analytics" in r["urn"]:
+            r["protect"] = True
+    state.write_text(json.dumps(doc), encoding="utf-8")
+    (project / "app-specs" / "approvals.yaml").write_text("approvals: []\n", encoding="utf-8")
+    result, calls = _deploy(tmp_path, workflow, project, state)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls[-1] == "up --yes --skip-preview --non-interactive --stack prod"
+    written = json.loads((tmp_path / "runner-temp" / "plan.json").read_text(encoding="utf-8"))
+    assert written["summary"]["updateRefused"] is True and written["summary"]["heldDeletes"] == []
 
 
 def test_each_stack_is_updated_in_turn_and_a_failed_dev_never_cancels_prod(
