@@ -33,21 +33,19 @@ def problem_line(message: str) -> str:
 # depends on where the URL is taken to end (a quote, a bracket or another URL right after it):
 # - user info: after every `://`, up to the last @ before a / ? # or space (a password as typed
 #   may hold quotes and brackets, and a URL glued to another holds a second `://`); and where
-#   what stands before the first / ? or # is `user:password`, not `host:port` (what follows the
-#   colon is no number), up to the last @ before a space or the next `://`: a password typed
-#   unencoded may hold a / ? or # too, which a parser takes for the end of the authority. This
-#   pass comes first: the other would mask `u:p@` of `u:p@ss/w@h` and leave `ss/w` shown. Its
-#   cost, a host hidden when a path holds an @ (`u:p@h/@scope` shows `***@scope`), is the safe way
-#   to be wrong;
+#   what stands before the first / ? or # is `user:password` or `host:port`, up to the last @
+#   before a space or the next `://`: a password typed unencoded may hold a / ? or # too, which
+#   a parser takes for the end of the authority, and one that starts with digits (`u:12/ab@h`)
+#   reads as a port. This pass comes first: the other would mask `u:p@` of `u:p@ss/w@h` and leave
+#   `ss/w` shown. Its cost, a host hidden when a path holds an @ after a colon
+#   (`h:8443/@scope` shows `***@scope`), is the safe way to be wrong;
 # - query and fragment: from the first ? or # after a scheme to the next space (a token may hold
 #   quotes too), less the punctuation and closing quotes or brackets at its end, taken off after
 #   the match: a lookahead for them would rescan a run of dots at every character.
 # A scheme starts only where no scheme character stands before it, so a run of them is read
 # once; a `://` glued to a word (`1https://`) still starts a URL.
 _USER_INFO = re.compile(r"://[^/?#\s]*@")
-_USER_INFO_UNENCODED = re.compile(
-    r"://(?!\[)[^/?#\s:]*:(?![0-9]*[/?#])[^/?#\s]*[/?#](?:(?!://)\S)*@"
-)
+_USER_INFO_UNENCODED = re.compile(r"://(?!\[)[^/?#\s:]*:[^/?#\s]*[/?#](?:(?!://)\S)*@")
 _URL = re.compile(r"(?:(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*)?://\S*")
 _TRAILING = ".,:;!)]}>'\"`"
 

@@ -55,16 +55,22 @@ from appspecs.text import masked_urls, problem_line
         ("fetch https://u:p?w@h/x?t=1 failed", "fetch https://***@h/x?*** failed"),
         ("fetch https://u:p#w@h/x failed", "fetch https://***@h/x failed"),
         ("fetch https://u:12a/w@h/x failed", "fetch https://***@h/x failed"),
+        # a password that starts with digits reads as a port: masked all the same
+        ("fetch https://u:12/ab@h/x failed", "fetch https://***@h/x failed"),
+        ("fetch https://u:2024?x@h/x failed", "fetch https://***@h/x failed"),
         ("https://u:p/w@h/x,https://v:q/z@g/y", "https://***@h/x,https://***@g/y"),
         # with an @ too, or after a user name that is an email address
         ("fetch https://u:p@ss/w@h/x failed", "fetch https://***@h/x failed"),
         ("fetch https://alice@corp.example:pa/ss@h/x", "fetch https://***@h/x"),
         # the safe way to be wrong: a path's @ after a password hides the host, not the password
         ("https://u:p@h/npm/@scope/pkg", "https://***@scope/pkg"),
-        # a port, an IPv6 host, an @ in a path, a scp-like remote: no user info to mask
-        ("https://h:8443/npm/@scope/pkg", "https://h:8443/npm/@scope/pkg"),
+        # and a port before a path's @, which reads as such a password: the host is hidden
+        ("https://h:8443/npm/@scope/pkg", "https://***@scope/pkg"),
+        ("https://h:8443?x=@y", "https://***@y"),
+        # an IPv6 host, a port or an @ in a path alone, a scp-like remote: no user info to mask
         ("https://[::1]:8443/a@b", "https://[::1]:8443/a@b"),
-        ("https://h:8443?x=@y", "https://h:8443?***"),
+        ("https://h:8443/npm/pkg", "https://h:8443/npm/pkg"),
+        ("https://h/npm/@scope/pkg", "https://h/npm/@scope/pkg"),
         ("ssh://git@h:acme/specs", "ssh://***@h:acme/specs"),
     ],
 )
