@@ -16,16 +16,9 @@ from click.testing import CliRunner, Result
 from appspecs.cli.main import cli
 from appspecs.desired.resources import OAUTH_APP
 from tests.approver import approve_args
+from tests.git_env import GIT_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@acme.example",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@acme.example",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

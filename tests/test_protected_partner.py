@@ -28,6 +28,7 @@ from appspecs.report.plan import markdown_plan, plan_json, text_plan
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
+from tests.git_env import GIT_ENV
 from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,14 +38,6 @@ ACME_RESOURCES = {
     "acme-analytics-policy",
     "acme-analytics-rule",
     "acme-analytics-groups",
-}
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@acme.example",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@acme.example",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from appspecs.desired.resources import resource_graph
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
+from tests.git_env import GIT_ENV
 from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -457,40 +459,48 @@ exit 0
 """
 
 
-def _deploy(
-    tmp_path: Path, workflow: dict[str, Any], project: Path, state: Path
-) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    """The deploy step's script, run by the shell GitHub would use, in the project, with the
-    real `appspec` and a stand-in `pulumi`; its result and the pulumi commands it ran."""
-    if shutil.which("bash") is None or shutil.which("jq") is None:
-        pytest.skip("bash and jq are not installed (both are on GitHub's ubuntu runners)")
-    job = _jobs(workflow)["up"]
-    step = next(s for s in job["steps"] if "pulumi up" in str(s.get("run", "")))
+def _run_step(
+    tmp_path: Path,
+    workflow: dict[str, Any],
+    job_name: str,
+    step: dict[str, Any],
+    project: Path,
+    env: dict[str, str],
+) -> subprocess.CompletedProcess[str]:
+    """A step's script, run by the shell GitHub would use, in the project, with the real
+    `appspec` and whatever stand-ins `tmp_path/bin` holds on PATH; RUNNER_TEMP is set."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    fake = bin_dir / "pulumi"
-    fake.write_text(FAKE_PULUMI)
-    fake.chmod(0o755)
     if not (bin_dir / "appspec").exists():
         (bin_dir / "appspec").symlink_to(Path(sys.executable).parent / "appspec")
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir(exist_ok=True)
-    log = tmp_path / "pulumi.log"
-    log.unlink(missing_ok=True)
-    result = subprocess.run(
-        [*_shell(workflow, job, step), "-c", str(step["run"])],
-        env={
-            "PATH": f"{bin_dir}:/usr/bin:/bin",
-            "STACK": "prod",
-            "RUNNER_TEMP": str(runner_temp),
-            "PULUMI_LOG": str(log),
-            "STATE_FILE": str(state),
-        },
+    return subprocess.run(
+        [*_shell(workflow, _jobs(workflow)[job_name], step), "-c", str(step["run"])],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "RUNNER_TEMP": str(runner_temp), **env},
         cwd=project,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
+
+
+def _deploy(
+    tmp_path: Path, workflow: dict[str, Any], project: Path, state: Path
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """The deploy step's script with a stand-in `pulumi`: its result and the pulumi commands it
+    ran."""
+    if shutil.which("bash") is None or shutil.which("jq") is None:
+        pytest.skip("bash and jq are not installed (both are on GitHub's ubuntu runners)")
+    step = next(s for s in _jobs(workflow)["up"]["steps"] if "pulumi up" in str(s.get("run", "")))
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    fake = tmp_path / "bin" / "pulumi"
+    fake.write_text(FAKE_PULUMI)
+    fake.chmod(0o755)
+    log = tmp_path / "pulumi.log"
+    log.unlink(missing_ok=True)
+    env = {"STACK": "prod", "PULUMI_LOG": str(log), "STATE_FILE": str(state)}
+    result = _run_step(tmp_path, workflow, "up", step, project, env)
     return result, log.read_text().splitlines() if log.exists() else []
 
 
@@ -549,6 +559,84 @@ def test_the_deploy_runs_through_a_held_partner_apps_refused_deletes(
     assert calls[-1] == "up --yes --skip-preview --non-interactive --stack prod"
     written = json.loads((tmp_path / "runner-temp" / "plan.json").read_text(encoding="utf-8"))
     assert written["summary"]["updateRefused"] is True and written["summary"]["heldDeletes"] == []
+
+
+def _git(project: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", *args], cwd=project, env={**os.environ, **GIT_ENV}, check=True, capture_output=True
+    )
+
+
+def _retype_crm_sync(project: Path) -> None:
+    """crm-sync, internal and deployed to both stacks, becomes a partner app without approval."""
+    spec = project / "app-specs" / "apps" / "crm-sync.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("type: internal\n", "type: partner\npartner: orbit-crm\n")
+    text += "links:\n  terms: https://crm.acme.example/t\n  privacy: https://crm.acme.example/p\n"
+    spec.write_text(text, encoding="utf-8")
+
+
+def _plan_step(
+    tmp_path: Path, workflow: dict[str, Any], project: Path
+) -> tuple[subprocess.CompletedProcess[str], str, str]:
+    """The pull request's plan step, in a clone whose `origin/main` is the base: its result,
+    step summary and step outputs."""
+    if shutil.which("jq") is None or shutil.which("git") is None:
+        pytest.skip("jq and git are not installed (both are on GitHub's ubuntu runners)")
+    step = next(s for s in _jobs(workflow)["plan"]["steps"] if s.get("id") == "plan")
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+    for f in (summary, outputs):
+        f.write_text("")
+    env = {
+        "BASE_REF": "main",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+        **GIT_ENV,
+    }
+    result = _run_step(tmp_path, workflow, "plan", step, project, env)
+    return result, summary.read_text(), outputs.read_text()
+
+
+def test_the_pull_request_plan_fails_on_a_running_app_deleted_while_held_in_any_stack(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    project = copy_project(tmp_path)
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "base")
+    _git(project, "update-ref", "refs/remotes/origin/main", "HEAD")
+    result, summary, outputs = _plan_step(tmp_path, workflow, project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outputs == "made=true\n" and "::error" not in result.stdout
+    assert summary.startswith("### appspec plan: stack `dev`")
+
+    _retype_crm_sync(project)
+    _git(project, "commit", "-qam", "retype crm-sync")
+    result, summary, outputs = _plan_step(tmp_path, workflow, project)
+    assert result.returncode == 1
+    # the plan was made: summarised, kept for the comment (made) and the artifact, then failed
+    assert outputs == "made=true\n"
+    assert "⛔ **Running app deleted while held:** `crm-sync`" in summary
+    assert "! RUNNING APP DELETED WHILE HELD: crm-sync" in (project / "plan.txt").read_text()
+    # one annotation per stack the merge would delete it from, prod's too
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert errors == [
+        f"::error title=appspecs::{stack}: the merge would delete crm-sync, running in Okta as "
+        "internal, while held for partner review (docs/commands.md, a running internal app "
+        "retyped to partner)"
+        for stack in ("dev", "prod")
+    ]
+
+
+def test_a_plan_made_that_fails_is_still_the_comment(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text("### appspec plan: stack `dev`\n\n> ⛔ **Running app deleted while held:**\n")
+    args = {"planFile": str(plan), "outcome": "failure", "made": True}
+    out = _node("sticky-comment.js", [], args)
+    assert out["calls"][1][1]["body"].startswith(f"{MARKER}\n### appspec plan: stack `dev`")
+    # a failed step that made no plan: no plan shown, whatever file is there
+    out = _node("sticky-comment.js", [], {**args, "made": False})
+    assert "no plan for this commit (the plan step ended: failure)" in out["calls"][1][1]["body"]
 
 
 def test_each_stack_is_updated_in_turn_and_a_failed_dev_never_cancels_prod(

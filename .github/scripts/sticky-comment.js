@@ -13,12 +13,14 @@ const MAX_TEXT = 65000;
 
 /**
  * The comment body: the plan when it was made, else a pointer to the run that failed to make it.
+ * `made`: the plan step made the plan and then failed on it (a merge that deletes a running app
+ * held for review): the plan, which leads with why, is the comment all the same.
  * `artifactUrl` is the uploaded whole plan (the workflow's `appspecs-plan` artifact), if any: the
  * Markdown may be cut (by the report itself, or here), the artifact's text plan never is.
  */
-function planBody({ planFile, outcome, runUrl, artifactUrl }) {
+function planBody({ planFile, outcome, made, runUrl, artifactUrl }) {
   let text = '';
-  if (outcome === 'success' && planFile && fs.existsSync(planFile)) {
+  if ((outcome === 'success' || made) && planFile && fs.existsSync(planFile)) {
     text = fs.readFileSync(planFile, 'utf8').trim();
   }
   const whole = artifactUrl ? `[the \`appspecs-plan\` artifact](${artifactUrl}) of this run` : '';
@@ -43,11 +45,11 @@ function findSticky(comments) {
   );
 }
 
-async function postPlan({ github, context, core, planFile, outcome, artifactUrl }) {
+async function postPlan({ github, context, core, planFile, outcome, made, artifactUrl }) {
   const { owner, repo } = context.repo;
   const issue_number = context.issue.number;
   const runUrl = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
-  const body = planBody({ planFile, outcome, runUrl, artifactUrl });
+  const body = planBody({ planFile, outcome, made, runUrl, artifactUrl });
   const comments = await github.paginate(github.rest.issues.listComments, {
     owner,
     repo,

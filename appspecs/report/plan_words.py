@@ -251,7 +251,8 @@ HELD_DELETE = (
     "it is, the update deletes {its} Okta resources and {its} client id{s_} stop{verb_s} "
     "working. A review may hold a change but must never take a running app down, so this plan "
     "exits 1. Approve {it} in this change (appspec approve), keep {its} type internal until "
-    "{it_is} approved, or remove {its} spec in a change of {its} own to retire {it} on purpose.",
+    "{it_is} approved, or remove {its} spec{s_} in a change of {its} own to retire {it} on "
+    "purpose.",
 )
 # The one line on stderr of a plan or preview that exits 1 on them.
 HELD_DELETE_ERROR = (
