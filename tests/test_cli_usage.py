@@ -529,10 +529,23 @@ def test_detailed_exitcode_given_a_value_is_a_usage_error_exit_1(tmp_path: Path)
     assert "does not take a value" in result.stderr
 
 
-@pytest.mark.parametrize(("args", "code"), USAGE_OR_IO_ERROR, ids=["validate", "plan", "detailed"])
+HELP_OR_VERSION = [
+    (["--help"], 2),
+    (["--version"], 2),
+    (["plan", "--help"], 2),
+    (["secret", "--help"], 2),
+    (["plan", "--detailed-exitcode", "--help"], 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    USAGE_OR_IO_ERROR + HELP_OR_VERSION,
+    ids=["validate", "plan", "detailed", "help", "version", "plan-help", "group-help", "d-help"],
+)
 def test_a_closed_stdout_is_an_io_error(args: list[str], code: int, tmp_path: Path) -> None:
     # started with descriptor 1 closed (`appspec validate >&-`): Python has no sys.stdout, and
-    # click.echo wrote the report nowhere, exit 0
+    # click.echo wrote the report (or click its --help and --version) nowhere, exit 0
     result = appspec(copy_project(tmp_path), *args, shell='exec "$0" -m appspecs "$@" >&-')
     assert (result.returncode, result.stderr) == (
         code,

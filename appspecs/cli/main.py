@@ -146,6 +146,9 @@ def main() -> None:
     except Exception as exc:
         internal_error(exc)
     # --help and --version end here with click's exit code; commands exit on their own.
+    if sys.stdout is None:
+        # started with stdout closed (`>&-`): click wrote them nowhere, said as a report is
+        _output_closed("the standard output failed (closed)")
     sys.exit(result if isinstance(result, int) else exits.OK)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -80,6 +81,13 @@ class PlanCommand(click.Command):
         except click.UsageError as exc:
             if detailed and not isinstance(exc, DetailedUsageError):
                 raise DetailedUsageError(exc.format_message(), exc.ctx) from exc
+            raise
+        except click.exceptions.Exit:
+            if detailed and sys.stdout is None:
+                # --help written nowhere (stdout closed at start): said as main says it, exit 1
+                closed = OutputFailed("closed")
+                closed.code = exits.FAILED
+                raise closed from None
             raise
         except OSError as exc:
             if not detailed:
