@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
 LINE = (
     "appspec: the update of stack prod would delete crm-sync, running in Okta as internal, while "
-    "held for partner review (said in the plan): approve in this change, or keep internal until "
-    "approved\n"
+    "held for partner review (said in the plan): approve it in this change, leave it internal, "
+    "or remove its spec in a change of its own\n"
 )
 VERDICT = "Running app deleted while held"
 
@@ -79,7 +79,11 @@ def test_a_plan_that_deletes_a_running_internal_app_held_for_review_fails(
         assert (run.exit_code, run.stderr) == (1, LINE), (fmt, run.output)
     text = runs["text"].stdout
     assert f"! {VERDICT.upper()}: crm-sync is running in Okta as an internal app" in text
-    assert "so this plan exits 1. Approve it in this change (appspec approve)" in text
+    assert (
+        "so this plan exits 1. Either approve it in this change (appspec approve crm-sync --by "
+        "EMAIL --ticket ID --key PATH): it then stays live, as a partner app with the same client "
+        "id; or leave its type internal in this change"
+    ) in text
     assert f"> ⛔ **{VERDICT}:** `crm-sync` is running in Okta" in runs["markdown"].stdout
     data: dict[str, Any] = json.loads(runs["json"].stdout)
     assert (data["ok"], data["summary"]["heldDeletes"]) == (False, ["crm-sync"])

@@ -126,7 +126,10 @@ def test_privilege_increases_and_invalidated_approvals_are_called_out() -> None:
     assert "scopes granted to" not in out
     assert "> ⚠️ **Approval invalidated:** `acme` changed after approval and is held." in out
     acme_row = next(line for line in out.splitlines() if line.startswith("| `acme`"))
-    assert "**invalidated**" in acme_row and "deleted until approved" in acme_row
+    assert (
+        "**invalidated**" in acme_row
+        and "approved later, it is a new app: new client id" in acme_row
+    )
     crm_row = next(line for line in out.splitlines() if line.startswith("| `crm`"))
     assert "privilege increase" not in crm_row and "−`api:data:news`" in crm_row
 

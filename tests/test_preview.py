@@ -564,8 +564,8 @@ def test_a_running_internal_app_deleted_while_held_fails_the_preview(tmp_path: P
     bin_dir = str(_standin(tmp_path))
     line = (
         "appspec: the update of stack dev would delete crm-sync, running in Okta as internal, "
-        "while held for partner review (said in the preview): approve in this change, or keep "
-        "internal until approved\n"
+        "while held for partner review (said in the preview): approve it in this change, leave "
+        "it internal, or remove its spec in a change of its own\n"
     )
     result = _run(project, bin_dir, "preview", "--stack", "dev", env=env)
     assert (result.returncode, result.stderr) == (1, line), result.stdout

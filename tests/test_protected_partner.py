@@ -153,7 +153,7 @@ def test_removing_an_approval_never_deletes_the_live_partner_app(tree: Path) -> 
     assert "      pulumi up refuses to delete its Okta resources (protected" in text
     row = next(line for line in markdown.splitlines() if line.startswith("| `acme-analytics`"))
     assert "pulumi up refuses to delete its Okta resources" in row and "**removed**" in row
-    assert "deleted until approved" not in row
+    assert "resources are deleted" not in row
     assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
     assert data["summary"]["keptProtected"] == ["acme-analytics"]
     acme_json = next(a for a in data["apps"] if a["name"] == "acme-analytics")
@@ -203,7 +203,10 @@ def test_state_recorded_without_protection_is_said_to_delete(tree: Path) -> None
     assert acme.held_removes and not acme.kept_protected
     assert _notice_kinds(plan) == ["liveAppDeleted", "approvalRemoved"]
     assert not any(s.refused for s in plan.steps)
-    assert "its Okta resources are deleted until it is approved" in text_plan(plan)
+    assert (
+        "its Okta resources are deleted (approved later, it is a new app: new client id)"
+        in text_plan(plan)
+    )
 
 
 def test_a_replace_of_a_protected_resource_is_refused(tree: Path) -> None:

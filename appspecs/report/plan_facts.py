@@ -196,7 +196,9 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.held is not None:
         held = f"held: {app.held}"
         if app.held_removes:
-            held += "; its Okta resources are deleted until it is approved"
+            held += (
+                "; its Okta resources are deleted (approved later, it is a new app: new client id)"
+            )
         facts.append(held)
     if app.kept_protected:
         facts.append(kept_protected_fact(app))

@@ -96,7 +96,9 @@ def _change_cell(app: AppSummary) -> str:
         if cause is not None:
             out += f"; {cause}"
         if app.held_removes:
-            out += " (its Okta resources are deleted until approved)"
+            out += (
+                " (its Okta resources are deleted; approved later, it is a new app: new client id)"
+            )
     if app.skipped is not None:
         why = md.text(app.skipped)
         out += f" ({why})" if status == "not in this stack" else f"; not for this stack ({why})"

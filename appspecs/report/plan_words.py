@@ -250,15 +250,17 @@ HELD_DELETE = (
     "{names} {is_} running in Okta as {apps} and now held for partner review: merged as "
     "it is, the update deletes {its} Okta resources and {its} client id{s_} stop{verb_s} "
     "working. A review may hold a change but must never take a running app down, so this plan "
-    "exits 1. Approve {it} in this change (appspec approve), keep {its} type internal until "
-    "{it_is} approved, or remove {its} spec{s_} in a change of {its} own to retire {it} on "
-    "purpose.",
+    "exits 1. Either approve {it} in this change (appspec approve {name} --by EMAIL --ticket ID "
+    "--key PATH): {they} then stay{verb_s} live, as {apps_} with the same client "
+    "id{s_}; or leave {its} type internal in this change (only a partner app can be approved, "
+    "so the retype and its approval land in one change); or remove {its} spec{s_} in a change "
+    "of {its} own to retire {it} on purpose.",
 )
 # The one line on stderr of a plan or preview that exits 1 on them.
 HELD_DELETE_ERROR = (
     "the update of stack {stack} would delete {apps}, running in Okta as internal, while held "
-    "for partner review (said in the {report}): approve in this change, or keep internal until "
-    "approved"
+    "for partner review (said in the {report}): approve {it} in this change, leave {it} "
+    "internal, or remove {its} spec{s_} in a change of {its} own"
 )
 
 
@@ -277,12 +279,22 @@ def held_delete_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str,
         s_="" if one else "s",
         verb_s="s" if one else "",
         it="it" if one else "them",
-        it_is="it is" if one else "they are",
+        apps_="a partner app" if one else "partner apps",
+        they="it" if one else "they",
+        name=apps[0] if one else "NAME",
     )
 
 
 def held_delete_error(stack: str, apps: Sequence[str], report: str) -> str:
-    return HELD_DELETE_ERROR.format(stack=stack, apps=", ".join(apps), report=report)
+    one = len(apps) == 1
+    return HELD_DELETE_ERROR.format(
+        stack=stack,
+        apps=", ".join(apps),
+        report=report,
+        it="it" if one else "them",
+        its="its" if one else "their",
+        s_="" if one else "s",
+    )
 
 
 def plan_errors(plan: Plan) -> list[str]:
