@@ -393,14 +393,15 @@ def reporting_done(report: str) -> Iterator[None]:
     """Around the writing of ``report``, the report of a change already made (a secret made in
     Okta, a file written): if it cannot be written, the failure says the change was made all
     the same, and what the report said, so that nobody makes it again (exit 2 still)."""
+    done = report.replace("\n", "; ")
     try:
         yield
     except (OutputFailed, OutputClosed) as exc:
-        exc.done = report.replace("\n", "; ")
+        exc.done = done
         raise
     except BrokenPipeError as exc:
         closed = OutputClosed()
-        closed.done = report.replace("\n", "; ")
+        closed.done = done
         raise closed from exc
 
 

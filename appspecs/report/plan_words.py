@@ -162,15 +162,22 @@ def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, 
         name(n) + (f" ({shown.format(*map(name, d))})" if d else "")
         for n, d in zip(notice.apps, details, strict=True)
     ]
-    # the verb agrees with the apps named: "acme keeps its", "acme, orbit keep their"
-    one = len(names) == 1
-    return title, body.format(
-        names=", ".join(names),
-        s="s" if one else "",
-        es="es" if one else "",
-        is_="is" if one else "are",
-        its="its" if one else "their",
-    )
+    return title, body.format(names=", ".join(names), **agreeing(len(names)))
+
+
+def agreeing(n: int) -> dict[str, str]:
+    """The words that agree with `n` apps named: "acme keeps its", "acme, orbit keep their"
+    (`s`, `es`: a verb's ending; `nouns`: a noun's, "client ids")."""
+    one = n == 1
+    return {
+        "s": "s" if one else "",
+        "es": "es" if one else "",
+        "nouns": "" if one else "s",
+        "is_": "is" if one else "are",
+        "its": "its" if one else "their",
+        "it": "it" if one else "them",
+        "they": "it" if one else "they",
+    }
 
 
 def apps_counts(summary: PlanSummary, sep: str = ", ") -> str:
@@ -248,19 +255,19 @@ VERDICT: dict[Mode, tuple[str, str]] = {
 HELD_DELETE = (
     "Running app deleted while held",
     "{names} {is_} running in Okta as {apps} and now held for partner review: merged as "
-    "it is, the update deletes {its} Okta resources and {its} client id{s_} stop{verb_s} "
+    "it is, the update deletes {its} Okta resources and {its} client id{nouns} stop{s} "
     "working. A review may hold a change but must never take a running app down, so this plan "
     "exits 1. Either approve {it} in this change (appspec approve {name} --by EMAIL --ticket ID "
-    "--key PATH): {they} then stay{verb_s} live, as {apps_} with the same client "
-    "id{s_}; or leave {its} type internal in this change (only a partner app can be approved, "
-    "so the retype and its approval land in one change); or remove {its} spec{s_} in a change "
+    "--key PATH): {they} then stay{s} live, as {apps_} with the same client "
+    "id{nouns}; or leave {its} type internal in this change (only a partner app can be approved, "
+    "so the retype and its approval land in one change); or remove {its} spec{nouns} in a change "
     "of {its} own to retire {it} on purpose.",
 )
 # The one line on stderr of a plan or preview that exits 1 on them.
 HELD_DELETE_ERROR = (
     "the update of stack {stack} would delete {apps}, running in Okta as internal, while held "
     "for partner review (said in the {report}): approve {it} in this change, leave {it} "
-    "internal, or remove {its} spec{s_} in a change of {its} own"
+    "internal, or remove {its} spec{nouns} in a change of {its} own"
 )
 
 
@@ -274,26 +281,15 @@ def held_delete_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str,
     return title, body.format(
         names=", ".join(map(name, apps)),
         apps="an internal app" if one else "internal apps",
-        is_="is" if one else "are",
-        its="its" if one else "their",
-        s_="" if one else "s",
-        verb_s="s" if one else "",
-        it="it" if one else "them",
         apps_="a partner app" if one else "partner apps",
-        they="it" if one else "they",
         name=apps[0] if one else "NAME",
+        **agreeing(len(apps)),
     )
 
 
 def held_delete_error(stack: str, apps: Sequence[str], report: str) -> str:
-    one = len(apps) == 1
     return HELD_DELETE_ERROR.format(
-        stack=stack,
-        apps=", ".join(apps),
-        report=report,
-        it="it" if one else "them",
-        its="its" if one else "their",
-        s_="" if one else "s",
+        stack=stack, apps=", ".join(apps), report=report, **agreeing(len(apps))
     )
 
 
