@@ -90,6 +90,15 @@ def test_a_plan_that_deletes_a_running_internal_app_held_for_review_fails(
     assert data["summary"]["updateRefused"] is (None if against == "base" else False)
     crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
     assert crm["heldRemoves"] is True
+    assert data["summary"]["retypedToPartner"] == ["crm-sync"]
+    # a held app's changes are requested, as its scopes would be: none of them is made now
+    terms = {"setting": "terms", "old": None, "new": "https://crm.acme.example/t"}
+    assert crm["settings"] == [] and terms in crm["requested"]["settings"]
+    assert "terms once approved: unset -> https://crm.acme.example/t" in text
+    assert (
+        "; once approved: terms `unset` → `https://crm.acme.example/t`;" in runs["markdown"].stdout
+    )
+    assert "type: internal -> partner: it needs an approval" in text
     # the whole plan is printed first: the deletes it would make are listed
     assert "okta:app/oAuth:OAuth crm-sync (delete)" in text
     # 1 is --detailed-exitcode's error, never 2 (changes, fit to apply)
@@ -113,6 +122,16 @@ def test_an_approval_in_the_same_change_deploys_it_as_a_partner_app(
         crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
         assert (crm["held"], crm["heldRemoves"]) == (None, False)
         assert not any(s["op"] == "delete" for s in data["steps"])
+        assert data["summary"]["retypedToPartner"] == ["crm-sync"]
+        assert crm["requested"] is None and len(crm["settings"]) == 2
+        # the plan says what the approval does: not that it still needs one
+        text = _plan(tree, *args).stdout
+        assert "type: internal -> partner: it needs an approval" not in text
+        assert (
+            "type: internal -> partner: approved, so it deploys as a partner app, updated in "
+            "place: its client id stays; users now see a consent screen"
+        ) in text
+        assert "approval recorded (by security-review@acme.example, ticket SEC-9)" in text
 
 
 def test_keeping_it_internal_plans_as_before(tmp_path: Path) -> None:
@@ -137,3 +156,32 @@ def test_a_new_partner_app_held_for_review_is_no_failure(tree: Path, tmp_path: P
     data = json.loads(result.stdout)
     assert data["ok"] is True and data["summary"]["heldDeletes"] == []
     assert "crm-sync-two" in [h["name"] for h in data["held"]]
+
+
+def _status(tree: Path, *args: str) -> Result:
+    return CliRunner(env={"PULUMI_BACKEND_URL": ""}).invoke(
+        cli, ["status", "--stack", "prod", "--specs", str(tree), "--stacks", str(STACKS), *args]
+    )
+
+
+def test_status_says_the_app_runs_and_that_an_update_would_delete_it(
+    tree: Path, tmp_path: Path
+) -> None:
+    state = ("--state", str(_state(tmp_path)))
+    runs = {fmt: _status(tree, *state, "--format", fmt) for fmt in ("text", "markdown", "json")}
+    assert all(r.exit_code == 0 for r in runs.values()), runs["text"].output
+    rows = {a["name"]: a for a in json.loads(runs["json"].stdout)["apps"]}
+    crm, orbit = rows["crm-sync"], rows["orbit-mobile"]
+    assert (crm["state"], crm["recorded"], crm["runningWhileHeld"]) == ("under review", True, True)
+    # never in Okta: nothing running, nothing to say beyond its review
+    assert (orbit["state"], orbit["runningWhileHeld"]) == ("under review", False)
+    [note] = crm["notes"]
+    assert note.startswith("running in Okta as the internal app the stack's state records")
+    assert f"so appspec plan --stack prod --specs {tree} " in note
+    assert f"--state {state[1]} fails on it" in note
+    assert "the next update deletes it" not in note
+    assert f"crm-sync: {note}" in runs["text"].stdout
+    assert "running in Okta as the internal app" in runs["markdown"].stdout
+    # without a state nothing is known to run
+    bare = json.loads(_status(tree, "--format", "json").stdout)
+    assert next(a for a in bare["apps"] if a["name"] == "crm-sync")["runningWhileHeld"] is False

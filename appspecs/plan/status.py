@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args
 from appspecs.diagnostics import Diagnostic
 from appspecs.inputfile import InputFileError, read_input_text
 from appspecs.plan.state import RecordedState
+from appspecs.plan.views import views_from_state
 from appspecs.records import record
 from appspecs.spec.load import APPROVALS_FILE, APPS_DIR, SPEC_LIMIT, SpecSet
 from appspecs.spec.release import AppState, release_of
@@ -77,6 +78,8 @@ class AppRow:
     recorded: bool | None = None
     # recorded protected (an approved partner app): pulumi up refuses to delete it
     protected: bool = False
+    # the recorded app is an internal one (its consent method), None: no state, or not known
+    recorded_internal: bool | None = None
     # why it is denied, and what is wrong with its entry in approvals.yaml
     errors: tuple[Diagnostic, ...] = ()
     # the project has allowed_signers: approving takes the approver's key
@@ -93,6 +96,12 @@ class AppRow:
         """Recorded, deploying nothing, but protected: pulumi up refuses the deletes, so it keeps
         running (and every update fails on them until it is approved again or retired)."""
         return self.deploys_nothing and self.protected
+
+    @property
+    def running_while_held(self) -> bool:
+        """A running internal app retyped to partner and held for its first approval: an update
+        would delete it, which `plan` (and the deploy workflow, which stops on it) refuses."""
+        return self.leaves_okta and self.type == "partner" and self.recorded_internal is True
 
     @property
     def deploys_nothing(self) -> bool:
@@ -146,6 +155,9 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
     client_ids = state.client_ids() if state is not None else {}
     recorded = state.app_names() if state is not None else None
     protected = state.protected_apps() if state is not None else set()
+    # as the plan tells a retyped app: from the recorded consent method (None: not readable)
+    views = views_from_state(state) if state is not None else {}
+    internal = {name: not v.partner for name, v in views.items() if v.partner is not None}
     apps_dir = specs.root / APPS_DIR
     approvals_file = specs.root / APPROVALS_FILE
     denied: dict[str, list[Diagnostic]] = {}
@@ -184,6 +196,7 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
         dataclasses.replace(
             r,
             protected=r.name in protected,
+            recorded_internal=internal.get(r.name),
             signed=specs.signers is not None,
             errors=r.errors + tuple(of_approval.get(r.name, ())),
         )

@@ -113,14 +113,26 @@ def key_added_fact(signer: tuple[str, str]) -> str:
     )
 
 
-def retyped_fact(retyped: tuple[str, str]) -> str:
-    if retyped == ("partner", "internal"):
+def retyped_fact(app: AppSummary) -> str:
+    """What a change of type does to the app; `app.retyped` is set."""
+    if app.retyped == ("partner", "internal"):
         # release_of: an internal app goes live when merged, as every internal app does
         return (
             "type: partner -> internal: live as an internal app once merged; no review from now "
             "on, and users see no consent screen"
         )
-    return "type: internal -> partner: it needs an approval, and users see a consent screen"
+    if app.held is not None:
+        return "type: internal -> partner: it needs an approval, and users see a consent screen"
+    # approved: the OAuth app's consent method changes in place, unless its kind replaces it
+    kept = (
+        ", updated in place: its client id stays"
+        if app.change == "changed" and not app.kind
+        else ""
+    )
+    return (
+        f"type: internal -> partner: approved, so it deploys as a partner app{kept}; users now "
+        "see a consent screen, and each later change needs an approval"
+    )
 
 
 def app_facts(app: AppSummary) -> list[str]:
@@ -179,7 +191,7 @@ def app_facts(app: AppSummary) -> list[str]:
             f"only the profile marker changes: {digests_text(app.digest, ' -> ')} ({MARKER_ONLY})"
         )
     if app.retyped is not None:
-        facts.append(retyped_fact(app.retyped))
+        facts.append(retyped_fact(app))
     if app.approval is not None and app.approval != "approved":
         facts.append(approval_text(app))
     if app.approval_key_added is not None:

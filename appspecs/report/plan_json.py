@@ -32,6 +32,35 @@ def _requested_json(app: AppSummary) -> dict[str, Any]:
         "postLogoutRedirectUris": _delta_json(app.post_logout_redirect_uris),
         "grantTypes": _delta_json(app.grant_types),
         "groups": _delta_json(app.groups),
+        **_made_json(app),
+    }
+
+
+def _made_json(app: AppSummary) -> dict[str, Any]:
+    """The changes besides the deltas, keyed as `app_json` keys them: where a held app's go
+    (under `requested`, made once it is approved), another app's (at the top, made now)."""
+    return {
+        "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
+        "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
+        "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
+        "logoChanged": app.logo_changed,
+        "keys": _delta_json(app.keys),
+        "settings": [{"setting": n, "old": o, "new": v} for n, o, v in app.settings],
+        # the ordered lists (redirectUris, groups) that hold the same values in another order
+        "reordered": list(app.reordered),
+    }
+
+
+def _nothing_made() -> dict[str, Any]:
+    """`_made_json`'s keys for a held app, at the top: this update makes none of it."""
+    return {
+        "label": None,
+        "pkceRequired": None,
+        "kind": None,
+        "logoChanged": False,
+        "keys": _delta_json(_NONE),
+        "settings": [],
+        "reordered": [],
     }
 
 
@@ -53,16 +82,9 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "grantTypes": _delta_json(made(app.grant_types)),
         "groups": _delta_json(made(app.groups)),
         "requested": _requested_json(app) if app.pending else None,
-        "label": {"old": app.label[0], "new": app.label[1]} if app.label else None,
-        "pkceRequired": {"old": app.pkce[0], "new": app.pkce[1]} if app.pkce else None,
-        "kind": {"old": app.kind[0], "new": app.kind[1]} if app.kind else None,
-        "logoChanged": app.logo_changed,
+        **(_nothing_made() if app.pending else _made_json(app)),
         "digest": {"old": app.digest[0], "new": app.digest[1]} if app.digest else None,
         "markerOnly": app.marker_only,
-        "keys": _delta_json(app.keys),
-        "settings": [{"setting": n, "old": o, "new": v} for n, o, v in app.settings],
-        # the ordered lists (redirectUris, groups) that hold the same values in another order
-        "reordered": list(app.reordered),
         "approval": app.approval,
         # who approved, and the ticket, of the approval this change records
         "approvedBy": app.approver[0] if app.approver else None,
@@ -157,6 +179,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "retypedToInternal": [
                 a.name for a in plan.apps if a.retyped == ("partner", "internal")
             ],
+            "retypedToPartner": [a.name for a in plan.apps if a.retyped == ("internal", "partner")],
             "keptProtected": [a.name for a in plan.apps if a.kept_protected],
             # running apps the update deletes because they are held (the plan exits 1)
             "heldDeletes": list(plan.held_deletes),

@@ -102,25 +102,11 @@ def _change_cell(app: AppSummary) -> str:
     if app.skipped is not None:
         why = md.text(app.skipped)
         out += f" ({why})" if status == "not in this stack" else f"; not for this stack ({why})"
-    if app.label is not None:
-        out += f"; label {md.code(app.label[0])} → {md.code(app.label[1])}"
-    if app.kind is not None:
-        out += f"; **kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**"
-    if app.pkce is not None:
-        out += f"; PKCE {required_text(app.pkce[0])} → {required_text(app.pkce[1])}"
-    out += "".join(f"; key added {md.code(kid)}" for kid in app.keys.added)
-    out += "".join(f"; key removed {md.code(kid)}" for kid in app.keys.removed)
-    out += "".join(
-        f"; {name} {md.code(old or 'unset')} → {md.code(new or 'unset')}"
-        for name, old, new in app.settings
-    )
-    out += "".join(f"; order of {ORDERED_WORDS[k]} changed" for k in app.reordered)
-    if app.logo_changed:
-        out += "; a new logo picture"
+    out += _made_cell(app)
     if app.marker_only and app.digest is not None:
         out += f"; only the profile marker changes ({md.text(digests_text(app.digest, ' → '))})"
     if app.retyped is not None:
-        out += f"; **{md.text(retyped_fact(app.retyped))}**"
+        out += f"; **{md.text(retyped_fact(app))}**"
     if app.kept_protected:
         out += f"; **{md.text(kept_protected_fact(app))}**"
     if app.suspended:
@@ -130,6 +116,30 @@ def _change_cell(app: AppSummary) -> str:
         once = "; ".join(md.text(f) for f in review_facts(app.review, scopes=False))
         out += f" ({KEPT})" + (f"; once approved: {once}" if once else "")
     return out
+
+
+def _made_cell(app: AppSummary) -> str:
+    """The changes besides the deltas, each `; ...`; a held app's said as made once approved,
+    as the text and JSON say them (none is made by this update)."""
+    parts = []
+    if app.label is not None:
+        parts.append(f"label {md.code(app.label[0])} → {md.code(app.label[1])}")
+    if app.kind is not None:
+        parts.append(f"**kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**")
+    if app.pkce is not None:
+        parts.append(f"PKCE {required_text(app.pkce[0])} → {required_text(app.pkce[1])}")
+    parts += [f"key added {md.code(kid)}" for kid in app.keys.added]
+    parts += [f"key removed {md.code(kid)}" for kid in app.keys.removed]
+    parts += [
+        f"{name} {md.code(old or 'unset')} → {md.code(new or 'unset')}"
+        for name, old, new in app.settings
+    ]
+    parts += [f"order of {ORDERED_WORDS[k]} changed" for k in app.reordered]
+    if app.logo_changed:
+        parts.append("a new logo picture")
+    if not parts:
+        return ""
+    return ("; once approved: " if app.pending else "; ") + "; ".join(parts)
 
 
 def _approval_cell(app: AppSummary) -> str:

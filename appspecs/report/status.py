@@ -109,6 +109,8 @@ def row_notes(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> lis
     if row.state == "under review" and row.kept_protected:
         # the recorded app keeps running: "an update deploys nothing of it" would hide that
         return [*notes, _kept_under_review(row, approve, plan)]
+    if row.state == "under review" and row.running_while_held:
+        return [*notes, _running_while_held(approve, plan)]
     notes += [LEAVES_OKTA] if row.leaves_okta else []
     notes += [KEPT_PROTECTED.format(plan=plan)] if row.kept_protected else []
     if row.state == "under review":
@@ -165,6 +167,16 @@ def _kept_under_review(row: AppRow, approve: str, plan: str) -> str:
         "state is protected: pulumi up refuses to delete it, so it keeps running as recorded, "
         f"and every update fails until it is approved again ({approve}) or retired on purpose "
         f"({plan} says how)"
+    )
+
+
+def _running_while_held(approve: str, plan: str) -> str:
+    return (
+        "running in Okta as the internal app the stack's state records, and held now for partner "
+        "review: an update would delete it (its client id would stop working), so "
+        f"{plan} fails on it and the deploy workflow does not update this stack; approve it "
+        f"({approve}) to keep it live as a partner app with the same client id, set its type "
+        "back to internal, or retire it on purpose by removing its spec in a change of its own"
     )
 
 
@@ -276,6 +288,8 @@ def row_json(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> dict
         "clientId": row.client_id,
         "recorded": row.recorded,
         "keptProtected": row.kept_protected,
+        # a running internal app retyped to partner, which an update would delete
+        "runningWhileHeld": row.running_while_held,
         "errors": [d.to_json() for d in row.errors],
         "notes": row_notes(row, report, rerun),
     }
