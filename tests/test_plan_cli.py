@@ -206,6 +206,16 @@ def test_detailed_exit_codes(project: Path, recorded: dict[str, Any]) -> None:
     bad_flag = run(project, "--stack", "dev", "--detailed-exitcode", "--no-such-flag")
     assert bad_flag.exit_code == 1 and "No such option" in bad_flag.stderr
     assert run(project, "--stack", "dev", "--no-such-flag").exit_code == 2
+    # a bad flag before the command too; but the flag's name as another option's value is that
+    # value, not the flag (a stack named so: unknown, exit 2)
+    runner = CliRunner(env={"PULUMI_BACKEND_URL": ""})
+    before = runner.invoke(cli, ["--no-such-flag", "plan", "--stack", "dev", "--detailed-exitcode"])
+    assert before.exit_code == 1 and "No such option '--no-such-flag'" in before.stderr
+    assert runner.invoke(cli, ["--no-such-flag", "plan", "--stack", "dev"]).exit_code == 2
+    assert runner.invoke(cli, ["--no-such-flag", "status", "--detailed-exitcode"]).exit_code == 2
+    as_value = run(project, "--stack", "--detailed-exitcode")
+    assert as_value.exit_code == 2 and "unknown stack '--detailed-exitcode'" in as_value.stderr
+    assert run(project, "--stack", "--detailed-exitcode", "--detailed-exitcode").exit_code == 1
 
 
 def test_unknown_stack_names_the_known_ones(project: Path) -> None:

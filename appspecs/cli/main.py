@@ -67,10 +67,28 @@ class LazyGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        given = list(args)  # parsing consumes the list
         try:
             return super().make_context(info_name, args, parent, **extra)
         except BrokenPipeError as exc:
             raise OutputClosed from exc
+        except click.UsageError as exc:
+            # a bad flag before the command (`appspec --bogus plan --detailed-exitcode`): said
+            # with the command's own usage code (plan's 1 there, where 2 means changes)
+            raised = self._usage_error(parent, given, exc)
+            if raised is exc:
+                raise
+            raise raised from exc
+
+    def _usage_error(
+        self, parent: click.Context | None, args: list[str], exc: click.UsageError
+    ) -> click.UsageError:
+        named = next((i for i, a in enumerate(args) if not a.startswith("-")), None)
+        if named is None or args[named] not in COMMANDS:
+            return exc
+        command = self.get_command(click.Context(self, parent=parent), args[named])
+        usage_error = getattr(command, "usage_error", None)
+        return exc if usage_error is None else usage_error(args[named + 1 :], exc)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

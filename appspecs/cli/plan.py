@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -66,6 +67,34 @@ class DetailedUsageError(click.UsageError):
 class PlanCommand(click.Command):
     """With --detailed-exitcode every error exits 1, bad flags included: 2 means changes there."""
 
+    def asks_detailed(self, args: Sequence[str]) -> bool:
+        """Whether this command's `args` ask for --detailed-exitcode: the flag, not the value of
+        an option that takes one (`--stack --detailed-exitcode` names a stack), nor an argument
+        after `--`. Read before parsing, which consumes the list and may fail."""
+        takes_value = {
+            name
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag and not param.count
+            for name in param.opts
+        }
+        value_next = False
+        for arg in args:
+            if value_next:
+                value_next = False
+            elif arg == "--":
+                return False
+            elif arg == DETAILED or arg.startswith(f"{DETAILED}="):
+                return True
+            else:
+                value_next = arg in takes_value
+        return False
+
+    def usage_error(self, args: Sequence[str], exc: click.UsageError) -> click.UsageError:
+        """`exc` as it exits for a run with these arguments: 1 with --detailed-exitcode."""
+        if self.asks_detailed(args) and not isinstance(exc, DetailedUsageError):
+            return DetailedUsageError(exc.format_message(), exc.ctx)
+        return exc
+
     def make_context(
         self,
         info_name: str | None,
@@ -75,13 +104,15 @@ class PlanCommand(click.Command):
     ) -> click.Context:
         # before parsing, which consumes the list; `--detailed-exitcode=yes` is a usage error
         # of a run that asked for the flag's codes too
-        detailed = any(a == DETAILED or a.startswith(f"{DETAILED}=") for a in args)
+        given = list(args)
+        detailed = self.asks_detailed(given)
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
-            if detailed and not isinstance(exc, DetailedUsageError):
-                raise DetailedUsageError(exc.format_message(), exc.ctx) from exc
-            raise
+            raised = self.usage_error(given, exc)
+            if raised is exc:
+                raise
+            raise raised from exc
         except click.exceptions.Exit:
             if detailed and sys.stdout is None:
                 # --help written nowhere (stdout closed at start): said as main says it, exit 1
