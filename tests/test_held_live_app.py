@@ -185,3 +185,48 @@ def test_status_says_the_app_runs_and_that_an_update_would_delete_it(
     # without a state nothing is known to run
     bare = json.loads(_status(tree, "--format", "json").stdout)
     assert next(a for a in bare["apps"] if a["name"] == "crm-sync")["runningWhileHeld"] is False
+
+
+def test_a_change_of_kind_keeps_no_client_id_approved_or_not(tree: Path, tmp_path: Path) -> None:
+    # found by a reviewer: the verdict and status promised "the same client id" to an app whose
+    # change of kind replaces it (a new client id), which a reviewer approving it would trust
+    path = tree / "apps" / "crm-sync.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("kind: web", "kind: spa"), encoding="utf-8"
+    )
+    state = ("--state", str(_state(tmp_path)))
+    run = _plan(tree, *state)
+    assert (run.exit_code, run.stderr) == (1, LINE), run.output
+    assert "same client id" not in run.stdout
+    assert (
+        "it then stays live, as a partner app, but its change of kind (web -> spa) replaces it all "
+        "the same, approved or not: a new client id; or leave its type internal"
+    ) in run.stdout
+    assert "kind once approved: web -> spa: Okta replaces the app" in run.stdout
+    rows = json.loads(_status(tree, *state, "--format", "json").stdout)["apps"]
+    [note] = next(a for a in rows if a["name"] == "crm-sync")["notes"]
+    assert "same client id" not in note
+    assert "its change of kind (web -> spa) replaces it all the same, approved or not" in note
+
+
+def test_the_verdict_names_which_held_apps_keep_their_client_ids(
+    tree: Path, tmp_path: Path
+) -> None:
+    # two held apps, one of which changes kind: only the other keeps its client id
+    crm = tree / "apps" / "crm-sync.yaml"
+    crm.write_text(crm.read_text(encoding="utf-8").replace("kind: web", "kind: spa"), "utf-8")
+    worker = tree / "apps" / "enrichment-worker.yaml"
+    text = worker.read_text(encoding="utf-8")
+    assert "type: internal\n" in text
+    text = text.replace("type: internal\n", "type: partner\npartner: orbit-crm\n")
+    worker.write_text(
+        text + "links:\n  terms: https://w.acme.example/t\n  privacy: https://w.acme.example/p\n",
+        encoding="utf-8",
+    )
+    run = _plan(tree, "--state", str(_state(tmp_path)))
+    assert run.exit_code == 1, run.output
+    assert (
+        "they then stay live, as partner apps with the same client ids, except crm-sync: its "
+        "change of kind (crm-sync: web -> spa) replaces it all the same, approved or not: a new "
+        "client id; or leave their type internal"
+    ) in " ".join(run.stdout.split())

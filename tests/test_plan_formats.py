@@ -30,7 +30,9 @@ from appspecs.plan.build import Plan, plan_against_base, plan_against_state
 from appspecs.plan.state import parse_state
 from appspecs.plan.summary import STATUSES
 from appspecs.report.markdown import SHOWN_WARNINGS
-from appspecs.report.plan import NOTICE_TEXT, markdown_plan, plan_json, text_plan
+from appspecs.plan.notices import Notice
+from appspecs.report.plan import NOTICE_TEXT, markdown_plan, notice_text, plan_json, text_plan
+from appspecs.report.plan_words import agreeing
 from appspecs.spec.approvals import Approval, write_approvals
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.spec.versions import stored_version
@@ -156,7 +158,14 @@ def counts(line: str, sep: str) -> dict[str, int]:
     return out
 
 
-AGREEMENT = {"s": "(?:s|)", "es": "(?:es|)", "is_": "(?:is|are)", "its": "(?:its|their)"}
+# each word's forms for one app and for several, as the notices agree them; the longer first,
+# or "for {each_of}{names}" reads "each of a, b" as the names
+AGREEMENT = {
+    word: "(?:{})".format(
+        "|".join(map(re.escape, sorted({one, agreeing(2)[word]}, key=len, reverse=True)))
+    )
+    for word, one in agreeing(1).items()
+}
 
 
 def notices(lines: list[str], title: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
@@ -289,6 +298,39 @@ def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> No
         ("liveAppDeleted", ["crm-sync"], [crm_id]),
         ("liveAppReplaced", ["audience-studio"], [studio_id]),
     ]
+
+
+def test_a_notice_naming_two_apps_agrees_with_them(tmp_path: Path) -> None:
+    # "the OAuth app of crm-sync, enrichment-worker is deleted: its client id stops working"
+    # (found by a reviewer): every notice's words agree with the number of apps it names
+    specs = load_specs(ROOT / "app-specs", stacks_dir=STACKS)
+    config = load_stack_config(STACKS, "dev")
+    desired = render(specs, config)
+    state = parse_state(
+        ps.state_for(resource_graph(desired), "dev", held=desired.held), "state.json"
+    )
+    gone = ("crm-sync", "enrichment-worker")
+    assert all(name in BUNDLED for name in gone)
+    apps = {n: s for n, s in BUNDLED.items() if n not in gone}
+    acme = approvals(tmp_path / "a", {"acme-analytics": apps["acme-analytics"]})
+    plan = plan_against_state(write_tree(tmp_path / "head", apps, dict(acme)), config, state)
+    ids = [ps.okta_id(OAUTH_APP, n) for n in gone]
+    assert (
+        f"! LIVE APP DELETED: the OAuth apps of crm-sync (client id {ids[0]}), enrichment-worker "
+        f"(client id {ids[1]}) are deleted: their client ids stop working, and every consumer "
+        "using them fails to get tokens."
+    ) in text_plan(plan).splitlines()
+    (notice,) = [n for n in plan_json(plan)["summary"]["notices"] if n["kind"] == "liveAppDeleted"]
+    assert notice["apps"] == list(gone) and "are deleted: their client ids" in notice["text"]
+
+
+def test_every_notice_says_one_app_and_several_apart() -> None:
+    # a notice whose words name no number (scopes granted to NAMES) reads the same for both
+    same = {"privilegeIncrease", "scopesRequested", "replaceRefused", "partnerSuspended"}
+    for kind in NOTICE_TEXT:
+        one = notice_text(Notice(kind, ("APP1",)))[1]
+        two = notice_text(Notice(kind, ("APP1", "APP2")))[1]
+        assert (one.replace("APP1", "APP1, APP2") == two) is (kind in same), (kind, one, two)
 
 
 def test_many_warnings_leave_the_plan_in_the_comment() -> None:

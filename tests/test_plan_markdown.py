@@ -128,7 +128,7 @@ def test_privilege_increases_and_invalidated_approvals_are_called_out() -> None:
     acme_row = next(line for line in out.splitlines() if line.startswith("| `acme`"))
     assert (
         "**invalidated**" in acme_row
-        and "approved later, it is a new app: new client id" in acme_row
+        and "approved only after such an update, it is a new app with a new client id" in acme_row
     )
     crm_row = next(line for line in out.splitlines() if line.startswith("| `crm`"))
     assert "privilege increase" not in crm_row and "−`api:data:news`" in crm_row

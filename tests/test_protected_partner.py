@@ -204,8 +204,8 @@ def test_state_recorded_without_protection_is_said_to_delete(tree: Path) -> None
     assert _notice_kinds(plan) == ["liveAppDeleted", "approvalRemoved"]
     assert not any(s.refused for s in plan.steps)
     assert (
-        "its Okta resources are deleted (approved later, it is a new app: new client id)"
-        in text_plan(plan)
+        "merged as it is, the update deletes its Okta resources (approved only after such an "
+        "update, it is a new app with a new client id)" in text_plan(plan)
     )
 
 
@@ -517,8 +517,8 @@ def test_the_first_update_that_protects_an_app_says_so(tree: Path) -> None:
         r.pop("protect", None)
     plan = _plan(_specs(tree), doc)
     assert plan.notes == (
-        "the update protects the resources of acme-analytics (approved partner apps): from then "
-        "on pulumi up refuses to delete or replace them",
+        "the update protects the resources of acme-analytics (an approved partner app): from "
+        "then on pulumi up refuses to delete or replace them",
     )
     assert "note: the update protects the resources of acme-analytics" in text_plan(plan)
     assert plan_json(plan)["summary"]["notes"] == list(plan.notes)

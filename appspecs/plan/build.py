@@ -192,8 +192,9 @@ def protection_notes(planned: Sequence[PlannedResource], recorded: RecordedState
     notes = []
     if gains:
         notes.append(
-            f"the update protects the resources of {', '.join(sorted(gains))} (approved partner "
-            "apps): from then on pulumi up refuses to delete or replace them"
+            f"the update protects the resources of {', '.join(sorted(gains))} "
+            f"({'an approved partner app' if len(gains) == 1 else 'approved partner apps'}): "
+            "from then on pulumi up refuses to delete or replace them"
         )
     if loses:
         notes.append(

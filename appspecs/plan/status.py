@@ -80,6 +80,10 @@ class AppRow:
     protected: bool = False
     # the recorded app is an internal one (its consent method), None: no state, or not known
     recorded_internal: bool | None = None
+    # the spec's kind (web, spa, native, service), and the recorded app's (None: not known): when
+    # they differ, the update replaces the OAuth app (a new client id), approved or not
+    kind: str | None = None
+    recorded_kind: str | None = None
     # why it is denied, and what is wrong with its entry in approvals.yaml
     errors: tuple[Diagnostic, ...] = ()
     # the project has allowed_signers: approving takes the approver's key
@@ -102,6 +106,14 @@ class AppRow:
         """A running internal app retyped to partner and held for its first approval: an update
         would delete it, which `plan` (and the deploy workflow, which stops on it) refuses."""
         return self.leaves_okta and self.type == "partner" and self.recorded_internal is True
+
+    @property
+    def kind_replaces(self) -> tuple[str, str] | None:
+        """(recorded, declared) kind when they differ: the OAuth app is replaced (a new client id)
+        by the update that deploys the spec, approved or not."""
+        if self.kind and self.recorded_kind and self.kind != self.recorded_kind:
+            return self.recorded_kind, self.kind
+        return None
 
     @property
     def deploys_nothing(self) -> bool:
@@ -197,6 +209,7 @@ def app_status(specs: SpecSet, stack: str, state: RecordedState | None = None) -
             r,
             protected=r.name in protected,
             recorded_internal=internal.get(r.name),
+            recorded_kind=views[r.name].kind if r.name in views else None,
             signed=specs.signers is not None,
             errors=r.errors + tuple(of_approval.get(r.name, ())),
         )
@@ -249,6 +262,7 @@ def _row(
         state=state,
         type=spec.type,
         partner=spec.partner,
+        kind=spec.client.kind,
         current_digest=release.current.digest,
         deployed_digest=deployed.digest if deployed is not None else None,
         approved_digest=approval.digest if approval is not None else None,

@@ -113,6 +113,15 @@ def key_added_fact(signer: tuple[str, str]) -> str:
     )
 
 
+# A held app the stack runs: what merging it as it is does. Approved before an update, it is
+# updated in place (the plan fails on the delete and the deploy workflow stops on it); only an
+# update that runs anyway makes an approval bring it back as a new app.
+HELD_REMOVES = (
+    "merged as it is, the update deletes its Okta resources (approved only after such an update, "
+    "it is a new app with a new client id)"
+)
+
+
 def retyped_fact(app: AppSummary) -> str:
     """What a change of type does to the app; `app.retyped` is set."""
     if app.retyped == ("partner", "internal"):
@@ -208,9 +217,7 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.held is not None:
         held = f"held: {app.held}"
         if app.held_removes:
-            held += (
-                "; its Okta resources are deleted (approved later, it is a new app: new client id)"
-            )
+            held += f"; {HELD_REMOVES}"
         facts.append(held)
     if app.kept_protected:
         facts.append(kept_protected_fact(app))

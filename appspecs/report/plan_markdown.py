@@ -10,6 +10,7 @@ from appspecs.plan.diff import OPS, Step
 from appspecs.plan.summary import AppSummary
 from appspecs.report import markdown as md
 from appspecs.report.plan_facts import (
+    HELD_REMOVES,
     ADOPTED,
     KEPT,
     ONCE_APPROVED,
@@ -96,17 +97,16 @@ def _change_cell(app: AppSummary) -> str:
         if cause is not None:
             out += f"; {cause}"
         if app.held_removes:
-            out += (
-                " (its Okta resources are deleted; approved later, it is a new app: new client id)"
-            )
+            out += f" ({md.text(HELD_REMOVES)})"
     if app.skipped is not None:
         why = md.text(app.skipped)
         out += f" ({why})" if status == "not in this stack" else f"; not for this stack ({why})"
+    # before what a held app would change once approved, which it is not part of
+    if app.retyped is not None:
+        out += f"; **{md.text(retyped_fact(app))}**"
     out += _made_cell(app)
     if app.marker_only and app.digest is not None:
         out += f"; only the profile marker changes ({md.text(digests_text(app.digest, ' → '))})"
-    if app.retyped is not None:
-        out += f"; **{md.text(retyped_fact(app))}**"
     if app.kept_protected:
         out += f"; **{md.text(kept_protected_fact(app))}**"
     if app.suspended:

@@ -89,9 +89,9 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     "deleteRefused": (
         "Delete refused",
         "pulumi up refuses to delete the resources of {names}: they are protected (as an "
-        "approved partner app's are), so it keeps running, and every update fails until the app "
-        "is approved again (its spec restored, if removed) or retired on purpose (how: after the "
-        "apps).",
+        "approved partner app's are), so {they} keep{s} running, and every update fails until "
+        "{they} {is_} approved again ({its} spec{nouns} restored, if removed) or retired on purpose "
+        "(how: after the apps).",
     ),
     "replaceRefused": (
         "Replace refused",
@@ -101,13 +101,13 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "liveAppDeleted": (
         "Live app deleted",
-        "the OAuth app of {names} is deleted: its client id stops working, and every "
-        "consumer using it fails to get tokens.",
+        "the OAuth app{nouns} of {names} {is_} deleted: {its} client id{nouns} stop{s} working, "
+        "and every consumer using {it} fails to get tokens.",
     ),
     "liveAppReplaced": (
         "Live app replaced",
-        "Okta makes a new OAuth app for {names}: the old client id stops working, and "
-        "consumers need the new client id and secret.",
+        "Okta makes a new OAuth app for {each_of}{names}: the old client id{nouns} stop{s} "
+        "working, and consumers need the new client id{nouns} and secret{nouns}.",
     ),
     "privilegeIncrease": ("Privilege increase", "scopes granted to {names}."),
     "scopesRequested": (
@@ -116,9 +116,10 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "approvalByAddedKey": (
         "Approval by a key this change adds",
-        "the approval of {names} is signed by a key this change adds to allowed_signers for "
-        "{its} approver: it verifies only because of this change (one change lets the key "
-        "approve and approves with it); confirm the key is the approver's own before merging.",
+        "the approval{nouns} of {names} {is_} signed by a key this change adds to allowed_signers "
+        "for {its} approver{nouns}: {they} verif{ies} only because of this change (one change "
+        "lets the key approve and approves with it); confirm {each} key is the approver's own "
+        "before merging.",
     ),
     "changeUnderReview": (
         "Change under review",
@@ -130,7 +131,7 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "retypedToInternal": (
         "Retyped to internal",
-        "{names} go{es} live as an internal app when merged: no review from now on, no consent "
+        "{names} go{es} live as {an}internal app{nouns} when merged: no review from now on, no consent "
         "screen, and no partner approval applies.",
     ),
     "approvalInvalidated": (
@@ -139,8 +140,8 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "approvalRemoved": (
         "Approval removed",
-        "the approval of {names} is removed from approvals.yaml: no version of it is approved "
-        "any more.",
+        "the approval{nouns} of {names} {is_} removed from approvals.yaml: no version of {it} is "
+        "approved any more.",
     ),
 }
 # Approvals the merge takes away: the app is held, and leaves Okta if it was there.
@@ -167,7 +168,8 @@ def notice_text(notice: Notice, name: Callable[[str], str] = str) -> tuple[str, 
 
 def agreeing(n: int) -> dict[str, str]:
     """The words that agree with `n` apps named: "acme keeps its", "acme, orbit keep their"
-    (`s`, `es`: a verb's ending; `nouns`: a noun's, "client ids")."""
+    (`s`, `es`, `ies`: a verb's ending; `nouns`: a noun's, "client ids"; `each`, `each_of`:
+    "the key" or "each key", "a new app for each of")."""
     one = n == 1
     return {
         "s": "s" if one else "",
@@ -177,6 +179,10 @@ def agreeing(n: int) -> dict[str, str]:
         "its": "its" if one else "their",
         "it": "it" if one else "them",
         "they": "it" if one else "they",
+        "an": "an " if one else "",
+        "each": "the" if one else "each",
+        "each_of": "" if one else "each of ",
+        "ies": "ies" if one else "y",
     }
 
 
@@ -258,8 +264,7 @@ HELD_DELETE = (
     "it is, the update deletes {its} Okta resources and {its} client id{nouns} stop{s} "
     "working. A review may hold a change but must never take a running app down, so this plan "
     "exits 1. Either approve {it} in this change (appspec approve {name} --by EMAIL --ticket ID "
-    "--key PATH): {they} then stay{s} live, as {apps_} with the same client "
-    "id{nouns}; or leave {its} type internal in this change (only a partner app can be approved, "
+    "--key PATH): {they} then stay{s} live, as {apps_}{kept}; or leave {its} type internal in this change (only a partner app can be approved, "
     "so the retype and its approval land in one change); or remove {its} spec{nouns} in a change "
     "of {its} own to retire {it} on purpose.",
 )
@@ -283,8 +288,30 @@ def held_delete_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str,
         apps="an internal app" if one else "internal apps",
         apps_="a partner app" if one else "partner apps",
         name=apps[0] if one else "NAME",
+        kept=_kept_client_ids(plan, apps, name),
         **agreeing(len(apps)),
     )
+
+
+def _kept_client_ids(plan: Plan, apps: Sequence[str], name: Callable[[str], str]) -> str:
+    """What approving the held apps keeps of their client ids: all of them, but for those whose
+    change of kind replaces the OAuth app (a new client id), approved or not."""
+    kinds = {a.name: a.kind for a in plan.apps if a.name in apps and a.kind}
+    if not kinds:
+        return " with the same client id{nouns}".format(**agreeing(len(apps)))
+    words = agreeing(len(kinds))
+    changes = ", ".join(
+        f"{name(n) + ': ' if len(apps) > 1 else ''}{old} -> {new}"
+        for n, (old, new) in kinds.items()
+    )
+    replaced = (
+        f"{words['its']} change{words['nouns']} of kind ({changes}) replace{words['s']} "
+        f"{words['it']} all the same, approved or not: "
+        + ("a new client id" if len(kinds) == 1 else "new client ids")
+    )
+    if len(kinds) == len(apps):
+        return f", but {replaced}"
+    return f" with the same client ids, except {', '.join(map(name, kinds))}: {replaced}"
 
 
 def held_delete_error(stack: str, apps: Sequence[str], report: str) -> str:

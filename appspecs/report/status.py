@@ -110,7 +110,7 @@ def row_notes(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> lis
         # the recorded app keeps running: "an update deploys nothing of it" would hide that
         return [*notes, _kept_under_review(row, approve, plan)]
     if row.state == "under review" and row.running_while_held:
-        return [*notes, _running_while_held(approve, plan)]
+        return [*notes, _running_while_held(row, approve, plan)]
     notes += [LEAVES_OKTA] if row.leaves_okta else []
     notes += [KEPT_PROTECTED.format(plan=plan)] if row.kept_protected else []
     if row.state == "under review":
@@ -170,13 +170,22 @@ def _kept_under_review(row: AppRow, approve: str, plan: str) -> str:
     )
 
 
-def _running_while_held(approve: str, plan: str) -> str:
+def _running_while_held(row: AppRow, approve: str, plan: str) -> str:
+    # a change of kind replaces the OAuth app whatever its type: approving keeps it running,
+    # not its client id
+    replaced = row.kind_replaces
+    kept = (
+        f"as a partner app, though its change of kind ({replaced[0]} -> {replaced[1]}) replaces "
+        "it all the same, approved or not: a new client id"
+        if replaced
+        else "as a partner app with the same client id"
+    )
     return (
         "running in Okta as the internal app the stack's state records, and held now for partner "
         "review: an update would delete it (its client id would stop working), so "
         f"{plan} fails on it and the deploy workflow does not update this stack; approve it "
-        f"({approve}) to keep it live as a partner app with the same client id, set its type "
-        "back to internal, or retire it on purpose by removing its spec in a change of its own"
+        f"({approve}) to keep it live {kept}, set its type back to internal, or retire it on "
+        "purpose by removing its spec in a change of its own"
     )
 
 
