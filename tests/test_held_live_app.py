@@ -230,3 +230,23 @@ def test_the_verdict_names_which_held_apps_keep_their_client_ids(
         "change of kind (crm-sync: web -> spa) replaces it all the same, approved or not: a new "
         "client id; or leave their type internal"
     ) in " ".join(run.stdout.split())
+
+
+def test_a_service_app_retyped_to_partner_shows_no_one_a_consent_screen(
+    tree: Path, tmp_path: Path
+) -> None:
+    # enrichment-worker signs in no user (client credentials): no consent screen to speak of
+    worker = tree / "apps" / "enrichment-worker.yaml"
+    text = worker.read_text(encoding="utf-8")
+    assert "kind: service" in text and "type: internal\n" in text
+    text = text.replace("type: internal\n", "type: partner\npartner: orbit-crm\n")
+    worker.write_text(
+        text + "links:\n  terms: https://w.acme.example/t\n  privacy: https://w.acme.example/p\n",
+        encoding="utf-8",
+    )
+    run = _plan(tree, "--state", str(_state(tmp_path)))
+    facts = [line.strip() for line in run.stdout.splitlines() if line.strip().startswith("type: ")]
+    assert facts == [
+        "type: internal -> partner: it needs an approval, and users see a consent screen",
+        "type: internal -> partner: it needs an approval",  # enrichment-worker
+    ], run.stdout

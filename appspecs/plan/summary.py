@@ -113,6 +113,8 @@ class AppSummary:
     suspended: bool = False  # deployed INACTIVE: its partner is suspended
     # (old, new) app type when it changes: partner -> internal drops review and consent
     retyped: tuple[str, str] | None = None
+    # a service app (client credentials) signs in no user: no consent screen, whatever its type
+    service: bool = False
     keys: Delta = Delta()  # kids of public keys added and removed (a new key under a kid: both)
     # (setting, old, new) per client setting that changes; None where unset
     settings: tuple[tuple[str, str | None, str | None], ...] = ()
@@ -370,6 +372,7 @@ def summarize(
             review=review,
             suspended=deployed_here and name in specs.suspended,
             retyped=retyped,
+            service=(loaded.spec.client.kind if loaded else o.kind) == "service",
             keys=key_delta(o, n) if keys is None else keys,
             settings=settings
             if settings is not None

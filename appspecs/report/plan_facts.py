@@ -126,12 +126,15 @@ def retyped_fact(app: AppSummary) -> str:
     """What a change of type does to the app; `app.retyped` is set."""
     if app.retyped == ("partner", "internal"):
         # release_of: an internal app goes live when merged, as every internal app does
+        consent = "" if app.service else ", and users see no consent screen"
         return (
             "type: partner -> internal: live as an internal app once merged; no review from now "
-            "on, and users see no consent screen"
+            f"on{consent}"
         )
+    # a service app signs in no user (client credentials): Okta shows no one a consent screen
     if app.held is not None:
-        return "type: internal -> partner: it needs an approval, and users see a consent screen"
+        consent = "" if app.service else ", and users see a consent screen"
+        return f"type: internal -> partner: it needs an approval{consent}"
     # approved: the OAuth app's consent method changes in place, unless its kind replaces it
     kept = (
         ", updated in place: its client id stays"
@@ -139,8 +142,9 @@ def retyped_fact(app: AppSummary) -> str:
         else ""
     )
     return (
-        f"type: internal -> partner: approved, so it deploys as a partner app{kept}; users now "
-        "see a consent screen, and each later change needs an approval"
+        f"type: internal -> partner: approved, so it deploys as a partner app{kept}; "
+        + ("" if app.service else "users now see a consent screen, and ")
+        + "each later change needs an approval"
     )
 
 
