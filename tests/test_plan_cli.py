@@ -187,6 +187,9 @@ def test_markdown_leads_with_the_summary_table(project: Path, recorded: dict[str
     assert out.count("<details>") == out.count("</details>")
 
 
+DETAILED = "--detailed-exitcode"
+
+
 def test_detailed_exit_codes(project: Path, recorded: dict[str, Any]) -> None:
     same = ps.write(recorded, project / "same.json")
     other = ps.write(changed(recorded), project / "changed.json")
@@ -206,16 +209,36 @@ def test_detailed_exit_codes(project: Path, recorded: dict[str, Any]) -> None:
     bad_flag = run(project, "--stack", "dev", "--detailed-exitcode", "--no-such-flag")
     assert bad_flag.exit_code == 1 and "No such option" in bad_flag.stderr
     assert run(project, "--stack", "dev", "--no-such-flag").exit_code == 2
-    # a bad flag before the command too; but the flag's name as another option's value is that
-    # value, not the flag (a stack named so: unknown, exit 2)
+    # a bad flag before the command too
     runner = CliRunner(env={"PULUMI_BACKEND_URL": ""})
     before = runner.invoke(cli, ["--no-such-flag", "plan", "--stack", "dev", "--detailed-exitcode"])
     assert before.exit_code == 1 and "No such option '--no-such-flag'" in before.stderr
     assert runner.invoke(cli, ["--no-such-flag", "plan", "--stack", "dev"]).exit_code == 2
     assert runner.invoke(cli, ["--no-such-flag", "status", "--detailed-exitcode"]).exit_code == 2
-    as_value = run(project, "--stack", "--detailed-exitcode")
-    assert as_value.exit_code == 2 and "unknown stack '--detailed-exitcode'" in as_value.stderr
-    assert run(project, "--stack", "--detailed-exitcode", "--detailed-exitcode").exit_code == 1
+    # an empty $STACK (`--stack $STACK --detailed-exitcode`): the flag is no stack's name but
+    # the flag, refused as a value, and 1, never 2 (changes present); nor a file to write
+    for args in (("--stack", "--detailed-exitcode"), ("--stack", "dev", "--out", DETAILED)):
+        as_value = run(project, *args)
+        assert as_value.exit_code == 1, as_value.output
+        assert f"Option '{args[-2]}' requires a value, and the next word is '{DETAILED}'" in (
+            as_value.stderr
+        )
+        assert not (project / DETAILED).exists()
+    # explicitly a value: a stack so named, unknown (2 without the flag, 1 with it)
+    assert run(project, f"--stack={DETAILED}").exit_code == 2
+    assert run(project, f"--stack={DETAILED}", DETAILED).exit_code == 1
+    # any command: another option is no option's value (a usage error, 2)
+    for argv in (
+        ["plan", "--stack", "--format", "json"],
+        ["validate", "--specs", "--format", "json"],
+        ["secret", "rotate", "crm-sync", "--stack", "--org-url", "https://acme.okta.com"],
+    ):
+        refused = runner.invoke(cli, argv)
+        assert refused.exit_code == 2 and "requires a value, and the next word is" in (
+            refused.stderr
+        ), (argv, refused.output)
+    # after `--` a word is an argument, as click reads it
+    assert "the next word" not in run(project, "--stack", "dev", "--", "--out", "--x").stderr
 
 
 def test_unknown_stack_names_the_known_ones(project: Path) -> None:

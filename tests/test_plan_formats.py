@@ -27,10 +27,10 @@ from appspecs.desired.render import render
 from appspecs.desired.resources import OAUTH_APP, resource_graph
 from appspecs.diagnostics import Diagnostic, Severity
 from appspecs.plan.build import Plan, plan_against_base, plan_against_state
+from appspecs.plan.notices import Notice
 from appspecs.plan.state import parse_state
 from appspecs.plan.summary import STATUSES
 from appspecs.report.markdown import SHOWN_WARNINGS
-from appspecs.plan.notices import Notice
 from appspecs.report.plan import NOTICE_TEXT, markdown_plan, notice_text, plan_json, text_plan
 from appspecs.report.plan_words import agreeing
 from appspecs.spec.approvals import Approval, write_approvals

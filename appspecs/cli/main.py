@@ -19,6 +19,7 @@ from appspecs.cli.common import (
     say,
     written_by_click,
 )
+from appspecs.cli.optionvalues import checked_command
 
 # name -> "module:attribute". Commands load on use, so `appspec validate` (run on every commit by
 # the pre-commit hook) does not pay for httpx, the Okta reader or Pulumi's SDK.
@@ -55,7 +56,7 @@ class LazyGroup(click.Group):
         # the lazy names are enough.
         if args and args[0] not in COMMANDS and not args[0].startswith("-"):
             raise NoSuchCommand(args[0], possibilities=list(COMMANDS), ctx=ctx)
-        return super().resolve_command(ctx, args)
+        return checked_command(super().resolve_command(ctx, args), ctx)
 
     # A closed pipe is caught here, before click's main, which takes it for exit 1 ("not as
     # declared") and silences stderr, so that `appspec audit | head` lost its last line; in

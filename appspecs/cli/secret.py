@@ -32,6 +32,7 @@ from appspecs.cli.common import (
 )
 from appspecs.cli.inputs import load_readable_specs, load_stack, load_valid_specs
 from appspecs.cli.okta import checked_org_url, connect, okta_errors, org_url_option
+from appspecs.cli.optionvalues import CheckedGroup
 from appspecs.desired.model import DesiredApp
 from appspecs.desired.render import render
 from appspecs.live.locate import AppNotFound
@@ -68,12 +69,13 @@ def _target_options(func: F) -> F:
 
 
 @click.group(
+    cls=CheckedGroup,
     epilog=exits.codes_help(
         "done",
         "the app or the org is not as the step needs (held, not in this stack, a public or "
         "key-based client, not in the org, two secrets already, only one to retire)",
         _OKTA_ERRORS + ", or an existing --out file",
-    )
+    ),
 )
 def secret() -> None:
     """Rotate an app's OAuth client secret without downtime: rotate, switch consumers, retire."""

@@ -10,8 +10,8 @@ from appspecs.plan.diff import OPS, Step
 from appspecs.plan.summary import AppSummary
 from appspecs.report import markdown as md
 from appspecs.report.plan_facts import (
-    HELD_REMOVES,
     ADOPTED,
+    HELD_REMOVES,
     KEPT,
     ONCE_APPROVED,
     ORDERED_WORDS,
