@@ -87,6 +87,10 @@ def test_a_plan_that_deletes_a_running_internal_app_held_for_review_fails(
     assert f"> ⛔ **{VERDICT}:** `crm-sync` is running in Okta" in runs["markdown"].stdout
     data: dict[str, Any] = json.loads(runs["json"].stdout)
     assert (data["ok"], data["summary"]["heldDeletes"]) == (False, ["crm-sync"])
+    # the verdict in the words the text leads with
+    [verdict] = data["summary"]["verdicts"]
+    assert (verdict["kind"], verdict["failed"]) == ("heldDeletes", True)
+    assert f"! {verdict['title'].upper()}: {verdict['text']}" in text.splitlines()
     assert data["summary"]["updateRefused"] is (None if against == "base" else False)
     crm = next(a for a in data["apps"] if a["name"] == "crm-sync")
     assert crm["heldRemoves"] is True

@@ -353,6 +353,9 @@ def test_removing_an_approval_in_a_pull_request_as_a_reviewer_runs_it(tmp_path: 
     assert f"{banner} of `acme-analytics` for as long as" in runs["markdown"].stdout
     data = json.loads(runs["json"].stdout)
     assert data["summary"]["updateRefused"] is None
+    [said] = data["summary"]["verdicts"]
+    assert (said["kind"], said["failed"]) == ("updateRefused", False)
+    assert f"! {said['title'].upper()}: {said['text']}" == verdict
     assert [n["kind"] for n in data["summary"]["notices"]] == ["deleteRefused", "approvalRemoved"]
     assert data["summary"]["approvalsRemoved"] == ["acme-analytics"]
     ops = {s["op"] for s in data["steps"] if s["app"] == "acme-analytics"}
@@ -409,6 +412,9 @@ def test_a_plan_against_state_whose_update_would_be_refused_exits_1_after_the_pl
     assert "this plan exits 1" in markdown and "<details>" in markdown
     data = json.loads(runs["json"].stdout)
     assert data["summary"]["updateRefused"] is True
+    [said] = data["summary"]["verdicts"]
+    assert (said["kind"], said["failed"]) == ("updateRefused", True)
+    assert f"! {said['title'].upper()}: {said['text']}" == lines[1]
     assert [r["app"] for r in data["summary"]["refused"]] == ["acme-analytics"]
     # 1 is the error of --detailed-exitcode, never 2 (changes, fit to apply)
     detailed = _plan_cli(tree, state, "--detailed-exitcode")

@@ -13,7 +13,29 @@ from appspecs.plan.notices import Notice
 from appspecs.plan.registry import RegistryChange
 from appspecs.plan.summary import AppSummary, Review
 from appspecs.plan.values import to_json
-from appspecs.report.plan_words import notice_text, registry_text, unprotect_command
+from appspecs.report.plan_words import (
+    held_delete_text,
+    notice_text,
+    registry_text,
+    unprotect_command,
+    verdict_text,
+)
+
+
+def _verdicts_json(plan: Plan) -> list[dict[str, Any]]:
+    """The refused update (`failed`: whether the plan exits 1 on it, against the state) and the
+    running apps deleted while held (always a failure)."""
+    out = []
+    refused = verdict_text(plan)
+    if refused is not None:
+        title, text = refused
+        failed = bool(plan.update_refused)
+        out.append({"kind": "updateRefused", "title": title, "text": text, "failed": failed})
+    held = held_delete_text(plan)
+    if held is not None:
+        title, text = held
+        out.append({"kind": "heldDeletes", "title": title, "text": text, "failed": True})
+    return out
 
 
 def _delta_json(d: Delta, added: str = "added", removed: str = "removed") -> dict[str, list[str]]:
@@ -169,6 +191,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             # a base, which reads no state: `refused` says what the base's program protects
             "updateRefused": plan.update_refused,
             "apps": dict(summary.counts),
+            # what the plan concludes, worded as the text and Markdown lead with it
+            "verdicts": _verdicts_json(plan),
             "notices": [notice_json(n) for n in summary.notices],
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
             "approvalsByAddedKeys": [a.name for a in plan.apps if a.approval_key_added],
