@@ -237,6 +237,26 @@ def test_detailed_exit_codes(project: Path, recorded: dict[str, Any]) -> None:
         assert refused.exit_code == 2 and "requires a value, and the next word is" in (
             refused.stderr
         ), (argv, refused.output)
+    # the next option written with its value, or `--` as the value (click then reads the words
+    # after it as options): refused too, and no file of that name (found by a reviewer)
+    for args in (("--out", "--format=json"), ("--out", "--", DETAILED)):
+        refused = run(project, "--stack", "dev", *args, DETAILED)
+        assert (
+            refused.exit_code == 1
+            and f"Option '--out' requires a value, and the next word is '{args[1]}'"
+            in refused.stderr
+        )
+        assert not (project / args[1]).exists()
+    # shell completion parses resiliently: a line being typed is no error
+    complete = CliRunner(
+        env={
+            "_APPSPEC_COMPLETE": "bash_complete",
+            "COMP_WORDS": "appspec plan --stack --format json --out",
+            "COMP_CWORD": "6",
+        }
+    )
+    completed = complete.invoke(cli, prog_name="appspec")
+    assert completed.exit_code == 0 and "requires a value" not in completed.output
     # after `--` a word is an argument, as click reads it
     assert "the next word" not in run(project, "--stack", "dev", "--", "--out", "--x").stderr
 

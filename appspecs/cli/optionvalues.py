@@ -10,7 +10,6 @@ with `--` is still given as `--option=VALUE`.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import click
@@ -30,7 +29,9 @@ def option_as_value(
     command: click.Command, ctx: click.Context, args: Sequence[str]
 ) -> click.UsageError | None:
     """The error for the first option of `args` whose value would be another of the command's
-    options; None when there is none. Arguments after `--` are values, as click reads them."""
+    options (`--format`, `--format=json`) or `--` (after which click would read the words that
+    follow as options); None when there is none. After a `--` of its own every word is an
+    argument, as click reads them."""
     names = option_names(command, ctx)
     takes_value = {
         name
@@ -38,14 +39,19 @@ def option_as_value(
         if isinstance(param, click.Option) and not param.is_flag and not param.count
         for name in param.opts
     }
-    for arg, after in itertools.pairwise(args):
+    words = iter(args)
+    for arg in words:
         if arg == "--":
             return None
-        if arg in takes_value and after in names:
+        if arg not in takes_value:
+            continue
+        after = next(words, None)
+        if after is not None and (after == "--" or after.split("=", 1)[0] in names):
             return click.UsageError(
-                f"Option '{arg}' requires a value, and the next word is '{after}', an option "
-                f"(an empty variable, `{arg} $VAR`, leaves the next option as the value); a "
-                f"value that starts with '--' is given as {arg}=VALUE",
+                f"Option '{arg}' requires a value, and the next word is '{after}', "
+                + ("the end of the options" if after == "--" else "an option")
+                + f" (an empty variable, `{arg} $VAR`, leaves the next word as the value); a "
+                f"value that starts with '-' is given as {arg}=VALUE",
                 ctx,
             )
     return None
@@ -58,7 +64,8 @@ def checked_command(
     a usage error, with the command's own code (`usage_error`: plan's 1 with
     --detailed-exitcode)."""
     name, command, args = resolved
-    if command is None or isinstance(command, click.Group):
+    # resilient parsing: shell completion, which must not fail on a line being typed
+    if command is None or isinstance(command, click.Group) or ctx.resilient_parsing:
         return resolved
     sub = click.Context(command, info_name=name, parent=ctx)
     exc = option_as_value(command, sub, args)

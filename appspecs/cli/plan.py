@@ -68,8 +68,8 @@ class PlanCommand(click.Command):
     """With --detailed-exitcode every error exits 1, bad flags included: 2 means changes there."""
 
     def asks_detailed(self, args: Sequence[str]) -> bool:
-        """Whether this command's `args` ask for --detailed-exitcode: the flag, nor an argument
-        after `--`. Read before parsing, which consumes the list and may fail. After an option
+        """Whether this command's `args` ask for --detailed-exitcode: the flag before any `--`
+        of its own. Read before parsing, which consumes the list and may fail. After an option
         that takes a value (`--stack --detailed-exitcode`, an empty `$STACK`) it is the flag too:
         an option is refused as a value (`optionvalues`), and that error exits 1, not 2, which
         these codes read as changes present."""
@@ -83,7 +83,7 @@ class PlanCommand(click.Command):
         for arg in args:
             if value_next:
                 value_next = False
-                if arg == DETAILED:
+                if arg == DETAILED or arg.startswith(f"{DETAILED}="):
                     return True
             elif arg == "--":
                 return False
