@@ -203,14 +203,17 @@ def test_a_change_of_kind_keeps_no_client_id_approved_or_not(tree: Path, tmp_pat
     assert (run.exit_code, run.stderr) == (1, LINE), run.output
     assert "same client id" not in run.stdout
     assert (
-        "it then stays live, as a partner app, but its change of kind (web -> spa) replaces it all "
-        "the same, approved or not: a new client id; or leave its type internal"
+        "it then stays live, as a partner app, but its change of kind (web -> spa) replaces it "
+        "whatever its type: a new client id; or leave its type internal"
     ) in run.stdout
     assert "kind once approved: web -> spa: Okta replaces the app" in run.stdout
     rows = json.loads(_status(tree, *state, "--format", "json").stdout)["apps"]
     [note] = next(a for a in rows if a["name"] == "crm-sync")["notes"]
     assert "same client id" not in note
-    assert "its change of kind (web -> spa) replaces it all the same, approved or not" in note
+    assert (
+        "to keep it live as a partner app (its change of kind, web -> spa, replaces it whatever "
+        "its type: a new client id); or set its type back to internal; or retire it" in note
+    )
 
 
 def test_the_verdict_names_which_held_apps_keep_their_client_ids(
@@ -230,9 +233,9 @@ def test_the_verdict_names_which_held_apps_keep_their_client_ids(
     run = _plan(tree, "--state", str(_state(tmp_path)))
     assert run.exit_code == 1, run.output
     assert (
-        "they then stay live, as partner apps with the same client ids, except crm-sync: its "
-        "change of kind (crm-sync: web -> spa) replaces it all the same, approved or not: a new "
-        "client id; or leave their type internal"
+        "they then stay live, as partner apps, enrichment-worker with the same client id, but "
+        "the change of kind of crm-sync (web -> spa) replaces it whatever its type: a new client "
+        "id; or leave their type internal"
     ) in " ".join(run.stdout.split())
 
 

@@ -326,7 +326,7 @@ def test_a_notice_naming_two_apps_agrees_with_them(tmp_path: Path) -> None:
 
 def test_every_notice_says_one_app_and_several_apart() -> None:
     # a notice whose words name no number (scopes granted to NAMES) reads the same for both
-    same = {"privilegeIncrease", "scopesRequested", "replaceRefused", "partnerSuspended"}
+    same = {"privilegeIncrease", "scopesRequested", "replaceRefused"}
     for kind in NOTICE_TEXT:
         one = notice_text(Notice(kind, ("APP1",)))[1]
         two = notice_text(Notice(kind, ("APP1", "APP2")))[1]

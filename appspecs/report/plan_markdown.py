@@ -97,7 +97,7 @@ def _change_cell(app: AppSummary) -> str:
         if cause is not None:
             out += f"; {cause}"
         if app.held_removes:
-            out += f" ({md.text(HELD_REMOVES)})"
+            out += f"; {md.text(HELD_REMOVES)}"
     if app.skipped is not None:
         why = md.text(app.skipped)
         out += f" ({why})" if status == "not in this stack" else f"; not for this stack ({why})"

@@ -116,18 +116,19 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     ),
     "approvalByAddedKey": (
         "Approval by a key this change adds",
-        "the approval{nouns} of {names} {is_} signed by a key this change adds to allowed_signers "
+        "the approval{nouns} of {names} {is_} signed by {a_key} this change adds to allowed_signers "
         "for {its} approver{nouns}: {they} verif{ies} only because of this change (one change "
         "lets the key approve and approves with it); confirm {each} key is the approver's own "
         "before merging.",
     ),
     "changeUnderReview": (
         "Change under review",
-        "{names} keep{s} {its} approved version in Okta; the change deploys once approved.",
+        "{names} keep{s} {its} approved version{nouns} in Okta; the change{nouns} deploy{s} once "
+        "approved.",
     ),
     "partnerSuspended": (
         "Partner suspended",
-        "{names} deployed INACTIVE: no tokens until the partner returns.",
+        "{names} deployed INACTIVE: no tokens until {its} partner{nouns} return{s}.",
     ),
     "retypedToInternal": (
         "Retyped to internal",
@@ -183,6 +184,7 @@ def agreeing(n: int) -> dict[str, str]:
         "each": "the" if one else "each",
         "each_of": "" if one else "each of ",
         "ies": "ies" if one else "y",
+        "a_key": "a key" if one else "keys",
     }
 
 
@@ -295,23 +297,28 @@ def held_delete_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str,
 
 def _kept_client_ids(plan: Plan, apps: Sequence[str], name: Callable[[str], str]) -> str:
     """What approving the held apps keeps of their client ids: all of them, but for those whose
-    change of kind replaces the OAuth app (a new client id), approved or not."""
+    change of kind replaces the OAuth app (a new client id) whatever their type."""
     kinds = {a.name: a.kind for a in plan.apps if a.name in apps and a.kind}
     if not kinds:
         return " with the same client id{nouns}".format(**agreeing(len(apps)))
+    keep = [n for n in apps if n not in kinds]
     words = agreeing(len(kinds))
-    changes = ", ".join(
-        f"{name(n) + ': ' if len(apps) > 1 else ''}{old} -> {new}"
-        for n, (old, new) in kinds.items()
+    changes = ", ".join(f"{old} -> {new}" for old, new in kinds.values())
+    ids = "a new client id" if len(kinds) == 1 else "new client ids"
+    whose = (
+        f"{words['its']} change{words['nouns']} of kind"
+        if not keep
+        else f"the change{words['nouns']} of kind of {', '.join(map(name, kinds))}"
     )
-    replaced = (
-        f"{words['its']} change{words['nouns']} of kind ({changes}) replace{words['s']} "
-        f"{words['it']} all the same, approved or not: "
-        + ("a new client id" if len(kinds) == 1 else "new client ids")
+    kept = (
+        f", {', '.join(map(name, keep))} with the same client id{agreeing(len(keep))['nouns']}"
+        if keep
+        else ""
     )
-    if len(kinds) == len(apps):
-        return f", but {replaced}"
-    return f" with the same client ids, except {', '.join(map(name, kinds))}: {replaced}"
+    return (
+        f"{kept}, but {whose} ({changes}) replace{words['s']} {words['it']} whatever "
+        f"{words['its']} type: {ids}"
+    )
 
 
 def held_delete_error(stack: str, apps: Sequence[str], report: str) -> str:

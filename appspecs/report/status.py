@@ -175,17 +175,17 @@ def _running_while_held(row: AppRow, approve: str, plan: str) -> str:
     # not its client id
     replaced = row.kind_replaces
     kept = (
-        f"as a partner app, though its change of kind ({replaced[0]} -> {replaced[1]}) replaces "
-        "it all the same, approved or not: a new client id"
+        f"as a partner app (its change of kind, {replaced[0]} -> {replaced[1]}, replaces it "
+        "whatever its type: a new client id)"
         if replaced
         else "as a partner app with the same client id"
     )
     return (
         "running in Okta as the internal app the stack's state records, and held now for partner "
         "review: an update would delete it (its client id would stop working), so "
-        f"{plan} fails on it and the deploy workflow does not update this stack; approve it "
-        f"({approve}) to keep it live {kept}, set its type back to internal, or retire it on "
-        "purpose by removing its spec in a change of its own"
+        f"{plan} fails on it and the deploy workflow does not update this stack. Either approve "
+        f"it ({approve}) to keep it live {kept}; or set its type back to internal; or retire it "
+        "on purpose by removing its spec in a change of its own"
     )
 
 
