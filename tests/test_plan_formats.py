@@ -263,14 +263,20 @@ def test_a_skipped_app_and_held_apps_are_counted_alike(tmp_path: Path) -> None:
     assert "4 other apps unchanged." in markdown and "`studio-local`" in markdown
 
 
-def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> None:
-    # Before, a deleted app was a table cell and a count of deletes, lower down.
+def _dev_deployed() -> tuple[Any, Any]:
+    """Dev's config, and its state after `pulumi up` of the bundled specs."""
     specs = load_specs(ROOT / "app-specs", stacks_dir=STACKS)
     config = load_stack_config(STACKS, "dev")
     desired = render(specs, config)
     state = parse_state(
         ps.state_for(resource_graph(desired), "dev", held=desired.held), "state.json"
     )
+    return config, state
+
+
+def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> None:
+    # Before, a deleted app was a table cell and a count of deletes, lower down.
+    config, state = _dev_deployed()
     crm_id = ps.okta_id(OAUTH_APP, "crm-sync")
     apps = {n: s for n, s in BUNDLED.items() if n != "crm-sync"}
     apps["audience-studio"] = edited(BUNDLED["audience-studio"], "kind", "dev")
@@ -303,12 +309,7 @@ def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> No
 def test_a_notice_naming_two_apps_agrees_with_them(tmp_path: Path) -> None:
     # "the OAuth app of crm-sync, enrichment-worker is deleted: its client id stops working"
     # (found by a reviewer): every notice's words agree with the number of apps it names
-    specs = load_specs(ROOT / "app-specs", stacks_dir=STACKS)
-    config = load_stack_config(STACKS, "dev")
-    desired = render(specs, config)
-    state = parse_state(
-        ps.state_for(resource_graph(desired), "dev", held=desired.held), "state.json"
-    )
+    config, state = _dev_deployed()
     gone = ("crm-sync", "enrichment-worker")
     assert all(name in BUNDLED for name in gone)
     apps = {n: s for n, s in BUNDLED.items() if n not in gone}
