@@ -10,7 +10,7 @@ with `--` is still given as `--option=VALUE`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import click
 
@@ -25,6 +25,16 @@ def option_names(command: click.Command, ctx: click.Context) -> set[str]:
     }
 
 
+def value_options(params: Iterable[click.Parameter]) -> set[str]:
+    """The names of the options among `params` that take a value (not flags, not counts)."""
+    return {
+        name
+        for param in params
+        if isinstance(param, click.Option) and not param.is_flag and not param.count
+        for name in param.opts
+    }
+
+
 def option_as_value(
     command: click.Command, ctx: click.Context, args: Sequence[str]
 ) -> click.UsageError | None:
@@ -33,12 +43,7 @@ def option_as_value(
     follow as options); None when there is none. After a `--` of its own every word is an
     argument, as click reads them."""
     names = option_names(command, ctx)
-    takes_value = {
-        name
-        for param in command.get_params(ctx)
-        if isinstance(param, click.Option) and not param.is_flag and not param.count
-        for name in param.opts
-    }
+    takes_value = value_options(command.get_params(ctx))
     words = iter(args)
     for arg in words:
         if arg == "--":

@@ -33,6 +33,7 @@ from appspecs.cli.common import (
     written_by_click,
 )
 from appspecs.cli.inputs import load_stack, load_valid_specs, require_deployed_specs
+from appspecs.cli.optionvalues import value_options
 from appspecs.parallel import Alongside, alongside, collector_paused
 from appspecs.records import record
 from appspecs.report.refused import NOT_MADE, NOTHING_TO_PLAN, Refusal, failure_report
@@ -73,12 +74,7 @@ class PlanCommand(click.Command):
         that takes a value (`--stack --detailed-exitcode`, an empty `$STACK`) it is the flag too:
         an option is refused as a value (`optionvalues`), and that error exits 1, not 2, which
         these codes read as changes present."""
-        takes_value = {
-            name
-            for param in self.params
-            if isinstance(param, click.Option) and not param.is_flag and not param.count
-            for name in param.opts
-        }
+        takes_value = value_options(self.params)
         value_next = False
         for arg in args:
             if value_next:

@@ -81,7 +81,7 @@ class AppRow:
     # the recorded app is an internal one (its consent method), None: no state, or not known
     recorded_internal: bool | None = None
     # the spec's kind (web, spa, native, service), and the recorded app's (None: not known): when
-    # they differ, the update replaces the OAuth app (a new client id), approved or not
+    # they differ, the update replaces the OAuth app (a new client id) whatever its type
     kind: str | None = None
     recorded_kind: str | None = None
     # why it is denied, and what is wrong with its entry in approvals.yaml
@@ -110,7 +110,7 @@ class AppRow:
     @property
     def kind_replaces(self) -> tuple[str, str] | None:
         """(recorded, declared) kind when they differ: the OAuth app is replaced (a new client id)
-        by the update that deploys the spec, approved or not."""
+        by the update that deploys the spec, whatever the app's type."""
         if self.kind and self.recorded_kind and self.kind != self.recorded_kind:
             return self.recorded_kind, self.kind
         return None
