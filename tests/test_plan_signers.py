@@ -1,7 +1,7 @@
-"""An approval that verifies only because the same change lists its key: the plan against a base
-says so as a notice, in every format, naming the app, the approver and the key; an approval by
-a key the base already let approve gives no such notice, whatever else the change does to that
-key's line."""
+"""An approval that verifies only because the same change lists its key, or counts only because
+the change removes allowed_signers: the plan against a base says so as a notice, in every
+format, naming the app, the approver and the key; an approval by a key the base already let
+approve gives no such notice, whatever else the change does to that key's line."""
 
 from __future__ import annotations
 
@@ -244,3 +244,68 @@ def test_an_approval_the_base_did_not_count_that_counts_by_this_change_is_said(
     signers.write_text(with_key, encoding="utf-8")
     assert ORBIT in load_specs(base, stacks_dir=base.parent / "stacks").unverified
     _assert_said(root, base, ORBIT, _fingerprint(key), NEW)
+
+
+UNVERIFIED = "Approval no longer verified"
+
+
+def _unverified_body(app: str, approver: str, code: bool = False) -> str:
+    c = (lambda s: f"`{s}`") if code else (lambda s: s)
+    return (
+        f"the approval of {c(app)} (approved by {c(approver)}) counts only because this change "
+        "removes allowed_signers: the base verifies approvals, and it is not signed by a key it "
+        "lists for its approver; confirm the approval with its approver before merging."
+    )
+
+
+def test_an_approval_that_counts_because_the_change_removes_allowed_signers_is_said(
+    root: Path, tmp_path: Path
+) -> None:
+    # The sampled defect: a change that deletes allowed_signers and records an unsigned approval
+    # led with the privilege increase alone; the approval, which anyone could have written,
+    # showed as "approval recorded", and the removal as one line among the registry changes.
+    base = _base(root, tmp_path)
+    (root / "app-specs" / "allowed_signers").unlink()
+    result = _invoke(root, "approve", ORBIT, "--by", NEW, "--ticket", "T-9")
+    assert result.exit_code == 0, result.output
+    text, markdown, data = _plans(root, base)
+    lines = text.splitlines()
+    line = f"! {UNVERIFIED.upper()}: {_unverified_body(ORBIT, NEW)}"
+    assert line in lines[: lines.index("")], text
+    fact = (
+        f"      approval by {NEW} counts only because this change removes allowed_signers: the "
+        "base's keys do not verify it"
+    )
+    assert fact in lines
+    banner = f"> ⚠️ **{UNVERIFIED}:** {_unverified_body(ORBIT, NEW, code=True)}"
+    assert markdown.index(banner) < markdown.index("Apps: ")
+    (row,) = [r for r in markdown.splitlines() if r.startswith(f"| `{ORBIT}`")]
+    assert (
+        f"**counts only because this change removes allowed_signers** (approved by `{NEW}`)" in row
+    )
+    (notice,) = [n for n in data["summary"]["notices"] if n["kind"] == "approvalUnverified"]
+    assert notice == {
+        "kind": "approvalUnverified",
+        "apps": [ORBIT],
+        "approvedBy": [NEW],
+        "text": f"{UNVERIFIED}: {_unverified_body(ORBIT, NEW)}",
+    }
+    assert data["summary"]["approvalsUnverified"] == [ORBIT]
+    entries = {a["name"]: a["approvalUnverified"] for a in data["apps"]}
+    # acme-analytics' approval, signed by a key the base lists, counted before: not named
+    assert entries[ORBIT] == {"approvedBy": NEW} and entries.get(ACME) is None
+    assert ("signingStopped", "") in [(c["kind"], c["subject"]) for c in data["registry"]]
+
+
+def test_removing_allowed_signers_names_no_approval_the_base_verified(
+    root: Path, tmp_path: Path
+) -> None:
+    # acme-analytics' approval is signed by the example key, which the base lists for its
+    # approver: it counted before the change, so the change stops no verification of it
+    base = _base(root, tmp_path)
+    (root / "app-specs" / "allowed_signers").unlink()
+    text, markdown, data = _plans(root, base)
+    assert UNVERIFIED.upper() not in text and UNVERIFIED not in markdown
+    assert data["summary"]["approvalsUnverified"] == []
+    assert all(a["approvalUnverified"] is None for a in data["apps"])
+    assert ("signingStopped", "") in [(c["kind"], c["subject"]) for c in data["registry"]]

@@ -23,7 +23,12 @@ from appspecs.plan.diff import (
 )
 from appspecs.plan.inputs import Change
 from appspecs.plan.notices import PlanSummary, plan_summary
-from appspecs.plan.registry import RegistryChange, approvals_by_added_keys, registry_changes
+from appspecs.plan.registry import (
+    RegistryChange,
+    approvals_by_added_keys,
+    approvals_by_stopped_signing,
+    registry_changes,
+)
 from appspecs.plan.state import RecordedResource, RecordedState
 from appspecs.plan.summary import AppSummary, summarize
 from appspecs.plan.views import AppView, views_from_specs, views_from_state
@@ -362,12 +367,14 @@ def plan_against_base(
     )
     new_logos = {s.app for s in steps if any(c.path == LOGO_CONTENT for c in s.diffs)}
     added_keys = approvals_by_added_keys(base, specs)
+    unverified = approvals_by_stopped_signing(base, specs)
     apps = [
         dataclasses.replace(
             a,
             logo_changed=a.name in new_logos,
             change="changed" if a.name in new_logos and a.change == "unchanged" else a.change,
             approval_key_added=added_keys.get(a.name),
+            approval_unverified=unverified.get(a.name),
         )
         for a in apps
     ]

@@ -19,6 +19,7 @@ NoticeKind = Literal[
     "privilegeIncrease",
     "scopesRequested",
     "approvalByAddedKey",
+    "approvalUnverified",
     "changeUnderReview",
     "partnerSuspended",
     "retypedToInternal",
@@ -31,6 +32,8 @@ NOTICES: tuple[tuple[NoticeKind, Callable[[AppSummary], bool]], ...] = (
     ("scopesRequested", lambda a: a.scopes_requested_only),
     # who may approve widened for the very approval: as much a privilege increase as a scope
     ("approvalByAddedKey", lambda a: a.approval_key_added is not None),
+    # or switched off for it: the change removes allowed_signers
+    ("approvalUnverified", lambda a: a.approval_unverified is not None),
     ("changeUnderReview", lambda a: a.review is not None),
     ("partnerSuspended", lambda a: a.suspended),
     ("retypedToInternal", lambda a: a.retyped == ("partner", "internal")),
@@ -94,6 +97,8 @@ def _known(client_id: str | None) -> tuple[str, ...]:
 def _details(kind: NoticeKind, apps: Sequence[AppSummary]) -> tuple[tuple[str, ...], ...]:
     if kind == "approvalByAddedKey":
         return tuple(a.approval_key_added or () for a in apps)
+    if kind == "approvalUnverified":
+        return tuple((a.approval_unverified,) if a.approval_unverified else () for a in apps)
     return ()
 
 

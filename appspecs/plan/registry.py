@@ -154,6 +154,27 @@ def approvals_by_added_keys(base: SpecSet | None, head: SpecSet) -> dict[str, tu
     return out
 
 
+def approvals_by_stopped_signing(base: SpecSet | None, head: SpecSet) -> dict[str, str]:
+    """Per app whose approval counts in the head only because this change removes
+    allowed_signers: its approver.
+
+    Without allowed_signers no approval is verified, so an approval the base's keys would not
+    verify (unsigned, or signed by a key the base does not list for its approver) counts only
+    because the same change stopped signing: whoever wrote it may have approved their own
+    partner app, as with a key the change adds (`approvals_by_added_keys`). An approval the
+    base's keys verify counted before, and is not named.
+    """
+    if base is None or base.signers is None or head.signers is not None:
+        return {}
+    from appspecs.spec.signatures import signature_problem  # sshsig: only with allowed_signers
+
+    return {
+        name: approval.approved_by
+        for name, approval in sorted(head.approvals.items())
+        if signature_problem(approval, base.signers) is not None
+    }
+
+
 def registry_changes(base: SpecSet | None, head: SpecSet) -> tuple[RegistryChange, ...]:
     """What the head changes in allowed_signers and partners.yaml, against the base."""
     if base is None:

@@ -102,6 +102,9 @@ class AppSummary:
     # (approver, key fingerprint) when the app's approval counts only because this change lists
     # its key for its approver in allowed_signers (plans against a base only)
     approval_key_added: tuple[str, str] | None = None
+    # the approver when the app's approval counts only because this change removes
+    # allowed_signers, and the base's keys do not verify it (plans against a base only)
+    approval_unverified: str | None = None
     held: str | None = None  # why the app is held, when it is
     # held now but in Okta before: the update deletes its resources until it is approved
     held_removes: bool = False

@@ -113,6 +113,14 @@ def key_added_fact(signer: tuple[str, str]) -> str:
     )
 
 
+def unverified_fact(approver: str) -> str:
+    """The approval and the removal of allowed_signers it rests on, said together."""
+    return (
+        f"approval by {approver} counts only because this change removes allowed_signers: "
+        "the base's keys do not verify it"
+    )
+
+
 # A held app the stack runs: what merging it as it is does. Approved before an update, it is
 # updated in place (the plan fails on the delete and the deploy workflow stops on it); only an
 # update that runs anyway makes an approval bring it back as a new app.
@@ -209,6 +217,8 @@ def app_facts(app: AppSummary) -> list[str]:
         facts.append(approval_text(app))
     if app.approval_key_added is not None:
         facts.append(key_added_fact(app.approval_key_added))
+    if app.approval_unverified is not None:
+        facts.append(unverified_fact(app.approval_unverified))
     if app.suspended:
         facts.append(suspended_fact(app))
     if app.review is not None:

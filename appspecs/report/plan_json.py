@@ -117,6 +117,10 @@ def app_json(app: AppSummary) -> dict[str, Any]:
             if app.approval_key_added
             else None
         ),
+        # the approval counts only because this change removes allowed_signers (against a base)
+        "approvalUnverified": (
+            {"approvedBy": app.approval_unverified} if app.approval_unverified else None
+        ),
         "held": app.held,
         "heldRemoves": app.held_removes,
         "keptProtected": app.kept_protected,
@@ -168,6 +172,8 @@ def notice_json(notice: Notice) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": notice.kind, "apps": list(notice.apps)}
     if notice.kind == "approvalByAddedKey":
         out["signers"] = [{"approvedBy": by, "key": key} for by, key in notice.details]
+    elif notice.kind == "approvalUnverified":
+        out["approvedBy"] = [by for (by,) in notice.details]
     elif notice.details:
         out["clientIds"] = [d[0] if d else None for d in notice.details]
     out["text"] = f"{title}: {body}"
@@ -196,6 +202,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "notices": [notice_json(n) for n in summary.notices],
             "privilegeIncreases": [a.name for a in plan.apps if a.privilege_increase],
             "approvalsByAddedKeys": [a.name for a in plan.apps if a.approval_key_added],
+            "approvalsUnverified": [a.name for a in plan.apps if a.approval_unverified],
             "approvalsInvalidated": [a.name for a in plan.apps if a.approval == "invalidated"],
             "approvalsRemoved": [a.name for a in plan.apps if a.approval == "removed"],
             "changesUnderReview": [a.name for a in plan.apps if a.review is not None],

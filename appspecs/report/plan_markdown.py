@@ -144,10 +144,15 @@ def _made_cell(app: AppSummary) -> str:
 
 def _approval_cell(app: AppSummary) -> str:
     cell = _approval_state_cell(app)
-    if app.approval_key_added is None:
-        return cell
-    by, key = app.approval_key_added
-    return f"{cell}; ⚠️ **signed by a key this change adds** for {md.code(by)} ({md.code(key)})"
+    if app.approval_key_added is not None:
+        by, key = app.approval_key_added
+        cell += f"; ⚠️ **signed by a key this change adds** for {md.code(by)} ({md.code(key)})"
+    if app.approval_unverified is not None:
+        cell += (
+            "; ⚠️ **counts only because this change removes allowed_signers** (approved by "
+            f"{md.code(app.approval_unverified)})"
+        )
+    return cell
 
 
 def _approval_state_cell(app: AppSummary) -> str:

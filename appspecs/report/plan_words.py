@@ -121,6 +121,13 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
         "lets the key approve and approves with it); confirm {each} key is the approver's own "
         "before merging.",
     ),
+    "approvalUnverified": (
+        "Approval no longer verified",
+        "the approval{nouns} of {names} count{s} only because this change removes "
+        "allowed_signers: the base verifies approvals, and {they} {is_} not signed by a key it "
+        "lists for {its} approver{nouns}; confirm {each} approval with {its} approver{nouns} "
+        "before merging.",
+    ),
     "changeUnderReview": (
         "Change under review",
         "{names} keep{s} {its} approved version{nouns} in Okta; the change{nouns} deploy{s} once "
@@ -150,7 +157,10 @@ LOST_APPROVALS = frozenset({"invalidated", "removed"})
 
 
 # What tells each app of a notice apart, after its name: its client id, unless said here.
-DETAIL_TEXT: dict[NoticeKind, str] = {"approvalByAddedKey": "key {1} for {0}"}
+DETAIL_TEXT: dict[NoticeKind, str] = {
+    "approvalByAddedKey": "key {1} for {0}",
+    "approvalUnverified": "approved by {0}",
+}
 CLIENT_ID = "client id {0}"
 
 
