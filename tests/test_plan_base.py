@@ -321,9 +321,21 @@ def test_a_new_kind_replaces_the_app_and_what_names_it(repo: Path) -> None:
     assert data["changeSummary"]["replace"] == 2
     assert app(data, "crm-sync")["kind"] == {"old": "web", "new": "spa"}
     text = plan(repo, "--base", "main").stdout
-    assert "kind: web -> spa: Okta replaces the app" in text
+    # a single-page app is a public client: no secret, new or old
+    assert "kind: web -> spa: Okta replaces the app (a new client id for its consumers)" in text
     assert "+-   okta:app/oAuth:OAuth crm-sync (replace)" in text
     assert "2 to replace" in text
+
+
+def test_a_single_page_app_made_a_web_app_gets_a_secret_with_its_new_client_id(
+    repo: Path,
+) -> None:
+    # a web app authenticates with a client secret (client_secret_basic): the new app's consumers
+    # need that too, where a single-page app had none
+    edit(repo, "audience-studio", "kind: spa", "kind: web")
+    text = plan(repo, "--base", "main").stdout
+    fact = "kind: spa -> web: Okta replaces the app (a new client id and secret for its consumers)"
+    assert fact in text
 
 
 def test_moving_to_another_server_replaces_its_scopes_policies_and_rules(repo: Path) -> None:

@@ -292,7 +292,7 @@ def test_a_live_app_deleted_or_replaced_leads_every_format(tmp_path: Path) -> No
         "client id stops working, and every consumer using it fails to get tokens.",
         f"! LIVE APP REPLACED: Okta makes a new OAuth app for audience-studio (client id "
         f"{studio_id}): the old client id stops working, and consumers need the new client id "
-        "and secret.",
+        "(and a new client secret where it uses one).",
     ]
     markdown = markdown_plan(plan)
     banner = (

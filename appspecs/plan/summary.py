@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal, get_args
 
 from appspecs.desired.model import DesiredState
-from appspecs.desired.render import render_app
+from appspecs.desired.render import auth_method, render_app
 from appspecs.plan.deltas import (
     Delta,
     delta,
@@ -91,7 +91,7 @@ class AppSummary:
     groups: Delta
     label: tuple[str, str] | None = None  # (old, new) when the label changes
     pkce: tuple[bool, bool] | None = None  # (old, new) when whether PKCE is required changes
-    # (old, new) when the kind changes: Okta replaces the app (a new client id and secret)
+    # (old, new) when the kind changes: Okta replaces the app (a new client id)
     kind: tuple[str, str] | None = None
     logo_changed: bool = False  # the logo file's picture changed (compared by base plans only)
     # (old, new) spec digest, as the app's profile marker holds it, when both are known and differ
@@ -118,6 +118,9 @@ class AppSummary:
     retyped: tuple[str, str] | None = None
     # a service app (client credentials) signs in no user: no consent screen, whatever its type
     service: bool = False
+    # the app as this change leaves it authenticates with a client secret (not a public client,
+    # nor private_key_jwt): a new OAuth app means a new secret for its consumers too
+    secret: bool = False
     keys: Delta = Delta()  # kids of public keys added and removed (a new key under a kid: both)
     # (setting, old, new) per client setting that changes; None where unset
     settings: tuple[tuple[str, str | None, str | None], ...] = ()
@@ -376,6 +379,7 @@ def summarize(
             suspended=deployed_here and name in specs.suspended,
             retyped=retyped,
             service=(loaded.spec.client.kind if loaded else o.kind) == "service",
+            secret=loaded is not None and auth_method(loaded.spec) == "client_secret_basic",
             keys=key_delta(o, n) if keys is None else keys,
             settings=settings
             if settings is not None

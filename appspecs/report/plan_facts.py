@@ -200,7 +200,7 @@ def app_facts(app: AppSummary) -> list[str]:
     if app.kind is not None:
         facts.append(
             f"kind{when}: {app.kind[0]} -> {app.kind[1]}: Okta replaces the app "
-            "(a new client id and secret for its consumers)"
+            f"(a new client id{' and secret' if app.secret else ''} for its consumers)"
         )
     if app.pkce is not None:
         facts.append(f"PKCE{when}: {required_text(app.pkce[0])} -> {required_text(app.pkce[1])}")

@@ -107,7 +107,8 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     "liveAppReplaced": (
         "Live app replaced",
         "Okta makes a new OAuth app for {each_of}{names}: the old client id{nouns} stop{s} "
-        "working, and consumers need the new client id{nouns} and secret{nouns}.",
+        "working, and consumers need the new client id{nouns} (and a new client secret where "
+        "{they} use{s} one).",
     ),
     "privilegeIncrease": ("Privilege increase", "scopes granted to {names}."),
     "scopesRequested": (
