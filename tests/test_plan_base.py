@@ -182,6 +182,46 @@ def test_the_plan_reads_the_ref_without_touching_the_working_tree(repo: Path) ->
     }  # the digest changed
 
 
+def test_a_change_under_review_that_leaves_the_stack_says_what_approving_it_does(
+    repo: Path, tmp_path: Path
+) -> None:
+    # The sampled defect: the change said "environments changed; no change of scopes, ..." and
+    # only once approved did the plan show that pulumi up refuses the deletes and fails.
+    path = repo / "app-specs" / "apps" / "acme-analytics.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "environments: [prod]\n", encoding="utf-8")
+    refused = (
+        "pulumi up refuses to delete its Okta resources (protected: an approved partner app), so "
+        "it keeps running, and every update fails until its environments name this stack again "
+        "or it is retired on purpose"
+    )
+    data = plan_json(repo, "--base", "main")
+    acme = app(data, "acme-analytics")
+    assert acme["change"] == "change under review" and acme["skipped"] is None
+    assert (acme["review"]["leaves"], acme["review"]["keptProtected"]) == (
+        "environments: [prod]",
+        True,
+    )
+    assert data["changeSummary"] == {"same": 36}  # under review: nothing of it changes yet
+    text = plan(repo, "--base", "main").stdout.splitlines()
+    assert f"        leaves this stack (environments: [prod]): {refused}" in text
+    assert not any("no change of scopes" in line for line in text)
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    assert f"once approved: leaves this stack (environments: [prod]): {refused}" in markdown
+    # approved, it leaves: the deletes are refused, and what undoes it is the stack, not the spec
+    approved = CliRunner().invoke(
+        cli,
+        [
+            *("approve", "acme-analytics", *approve_args(tmp_path), "--ticket", "SEC-2"),
+            *("--specs", str(repo / "app-specs"), "--stacks", str(repo / "stacks")),
+        ],
+    )
+    assert approved.exit_code == 0, approved.output
+    data = plan_json(repo, "--base", "main")
+    acme = app(data, "acme-analytics")
+    assert (acme["change"], acme["keptProtected"], acme["review"]) == ("removed", True, None)
+    assert f"      {refused}" in plan(repo, "--base", "main").stdout.splitlines()
+
+
 def test_an_internal_app_change_needs_no_approval(repo: Path) -> None:
     edit(repo, "crm-sync", "  - api:data:contact\n", "  - api:data:contact\n  - api:data:news\n")
     data = plan_json(repo, "--base", "main")

@@ -399,3 +399,27 @@ def test_an_adopted_app_that_gains_a_scope_still_says_so(
     crm = _app(_plan(bundled, doc), "crm-sync")
     assert crm.change == "adopted" and crm.scopes.added == ("api:data:contact",)
     assert crm.privilege_increase
+
+
+@pytest.mark.parametrize("protected", [True, False])
+def test_a_change_under_review_that_leaves_the_stack_says_it_against_state(
+    tree: Path, recorded: dict[str, Any], protected: bool
+) -> None:
+    # whether pulumi up refuses the deletes once it is approved is the state's to say: a stack
+    # deployed before the program protected partner apps deletes it
+    path = tree / "apps" / "acme-analytics.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "environments: [prod]\n", encoding="utf-8")
+    doc = copy.deepcopy(recorded)
+    if not protected:
+        for r in doc["deployment"]["resources"]:
+            r.pop("protect", None)
+    plan = _plan(_specs(tree), doc)
+    acme = _app(plan, "acme-analytics")
+    assert acme.change == "change under review" and acme.review is not None
+    assert (acme.review.leaves, acme.review.protected) == ("environments: [prod]", protected)
+    assert plan.change_summary == {"same": len(plan.steps)}
+    refused = "pulumi up refuses to delete its Okta resources" in text_plan(plan)
+    deleted = "the update deletes its Okta resources, and its client id stops working"
+    assert (refused, deleted in text_plan(plan)) == (protected, not protected)
+    review = _app_json(plan, "acme-analytics")["review"]
+    assert (review["leaves"], review["keptProtected"]) == ("environments: [prod]", protected)

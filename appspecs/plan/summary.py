@@ -75,6 +75,10 @@ class Review:
     reordered: tuple[
         str, ...
     ] = ()  # ordered lists (deltas.reordered) in another order once approved
+    # once approved, the app is not for this stack (its environments, said here, leave it out):
+    # the update deletes it, or, its resources protected, refuses to and fails
+    leaves: str | None = None
+    protected: bool = False  # the running version's resources are protected
 
 
 @record
@@ -234,13 +238,16 @@ def _changed_fields(old: LoadedSpec, new: LoadedSpec) -> tuple[str, ...]:
     return tuple(k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k))
 
 
-def review_of(specs: SpecSet, name: str) -> Review | None:
+def review_of(specs: SpecSet, name: str, stack: str, protected: bool) -> Review | None:
     """What an app's waiting change would change once approved, when Okta keeps an approved
-    version of it meanwhile."""
+    version of it meanwhile in `stack` (whose recorded resources are `protected` or not)."""
     release = release_of(specs, name)
     deployed, current = release.deployed, release.current
     if deployed is None or deployed.digest == current.digest:
         return None
+    leaves = None
+    if not current.spec.goes_to(stack):
+        leaves = f"environments: [{', '.join(current.spec.environments or ())}]"
     old, new = view_of(render_app(deployed)), view_of(render_app(current))
     logo = (deployed.spec.logo, deployed.logo_sha256) != (current.spec.logo, current.logo_sha256)
     return Review(
@@ -259,6 +266,8 @@ def review_of(specs: SpecSet, name: str) -> Review | None:
         fields=_changed_fields(deployed, current),
         oidc_scopes=delta(old.oidc_scopes, new.oidc_scopes),
         reordered=reordered(old, new),
+        leaves=leaves,
+        protected=protected,
     )
 
 
@@ -329,7 +338,11 @@ def summarize(
             change = "unchanged" if same else "changed"
         loaded = specs.apps.get(name)
         deployed_here = name in deployed_names
-        review = review_of(specs, name) if loaded is not None and deployed_here else None
+        review = (
+            review_of(specs, name, desired.stack, o.protected)
+            if loaded is not None and deployed_here
+            else None
+        )
         if review is not None and change == "unchanged":
             change = "change under review"
         partner_now = loaded.spec.type == "partner" if loaded else None

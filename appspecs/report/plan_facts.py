@@ -48,9 +48,27 @@ KEPT_PROTECTED = (
 ONCE_APPROVED = " once approved"
 
 
+# an app whose spec is there, but whose environments leave this stack out
+BACK_IN_STACK = "its environments name this stack again"
+
+
 def kept_protected_fact(app: AppSummary) -> str:
-    until = "the spec is restored" if app.change == "removed" else "it is approved again"
+    if app.skipped is not None:
+        until = BACK_IN_STACK
+    elif app.change == "removed":
+        until = "the spec is restored"
+    else:
+        until = "it is approved again"
     return KEPT_PROTECTED.format(until=until)
+
+
+def leaves_fact(review: Review) -> str:
+    """What approving a change that takes the app out of this stack does."""
+    if review.protected:
+        then = KEPT_PROTECTED.format(until=BACK_IN_STACK)
+    else:
+        then = "the update deletes its Okta resources, and its client id stops working"
+    return f"leaves this stack ({review.leaves}): {then}"
 
 
 def suspended_fact(app: AppSummary) -> str:
@@ -84,6 +102,9 @@ def key_and_setting_facts(
 def review_facts(review: Review, *, scopes: bool = True) -> list[str]:
     """What a change under review would change once approved, one fact a line. `scopes` False:
     the scopes are said apart (markdown's Scopes column), and only the rest is listed."""
+    if review.leaves is not None:
+        # what else it changes is not this stack's
+        return [leaves_fact(review)]
     facts = []
     for what, d in (("scopes", review.scopes), (OIDC, review.oidc_scopes)):
         if scopes and d.added:

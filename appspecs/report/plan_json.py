@@ -145,6 +145,9 @@ def _review_json(review: Review) -> dict[str, Any]:
         "keys": _delta_json(review.keys),
         "settings": [{"setting": n, "old": o, "new": v} for n, o, v in review.settings],
         "reordered": list(review.reordered),
+        # once approved, not for this stack: its environments (null while it stays)
+        "leaves": review.leaves,
+        "keptProtected": review.leaves is not None and review.protected,
     }
 
 

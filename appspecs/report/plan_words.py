@@ -90,8 +90,8 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
         "Delete refused",
         "pulumi up refuses to delete the resources of {names}: they are protected (as an "
         "approved partner app's are), so {they} keep{s} running, and every update fails until "
-        "{they} {is_} approved again ({its} spec{nouns} restored, if removed) or retired on purpose "
-        "(how: after the apps).",
+        "what takes {it} out is undone ({its} approval or spec restored, or this stack back in "
+        "{its} environments) or {they} {is_} retired on purpose (how: after the apps).",
     ),
     "replaceRefused": (
         "Replace refused",
