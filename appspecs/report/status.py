@@ -33,7 +33,7 @@ NOT_DEPLOYED_YET = (
 KEPT_PROTECTED = (
     "recorded in the stack's state, protected: pulumi up refuses to delete it, so it keeps "
     "running, and every update fails until it is approved again or retired on purpose "
-    "({plan} says how)"
+    "({how})"
 )
 
 
@@ -97,22 +97,30 @@ def plan_command(report: StatusReport, rerun: Rerun = NO_FLAGS) -> str:
     return rerun.command("plan", "--stack", report.stack)
 
 
+def says_how(report: StatusReport, rerun: Rerun = NO_FLAGS) -> str:
+    """Where retiring an app on purpose is explained: the plan, which plans nothing while the
+    specs have errors (the notes are of the specs once fixed)."""
+    once = ", once the specs have no errors" if report.errors else ""
+    return f"{plan_command(report, rerun)} says how{once}"
+
+
 def row_notes(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> list[str]:
     """Why a row is in its state and what it waits for, one line each: its errors first. The
     commands they name repeat ``rerun``'s flags."""
     # approve reads the specs and stacks only: not a status's --state
     approve = Rerun(rerun.specs).command(*approve_words(row.name, row.signed))
     plan = plan_command(report, rerun)
+    how = says_how(report, rerun)
     notes = [diagnostic_line(d) for d in row.errors]
     if row.state == "denied":
         return notes
     if row.state == "under review" and row.kept_protected:
         # the recorded app keeps running: "an update deploys nothing of it" would hide that
-        return [*notes, _kept_under_review(row, approve, plan)]
+        return [*notes, _kept_under_review(row, approve, how)]
     if row.state == "under review" and row.running_while_held:
         return [*notes, _running_while_held(row, approve, plan)]
     notes += [LEAVES_OKTA] if row.leaves_okta else []
-    notes += [KEPT_PROTECTED.format(plan=plan)] if row.kept_protected else []
+    notes += [KEPT_PROTECTED.format(how=how)] if row.kept_protected else []
     if row.state == "under review":
         # what an update does, which holds whether or not Okta has the app now
         if row.approved_digest is not None:
@@ -155,7 +163,7 @@ def _approved_version(row: AppRow) -> str:
     return f"{version} is the one that deploys"
 
 
-def _kept_under_review(row: AppRow, approve: str, plan: str) -> str:
+def _kept_under_review(row: AppRow, approve: str, how: str) -> str:
     if row.errors:
         why = f"its approval in {APPROVALS_FILE} is not valid (the error above)"
     elif row.approved_digest is None:
@@ -166,7 +174,7 @@ def _kept_under_review(row: AppRow, approve: str, plan: str) -> str:
         f"no version of it is approved for this stack: {why}; the app recorded in the stack's "
         "state is protected: pulumi up refuses to delete it, so it keeps running as recorded, "
         f"and every update fails until it is approved again ({approve}) or retired on purpose "
-        f"({plan} says how)"
+        f"({how})"
     )
 
 
@@ -211,8 +219,8 @@ def problems_notes(report: StatusReport, rerun: Rerun = NO_FLAGS) -> list[str]:
         notes.append(
             "recorded in the state, protected, but with no spec file (not listed): pulumi up "
             "refuses to delete them, so they keep running, and every update fails until their "
-            f"specs are restored or they are retired on purpose ({plan_command(report, rerun)} "
-            "says how): " + ", ".join(report.recorded_only_protected)
+            f"specs are restored or they are retired on purpose ({says_how(report, rerun)}): "
+            + ", ".join(report.recorded_only_protected)
         )
     return notes
 
