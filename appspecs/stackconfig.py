@@ -6,7 +6,7 @@ import contextlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
@@ -258,17 +258,21 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
             at.line,
             at.column,
         )
+    not_booleans: list[Located] = []
     for key in config:
         raw = doc.raw.get(("config", key))
         # Pulumi reads stack files as YAML 1.2, where `no` is text: it would refuse what YAML 1.1
-        # (and so our reader) takes for a boolean. Say so here rather than at `pulumi preview`.
+        # (and so our reader) takes for a boolean. Say so here rather than at `pulumi preview`,
+        # with the file's other problems.
         if raw is not None and raw.lower() in _YAML11_ONLY_BOOLEANS:
             at = doc.values[("config", key)]
-            raise StackConfigError(
-                f"{path}:{at.line}:{at.column}: {key}: '{raw}' is not a boolean to Pulumi; "
-                "write true or false",
-                at.line,
-                at.column,
+            not_booleans.append(
+                (
+                    f"{path}:{at.line}:{at.column}: {key}: '{raw}' is not a boolean to Pulumi; "
+                    "write true or false",
+                    at.line,
+                    at.column,
+                )
             )
 
     def locate(loc: tuple[str | int, ...], is_key: bool) -> tuple[str, int, int]:
@@ -278,7 +282,16 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     def written(loc: tuple[str | int, ...]) -> str | None:
         return doc.raw.get(("config", *_setting_key(loc)))
 
-    stack = stack_config_from_values(name, as_pulumi_reads(config), locate, written)
+    try:
+        stack = stack_config_from_values(name, as_pulumi_reads(config), locate, written)
+    except StackConfigError as exc:
+        if not not_booleans:
+            raise
+        # the same value's "expected true or false" would say it twice
+        said = {(line, column) for _, line, column in not_booleans}
+        _raise_all([*not_booleans, *(e for e in exc.each if (e[1], e[2]) not in said)])
+    if not_booleans:
+        _raise_all(not_booleans)
     declared = stack.settings.specs_dir
     project = stacks_dir.resolve().parent
     # the program deploys this folder (stacks/__main__.py): a typo would fail every `pulumi up`
@@ -299,6 +312,15 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
             column,
         )
     return stack
+
+
+def _raise_all(problems: Sequence[Located]) -> NoReturn:
+    """One StackConfigError for a file's problems, in the file's order."""
+    each = sorted(problems, key=lambda p: (p[1] or 0, p[2] or 0))
+    if len(each) == 1:
+        raise StackConfigError(*each[0])
+    message = "\n  ".join(["invalid stack settings:", *(text for text, _, _ in each)])
+    raise StackConfigError(message, each[0][1], each[0][2], each=each)
 
 
 def _specs_dir_problem(project: Path, declared: str) -> str | None:

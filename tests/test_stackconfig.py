@@ -31,6 +31,30 @@ def test_a_yaml11_only_boolean_is_refused_with_its_place(tmp_path: Path, value: 
     assert "write true or false" in message
 
 
+def test_a_yaml11_only_boolean_hides_none_of_the_file_s_other_problems(tmp_path: Path) -> None:
+    # The sampled defect: `yes` was said alone, and the rest only once it was fixed.
+    text = (
+        "config:\n"
+        "  appspecs:allowLoopbackRedirects: yes\n"
+        "  appspecs:maxSecretAgeDays: 0\n"
+        "  appspecs:bogus: 1\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(tmp_path, "dev")
+    file = tmp_path / "Pulumi.dev.yaml"
+    assert [m for m, _, _ in caught.value.each] == [
+        f"{file}:1:1: appspecs:authServer: missing; it is required",
+        f"{file}:2:36: appspecs:allowLoopbackRedirects: 'yes' is not a boolean to Pulumi; "
+        "write true or false",
+        f"{file}:3:30: appspecs:maxSecretAgeDays: number 0 is not accepted; expected a number "
+        "of at least 1",
+        f"{file}:4:3: appspecs:bogus: unknown setting; accepted: authServer, "
+        "allowLoopbackRedirects, maxSecretAgeDays, maxAccessTokenMinutes, specsDir",
+    ]
+    assert str(caught.value).splitlines()[0] == "invalid stack settings:"
+
+
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
 def test_true_and_false_are_read(tmp_path: Path, value: str, expected: bool) -> None:
     config = load_stack_config(_stack(tmp_path, value), "dev")
