@@ -30,7 +30,8 @@ def bind_approvals(
                 Finding(
                     "approval",
                     ("approvals", i, "app"),
-                    f"'{approval.app}' is an internal app; only partner apps need approval",
+                    f"'{approval.app}' is an internal app; only partner apps need approval; "
+                    "remove this approval",
                 )
             )
         elif loaded is None and not _failed_spec_exists(out, approval.app):
