@@ -191,6 +191,19 @@ def state_for(graph: Sequence[Any], stack: str = "dev", **kwargs: Any) -> dict[s
     )
 
 
+def settle(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as an update leaves it: each resource's outputs hold its inputs (what the
+    provider read back once it applied them), beside the outputs only the provider sets. A test
+    that edits recorded inputs to stand for an older update settles the document after, as the
+    engine diffs against the outputs (appspecs.plan.state.recorded_lists)."""
+    for r in (doc.get("deployment") or doc["checkpoint"]["latest"])["resources"]:
+        outputs = r.setdefault("outputs", {})
+        for key, value in r.get("inputs", {}).items():
+            if not key.startswith("__"):
+                outputs[key] = copy.deepcopy(value)
+    return doc
+
+
 def find(doc: Mapping[str, Any], type_: str, name: str) -> dict[str, Any]:
     """A resource of a document, to change it in place."""
     resources = (doc.get("deployment") or doc["checkpoint"]["latest"])["resources"]

@@ -61,7 +61,7 @@ def changed(recorded: dict[str, Any]) -> dict[str, Any]:
         "api:data:company",
         *OIDC,
     ]
-    return doc
+    return ps.settle(doc)
 
 
 def test_without_state_everything_is_a_create(project: Path) -> None:

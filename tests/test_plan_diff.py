@@ -64,7 +64,8 @@ def doc(recorded: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def plan_of(specs: SpecSet, dev: StackConfig) -> Callable[[dict[str, Any]], Plan]:
     def run(document: dict[str, Any]) -> Plan:
-        return plan_against_state(specs, dev, parse_state(document, "state.json"))
+        # the edited inputs stand for an older update's: its outputs were the same
+        return plan_against_state(specs, dev, parse_state(ps.settle(document), "state.json"))
 
     return run
 
@@ -576,3 +577,63 @@ def test_after_an_import_the_plan_says_exactly_what_the_first_update_resets(
         Change("accessTokenLifetimeMinutes", 15, 60),
     )
     assert plan.change_summary == {"update": 2, "same": 34}
+
+
+def _read_back(specs: SpecSet, dev: StackConfig, document: dict[str, Any]) -> Plan:
+    """The plan of a state whose outputs hold what the provider read from Okta since, its
+    inputs as the last update sent them (not settled: the outputs are the point)."""
+    return plan_against_state(specs, dev, parse_state(document, "state.json"))
+
+
+def _changed(plan: Plan) -> dict[str, tuple[Change, ...]]:
+    return {s.name: s.diffs for s in plan.steps if s.op != "same"}
+
+
+def test_a_list_okta_holds_otherwise_is_what_the_update_changes(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # The sampled defect: a scope and a redirect URI added in the console, which a refresh
+    # records in the outputs alone (the bridge keeps an input list as long as it was), planned
+    # as no change; the engine diffs against the outputs, so pulumi up removes them.
+    rule = ps.find(doc, RULE, "crm-sync-rule")["outputs"]
+    rule["scopeWhitelists"] = [*rule["scopeWhitelists"], "api:admin:everything"]
+    app = ps.find(doc, OAUTH_APP, "crm-sync")["outputs"]
+    app["redirectUris"] = [*app["redirectUris"], "https://attacker.example/cb"]
+    plan = _read_back(specs, dev, doc)
+    changed = _changed(plan)
+    assert set(changed) == {"crm-sync-rule", "crm-sync"}
+    assert [(c.path, c.old) for c in changed["crm-sync-rule"]] == [
+        ("scopeWhitelists", rule["scopeWhitelists"])
+    ]
+    assert [(c.path, c.old) for c in changed["crm-sync"]] == [("redirectUris", app["redirectUris"])]
+    crm = next(a for a in plan.apps if a.name == "crm-sync")
+    assert crm.change == "changed"
+    assert crm.scopes.removed == ("api:admin:everything",)
+    assert crm.redirect_uris.removed == ("https://attacker.example/cb",)
+    assert "scopes revoked: api:admin:everything" in text_plan(plan)
+
+
+def test_a_set_okta_lists_in_another_order_is_no_change(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    rule = ps.find(doc, RULE, "crm-sync-rule")["outputs"]
+    rule["scopeWhitelists"] = list(reversed(rule["scopeWhitelists"]))
+    plan = _read_back(specs, dev, doc)
+    assert _changed(plan) == {} and not plan.has_changes
+
+
+def test_a_json_input_okta_holds_otherwise_is_compared_as_json(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # the provider keeps the profile normalised (NormalizeDataJSON): written otherwise, the
+    # same document is no change; a marker edited in Okta is one
+    app = ps.find(doc, OAUTH_APP, "crm-sync")["outputs"]
+    profile = json.loads(app["profile"])
+    app["profile"] = json.dumps(profile, indent=2)
+    assert not _read_back(specs, dev, doc).has_changes
+    profile["appspecs"]["digest"] = "edited-in-okta"
+    app["profile"] = json.dumps(profile)
+    changed = _changed(_read_back(specs, dev, doc))
+    assert [(c.path, c.old) for c in changed["crm-sync"]] == [
+        ("profile.appspecs.digest", "edited-in-okta")
+    ]

@@ -40,7 +40,8 @@ def _state(specs: SpecSet, stack: str = "dev") -> dict[str, Any]:
 
 
 def _plan(specs: SpecSet, doc: dict[str, Any] | None, stack: str = "dev") -> Plan:
-    state = parse_state(doc, "state.json") if doc is not None else RecordedState()
+    # the edited inputs stand for an older update's: its outputs were the same
+    state = parse_state(ps.settle(doc), "state.json") if doc is not None else RecordedState()
     return plan_against_state(specs, load_stack_config(STACKS, stack), state)
 
 

@@ -221,7 +221,7 @@ def plan_steps(
         json_paths = JSON_INPUTS.get(spec.type, frozenset())
         sets = SET_INPUTS.get(spec.type, frozenset())
         diffs = tuple(
-            diff_inputs(inputs, rec.inputs, d.ignore_changes, kept, json_paths, rec.outputs, sets)
+            diff_inputs(inputs, rec.compared, d.ignore_changes, kept, json_paths, rec.outputs, sets)
         )
         op: Op = "same"
         if diffs:

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP
+from appspecs.desired.resources import APP_COMPONENT, JSON_INPUTS, OAUTH_APP
 from appspecs.inputfile import InputFileError, SizeLimit, read_input
 from appspecs.plan.statefile import StateError, find_state
 from appspecs.plan.urns import ROOT_STACK_TYPE, Urn, urn_parts
@@ -142,6 +142,14 @@ class RecordedResource:
     protect: bool = False
     # whether an input holds a secret, at any depth: readers that open secrets look only then
     secret_inputs: bool = False
+    # the inputs with each list of strings, and JSON document, that the outputs hold otherwise
+    # taken from the outputs (`recorded_lists`), None when none differs
+    prior: Mapping[str, Any] | None = None
+
+    @property
+    def compared(self) -> Mapping[str, Any]:
+        """What the engine compares the program's inputs with, as far as the plan models it."""
+        return self.inputs if self.prior is None else self.prior
 
     @property
     def name(self) -> str:
@@ -284,9 +292,10 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
                 secret = key == "inputs" and _shape(value)[1]
             secret_inputs = secret_inputs or (key == "inputs" and secret)
         properties.append(value)
+    typ: str = get("type") or Urn(*parts).type
     return RecordedResource(
         urn=urn,
-        type=get("type") or Urn(*parts).type,
+        type=typ,
         custom=get("custom") is True,
         id=get("id") or None,
         inputs=properties[0],
@@ -295,7 +304,58 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         delete=get("delete") is True,
         protect=get("protect") is True,
         secret_inputs=secret_inputs,
+        prior=recorded_lists(properties[0], properties[1], _JSON_KEYS.get(typ, ())),
     )
+
+
+# Per resource type, its top-level inputs that hold a JSON document (JSON_INPUTS).
+_JSON_KEYS: dict[str, tuple[str, ...]] = {
+    typ: tuple(p for p in paths if "." not in p and "[" not in p)
+    for typ, paths in JSON_INPUTS.items()
+}
+
+
+def recorded_lists(
+    inputs: Mapping[str, Any], outputs: Mapping[str, Any], json_keys: Iterable[str] = ()
+) -> Mapping[str, Any] | None:
+    """The inputs, with each list of strings, and each JSON document of `json_keys`, whose
+    recorded output differs taken from the output; None when none differs.
+
+    The engine's diff of a bridged resource compares the program's inputs with the recorded
+    outputs (pulumi's DiffRequest.olds; pulumi-terraform-bridge provider.go, Diff), and the
+    provider's read records what Okta holds: a refresh keeps an input list only as long as it
+    was (schema.go, ExtractInputsFromOutputs), so a scope, grant type or URI added in Okta is
+    in the outputs alone; a JSON document's input is kept as it was (its StateFunc). Lists of
+    strings and JSON documents are what both sides hold alike; other outputs (a logo's hash, a
+    group block's priority) are not compared with (design.md).
+    """
+    out: dict[str, Any] | None = None
+    for key in json_keys:
+        value, seen = inputs.get(key), outputs.get(key)
+        if type(value) is str and type(seen) is str and seen != value:
+            # the provider's output is normalised (NormalizeDataJSON): the same document may
+            # be written otherwise
+            try:
+                differs = json.loads(seen) != json.loads(value)
+            except ValueError:  # not JSON: the plan's diff says so of the input
+                differs = False
+            if differs:
+                out = dict(inputs) if out is None else out
+                out[key] = seen
+    for key, value in inputs.items():
+        if type(value) is not list:
+            continue
+        seen = outputs.get(key)
+        if (
+            type(seen) is list
+            and seen != value
+            and all(type(v) is str for v in seen)
+            and all(type(v) is str for v in value)
+        ):
+            if out is None:
+                out = dict(inputs)
+            out[key] = seen
+    return out
 
 
 def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedState:

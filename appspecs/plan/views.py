@@ -228,7 +228,7 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
             continue
         kids = {r.type: r for r in children.get(comp.urn, [])}
         held: dict[tuple[str, str], bool] = {}
-        opened = {typ: kids[typ].inputs if typ in kids else {} for typ in _READ}
+        opened = {typ: kids[typ].compared if typ in kids else {} for typ in _READ}
         for typ, wires in _READ.items():
             if typ not in kids or not kids[typ].secret_inputs:
                 continue
