@@ -4,6 +4,7 @@ paths, delete and same; placeholders, secrets, ignore_changes and provider bookk
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -637,3 +638,42 @@ def test_a_json_input_okta_holds_otherwise_is_compared_as_json(
     assert [(c.path, c.old) for c in changed["crm-sync"]] == [
         ("profile.appspecs.digest", "edited-in-okta")
     ]
+
+
+def _with_recorded_logo(doc: dict[str, Any], picture: bytes) -> None:
+    """The OAuth app of crm-sync as the provider records it: its logo output is the hash of the
+    file (LocalFileStateFunc), its input the path."""
+    app = ps.find(doc, OAUTH_APP, "crm-sync")
+    assert app["inputs"]["logo"].endswith("crm-sync.png")
+    app["outputs"]["logo"] = hashlib.sha256(picture).hexdigest()
+
+
+def test_a_new_picture_at_the_recorded_logo_path_is_an_update_against_state(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # Before, against state the logo was compared by its path alone: a new picture under the
+    # same path, which the provider uploads, was said as the profile marker's change only.
+    _with_recorded_logo(doc, b"the picture uploaded before")
+    plan = _read_back(specs, dev, doc)
+    (step,) = [s for s in plan.steps if s.op != "same"]
+    paths = {c.path: c for c in step.diffs}
+    assert (step.name, set(paths)) == ("crm-sync", {"logo (file content)"})
+    picture = (ROOT / "app-specs" / "logos" / "crm-sync.png").read_bytes()
+    assert paths["logo (file content)"].new == f"sha256:{hashlib.sha256(picture).hexdigest()}"
+    crm = next(a for a in plan.apps if a.name == "crm-sync")
+    assert (crm.change, crm.logo_changed) == ("changed", True)
+    assert "logo: a new picture" in text_plan(plan)
+
+
+def test_the_same_picture_at_another_path_is_no_change_of_the_logo(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    picture = (ROOT / "app-specs" / "logos" / "crm-sync.png").read_bytes()
+    _with_recorded_logo(doc, picture)
+    assert not _read_back(specs, dev, doc).has_changes
+    # recorded under another path: the provider compares the hashes, which are the same
+    ps.find(doc, OAUTH_APP, "crm-sync")["inputs"]["logo"] = "app-specs/logos/old-name.png"
+    plan = _read_back(specs, dev, doc)
+    assert [s for s in plan.steps if s.op != "same"] == []
+    crm = next(a for a in plan.apps if a.name == "crm-sync")
+    assert not crm.logo_changed

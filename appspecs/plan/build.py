@@ -10,7 +10,7 @@ from typing import Literal
 
 from appspecs.desired.model import DesiredState, SkippedApp
 from appspecs.desired.render import render
-from appspecs.desired.resources import OAUTH_APP, resource_graph
+from appspecs.desired.resources import resource_graph
 from appspecs.diagnostics import Diagnostic, IoProblem
 from appspecs.plan.diff import (
     PlannedResource,
@@ -21,7 +21,7 @@ from appspecs.plan.diff import (
     state_resolver,
     symbolic_resolver,
 )
-from appspecs.plan.inputs import Change
+from appspecs.plan.logos import deployed, from_base, from_state, new_pictures, with_logo_content
 from appspecs.plan.notices import PlanSummary, plan_summary
 from appspecs.plan.registry import (
     RegistryChange,
@@ -34,8 +34,7 @@ from appspecs.plan.summary import AppSummary, summarize
 from appspecs.plan.views import AppView, views_from_specs, views_from_state
 from appspecs.plan.wire import wire_inputs
 from appspecs.records import record
-from appspecs.spec.load import LoadedSpec, SpecSet
-from appspecs.spec.release import release_of
+from appspecs.spec.load import SpecSet
 from appspecs.stackconfig import PROJECT, StackConfig
 
 Mode = Literal["state", "base"]
@@ -157,7 +156,7 @@ def plan_against_state(
     planned = planned_resources(resource_graph(desired), stack.name, PROJECT)
     urns = {p.spec.key: p.urn for p in planned}
     resolver = state_resolver(urns, state.by_urn, state.stack_outputs.get("groupIds"))
-    steps = plan_steps(planned, state, resolver)
+    steps = with_logo_content(plan_steps(planned, state, resolver), specs, from_state(state))
     apps = summarize(
         specs,
         desired,
@@ -167,6 +166,17 @@ def plan_against_state(
         include_held=False,
         named_groups=side.named_groups,
     )
+    new_logos = new_pictures(steps)
+    apps = [
+        dataclasses.replace(
+            a,
+            logo_changed=True,
+            change="changed" if a.change == "unchanged" else a.change,
+        )
+        if a.name in new_logos
+        else a
+        for a in apps
+    ]
     notes = [] if state.source else ["no recorded state: every resource is a create"]
     notes += protection_notes(planned, state)
     return Plan(
@@ -265,39 +275,6 @@ def _flat(values: Mapping[str, object], prefix: str = "") -> dict[str, object]:
     return out
 
 
-LOGO_CONTENT = "logo (file content)"
-
-
-def _with_logo_content(steps: list[Step], specs: SpecSet, base: SpecSet) -> list[Step]:
-    """Steps with a logo whose file changed marked as updates: the input is the same path, but
-    the provider keeps the file's hash and uploads the new picture. The hashes are the ones the
-    loader took for the digests: no file is read again."""
-    out = []
-    for step in steps:
-        head, before = _deployed(specs, step.name), _deployed(base, step.name)
-        if (
-            step.type == OAUTH_APP
-            and step.op in ("same", "update")
-            and head is not None
-            and before is not None
-            and head.spec.logo  # None: no picture is uploaded (a withheld one included)
-            and head.logo_sha256
-            and before.logo_sha256
-            and head.logo_sha256 != before.logo_sha256
-        ):
-            change = Change(
-                LOGO_CONTENT, f"sha256:{before.logo_sha256}", f"sha256:{head.logo_sha256}"
-            )
-            step = dataclasses.replace(step, op="update", diffs=(*step.diffs, change))
-        out.append(step)
-    return out
-
-
-def _deployed(specs: SpecSet, name: str) -> LoadedSpec | None:
-    """The version of an app Okta gets from these specs (None: not deployed, or no such app)."""
-    return release_of(specs, name).deployed if name in specs.apps else None
-
-
 def plan_against_base(
     specs: SpecSet,
     base: SpecSet | None,
@@ -350,11 +327,11 @@ def plan_against_base(
             "spec did not load are compared as new"
         )
     if base is not None:
-        steps = _with_logo_content(steps, specs, base)
+        steps = with_logo_content(steps, specs, from_base(base))
 
     def was_approved(name: str) -> bool:
         """The base deploys a partner app at an approved version."""
-        before = _deployed(base, name) if base is not None else None
+        before = deployed(base, name) if base is not None else None
         return before is not None and before.spec.type == "partner"
 
     apps = summarize(
@@ -365,7 +342,7 @@ def plan_against_base(
         was_approved,
         include_held=True,
     )
-    new_logos = {s.app for s in steps if any(c.path == LOGO_CONTENT for c in s.diffs)}
+    new_logos = new_pictures(steps)
     added_keys = approvals_by_added_keys(base, specs)
     unverified = approvals_by_stopped_signing(base, specs)
     apps = [

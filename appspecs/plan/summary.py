@@ -97,7 +97,9 @@ class AppSummary:
     pkce: tuple[bool, bool] | None = None  # (old, new) when whether PKCE is required changes
     # (old, new) when the kind changes: Okta replaces the app (a new client id)
     kind: tuple[str, str] | None = None
-    logo_changed: bool = False  # the logo file's picture changed (compared by base plans only)
+    # the logo file's picture changed (logos.py: against a base, its picture; against state,
+    # the hash the provider recorded)
+    logo_changed: bool = False
     # (old, new) spec digest, as the app's profile marker holds it, when both are known and differ
     digest: tuple[str, str] | None = None
     approval: Approval | None = None  # partner apps only
