@@ -258,22 +258,21 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
             at.line,
             at.column,
         )
-    not_booleans: list[Located] = []
+    config = dict(config)
+    problems: list[Located] = []
     for key in config:
         raw = doc.raw.get(("config", key))
+        if raw is None or raw.lower() not in _YAML11_ONLY_BOOLEANS:
+            continue
         # Pulumi reads stack files as YAML 1.2, where `no` is text: it would refuse what YAML 1.1
-        # (and so our reader) takes for a boolean. Say so here rather than at `pulumi preview`,
-        # with the file's other problems.
-        if raw is not None and raw.lower() in _YAML11_ONLY_BOOLEANS:
+        # (and so our reader) takes for a boolean. Said here rather than at `pulumi preview`,
+        # with the file's other problems; any other setting gets the text, as Pulumi does.
+        if key in _BOOLEAN_KEYS:
             at = doc.values[("config", key)]
-            not_booleans.append(
-                (
-                    f"{path}:{at.line}:{at.column}: {key}: '{raw}' is not a boolean to Pulumi; "
-                    "write true or false",
-                    at.line,
-                    at.column,
-                )
-            )
+            message = f"{key}: '{raw}' is not a boolean to Pulumi; write true or false"
+            problems.append((f"{path}:{at.line}:{at.column}: {message}", at.line, at.column))
+        else:
+            config[key] = raw
 
     def locate(loc: tuple[str | int, ...], is_key: bool) -> tuple[str, int, int]:
         at = (doc.locate_key if is_key else doc.locate)(("config", *_setting_key(loc)))
@@ -282,35 +281,33 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
     def written(loc: tuple[str | int, ...]) -> str | None:
         return doc.raw.get(("config", *_setting_key(loc)))
 
+    stack: StackConfig | None = None
     try:
         stack = stack_config_from_values(name, as_pulumi_reads(config), locate, written)
     except StackConfigError as exc:
-        if not not_booleans:
-            raise
         # the same value's "expected true or false" would say it twice
-        said = {(line, column) for _, line, column in not_booleans}
-        _raise_all([*not_booleans, *(e for e in exc.each if (e[1], e[2]) not in said)])
-    if not_booleans:
-        _raise_all(not_booleans)
-    declared = stack.settings.specs_dir
-    project = stacks_dir.resolve().parent
+        said = {(line, column) for _, line, column in problems}
+        problems += [e for e in exc.each if (e[1], e[2]) not in said]
     # the program deploys this folder (stacks/__main__.py): a typo would fail every `pulumi up`
     # of the stack, and validate of the folder it meant would say nothing. Only in a project
     # (Pulumi.yaml beside stacks/): a base ref's stacks are read from a copy holding no more
-    # than its specs folder and stacks.
-    problem = (
-        _specs_dir_problem(project, declared)
-        if declared is not None and (project / "Pulumi.yaml").is_file()
-        else None
-    )
-    if problem is not None:
+    # than its specs folder and stacks. Checked whatever else is wrong, when it is text.
+    declared = config.get(f"{PROJECT}:specsDir")
+    project = stacks_dir.resolve().parent
+    if isinstance(declared, str) and (project / "Pulumi.yaml").is_file():
         file, line, column = locate(("specsDir",), False)
-        raise StackConfigError(
-            f"{file}:{line}:{column}: appspecs:specsDir: '{declared}' {problem}; give the "
-            "specs folder the stack deploys, relative to the project (e.g. app-specs)",
-            line,
-            column,
-        )
+        # a value the settings refuse (empty, a NUL in it) names no folder to look for
+        refused = (line, column) in {(p[1], p[2]) for p in problems}
+        problem = None if refused else _specs_dir_problem(project, declared)
+        if problem is not None:
+            text = (
+                f"{file}:{line}:{column}: appspecs:specsDir: '{declared}' {problem}; give the "
+                "specs folder the stack deploys, relative to the project (e.g. app-specs)"
+            )
+            problems.append((text, line, column))
+    if problems:
+        _raise_all(problems)
+    assert stack is not None  # no problem: the settings were read
     return stack
 
 
@@ -346,6 +343,13 @@ def _specs_dir_problem(project: Path, declared: str) -> str | None:
 def _setting_key(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     return (f"{PROJECT}:{loc[0]}", *loc[1:]) if loc else ()
 
+
+# The settings the program reads with get_bool: only for them is a YAML 1.1 boolean an error.
+_BOOLEAN_KEYS = frozenset(
+    f"{PROJECT}:{field.alias or name}"
+    for name, field in StackSettings.model_fields.items()
+    if field.annotation is bool
+)
 
 # Pulumi keeps every scalar setting as text and the program reads these with get_bool and
 # get_int: `"true"` and `true` are the same to it, so they must be to the CLI.

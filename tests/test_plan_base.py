@@ -189,6 +189,8 @@ def test_a_change_under_review_that_leaves_the_stack_says_what_approving_it_does
     # only once approved did the plan show that pulumi up refuses the deletes and fails.
     path = repo / "app-specs" / "apps" / "acme-analytics.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "environments: [prod]\n", encoding="utf-8")
+    # and a scope more, which once approved is prod's alone: nothing is requested for dev
+    edit(repo, "acme-analytics", "  - api:data:news\n", "  - api:data:news\n  - api:data:intent\n")
     refused = (
         "pulumi up refuses to delete its Okta resources (protected: an approved partner app), so "
         "it keeps running, and every update fails until its environments name this stack again "
@@ -198,15 +200,21 @@ def test_a_change_under_review_that_leaves_the_stack_says_what_approving_it_does
     acme = app(data, "acme-analytics")
     assert acme["change"] == "change under review" and acme["skipped"] is None
     assert (acme["review"]["leaves"], acme["review"]["keptProtected"]) == (
-        "environments: [prod]",
+        {"environments": ["prod"]},
         True,
     )
     assert data["changeSummary"] == {"same": 36}  # under review: nothing of it changes yet
+    assert data["summary"]["privilegeIncreases"] == [] and acme["privilegeIncrease"] is False
+    assert acme["review"]["scopes"] == {"requested": [], "revoked": []}
+    kinds = [n["kind"] for n in data["summary"]["notices"]]
+    assert kinds == ["changeUnderReview"]
     text = plan(repo, "--base", "main").stdout.splitlines()
     assert f"        leaves this stack (environments: [prod]): {refused}" in text
     assert not any("no change of scopes" in line for line in text)
+    assert not any("PRIVILEGE INCREASE" in line for line in text)
     markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
     assert f"once approved: leaves this stack (environments: [prod]): {refused}" in markdown
+    assert "privilege increase" not in markdown.lower()
     # approved, it leaves: the deletes are refused, and what undoes it is the stack, not the spec
     approved = CliRunner().invoke(
         cli,
@@ -363,6 +371,9 @@ def test_a_new_kind_replaces_the_app_and_what_names_it(repo: Path) -> None:
     text = plan(repo, "--base", "main").stdout
     # a single-page app is a public client: no secret, new or old
     assert "kind: web -> spa: Okta replaces the app (a new client id for its consumers)" in text
+    assert app(data, "crm-sync")["usesClientSecret"] is False
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    assert "**kind web → spa: replaced, new client id**" in markdown
     assert "+-   okta:app/oAuth:OAuth crm-sync (replace)" in text
     assert "2 to replace" in text
 
@@ -376,6 +387,9 @@ def test_a_single_page_app_made_a_web_app_gets_a_secret_with_its_new_client_id(
     text = plan(repo, "--base", "main").stdout
     fact = "kind: spa -> web: Okta replaces the app (a new client id and secret for its consumers)"
     assert fact in text
+    assert app(plan_json(repo, "--base", "main"), "audience-studio")["usesClientSecret"] is True
+    markdown = plan(repo, "--base", "main", "--format", "markdown").stdout
+    assert "**kind spa → web: replaced, new client id and secret**" in markdown
 
 
 def test_moving_to_another_server_replaces_its_scopes_policies_and_rules(repo: Path) -> None:

@@ -677,3 +677,14 @@ def test_the_same_picture_at_another_path_is_no_change_of_the_logo(
     assert [s for s in plan.steps if s.op != "same"] == []
     crm = next(a for a in plan.apps if a.name == "crm-sync")
     assert not crm.logo_changed
+
+
+def test_a_profile_or_a_list_okta_holds_none_of_is_a_change(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # the provider reads a profile Okta does not have as "" (which its JSON diff cannot
+    # suppress) and an empty list as null: either is a change the update makes
+    app = ps.find(doc, OAUTH_APP, "crm-sync")["outputs"]
+    app["profile"], app["redirectUris"] = "", None
+    changed = _changed(_read_back(specs, dev, doc))
+    assert {c.path: c.old for c in changed["crm-sync"]} == {"profile": "", "redirectUris": None}

@@ -253,8 +253,8 @@ def _unverified_body(app: str, approver: str, code: bool = False) -> str:
     c = (lambda s: f"`{s}`") if code else (lambda s: s)
     return (
         f"the approval of {c(app)} (approved by {c(approver)}) counts only because this change "
-        "removes allowed_signers: the base verifies approvals, and it is not signed by a key it "
-        "lists for its approver; confirm the approval with its approver before merging."
+        "removes allowed_signers: the base verifies approvals, and it is not signed by a key the "
+        "base lists for its approver; confirm the approval with its approver before merging."
     )
 
 

@@ -417,10 +417,10 @@ def test_a_change_under_review_that_leaves_the_stack_says_it_against_state(
     plan = _plan(_specs(tree), doc)
     acme = _app(plan, "acme-analytics")
     assert acme.change == "change under review" and acme.review is not None
-    assert (acme.review.leaves, acme.review.protected) == ("environments: [prod]", protected)
+    assert (acme.review.leaves, acme.review.protected) == (("prod",), protected)
     assert plan.change_summary == {"same": len(plan.steps)}
     refused = "pulumi up refuses to delete its Okta resources" in text_plan(plan)
     deleted = "the update deletes its Okta resources, and its client id stops working"
     assert (refused, deleted in text_plan(plan)) == (protected, not protected)
     review = _app_json(plan, "acme-analytics")["review"]
-    assert (review["leaves"], review["keptProtected"]) == ("environments: [prod]", protected)
+    assert (review["leaves"], review["keptProtected"]) == ({"environments": ["prod"]}, protected)

@@ -55,6 +55,29 @@ def test_a_yaml11_only_boolean_hides_none_of_the_file_s_other_problems(tmp_path:
     assert str(caught.value).splitlines()[0] == "invalid stack settings:"
 
 
+def test_a_yaml11_boolean_for_a_number_or_a_folder_is_read_as_the_text_pulumi_reads(
+    tmp_path: Path,
+) -> None:
+    # `off` is text to Pulumi: no boolean is asked for, so the number's own error is said, and
+    # a folder named `no` is a folder's name (here, not the project's), said with the rest
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: appspecs\nruntime: python\n", "utf-8")
+    text = (
+        "config:\n"
+        "  appspecs:authServer: {id: aus1}\n"
+        "  appspecs:maxSecretAgeDays: off\n"
+        "  appspecs:specsDir: no\n"
+    )
+    (stacks / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(stacks, "dev")
+    (days, folder) = [m for m, _, _ in caught.value.each]
+    assert "appspecs:maxSecretAgeDays:" in days and "'off'" in days
+    assert "not a boolean" not in days
+    assert "appspecs:specsDir: 'no' is not there" in folder
+
+
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
 def test_true_and_false_are_read(tmp_path: Path, value: str, expected: bool) -> None:
     config = load_stack_config(_stack(tmp_path, value), "dev")

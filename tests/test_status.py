@@ -20,6 +20,7 @@ from appspecs.desired.resources import APP_COMPONENT, OAUTH_APP, resource_graph
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import load_stack_config
 from tests import plan_states as ps
+from tests.approver import approve_args
 from tests.project_copy import copy_project
 
 BUNDLED = (
@@ -583,3 +584,27 @@ def test_a_protected_app_whose_approval_is_gone_is_said_to_keep_running(
     acme_lines = [line for line in text.splitlines() if line.startswith("acme-analytics: ")]
     assert len(acme_lines) == len(acme["notes"])
     assert not any("deploys nothing of it until" in line for line in acme_lines)
+
+
+def test_a_protected_app_its_environments_take_out_waits_for_the_stack_not_an_approval(
+    project: Path, tmp_path: Path
+) -> None:
+    # approved as it is, with environments that leave dev out: what keeps every update of dev
+    # failing is the stack missing from its environments, not a missing approval
+    path = ps.write(state_of(project, "dev"), tmp_path / "state.json")
+    spec = project / "app-specs" / "apps" / "acme-analytics.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "environments: [prod]\n", encoding="utf-8")
+    approved = CliRunner().invoke(
+        cli,
+        [
+            *("approve", "acme-analytics", *approve_args(tmp_path), "--ticket", "SEC-2"),
+            *("--specs", str(project / "app-specs"), "--stacks", str(project / "stacks")),
+        ],
+    )
+    assert approved.exit_code == 0, approved.output
+    acme = row(listed(project, "--stack", "dev", "--state", str(path)), "acme-analytics")
+    assert (acme["state"], acme["keptProtected"]) == ("not in this stack", True)
+    assert any(
+        "every update fails until its environments name this stack again or it is retired" in n
+        for n in acme["notes"]
+    ), acme["notes"]

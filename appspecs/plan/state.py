@@ -332,28 +332,30 @@ def recorded_lists(
     out: dict[str, Any] | None = None
     for key in json_keys:
         value, seen = inputs.get(key), outputs.get(key)
-        if type(value) is str and type(seen) is str and seen != value:
-            # the provider's output is normalised (NormalizeDataJSON): the same document may
-            # be written otherwise
-            try:
-                differs = json.loads(seen) != json.loads(value)
-            except ValueError:  # not JSON: the plan's diff says so of the input
-                differs = False
-            if differs:
-                out = dict(inputs) if out is None else out
-                out[key] = seen
+        if type(value) is not str or type(seen) is not str or seen == value:
+            continue
+        try:
+            mine = json.loads(value)
+        except ValueError:  # not JSON: the plan's diff says so of the input
+            continue
+        # the provider's output is normalised (NormalizeDataJSON): the same document may be
+        # written otherwise; "" is none (its diff, SuppressJsonDiff, parses neither side then)
+        try:
+            differs = json.loads(seen) != mine
+        except ValueError:
+            differs = True
+        if differs:
+            out = dict(inputs) if out is None else out
+            out[key] = seen
     for key, value in inputs.items():
         if type(value) is not list:
             continue
-        seen = outputs.get(key)
-        if (
-            type(seen) is list
-            and seen != value
-            and all(type(v) is str for v in seen)
-            and all(type(v) is str for v in value)
-        ):
-            if out is None:
-                out = dict(inputs)
+        seen = outputs.get(key, value)  # not in the outputs: nothing is known against it
+        if seen == value or not all(type(v) is str for v in value):
+            continue
+        # null: Okta holds none (the provider's read of an empty list)
+        if (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen)):
+            out = dict(inputs) if out is None else out
             out[key] = seen
     return out
 

@@ -75,9 +75,10 @@ class Review:
     reordered: tuple[
         str, ...
     ] = ()  # ordered lists (deltas.reordered) in another order once approved
-    # once approved, the app is not for this stack (its environments, said here, leave it out):
-    # the update deletes it, or, its resources protected, refuses to and fails
-    leaves: str | None = None
+    # once approved, the app is not for this stack (the environments it names then leave it
+    # out): the update deletes it, or, its resources protected, refuses to and fails; every
+    # other delta is empty, as nothing of the change comes to this stack
+    leaves: tuple[str, ...] | None = None
     protected: bool = False  # the running version's resources are protected
 
 
@@ -247,9 +248,13 @@ def review_of(specs: SpecSet, name: str, stack: str, protected: bool) -> Review 
     deployed, current = release.deployed, release.current
     if deployed is None or deployed.digest == current.digest:
         return None
-    leaves = None
     if not current.spec.goes_to(stack):
-        leaves = f"environments: [{', '.join(current.spec.environments or ())}]"
+        # approved, it is not this stack's: nothing of the change comes to it
+        empty = Delta()
+        return Review(
+            deployed.digest, current.digest, empty, empty, empty, empty, empty, False,
+            leaves=tuple(current.spec.environments or ()), protected=protected,
+        )  # fmt: skip
     old, new = view_of(render_app(deployed)), view_of(render_app(current))
     logo = (deployed.spec.logo, deployed.logo_sha256) != (current.spec.logo, current.logo_sha256)
     return Review(
@@ -268,7 +273,6 @@ def review_of(specs: SpecSet, name: str, stack: str, protected: bool) -> Review 
         fields=_changed_fields(deployed, current),
         oidc_scopes=delta(old.oidc_scopes, new.oidc_scopes),
         reordered=reordered(old, new),
-        leaves=leaves,
         protected=protected,
     )
 

@@ -68,7 +68,7 @@ def leaves_fact(review: Review) -> str:
         then = KEPT_PROTECTED.format(until=BACK_IN_STACK)
     else:
         then = "the update deletes its Okta resources, and its client id stops working"
-    return f"leaves this stack ({review.leaves}): {then}"
+    return f"leaves this stack (environments: [{', '.join(review.leaves or ())}]): {then}"
 
 
 def suspended_fact(app: AppSummary) -> str:

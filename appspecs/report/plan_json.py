@@ -107,6 +107,8 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         **(_nothing_made() if app.pending else _made_json(app)),
         "digest": {"old": app.digest[0], "new": app.digest[1]} if app.digest else None,
         "markerOnly": app.marker_only,
+        # it authenticates with a client secret: a new OAuth app means a new secret too
+        "usesClientSecret": app.secret,
         "approval": app.approval,
         # who approved, and the ticket, of the approval this change records
         "approvedBy": app.approver[0] if app.approver else None,
@@ -145,8 +147,8 @@ def _review_json(review: Review) -> dict[str, Any]:
         "keys": _delta_json(review.keys),
         "settings": [{"setting": n, "old": o, "new": v} for n, o, v in review.settings],
         "reordered": list(review.reordered),
-        # once approved, not for this stack: its environments (null while it stays)
-        "leaves": review.leaves,
+        # once approved, not for this stack: the environments it names then (null: it stays)
+        "leaves": {"environments": list(review.leaves)} if review.leaves is not None else None,
         "keptProtected": review.leaves is not None and review.protected,
     }
 

@@ -125,7 +125,8 @@ def _made_cell(app: AppSummary) -> str:
     if app.label is not None:
         parts.append(f"label {md.code(app.label[0])} → {md.code(app.label[1])}")
     if app.kind is not None:
-        parts.append(f"**kind {app.kind[0]} → {app.kind[1]}: replaced, new client id**")
+        new = "new client id and secret" if app.secret else "new client id"
+        parts.append(f"**kind {app.kind[0]} → {app.kind[1]}: replaced, {new}**")
     if app.pkce is not None:
         parts.append(f"PKCE {required_text(app.pkce[0])} → {required_text(app.pkce[1])}")
     parts += [f"key added {md.code(kid)}" for kid in app.keys.added]

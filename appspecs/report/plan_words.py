@@ -125,13 +125,13 @@ NOTICE_TEXT: dict[NoticeKind, tuple[str, str]] = {
     "approvalUnverified": (
         "Approval no longer verified",
         "the approval{nouns} of {names} count{s} only because this change removes "
-        "allowed_signers: the base verifies approvals, and {they} {is_} not signed by a key it "
-        "lists for {its} approver{nouns}; confirm {each} approval with {its} approver{nouns} "
-        "before merging.",
+        "allowed_signers: the base verifies approvals, and {they} {is_} not signed by a key the "
+        "base lists for {its} approver{nouns}; confirm {each} approval with its approver before "
+        "merging.",
     ),
     "changeUnderReview": (
         "Change under review",
-        "{names} keep{s} {its} approved version{nouns} in Okta; the change{nouns} deploy{s} once "
+        "{names} keep{s} {its} approved version{nouns} in Okta; the change{nouns} take{s} effect once "
         "approved.",
     ),
     "partnerSuspended": (

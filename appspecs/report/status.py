@@ -14,7 +14,7 @@ from typing import Any
 from appspecs.plan.status import AppRow, StatusReport
 from appspecs.report import markdown as md
 from appspecs.report.diagnostics import diagnostic_line
-from appspecs.report.plan_facts import SUSPENDED
+from appspecs.report.plan_facts import BACK_IN_STACK, SUSPENDED
 from appspecs.report.rerun import NO_FLAGS, Rerun
 from appspecs.spec.load import APPROVALS_FILE
 from appspecs.spec.review import approve_words
@@ -32,8 +32,7 @@ NOT_DEPLOYED_YET = (
 )
 KEPT_PROTECTED = (
     "recorded in the stack's state, protected: pulumi up refuses to delete it, so it keeps "
-    "running, and every update fails until it is approved again or retired on purpose "
-    "({how})"
+    "running, and every update fails until {until} or it is retired on purpose ({how})"
 )
 
 
@@ -120,7 +119,10 @@ def row_notes(row: AppRow, report: StatusReport, rerun: Rerun = NO_FLAGS) -> lis
     if row.state == "under review" and row.running_while_held:
         return [*notes, _running_while_held(row, approve, plan)]
     notes += [LEAVES_OKTA] if row.leaves_okta else []
-    notes += [KEPT_PROTECTED.format(how=how)] if row.kept_protected else []
+    if row.kept_protected:
+        # taken out by its environments, it is approved: what brings it back is the stack
+        until = BACK_IN_STACK if row.state == "not in this stack" else "it is approved again"
+        notes.append(KEPT_PROTECTED.format(until=until, how=how))
     if row.state == "under review":
         # what an update does, which holds whether or not Okta has the app now
         if row.approved_digest is not None:
