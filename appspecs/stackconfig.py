@@ -266,8 +266,9 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
             continue
         # Pulumi reads stack files as YAML 1.2, where `no` is text: it would refuse what YAML 1.1
         # (and so our reader) takes for a boolean. Said here rather than at `pulumi preview`,
-        # with the file's other problems; any other setting gets the text, as Pulumi does.
-        if key in _BOOLEAN_KEYS:
+        # with the file's other problems, for our boolean settings and for others' (the
+        # provider's `okta:backoff`, say); our other settings get the text, as Pulumi does.
+        if key in _BOOLEAN_KEYS or not key.startswith(f"{PROJECT}:"):
             at = doc.values[("config", key)]
             message = f"{key}: '{raw}' is not a boolean to Pulumi; write true or false"
             problems.append((f"{path}:{at.line}:{at.column}: {message}", at.line, at.column))

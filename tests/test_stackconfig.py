@@ -76,6 +76,12 @@ def test_a_yaml11_boolean_for_a_number_or_a_folder_is_read_as_the_text_pulumi_re
     assert "appspecs:maxSecretAgeDays:" in days and "'off'" in days
     assert "not a boolean" not in days
     assert "appspecs:specsDir: 'no' is not there" in folder
+    # another namespace's setting may be a boolean (the provider's okta:backoff): still said
+    (stacks / "Pulumi.dev.yaml").write_text(
+        "config:\n  appspecs:authServer: {id: aus1}\n  okta:backoff: yes\n", encoding="utf-8"
+    )
+    with pytest.raises(StackConfigError, match="okta:backoff: 'yes' is not a boolean to Pulumi"):
+        load_stack_config(stacks, "dev")
 
 
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
