@@ -17,6 +17,14 @@ CONFIG = """config:
 """
 
 
+def _refused(stacks: Path, text: str) -> StackConfigError:
+    """What loading dev's stack file, written with `text`, raises."""
+    (stacks / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config(stacks, "dev")
+    return caught.value
+
+
 def _stack(tmp_path: Path, value: str) -> Path:
     (tmp_path / "Pulumi.dev.yaml").write_text(CONFIG.format(value=value), encoding="utf-8")
     return tmp_path
@@ -39,11 +47,9 @@ def test_a_yaml11_only_boolean_hides_none_of_the_file_s_other_problems(tmp_path:
         "  appspecs:maxSecretAgeDays: 0\n"
         "  appspecs:bogus: 1\n"
     )
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config(tmp_path, "dev")
+    error = _refused(tmp_path, text)
     file = tmp_path / "Pulumi.dev.yaml"
-    assert [m for m, _, _ in caught.value.each] == [
+    assert [m for m, _, _ in error.each] == [
         f"{file}:1:1: appspecs:authServer: missing; it is required",
         f"{file}:2:36: appspecs:allowLoopbackRedirects: 'yes' is not a boolean to Pulumi; "
         "write true or false",
@@ -52,7 +58,7 @@ def test_a_yaml11_only_boolean_hides_none_of_the_file_s_other_problems(tmp_path:
         f"{file}:4:3: appspecs:bogus: unknown setting; accepted: authServer, "
         "allowLoopbackRedirects, maxSecretAgeDays, maxAccessTokenMinutes, specsDir",
     ]
-    assert str(caught.value).splitlines()[0] == "invalid stack settings:"
+    assert str(error).splitlines()[0] == "invalid stack settings:"
 
 
 def test_a_yaml11_boolean_for_a_number_or_a_folder_is_read_as_the_text_pulumi_reads(
@@ -97,10 +103,8 @@ def test_an_unknown_stack_names_the_known_ones(tmp_path: Path) -> None:
 
 def test_a_misspelt_setting_is_refused_at_its_key_with_the_accepted_names(tmp_path: Path) -> None:
     text = "config:\n  appspecs:authServer:\n    name: api\n    audiance: api://x\n"
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config(tmp_path, "dev")
-    assert str(caught.value) == (
+    error = _refused(tmp_path, text)
+    assert str(error) == (
         f"{tmp_path / 'Pulumi.dev.yaml'}:4:5: appspecs:authServer.audiance: unknown setting; "
         "accepted: name, audience, description, id"
     )
@@ -113,10 +117,8 @@ def test_every_bad_setting_is_listed_with_its_place_and_value(tmp_path: Path) ->
         '  appspecs:allowLoopbackRedirects: "yes"\n'
         "  appspecs:maxSecretAgeDays: 0\n"
     )
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config(tmp_path, "dev")
-    lines = str(caught.value).splitlines()
+    error = _refused(tmp_path, text)
+    lines = str(error).splitlines()
     assert lines[0] == "invalid stack settings:"
     assert lines[1].endswith(
         "Pulumi.dev.yaml:3:36: appspecs:allowLoopbackRedirects: expected true or false, found 'yes'"
@@ -143,11 +145,9 @@ def test_every_bad_setting_is_listed_with_its_place_and_value(tmp_path: Path) ->
 def test_a_stack_file_that_is_no_mapping_of_settings_is_said_where(
     text: str, said: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config(tmp_path, "dev")
-    assert str(caught.value) == f"{tmp_path}/{said}"
-    assert "s3cret" not in str(caught.value) and not caught.value.unreadable
+    error = _refused(tmp_path, text)
+    assert str(error) == f"{tmp_path}/{said}"
+    assert "s3cret" not in str(error) and not error.unreadable
 
 
 def test_a_stack_file_that_is_not_text_is_unreadable(tmp_path: Path) -> None:
@@ -183,13 +183,11 @@ def test_quoted_values_are_read_as_pulumi_reads_them(tmp_path: Path) -> None:
 
 def test_an_empty_specs_dir_is_refused(tmp_path: Path) -> None:
     text = 'config:\n  appspecs:authServer: {id: aus1}\n  appspecs:specsDir: ""\n'
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as info:
-        load_stack_config(tmp_path, "dev")
+    error = _refused(tmp_path, text)
     # in characters, as every text field's bound: not pydantic's "1 item after validation"
-    assert str(info.value).endswith(
+    assert str(error).endswith(
         "Pulumi.dev.yaml:3:22: appspecs:specsDir: '' is not accepted; expected at least 1 character"
-    ), str(info.value)
+    ), str(error)
 
 
 def test_a_specs_dir_that_is_no_folder_of_the_project_is_refused(tmp_path: Path) -> None:
@@ -251,10 +249,8 @@ def test_a_stack_file_named_for_no_pulumi_stack_is_refused(tmp_path: Path, name:
 
 def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
     text = "config:\n  appspecs:authServer: {id: aus1}\n  appspecs:allowLoopbackRedirect: true\n"
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config(tmp_path, "dev")
-    assert str(caught.value).endswith(
+    error = _refused(tmp_path, text)
+    assert str(error).endswith(
         "Pulumi.dev.yaml:3:3: appspecs:allowLoopbackRedirect: unknown setting; "
         "accepted: authServer, allowLoopbackRedirects, maxSecretAgeDays, maxAccessTokenMinutes, specsDir"
     )
@@ -274,11 +270,9 @@ def test_an_unknown_appspecs_key_is_refused_not_ignored(tmp_path: Path) -> None:
 def test_yaml_problems_in_a_stack_file_have_their_place(
     tmp_path: Path, text: str, where: str, words: str
 ) -> None:
-    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config(tmp_path, "dev")
-    assert str(caught.value).startswith(f"{tmp_path / 'Pulumi.dev.yaml'}:{where}: ")
-    assert words in str(caught.value)
+    error = _refused(tmp_path, text)
+    assert str(error).startswith(f"{tmp_path / 'Pulumi.dev.yaml'}:{where}: ")
+    assert words in str(error)
 
 
 def test_an_existing_server_and_a_server_to_create_at_once_are_refused() -> None:
