@@ -91,6 +91,9 @@ class StackConfig:
 #: A stack file holds a dozen settings; this is far above any real one.
 STACK_FILE_LIMIT = SizeLimit(256 * 1024, "a stack file holds a few settings")
 
+# The provider's settings the program reads as text (the org it deploys to).
+ORG_NAME = "okta:orgName"
+BASE_URL = "okta:baseUrl"
 _YAML11_ONLY_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
@@ -147,8 +150,8 @@ def stack_config_from_values(
         message = "\n  ".join([f"{head}invalid stack settings:", *lines])
         located = [(head + text, line, column) for text, line, column in each]
         raise StackConfigError(message, each[0][1], each[0][2], each=located) from exc
-    org = values.get("okta:orgName")
-    base = values.get("okta:baseUrl")
+    org = values.get(ORG_NAME)
+    base = values.get(BASE_URL)
     return StackConfig(
         name=name,
         settings=settings,
@@ -267,8 +270,10 @@ def load_stack_config(stacks_dir: Path, name: str) -> StackConfig:
         # Pulumi reads stack files as YAML 1.2, where `no` is text: it would refuse what YAML 1.1
         # (and so our reader) takes for a boolean. Said here rather than at `pulumi preview`,
         # with the file's other problems, for our boolean settings and for others' (the
-        # provider's `okta:backoff`, say); our other settings get the text, as Pulumi does.
-        if key in _BOOLEAN_KEYS or not key.startswith(f"{PROJECT}:"):
+        # provider's `okta:backoff`, say); the settings read as text get the text, as Pulumi
+        # gives it: ours that are no boolean, and the org's name and URL.
+        ours = key.startswith(f"{PROJECT}:") or key in (ORG_NAME, BASE_URL)
+        if key in _BOOLEAN_KEYS or not ours:
             at = doc.values[("config", key)]
             message = f"{key}: '{raw}' is not a boolean to Pulumi; write true or false"
             problems.append((f"{path}:{at.line}:{at.column}: {message}", at.line, at.column))

@@ -688,3 +688,26 @@ def test_a_profile_or_a_list_okta_holds_none_of_is_a_change(
     app["profile"], app["redirectUris"] = "", None
     changed = _changed(_read_back(specs, dev, doc))
     assert {c.path: c.old for c in changed["crm-sync"]} == {"profile": "", "redirectUris": None}
+
+
+def test_a_profile_okta_holds_otherwise_changes_the_app_in_every_format(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # a key more in the profile Okta holds: the update sets the profile back, so the app is
+    # changed, though no field the summary names is; and a marker Okta lost is drift, not an
+    # app adopted by `pulumi import` (the inputs the program sent hold it)
+    app = ps.find(doc, OAUTH_APP, "audience-studio")["outputs"]
+    app["profile"] = json.dumps({**json.loads(app["profile"]), "note": "x"})
+    plan = _read_back(specs, dev, doc)
+    assert [c.path for c in _changed(plan)["audience-studio"]] == ["profile.note"]
+    studio = next(a for a in plan.apps if a.name == "audience-studio")
+    assert (studio.change, studio.resources_only) == ("changed", True)
+    said = "its resources change in inputs this summary does not name (see Resources)"
+    assert f"      {said}" in text_plan(plan).splitlines()
+    assert said in markdown_plan(plan)
+    data = json.loads(json_text(plan))
+    (entry,) = [a for a in data["apps"] if a["name"] == "audience-studio"]
+    assert (entry["status"], entry["resourcesOnly"]) == ("changed", True)
+    app["profile"] = "{}"
+    studio = next(a for a in _read_back(specs, dev, doc).apps if a.name == "audience-studio")
+    assert studio.change == "changed" and studio.status != "adopted"

@@ -88,6 +88,11 @@ def test_a_yaml11_boolean_for_a_number_or_a_folder_is_read_as_the_text_pulumi_re
     )
     with pytest.raises(StackConfigError, match="okta:backoff: 'yes' is not a boolean to Pulumi"):
         load_stack_config(stacks, "dev")
+    # the org's name is text to the program, as to Pulumi: an org named `no` is one
+    (stacks / "Pulumi.dev.yaml").write_text(
+        "config:\n  appspecs:authServer: {id: aus1}\n  okta:orgName: no\n", encoding="utf-8"
+    )
+    assert load_stack_config(stacks, "dev").org_name == "no"
 
 
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])

@@ -177,6 +177,7 @@ def plan_against_state(
         else a
         for a in apps
     ]
+    apps = with_resource_changes(apps, steps)
     notes = [] if state.source else ["no recorded state: every resource is a create"]
     notes += protection_notes(planned, state)
     return Plan(
@@ -190,6 +191,18 @@ def plan_against_state(
         notes=tuple(notes),
         warnings=specs.warnings,
     )
+
+
+def with_resource_changes(apps: Sequence[AppSummary], steps: Sequence[Step]) -> list[AppSummary]:
+    """The apps, each one said unchanged whose resources the update changes made `changed`:
+    no format may call an app unchanged that the update touches."""
+    touched = {s.app for s in steps if s.op != "same" and s.app}
+    return [
+        dataclasses.replace(a, change="changed", resources_only=True)
+        if a.change == "unchanged" and a.name in touched
+        else a
+        for a in apps
+    ]
 
 
 def protection_notes(planned: Sequence[PlannedResource], recorded: RecordedState) -> list[str]:
@@ -355,6 +368,7 @@ def plan_against_base(
         )
         for a in apps
     ]
+    apps = with_resource_changes(apps, steps)
     return Plan(
         stack=stack.name,
         mode="base",

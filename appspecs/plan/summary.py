@@ -137,6 +137,9 @@ class AppSummary:
     # the ordered lists (deltas.reordered: redirect URIs, groups) listed in another order, which
     # the update rewrites: a change that no delta shows
     reordered: tuple[str, ...] = ()
+    # its resources change though nothing this summary names does (an input Okta holds
+    # otherwise, say): changed, the resources saying what (`with_resource_changes`)
+    resources_only: bool = False
 
     @property
     def gains_scopes(self) -> bool:

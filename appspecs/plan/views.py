@@ -12,7 +12,7 @@ from appspecs.desired.model import EVERYONE, MARKER, DesiredApp, DesiredState
 from appspecs.desired.render import KIND_OF, render_app
 from appspecs.desired.resources import APP_COMPONENT, GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.hidden import open_inputs
-from appspecs.plan.state import RecordedResource, RecordedState
+from appspecs.plan.state import RecordedResource, RecordedState, Secret
 from appspecs.records import record
 from appspecs.spec.load import SpecSet
 from appspecs.spec.models import OIDC_SCOPES
@@ -160,6 +160,15 @@ def _unmarked(profile: Any, document: Any) -> bool:
     return profile is None or (isinstance(document, dict) and MARKER not in document)
 
 
+def _adopted(rec: RecordedResource, profile: Any, document: Any) -> bool:
+    """Recorded by `pulumi import`: the profile the program last sent holds no marker. One the
+    outputs alone hold otherwise (a marker Okta lost since) is drift, not an import."""
+    sent = rec.inputs.get("profile")
+    if sent is not profile and not isinstance(sent, Secret):
+        return _unmarked(sent, _document(sent))
+    return _unmarked(profile, document)
+
+
 # The view fields each recorded input feeds, by resource type and wire name; a setting feeds
 # its own plan name.
 _FEEDS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -284,7 +293,8 @@ def views_from_state(state: RecordedState) -> dict[str, AppView]:
                 for name, typ, wire in SETTINGS
                 if isinstance(inputs[typ].get(wire), str | int | float)
             ),
-            adopted=OAUTH_APP in kids and _unmarked(profile, document),
+            # by the inputs the program sent: a marker Okta lost since is drift, not an import
+            adopted=OAUTH_APP in kids and _adopted(kids[OAUTH_APP], profile, document),
             protected=OAUTH_APP in kids and kids[OAUTH_APP].protect,
             secret=secret,
             unread=unread,

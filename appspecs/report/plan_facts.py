@@ -48,6 +48,8 @@ KEPT_PROTECTED = (
 ONCE_APPROVED = " once approved"
 
 
+# an app whose resources change though no field the summary names does
+RESOURCES_ONLY = "its resources change in inputs this summary does not name (see Resources)"
 # an app whose spec is there, but whose environments leave this stack out
 BACK_IN_STACK = "its environments name this stack again"
 
@@ -228,6 +230,8 @@ def app_facts(app: AppSummary) -> list[str]:
     facts += key_and_setting_facts(app.keys, app.settings, when)
     if app.logo_changed:
         facts.append(f"logo{when}: a new picture (what users see when they consent)")
+    if app.resources_only:
+        facts.append(RESOURCES_ONLY)
     if app.marker_only and app.digest is not None:
         facts.append(
             f"only the profile marker changes: {digests_text(app.digest, ' -> ')} ({MARKER_ONLY})"

@@ -109,6 +109,8 @@ def app_json(app: AppSummary) -> dict[str, Any]:
         "markerOnly": app.marker_only,
         # it authenticates with a client secret: a new OAuth app means a new secret too
         "usesClientSecret": app.secret,
+        # changed only in inputs the summary names nothing of: the steps say which
+        "resourcesOnly": app.resources_only,
         "approval": app.approval,
         # who approved, and the ticket, of the approval this change records
         "approvedBy": app.approver[0] if app.approver else None,

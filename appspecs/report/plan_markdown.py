@@ -15,6 +15,7 @@ from appspecs.report.plan_facts import (
     KEPT,
     ONCE_APPROVED,
     ORDERED_WORDS,
+    RESOURCES_ONLY,
     digests_text,
     held_cause,
     kept_protected_fact,
@@ -138,6 +139,8 @@ def _made_cell(app: AppSummary) -> str:
     parts += [f"order of {ORDERED_WORDS[k]} changed" for k in app.reordered]
     if app.logo_changed:
         parts.append("a new logo picture")
+    if app.resources_only:
+        parts.append(RESOURCES_ONLY)
     if not parts:
         return ""
     return ("; once approved: " if app.pending else "; ") + "; ".join(parts)
