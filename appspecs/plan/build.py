@@ -166,18 +166,7 @@ def plan_against_state(
         include_held=False,
         named_groups=side.named_groups,
     )
-    new_logos = new_pictures(steps)
-    apps = [
-        dataclasses.replace(
-            a,
-            logo_changed=True,
-            change="changed" if a.change == "unchanged" else a.change,
-        )
-        if a.name in new_logos
-        else a
-        for a in apps
-    ]
-    apps = with_resource_changes(apps, steps)
+    apps = with_step_changes(apps, steps)
     notes = [] if state.source else ["no recorded state: every resource is a create"]
     notes += protection_notes(planned, state)
     return Plan(
@@ -193,16 +182,20 @@ def plan_against_state(
     )
 
 
-def with_resource_changes(apps: Sequence[AppSummary], steps: Sequence[Step]) -> list[AppSummary]:
-    """The apps, each one said unchanged whose resources the update changes made `changed`:
-    no format may call an app unchanged that the update touches."""
+def with_step_changes(apps: Sequence[AppSummary], steps: Sequence[Step]) -> list[AppSummary]:
+    """The apps with what only the steps know: a logo's new picture (logos.py), and that an app
+    said unchanged is changed when the update changes its resources (no format may call an app
+    unchanged that the update touches; `resources_only` when no fact of the summary says why)."""
+    new_logos = new_pictures(steps)
     touched = {s.app for s in steps if s.op != "same" and s.app}
-    return [
-        dataclasses.replace(a, change="changed", resources_only=True)
-        if a.change == "unchanged" and a.name in touched
-        else a
-        for a in apps
-    ]
+    out = []
+    for a in apps:
+        if a.name in new_logos:
+            a = dataclasses.replace(a, logo_changed=True)
+        if a.change == "unchanged" and a.name in touched:
+            a = dataclasses.replace(a, change="changed", resources_only=not a.logo_changed)
+        out.append(a)
+    return out
 
 
 def protection_notes(planned: Sequence[PlannedResource], recorded: RecordedState) -> list[str]:
@@ -355,20 +348,17 @@ def plan_against_base(
         was_approved,
         include_held=True,
     )
-    new_logos = new_pictures(steps)
     added_keys = approvals_by_added_keys(base, specs)
     unverified = approvals_by_stopped_signing(base, specs)
     apps = [
         dataclasses.replace(
             a,
-            logo_changed=a.name in new_logos,
-            change="changed" if a.name in new_logos and a.change == "unchanged" else a.change,
             approval_key_added=added_keys.get(a.name),
             approval_unverified=unverified.get(a.name),
         )
         for a in apps
     ]
-    apps = with_resource_changes(apps, steps)
+    apps = with_step_changes(apps, steps)
     return Plan(
         stack=stack.name,
         mode="base",

@@ -138,7 +138,7 @@ class AppSummary:
     # the update rewrites: a change that no delta shows
     reordered: tuple[str, ...] = ()
     # its resources change though nothing this summary names does (an input Okta holds
-    # otherwise, say): changed, the resources saying what (`with_resource_changes`)
+    # otherwise, say): changed, the resources saying what (`build.with_step_changes`)
     resources_only: bool = False
 
     @property
