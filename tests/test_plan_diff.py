@@ -640,6 +640,64 @@ def test_a_json_input_okta_holds_otherwise_is_compared_as_json(
     ]
 
 
+def _group_ids(doc: dict[str, Any]) -> dict[str, str]:
+    ids: dict[str, str] = doc["deployment"]["resources"][0]["outputs"]["groupIds"]
+    return ids
+
+
+def test_groups_assigned_in_okta_alone_are_what_the_update_removes(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # The rest of the class of the lists above: the provider's read lists every group assigned
+    # to the app, those of the inputs first, then those assigned in the console (syncGroups);
+    # the engine diffs against that, so pulumi up unassigns them. A group the stack names is
+    # said by name, another by its id.
+    blocks = ps.find(doc, GROUP_ASSIGNMENTS, "crm-sync-groups")["outputs"]
+    sent = list(blocks["groups"])
+    console = [
+        {"id": _group_ids(doc)["marketing"], "priority": 7, "profile": "{}"},
+        {"id": "00gCONSOLE", "profile": "{}"},
+    ]
+    blocks["groups"] = [*sent, *console]
+    plan = _read_back(specs, dev, doc)
+    assert _changed(plan) == {"crm-sync-groups": (Change("groups", [*sent, *console], sent),)}
+    crm = next(a for a in plan.apps if a.name == "crm-sync")
+    assert (crm.change, crm.groups.added, crm.groups.removed) == (
+        "changed",
+        (),
+        ("marketing", "id 00gCONSOLE"),
+    )
+    assert "groups removed: marketing, id 00gCONSOLE" in text_plan(plan)
+
+
+def test_groups_unassigned_in_okta_are_what_the_update_assigns_again(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    blocks = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["outputs"]
+    _marketing, second = blocks["groups"]
+    blocks["groups"] = [second]
+    plan = _read_back(specs, dev, doc)
+    assert [c.path for c in _changed(plan)["audience-studio-groups"]] == ["groups"]
+    studio = next(a for a in plan.apps if a.name == "audience-studio")
+    assert (studio.groups.added, studio.groups.removed) == (("marketing",), ())
+    # none assigned: the read records null, and every group is assigned again
+    blocks["groups"] = None
+    studio = next(a for a in _read_back(specs, dev, doc).apps if a.name == "audience-studio")
+    assert studio.groups.added == ("marketing", "marketing-ops")
+
+
+def test_only_which_groups_okta_assigns_is_taken_from_its_record(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # a block both sides assign is compared as the inputs hold it (its priority and profile as
+    # Okta holds them are not modelled: design.md)
+    blocks = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["outputs"]
+    blocks["groups"] = [
+        {**b, "priority": 40 + i, "profile": "{ }"} for i, b in enumerate(blocks["groups"])
+    ]
+    assert not _read_back(specs, dev, doc).has_changes
+
+
 def _with_recorded_logo(doc: dict[str, Any], picture: bytes) -> None:
     """The OAuth app of crm-sync as the provider records it: its logo output is the hash of the
     file (LocalFileStateFunc), its input the path."""

@@ -326,8 +326,9 @@ def recorded_lists(
     provider's read records what Okta holds: a refresh keeps an input list only as long as it
     was (schema.go, ExtractInputsFromOutputs), so a scope, grant type or URI added in Okta is
     in the outputs alone; a JSON document's input is kept as it was (its StateFunc). Lists of
-    strings and JSON documents are what both sides hold alike; other outputs (a logo's hash, a
-    group block's priority) are not compared with (design.md).
+    strings and JSON documents are what both sides hold alike, and so are the groups a list of
+    blocks with ids assigns (`_assigned`); other outputs (a logo's hash, a group block's
+    priority) are not compared with (design.md).
     """
     out: dict[str, Any] | None = None
     for key in json_keys:
@@ -351,13 +352,41 @@ def recorded_lists(
         if type(value) is not list:
             continue
         seen = outputs.get(key, value)  # not in the outputs: nothing is known against it
-        if seen == value or not all(type(v) is str for v in value):
+        if seen == value:
+            continue
+        if not all(type(v) is str for v in value):
+            blocks = _assigned(value, seen)
+            if blocks is not None:
+                out = dict(inputs) if out is None else out
+                out[key] = blocks
             continue
         # null: Okta holds none (the provider's read of an empty list)
         if (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen)):
             out = dict(inputs) if out is None else out
             out[key] = seen
     return out
+
+
+def _by_id(value: Any) -> bool:
+    return type(value) is list and all(type(b) is dict and type(b.get("id")) is str for b in value)
+
+
+def _assigned(value: list[Any], seen: Any) -> list[Any] | None:
+    """The blocks the engine compares a list of blocks with ids (an app's group assignments)
+    with, when the outputs assign other ids than the inputs; None when they assign the same.
+
+    The provider's read lists every group assigned to the app, in the order of the inputs and
+    then those assigned in Okta alone (the console's), and drops those no longer assigned
+    (resource_okta_app_group_assignments.go, syncGroups): those ids are what pulumi up sets
+    right. A block both sides assign is taken from the inputs: its priority and profile as Okta
+    holds them are not compared with (design.md)."""
+    if not _by_id(value):
+        return None
+    blocks = [] if seen is None else seen  # null: Okta assigns none
+    if not _by_id(blocks) or [b["id"] for b in blocks] == [b["id"] for b in value]:
+        return None
+    sent = {b["id"]: b for b in value}
+    return [sent.get(b["id"], b) for b in blocks]
 
 
 def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedState:
