@@ -689,8 +689,9 @@ def test_groups_unassigned_in_okta_are_what_the_update_assigns_again(
 def test_only_which_groups_okta_assigns_is_taken_from_its_record(
     specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
 ) -> None:
-    # a block both sides assign is compared as the inputs hold it (its priority and profile as
-    # Okta holds them are not modelled: design.md)
+    # a block both sides assign is compared as the recorded inputs hold it, which a refresh
+    # writes Okta's priority and profile into (extractInputs); a priority the outputs alone
+    # hold otherwise is not modelled (design.md)
     blocks = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["outputs"]
     blocks["groups"] = [
         {**b, "priority": 40 + i, "profile": "{ }"} for i, b in enumerate(blocks["groups"])

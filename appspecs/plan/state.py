@@ -378,8 +378,8 @@ def _assigned(value: list[Any], seen: Any) -> list[Any] | None:
     The provider's read lists every group assigned to the app, in the order of the inputs and
     then those assigned in Okta alone (the console's), and drops those no longer assigned
     (resource_okta_app_group_assignments.go, syncGroups): those ids are what pulumi up sets
-    right. A block both sides assign is taken from the inputs: its priority and profile as Okta
-    holds them are not compared with (design.md)."""
+    right. A block both sides assign is taken from the inputs, into which a refresh writes its
+    priority and profile as Okta holds them (schema.go, extractInputs), as it does strings."""
     if not _by_id(value):
         return None
     blocks = [] if seen is None else seen  # null: Okta assigns none
