@@ -690,12 +690,39 @@ def test_only_which_groups_okta_assigns_is_taken_from_its_record(
     specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
 ) -> None:
     # a block both sides assign is compared as the recorded inputs hold it, which a refresh
-    # writes Okta's priority and profile into (extractInputs); a priority the outputs alone
-    # hold otherwise is not modelled (design.md)
+    # writes Okta's priority into (extractInputs; a profile, a JSON document, it keeps); a
+    # priority the outputs alone hold otherwise is not modelled (design.md)
     blocks = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["outputs"]
     blocks["groups"] = [
         {**b, "priority": 40 + i, "profile": "{ }"} for i, b in enumerate(blocks["groups"])
     ]
+    assert not _read_back(specs, dev, doc).has_changes
+
+
+def test_a_key_added_in_okta_is_what_the_update_removes(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # the same class: the provider's read lists every key Okta holds for the app
+    # (setOAuthClientSettingsV6), so a key added in the console, which lets whoever holds its
+    # private half sign in as the client, is removed by pulumi up; and one Okta lost is added
+    app = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
+    (sent,) = app["jwks"]
+    console = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    app["jwks"] = [sent, console]
+    plan = _read_back(specs, dev, doc)
+    assert _changed(plan) == {"enrichment-worker": (Change("jwks", [sent, console], [sent]),)}
+    worker = next(a for a in plan.apps if a.name == "enrichment-worker")
+    assert (worker.change, worker.keys.added, worker.keys.removed) == (
+        "changed",
+        (),
+        ("console-key",),
+    )
+    assert "key removed: console-key" in text_plan(plan)
+    app["jwks"] = [console]
+    worker = next(a for a in _read_back(specs, dev, doc).apps if a.name == "enrichment-worker")
+    assert (worker.keys.added, worker.keys.removed) == (("svc-2026-11",), ("console-key",))
+    # the same keys, their material written otherwise by Okta: taken from the inputs
+    app["jwks"] = [{**sent, "n": sent["n"] + "=="}]
     assert not _read_back(specs, dev, doc).has_changes
 
 

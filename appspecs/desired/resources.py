@@ -59,6 +59,15 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
     GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
 }
 
+# Lists of blocks the provider's read fills from Okta, every member Okta holds (those made in the
+# console too) and none it no longer does, each block named by the member given here:
+# resource_okta_app_group_assignments.go (syncGroups) and resource_okta_app_oauth.go
+# (setOAuthClientSettingsV6, the `jwks` keys). The plan compares with those members (design.md).
+READ_BLOCKS: dict[str, dict[str, str]] = {
+    GROUP_ASSIGNMENTS: {"groups": "id"},
+    OAUTH_APP: {"jwks": "kid"},
+}
+
 # Inputs the provider holds as sets (`schema.TypeSet` in terraform-provider-okta:
 # resource_okta_auth_server_policy_rule.go, resource_okta_app_oauth.go,
 # resource_okta_auth_server_policy.go, resource_okta_auth_server.go), which its diff compares as

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from appspecs.desired.resources import APP_COMPONENT, JSON_INPUTS, OAUTH_APP
+from appspecs.desired.resources import APP_COMPONENT, JSON_INPUTS, OAUTH_APP, READ_BLOCKS
 from appspecs.inputfile import InputFileError, SizeLimit, read_input
 from appspecs.plan.statefile import StateError, find_state
 from appspecs.plan.urns import ROOT_STACK_TYPE, Urn, urn_parts
@@ -304,7 +304,9 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         delete=get("delete") is True,
         protect=get("protect") is True,
         secret_inputs=secret_inputs,
-        prior=recorded_lists(properties[0], properties[1], _JSON_KEYS.get(typ, ())),
+        prior=recorded_lists(
+            properties[0], properties[1], _JSON_KEYS.get(typ, ()), READ_BLOCKS.get(typ)
+        ),
     )
 
 
@@ -316,19 +318,23 @@ _JSON_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def recorded_lists(
-    inputs: Mapping[str, Any], outputs: Mapping[str, Any], json_keys: Iterable[str] = ()
+    inputs: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    json_keys: Iterable[str] = (),
+    blocks: Mapping[str, str] | None = None,
 ) -> Mapping[str, Any] | None:
-    """The inputs, with each list of strings, and each JSON document of `json_keys`, whose
-    recorded output differs taken from the output; None when none differs.
+    """The inputs, with each list of strings, each JSON document of `json_keys` and each list of
+    `blocks` (input -> the member naming a block) whose recorded output differs taken from the
+    output; None when none differs.
 
     The engine's diff of a bridged resource compares the program's inputs with the recorded
     outputs (pulumi's DiffRequest.olds; pulumi-terraform-bridge provider.go, Diff), and the
     provider's read records what Okta holds: a refresh keeps an input list only as long as it
     was (schema.go, ExtractInputsFromOutputs), so a scope, grant type or URI added in Okta is
     in the outputs alone; a JSON document's input is kept as it was (its StateFunc). Lists of
-    strings and JSON documents are what both sides hold alike, and so are the groups a list of
-    blocks with ids assigns (`_assigned`); other outputs (a logo's hash, a group block's
-    priority) are not compared with (design.md).
+    strings and JSON documents are what both sides hold alike, and so are the members of a list
+    of blocks (`_read_blocks`); other outputs (a logo's hash, a group block's priority) are not
+    compared with (design.md).
     """
     out: dict[str, Any] | None = None
     for key in json_keys:
@@ -354,11 +360,13 @@ def recorded_lists(
         seen = outputs.get(key, value)  # not in the outputs: nothing is known against it
         if seen == value:
             continue
-        if not all(type(v) is str for v in value):
-            blocks = _assigned(value, seen)
-            if blocks is not None:
+        if blocks is not None and key in blocks:
+            read = _read_blocks(value, seen, blocks[key])
+            if read is not None:
                 out = dict(inputs) if out is None else out
-                out[key] = blocks
+                out[key] = read
+            continue
+        if not all(type(v) is str for v in value):
             continue
         # null: Okta holds none (the provider's read of an empty list)
         if (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen)):
@@ -367,26 +375,29 @@ def recorded_lists(
     return out
 
 
-def _by_id(value: Any) -> bool:
-    return type(value) is list and all(type(b) is dict and type(b.get("id")) is str for b in value)
+def _named(value: Any, member: str) -> bool:
+    return type(value) is list and all(
+        type(b) is dict and type(b.get(member)) is str for b in value
+    )
 
 
-def _assigned(value: list[Any], seen: Any) -> list[Any] | None:
-    """The blocks the engine compares a list of blocks with ids (an app's group assignments)
-    with, when the outputs assign other ids than the inputs; None when they assign the same.
+def _read_blocks(value: list[Any], seen: Any, member: str) -> list[Any] | None:
+    """The blocks the engine compares a list of blocks with (an app's group assignments, its
+    keys), when the outputs hold other blocks than the inputs by `member` (a group's id, a
+    key's kid); None when they hold the same ones.
 
-    The provider's read lists every group assigned to the app, in the order of the inputs and
-    then those assigned in Okta alone (the console's), and drops those no longer assigned
-    (resource_okta_app_group_assignments.go, syncGroups): those ids are what pulumi up sets
-    right. A block both sides assign is taken from the inputs, into which a refresh writes its
-    priority and profile as Okta holds them (schema.go, extractInputs), as it does strings."""
-    if not _by_id(value):
+    The provider's read lists every group assigned to the app, or every key Okta holds for it,
+    console-made ones included, and drops those Okta no longer holds (syncGroups,
+    setOAuthClientSettingsV6): those are what pulumi up sets right. A block both sides hold is
+    taken from the inputs, into which a refresh writes what Okta holds of its strings and
+    numbers (schema.go, extractInputs), a JSON document (a group's profile) excepted."""
+    if not _named(value, member):
         return None
-    blocks = [] if seen is None else seen  # null: Okta assigns none
-    if not _by_id(blocks) or [b["id"] for b in blocks] == [b["id"] for b in value]:
+    held = [] if seen is None else seen  # null: Okta holds none
+    if not _named(held, member) or [b[member] for b in held] == [b[member] for b in value]:
         return None
-    sent = {b["id"]: b for b in value}
-    return [sent.get(b["id"], b) for b in blocks]
+    sent = {b[member]: b for b in value}
+    return [sent.get(b[member], b) for b in held]
 
 
 def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedState:
