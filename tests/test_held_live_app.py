@@ -28,6 +28,8 @@ LINE = (
     "held for partner review (said in the plan): approve it in this change, leave it internal, "
     "or remove its spec in a change of its own\n"
 )
+# against a base, which reads no state: what the base deploys, not what runs
+WHERE = {"state": "running in Okta", "base": "deployed by the base"}
 VERDICT = "Running app deleted while held"
 
 
@@ -75,16 +77,18 @@ def test_a_plan_that_deletes_a_running_internal_app_held_for_review_fails(
         else ("--base", str(ROOT / "app-specs"))
     )
     runs = {fmt: _plan(tree, *args, "--format", fmt) for fmt in ("text", "markdown", "json")}
+    where = WHERE[against]
+    line = LINE.replace("running in Okta", where)
     for fmt, run in runs.items():
-        assert (run.exit_code, run.stderr) == (1, LINE), (fmt, run.output)
+        assert (run.exit_code, run.stderr) == (1, line), (fmt, run.output)
     text = runs["text"].stdout
-    assert f"! {VERDICT.upper()}: crm-sync is running in Okta as an internal app" in text
+    assert f"! {VERDICT.upper()}: crm-sync is {where} as an internal app" in text
     assert (
         "so this plan exits 1. Either approve it in this change (appspec approve crm-sync --by "
         "EMAIL --ticket ID --key PATH): it then stays live, as a partner app with the same client "
         "id; or leave its type internal in this change"
     ) in text
-    assert f"> ⛔ **{VERDICT}:** `crm-sync` is running in Okta" in runs["markdown"].stdout
+    assert f"> ⛔ **{VERDICT}:** `crm-sync` is {where}" in runs["markdown"].stdout
     data: dict[str, Any] = json.loads(runs["json"].stdout)
     assert (data["ok"], data["summary"]["heldDeletes"]) == (False, ["crm-sync"])
     # the verdict in the words the text leads with
@@ -107,7 +111,7 @@ def test_a_plan_that_deletes_a_running_internal_app_held_for_review_fails(
     assert "okta:app/oAuth:OAuth crm-sync (delete)" in text
     # 1 is --detailed-exitcode's error, never 2 (changes, fit to apply)
     detailed = _plan(tree, *args, "--detailed-exitcode")
-    assert (detailed.exit_code, detailed.stderr, detailed.stdout) == (1, LINE, text)
+    assert (detailed.exit_code, detailed.stderr, detailed.stdout) == (1, line, text)
 
 
 def test_an_approval_in_the_same_change_deploys_it_as_a_partner_app(

@@ -621,8 +621,8 @@ def test_the_pull_request_plan_fails_on_a_running_app_deleted_while_held_in_any_
     # one annotation per stack the merge would delete it from, prod's too
     errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
     assert errors == [
-        f"::error title=appspecs::{stack}: the merge would delete crm-sync, running in Okta as "
-        "internal, while held for partner review (docs/commands.md, a running internal app "
+        f"::error title=appspecs::{stack}: the merge would delete crm-sync, deployed by the base "
+        "as internal, while held for partner review (docs/commands.md, a running internal app "
         "retyped to partner)"
         for stack in ("dev", "prod")
     ]

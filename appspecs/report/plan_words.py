@@ -273,7 +273,7 @@ VERDICT: dict[Mode, tuple[str, str]] = {
 # delete while they wait for approval: the same in both modes, as internal apps are not protected.
 HELD_DELETE = (
     "Running app deleted while held",
-    "{names} {is_} running in Okta as {apps} and now held for partner review: merged as "
+    "{names} {is_} {where} as {apps} and now held for partner review: merged as "
     "it is, the update deletes {its} Okta resources and {its} client id{nouns} stop{s} "
     "working. A review may hold a change but must never take a running app down, so this plan "
     "exits 1. Either approve {it} in this change (appspec approve {name} --by EMAIL --ticket ID "
@@ -283,7 +283,7 @@ HELD_DELETE = (
 )
 # The one line on stderr of a plan or preview that exits 1 on them.
 HELD_DELETE_ERROR = (
-    "the update of stack {stack} would delete {apps}, running in Okta as internal, while held "
+    "the update of stack {stack} would delete {apps}, {where} as internal, while held "
     "for partner review (said in the {report}): approve {it} in this change, leave {it} "
     "internal, or remove {its} spec{nouns} in a change of {its} own"
 )
@@ -298,6 +298,7 @@ def held_delete_text(plan: Plan, name: Callable[[str], str] = str) -> tuple[str,
     title, body = HELD_DELETE
     return title, body.format(
         names=", ".join(map(name, apps)),
+        where=_where(plan.mode),
         apps="an internal app" if one else "internal apps",
         apps_="a partner app" if one else "partner apps",
         name=apps[0] if one else "NAME",
@@ -332,9 +333,15 @@ def _kept_client_ids(plan: Plan, apps: Sequence[str], name: Callable[[str], str]
     )
 
 
-def held_delete_error(stack: str, apps: Sequence[str], report: str) -> str:
+def _where(mode: str) -> str:
+    """Where a held app runs, as far as the plan knows: a plan against a base reads no state,
+    so it knows only that the base deploys it to the stack."""
+    return "deployed by the base" if mode == "base" else "running in Okta"
+
+
+def held_delete_error(stack: str, apps: Sequence[str], report: str, mode: str = "state") -> str:
     return HELD_DELETE_ERROR.format(
-        stack=stack, apps=", ".join(apps), report=report, **agreeing(len(apps))
+        stack=stack, apps=", ".join(apps), report=report, where=_where(mode), **agreeing(len(apps))
     )
 
 
@@ -342,7 +349,7 @@ def plan_errors(plan: Plan) -> list[str]:
     """The lines on stderr of a plan that exits 1 after its report (`Plan.fails`)."""
     lines = [plan_refused_error(plan)] if plan.update_refused else []
     if plan.held_deletes:
-        lines.append(held_delete_error(plan.stack, plan.held_deletes, "plan"))
+        lines.append(held_delete_error(plan.stack, plan.held_deletes, "plan", plan.mode))
     return lines
 
 
