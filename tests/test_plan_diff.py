@@ -145,6 +145,21 @@ def test_update_lists_the_changed_paths_with_old_and_new(doc: dict[str, Any], pl
     assert plan.change_summary == {"update": 3, "same": 33}
 
 
+def test_a_first_groups_priority_okta_holds_otherwise_is_no_change(
+    doc: dict[str, Any], plan_of: Any
+) -> None:
+    # the provider's diff suppresses every change of a block's priority to 0 (its
+    # DiffSuppressFunc reads a top-level `priority` the resource lacks), so the first group's,
+    # which the program sends as 0, is no change whatever Okta holds; the second's is one
+    groups = ps.find(doc, GROUP_ASSIGNMENTS, "audience-studio-groups")["inputs"]["groups"]
+    groups[0]["priority"] = 3
+    assert not plan_of(doc).has_changes
+    groups[1]["priority"] = 4
+    assert _step(plan_of(doc), GROUP_ASSIGNMENTS, "audience-studio-groups").diffs == (
+        Change("groups[1].priority", 4, 1),
+    )
+
+
 def test_resources_no_spec_wants_are_deleted_children_first(
     plan_of: Any, dev: StackConfig, tmp_path: Path
 ) -> None:

@@ -23,7 +23,14 @@ from typing import Any
 import pytest
 
 from appspecs.desired.render import render
-from appspecs.desired.resources import GET_GROUP, PROVIDER_REPLACES, SET_INPUTS, resource_graph
+from appspecs.desired.resources import (
+    GET_GROUP,
+    IGNORED_WHEN_ZERO,
+    PROVIDER_REPLACES,
+    READ_BLOCKS,
+    SET_INPUTS,
+    resource_graph,
+)
 from appspecs.plan.diff import replace_fields
 from appspecs.spec.load import load_specs
 from appspecs.stackconfig import AuthServerConfig, load_stack_config
@@ -202,6 +209,27 @@ def test_every_set_input_is_a_list_of_strings_in_the_schema(schema: dict[str, An
             assert props[name]["items"] == {"type": "string"}, (type_, name)
     # the ones that are lists to the provider: their order is a change
     assert "redirectUris" not in SET_INPUTS["okta:app/oAuth:OAuth"]
+
+
+def _block_type(schema: dict[str, Any], type_: str, name: str) -> dict[str, Any]:
+    """The properties of the blocks a list input of the schema holds."""
+    prop = schema["resources"][type_]["inputProperties"][name]
+    assert prop["type"] == "array", (type_, name)
+    ref = prop["items"]["$ref"].removeprefix("#/types/")
+    properties: dict[str, Any] = schema["types"][ref]["properties"]
+    return properties
+
+
+def test_the_block_tables_name_blocks_and_members_the_schema_has(schema: dict[str, Any]) -> None:
+    # READ_BLOCKS: lists of blocks, each named by a string member; IGNORED_WHEN_ZERO: numbers
+    # inside such blocks (`name[].member`)
+    for type_, blocks in READ_BLOCKS.items():
+        for name, member in blocks.items():
+            assert _block_type(schema, type_, name)[member]["type"] == "string", (type_, name)
+    for type_, paths in IGNORED_WHEN_ZERO.items():
+        for path in paths:
+            name, member = path.split("[].")
+            assert _block_type(schema, type_, name)[member]["type"] == "integer", (type_, path)
 
 
 def test_replacements_asked_for_are_those_the_plan_predicts(

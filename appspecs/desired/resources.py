@@ -59,6 +59,13 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
     GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
 }
 
+# Inputs whose change the provider's diff ignores when the program sends 0: a group block's
+# priority (resource_okta_app_group_assignments.go: its DiffSuppressFunc compares a top-level
+# `priority` the resource does not have, equal on both sides, so any change to "0" is none).
+IGNORED_WHEN_ZERO: dict[str, frozenset[str]] = {
+    GROUP_ASSIGNMENTS: frozenset({"groups[].priority"}),
+}
+
 # Lists of blocks the provider's read fills from Okta, every member Okta holds (those made in the
 # console too) and none it no longer does, each block named by the member given here:
 # resource_okta_app_group_assignments.go (syncGroups) and resource_okta_app_oauth.go

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from appspecs.desired.model import EVERYONE
 from appspecs.desired.resources import (
     APP_COMPONENT,
+    IGNORED_WHEN_ZERO,
     JSON_INPUTS,
     KEPT_WHEN_UNSET,
     PROVIDER_REPLACES,
@@ -220,8 +221,11 @@ def plan_steps(
         kept = KEPT_WHEN_UNSET.get(spec.type, frozenset())
         json_paths = JSON_INPUTS.get(spec.type, frozenset())
         sets = SET_INPUTS.get(spec.type, frozenset())
+        zero = IGNORED_WHEN_ZERO.get(spec.type, frozenset())
         diffs = tuple(
-            diff_inputs(inputs, rec.compared, d.ignore_changes, kept, json_paths, rec.outputs, sets)
+            diff_inputs(
+                inputs, rec.compared, d.ignore_changes, kept, json_paths, rec.outputs, sets, zero
+            )
         )
         op: Op = "same"
         if diffs:

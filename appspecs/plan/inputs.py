@@ -197,6 +197,7 @@ def diff_inputs(
     json_paths: frozenset[str] = frozenset(),
     outputs: Mapping[str, Any] | None = None,
     sets: frozenset[str] = frozenset(),
+    zero_ignored: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """The changed inputs of an existing resource.
 
@@ -214,7 +215,8 @@ def diff_inputs(
     their default out).
 
     Inputs named in `sets` are sets to the provider: the same values in another order are no
-    change, and a change is said of the whole value (an index means nothing in a set).
+    change, and a change is said of the whole value (an index means nothing in a set). A change
+    to 0 of an input at `zero_ignored` is none: the provider's diff suppresses it.
     """
     read = outputs or {}
     defaults = old.get("__defaults")
@@ -249,7 +251,14 @@ def diff_inputs(
         out.append(Change(key, value, ABSENT))
     if ignore_changes:
         out = [c for c in out if not any(_under(c.path, p) for p in ignore_changes)]
+    if zero_ignored and out:
+        out = [c for c in out if not _zero_ignored(c, zero_ignored)]
     return out
+
+
+def _zero_ignored(change: Change, paths: frozenset[str]) -> bool:
+    new = change.new
+    return type(new) in (int, float) and new == 0 and _INDEX.sub("[]", change.path) in paths
 
 
 def _under(path: str, prefix: str) -> bool:
