@@ -4,6 +4,7 @@ paths, delete and same; placeholders, secrets, ignore_changes and provider bookk
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -26,12 +27,15 @@ from appspecs.desired.resources import (
     resource_graph,
 )
 from appspecs.plan.build import Plan, PlanInputError, plan_against_state, state_side
+from appspecs.plan.deltas import reordered
 from appspecs.plan.diff import Step, state_resolver, symbolic_resolver
 from appspecs.plan.inputs import Change, diff_inputs
 from appspecs.plan.state import RecordedState, Secret, parse_state
 from appspecs.plan.values import ABSENT, Unknown
+from appspecs.plan.views import views_from_state
 from appspecs.plan.wire import Resolver, wire_inputs
 from appspecs.report.plan import json_text, markdown_plan, text_plan
+from appspecs.report.plan_facts import reordered_fact
 from appspecs.spec.load import SpecSet, load_specs
 from appspecs.stackconfig import StackConfig, load_stack_config
 from tests import plan_states as ps
@@ -739,6 +743,73 @@ def test_a_key_added_in_okta_is_what_the_update_removes(
     # the same keys, their material written otherwise by Okta: taken from the inputs
     app["jwks"] = [{**sent, "n": sent["n"] + "=="}]
     assert not _read_back(specs, dev, doc).has_changes
+
+
+def _keys_said(plan: Plan, app: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    summary = next(a for a in plan.apps if a.name == app)
+    return summary.keys.added, summary.keys.removed
+
+
+def test_keys_added_in_okta_to_an_app_that_sends_none_are_what_the_update_removes(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # crm-sync signs in with its client secret: the program sends no `jwks` (optional, not
+    # computed), and the read records every key Okta holds all the same
+    app = ps.find(doc, OAUTH_APP, "crm-sync")
+    assert "jwks" not in app["inputs"]
+    console = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    app["outputs"]["jwks"] = [console]
+    plan = _read_back(specs, dev, doc)
+    assert _changed(plan) == {"crm-sync": (Change("jwks", [console], ABSENT),)}
+    assert _keys_said(plan, "crm-sync") == ((), ("console-key",))
+    app["outputs"]["jwks"] = []  # none held: nothing to remove
+    assert not _read_back(specs, dev, doc).has_changes
+
+
+def test_a_key_okta_holds_without_a_kid_is_one_more(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # the read writes each key's kid as Okta gives it, which may be none: the key is still one
+    # the update removes, and does not hide the others
+    app = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
+    (sent,) = app["jwks"]
+    nameless = {"kid": None, "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    console = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    app["jwks"] = [sent, nameless, console]
+    plan = _read_back(specs, dev, doc)
+    assert _changed(plan) == {
+        "enrichment-worker": (Change("jwks", [sent, nameless, console], [sent]),)
+    }
+    assert _keys_said(plan, "enrichment-worker") == ((), ("None", "console-key"))
+
+
+def test_a_key_okta_holds_as_a_secret_is_said_without_its_value(
+    specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
+) -> None:
+    # a block taken from the outputs may hold secrets the inputs do not: read as the inputs'
+    # are (plaintext compared, ciphertext not known), never printed, never a crash
+    app = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
+    (sent,) = app["jwks"]
+    app["jwks"] = [sent, {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": ps.secret("N")}]
+    plan = _read_back(specs, dev, doc)
+    assert [c.path for c in _changed(plan)["enrichment-worker"]] == ["jwks"]
+    for text in (text_plan(plan), markdown_plan(plan), json_text(plan)):
+        assert '"N"' not in text and "ciphertext" not in text
+    # plaintext: compared, and said as every field a secret feeds is, masked
+    app["jwks"][1]["n"] = ps.plaintext_secret("N")
+    assert _keys_said(_read_back(specs, dev, doc), "enrichment-worker") == ((), ("[secret]",))
+
+
+def test_keys_in_another_order_are_said_reordered(doc: dict[str, Any]) -> None:
+    # jwks is a list to the provider (TypeList), as redirect URIs are: the update writes the
+    # program's order back
+    view = views_from_state(parse_state(doc, "state.json"))["enrichment-worker"]
+    one, two = ("a", '{"kid": "a"}'), ("b", '{"kid": "b"}')
+    before, after = (dataclasses.replace(view, keys=k) for k in ((one, two), (two, one)))
+    assert reordered(before, after) == ("jwks",)
+    assert reordered_fact(("jwks",)) == [
+        "order changed: keys (the same values in another order, which Okta keeps)"
+    ]
 
 
 def _with_recorded_logo(doc: dict[str, Any], picture: bytes) -> None:

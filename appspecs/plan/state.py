@@ -142,8 +142,8 @@ class RecordedResource:
     protect: bool = False
     # whether an input holds a secret, at any depth: readers that open secrets look only then
     secret_inputs: bool = False
-    # the inputs with each list of strings, and JSON document, that the outputs hold otherwise
-    # taken from the outputs (`recorded_lists`), None when none differs
+    # the inputs with each list of strings, JSON document and list of blocks that the outputs
+    # hold otherwise taken from the outputs (`recorded_lists`), None when none differs
     prior: Mapping[str, Any] | None = None
 
     @property
@@ -293,6 +293,12 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
             secret_inputs = secret_inputs or (key == "inputs" and secret)
         properties.append(value)
     typ: str = get("type") or Urn(*parts).type
+    prior = recorded_lists(
+        properties[0], properties[1], _JSON_KEYS.get(typ, ()), READ_BLOCKS.get(typ)
+    )
+    if prior is not None and not secret_inputs:
+        # blocks taken from the outputs may hold secrets the inputs do not
+        secret_inputs = _shape(prior)[1]
     return RecordedResource(
         urn=urn,
         type=typ,
@@ -304,9 +310,7 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         delete=get("delete") is True,
         protect=get("protect") is True,
         secret_inputs=secret_inputs,
-        prior=recorded_lists(
-            properties[0], properties[1], _JSON_KEYS.get(typ, ()), READ_BLOCKS.get(typ)
-        ),
+        prior=prior,
     )
 
 
@@ -333,8 +337,9 @@ def recorded_lists(
     was (schema.go, ExtractInputsFromOutputs), so a scope, grant type or URI added in Okta is
     in the outputs alone; a JSON document's input is kept as it was (its StateFunc). Lists of
     strings and JSON documents are what both sides hold alike, and so are the members of a list
-    of blocks (`_read_blocks`); other outputs (a logo's hash, a group block's priority) are not
-    compared with (design.md).
+    of blocks (`_read_blocks`), which the outputs may hold when the inputs hold none (keys added
+    to an app that sends a key set URL). Other outputs (a logo's hash) are not compared with,
+    nor what the outputs alone hold otherwise of a block both sides hold (design.md).
     """
     out: dict[str, Any] | None = None
     for key in json_keys:
@@ -372,13 +377,18 @@ def recorded_lists(
         if (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen)):
             out = dict(inputs) if out is None else out
             out[key] = seen
+    for key in blocks or ():
+        seen = outputs.get(key)
+        if key not in inputs and type(seen) is list and seen:
+            # none sent (optional, not computed): every block Okta holds is one the update removes
+            out = dict(inputs) if out is None else out
+            out[key] = seen
     return out
 
 
-def _named(value: Any, member: str) -> bool:
-    return type(value) is list and all(
-        type(b) is dict and type(b.get(member)) is str for b in value
-    )
+def _name(block: Any, member: str) -> str | None:
+    name = block.get(member) if type(block) is dict else None
+    return name if type(name) is str else None
 
 
 def _read_blocks(value: list[Any], seen: Any, member: str) -> list[Any] | None:
@@ -390,14 +400,17 @@ def _read_blocks(value: list[Any], seen: Any, member: str) -> list[Any] | None:
     console-made ones included, and drops those Okta no longer holds (syncGroups,
     setOAuthClientSettingsV6): those are what pulumi up sets right. A block both sides hold is
     taken from the inputs, into which a refresh writes what Okta holds of its strings and
-    numbers (schema.go, extractInputs), a JSON document (a group's profile) excepted."""
-    if not _named(value, member):
-        return None
+    numbers (schema.go, extractInputs), a JSON document (a group's profile) excepted. A block
+    the outputs hold without a name (a key Okta gives no kid) is one more, as it is."""
+    names = [_name(b, member) for b in value]
     held = [] if seen is None else seen  # null: Okta holds none
-    if not _named(held, member) or [b[member] for b in held] == [b[member] for b in value]:
+    if None in names or type(held) is not list:
         return None
-    sent = {b[member]: b for b in value}
-    return [sent.get(b[member], b) for b in held]
+    read = [_name(b, member) for b in held]
+    if read == names:
+        return None
+    sent = dict(zip(names, value, strict=True))
+    return [b if name is None else sent.get(name, b) for name, b in zip(read, held, strict=True)]
 
 
 def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedState:

@@ -25,7 +25,7 @@ OIDC = "OpenID Connect scopes"
 
 
 # The ordered lists (deltas.reordered) in words.
-ORDERED_WORDS = {"redirectUris": "redirect URIs", "groups": "groups"}
+ORDERED_WORDS = {"redirectUris": "redirect URIs", "groups": "groups", "jwks": "keys"}
 
 
 def reordered_fact(reordered: tuple[str, ...], when: str = "") -> list[str]:
