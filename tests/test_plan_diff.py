@@ -718,15 +718,25 @@ def test_only_which_groups_okta_assigns_is_taken_from_its_record(
     assert not _read_back(specs, dev, doc).has_changes
 
 
+# a key added in the Okta console
+CONSOLE_KEY = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+
+
+def _worker_keys(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """enrichment-worker's recorded outputs, and the one key the program sends for it."""
+    app: dict[str, Any] = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
+    (sent,) = app["jwks"]
+    return app, sent
+
+
 def test_a_key_added_in_okta_is_what_the_update_removes(
     specs: SpecSet, dev: StackConfig, doc: dict[str, Any]
 ) -> None:
     # the same class: the provider's read lists every key Okta holds for the app
     # (setOAuthClientSettingsV6), so a key added in the console, which lets whoever holds its
     # private half sign in as the client, is removed by pulumi up; and one Okta lost is added
-    app = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
-    (sent,) = app["jwks"]
-    console = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    app, sent = _worker_keys(doc)
+    console = CONSOLE_KEY
     app["jwks"] = [sent, console]
     plan = _read_back(specs, dev, doc)
     assert _changed(plan) == {"enrichment-worker": (Change("jwks", [sent, console], [sent]),)}
@@ -757,7 +767,7 @@ def test_keys_added_in_okta_to_an_app_that_sends_none_are_what_the_update_remove
     # computed), and the read records every key Okta holds all the same
     app = ps.find(doc, OAUTH_APP, "crm-sync")
     assert "jwks" not in app["inputs"]
-    console = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    console = CONSOLE_KEY
     app["outputs"]["jwks"] = [console]
     plan = _read_back(specs, dev, doc)
     assert _changed(plan) == {"crm-sync": (Change("jwks", [console], ABSENT),)}
@@ -771,10 +781,9 @@ def test_a_key_okta_holds_without_a_kid_is_one_more(
 ) -> None:
     # the read writes each key's kid as Okta gives it, which may be none: the key is still one
     # the update removes, and does not hide the others
-    app = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
-    (sent,) = app["jwks"]
+    app, sent = _worker_keys(doc)
     nameless = {"kid": None, "kty": "RSA", "e": "AQAB", "n": "AQAB"}
-    console = {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": "AQAB"}
+    console = CONSOLE_KEY
     app["jwks"] = [sent, nameless, console]
     plan = _read_back(specs, dev, doc)
     assert _changed(plan) == {
@@ -788,8 +797,7 @@ def test_a_key_okta_holds_as_a_secret_is_said_without_its_value(
 ) -> None:
     # a block taken from the outputs may hold secrets the inputs do not: read as the inputs'
     # are (plaintext compared, ciphertext not known), never printed, never a crash
-    app = ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]
-    (sent,) = app["jwks"]
+    app, sent = _worker_keys(doc)
     app["jwks"] = [sent, {"kid": "console-key", "kty": "RSA", "e": "AQAB", "n": ps.secret("N")}]
     plan = _read_back(specs, dev, doc)
     assert [c.path for c in _changed(plan)["enrichment-worker"]] == ["jwks"]
