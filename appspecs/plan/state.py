@@ -379,7 +379,7 @@ def recorded_lists(
             out[key] = seen
     for key in blocks or ():
         seen = outputs.get(key)
-        if key not in inputs and type(seen) is list and seen:
+        if inputs.get(key) is None and type(seen) is list and seen:
             # none sent (optional, not computed): every block Okta holds is one the update removes
             out = dict(inputs) if out is None else out
             out[key] = seen
@@ -388,7 +388,7 @@ def recorded_lists(
 
 def _name(block: Any, member: str) -> str | None:
     name = block.get(member) if type(block) is dict else None
-    return name if type(name) is str else None
+    return name if type(name) is str and name else None  # "": the provider's unnamed key
 
 
 def _read_blocks(value: list[Any], seen: Any, member: str) -> list[Any] | None:
@@ -401,7 +401,8 @@ def _read_blocks(value: list[Any], seen: Any, member: str) -> list[Any] | None:
     setOAuthClientSettingsV6): those are what pulumi up sets right. A block both sides hold is
     taken from the inputs, into which a refresh writes what Okta holds of its strings and
     numbers (schema.go, extractInputs), a JSON document (a group's profile) excepted. A block
-    the outputs hold without a name (a key Okta gives no kid) is one more, as it is."""
+    the outputs hold without a name (a key Okta gives no kid, recorded as "") is one more, as it
+    is."""
     names = [_name(b, member) for b in value]
     held = [] if seen is None else seen  # null: Okta holds none
     if None in names or type(held) is not list:

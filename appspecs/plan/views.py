@@ -71,8 +71,14 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# How a key Okta holds without a kid is named (the provider records it as "")
+NO_KID = "(no kid)"
+
+
 def _key_id(members: Mapping[str, Any]) -> tuple[str, str]:
-    return str(members.get("kid")), json.dumps(dict(members), sort_keys=True)
+    kid = members.get("kid")
+    name = kid if isinstance(kid, str) and kid else NO_KID
+    return name, json.dumps(dict(members), sort_keys=True)
 
 
 def _desired_settings(app: DesiredApp) -> tuple[tuple[str, str], ...]:
