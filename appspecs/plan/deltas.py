@@ -79,9 +79,9 @@ def group_delta(old: AppView, new: AppView, named: frozenset[str]) -> Delta:
 
 def reordered(old: AppView, new: AppView) -> tuple[str, ...]:
     """The lists whose order the provider keeps (TypeList: an app's redirect_uris and keys, the
-    group assignments' blocks), by their JSON name, that hold the same values on both sides in another
-    order: the update rewrites them. The rest (scopes, grant types, post-logout URIs) are sets to
-    it (SET_INPUTS): in another order, no change."""
+    group assignments' blocks), by their JSON name, that hold the same values on both sides in
+    another order: the update rewrites them. The rest (scopes, grant types, post-logout URIs)
+    are sets to it (SET_INPUTS): in another order, no change."""
     lists = (
         ("redirectUris", old.redirect_uris, new.redirect_uris),
         ("groups", old.groups, new.groups),
