@@ -341,7 +341,7 @@ def recorded_lists(
     to an app that sends a key set URL). Other outputs (a logo's hash) are not compared with,
     nor what the outputs alone hold otherwise of a block both sides hold (design.md).
     """
-    out: dict[str, Any] | None = None
+    taken: dict[str, Any] = {}  # input -> what the engine compares it with instead
     for key in json_keys:
         value, seen = inputs.get(key), outputs.get(key)
         if type(value) is not str or type(seen) is not str or seen == value:
@@ -357,8 +357,7 @@ def recorded_lists(
         except ValueError:
             differs = True
         if differs:
-            out = dict(inputs) if out is None else out
-            out[key] = seen
+            taken[key] = seen
     for key, value in inputs.items():
         if type(value) is not list:
             continue
@@ -368,22 +367,18 @@ def recorded_lists(
         if blocks is not None and key in blocks:
             read = _read_blocks(value, seen, blocks[key])
             if read is not None:
-                out = dict(inputs) if out is None else out
-                out[key] = read
-            continue
-        if not all(type(v) is str for v in value):
-            continue
-        # null: Okta holds none (the provider's read of an empty list)
-        if (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen)):
-            out = dict(inputs) if out is None else out
-            out[key] = seen
+                taken[key] = read
+        elif all(type(v) is str for v in value) and (
+            # null: Okta holds none (the provider's read of an empty list)
+            (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen))
+        ):
+            taken[key] = seen
     for key in blocks or ():
         seen = outputs.get(key)
         if inputs.get(key) is None and type(seen) is list and seen:
             # none sent (optional, not computed): every block Okta holds is one the update removes
-            out = dict(inputs) if out is None else out
-            out[key] = seen
-    return out
+            taken[key] = seen
+    return {**inputs, **taken} if taken else None
 
 
 def _name(block: Any, member: str) -> str | None:
