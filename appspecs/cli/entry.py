@@ -17,6 +17,7 @@ import threading
 
 from appspecs.cli.exits import USAGE
 from appspecs.cli.no_plugins import install
+from appspecs.lifetime import keep_to_end
 
 
 def _end_without_teardown(code: int) -> None:
@@ -66,6 +67,7 @@ def main() -> None:
         raise SystemExit(USAGE) from None
     gc.freeze()
     gc.enable()
+    keep_to_end()  # this process ends without teardown: what it made goes with it
     _escape_unencodable(sys.stdout)
     try:
         run()

@@ -12,6 +12,7 @@ from appspecs.desired.model import DesiredState, SkippedApp
 from appspecs.desired.render import render
 from appspecs.desired.resources import resource_graph
 from appspecs.diagnostics import Diagnostic, IoProblem
+from appspecs.lifetime import keep
 from appspecs.plan.diff import (
     PlannedResource,
     Step,
@@ -169,6 +170,8 @@ def plan_against_state(
     apps = with_step_changes(apps, steps)
     notes = [] if state.source else ["no recorded state: every resource is a create"]
     notes += protection_notes(planned, state)
+    # what the plan was made from, held to the process's end rather than freed at this return
+    keep(specs, side, desired, planned)
     return Plan(
         stack=stack.name,
         mode="state",
@@ -359,6 +362,7 @@ def plan_against_base(
         for a in apps
     ]
     apps = with_step_changes(apps, steps)
+    keep(specs, base, desired, planned, base_planned, recorded)  # as plan_against_state does
     return Plan(
         stack=stack.name,
         mode="base",
