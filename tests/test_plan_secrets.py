@@ -17,7 +17,7 @@ from appspecs.desired.resources import GROUP_ASSIGNMENTS, OAUTH_APP, RULE
 from appspecs.plan.build import Plan, plan_against_state
 from appspecs.plan.deltas import Delta
 from appspecs.plan.hidden import SECRET_TEXT
-from appspecs.plan.state import parse_state, read_state
+from appspecs.plan.state import RecordedState, Secret, parse_state, read_state
 from appspecs.report.plan import json_text, markdown_plan, text_plan
 from appspecs.spec.load import SpecSet
 from appspecs.stackconfig import load_stack_config
@@ -159,6 +159,51 @@ def test_a_state_file_read_from_disk_opens_its_secrets_too(
         crm = _app(plan, "crm-sync")
         assert crm.change == "unchanged" and not crm.privilege_increase
         assert not plan.has_changes
+
+
+def _opened(value: Any) -> Any:
+    """A recorded value with each Secret said as what it holds, to compare two reads of one."""
+    if isinstance(value, Secret):
+        return ("secret", value.known, _opened(value.plaintext()))
+    if isinstance(value, dict):
+        return {k: _opened(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_opened(v) for v in value]
+    return value
+
+
+def test_a_state_file_holds_its_secrets_at_every_depth_as_a_parsed_document_does(
+    recorded: dict[str, Any], tmp_path: Path
+) -> None:
+    # read_state turns secrets into Secret objects as it parses (an object hook); parse_state
+    # of a document parsed elsewhere copies it with them turned: at the top of the inputs, in
+    # a list, in a block, in the outputs and inside a secret, the two must agree
+    doc = copy.deepcopy(recorded)
+    oauth = ps.find(doc, OAUTH_APP, "audience-studio")
+    oauth["inputs"]["label"] = ps.plaintext_secret("Audience Studio")
+    uris = oauth["inputs"]["redirectUris"]
+    oauth["inputs"]["redirectUris"] = [ps.secret(uris[0]), *uris[1:]]
+    oauth["outputs"]["jwks"] = [{"kid": "k1", "kty": "RSA", "e": ps.plaintext_secret("AQAB")}]
+    oauth["outputs"]["clientSecret"] = ps.plaintext_secret({"inner": ps.secret("s3cret")})
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(doc))
+    before = json.dumps(doc)
+
+    def read(state: RecordedState) -> list[Any]:
+        return [
+            (r.urn, _opened(r.inputs), _opened(r.outputs), r.secret_inputs, _opened(r.prior))
+            for r in state.resources
+        ]
+
+    from_file = read(read_state(path))
+    assert from_file == read(parse_state(doc, "state.json"))
+    assert json.dumps(doc) == before  # another's document is left as it was
+    studio = next(r for r in from_file if r[0] == oauth["urn"])
+    assert studio[3] is True  # its inputs hold a secret
+    assert studio[1]["label"] == ("secret", True, "Audience Studio")
+    assert studio[1]["redirectUris"][0] == ("secret", False, None)
+    assert studio[2]["jwks"][0]["e"] == ("secret", True, "AQAB")
+    assert studio[2]["clientSecret"] == ("secret", False, None)  # one inside is not readable
 
 
 def test_secrets_inside_a_readable_secret_are_read_with_it(

@@ -236,6 +236,32 @@ def test_bad_state_files(case: str) -> None:
     assert str(err.value) == f"state file {said}"
 
 
+def _parsed_cases() -> list[str]:
+    """The bad cases that are JSON: a document another reader parsed can hold them too."""
+    out = []
+    for case in sorted(p.name for p in BAD.iterdir()):
+        try:
+            json.loads((BAD / case / "state.json").read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        out.append(case)
+    return out
+
+
+@pytest.mark.parametrize("case", _parsed_cases())
+def test_bad_documents_parsed_by_another_reader_are_refused_as_the_files_are(case: str) -> None:
+    # `appspec preview` gets the stack's export parsed already (Automation API), its secrets
+    # not turned into Secret objects: one where an object or a string belongs is refused, not
+    # read as an empty deployment or printed in the message
+    path = BAD / case / "state.json"
+    expected = (BAD / case / "message.txt").read_text(encoding="utf-8").strip()
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    with pytest.raises(StateError) as err:
+        parse_state(doc, str(path))
+    assert str(err.value) == f"state file {path}: {expected}"
+    assert doc == json.loads(path.read_text(encoding="utf-8"))  # left as it was
+
+
 def test_unreadable_and_broken_gzip(tmp_path: Path) -> None:
     with pytest.raises(StateError, match=r"cannot read: No such file"):
         read_state(tmp_path / "missing.json")

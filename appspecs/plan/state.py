@@ -114,6 +114,11 @@ def _decode_secret(obj: dict[str, Any]) -> Any:
     return _secret(obj) if obj.get(SIG_KEY) == SECRET_SIG else obj
 
 
+def _is_secret(value: Any) -> bool:
+    """A secret as the document writes it, not yet a Secret."""
+    return type(value) is dict and value.get(SIG_KEY) == SECRET_SIG
+
+
 def _value(value: Any) -> Any:
     """A property value with secrets replaced by Secret objects."""
     if isinstance(value, dict):
@@ -229,13 +234,13 @@ def _fail(source: str, message: str) -> StateError:
 def _mapping(value: Any, what: str, source: str) -> Mapping[str, Any]:
     if value is None:
         return {}
-    if not isinstance(value, dict):
-        raise _fail(source, f"{what} must be an object, found {type(value).__name__}")
+    if not isinstance(value, dict) or _is_secret(value):
+        raise _fail(source, f"{what} must be an object, found {_kind(value)}")
     return value
 
 
 def _kind(value: Any) -> str:
-    return "a secret" if isinstance(value, Secret) else type(value).__name__
+    return "a secret" if isinstance(value, Secret) or _is_secret(value) else type(value).__name__
 
 
 def _shape(value: Any) -> tuple[bool, bool]:
@@ -263,7 +268,7 @@ def _shape(value: Any) -> tuple[bool, bool]:
 
 def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
     # Messages are built only on failure: state can hold thousands of resources.
-    if type(raw) is not dict:
+    if type(raw) is not dict or _is_secret(raw):
         raise _fail(source, f"resources[{i}] must be an object, found {_kind(raw)}")
     get = raw.get
     urn = get("urn")
@@ -280,7 +285,7 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         value = get(key)
         if value is None:
             value = {}
-        elif type(value) is not dict:
+        elif type(value) is not dict or _is_secret(value):
             raise _fail(source, f"resources[{i}].{key} must be an object, found {_kind(value)}")
         else:
             too_deep, secret = _shape(value)
@@ -412,15 +417,17 @@ def _read_blocks(value: list[Any], seen: Any, member: str) -> list[Any] | None:
 def parse_state(doc: Any, source: str, *, decoded: bool = False) -> RecordedState:
     """A state document already parsed from JSON; raises StateError naming `source`.
 
-    `decoded`: the JSON was parsed with secrets already turned into Secret objects.
+    `decoded`: the JSON was parsed with secrets already turned into Secret objects. Without,
+    a secret where the document must hold an object or a string is refused as a secret is.
     """
-    if not isinstance(doc, dict):
-        raise _fail(source, f"expected a JSON object, found {type(doc).__name__}")
+    if not isinstance(doc, dict) or _is_secret(doc):
+        raise _fail(source, f"expected a JSON object, found {_kind(doc)}")
     if "version" not in doc:
         raise _fail(source, f"no 'version': not a Pulumi state document (version {VERSION})")
     version = doc["version"]
     if version != VERSION:
-        raise _fail(source, f"version {version!r} is not supported; expected {VERSION}")
+        shown = "[secret]" if _is_secret(version) else repr(version)  # never its plaintext
+        raise _fail(source, f"version {shown} is not supported; expected {VERSION}")
     if "deployment" in doc:
         deployment = doc["deployment"]
     elif "checkpoint" in doc:
