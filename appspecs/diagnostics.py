@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from appspecs.records import record
+from appspecs.text import masked_urls
 
 
 class Severity(StrEnum):
@@ -68,6 +69,12 @@ class Diagnostic:
     # default folders: a command given other folders names them in it too (cli/inputs.py).
     command: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # A value a message quotes may be a URL that holds a credential (a password in its user
+        # info, a presigned URL's signature in its query), typed into any field: masked here,
+        # where every finding becomes data, rather than by each check that quotes a value.
+        object.__setattr__(self, "message", masked_urls(self.message))
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = str(self.severity)
@@ -95,6 +102,9 @@ class IoProblem:
     # a stack file read whose settings are wrong (a YAML error, an unknown or bad setting), not
     # one that could not be read: the counts say which
     settings: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", masked_urls(self.message))  # as Diagnostic's
 
     def __str__(self) -> str:
         return self.message

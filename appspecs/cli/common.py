@@ -22,7 +22,7 @@ from appspecs.stackconfig import (
     StackConfigError,
     discover_stacks,
 )
-from appspecs.text import printable, problem_line
+from appspecs.text import masked_urls, printable, problem_line
 
 if TYPE_CHECKING:
     # plan, audit and preview make their refusal; validate never refuses, and need not load it
@@ -94,8 +94,10 @@ def outside_project(message: str, specs_dir: Path, stacks_dir: Path | None = Non
 
 
 def say(message: str) -> None:
-    """``appspec: MESSAGE`` on stderr, on one line (`problem_line`)."""
-    echo_err(problem_line(message))
+    """``appspec: MESSAGE`` on stderr, on one line (`problem_line`), with any URL in it masked
+    (as every diagnostic's): a value quoted from a flag, a file or another tool may hold a
+    credential."""
+    echo_err(problem_line(masked_urls(message)))
 
 
 def echo_err(text: str) -> None:
@@ -128,6 +130,7 @@ def fail(message: str, code: int = exits.USAGE) -> NoReturn:
 
 def fail_each(messages: Sequence[str], code: int = exits.USAGE) -> NoReturn:
     """`fail` with several problems, a line each (every bad setting of a stack file)."""
+    messages = [masked_urls(m) for m in messages]  # as `say` prints them
     for message in messages:
         say(message)
     report_failure(messages)

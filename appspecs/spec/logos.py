@@ -65,6 +65,8 @@ def _resolved_absolute(specs_root: Path) -> Path:
 def _logo_problem(logo: str, specs_root: Path) -> str | Unreadable | None:
     rel = PurePosixPath(logo)
     suffix = rel.suffix.lower()
+    if "://" in logo:  # its query is no file type, and may hold a presigned URL's credentials
+        return f"logo '{logo}' is a URL; a logo is a file inside app-specs/, such as logos/app.png"
     if rel.is_absolute() or ".." in rel.parts or "\\" in logo:
         return f"logo '{logo}' must be a relative path inside app-specs/, such as logos/app.png"
     if suffix not in LOGO_TYPES:
