@@ -309,3 +309,44 @@ def test_removing_allowed_signers_names_no_approval_the_base_verified(
     assert data["summary"]["approvalsUnverified"] == []
     assert all(a["approvalUnverified"] is None for a in data["apps"])
     assert ("signingStopped", "") in [(c["kind"], c["subject"]) for c in data["registry"]]
+
+
+def _new_stack(root: Path) -> None:
+    """A staging stack that the change adds: its settings are dev's, for its own server."""
+    stacks = root / "stacks"
+    text = (stacks / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+    staging = text.replace("appspecs-api-dev", "appspecs-api-staging").replace(
+        "appspecs-dev", "appspecs-staging"
+    )
+    (stacks / "Pulumi.staging.yaml").write_text(staging, encoding="utf-8")
+
+
+def _staging_plan(root: Path, base: Path) -> dict[str, Any]:
+    said = []
+    for fmt in ("text", "json"):
+        result = _invoke(root, "plan", "--stack", "staging", "--base", str(base), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        said.append(result.stdout)
+    assert "is new since the base" in said[0]
+    data: dict[str, Any] = json.loads(said[1])
+    return data
+
+
+def test_a_stack_the_change_adds_checks_approvals_against_the_bases_signers(
+    root: Path, tmp_path: Path
+) -> None:
+    # The sampled defect: against a base that lacks the stack, every approval was said to rest
+    # on a key this change adds, and the change's own widening of allowed_signers went unsaid.
+    base = _base(root, tmp_path)
+    _new_stack(root)
+    data = _staging_plan(root, base)
+    assert _by_added_keys(data) == [] and data["registry"] == []
+    key = _fresh_key(tmp_path, "approver")
+    _list(root, key, NEW)
+    _approve(root, ORBIT, NEW, key)
+    data = _staging_plan(root, base)
+    assert [n["apps"] for n in _by_added_keys(data)] == [[ORBIT]]
+    assert [(c["kind"], c["subject"]) for c in data["registry"]] == [("approverAdded", NEW)]
+    assert data["summary"]["registryWidening"] == 1
+    # everything is still new for the stack: nothing of the base is deployed to it
+    assert {a["name"]: a["change"] for a in data["apps"]}[ACME] == "added"

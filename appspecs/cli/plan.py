@@ -236,6 +236,7 @@ def _plan_base(options: PlanOptions, specs: SpecSet, config: StackConfig) -> Pla
                 notes=[] if new else notes,
                 new_reason=notes[0] if new else None,
                 specs_dir_from_project=_from_project(options),
+                registry=base,
             )
     except BaseError as exc:
         fail(str(exc))

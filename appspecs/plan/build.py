@@ -295,6 +295,7 @@ def plan_against_base(
     notes: Sequence[str] = (),
     new_reason: str | None = None,
     specs_dir_from_project: str = "app-specs",
+    registry: SpecSet | None = None,
 ) -> Plan:
     """The steps from the base specs' resources to the head specs' ones, without any state.
 
@@ -302,8 +303,13 @@ def plan_against_base(
     not given), so a changed setting shows as the resource changes it makes. A base with errors
     is used for the apps that did load (with a note); a base without specs (`None`) makes
     everything new, for ``new_reason`` (by default: the base has no specs folder).
+
+    ``registry``: the base's specs whose allowed_signers and partners.yaml the change is
+    checked against, when they deploy nothing to the stack (`base` None: a stack new since
+    then); by default `base`. A new stack changes what is created, not who may approve.
     """
     notes = list(notes)
+    registry = registry if registry is not None else base
     base_stack = base_stack or stack
     notes += settings_changes(base_stack, stack)
     desired = render(specs, stack, specs_dir_from_project=specs_dir_from_project)
@@ -351,8 +357,8 @@ def plan_against_base(
         was_approved,
         include_held=True,
     )
-    added_keys = approvals_by_added_keys(base, specs)
-    unverified = approvals_by_stopped_signing(base, specs)
+    added_keys = approvals_by_added_keys(registry, specs)
+    unverified = approvals_by_stopped_signing(registry, specs)
     apps = [
         dataclasses.replace(
             a,
@@ -373,7 +379,7 @@ def plan_against_base(
         held=_skipped(desired, "held"),
         skipped=_skipped(desired, "environment"),
         notes=tuple(notes),
-        registry=registry_changes(base, specs),
+        registry=registry_changes(registry, specs),
         warnings=specs.warnings,
         base_errors=base_errors,
         base_problems=base_problems,
