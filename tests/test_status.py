@@ -376,7 +376,8 @@ def test_the_specs_warnings_are_listed_as_validate_gives_them(
         "allowed_signers and sign approvals with appspec approve --key"
     )
     assert text[2].endswith(
-        "billing.yml: warning[invalid-value] ignored: app specs are read from files ending in .yaml"
+        "billing.yml: warning[invalid-value] ignored: app specs are read from files ending in "
+        ".yaml (lowercase)"
     )
     markdown = status(project, "--stack", "dev", "--format", "markdown").stdout.splitlines()
     assert [line for line in markdown if line.startswith("> ⚠️ ")] == [

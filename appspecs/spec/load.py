@@ -260,8 +260,10 @@ def _load_specs(root: Path, stacks_dir: Path | None, jobs: int | None) -> SpecSe
             continue
         if folder_state(path):
             why = f"ignored: a folder; app specs are read from the files directly in {APPS_DIR}/"
-        elif path.suffix == ".yml":
-            why = "ignored: app specs are read from files ending in .yaml"
+        elif path.suffix.lower() in (".yaml", ".yml"):
+            # `.yml`, and `.YAML` as a rename on a case-insensitive disk leaves it: its app would
+            # leave Okta without a word
+            why = "ignored: app specs are read from files ending in .yaml (lowercase)"
         else:
             continue
         out.diagnostics.append(
