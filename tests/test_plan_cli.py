@@ -354,7 +354,7 @@ def test_the_specs_warnings_are_said_with_the_plan_in_every_format(project: Path
     assert warned[0].startswith("app-specs/allowed_signers: warning[signature] approvals are not")
     assert warned[1] == (
         "app-specs/apps/billing.yml: warning[invalid-value] ignored: app specs are read from "
-        "files ending in .yaml"
+        "files ending in .yaml (lowercase)"
     )
     assert "2 warnings" in _validate_counts(project)
     data = json.loads(run(project, "--stack", "dev", "--format", "json").stdout)
