@@ -20,6 +20,7 @@ from appspecs.desired.resources import (
     GROUP_ASSIGNMENTS,
     OAUTH_APP,
     POLICY,
+    RESET_WHEN_UNSET,
     RULE,
     SCOPE,
     SERVER,
@@ -895,3 +896,77 @@ def test_a_profile_okta_holds_otherwise_changes_the_app_in_every_format(
     app["profile"] = "{}"
     studio = next(a for a in _read_back(specs, dev, doc).apps if a.name == "audience-studio")
     assert studio.change == "changed" and studio.status != "adopted"
+
+
+def _as_read(doc: dict[str, Any]) -> dict[str, Any]:
+    """The settled document with the outputs the provider's read records beside the inputs: each
+    input the program leaves unset at what the provider's diff takes for it (RESET_WHEN_UNSET),
+    as Okta gives it back for an app nobody touched."""
+    ps.settle(doc)
+    for r in doc["deployment"]["resources"]:
+        for key, reset in RESET_WHEN_UNSET.get(r["type"], {}).items():
+            r["outputs"].setdefault(key, copy.deepcopy(reset))
+    return doc
+
+
+def test_outputs_at_what_the_provider_takes_for_unset_inputs_are_no_change(
+    doc: dict[str, Any], specs: SpecSet, dev: StackConfig
+) -> None:
+    doc = _as_read(doc)
+    rule = ps.find(doc, RULE, "crm-sync-rule")["outputs"]
+    # null where Okta gives nothing: a zero, an empty list, no block
+    rule.update(inlineHookId=None, userWhitelists=None)
+    ps.find(doc, OAUTH_APP, "crm-sync")["outputs"].update(network=None, adminNote=None)
+    # a secret whose value is not known here is taken as unchanged, as the steps take one
+    ps.find(doc, OAUTH_APP, "enrichment-worker")["outputs"]["clientBasicSecret"] = ps.secret("x")
+    # inputs whose unset value the provider's diff suppresses: kept as Okta holds them
+    app = ps.find(doc, OAUTH_APP, "audience-studio")
+    for side in ("inputs", "outputs"):
+        app[side].update(userNameTemplatePushStatus="PUSH", appSettingsJson='{"a":"b"}')
+    app["outputs"]["appLinksJson"] = '{"audience_studio_link": true}'
+    plan = _read_back(specs, dev, doc)
+    assert _changing(plan) == [] and not plan.has_changes
+
+
+@pytest.mark.parametrize(
+    ("type_", "name", "key", "value", "change"),
+    [
+        # who may get tokens: a user let in, a group kept out (sets, by ids)
+        (RULE, "crm-sync-rule", "userWhitelists", ["00uSOMEONE"], ABSENT),
+        (RULE, "crm-sync-rule", "groupBlacklists", ["00gEXCLUDED"], ABSENT),
+        (RULE, "crm-sync-rule", "refreshTokenLifetimeMinutes", 129600, ABSENT),
+        (RULE, "crm-sync-rule", "type", "OTHER", "RESOURCE_ACCESS"),
+        (OAUTH_APP, "enrichment-worker", "redirectUris", ["https://x.example/cb"], ABSENT),
+        (OAUTH_APP, "crm-sync", "loginUri", "https://crm.acme.example/login", ABSENT),
+        (OAUTH_APP, "crm-sync", "adminNote", "set in the console", ABSENT),
+        (OAUTH_APP, "crm-sync", "implicitAssignment", True, ABSENT),
+        (OAUTH_APP, "crm-sync", "network", {"connection": "ZONE", "include": ["nzo1"]}, ABSENT),
+        (SCOPE, "scope-data-company", "optional", True, ABSENT),
+    ],
+)
+def test_a_value_okta_holds_for_an_input_the_program_leaves_unset_is_reset(
+    doc: dict[str, Any],
+    specs: SpecSet,
+    dev: StackConfig,
+    type_: str,
+    name: str,
+    key: str,
+    value: Any,
+    change: Any,
+) -> None:
+    # The sampled defect: set in the console and read back by a refresh (into the outputs
+    # alone), such a value planned as "no change", though the bridge diffs against the outputs
+    # and the provider's update sends the unset value.
+    doc = _as_read(doc)
+    resource = ps.find(doc, type_, name)
+    assert key not in resource["inputs"]
+    resource["outputs"][key] = value
+    plan = _read_back(specs, dev, doc)
+    step = _step(plan, type_, name)
+    assert _changing(plan) == [("update", type_, name)]
+    assert step.diffs == (Change(key, value, change),)
+    for out in (text_plan(plan), markdown_plan(plan)):
+        assert key in out, out
+    steps = json.loads(json_text(plan))["steps"]
+    (said,) = [s for s in steps if s["op"] == "update"]
+    assert [d["path"] for d in said["diffs"]] == [key]

@@ -26,8 +26,10 @@ from appspecs.desired.render import render
 from appspecs.desired.resources import (
     GET_GROUP,
     IGNORED_WHEN_ZERO,
+    KEPT_WHEN_UNSET,
     PROVIDER_REPLACES,
     READ_BLOCKS,
+    RESET_WHEN_UNSET,
     SET_INPUTS,
     resource_graph,
 )
@@ -230,6 +232,45 @@ def test_the_block_tables_name_blocks_and_members_the_schema_has(schema: dict[st
         for path in paths:
             name, member = path.split("[].")
             assert _block_type(schema, type_, name)[member]["type"] == "integer", (type_, path)
+
+
+def _optional_not_computed(schema: dict[str, Any], type_: str) -> set[str]:
+    """The inputs the provider neither requires nor computes: the bridge leaves out of the
+    outputs' `required` exactly the Optional, not Computed ones (pulumi-terraform-bridge
+    pkg/tfgen/generate.go, `isOptional`, for an output)."""
+    resource = schema["resources"][type_]
+    return set(resource["inputProperties"]) - set(resource.get("required", ()))
+
+
+_ZERO_OF = {"string": str, "integer": int, "boolean": bool, "array": list}
+
+
+def test_the_unset_tables_cover_every_input_the_provider_resets_with_its_type(
+    schema: dict[str, Any],
+) -> None:
+    # RESET_WHEN_UNSET is the one copy of what the provider's diff takes for an unset input:
+    # this keeps it every optional, not computed input of our resources, less those the
+    # provider keeps (KEPT_WHEN_UNSET) and the lists of blocks read from Okta (READ_BLOCKS),
+    # each value of its input's type (None for a one-block list, which the schema gives as an
+    # object)
+    for type_ in schema["resources"]:
+        kept = KEPT_WHEN_UNSET.get(type_, frozenset())
+        blocks = set(READ_BLOCKS.get(type_, {}))
+        resets = RESET_WHEN_UNSET.get(type_, {})
+        expected = _optional_not_computed(schema, type_) - kept - blocks
+        assert set(resets) == expected, (type_, set(resets) ^ expected)
+        props = schema["resources"][type_]["inputProperties"]
+        for name, value in resets.items():
+            declared = props[name].get("type")
+            if declared is None:  # a `$ref`: an object
+                assert "$ref" in props[name] and value is None, (type_, name)
+            else:
+                assert type(value) is _ZERO_OF[declared], (type_, name, value)
+            if type(value) is list:
+                assert value == [], (type_, name)
+    # what the provider keeps unset is an optional input too, or one it computes
+    for type_, names in KEPT_WHEN_UNSET.items():
+        assert names <= set(schema["resources"][type_]["inputProperties"]), type_
 
 
 def test_replacements_asked_for_are_those_the_plan_predicts(

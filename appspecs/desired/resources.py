@@ -44,12 +44,109 @@ PROVIDER_REPLACES: dict[str, frozenset[str]] = {
     GROUP_ASSIGNMENTS: frozenset({"appId"}),
 }
 # Inputs the provider keeps as they are when the program does not set them: an app's logo stays
-# in Okta when a spec drops `logo:` (the provider suppresses the diff), and the Optional+Computed
-# ones keep the live value (resource_okta_app_oauth.go: client_id, authentication_policy), which
-# `pulumi import` records among the inputs (the bridge's ExtractInputsFromOutputs keeps every
-# input not at its default).
+# in Okta when a spec drops `logo:`, as do its links, its other settings and its username's push
+# status (app.go: their `DiffSuppressFunc` takes an unset value for no change), and the
+# Optional+Computed ones keep the live value (resource_okta_app_oauth.go: client_id,
+# authentication_policy), which `pulumi import` records among the inputs (the bridge's
+# ExtractInputsFromOutputs keeps every input not at its default).
 KEPT_WHEN_UNSET: dict[str, frozenset[str]] = {
-    OAUTH_APP: frozenset({"logo", "clientId", "authenticationPolicy"})
+    OAUTH_APP: frozenset(
+        {
+            "logo",
+            "appLinksJson",
+            "appSettingsJson",
+            "userNameTemplatePushStatus",
+            "clientId",
+            "authenticationPolicy",
+        }
+    )
+}
+# The other inputs the program may leave unset, each with what the provider's diff takes for it
+# then, which the update sends: its `Default`, else its type's zero ("", 0, false, no items;
+# None: no block, for the one-block lists the schema gives as objects).
+# They are Optional and not Computed in terraform-provider-okta (the schema's outputs do not
+# require them), so a value the recorded state holds for one (its outputs, into which a refresh
+# reads what the console set: a user excluded from a rule, a note, a login URI) is a change that
+# `pulumi up` makes, as the bridge diffs against the recorded outputs. Every such input of our
+# resources is here but the KEPT_WHEN_UNSET and the READ_BLOCKS, checked against the schema
+# (tests/test_provider_schema.py). Defaults (v6.12.0): resource_okta_app_oauth.go, app.go
+# (baseAppSchema, baseAppSwaSchema), policy.go (statusSchema, ACTIVE),
+# resource_okta_auth_server.go, resource_okta_auth_server_scope.go and
+# resource_okta_auth_server_policy_rule.go.
+RESET_WHEN_UNSET: dict[str, Mapping[str, Any]] = {
+    OAUTH_APP: {
+        "accessibilityErrorRedirectUrl": "",
+        "accessibilityLoginRedirectUrl": "",
+        "accessibilitySelfService": False,
+        "adminNote": "",
+        "autoKeyRotation": True,
+        "autoSubmitToolbar": False,
+        "backchannelCustomAuthenticatorId": "",
+        "clientBasicSecret": "",
+        "clientBasicSecretWo": "",
+        "clientBasicSecretWoVersion": 0,
+        "clientUri": "",
+        "consentMethod": "TRUSTED",
+        "enduserNote": "",
+        "frontchannelLogoutSessionRequired": False,
+        "frontchannelLogoutUri": "",
+        "groupsClaim": None,
+        "hideIos": True,
+        "hideWeb": True,
+        "implicitAssignment": False,
+        "issuerMode": "ORG_URL",
+        "jwksUri": "",
+        "loginMode": "DISABLED",
+        "loginScopes": [],
+        "loginUri": "",
+        "logoUri": "",
+        "network": None,
+        "omitSecret": False,
+        "participateSlo": False,
+        "policyUri": "",
+        "postLogoutRedirectUris": [],
+        "preconfiguredApp": "",
+        "profile": "",
+        "redirectUris": [],
+        "refreshTokenLeeway": 0,
+        "refreshTokenRotation": "STATIC",
+        "skipAuthenticationPolicy": False,
+        "status": "ACTIVE",
+        "tokenEndpointAuthMethod": "client_secret_basic",
+        "tosUri": "",
+        "userNameTemplate": "${source.login}",
+        "userNameTemplateSuffix": "",
+        "userNameTemplateType": "BUILT_IN",
+        "wildcardRedirect": "DISABLED",
+    },
+    SERVER: {
+        "credentialsRotationMode": "AUTO",
+        "description": "",
+        "issuerMode": "ORG_URL",
+        "status": "ACTIVE",
+    },
+    SCOPE: {
+        "consent": "IMPLICIT",
+        "default": False,
+        "description": "",
+        "displayName": "",
+        "metadataPublish": "ALL_CLIENTS",
+        "optional": False,
+    },
+    POLICY: {"status": "ACTIVE"},
+    RULE: {
+        "accessTokenLifetimeMinutes": 60,
+        "groupBlacklists": [],
+        "groupWhitelists": [],
+        "inlineHookId": "",
+        "refreshTokenLifetimeMinutes": 0,
+        "refreshTokenWindowMinutes": 10080,
+        "scopeWhitelists": [],
+        "status": "ACTIVE",
+        "type": "RESOURCE_ACCESS",
+        "userBlacklists": [],
+        "userWhitelists": [],
+    },
 }
 # String inputs that hold a JSON document, which the provider compares as JSON, not as text
 # (terraform-provider-okta: `StateFunc: NormalizeDataJSON`, `DiffSuppressFunc:

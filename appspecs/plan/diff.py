@@ -18,6 +18,7 @@ from appspecs.desired.resources import (
     JSON_INPUTS,
     KEPT_WHEN_UNSET,
     PROVIDER_REPLACES,
+    RESET_WHEN_UNSET,
     SET_INPUTS,
     GroupId,
     Ref,
@@ -32,6 +33,7 @@ from appspecs.records import record
 
 Op = Literal["create", "update", "replace", "delete", "same"]
 OPS: tuple[Op, ...] = ("create", "update", "replace", "delete", "same")
+_NO_RESETS: Mapping[str, Any] = {}
 
 
 @record
@@ -222,9 +224,18 @@ def plan_steps(
         json_paths = JSON_INPUTS.get(spec.type, frozenset())
         sets = SET_INPUTS.get(spec.type, frozenset())
         zero = IGNORED_WHEN_ZERO.get(spec.type, frozenset())
+        unset = RESET_WHEN_UNSET.get(spec.type, _NO_RESETS)
         diffs = tuple(
             diff_inputs(
-                inputs, rec.compared, d.ignore_changes, kept, json_paths, rec.outputs, sets, zero
+                inputs,
+                rec.compared,
+                d.ignore_changes,
+                kept,
+                json_paths,
+                rec.outputs,
+                sets,
+                zero,
+                unset,
             )
         )
         op: Op = "same"

@@ -189,6 +189,32 @@ def _empty(value: Any) -> bool:
     return value is None or value == [] or value == {} or value == ""
 
 
+def _as_unset(value: Any, reset: Any) -> bool:
+    """Whether a recorded value is what the provider's diff takes an input the program leaves
+    unset for (`reset`, RESET_WHEN_UNSET): an equal value, an empty list or block, or null for a
+    zero. A secret whose value is not known here is taken for it, as the steps take one."""
+    if type(value) is Secret:
+        if not value.known:
+            return True
+        value = value.plaintext()
+    if value is None:
+        return reset is None or type(reset) is list or reset in ("", 0)  # false too
+    if reset is None:
+        return bool(value == {})
+    if type(reset) is list:
+        return type(value) is list and not value
+    return _same_scalar(reset, value)
+
+
+def _unset_change(key: str, value: Any, reset: Any) -> Change:
+    """The change of an input the program leaves unset: to its default, or removed."""
+    zero = reset is None or reset == [] or reset in ("", 0)
+    return Change(key, value, ABSENT if zero else reset)
+
+
+_NOTHING: Mapping[str, Any] = {}
+
+
 def diff_inputs(
     new: Mapping[str, Any],
     old: Mapping[str, Any],
@@ -198,6 +224,7 @@ def diff_inputs(
     outputs: Mapping[str, Any] | None = None,
     sets: frozenset[str] = frozenset(),
     zero_ignored: frozenset[str] = frozenset(),
+    unset: Mapping[str, Any] = _NOTHING,
 ) -> list[Change]:
     """The changed inputs of an existing resource.
 
@@ -217,6 +244,10 @@ def diff_inputs(
     Inputs named in `sets` are sets to the provider: the same values in another order are no
     change, and a change is said of the whole value (an index means nothing in a set). A change
     to 0 of an input at `zero_ignored` is none: the provider's diff suppresses it.
+
+    `unset`: the inputs the provider resets when the program leaves them unset, each with what it
+    sets then (RESET_WHEN_UNSET). One the recorded inputs, or else the recorded outputs, hold at
+    another value is a change to that value (removed, for a zero).
     """
     read = outputs or {}
     defaults = old.get("__defaults")
@@ -246,9 +277,19 @@ def diff_inputs(
                 continue
         _compare(value, was, key, out, json_paths)
     for key, value in old.items():
-        if key in new or key.startswith("__") or key in defaulted or key in kept or _empty(value):
+        if key in new or key.startswith("__") or key in defaulted or key in kept:
             continue
-        out.append(Change(key, value, ABSENT))
+        if key in unset:
+            if not _as_unset(value, unset[key]):
+                out.append(_unset_change(key, value, unset[key]))
+        elif not _empty(value):
+            out.append(Change(key, value, ABSENT))
+    if unset and read:
+        # what only the outputs hold: a value read from Okta (after a console edit) or recorded
+        # by an update's own read, of an input neither the program nor the recorded inputs set
+        for key in unset.keys() - new.keys() - old.keys():
+            if key in read and key not in defaulted and not _as_unset(read[key], unset[key]):
+                out.append(_unset_change(key, read[key], unset[key]))
     if ignore_changes:
         out = [c for c in out if not any(_under(c.path, p) for p in ignore_changes)]
     if zero_ignored and out:
