@@ -970,3 +970,54 @@ def test_a_value_okta_holds_for_an_input_the_program_leaves_unset_is_reset(
     steps = json.loads(json_text(plan))["steps"]
     (said,) = [s for s in steps if s["op"] == "update"]
     assert [d["path"] for d in said["diffs"]] == [key]
+
+
+@pytest.mark.parametrize(
+    ("type_", "name", "key", "seen"),
+    [
+        (OAUTH_APP, "crm-sync", "label", "Renamed in console"),
+        # Okta leaving a value out: the provider's read records it as "" (setOAuthClientSettingsV6)
+        (OAUTH_APP, "crm-sync", "issuerMode", ""),
+        (OAUTH_APP, "crm-sync", "wildcardRedirect", ""),
+        (RULE, "crm-sync-rule", "accessTokenLifetimeMinutes", 5),
+    ],
+)
+def test_a_value_sent_that_the_outputs_hold_otherwise_is_changed_back(
+    doc: dict[str, Any],
+    specs: SpecSet,
+    dev: StackConfig,
+    type_: str,
+    name: str,
+    key: str,
+    seen: Any,
+) -> None:
+    # The engine compares with the outputs: what an update's own read recorded otherwise than
+    # it was sent is an update on every run, which the plan said nothing of
+    doc = _as_read(doc)
+    resource = ps.find(doc, type_, name)
+    sent = resource["inputs"][key]
+    resource["outputs"][key] = seen
+    plan = _read_back(specs, dev, doc)
+    assert _changing(plan) == [("update", type_, name)]
+    assert _step(plan, type_, name).diffs == (Change(key, seen, sent),)
+
+
+def test_outputs_that_are_no_value_sent_are_not_compared_as_one(
+    doc: dict[str, Any], specs: SpecSet, dev: StackConfig
+) -> None:
+    doc = _as_read(doc)
+    app = ps.find(doc, OAUTH_APP, "crm-sync")
+    assert app["inputs"]["logo"]
+    # the provider's StateFunc of the path: the file's hash, the picture the spec deploys
+    app["outputs"]["logo"] = specs.apps["crm-sync"].logo_sha256
+    app["outputs"]["label"] = None  # nothing known against the input
+    rule = ps.find(doc, RULE, "crm-sync-rule")["outputs"]
+    rule["accessTokenLifetimeMinutes"] = float(rule["accessTokenLifetimeMinutes"])  # 60.0
+    profile = json.loads(app["inputs"]["profile"])
+    app["outputs"]["profile"] = json.dumps(profile, indent=2)  # the same document, normalised
+    plan = _read_back(specs, dev, doc)
+    assert _changing(plan) == [] and not plan.has_changes
+    # compared with as sent: neither the hash nor the other text is taken for a value sent
+    (rec,) = [r for r in parse_state(doc, "s").resources if r.urn == app["urn"]]
+    for key in ("logo", "profile", "label"):
+        assert rec.compared[key] == app["inputs"][key], key

@@ -212,7 +212,8 @@ def test_state_recorded_without_protection_is_said_to_delete(tree: Path) -> None
 def test_a_replace_of_a_protected_resource_is_refused(tree: Path) -> None:
     doc = _recorded()
     # recorded as another kind: the spec's kind makes the provider replace the app
-    ps.find(doc, OAUTH_APP, "acme-analytics")["inputs"]["type"] = "browser"
+    app = ps.find(doc, OAUTH_APP, "acme-analytics")
+    app["inputs"]["type"] = app["outputs"]["type"] = "browser"  # as an older update left it
     plan = _plan(_specs(tree), doc)
     (oauth,) = [s for s in plan.steps if s.type == OAUTH_APP and s.op == "replace"]
     assert oauth.refused
@@ -226,7 +227,8 @@ def test_a_replace_of_a_protected_resource_is_refused(tree: Path) -> None:
 
 def test_an_unprotected_replace_still_says_the_client_id_stops(tree: Path) -> None:
     doc = _recorded()
-    ps.find(doc, OAUTH_APP, "crm-sync")["inputs"]["type"] = "browser"
+    app = ps.find(doc, OAUTH_APP, "crm-sync")
+    app["inputs"]["type"] = app["outputs"]["type"] = "browser"  # as an older update left it
     plan = _plan(_specs(tree), doc)
     assert _notice_kinds(plan) == ["liveAppReplaced"]
     assert plan.summary.refused == ()
@@ -451,7 +453,8 @@ def test_a_plan_against_state_exits_0_once_the_protection_is_lifted(
 
 def test_a_refused_replace_fails_the_plan_against_state(tree: Path, tmp_path: Path) -> None:
     doc = _recorded()
-    ps.find(doc, OAUTH_APP, "acme-analytics")["inputs"]["type"] = "browser"
+    app = ps.find(doc, OAUTH_APP, "acme-analytics")
+    app["inputs"]["type"] = app["outputs"]["type"] = "browser"  # as an older update left it
     result = _plan_cli(tree, ps.write(doc, tmp_path / "state.json"))
     assert result.exit_code == 1
     assert result.stderr.startswith(

@@ -156,6 +156,11 @@ JSON_INPUTS: dict[str, frozenset[str]] = {
     GROUP_ASSIGNMENTS: frozenset({"groups[].profile"}),
 }
 
+# String inputs whose recorded output is not the value sent but the provider's `StateFunc` of it
+# (app.go: `logo`, utils.LocalFileStateFunc, the file's hash): never compared with that output
+# as a value; the plan compares a logo's content on its own (plan/logos.py).
+HASHED_INPUTS: dict[str, frozenset[str]] = {OAUTH_APP: frozenset({"logo"})}
+
 # Inputs whose change the provider's diff ignores when the program sends 0: a group block's
 # priority (resource_okta_app_group_assignments.go: its DiffSuppressFunc compares a top-level
 # `priority` the resource does not have, equal on both sides, so any change to "0" is none).

@@ -17,7 +17,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from appspecs.desired.resources import APP_COMPONENT, JSON_INPUTS, OAUTH_APP, READ_BLOCKS
+from appspecs.desired.resources import (
+    APP_COMPONENT,
+    HASHED_INPUTS,
+    JSON_INPUTS,
+    OAUTH_APP,
+    READ_BLOCKS,
+)
 from appspecs.inputfile import InputFileError, SizeLimit, read_input
 from appspecs.plan.statefile import StateError, find_state
 from appspecs.plan.urns import ROOT_STACK_TYPE, Urn, urn_parts
@@ -299,7 +305,11 @@ def _resource(raw: Any, i: int, source: str, decoded: bool) -> RecordedResource:
         properties.append(value)
     typ: str = get("type") or Urn(*parts).type
     prior = recorded_lists(
-        properties[0], properties[1], _JSON_KEYS.get(typ, ()), READ_BLOCKS.get(typ)
+        properties[0],
+        properties[1],
+        _JSON_KEYS.get(typ, ()),
+        READ_BLOCKS.get(typ),
+        _NOT_AS_SENT.get(typ, frozenset()),
     )
     if prior is not None and not secret_inputs:
         # blocks taken from the outputs may hold secrets the inputs do not
@@ -324,6 +334,15 @@ _JSON_KEYS: dict[str, tuple[str, ...]] = {
     typ: tuple(p for p in paths if "." not in p and "[" not in p)
     for typ, paths in JSON_INPUTS.items()
 }
+# Per resource type, its top-level inputs whose output is not compared as a scalar sent: the
+# JSON documents (compared as JSON) and the hashed ones (HASHED_INPUTS).
+_NOT_AS_SENT: dict[str, frozenset[str]] = {
+    typ: frozenset(_JSON_KEYS.get(typ, ())) | HASHED_INPUTS.get(typ, frozenset())
+    for typ in {*_JSON_KEYS, *HASHED_INPUTS}
+}
+# What the engine compares by value: a string, a number or a boolean (a null output is nothing
+# known against the input: Okta's read of an unset value, or an output never written).
+_SCALAR_KINDS = frozenset({str, int, float, bool})
 
 
 def recorded_lists(
@@ -331,10 +350,12 @@ def recorded_lists(
     outputs: Mapping[str, Any],
     json_keys: Iterable[str] = (),
     blocks: Mapping[str, str] | None = None,
+    not_as_sent: frozenset[str] = frozenset(),
 ) -> Mapping[str, Any] | None:
-    """The inputs, with each list of strings, each JSON document of `json_keys` and each list of
-    `blocks` (input -> the member naming a block) whose recorded output differs taken from the
-    output; None when none differs.
+    """The inputs, with each string, number or boolean, each list of strings, each JSON document
+    of `json_keys` and each list of `blocks` (input -> the member naming a block) whose recorded
+    output differs taken from the output; None when none differs. `not_as_sent`: the strings
+    whose output is no value sent (JSON documents, a logo's hash), not taken as one.
 
     The engine's diff of a bridged resource compares the program's inputs with the recorded
     outputs (pulumi's DiffRequest.olds; pulumi-terraform-bridge provider.go, Diff), and the
@@ -343,10 +364,37 @@ def recorded_lists(
     in the outputs alone; a JSON document's input is kept as it was (its StateFunc). Lists of
     strings and JSON documents are what both sides hold alike, and so are the members of a list
     of blocks (`_read_blocks`), which the outputs may hold when the inputs hold none (keys added
-    to an app that sends a key set URL). Other outputs (a logo's hash) are not compared with,
-    nor what the outputs alone hold otherwise of a block both sides hold (design.md).
+    to an app that sends a key set URL). A string, number or boolean the outputs hold
+    otherwise is what an update's own read recorded (a refresh writes it into the inputs too):
+    Okta leaving a value out (the provider records "") or writing it another way. Not compared
+    with: a logo's hash, and what the outputs alone hold otherwise of a block both sides hold
+    (design.md).
     """
-    taken: dict[str, Any] = {}  # input -> what the engine compares it with instead
+    # what almost every resource is: each input recorded as its output holds it (compared in C,
+    # without a step per input); only the blocks the outputs alone hold remain to be looked at
+    taken = (
+        {}
+        if inputs.items() <= outputs.items()
+        else _differing(inputs, outputs, json_keys, blocks, not_as_sent)
+    )
+    for key in blocks or ():
+        seen = outputs.get(key)
+        if inputs.get(key) is None and type(seen) is list and seen:
+            # none sent (optional, not computed): every block Okta holds is one the update removes
+            taken[key] = seen
+    return {**inputs, **taken} if taken else None
+
+
+def _differing(
+    inputs: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    json_keys: Iterable[str],
+    blocks: Mapping[str, str] | None,
+    not_as_sent: frozenset[str],
+) -> dict[str, Any]:
+    """`recorded_lists`' inputs (those of the inputs) that the outputs hold otherwise: input ->
+    what the engine compares it with instead."""
+    taken: dict[str, Any] = {}
     for key in json_keys:
         value, seen = inputs.get(key), outputs.get(key)
         if type(value) is not str or type(seen) is not str or seen == value:
@@ -363,10 +411,24 @@ def recorded_lists(
             differs = True
         if differs:
             taken[key] = seen
+    get = outputs.get
     for key, value in inputs.items():
-        if type(value) is not list:
+        kind = type(value)
+        if kind is not list:
+            if kind in _SCALAR_KINDS:
+                seen = get(key, value)
+                # what an update's own read recorded otherwise than it was sent (Okta leaving a
+                # value out, or writing it another way), which a refresh writes into the inputs;
+                # an equal value of the same kind, what almost every one is, costs no call
+                if (
+                    (seen != value or type(seen) is not kind)
+                    and type(seen) in _SCALAR_KINDS
+                    and key not in not_as_sent
+                    and not _same_value(seen, value)
+                ):
+                    taken[key] = seen
             continue
-        seen = outputs.get(key, value)  # not in the outputs: nothing is known against it
+        seen = get(key, value)  # not in the outputs: nothing is known against it
         if seen == value:
             continue
         if blocks is not None and key in blocks:
@@ -378,12 +440,16 @@ def recorded_lists(
             (seen is None and value) or (type(seen) is list and all(type(v) is str for v in seen))
         ):
             taken[key] = seen
-    for key in blocks or ():
-        seen = outputs.get(key)
-        if inputs.get(key) is None and type(seen) is list and seen:
-            # none sent (optional, not computed): every block Okta holds is one the update removes
-            taken[key] = seen
-    return {**inputs, **taken} if taken else None
+    return taken
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal as the engine's diff finds them: of one kind (a boolean is no number), numbers
+    whole or not alike (state may hold 60 as 60.0)."""
+    if type(a) is type(b):
+        return bool(a == b)
+    numbers = (int, float)
+    return type(a) in numbers and type(b) in numbers and a == b
 
 
 def _name(block: Any, member: str) -> str | None:
