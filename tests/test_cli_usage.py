@@ -71,6 +71,40 @@ def test_out_in_a_missing_folder_is_a_usage_error_said_first(command: str, tmp_p
     assert result.stdout == "" and not out.parent.exists()
 
 
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        ("plan", "state.json"),
+        ("plan", "app-specs/approvals.yaml"),
+        ("status", "stacks/Pulumi.dev.yaml"),
+        ("audit", "app-specs/apps/crm-sync.yaml"),
+    ],
+)
+def test_out_naming_a_file_the_command_reads_is_refused_and_the_file_kept(
+    command: str, target: str, tmp_path: Path
+) -> None:
+    # The sampled defect: `plan --state s.json --out s.json` replaced the recorded state with
+    # the plan, `--out app-specs/approvals.yaml` the signed approvals; a failure's report,
+    # which goes to --out too, must not replace them either
+    project = copy_project(tmp_path)
+    state = project / "state.json"
+    state.write_text('{"version": 3, "deployment": {"resources": []}}', encoding="utf-8")
+    before = (project / target).read_bytes()
+    args = [*OUT_COMMANDS[command], "--out", target, "--format", "json"]
+    if command == "plan":
+        args += ["--state", "state.json"]
+    result = appspec(project, *args)
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"appspec: --out {target} "), result.stderr
+    assert "write the report elsewhere" in result.stderr
+    assert (project / target).read_bytes() == before
+    # a new file beside them is written as asked
+    fresh = appspec(project, "plan", "--stack", "dev", "--out", "app-specs/plan.txt")
+    assert fresh.returncode == 0, fresh.stderr
+    assert (project / "app-specs" / "plan.txt").read_text(encoding="utf-8")
+
+
 def test_out_under_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     result = appspec(project, "schema", "--out", "Pulumi.yaml/schema.json")

@@ -23,6 +23,8 @@ from appspecs.cli.common import (
     given_flags,
     given_inputs,
     out_file_option,
+    refuse_out_over_inputs,
+    resolve_stacks_dir,
     say,
     specs_option,
     stack_option,
@@ -66,6 +68,8 @@ def audit(
     Credentials come from the environment: OKTA_API_TOKEN, or OKTA_CLIENT_ID and
     OKTA_PRIVATE_KEY (a service app with okta.apps.read, okta.groups.read and
     okta.authorizationServers.read)."""
+    # before any report is owed to --out: a failure's would replace the file too
+    refuse_out_over_inputs(out, folders=(specs_dir, resolve_stacks_dir(specs_dir, stacks_dir)))
     with failures_reported(
         failure_report("audit", "audited", stack, fmt, to_file=out is not None), out
     ):

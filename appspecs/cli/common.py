@@ -8,7 +8,7 @@ import errno
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -256,6 +256,28 @@ def folder_problem(folder: Path) -> str | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"the folder {folder} is not writable"
     return None
+
+
+def refuse_out_over_inputs(
+    out: Path | None, *, reads: Iterable[Path | None] = (), folders: Iterable[Path] = ()
+) -> None:
+    """Fail (exit 2) before any work when `--out` names a file the command reads: one of `reads`
+    (the state file a plan reads), or a file already in one of `folders` (a spec, approvals.yaml,
+    a stack's settings), which its report would replace. A new file there is let be."""
+    if out is None:
+        return
+    target = out.resolve()
+    for path in reads:
+        if path is not None and path.resolve() == target:
+            fail(f"--out {out} is the file this command reads ({path}); write the report elsewhere")
+    if not target.is_file():
+        return
+    for folder in folders:
+        if target.is_relative_to(folder.resolve()):
+            fail(
+                f"--out {out} would replace a file of {folder}, which this command reads; "
+                "write the report elsewhere"
+            )
 
 
 def _checked_out_file(

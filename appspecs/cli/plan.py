@@ -23,6 +23,7 @@ from appspecs.cli.common import (
     internal_error,
     out_file_option,
     outside_project,
+    refuse_out_over_inputs,
     repeated_path,
     resolve_stacks_dir,
     say,
@@ -376,6 +377,10 @@ def plan(
         rerun=given_inputs("state_file"),
     )
     try:
+        # before any report is owed to --out: a failure's would replace the file too
+        refuse_out_over_inputs(
+            out, reads=(state_file,), folders=(options.specs_dir, options.stacks_dir)
+        )
         with failures_reported(
             failure_report("plan", "planned", stack, fmt, to_file=out is not None), out
         ):

@@ -16,6 +16,7 @@ from appspecs.cli.common import (
     given_inputs,
     out_file_option,
     outside_project,
+    refuse_out_over_inputs,
     resolve_stacks_dir,
     specs_option,
     stack_option,
@@ -129,6 +130,10 @@ def status(
         fmt=fmt,
         out=out,
         rerun=given_inputs("state_file"),
+    )
+    # before any report is owed to --out: a failure's would replace the file too
+    refuse_out_over_inputs(
+        options.out, reads=(options.state_file,), folders=(options.specs_dir, options.stacks_dir)
     )
     with failures_reported(
         failure_report("status", "listed", stack, fmt, to_file=out is not None, listing=True), out
