@@ -1021,3 +1021,17 @@ def test_outputs_that_are_no_value_sent_are_not_compared_as_one(
     (rec,) = [r for r in parse_state(doc, "s").resources if r.urn == app["urn"]]
     for key in ("logo", "profile", "label"):
         assert rec.compared[key] == app["inputs"][key], key
+
+
+def test_an_input_the_bridge_defaulted_is_compared_as_its_default_with_the_outputs(
+    doc: dict[str, Any], specs: SpecSet, dev: StackConfig
+) -> None:
+    # Check writes an unsent input's default among the inputs and names it in `__defaults`;
+    # the engine's inputs hold that default again, and it diffs them against the outputs
+    doc = _as_read(doc)
+    rule = ps.find(doc, RULE, "crm-sync-rule")
+    rule["inputs"].update(type="RESOURCE_ACCESS", __defaults=["type"])
+    assert not _read_back(specs, dev, doc).has_changes
+    rule["outputs"]["type"] = "OTHER"
+    plan = _read_back(specs, dev, doc)
+    assert _step(plan, RULE, "crm-sync-rule").diffs == (Change("type", "OTHER", "RESOURCE_ACCESS"),)
