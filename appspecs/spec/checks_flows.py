@@ -162,10 +162,42 @@ def check_pkce(spec: AppSpec) -> list[Finding]:
     return []
 
 
+# The fields written with no value that say what their default is (check_written_empty).
+_SAID_EMPTY: frozenset[DataPath] = frozenset(
+    {("environments",), ("client", "oidc_scopes"), ("client", "grant_types")}
+)
+
+
+def _written_empty(data: object, path: DataPath = ()) -> list[DataPath]:
+    """The paths of the mapping fields in `data`, at any depth, written with no value."""
+    if not isinstance(data, dict):
+        return []
+    out: list[DataPath] = []
+    for key, value in data.items():
+        here = (*path, key)
+        if value is None:
+            out.append(here)
+        else:
+            out += _written_empty(value, here)
+    return out
+
+
 def check_written_empty(spec: AppSpec, data: object) -> list[Finding]:
-    """A list field written with no value (`oidc_scopes:`), which YAML reads as null and the
-    spec as not given: the kind's default applies, where its writer may have meant none."""
-    out = []
+    """A field written with no value (`oidc_scopes:`), which YAML reads as null and the spec as
+    not given: its default applies, where its writer may have meant none, or deleted the value
+    by a slip (`access_token_minutes:` then takes Okta's 60). Said of every such field, the three
+    whose default surprises most with that default."""
+    out = [
+        Finding(
+            "invalid-value",
+            path,
+            "written with no value, which YAML reads as not given: its default applies; write "
+            "a value, or leave the field out",
+            severity=Severity.WARNING,
+        )
+        for path in _written_empty(data)
+        if path not in _SAID_EMPTY
+    ]
     if isinstance(data, dict) and "environments" in data and data["environments"] is None:
         out.append(
             Finding(
