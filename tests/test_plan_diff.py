@@ -1017,3 +1017,14 @@ def test_an_input_the_bridge_defaulted_is_compared_as_its_default_with_the_outpu
     rule["outputs"]["type"] = "OTHER"
     plan = _read_back(specs, dev, doc)
     assert _step(plan, RULE, "crm-sync-rule").diffs == (Change("type", "OTHER", "RESOURCE_ACCESS"),)
+
+
+def test_values_only_the_outputs_hold_are_said_in_the_order_of_their_names(
+    doc: dict[str, Any], specs: SpecSet, dev: StackConfig
+) -> None:
+    # found among a set of names, whose order changes from one process to the next
+    doc = _as_read(doc)
+    outputs = ps.find(doc, OAUTH_APP, "crm-sync")["outputs"]
+    outputs.update(loginUri="https://l.example", adminNote="a", enduserNote="e", logoUri="u")
+    step = _step(_read_back(specs, dev, doc), OAUTH_APP, "crm-sync")
+    assert [c.path for c in step.diffs] == ["adminNote", "enduserNote", "loginUri", "logoUri"]

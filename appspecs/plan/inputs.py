@@ -288,9 +288,10 @@ def diff_inputs(
         # what only the outputs hold: a value read from Okta (after a console edit) or recorded
         # by an update's own read, of an input neither the program nor the recorded inputs set;
         # one the bridge defaulted (`__defaults`) is its default again in the engine's inputs
-        for key in unset.keys() - new.keys() - (old.keys() - defaulted):
-            if key in read and not _as_unset(read[key], unset[key]):
-                out.append(_unset_change(key, read[key], unset[key]))
+        left = unset.keys() - new.keys() - (old.keys() - defaulted)
+        # in the order of their names, as a set of them has none that holds from run to run
+        for key in sorted(k for k in left if k in read and not _as_unset(read[k], unset[k])):
+            out.append(_unset_change(key, read[key], unset[key]))
     if ignore_changes:
         out = [c for c in out if not any(_under(c.path, p) for p in ignore_changes)]
     if zero_ignored and out:
