@@ -341,6 +341,24 @@ def test_retire_keeps_the_newest_by_creation_time_not_list_order(org: Org) -> No
     assert [s["id"] for s in org.secrets("billing-sync")] == [first["id"]]
 
 
+def test_retire_refuses_when_a_secret_s_creation_time_is_unknown(org: Org) -> None:
+    # The sampled defect: sorted first, the one of unknown age was retired (deleted), though it
+    # was the newest, the one the consumers had been switched to, and a 2020 one was kept
+    app = org.app_id("billing-sync")
+    [old] = org.secrets("billing-sync")
+    old["created"] = "2020-01-01T00:00:00.000Z"
+    new = org.okta.add_secret(app)
+    new.pop("created", None)
+    before = [s["id"] for s in org.secrets("billing-sync")]
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 1, result.stderr
+    assert f"cannot tell which secret is newest: {new['id']} has no readable creation time" in (
+        result.stderr
+    )
+    assert [s["id"] for s in org.secrets("billing-sync")] == before
+    assert org.secret_calls("DELETE") == [] and org.secret_calls("POST") == []
+
+
 def test_retire_refuses_the_last_secret(org: Org) -> None:
     [only] = org.secrets("billing-sync")
     result = run(org, "retire", "billing-sync")

@@ -127,10 +127,14 @@ def plan_retirement(secrets: Sequence[SecretInfo]) -> Retirement:
             f"the app has only one client secret, {newest.describe()}; retire never removes "
             "the last one (rotate first)",
         )
-    if newest.created_at is None:
+    unknown = [s.id for s in ordered if s.created_at is None]
+    if unknown:
+        # one of unknown age may be the newest, the one consumers were switched to: sorted first,
+        # it would be retired (deleted) while an older one is kept
         raise SecretRefused(
             "unknown-age",
-            f"cannot tell which secret is newest: {newest.id} has no readable creation time",
+            f"cannot tell which secret is newest: {', '.join(unknown)} "
+            f"{'has' if len(unknown) == 1 else 'have'} no readable creation time",
         )
     if not newest.active:
         raise SecretRefused(
