@@ -372,6 +372,25 @@ def test_import_file_puts_it_elsewhere(project: Project, tmp_path: Path) -> None
     assert bad.exit_code == 2 and f"the folder {tmp_path / 'nowhere'} does not exist" in bad.stderr
 
 
+@pytest.mark.parametrize(
+    "place", ["app-specs/apps/acme-analytics.yaml", "app-specs/approvals.yaml", "stacks/x.json"]
+)
+def test_an_import_file_among_the_specs_or_settings_is_refused_before_okta(
+    project: Project, place: str
+) -> None:
+    # The sampled defect: with --force it replaced the spec the same run wrote, or the signed
+    # approvals, with the import document, and exited 0
+    (project.root / "app-specs" / "approvals.yaml").write_text("approvals: []\n")
+    target = project.root / place
+    before = target.read_bytes() if target.exists() else None
+    result = project.run("--force", "--import-file", str(target))
+    assert result.exit_code == 2, result.stderr
+    assert f"--import-file {target} is in " in result.stderr
+    assert "give a file beside Pulumi.yaml" in result.stderr
+    assert (target.read_bytes() if target.exists() else None) == before
+    assert list(project.apps_dir.iterdir()) == []  # nothing was written
+
+
 def test_nothing_imported_writes_no_import_file(project: Project) -> None:
     result = project.run("--app", "No Such App")
     assert result.exit_code == 2  # a name given that matches nothing is a usage error

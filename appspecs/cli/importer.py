@@ -155,6 +155,17 @@ def import_command(
     if (problem := folder_problem(target.parent)) is not None:
         what = "--import-file" if import_file is not None else "the import file"
         fail(f"{what} {target}: {problem}")
+    if import_file is not None:
+        # it would replace a spec this run writes, approvals.yaml or a stack's settings (with
+        # --force), or land where specs are read: it goes beside Pulumi.yaml
+        resolved = import_file.resolve()
+        for folder in dict.fromkeys((out, specs_dir, stacks)):
+            if resolved.is_relative_to(folder.resolve()):
+                fail(
+                    f"--import-file {import_file} is in {folder}, where specs and settings are "
+                    f"read and written; give a file beside Pulumi.yaml (by default "
+                    f"{default_path(project, stack)})"
+                )
     try:
         options = import_options(config, catalog, specs, specs_dir, stacks, out, partners)
         with connect(url) as client:
