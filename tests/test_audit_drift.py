@@ -576,3 +576,18 @@ def test_a_partner_app_at_its_approved_version_is_in_sync_while_a_change_waits(
     report = report_of(result)
     assert result.exit_code == 0, result.stderr
     assert report["findings"] == [] and report["in_sync"]
+
+
+@pytest.mark.parametrize(
+    ("app", "version"), [(CRM, "spec"), ("acme-analytics", "approved version")]
+)
+def test_a_marker_of_another_version_names_the_version_the_specs_deploy(
+    org: Org, app: str, version: str
+) -> None:
+    # a partner app deploys its approved version, which its spec's newest may wait behind:
+    # "spec" there named the approved digest as if it were the file's
+    other = "sha256:" + "1" * 64
+    set_app(("profile", "appspecs", "digest"), other, app=app)(org)
+    [finding] = report_of(audit_cli(org))["findings"]
+    assert finding["code"] == "app-outdated" and finding["app"] == app
+    assert f"(marker digest {other}, {version} sha256:" in finding["message"]

@@ -70,7 +70,9 @@ def client_findings(app: DesiredApp, live: LiveApp) -> list[Finding]:
                 "app-outdated",
                 app.name,
                 f"the live app was made from another version of the spec (marker digest "
-                f"{digest or 'missing'}, spec {app.digest})",
+                f"{digest or 'missing'}, "
+                # a partner app deploys its approved version, which a newer spec may wait behind
+                f"{'approved version' if app.partner else 'spec'} {app.digest})",
                 field="profile.appspecs.digest",
                 declared=app.digest,
                 live=digest,
