@@ -215,7 +215,9 @@ def test_a_change_under_review_of_one_app_keeps_its_version_in_words(tmp_path: P
     assert "acme-analytics keeps its approved version in Okta" in result.stdout
     assert "keep their" not in result.stdout
     # what changed is named, not only what did not
-    assert "description changed; no change of scopes" in result.stdout
+    assert "description changed in the spec, not in what Okta is given (no change of scopes" in (
+        result.stdout
+    )
     assert result.stdout.count("change under review") == 2  # the notice and the app's status
 
 

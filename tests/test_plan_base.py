@@ -623,3 +623,23 @@ def test_state_and_base_do_not_mix(repo: Path, tmp_path: Path) -> None:
     result = plan(repo, "--base", "main", "--state", str(tmp_path / "x.json"))
     assert result.exit_code == 2
     assert "--state and --base cannot be combined" in result.stderr
+
+
+def test_scopes_written_in_another_order_are_said_to_change_nothing_okta_is_given(
+    repo: Path,
+) -> None:
+    # The sampled defect: "scopes changed; no change of scopes, ...", and JSON said nothing of
+    # what changed. The provider holds scopes as a set: the order changes the digest alone.
+    edit(
+        repo,
+        "acme-analytics",
+        "  - api:data:company\n  - api:data:news\n",
+        "  - api:data:news\n  - api:data:company\n",
+    )
+    acme = app(plan_json(repo, "--base", "main"), "acme-analytics")
+    review = acme["review"]
+    assert acme["change"] == "change under review"
+    assert review["fields"] == ["scopes"]
+    assert review["scopes"] == {"requested": [], "revoked": []}
+    text = plan(repo, "--base", "main").stdout
+    assert "scopes changed in the spec, not in what Okta is given (no change of scopes" in text

@@ -123,8 +123,14 @@ def review_facts(review: Review, *, scopes: bool = True) -> list[str]:
         facts.append("logo: a new picture")
     if facts or ((review.scopes or review.oidc_scopes) and not scopes):
         return facts
-    changed = f"{', '.join(review.fields)} changed; " if review.fields else ""
-    return [f"{changed}no change of scopes, redirect URIs, grant types, groups or logo"]
+    # the spec changed only in what Okta is not given, or in how a value is written (scopes in
+    # another order, a set to the provider): its digest, and so its review, changed all the same
+    if review.fields:
+        return [
+            f"{', '.join(review.fields)} changed in the spec, not in what Okta is given (no change "
+            "of scopes, redirect URIs, grant types, groups or logo)"
+        ]
+    return ["no change of scopes, redirect URIs, grant types, groups or logo"]
 
 
 def key_added_fact(signer: tuple[str, str]) -> str:

@@ -139,6 +139,8 @@ def _review_json(review: Review) -> dict[str, Any]:
     return {
         "approvedDigest": review.approved_digest,
         "digest": review.digest,
+        # the spec's top-level fields whose data differ from the approved version's
+        "fields": list(review.fields),
         "scopes": _delta_json(review.scopes, "requested", "revoked"),
         "oidcScopes": _delta_json(review.oidc_scopes, "requested", "revoked"),
         "redirectUris": _delta_json(review.redirect_uris),
