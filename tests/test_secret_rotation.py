@@ -359,6 +359,30 @@ def test_retire_refuses_when_a_secret_s_creation_time_is_unknown(org: Org) -> No
     assert org.secret_calls("DELETE") == [] and org.secret_calls("POST") == []
 
 
+def test_a_delete_that_fails_after_the_deactivate_says_the_secret_is_off(org: Org) -> None:
+    # The sampled defect: only the DELETE's error was said, while the old secret was already
+    # inactive, so that a consumer not yet switched fails
+    app = org.app_id("billing-sync")
+    [old] = org.secrets("billing-sync")
+    org.okta.add_secret(app)
+    org.okta.faults.add(
+        Fault(
+            kind="status",
+            status=500,
+            path=r"/credentials/secrets/[^/]+$",
+            method="DELETE",
+            times=None,
+        )
+    )
+    result = run(org, "retire", "billing-sync")
+    assert result.exit_code == 2, result.stderr
+    assert f"secret {old['id']} is deactivated (a consumer still using it fails from now on)" in (
+        result.stderr
+    )
+    assert "deleting it again finishes its removal" in result.stderr and "HTTP 500" in result.stderr
+    assert result.stderr.count("\n") == 1  # one line
+
+
 def test_retire_refuses_the_last_secret(org: Org) -> None:
     [only] = org.secrets("billing-sync")
     result = run(org, "retire", "billing-sync")

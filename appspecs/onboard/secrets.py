@@ -157,11 +157,22 @@ def retire_secrets(client: OktaClient, app_id: str, plan: Retirement) -> list[Se
 def remove_secret(client: OktaClient, app_id: str, secret: SecretInfo) -> None:
     """Deactivate if active, then delete; a secret already gone counts as removed."""
     path = f"{secrets_path(app_id)}/{secret.id}"
+    deactivated = False
     try:
         if secret.active:
             # Deactivating twice leaves the same state: safe to retry.
             client.post(f"{path}/lifecycle/deactivate", idempotent=True)
+            deactivated = True
         client.delete(path)
     except NotFound:
         # A retried DELETE whose first attempt went through, or someone else's hand.
         return
+    except OktaError as exc:
+        if deactivated:
+            # the error of the delete alone would hide that the secret is off already
+            said = (
+                f"secret {secret.id} is deactivated (a consumer still using it fails from now "
+                "on), but deleting it failed; deleting it again finishes its removal"
+            )
+            exc.detail = f"{said}: {exc.detail}" if exc.detail else said
+        raise
