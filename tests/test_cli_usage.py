@@ -78,6 +78,7 @@ def test_out_in_a_missing_folder_is_a_usage_error_said_first(command: str, tmp_p
         ("plan", "app-specs/approvals.yaml"),
         ("status", "stacks/Pulumi.dev.yaml"),
         ("audit", "app-specs/apps/crm-sync.yaml"),
+        ("audit", "Pulumi.yaml"),
     ],
 )
 def test_out_naming_a_file_the_command_reads_is_refused_and_the_file_kept(

@@ -262,12 +262,16 @@ def refuse_out_over_inputs(
     out: Path | None, *, reads: Iterable[Path | None] = (), folders: Iterable[Path] = ()
 ) -> None:
     """Fail (exit 2) before any work when `--out` names a file the command reads: one of `reads`
-    (the state file a plan reads), or a file already in one of `folders` (a spec, approvals.yaml,
-    a stack's settings), which its report would replace. A new file there is let be."""
+    (the state file a plan reads), the project's Pulumi.yaml (beside the last of `folders`, the
+    stacks folder), or a file already in one of `folders` (a spec, approvals.yaml, a stack's
+    settings), which its report would replace. A new file there is let be."""
     if out is None:
         return
     target = out.resolve()
-    for path in reads:
+    folders = tuple(folders)
+    # the project's own file, beside the stacks folder (cli/ never imports deploy/ for it)
+    project = [f.resolve().parent / "Pulumi.yaml" for f in folders[-1:]]
+    for path in (*reads, *project):
         if path is not None and path.resolve() == target:
             fail(f"--out {out} is the file this command reads ({path}); write the report elsewhere")
     if not target.is_file():
