@@ -497,6 +497,13 @@ def test_a_live_partner_app_whose_approval_was_removed_is_critical(
         ("held-app-live", "critical", "acme-analytics", None),
         ("unmanaged-client-access", "high", None, "policy:acme-analytics"),
     }
+    # its policy's client is its own, held: not one "no spec manages"
+    unmanaged = next(f for f in report["findings"] if f["code"] == "unmanaged-client-access")
+    assert (
+        "marked 'acme-analytics'), whose spec deploys nothing while it is held"
+        in (unmanaged["message"])
+    )
+    assert "no spec manages" not in unmanaged["message"]
     message = report["findings"][0]["message"]
     assert "awaiting approval" in message
     # why it can be live, and how it leaves: its protection, and the retirement steps

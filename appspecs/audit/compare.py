@@ -65,7 +65,8 @@ def compare(desired: DesiredState, snap: Snapshot, options: AuditOptions) -> lis
                 out += app_findings(app, live, snap, index, options, now)
                 if live.client_id:
                     compared.add(live.client_id)
-        out += coverage_findings(snap, compared)
+        held = frozenset(s.name for s in desired.skipped if s.reason == "held")
+        out += coverage_findings(snap, compared, held)
     return sorted(out, key=sort_key)
 
 

@@ -119,8 +119,12 @@ def scope_findings(server: DesiredAuthServer, snap: Snapshot) -> list[Finding]:
     return out
 
 
-def coverage_findings(snap: Snapshot, compared_clients: set[str]) -> list[Finding]:
-    """Active policies that cover every client, or name clients no spec's comparison covered."""
+def coverage_findings(
+    snap: Snapshot, compared_clients: set[str], held: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Active policies that cover every client, or name clients no spec's comparison covered.
+    `held`: the partner apps held for approval, whose specs deploy nothing (a live one is also
+    `held-app-live`): their clients are said to be theirs, not no spec's."""
     if snap.policies is None or snap.apps is None:
         return []
     by_client = {a.client_id: a for a in snap.apps if a.client_id}
@@ -144,12 +148,15 @@ def coverage_findings(snap: Snapshot, compared_clients: set[str]) -> list[Findin
             who = f"app {app.describe()}" if app else "no OIDC app in the org"
             if app is not None and app.marker is not None:
                 who += f", marked {app.marker.name!r}"
+            unmanaged = "which no spec manages"
+            if app is not None and app.marker is not None and app.marker.name in held:
+                unmanaged = "whose spec deploys nothing while it is held for approval"
             out.append(
                 finding(
                     "unmanaged-client-access",
                     None,
                     f"policy {policy.name!r} ({policy.id}) names client {client_id} ({who}), "
-                    "which no spec manages",
+                    f"{unmanaged}",
                     field=f"policy:{policy.name}",
                     live=client_id,
                 )
