@@ -139,6 +139,8 @@ def test_a_read_that_fails_makes_the_audit_incomplete(org: Org, fault: Fault) ->
     [line] = result.stderr.splitlines()
     assert line.startswith("appspec: audit incomplete: ")
     assert report["failed_reads"][0]["what"] in line
+    # the failed request quoted alike in the report and on stderr (its query masked in both)
+    assert report["failed_reads"][0]["error"] in line
 
 
 def test_a_listing_that_never_ends_is_left_after_two_pages(org: Org) -> None:

@@ -16,6 +16,7 @@ from appspecs.desired.model import MARKER, DesiredKey
 from appspecs.live.secrets import SecretInfo
 from appspecs.okta.errors import BadResponse
 from appspecs.records import record
+from appspecs.text import masked_urls
 
 ALL_CLIENTS = "ALL_CLIENTS"
 
@@ -326,6 +327,11 @@ class FailedRead:
     what: str
     error: str
     cause: str = ""
+
+    def __post_init__(self) -> None:
+        # masked as every message quoting a URL is (diagnostics.py), so that the report and the
+        # line on stderr (cli/common.say) quote the failed request alike
+        object.__setattr__(self, "error", masked_urls(self.error))
 
 
 @dataclass(slots=True)
