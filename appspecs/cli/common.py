@@ -130,10 +130,9 @@ def fail(message: str, code: int = exits.USAGE) -> NoReturn:
 
 def fail_each(messages: Sequence[str], code: int = exits.USAGE) -> NoReturn:
     """`fail` with several problems, a line each (every bad setting of a stack file)."""
-    messages = [masked_urls(m) for m in messages]  # as `say` prints them
     for message in messages:
         say(message)
-    report_failure(messages)
+    report_failure([masked_urls(m) for m in messages])  # as `say` prints them
     sys.exit(code)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from appspecs.plan.state import Secret
 from appspecs.plan.values import ABSENT, Unknown
-from appspecs.plan.wire import SCALARS
+from appspecs.plan.wire import SCALARS, same_scalar
 from appspecs.records import record
 
 
@@ -22,14 +22,6 @@ class Change:
     path: str
     old: Any
     new: Any
-
-
-def _same_scalar(new: Any, old: Any) -> bool:
-    if isinstance(new, bool) or isinstance(old, bool):
-        return type(new) is type(old) and new == old
-    if isinstance(new, int | float) and isinstance(old, int | float):
-        return new == old  # state and mocks hold numbers as floats
-    return type(new) is type(old) and bool(new == old)
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -90,7 +82,7 @@ def _compare(
         for i, (n, o) in enumerate(zip(new, old, strict=True)):
             _compare(n, o, f"{path}[{i}]", out, json_paths)
         return
-    if isinstance(new, dict | list) or isinstance(old, dict | list) or not _same_scalar(new, old):
+    if isinstance(new, dict | list) or isinstance(old, dict | list) or not same_scalar(new, old):
         out.append(Change(path, old, new))
 
 
@@ -203,7 +195,7 @@ def _as_unset(value: Any, reset: Any) -> bool:
         return bool(value == {})
     if type(reset) is list:
         return type(value) is list and not value
-    return _same_scalar(reset, value)
+    return same_scalar(reset, value)
 
 
 def _unset_change(key: str, value: Any, reset: Any) -> Change:

@@ -27,6 +27,7 @@ from appspecs.desired.resources import (
 from appspecs.inputfile import InputFileError, SizeLimit, read_input
 from appspecs.plan.statefile import StateError, find_state
 from appspecs.plan.urns import ROOT_STACK_TYPE, Urn, urn_parts
+from appspecs.plan.wire import SCALARS, same_scalar
 from appspecs.records import record
 
 # The signature pulumi puts on a secret value: {SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext"}.
@@ -342,7 +343,7 @@ _NOT_AS_SENT: dict[str, frozenset[str]] = {
 }
 # What the engine compares by value: a string, a number or a boolean (a null output is nothing
 # known against the input: Okta's read of an unset value, or an output never written).
-_SCALAR_KINDS = frozenset({str, int, float, bool})
+_SCALAR_KINDS = SCALARS - {type(None)}
 
 
 def recorded_lists(
@@ -424,7 +425,7 @@ def _differing(
                     (seen != value or type(seen) is not kind)
                     and type(seen) in _SCALAR_KINDS
                     and key not in not_as_sent
-                    and not _same_value(seen, value)
+                    and not same_scalar(seen, value)
                 ):
                     taken[key] = seen
             continue
@@ -441,15 +442,6 @@ def _differing(
         ):
             taken[key] = seen
     return taken
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    """Equal as the engine's diff finds them: of one kind (a boolean is no number), numbers
-    whole or not alike (state may hold 60 as 60.0)."""
-    if type(a) is type(b):
-        return bool(a == b)
-    numbers = (int, float)
-    return type(a) in numbers and type(b) in numbers and a == b
 
 
 def _name(block: Any, member: str) -> str | None:

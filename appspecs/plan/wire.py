@@ -22,6 +22,16 @@ Resolver = Callable[[Ref | GroupId], Any]
 SCALARS = frozenset({str, bool, int, float, type(None)})
 
 
+def same_scalar(new: Any, old: Any) -> bool:
+    """Equal as the engine's diff finds two scalars: a boolean is no number, and numbers whole
+    or not are alike (state and mocks hold numbers as floats: 60 as 60.0)."""
+    if isinstance(new, bool) or isinstance(old, bool):
+        return type(new) is type(old) and new == old
+    if isinstance(new, int | float) and isinstance(old, int | float):
+        return new == old
+    return type(new) is type(old) and bool(new == old)
+
+
 @cache
 def wire_name(name: str) -> str:
     """`client_whitelists` -> `clientWhitelists`; names without underscores stay as they are."""
